@@ -1,0 +1,406 @@
+"""The ``epicurves`` command line: a thin layer over the library.
+
+Errors from the library become one line on stderr and exit status 1; ``--debug`` shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .catalog import load_observations, load_regions
+from .config import Settings
+from .errors import EpicurvesError, UsageError
+from .model import KINDS, pick_shown
+from .pipeline import STEPS, select_sources, update
+from .sources import SOURCES
+from .store import Store
+
+__all__ = ["EXPORT_COLUMNS", "main"]
+
+#: Columns of ``epicurves export``, in order. A contract: add columns, never rename them.
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "region_id",
+    "name",
+    "kind",
+    "source",
+    "date",
+    "cases",
+    "deaths",
+    "new_cases",
+    "new_deaths",
+    "flags",
+    "parent",
+    "population",
+)
+
+err = Console(stderr=True)
+
+
+class Context:
+    """What every command needs: settings and whether to show tracebacks."""
+
+    def __init__(self, settings: Settings, debug: bool) -> None:
+        self.settings = settings
+        self.debug = debug
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="EPICURVES_HOME",
+    help="Folder of the store and download cache [env EPICURVES_HOME].",
+)
+@click.option(
+    "--debug", is_flag=True, help="Show tracebacks instead of one-line errors."
+)
+@click.version_option(package_name="epicurves")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
+    """epicurves: epidemic curves from public data, in a tidy local store."""
+    ctx.obj = Context(Settings.from_env(home=home), debug)
+
+
+@cli.command("update")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME",
+    help=f"Update only this source (repeatable): {', '.join(SOURCES)}.",
+)
+@click.option(
+    "--mirror",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="EPICURVES_MIRROR",
+    help="Read upstream files from DIR/<folder>/<file>[.gz] instead of downloading "
+    "[env EPICURVES_MIRROR].",
+)
+@click.option(
+    "--force", is_flag=True, help="Parse and store even unchanged upstream files."
+)
+@pass_context
+def update_command(
+    obj: Context, sources: tuple[str, ...], mirror: Path | None, force: bool
+) -> None:
+    """Fetch what is new upstream, validate it, and store it.
+
+    A source that fails keeps its last good data; the exit status is then 1.
+    """
+    settings = Settings.from_env(home=obj.settings.home, mirror=mirror)
+    if settings.mirror is not None and not settings.mirror.is_dir():
+        msg = f"mirror folder {settings.mirror} does not exist"
+        raise UsageError(msg)
+    chosen = select_sources(sources)
+    total = sum(len(s.files) + len(STEPS) - 1 for s in chosen)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("update", total=total)
+
+        def progress(source: str, step: str) -> None:
+            bar.update(
+                task,
+                advance=0 if not source else 1,
+                description=f"{source} {step}".strip(),
+            )
+
+        report = update(settings, sources or None, force=force, progress=progress)
+    table = Table(
+        "source",
+        "status",
+        "rows",
+        "regions",
+        "vintage",
+        "seconds",
+        "detail",
+        title=f"epicurves update ({settings.store_dir})",
+        title_justify="left",
+    )
+    style = {
+        "updated": "green",
+        "unchanged": "cyan",
+        "skipped": "yellow",
+        "failed": "bold red",
+    }
+    for s in report.sources:
+        detail = s.message or (
+            f"{len(s.notes)} notes: epicurves info --notes" if s.notes else ""
+        )
+        table.add_row(
+            s.source,
+            f"[{style[s.status]}]{s.status}[/]",
+            f"{s.rows:,}",
+            f"{s.regions:,}",
+            s.vintage,
+            f"{s.seconds:.2f}",
+            detail,
+        )
+    Console(soft_wrap=True).print(table)
+    if report.failed:
+        names = ", ".join(s.source for s in report.failed)
+        err.print(
+            f"[bold red]Error:[/] update failed for {names}; their last good data were kept"
+        )
+        sys.exit(1)
+
+
+def _write(frame: pd.DataFrame, out: str, fmt: str) -> None:
+    """Write ``frame`` to ``out`` ("-" for stdout) atomically, as csv, json or parquet."""
+    if fmt == "json":
+        records = (
+            frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        )
+        payload = json.dumps(records, ensure_ascii=False, default=str).encode()
+    elif fmt == "csv":
+        payload = frame.to_csv(index=False, lineterminator="\n").encode()
+    else:
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        payload = buffer.getvalue()
+    if out == "-":
+        if fmt == "parquet":
+            msg = "parquet cannot be written to stdout: give --out FILE"
+            raise UsageError(msg)
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+        return
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def _format_for(out: str, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    suffix = Path(out).suffix.lower().lstrip(".")
+    return suffix if suffix in ("csv", "json", "parquet") else "csv"
+
+
+@cli.command("regions")
+@click.option("--kind", type=click.Choice(KINDS), help="Only regions of this kind.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--all-sources",
+    is_flag=True,
+    help="One row per region and source, not only the shown one.",
+)
+@pass_context
+def regions_command(
+    obj: Context, kind: str | None, fmt: str, all_sources: bool
+) -> None:
+    """List the regions in the store with their id, name, kind, parent, population and source."""
+    frame = load_regions(kind, all_sources=all_sources, settings=obj.settings)
+    if fmt != "table":
+        _write(frame, "-", fmt)
+        return
+    table = Table(*frame.columns, title=f"{len(frame)} regions", title_justify="left")
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            *(
+                "" if pd.isna(v) else f"{v:,}" if isinstance(v, int) else str(v)
+                for v in row
+            )
+        )
+    Console(soft_wrap=True).print(table)
+
+
+@cli.command("export")
+@click.option(
+    "--out", required=True, metavar="FILE", help="Where to write ('-' for stdout)."
+)
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="ID",
+    help="Only this region (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "json"]),
+    help="File format (default: from the file name's suffix, else csv).",
+)
+@click.option(
+    "--all-sources",
+    is_flag=True,
+    help="Every source of each region, not only the shown one.",
+)
+@click.option("--start", metavar="DATE", help="First date (YYYY-MM-DD).")
+@click.option("--end", metavar="DATE", help="Last date (YYYY-MM-DD).")
+@pass_context
+def export_command(
+    obj: Context,
+    out: str,
+    regions: tuple[str, ...],
+    fmt: str | None,
+    all_sources: bool,
+    start: str | None,
+    end: str | None,
+) -> None:
+    """Export daily observations, one row per region, source and date.
+
+    Columns: region_id, name, kind, source, date, cases, deaths, new_cases, new_deaths, flags,
+    parent, population.
+    """
+    for label, value in (("--start", start), ("--end", end)):
+        if value is not None and pd.isna(
+            pd.to_datetime(value, format="%Y-%m-%d", errors="coerce")
+        ):
+            msg = f"{label} {value!r}: expected a date like 2021-03-31"
+            raise UsageError(msg)
+    frame = load_observations(
+        regions or None, start, end, all_sources=all_sources, settings=obj.settings
+    )
+    names = load_regions(all_sources=True, settings=obj.settings)
+    frame = frame.merge(names, on=["region_id", "source"], how="left")
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    frame = frame[list(EXPORT_COLUMNS)]
+    _write(frame, out, _format_for(out, fmt))
+    if out != "-":
+        err.print(
+            f"wrote {len(frame):,} rows of {frame['region_id'].nunique():,} regions to {out}"
+        )
+
+
+@cli.command("info")
+@click.option(
+    "--region",
+    metavar="ID",
+    help="Show which sources cover this region and which is shown.",
+)
+@click.option(
+    "--notes", is_flag=True, help="List the rows each source skipped or kept specially."
+)
+@pass_context
+def info_command(obj: Context, region: str | None, notes: bool) -> None:
+    """Show the sources, their vintages and row counts, and where the store is."""
+    settings = obj.settings
+    store = Store(settings.store_dir)
+    meta = store.meta()
+    out = Console(soft_wrap=True)
+    out.print(f"store: {settings.store_dir}")
+    out.print(f"precedence: {', '.join(settings.precedence)}")
+    table = Table(
+        "source",
+        "first date",
+        "vintage",
+        "rows",
+        "regions",
+        "updated (UTC)",
+        title="sources",
+        title_justify="left",
+    )
+    for name in SOURCES:
+        m = meta.get(name)
+        if m is None:
+            table.add_row(name, "", "not stored", "", "", "")
+        else:
+            table.add_row(
+                name,
+                m.first_date,
+                m.vintage,
+                f"{m.rows:,}",
+                f"{m.regions:,}",
+                m.updated_at.replace("+00:00", ""),
+            )
+    out.print(table)
+    for name, source in SOURCES.items():
+        out.print(
+            f"{name}: {source.description} Licence: {source.licence}.", highlight=False
+        )
+    if not meta:
+        out.print("The store is empty: run `epicurves update`.")
+        return
+    regions = store.load_regions()
+    shown = pick_shown(regions, settings.precedence)
+    counts = shown.groupby(["kind", "source"]).size()
+    summary = Table(
+        "kind", "shown from", "regions", title="shown regions", title_justify="left"
+    )
+    for (kind, source), n in counts.items():
+        summary.add_row(str(kind), str(source), f"{n:,}")
+    out.print(summary)
+    if region is not None:
+        rows = regions[regions["region_id"] == region]
+        if rows.empty:
+            msg = f"unknown region {region!r}: `epicurves regions` lists the region ids"
+            raise UsageError(msg)
+        chosen = shown.loc[shown["region_id"] == region, "source"].iloc[0]
+        for row in rows.itertuples(index=False):
+            mark = "shown" if row.source == chosen else "also stored"
+            out.print(
+                f"{region} ({row.name}): {row.source}, vintage {meta[row.source].vintage} - {mark}"
+            )
+    if notes:
+        for name, m in meta.items():
+            for note in m.notes:
+                out.print(f"{name}: {note}", markup=False, highlight=False)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI, turning library errors into one line and exit status 1."""
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    try:
+        cli.main(args=argv, prog_name="epicurves", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err.print("Aborted.")
+        sys.exit(130)
+    except (EpicurvesError, OSError) as exc:
+        if debug:
+            raise
+        err.print(f"[bold red]Error:[/] {_one_line(exc)}", highlight=False)
+        sys.exit(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+run: Callable[..., Any] = main

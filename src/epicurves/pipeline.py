@@ -1,0 +1,226 @@
+"""update(): fetch -> parse -> validate -> store, one source at a time, reporting what changed.
+
+Each source is all-or-nothing: its files are fetched, parsed and validated before anything is
+replaced, and an error in one source leaves its last good data (and every other source) intact.
+Concurrent updates are serialised by a lock file in the home folder.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import requests
+from filelock import FileLock, Timeout
+
+from .config import Settings
+from .errors import EpicurvesError, LockError, NotInMirrorError
+from .fetch import Fetched, Fetcher
+from .model import REGION_COLUMNS, add_daily, validate_observations, validate_regions
+from .sources import SOURCES, Source, get_source
+from .store import SourceMeta, Store
+
+__all__ = ["SourceReport", "UpdateReport", "select_sources", "update"]
+
+#: ``progress(source, step)`` is called as work goes on; ``step`` is a short phrase.
+Progress = Callable[[str, str], None]
+
+#: Steps of one source, for progress bars: fetch each file, parse, validate, store.
+STEPS = ("fetch", "parse", "validate", "store")
+
+
+@dataclass
+class SourceReport:
+    """What happened to one source in an update."""
+
+    source: str
+    status: str
+    """``updated``, ``unchanged``, ``skipped`` (not in the mirror) or ``failed``."""
+    message: str = ""
+    rows: int = 0
+    regions: int = 0
+    vintage: str = ""
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UpdateReport:
+    """What an update did, source by source."""
+
+    sources: list[SourceReport] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourceReport]:
+        """The sources whose update failed (their last good data were kept)."""
+        return [s for s in self.sources if s.status == "failed"]
+
+    @property
+    def changed(self) -> list[str]:
+        """Names of the sources whose stored data changed."""
+        return [s.source for s in self.sources if s.status == "updated"]
+
+
+def select_sources(names: Iterable[str] | None) -> list[Source]:
+    """The sources to update: those named, else every default source.
+
+    >>> [s.name for s in select_sources(["nyt"])]
+    ['nyt']
+    """
+    names = list(names or [])
+    if names:
+        return [get_source(n) for n in dict.fromkeys(names)]
+    return [s for s in SOURCES.values() if s.default]
+
+
+def _noop(source: str, step: str) -> None:
+    return None
+
+
+def update(
+    settings: Settings,
+    sources: Iterable[str] | None = None,
+    *,
+    force: bool = False,
+    session: requests.Session | None = None,
+    progress: Progress = _noop,
+    lock_timeout: float = 600.0,
+) -> UpdateReport:
+    """Fetch, parse, validate and store the given sources (default: every default source).
+
+    With a mirror, a default source whose files are not in the mirror is ``skipped``; a source
+    named explicitly must be there. Unchanged upstream files (same SHA-256 as stored) are not
+    parsed again unless ``force``. Errors of one source are reported in its
+    :class:`SourceReport` (status ``failed``); its previous data stay in the store.
+    """
+    chosen = select_sources(sources)
+    explicit = bool(sources)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.home / "update.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        progress("", "waiting for another epicurves update to finish")
+        try:
+            lock.acquire(timeout=lock_timeout)
+        except Timeout as exc:
+            msg = f"another update still holds {lock.lock_file} after {lock_timeout:.0f} s"
+            raise LockError(msg) from exc
+    try:
+        store = Store(settings.store_dir)
+        fetcher = Fetcher(settings, session)
+        report = UpdateReport()
+        for source in chosen:
+            report.sources.append(
+                _update_one(source, store, fetcher, explicit, force, progress)
+            )
+        return report
+    finally:
+        lock.release()
+
+
+def _update_one(
+    source: Source,
+    store: Store,
+    fetcher: Fetcher,
+    explicit: bool,
+    force: bool,
+    progress: Progress,
+) -> SourceReport:
+    started = time.perf_counter()
+    fetched: list[Fetched] = []
+    try:
+        for file in source.files:
+            progress(source.name, f"fetch {file.name}")
+            fetched.append(fetcher.fetch(source, file))
+        previous = store.meta().get(source.name)
+        hashes = {f.file.name: f.sha256 for f in fetched}
+        if (
+            not force
+            and previous is not None
+            and {k: v["sha256"] for k, v in previous.files.items()} == hashes
+        ):
+            for f in fetched:
+                f.discard()
+            return SourceReport(
+                source.name,
+                "unchanged",
+                "",
+                rows=previous.rows,
+                regions=previous.regions,
+                vintage=previous.vintage,
+                seconds=time.perf_counter() - started,
+            )
+        progress(source.name, "parse")
+        data = source.parse({f.file.name: f.path for f in fetched})
+        progress(source.name, "validate")
+        observations = add_daily(data.observations.assign(source=source.name))
+        regions = data.regions.assign(source=source.name).astype(REGION_COLUMNS)
+        regions = (
+            regions[list(REGION_COLUMNS)]
+            .sort_values("region_id")
+            .reset_index(drop=True)
+        )
+        validate_observations(observations, source.name)
+        validate_regions(regions, observations, source.name)
+        progress(source.name, "store")
+        meta = SourceMeta(
+            source=source.name,
+            files={
+                f.file.name: {
+                    "url": f.origin,
+                    "sha256": f.sha256,
+                    "retrieved_at": f.retrieved_at.isoformat(timespec="seconds"),
+                }
+                for f in fetched
+            },
+            updated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            first_date=str(observations["date"].min().date()),
+            vintage=str(observations["date"].max().date()),
+            rows=len(observations),
+            regions=len(regions),
+            notes=list(data.notes),
+        )
+        store.write(meta, observations, regions)
+        for f in fetched:
+            f.commit()
+        return SourceReport(
+            source.name,
+            "updated",
+            rows=meta.rows,
+            regions=meta.regions,
+            vintage=meta.vintage,
+            seconds=time.perf_counter() - started,
+            notes=list(data.notes),
+        )
+    except NotInMirrorError as exc:
+        for f in fetched:
+            f.discard()
+        if not explicit:
+            msg = f"not in the mirror: {exc.file}"
+            return SourceReport(
+                source.name, "skipped", msg, seconds=time.perf_counter() - started
+            )
+        return _failed(source, store, str(exc), started)
+    except EpicurvesError as exc:
+        for f in fetched:
+            f.discard()
+        return _failed(source, store, str(exc), started)
+    except BaseException:
+        for f in fetched:
+            f.discard()
+        raise
+
+
+def _failed(source: Source, store: Store, message: str, started: float) -> SourceReport:
+    kept = store.meta().get(source.name)
+    suffix = (
+        f" (kept the last good data, vintage {kept.vintage})"
+        if kept is not None
+        else " (nothing stored for this source)"
+    )
+    return SourceReport(
+        source.name, "failed", message + suffix, seconds=time.perf_counter() - started
+    )

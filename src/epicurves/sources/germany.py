@@ -1,0 +1,186 @@
+"""German districts from the table OSCOVIDA used (jgehrcke/covid-19-germany-gae).
+
+``cases-rki-by-ags.csv`` is wide: one row per day (17:00 UTC timestamps), one column per district
+(AGS without its leading zero), cumulative RKI case counts; ``ags.json`` gives each district's
+name, state and population. Districts are ``DE-`` + five-digit AGS (``DE-09162``); Berlin is
+``DE-11000`` and its twelve boroughs ``DE-11001`` ... ``DE-11012`` are its children. States
+(``DE-BY``) and Germany (``DE``) are the sums of their districts (boroughs not counted twice).
+This table has no deaths; it ends in May 2022.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .base import (
+    Source,
+    SourceData,
+    UpstreamFile,
+    date_column,
+    open_text,
+    read_csv,
+    wide_counts,
+)
+from .geo import DE_STATES
+
+__all__ = ["GERMANY"]
+
+_BASE = "https://raw.githubusercontent.com/jgehrcke/covid-19-germany-gae/master/"
+CASES = UpstreamFile("germany", "cases-rki-by-ags.csv", _BASE + "cases-rki-by-ags.csv")
+AGS = UpstreamFile("germany", "ags.json", _BASE + "ags.json")
+BOROUGHS = frozenset(str(a) for a in range(11001, 11013))
+
+
+def read_ags(path: Path, source: Source) -> dict[str, dict[str, object]]:
+    """Read ``ags.json``: AGS (five digits) -> name, state, population."""
+    text = open_text(path, source, AGS.name)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        msg = f"not valid JSON ({exc.msg})"
+        raise source.error(AGS.name, msg, row=exc.lineno) from exc
+    if not isinstance(data, dict):
+        msg = "expected a JSON object keyed by AGS"
+        raise source.error(AGS.name, msg)
+    out: dict[str, dict[str, object]] = {}
+    for key, entry in data.items():
+        if not (isinstance(entry, dict) and str(key).isdigit()):
+            msg = f"entry {key!r}: expected an AGS number mapped to an object"
+            raise source.error(AGS.name, msg)
+        population = entry.get("population")
+        if population is not None and not (
+            isinstance(population, int) and population > 0
+        ):
+            msg = f"entry {key!r}: population is {population!r}, expected a positive whole number"
+            raise source.error(AGS.name, msg)
+        out[str(key).zfill(5)] = entry
+    return out
+
+
+def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
+    """Districts, states and Germany from the jgehrcke district table."""
+    notes: list[str] = []
+    name = CASES.name
+    frame = read_csv(
+        paths[name],
+        source,
+        name,
+        required=("time_iso8601",),
+        text_columns=["time_iso8601"],
+    )
+    frame["time_iso8601"] = frame["time_iso8601"].str.slice(0, 10)
+    dates = pd.DatetimeIndex(
+        date_column(frame, "time_iso8601", source, name, fmt="%Y-%m-%d")
+    )
+    step = dates.to_series().diff().iloc[1:]
+    if step.ne(pd.Timedelta(days=1)).any():
+        pos = int(step.ne(pd.Timedelta(days=1)).to_numpy().nonzero()[0][0]) + 1
+        msg = f"rows are not consecutive days: {dates[pos - 1].date()} is followed by {dates[pos].date()}"
+        raise source.error(name, msg, row=pos + 2, column="time_iso8601")
+    ags_columns = [c for c in frame.columns if c.isdigit()]
+    ignored = [
+        c
+        for c in frame.columns
+        if not c.isdigit() and c not in ("time_iso8601", "sum_cases")
+    ]
+    if ignored:
+        notes.append(f"{name}: ignored columns that are not AGS codes: {ignored}")
+    if not ags_columns:
+        msg = "no district columns: expected columns named by AGS code"
+        raise source.error(name, msg)
+    counts = wide_counts(frame, ags_columns, source, name)
+    counts.columns = [c.zfill(5) for c in ags_columns]
+    info = read_ags(paths[AGS.name], source)
+
+    regions = []
+    for ags in counts.columns:
+        entry = info.get(ags)
+        if entry is None:
+            notes.append(f"DE-{ags}: not in {AGS.name}; name and population unknown")
+            entry = {}
+        parent = (
+            "DE-11000"
+            if ags in BOROUGHS
+            else f"DE-{DE_STATES[ags[:2]][0]}"
+            if ags[:2] in DE_STATES
+            else "DE"
+        )
+        regions.append(
+            {
+                "region_id": f"DE-{ags}",
+                "name": entry.get("name", f"AGS {ags}"),
+                "kind": "district",
+                "parent": parent,
+                "population": entry.get("population", pd.NA),
+            }
+        )
+    missing = sorted(set(info) - set(counts.columns))
+    if missing:
+        notes.append(f"{AGS.name}: no case data for AGS {', '.join(missing)} (skipped)")
+
+    districts = counts.loc[:, [c for c in counts.columns if c not in BOROUGHS]]
+    state_key = np.array([c[:2] for c in districts.columns])
+    states = districts.T.groupby(state_key).sum(min_count=1).T
+    pops = {r["region_id"]: r["population"] for r in regions}
+    for key in states.columns:
+        code, state_name = DE_STATES[key]
+        members = [pops[f"DE-{c}"] for c in districts.columns if c.startswith(key)]
+        known = [p for p in members if pd.notna(p)]
+        regions.append(
+            {
+                "region_id": f"DE-{code}",
+                "name": state_name,
+                "kind": "state",
+                "parent": "DE",
+                "population": sum(known) if len(known) == len(members) else pd.NA,
+            }
+        )
+    states.columns = [f"DE-{DE_STATES[k][0]}" for k in states.columns]
+    national = states.sum(axis=1, min_count=1).rename("DE")
+    state_pops = [r["population"] for r in regions if r["kind"] == "state"]
+    regions.append(
+        {
+            "region_id": "DE",
+            "name": "Germany",
+            "kind": "country",
+            "parent": pd.NA,
+            "population": sum(state_pops)
+            if all(pd.notna(p) for p in state_pops)
+            else pd.NA,
+        }
+    )
+
+    wide = pd.concat(
+        [
+            counts.set_axis([f"DE-{c}" for c in counts.columns], axis=1),
+            states,
+            national,
+        ],
+        axis=1,
+    )
+    observations = pd.DataFrame(
+        {
+            "region_id": np.repeat(wide.columns.to_numpy(), len(dates)),
+            "date": np.tile(dates.to_numpy(), wide.shape[1]),
+            "cases": pd.array(wide.to_numpy().T.reshape(-1), dtype="Int64"),
+            "deaths": pd.array([pd.NA] * (len(dates) * wide.shape[1]), dtype="Int64"),
+        }
+    )
+    return SourceData(observations, pd.DataFrame(regions), notes)
+
+
+GERMANY = Source(
+    name="germany",
+    description="RKI case counts per German district as collected by jgehrcke/covid-19-germany-gae "
+    "(the table OSCOVIDA used; snapshot ending 2022-05-16 in the demo data); states and Germany "
+    "as sums.",
+    licence="MIT (jgehrcke/covid-19-germany-gae); case data Robert Koch-Institut; population Destatis",
+    homepage="https://github.com/jgehrcke/covid-19-germany-gae",
+    files=(CASES, AGS),
+    parse_files=parse,
+)

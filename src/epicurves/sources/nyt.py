@@ -1,0 +1,126 @@
+"""The New York Times: cumulative cases and deaths per US state (ended 2023-03-23).
+
+Region ids are ISO 3166-2 (``US-CA``), matched on the two-digit FIPS code; populations come from
+JHU's UID lookup table. ``US`` is also given, as the sum of all states and territories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .base import (
+    Source,
+    SourceData,
+    UpstreamFile,
+    date_column,
+    duplicated_rows,
+    integer_column,
+    read_csv,
+)
+from .geo import US_STATES, us_code_by_fips
+from .jhu import LOOKUP, read_lookup
+
+__all__ = ["NYT"]
+
+STATES = UpstreamFile(
+    "nyt",
+    "us-states.csv",
+    "https://raw.githubusercontent.com/nytimes/covid-19-data/master/us-states.csv",
+)
+
+
+def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
+    """US states (and their sum, ``US``) from ``us-states.csv``."""
+    name = STATES.name
+    notes: list[str] = []
+    frame = read_csv(
+        paths[name], source, name, required=("date", "state", "fips", "cases", "deaths")
+    )
+    frame["date"] = date_column(frame, "date", source, name, fmt="%Y-%m-%d")
+    frame["fips"] = frame["fips"].fillna("").str.strip().str.zfill(2)
+    duplicated_rows(frame, ["fips", "date"], source, name)
+    cases = integer_column(frame, "cases", source, name, allow_missing=True)
+    deaths = integer_column(frame, "deaths", source, name, allow_missing=True)
+    codes = us_code_by_fips()
+    region = frame["fips"].map(codes)
+    if region.isna().any():
+        for fips, state in (
+            frame.loc[region.isna(), ["fips", "state"]]
+            .drop_duplicates()
+            .itertuples(index=False)
+        ):
+            notes.append(
+                f"{name}: skipped rows of {state!r} (fips {fips!r}): not a known state or territory"
+            )
+    keep = region.notna()
+    states = pd.DataFrame(
+        {
+            "region_id": region[keep],
+            "date": frame["date"][keep],
+            "cases": cases[keep],
+            "deaths": deaths[keep],
+        }
+    )
+    wide = states.pivot(index="date", columns="region_id", values=["cases", "deaths"])
+    full = pd.date_range(wide.index.min(), wide.index.max(), freq="D").astype(
+        "datetime64[s]"
+    )
+    # Before a state's first row NYT had no case there: the national sum counts it as 0.
+    national = wide.reindex(full).fillna(0)
+    us = pd.DataFrame(
+        {
+            "region_id": "US",
+            "date": full,
+            "cases": national["cases"].sum(axis=1).astype("Int64").to_numpy(),
+            "deaths": national["deaths"].sum(axis=1).astype("Int64").to_numpy(),
+        }
+    )
+    observations = pd.concat([states, us], ignore_index=True)
+
+    lookup = read_lookup(paths[LOOKUP.name], source)
+    us_rows = lookup[
+        (lookup["Country_Region"] == "US")
+        & (lookup["Admin2"] == "")
+        & (lookup["FIPS"] != "")
+    ]
+    population = dict(
+        zip(us_rows["FIPS"].str.zfill(2).map(codes), us_rows["Population"], strict=True)
+    )
+    present = set(states["region_id"])
+    rows = [
+        {
+            "region_id": f"US-{code}",
+            "name": state,
+            "kind": "state",
+            "parent": "US",
+            "population": population.get(f"US-{code}", pd.NA),
+        }
+        for _, code, state in US_STATES
+        if f"US-{code}" in present
+    ]
+    total = [p for r in rows if pd.notna(p := r["population"])]
+    rows.append(
+        {
+            "region_id": "US",
+            "name": "United States",
+            "kind": "country",
+            "parent": pd.NA,
+            "population": sum(total) if total else pd.NA,
+        }
+    )
+    return SourceData(observations, pd.DataFrame(rows), notes)
+
+
+NYT = Source(
+    name="nyt",
+    description="The New York Times: cumulative cases and deaths per US state and territory "
+    "(ended 2023-03-23); US as their sum.",
+    licence="The New York Times, https://github.com/nytimes/covid-19-data/blob/master/LICENSE: "
+    "free for non-commercial use with attribution to The New York Times",
+    homepage="https://github.com/nytimes/covid-19-data",
+    files=(STATES, LOOKUP),
+    parse_files=parse,
+)
