@@ -11,13 +11,14 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -47,7 +48,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "population",
 )
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class Context:
@@ -61,8 +62,29 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+class OneLineError(click.ClickException):
+    """A library error shown as one line, ``Error: ...``, with exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        err.print(f"[bold red]Error:[/] {escape(self.message)}", highlight=False)
+
+
+class Group(click.Group):
+    """The command group: library errors become one line unless ``--debug`` is given."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (EpicurvesError, OSError) as exc:
+            if isinstance(ctx.obj, Context) and ctx.obj.debug:
+                raise
+            text = " ".join((str(exc) or type(exc).__name__).split())
+            raise OneLineError(text) from exc
+
+
 @click.group(
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(
     "--home",
@@ -149,8 +171,11 @@ def update_command(
         "failed": "bold red",
     }
     for s in report.sources:
-        detail = s.message or (
-            f"{len(s.notes)} notes: epicurves info --notes" if s.notes else ""
+        detail = (
+            "failed, see below"
+            if s.status == "failed"
+            else s.message
+            or (f"{len(s.notes)} notes: epicurves info --notes" if s.notes else "")
         )
         table.add_row(
             s.source,
@@ -162,11 +187,9 @@ def update_command(
             detail,
         )
     Console(soft_wrap=True).print(table)
+    for failed in report.failed:
+        err.print(f"[bold red]Error:[/] {escape(failed.message)}", highlight=False)
     if report.failed:
-        names = ", ".join(s.source for s in report.failed)
-        err.print(
-            f"[bold red]Error:[/] update failed for {names}; their last good data were kept"
-        )
         sys.exit(1)
 
 
@@ -358,8 +381,8 @@ def info_command(obj: Context, region: str | None, notes: bool) -> None:
     summary = Table(
         "kind", "shown from", "regions", title="shown regions", title_justify="left"
     )
-    for (kind, source), n in counts.items():
-        summary.add_row(str(kind), str(source), f"{n:,}")
+    for key, n in counts.items():
+        summary.add_row(*(str(k) for k in key), f"{n:,}")  # type: ignore[attr-defined]
     out.print(summary)
     if region is not None:
         rows = regions[regions["region_id"] == region]
@@ -370,7 +393,7 @@ def info_command(obj: Context, region: str | None, notes: bool) -> None:
         for row in rows.itertuples(index=False):
             mark = "shown" if row.source == chosen else "also stored"
             out.print(
-                f"{region} ({row.name}): {row.source}, vintage {meta[row.source].vintage} - {mark}"
+                f"{region} ({row.name}): {row.source}, vintage {meta[str(row.source)].vintage} - {mark}"
             )
     if notes:
         for name, m in meta.items():
@@ -379,28 +402,5 @@ def info_command(obj: Context, region: str | None, notes: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: run the CLI, turning library errors into one line and exit status 1."""
-    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
-    try:
-        cli.main(args=argv, prog_name="epicurves", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err.print("Aborted.")
-        sys.exit(130)
-    except (EpicurvesError, OSError) as exc:
-        if debug:
-            raise
-        err.print(f"[bold red]Error:[/] {_one_line(exc)}", highlight=False)
-        sys.exit(1)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return " ".join(text.split())
-
-
-run: Callable[..., Any] = main
+    """Entry point of the ``epicurves`` script."""
+    cli.main(args=argv, prog_name="epicurves")

@@ -151,12 +151,12 @@ def validate_observations(frame: pd.DataFrame, source: str) -> None:
     same = ordered["region_id"].eq(ordered["region_id"].shift())
     gap = same & step.ne(pd.Timedelta(days=1))
     if gap.any():
-        idx = gap[gap].index[0]
-        pos = ordered.index.get_loc(idx)
+        pos = int(np.flatnonzero(gap.to_numpy())[0])
         before = ordered["date"].iloc[pos - 1].date()
-        msg = f"gap in daily dates: {before} is followed by {ordered.loc[idx, 'date'].date()}"
+        after = ordered["date"].iloc[pos].date()
+        msg = f"gap in daily dates: {before} is followed by {after}"
         raise ValidationError(
-            msg, source=source, region_id=str(ordered.loc[idx, "region_id"])
+            msg, source=source, region_id=str(ordered["region_id"].iloc[pos])
         )
     for column in ("cases", "deaths"):
         negative = frame[column].lt(0).fillna(False)

@@ -134,7 +134,8 @@ class Store:
         if not files:
             return empty_regions()
         table = ds.dataset([str(f) for f in files], format="parquet").to_table()
-        return table.to_pandas().astype(REGION_COLUMNS)[list(REGION_COLUMNS)]
+        frame: pd.DataFrame = table.to_pandas().astype(REGION_COLUMNS)
+        return frame[list(REGION_COLUMNS)]
 
     def load_observations(
         self,
@@ -164,8 +165,8 @@ class Store:
                 )
                 condition = term if condition is None else condition & term
         table = dataset.to_table(filter=condition)
-        frame = table.to_pandas()
-        return frame.astype(OBSERVATION_COLUMNS)[list(OBSERVATION_COLUMNS)]
+        frame: pd.DataFrame = table.to_pandas().astype(OBSERVATION_COLUMNS)
+        return frame[list(OBSERVATION_COLUMNS)]
 
     # -- writing -------------------------------------------------------------------------------
     def write(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ __all__ = [
     "integer_column",
     "open_text",
     "read_csv",
+    "sum_known",
     "wide_counts",
 ]
 
@@ -83,6 +85,21 @@ class Source:
     def error(self, file: str, message: str, **context: object) -> ParseError:
         """A :class:`ParseError` naming this source and ``file``."""
         return ParseError(message, source=self.name, file=file, **context)  # type: ignore[arg-type]
+
+
+def sum_known(values: Iterable[Any], *, require_all: bool = False) -> Any:
+    """The sum of the known values (a population from its parts); ``<NA>`` if none is known.
+
+    With ``require_all``, one missing value makes the sum missing too.
+
+    >>> sum_known([1, pd.NA, 2]), sum_known([1, pd.NA], require_all=True), sum_known([])
+    (3, <NA>, <NA>)
+    """
+    items = list(values)
+    known = [int(v) for v in items if pd.notna(v)]
+    if not known or (require_all and len(known) < len(items)):
+        return pd.NA
+    return sum(known)
 
 
 def open_text(path: Path, source: Source, file: str) -> str:
@@ -249,7 +266,7 @@ def date_columns(
             f"{names[pos]!r}"
         )
         raise source.error(file, msg, row=1, column=names[pos])
-    return pd.DatetimeIndex(dates).astype("datetime64[s]")
+    return pd.DatetimeIndex(dates.astype("datetime64[s]"))
 
 
 def wide_counts(
@@ -304,12 +321,9 @@ def duplicated_rows(
     if dup.any():
         pos = int(dup.to_numpy().nonzero()[0][0])
         key = ", ".join(f"{k}={frame[k].iloc[pos]}" for k in keys)
-        first = frame.index.get_loc(
-            frame[(frame[list(keys)] == frame[list(keys)].iloc[pos]).all(axis=1)].index[
-                0
-            ]
-        )
-        msg = f"duplicate row ({key}) repeats line {int(first) + 2}"
+        same = (frame[list(keys)] == frame[list(keys)].iloc[pos]).all(axis=1)
+        first = int(np.flatnonzero(same.to_numpy())[0])
+        msg = f"duplicate row ({key}) repeats line {first + 2}"
         raise source.error(
             file, msg, row=pos + 2, expected=f"one row per {', '.join(keys)}"
         )

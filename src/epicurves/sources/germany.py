@@ -24,6 +24,7 @@ from .base import (
     date_column,
     open_text,
     read_csv,
+    sum_known,
     wide_counts,
 )
 from .geo import DE_STATES
@@ -130,14 +131,13 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     for key in states.columns:
         code, state_name = DE_STATES[key]
         members = [pops[f"DE-{c}"] for c in districts.columns if c.startswith(key)]
-        known = [p for p in members if pd.notna(p)]
         regions.append(
             {
                 "region_id": f"DE-{code}",
                 "name": state_name,
                 "kind": "state",
                 "parent": "DE",
-                "population": sum(known) if len(known) == len(members) else pd.NA,
+                "population": sum_known(members, require_all=True),
             }
         )
     states.columns = [f"DE-{DE_STATES[k][0]}" for k in states.columns]
@@ -149,9 +149,7 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
             "name": "Germany",
             "kind": "country",
             "parent": pd.NA,
-            "population": sum(state_pops)
-            if all(pd.notna(p) for p in state_pops)
-            else pd.NA,
+            "population": sum_known(state_pops, require_all=True),
         }
     )
 

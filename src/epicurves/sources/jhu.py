@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from .base import (
     duplicated_rows,
     integer_column,
     read_csv,
+    sum_known,
     wide_counts,
 )
 from .geo import us_code_by_name
@@ -107,9 +109,9 @@ def _wide(
     if upstream is DEATHS_US and "Population" in frame.columns:
         first = max(first, list(frame.columns).index("Population") + 1)
     dates = date_columns(
-        frame.columns, source, upstream.name, fmt="%m/%d/%y", first=first
+        list(frame.columns), source, upstream.name, fmt="%m/%d/%y", first=first
     )
-    counts = wide_counts(frame, frame.columns[first:], source, upstream.name)
+    counts = wide_counts(frame, list(frame.columns[first:]), source, upstream.name)
     return frame, dates, counts
 
 
@@ -174,8 +176,7 @@ def parse_global(paths: Mapping[str, Path], source: Source) -> SourceData:
             else row_population.get((p, name), pd.NA)
             for p in province[mask]
         ]
-        known = [p for p in pops if pd.notna(p)]
-        population = int(sum(known)) if known else pd.NA
+        population = sum_known(pops)
         if iso2:
             region_id, kind = iso2, "country"
             if pd.isna(population):
@@ -198,7 +199,7 @@ def parse_global(paths: Mapping[str, Path], source: Source) -> SourceData:
             }
         )
     parts = []
-    for column, (prov, ctry, dates, counts) in series.items():
+    for column, (_, ctry, dates, counts) in series.items():
         keep = ctry.isin(list(region_of))
         ids = ctry[keep].map(region_of)
         totals = counts[keep.to_numpy()].groupby(ids.to_numpy()).sum(min_count=1)
@@ -213,7 +214,7 @@ def parse_us(paths: Mapping[str, Path], source: Source) -> SourceData:
     notes: list[str] = []
     ids = us_code_by_name()
     parts = []
-    population: dict[str, int] = {}
+    population: dict[Any, int] = {}
     for upstream, column in ((CONFIRMED_US, "cases"), (DEATHS_US, "deaths")):
         frame, dates, counts = _wide(paths[upstream.name], upstream, source, _US_KEYS)
         duplicated_rows(frame, ["UID"], source, upstream.name)

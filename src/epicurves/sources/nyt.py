@@ -19,6 +19,7 @@ from .base import (
     duplicated_rows,
     integer_column,
     read_csv,
+    sum_known,
 )
 from .geo import US_STATES, us_code_by_fips
 from .jhu import LOOKUP, read_lookup
@@ -74,8 +75,8 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
         {
             "region_id": "US",
             "date": full,
-            "cases": national["cases"].sum(axis=1).astype("Int64").to_numpy(),
-            "deaths": national["deaths"].sum(axis=1).astype("Int64").to_numpy(),
+            "cases": national["cases"].to_numpy().sum(axis=1).astype("int64"),
+            "deaths": national["deaths"].to_numpy().sum(axis=1).astype("int64"),
         }
     )
     observations = pd.concat([states, us], ignore_index=True)
@@ -101,14 +102,13 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
         for _, code, state in US_STATES
         if f"US-{code}" in present
     ]
-    total = [p for r in rows if pd.notna(p := r["population"])]
     rows.append(
         {
             "region_id": "US",
             "name": "United States",
             "kind": "country",
             "parent": pd.NA,
-            "population": sum(total) if total else pd.NA,
+            "population": sum_known(r["population"] for r in rows),
         }
     )
     return SourceData(observations, pd.DataFrame(rows), notes)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -120,9 +121,10 @@ def _cases(
     return out
 
 
-def _population(rows: pd.DataFrame) -> dict[str, object]:
+def _population(rows: pd.DataFrame) -> dict[str, Any]:
+    """Population of each key on its last date; 0 (RKI's id ``u``) counts as unknown."""
     last = rows.sort_values("date").groupby("key")["population"].last()
-    return {k: (v if pd.notna(v) and v > 0 else pd.NA) for k, v in last.items()}
+    return {str(k): (v if pd.notna(v) and v > 0 else pd.NA) for k, v in last.items()}
 
 
 def parse_national(paths: Mapping[str, Path], source: Source) -> SourceData:

@@ -1,0 +1,5 @@
+"""``python -m epicurves``: the same as the ``epicurves`` command."""
+
+from .cli import main
+
+main()

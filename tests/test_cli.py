@@ -1,0 +1,138 @@
+"""The command line through click's runner: update, regions, export, info, and one-line errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+
+from epicurves.cli import EXPORT_COLUMNS, cli
+
+CONTRACT = "region_id,name,kind,source,date,cases,deaths,new_cases,new_deaths"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def stored(home: Path, mirror: Path) -> Path:
+    """A home whose store holds every source of the fixture mirror."""
+    sources = ["jhu", "jhu-us", "nyt", "rki", "rki-states", "rki-districts", "germany"]
+    args = ["update", "--mirror", str(mirror)] + [a for s in sources for a in ("--source", s)]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    return home
+
+
+def test_update_reports_each_source(home: Path, mirror: Path) -> None:
+    result = run("update", "--mirror", str(mirror))
+    assert result.exit_code == 0, result.output
+    for name in ("jhu", "nyt", "rki", "germany"):
+        assert name in result.stdout
+    assert "updated" in result.stdout
+    again = run("update", "--mirror", str(mirror))
+    assert "unchanged" in again.stdout
+    assert "updated" not in again.stdout
+
+
+def test_mirror_from_environment(home: Path, mirror: Path) -> None:
+    result = run("update", "--source", "rki", env={"EPICURVES_MIRROR": str(mirror)})
+    assert result.exit_code == 0, result.output
+    assert "rki" in result.stdout
+
+
+def test_regions_formats(stored: Path) -> None:
+    csv = run("regions", "--kind", "state", "--format", "csv")
+    assert csv.exit_code == 0
+    frame = pd.read_csv(io.StringIO(csv.stdout))
+    assert list(frame.columns) == ["region_id", "name", "kind", "parent", "population", "source"]
+    assert set(frame["kind"]) == {"state"}
+    assert {"US-CA", "DE-BY"} <= set(frame["region_id"])
+    data = json.loads(run("regions", "--kind", "country", "--format", "json").stdout)
+    assert {"DE", "US"} <= {r["region_id"] for r in data}
+    table = run("regions", "--kind", "district")
+    assert table.exit_code == 0
+    assert "DE-09162" in table.stdout
+
+
+def test_export_csv_contract(stored: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    result = run("export", "--out", str(out), "--region", "DE", "--region", "US-CA")
+    assert result.exit_code == 0, result.output
+    header = out.read_text("utf-8").splitlines()[0]
+    assert header.startswith(CONTRACT)
+    assert header.split(",") == list(EXPORT_COLUMNS)
+    frame = pd.read_csv(out)
+    assert set(frame["region_id"]) == {"DE", "US-CA"}
+    assert frame.groupby("region_id")["source"].nunique().max() == 1  # only the shown source
+    assert set(frame.loc[frame["region_id"] == "DE", "source"]) == {"rki"}
+
+
+def test_export_all_sources_adds_the_others(stored: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    assert run("export", "--out", str(out), "--region", "DE", "--all-sources").exit_code == 0
+    sources = set(pd.read_csv(out)["source"])
+    assert {"rki", "jhu", "germany"} <= sources
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "json"])
+def test_export_other_formats(stored: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"out.{fmt}"
+    assert run("export", "--out", str(out), "--region", "DE").exit_code == 0
+    frame = pd.read_parquet(out) if fmt == "parquet" else pd.DataFrame(json.loads(out.read_text()))
+    assert list(frame.columns) == list(EXPORT_COLUMNS)
+    assert set(frame["region_id"]) == {"DE"}
+
+
+def test_export_missing_stays_missing(stored: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    assert run("export", "--out", str(out), "--region", "DE-BY", "--format", "json").exit_code == 0
+    rows = json.loads(out.read_text())
+    assert all(r["deaths"] is None for r in rows)  # RKI states have no deaths: null, not 0
+
+
+def test_info_shows_sources_and_precedence(stored: Path) -> None:
+    result = run("info", "--region", "DE")
+    assert result.exit_code == 0, result.output
+    assert str(stored) in result.stdout.replace("\n", "")
+    assert "rki" in result.stdout and "vintage" in result.stdout
+    assert "DE (Germany): rki" in result.stdout and "shown" in result.stdout
+    assert "also stored" in result.stdout
+
+
+def test_precedence_is_configurable(stored: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    env = {"EPICURVES_PRECEDENCE": "germany,jhu"}
+    assert run("export", "--out", str(out), "--region", "DE", env=env).exit_code == 0
+    assert set(pd.read_csv(out)["source"]) == {"germany"}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["update", "--source", "nope"], "unknown source 'nope': expected one of jhu"),
+        (["export", "--out", "x.csv", "--region", "XX"], "unknown region 'XX'"),
+        (["regions"], "is empty: run `epicurves update` first"),
+        (["update", "--mirror", "/does/not/exist"], "mirror folder /does/not/exist does not exist"),
+    ],
+)
+def test_errors_are_one_line(home: Path, args: list[str], expected: str) -> None:
+    if args[0] == "export":
+        run("update", "--mirror", str(Path(__file__).parent / "data"), "--source", "rki")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: ")
+    assert expected in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback(home: Path) -> None:
+    result = CliRunner().invoke(cli, ["--debug", "update", "--source", "nope"])
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "UsageError"
