@@ -7,6 +7,7 @@ Concurrent updates are serialised by a lock file in the home folder.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from .sources import SOURCES, Source, get_source
 from .store import SourceMeta, Store
 
 __all__ = ["SourceReport", "UpdateReport", "select_sources", "update"]
+
+log = logging.getLogger(__name__)
 
 #: ``progress(source, step)`` is called as work goes on; ``step`` is a short phrase.
 Progress = Callable[[str, str], None]
@@ -184,6 +187,8 @@ def _update_one(
             notes=list(data.notes),
         )
         store.write(meta, observations, regions)
+        for note in data.notes:
+            log.info("%s: %s", source.name, note)
         for f in fetched:
             f.commit()
         return SourceReport(
