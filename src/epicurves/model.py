@@ -76,6 +76,7 @@ def empty_regions() -> pd.DataFrame:
 def add_daily(frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``new_cases``, ``new_deaths`` and ``flags`` to cumulative observations.
 
+    The first known value of a series counts from zero (everything reported up to that day).
     ``frame`` has ``source, region_id, date, cases, deaths``; the result is sorted by source,
     region and date and has every column of :data:`OBSERVATION_COLUMNS`.
 
@@ -85,7 +86,7 @@ def add_daily(frame: pd.DataFrame) -> pd.DataFrame:
     >>> out["new_cases"].tolist(), out["flags"].tolist()
     ([1, 2, -1, 3], ['', '', 'cases-decrease', ''])
     >>> out["new_deaths"].tolist()
-    [<NA>, <NA>, 0, 1]
+    [<NA>, 0, 0, 1]
     """
     out = frame.sort_values(["source", "region_id", "date"], kind="stable").reset_index(
         drop=True
@@ -93,12 +94,17 @@ def add_daily(frame: pd.DataFrame) -> pd.DataFrame:
     out["cases"] = out["cases"].astype("Int64")
     out["deaths"] = out["deaths"].astype("Int64")
     key = out["source"].astype(str) + "\x00" + out["region_id"].astype(str)
-    first = key.ne(key.shift())
     for total, new in (("cases", "new_cases"), ("deaths", "new_deaths")):
         values = out[total]
-        diff = values - values.shift(1)
-        # The first day of each series counts from zero: everything reported up to then.
-        out[new] = diff.where(~first, values).astype("Int64")
+        known = values.notna()
+        # The first known value of each series counts from zero: all reported up to then.
+        # A value after a missing day has no known difference and stays missing.
+        seen_before = (
+            known.groupby(key).cummax().groupby(key).shift(1, fill_value=False)
+        )
+        first_known = known & ~seen_before.astype(bool)
+        diff = values - values.groupby(key).shift(1)
+        out[new] = diff.where(~first_known, values).astype("Int64")
     flags = np.full(len(out), "", dtype=object)
     cases_down = out["new_cases"].lt(0).fillna(False).to_numpy(dtype=bool)
     deaths_down = out["new_deaths"].lt(0).fillna(False).to_numpy(dtype=bool)

@@ -96,6 +96,12 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
         raise source.error(name, msg)
     counts = wide_counts(frame, ags_columns, source, name)
     counts.columns = [c.zfill(5) for c in ags_columns]
+    for column in ags_columns:
+        if column.zfill(5)[:2] not in DE_STATES:
+            msg = f"column {column!r} is not a district AGS"
+            raise source.error(
+                name, msg, row=1, column=column, expected="an AGS of state 01 ... 16"
+            )
     info = read_ags(paths[AGS.name], source)
 
     regions = []
@@ -104,13 +110,7 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
         if entry is None:
             notes.append(f"DE-{ags}: not in {AGS.name}; name and population unknown")
             entry = {}
-        parent = (
-            "DE-11000"
-            if ags in BOROUGHS
-            else f"DE-{DE_STATES[ags[:2]][0]}"
-            if ags[:2] in DE_STATES
-            else "DE"
-        )
+        parent = "DE-11000" if ags in BOROUGHS else f"DE-{DE_STATES[ags[:2]][0]}"
         regions.append(
             {
                 "region_id": f"DE-{ags}",

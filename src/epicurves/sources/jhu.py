@@ -60,6 +60,8 @@ DEATHS_US = UpstreamFile(
 
 _LICENCE = "CC BY 4.0, Johns Hopkins University CSSE COVID-19 Data Repository"
 _HOME = "https://github.com/CSSEGISandData/COVID-19"
+#: JHU names that read badly on their own.
+_DISPLAY_NAMES = {"US": "United States"}
 _GLOBAL_KEYS = ("Province/State", "Country/Region", "Lat", "Long")
 _US_KEYS = ("UID", "Admin2", "Province_State", "Country_Region", "Combined_Key")
 
@@ -170,13 +172,19 @@ def parse_global(paths: Mapping[str, Path], source: Source) -> SourceData:
         entry = top.loc[name]
         iso2 = str(entry["iso2"])
         mask = country == name
-        pops = [
+        pops: list[Any] = [
             top.loc[name, "Population"]
             if p == ""
             else row_population.get((p, name), pd.NA)
             for p in province[mask]
         ]
         population = sum_known(pops)
+        for p, pop in zip(province[mask], pops, strict=True):
+            if p and pd.isna(pop):
+                notes.append(
+                    f"{p}, {name}: no population in {LOOKUP.name}; its counts are in "
+                    f"{name}'s, its population is not"
+                )
         if iso2:
             region_id, kind = iso2, "country"
             if pd.isna(population):
@@ -192,7 +200,7 @@ def parse_global(paths: Mapping[str, Path], source: Source) -> SourceData:
         rows.append(
             {
                 "region_id": region_id,
-                "name": name.rstrip("*"),
+                "name": _DISPLAY_NAMES.get(name, name.rstrip("*")),
                 "kind": kind,
                 "parent": pd.NA,
                 "population": population,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -69,14 +70,17 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     full = pd.date_range(wide.index.min(), wide.index.max(), freq="D").astype(
         "datetime64[s]"
     )
-    # Before a state's first row NYT had no case there: the national sum counts it as 0.
-    national = wide.reindex(full).fillna(0)
+    daily = wide.reindex(full)
+    # Before a state's first row it had no case: count it as 0 there, but keep values that
+    # are missing later missing, so the sum is missing on such a day.
+    national = daily.where(daily.notna().cummax(), 0)
+    by_state: Any = {c: national[c] for c in ("cases", "deaths")}
     us = pd.DataFrame(
         {
             "region_id": "US",
             "date": full,
-            "cases": national["cases"].to_numpy().sum(axis=1).astype("int64"),
-            "deaths": national["deaths"].to_numpy().sum(axis=1).astype("int64"),
+            "cases": by_state["cases"].sum(axis=1, skipna=False).astype("Int64"),
+            "deaths": by_state["deaths"].sum(axis=1, skipna=False).astype("Int64"),
         }
     )
     observations = pd.concat([states, us], ignore_index=True)
