@@ -337,24 +337,8 @@ BREAKAGES: dict[str, Callable[[Path, Target], Expect]] = {
     "unparsable-date": unparsable_date,
 }
 
-#: Combinations where src/ falls short of the rule: (reason, the exceptions the shortfall raises).
-_LONG_GAP = (
-    "a gap in a long file is caught only by validate_observations, which names neither the file "
-    "nor the line; and that check crashes (TypeError: boolean value of NA is ambiguous) because "
-    "`same` is a nullable boolean with <NA> in its first row",
-    (AssertionError, TypeError),
-)
-KNOWN_FAULTS: dict[tuple[str, str], tuple[str, tuple[type[BaseException], ...]]] = {
-    ("nyt", "gap-in-dates"): _LONG_GAP,
-    ("rki-states", "gap-in-dates"): _LONG_GAP,
-    ("rki-districts", "gap-in-dates"): _LONG_GAP,
-    ("rki", "gap-in-dates"): (
-        "rki merges cases and deaths with an outer join: a day missing from the cases file "
-        "but present in the deaths file becomes <NA> cases instead of an error (and a day "
-        "missing from both hits the validate_observations crash above)",
-        (AssertionError, TypeError),
-    ),
-}
+#: Combinations where src/ falls short of the rule: (reason, the exceptions it raises).
+KNOWN_FAULTS: dict[tuple[str, str], tuple[str, tuple[type[BaseException], ...]]] = {}
 
 
 def _cases() -> list[object]:
@@ -434,15 +418,6 @@ def test_broken_file_fails_and_keeps_the_store(
     first = epicurves.update(settings, [source])
     assert [s.status for s in first.sources] == ["updated"], first.sources[0].message
     before = snapshot(settings)
-    if _line_counts_only_kept_rows(mirror, target, breakage):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                raises=AssertionError,
-                reason="rki._cases drops the other age groups and resets the index before "
-                "date_column/integer_column, so their line numbers count kept rows, not file lines",
-            )
-        )
 
     expect = BREAKAGES[breakage](mirror, target)
     report = epicurves.update(settings, [source])
@@ -565,12 +540,6 @@ def test_main_failed_update(
     assert "Traceback" not in out + err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="update() turns each source's error into its SourceReport and drops the exception, "
-    "so `--debug update` cannot show the traceback of a failed source",
-)
 def test_debug_shows_the_traceback_of_a_failed_update(
     settings: Settings, mirror: Path
 ) -> None:

@@ -228,20 +228,10 @@ def test_remove_forgets_a_source(store: Store) -> None:
         pytest.param(
             b"\xff\xfe{}",
             id="not-utf8",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=UnicodeDecodeError,
-                reason="Store.manifest catches OSError and JSONDecodeError, not UnicodeDecodeError",
-            ),
         ),
         pytest.param(
             b"[]",
             id="not-an-object",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=AttributeError,
-                reason="Store.manifest calls data.get() without checking data is a dict",
-            ),
         ),
     ],
 )
@@ -423,12 +413,6 @@ def test_unknown_source_is_a_usage_error(settings: Settings) -> None:
         epicurves.update(settings, ["nope"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="update() computes explicit = bool(sources) after select_sources() consumed the "
-    "iterable: an empty iterator counts as naming sources, so absent defaults fail",
-)
 def test_an_empty_iterable_of_names_means_the_defaults(
     settings: Settings, mirror: Path
 ) -> None:

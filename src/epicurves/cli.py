@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,8 @@ def update_command(
         )
     Console(soft_wrap=True).print(table)
     for failed in report.failed:
+        if obj.debug and failed.error is not None:
+            traceback.print_exception(failed.error, file=sys.stderr)
         err.print(f"[bold red]Error:[/] {escape(failed.message)}", highlight=False)
     if report.failed:
         sys.exit(1)

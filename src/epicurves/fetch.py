@@ -85,6 +85,7 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self._session = session
+        self._own_session = session is None
 
     @property
     def session(self) -> requests.Session:
@@ -102,6 +103,12 @@ class Fetcher:
             )
             self._session.headers["User-Agent"] = USER_AGENT
         return self._session
+
+    def close(self) -> None:
+        """Close the HTTP session if this fetcher made it."""
+        if self._session is not None and self._own_session:
+            self._session.close()
+            self._session = None
 
     def fetch(self, source: Source, file: UpstreamFile) -> Fetched:
         """Fetch one file of ``source`` from the mirror (if set) or its URL."""
@@ -127,6 +134,8 @@ class Fetcher:
         target_dir = self.settings.downloads_dir / file.folder
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / file.name
+        for stale in target_dir.glob(f".{file.name}.*.part"):
+            stale.unlink(missing_ok=True)  # left by a killed update; we hold the lock
         try:
             response = self.session.get(file.url, timeout=TIMEOUT)
         except requests.RequestException as exc:

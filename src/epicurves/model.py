@@ -154,10 +154,10 @@ def validate_observations(frame: pd.DataFrame, source: str) -> None:
         )
     ordered = frame.sort_values(["region_id", "date"])
     step = ordered["date"].diff()
-    same = ordered["region_id"].eq(ordered["region_id"].shift())
-    gap = same & step.ne(pd.Timedelta(days=1))
+    same = ordered["region_id"].eq(ordered["region_id"].shift()).fillna(False)
+    gap = (same & step.ne(pd.Timedelta(days=1))).to_numpy(dtype=bool, na_value=False)
     if gap.any():
-        pos = int(np.flatnonzero(gap.to_numpy())[0])
+        pos = int(np.flatnonzero(gap)[0])
         before = ordered["date"].iloc[pos - 1].date()
         after = ordered["date"].iloc[pos].date()
         msg = f"gap in daily dates: {before} is followed by {after}"

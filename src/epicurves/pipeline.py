@@ -47,6 +47,8 @@ class SourceReport:
     vintage: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    error: BaseException | None = field(default=None, repr=False)
+    """The exception behind a ``failed`` status, for callers that want its traceback."""
 
 
 @dataclass
@@ -98,8 +100,9 @@ def update(
     parsed again unless ``force``. Errors of one source are reported in its
     :class:`SourceReport` (status ``failed``); its previous data stay in the store.
     """
-    chosen = select_sources(sources)
-    explicit = bool(sources)
+    names = list(sources or [])
+    chosen = select_sources(names)
+    explicit = bool(names)
     settings.home.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.home / "update.lock"))
     try:
@@ -109,11 +112,15 @@ def update(
         try:
             lock.acquire(timeout=lock_timeout)
         except Timeout as exc:
-            msg = f"another update still holds {lock.lock_file} after {lock_timeout:.0f} s"
+            msg = (
+                f"another update still holds {lock.lock_file} after {lock_timeout:g} s"
+            )
             raise LockError(msg) from exc
+    fetcher = Fetcher(settings, session)
     try:
         store = Store(settings.store_dir)
-        fetcher = Fetcher(settings, session)
+        store.manifest()  # an unreadable store stops here, before anything is fetched
+        store.clean_temporary()
         report = UpdateReport()
         for source in chosen:
             report.sources.append(
@@ -121,6 +128,7 @@ def update(
             )
         return report
     finally:
+        fetcher.close()
         lock.release()
 
 
@@ -208,18 +216,20 @@ def _update_one(
             return SourceReport(
                 source.name, "skipped", msg, seconds=time.perf_counter() - started
             )
-        return _failed(source, store, str(exc), started)
+        return _failed(source, store, exc, started)
     except EpicurvesError as exc:
         for f in fetched:
             f.discard()
-        return _failed(source, store, str(exc), started)
+        return _failed(source, store, exc, started)
     except BaseException:
         for f in fetched:
             f.discard()
         raise
 
 
-def _failed(source: Source, store: Store, message: str, started: float) -> SourceReport:
+def _failed(
+    source: Source, store: Store, exc: EpicurvesError, started: float
+) -> SourceReport:
     kept = store.meta().get(source.name)
     suffix = (
         f" (kept the last good data, vintage {kept.vintage})"
@@ -227,5 +237,9 @@ def _failed(source: Source, store: Store, message: str, started: float) -> Sourc
         else " (nothing stored for this source)"
     )
     return SourceReport(
-        source.name, "failed", message + suffix, seconds=time.perf_counter() - started
+        source.name,
+        "failed",
+        str(exc) + suffix,
+        seconds=time.perf_counter() - started,
+        error=exc,
     )

@@ -96,10 +96,19 @@ class Store:
         if not path.exists():
             return {"format": FORMAT, "sources": {}}
         try:
-            data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            msg = f"store manifest {path} is unreadable ({exc}); run `epicurves update` again"
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            msg = (
+                f"store manifest {path} is unreadable ({type(exc).__name__}); "
+                f"remove {self.root} and run `epicurves update`"
+            )
             raise StoreError(msg) from exc
+        if not isinstance(data, dict) or not isinstance(data.get("sources"), dict):
+            msg = (
+                f"store manifest {path} is not an epicurves manifest; "
+                f"remove {self.root} and run `epicurves update`"
+            )
+            raise StoreError(msg)
         if data.get("format") != FORMAT:
             msg = f"store {self.root} has format {data.get('format')!r}, this epicurves reads {FORMAT}"
             raise StoreError(msg)
@@ -219,6 +228,12 @@ class Store:
         except BaseException:
             Path(name).unlink(missing_ok=True)
             raise
+
+    def clean_temporary(self) -> None:
+        """Remove temporary manifests a killed update left (call it under the update lock)."""
+        if self.root.is_dir():
+            for path in self.root.glob(".manifest.*.json"):
+                path.unlink(missing_ok=True)
 
     def collect_garbage(self) -> None:
         """Remove table files that the manifest no longer names."""

@@ -25,6 +25,7 @@ __all__ = [
     "Source",
     "SourceData",
     "UpstreamFile",
+    "consecutive_days",
     "date_column",
     "date_columns",
     "duplicated_rows",
@@ -171,11 +172,17 @@ def read_csv(
             f"found {', '.join(frame.columns[:12])}"
             + (" ..." if len(frame.columns) > 12 else "")
         )
-        raise source.error(file, msg, column=missing[0])
+        raise source.error(file, msg)
     if frame.empty:
         msg = "no data rows: expected at least one row after the header"
         raise source.error(file, msg)
     return frame
+
+
+def line_of(frame: pd.DataFrame, pos: int) -> int:
+    """The file line of the row at position ``pos``: frames keep the index :func:`read_csv`
+    gave them (row 0 is line 2, after the header), also after rows were filtered out."""
+    return int(frame.index[pos]) + 2
 
 
 def integer_column(
@@ -208,12 +215,22 @@ def integer_column(
         raise source.error(
             file,
             msg,
-            row=pos + 2,
+            row=line_of(frame, pos),
             column=column,
             expected=expected,
             value=None if pd.isna(value) else str(value),
         )
     return numbers.astype("Int64")
+
+
+def _example_date(fmt: str) -> str:
+    """How 31 March 2021 looks in ``fmt``, without zero padding where upstream has none.
+
+    >>> _example_date("%m/%d/%y"), _example_date("%Y-%m-%d")
+    ('3/31/21', '2021-03-31')
+    """
+    text = pd.Timestamp("2021-03-31").strftime(fmt)
+    return text.lstrip("0") if fmt.startswith("%m/") else text
 
 
 def date_column(
@@ -228,9 +245,9 @@ def date_column(
         raise source.error(
             file,
             "not a date",
-            row=pos + 2,
+            row=line_of(frame, pos),
             column=column,
-            expected=f"a date like {pd.Timestamp('2021-03-31').strftime(fmt)}",
+            expected=f"a date like {_example_date(fmt)}",
             value=None if pd.isna(value) else str(value),
         )
     return dates.dt.normalize().astype("datetime64[s]")
@@ -255,7 +272,7 @@ def date_columns(
             "header is not a date",
             row=1,
             column=names[pos],
-            expected=f"a date like {pd.Timestamp('2021-03-31').strftime(fmt)}",
+            expected=f"a date like {_example_date(fmt)}",
         )
     step = dates.diff().iloc[1:]
     wrong = step.ne(pd.Timedelta(days=1))
@@ -305,7 +322,7 @@ def wide_counts(
         raise source.error(
             file,
             "not a count",
-            row=r + 2,
+            row=line_of(frame, r),
             column=str(date_names[c]),
             expected="a whole number >= 0",
             value=str(block.iat[r, c]),
@@ -320,10 +337,47 @@ def duplicated_rows(
     dup = frame.duplicated(list(keys))
     if dup.any():
         pos = int(dup.to_numpy().nonzero()[0][0])
-        key = ", ".join(f"{k}={frame[k].iloc[pos]}" for k in keys)
+        key = ", ".join(f"{k}={_text(frame[k].iloc[pos])}" for k in keys)
         same = (frame[list(keys)] == frame[list(keys)].iloc[pos]).all(axis=1)
         first = int(np.flatnonzero(same.to_numpy())[0])
-        msg = f"duplicate row ({key}) repeats line {first + 2}"
+        msg = f"duplicate row ({key}) repeats line {line_of(frame, first)}"
         raise source.error(
-            file, msg, row=pos + 2, expected=f"one row per {', '.join(keys)}"
+            file,
+            msg,
+            row=line_of(frame, pos),
+            column=keys[0] if len(keys) == 1 else None,
+            expected=f"one row per {', '.join(keys)}",
+        )
+
+
+def _text(value: Any) -> str:
+    """A value for a message: dates as ``YYYY-MM-DD``."""
+    if isinstance(value, pd.Timestamp):
+        return str(value.date())
+    return str(value)
+
+
+def consecutive_days(
+    frame: pd.DataFrame, key: str | None, date: str, source: Source, file: str
+) -> None:
+    """Raise a :class:`ParseError` at the first line where a series skips a day.
+
+    ``frame`` holds parsed dates in column ``date`` (one series per value of ``key``, or one
+    series if ``key`` is None) and the index :func:`read_csv` gave it, for line numbers.
+    """
+    order = frame.sort_values([*([key] if key else []), date], kind="stable")
+    step = order[date].diff()
+    same = (
+        order[key].eq(order[key].shift()).fillna(False).to_numpy(dtype=bool)
+        if key
+        else np.arange(len(order)) > 0
+    )
+    wrong = same & step.ne(pd.Timedelta(days=1)).to_numpy(dtype=bool)
+    if wrong.any():
+        pos = int(np.flatnonzero(wrong)[0])
+        before, after = order[date].iloc[pos - 1].date(), order[date].iloc[pos].date()
+        who = f" of {key} {order[key].iloc[pos]}" if key else ""
+        msg = f"gap in the daily dates{who}: {before} is followed by {after}, not consecutive"
+        raise source.error(
+            file, msg, row=line_of(order, pos), column=date, expected="one row per day"
         )

@@ -21,7 +21,9 @@ from .base import (
     Source,
     SourceData,
     UpstreamFile,
+    consecutive_days,
     date_column,
+    duplicated_rows,
     open_text,
     read_csv,
     sum_known,
@@ -75,14 +77,12 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
         text_columns=["time_iso8601"],
     )
     frame["time_iso8601"] = frame["time_iso8601"].str.slice(0, 10)
-    dates = pd.DatetimeIndex(
-        date_column(frame, "time_iso8601", source, name, fmt="%Y-%m-%d")
+    duplicated_rows(frame, ["time_iso8601"], source, name)
+    frame["time_iso8601"] = date_column(
+        frame, "time_iso8601", source, name, fmt="%Y-%m-%d"
     )
-    step = dates.to_series().diff().iloc[1:]
-    if step.ne(pd.Timedelta(days=1)).any():
-        pos = int(step.ne(pd.Timedelta(days=1)).to_numpy().nonzero()[0][0]) + 1
-        msg = f"rows are not consecutive days: {dates[pos - 1].date()} is followed by {dates[pos].date()}"
-        raise source.error(name, msg, row=pos + 2, column="time_iso8601")
+    consecutive_days(frame, None, "time_iso8601", source, name)
+    dates = pd.DatetimeIndex(frame["time_iso8601"])
     ags_columns = [c for c in frame.columns if c.isdigit()]
     ignored = [
         c

@@ -16,6 +16,7 @@ from .base import (
     Source,
     SourceData,
     UpstreamFile,
+    consecutive_days,
     date_column,
     duplicated_rows,
     integer_column,
@@ -41,9 +42,10 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     frame = read_csv(
         paths[name], source, name, required=("date", "state", "fips", "cases", "deaths")
     )
-    frame["date"] = date_column(frame, "date", source, name, fmt="%Y-%m-%d")
     frame["fips"] = frame["fips"].fillna("").str.strip().str.zfill(2)
     duplicated_rows(frame, ["fips", "date"], source, name)
+    frame["date"] = date_column(frame, "date", source, name, fmt="%Y-%m-%d")
+    consecutive_days(frame, "fips", "date", source, name)
     cases = integer_column(frame, "cases", source, name, allow_missing=True)
     deaths = integer_column(frame, "deaths", source, name, allow_missing=True)
     codes = us_code_by_fips()

@@ -27,6 +27,7 @@ from .base import (
     Source,
     SourceData,
     UpstreamFile,
+    consecutive_days,
     date_column,
     duplicated_rows,
     integer_column,
@@ -96,8 +97,7 @@ def _cases(
                 name, msg, column="Altersgruppe", expected="rows with Altersgruppe 00+"
             )
         frame = frame.loc[ages.eq(ALL_AGES)]
-    line = frame.index.to_series() + 2  # file lines of the kept rows, for errors
-    frame = frame.reset_index(drop=True)
+    # The frame keeps read_csv's index, so errors name the file's own line numbers.
     out = pd.DataFrame(
         {
             "key": frame[key].str.strip() if key else "DE",
@@ -108,16 +108,10 @@ def _cases(
             ),
         }
     )
-    dup = out.duplicated(["key", "date"])
-    if dup.any():
-        pos = int(dup.to_numpy().nonzero()[0][0])
-        msg = f"duplicate row for {key or 'Germany'} {out['key'].iloc[pos]} on {out['date'].iloc[pos].date()}"
-        raise source.error(
-            name,
-            msg,
-            row=int(line.iloc[pos]),
-            expected="one row per region, date and age group",
-        )
+    # Checked on the file's own column names, so that errors name them.
+    checked = frame.assign(Meldedatum=out["date"])
+    duplicated_rows(checked, [*([key] if key else []), "Meldedatum"], source, name)
+    consecutive_days(checked, key, "Meldedatum", source, name)
     return out
 
 
@@ -140,7 +134,9 @@ def parse_national(paths: Mapping[str, Path], source: Source) -> SourceData:
             "deaths": integer_column(frame, "Todesfaelle_gesamt", source, name),
         }
     )
-    duplicated_rows(deaths, ["date"], source, name)
+    checked = frame.assign(Berichtsdatum=deaths["date"])
+    duplicated_rows(checked, ["Berichtsdatum"], source, name)
+    consecutive_days(checked, None, "Berichtsdatum", source, name)
     observations = cases[["date", "cases"]].merge(deaths, on="date", how="outer")
     observations.insert(0, "region_id", "DE")
     regions = pd.DataFrame(
