@@ -50,5 +50,7 @@ def settings(home: Path, mirror: Path) -> Settings:
 def shared_data() -> Path:
     """The real upstream files in ../shared/data; the test is skipped where they are absent."""
     if not (SHARED_DATA / "SOURCES.md").is_file():
-        pytest.skip(f"real upstream data not found at {SHARED_DATA} (only there in CI and dev)")
+        pytest.skip(
+            f"real upstream data not found at {SHARED_DATA} (only there in CI and dev)"
+        )
     return SHARED_DATA

@@ -35,19 +35,31 @@ LAYERS = {
     "errors": set(),
     "config": set(),
     "model": {"errors"},
+    "analysis": {"analysis", "model"},
     "sources": {"errors", "sources"},
     "fetch": {"config", "errors", "sources"},
     "store": {"errors", "model"},
-    "catalog": {"config", "errors", "model", "store"},
+    "catalog": {"analysis", "config", "errors", "model", "store"},
     "pipeline": {"config", "errors", "fetch", "model", "sources", "store"},
-    "cli": {"catalog", "config", "errors", "model", "pipeline", "sources", "store"},
+    "cli": {
+        "analysis",
+        "catalog",
+        "config",
+        "errors",
+        "model",
+        "pipeline",
+        "sources",
+        "store",
+    },
 }
 
 
 def _imports(path: Path) -> set[str]:
     """The top-level epicurves modules that the module at ``path`` imports."""
     parts = path.relative_to(SRC.parent).with_suffix("").parts
-    package = ".".join(parts if parts[-1] == "__init__" else parts[:-1]).removesuffix(".__init__")
+    package = ".".join(parts if parts[-1] == "__init__" else parts[:-1]).removesuffix(
+        ".__init__"
+    )
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
         names: list[str] = []
@@ -64,7 +76,11 @@ def _imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("layer", sorted(LAYERS))
 def test_import_layers(layer: str) -> None:
-    paths = sorted((SRC / layer).glob("*.py")) if (SRC / layer).is_dir() else [SRC / f"{layer}.py"]
+    paths = (
+        sorted((SRC / layer).glob("*.py"))
+        if (SRC / layer).is_dir()
+        else [SRC / f"{layer}.py"]
+    )
     for path in paths:
         assert _imports(path) <= LAYERS[layer], f"{path.name} imports beyond its layer"
 
@@ -98,5 +114,7 @@ def _modules() -> list[str]:
 @pytest.mark.parametrize("name", _modules())
 def test_doctests(name: str) -> None:
     module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(
+        module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
     assert result.failed == 0

@@ -23,7 +23,9 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
 def stored(home: Path, mirror: Path) -> Path:
     """A home whose store holds every source of the fixture mirror."""
     sources = ["jhu", "jhu-us", "nyt", "rki", "rki-states", "rki-districts", "germany"]
-    args = ["update", "--mirror", str(mirror)] + [a for s in sources for a in ("--source", s)]
+    args = ["update", "--mirror", str(mirror)] + [
+        a for s in sources for a in ("--source", s)
+    ]
     result = run(*args)
     assert result.exit_code == 0, result.output
     return home
@@ -50,7 +52,14 @@ def test_regions_formats(stored: Path) -> None:
     csv = run("regions", "--kind", "state", "--format", "csv")
     assert csv.exit_code == 0
     frame = pd.read_csv(io.StringIO(csv.stdout))
-    assert list(frame.columns) == ["region_id", "name", "kind", "parent", "population", "source"]
+    assert list(frame.columns) == [
+        "region_id",
+        "name",
+        "kind",
+        "parent",
+        "population",
+        "source",
+    ]
     assert set(frame["kind"]) == {"state"}
     assert {"US-CA", "DE-BY"} <= set(frame["region_id"])
     data = json.loads(run("regions", "--kind", "country", "--format", "json").stdout)
@@ -69,13 +78,18 @@ def test_export_csv_contract(stored: Path, tmp_path: Path) -> None:
     assert header.split(",") == list(EXPORT_COLUMNS)
     frame = pd.read_csv(out)
     assert set(frame["region_id"]) == {"DE", "US-CA"}
-    assert frame.groupby("region_id")["source"].nunique().max() == 1  # only the shown source
+    assert (
+        frame.groupby("region_id")["source"].nunique().max() == 1
+    )  # only the shown source
     assert set(frame.loc[frame["region_id"] == "DE", "source"]) == {"rki"}
 
 
 def test_export_all_sources_adds_the_others(stored: Path, tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
-    assert run("export", "--out", str(out), "--region", "DE", "--all-sources").exit_code == 0
+    assert (
+        run("export", "--out", str(out), "--region", "DE", "--all-sources").exit_code
+        == 0
+    )
     sources = set(pd.read_csv(out)["source"])
     assert {"rki", "jhu", "germany"} <= sources
 
@@ -84,16 +98,27 @@ def test_export_all_sources_adds_the_others(stored: Path, tmp_path: Path) -> Non
 def test_export_other_formats(stored: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"out.{fmt}"
     assert run("export", "--out", str(out), "--region", "DE").exit_code == 0
-    frame = pd.read_parquet(out) if fmt == "parquet" else pd.DataFrame(json.loads(out.read_text()))
+    frame = (
+        pd.read_parquet(out)
+        if fmt == "parquet"
+        else pd.DataFrame(json.loads(out.read_text()))
+    )
     assert list(frame.columns) == list(EXPORT_COLUMNS)
     assert set(frame["region_id"]) == {"DE"}
 
 
 def test_export_missing_stays_missing(stored: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.json"
-    assert run("export", "--out", str(out), "--region", "DE-BY", "--format", "json").exit_code == 0
+    assert (
+        run(
+            "export", "--out", str(out), "--region", "DE-BY", "--format", "json"
+        ).exit_code
+        == 0
+    )
     rows = json.loads(out.read_text())
-    assert all(r["deaths"] is None for r in rows)  # RKI states have no deaths: null, not 0
+    assert all(
+        r["deaths"] is None for r in rows
+    )  # RKI states have no deaths: null, not 0
 
 
 def test_info_shows_sources_and_precedence(stored: Path) -> None:
@@ -118,12 +143,17 @@ def test_precedence_is_configurable(stored: Path, tmp_path: Path) -> None:
         (["update", "--source", "nope"], "unknown source 'nope': expected one of jhu"),
         (["export", "--out", "x.csv", "--region", "XX"], "unknown region 'XX'"),
         (["regions"], "is empty: run `epicurves update` first"),
-        (["update", "--mirror", "/does/not/exist"], "mirror folder /does/not/exist does not exist"),
+        (
+            ["update", "--mirror", "/does/not/exist"],
+            "mirror folder /does/not/exist does not exist",
+        ),
     ],
 )
 def test_errors_are_one_line(home: Path, args: list[str], expected: str) -> None:
     if args[0] == "export":
-        run("update", "--mirror", str(Path(__file__).parent / "data"), "--source", "rki")
+        run(
+            "update", "--mirror", str(Path(__file__).parent / "data"), "--source", "rki"
+        )
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1

@@ -6,11 +6,27 @@ The public Python API. A notebook needs nothing else::
     epicurves.update(epicurves.Settings.from_env(mirror="../shared/data"))
     regions = epicurves.load_regions(kind="country")
     daily = epicurves.load_observations(["DE", "FR"], start="2021-01-01")
+    metrics = epicurves.load_metrics(["DE", "FR"])          # + incidence_7d, r_rki, r_cori ...
+    table = epicurves.load_summary(kind="country")          # one row per region
+    rt = epicurves.r_cori(metrics.query("region_id == 'DE'").set_index("date")["new_cases"])
 """
 
 from __future__ import annotations
 
-from .catalog import load_observations, load_regions
+from .analysis import (
+    METRIC_COLUMNS,
+    CoriOptions,
+    compute_metrics,
+    discrete_serial_interval,
+    doubling_time,
+    growth_rate,
+    incidence_7d,
+    r_cori,
+    r_rki,
+    summarize,
+    week_change_pct,
+)
+from .catalog import load_metrics, load_observations, load_regions, load_summary
 from .config import SETTINGS, Settings
 from .errors import (
     EpicurvesError,
@@ -30,10 +46,12 @@ from .store import SourceMeta, Store
 
 __all__ = [
     "KINDS",
+    "METRIC_COLUMNS",
     "OBSERVATION_COLUMNS",
     "REGION_COLUMNS",
     "SETTINGS",
     "SOURCES",
+    "CoriOptions",
     "EpicurvesError",
     "FetchError",
     "LockError",
@@ -50,10 +68,21 @@ __all__ = [
     "UpstreamFile",
     "UsageError",
     "ValidationError",
+    "compute_metrics",
+    "discrete_serial_interval",
+    "doubling_time",
     "get_source",
+    "growth_rate",
+    "incidence_7d",
+    "load_metrics",
     "load_observations",
     "load_regions",
+    "load_summary",
+    "r_cori",
+    "r_rki",
+    "summarize",
     "update",
+    "week_change_pct",
 ]
 
 __version__ = "0.1.0"

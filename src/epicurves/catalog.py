@@ -11,12 +11,13 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from .analysis import CoriOptions, compute_metrics, summarize
 from .config import Settings
 from .errors import StoreError, UsageError
 from .model import KINDS, pick_shown
 from .store import Store
 
-__all__ = ["load_observations", "load_regions"]
+__all__ = ["load_metrics", "load_observations", "load_regions", "load_summary"]
 
 
 def _store(settings: Settings | None) -> tuple[Settings, Store]:
@@ -80,3 +81,46 @@ def load_observations(
         shown = pick_shown(table, settings.precedence)[["region_id", "source"]]
         frame = frame.merge(shown, on=["region_id", "source"], how="inner")
     return frame.sort_values(["region_id", "source", "date"]).reset_index(drop=True)
+
+
+def load_metrics(
+    regions: Iterable[str] | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    *,
+    all_sources: bool = False,
+    settings: Settings | None = None,
+    cori: CoriOptions | None = None,
+) -> pd.DataFrame:
+    """Observations with every metric (:func:`~epicurves.compute_metrics`), for the regions.
+
+    Metrics are computed on each region's whole series, then cut to ``start``/``end``, so a
+    7-day window at the start of the range is complete.
+    """
+    frame = load_observations(regions, all_sources=all_sources, settings=settings)
+    table = load_regions(all_sources=True, settings=settings)
+    metrics = compute_metrics(frame, table, cori=cori)
+    if start is not None:
+        metrics = metrics[metrics["date"] >= pd.Timestamp(start)]
+    if end is not None:
+        metrics = metrics[metrics["date"] <= pd.Timestamp(end)]
+    return metrics.reset_index(drop=True)
+
+
+def load_summary(
+    kind: str | None = None,
+    *,
+    all_sources: bool = False,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """One row per region (:func:`~epicurves.summarize`): totals, new cases last week,
+    7-day incidence, trend and R on the region's last day, sorted by new cases last week."""
+    shown = load_regions(kind, all_sources=all_sources, settings=settings)
+    metrics = load_metrics(
+        list(shown["region_id"]), all_sources=all_sources, settings=settings
+    )
+    summary = summarize(metrics, shown)
+    summary = summary.merge(shown[["region_id", "source"]], on=["region_id", "source"])
+    return summary.sort_values(
+        "new_cases_last_week", ascending=False, na_position="last"
+    ).reset_index(drop=True)
