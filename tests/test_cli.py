@@ -166,3 +166,45 @@ def test_debug_shows_the_traceback(home: Path) -> None:
     result = CliRunner().invoke(cli, ["--debug", "update", "--source", "nope"])
     assert result.exit_code == 1
     assert type(result.exception).__name__ == "UsageError"
+
+
+def test_export_has_the_metric_columns(stored: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m.csv"
+    assert (
+        run(
+            "export", "--out", str(out), "--region", "DE", "--start", "2021-03-10"
+        ).exit_code
+        == 0
+    )
+    frame = pd.read_csv(out)
+    for column in ("incidence_7d", "r_rki", "r_cori", "r_cori_lo", "r_cori_hi",
+                   "doubling_time_days", "week_change_pct", "flags"):  # fmt: skip
+        assert column in frame.columns
+    # Metrics come from the whole series: the 7-day sum on 03-10 is complete although the
+    # export starts that day.
+    assert frame["date"].min() == "2021-03-10"
+    assert frame["incidence_7d"].notna().iloc[0]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_summary(stored: Path, fmt: str) -> None:
+    result = run("summary", "--kind", "country", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    frame = (
+        pd.read_csv(io.StringIO(result.stdout))
+        if fmt == "csv"
+        else pd.DataFrame(json.loads(result.stdout))
+    )
+    assert {
+        "region_id",
+        "total_cases",
+        "new_cases_last_week",
+        "incidence_7d",
+        "trend",
+        "r_rki",
+    } <= set(frame.columns)
+    assert frame["region_id"].is_unique
+    assert set(frame["kind"]) == {"country"}
+    weekly = frame["new_cases_last_week"].dropna()
+    assert weekly.is_monotonic_decreasing
+    assert run("summary").exit_code == 0

@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .catalog import load_observations, load_regions
+from .catalog import load_metrics, load_regions, load_summary
 from .config import Settings
 from .errors import EpicurvesError, UsageError
 from .model import KINDS, pick_shown
@@ -47,6 +47,25 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "flags",
     "parent",
     "population",
+    # metrics (epicurves.analysis), added by the analysis layer
+    "incidence_7d",
+    "r_rki",
+    "r_cori",
+    "r_cori_lo",
+    "r_cori_hi",
+    "doubling_time_days",
+    "week_change_pct",
+    "new_cases_7d_sum",
+    "new_deaths_7d_sum",
+    "new_cases_7d_mean",
+    "new_deaths_7d_mean",
+    "new_cases_7d_mean_centred",
+    "new_deaths_7d_mean_centred",
+    "deaths_7d_per_100k",
+    "growth_factor_7d",
+    "growth_rate_per_day",
+    "r_cori_provisional",
+    "cfr_pct",
 )
 
 err = Console(stderr=True, soft_wrap=True)
@@ -228,6 +247,17 @@ def _write(frame: pd.DataFrame, out: str, fmt: str) -> None:
         raise
 
 
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts as whole numbers and other metrics to six decimals, for people and diffs."""
+    out = frame.copy()
+    for column in out.columns:
+        if column.endswith(("_7d_sum", "_last_week")):
+            out[column] = out[column].round().astype("Int64")
+        elif pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(6)
+    return out
+
+
 def _format_for(out: str, fmt: str | None) -> str:
     if fmt:
         return fmt
@@ -304,10 +334,12 @@ def export_command(
     start: str | None,
     end: str | None,
 ) -> None:
-    """Export daily observations, one row per region, source and date.
+    """Export daily observations and metrics, one row per region, source and date.
 
     Columns: region_id, name, kind, source, date, cases, deaths, new_cases, new_deaths, flags,
-    parent, population.
+    parent, population, then the metrics: incidence_7d, r_rki, r_cori, r_cori_lo, r_cori_hi,
+    doubling_time_days, week_change_pct, 7-day sums and means, growth, CFR (see the README).
+    Metrics are computed on each region's whole series before --start/--end cut it.
     """
     for label, value in (("--start", start), ("--end", end)):
         if value is not None and pd.isna(
@@ -315,18 +347,76 @@ def export_command(
         ):
             msg = f"{label} {value!r}: expected a date like 2021-03-31"
             raise UsageError(msg)
-    frame = load_observations(
+    frame = load_metrics(
         regions or None, start, end, all_sources=all_sources, settings=obj.settings
     )
     names = load_regions(all_sources=True, settings=obj.settings)
     frame = frame.merge(names, on=["region_id", "source"], how="left")
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
-    frame = frame[list(EXPORT_COLUMNS)]
+    frame = _readable(frame[list(EXPORT_COLUMNS)])
     _write(frame, out, _format_for(out, fmt))
     if out != "-":
         err.print(
             f"wrote {len(frame):,} rows of {frame['region_id'].nunique():,} regions to {out}"
         )
+
+
+#: Columns of the ``summary`` table shown in a terminal (csv and json have them all).
+SUMMARY_TABLE_COLUMNS = (
+    "region_id", "name", "last_date", "total_cases", "total_deaths", "new_cases_last_week",
+    "incidence_7d", "week_change_pct", "trend", "r_rki", "r_cori",
+)  # fmt: skip
+
+
+@cli.command("summary")
+@click.option("--kind", type=click.Choice(KINDS), help="Only regions of this kind.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--limit", type=int, default=25, show_default=True, help="Rows in a table (0: all)."
+)
+@click.option("--all-sources", is_flag=True, help="One row per region and source.")
+@pass_context
+def summary_command(
+    obj: Context, kind: str | None, fmt: str, limit: int, all_sources: bool
+) -> None:
+    """One row per region on its last day: totals, new cases last week, 7-day incidence,
+    week-on-week change, trend, R (RKI and Cori); sorted by new cases last week."""
+    frame = load_summary(kind, all_sources=all_sources, settings=obj.settings)
+    frame["last_date"] = frame["last_date"].dt.strftime("%Y-%m-%d")
+    frame["r_cori_date"] = frame["r_cori_date"].dt.strftime("%Y-%m-%d")
+    if fmt != "table":
+        _write(_readable(frame), "-", fmt)
+        return
+    shown = frame if limit <= 0 else frame.head(limit)
+    table = Table(
+        *SUMMARY_TABLE_COLUMNS,
+        title=f"{len(shown)} of {len(frame)} regions",
+        title_justify="left",
+    )
+    for row in shown[list(SUMMARY_TABLE_COLUMNS)].itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    Console(soft_wrap=True).print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return (
+            f"{value:,.0f}"
+            if value.is_integer() and abs(value) >= 100
+            else f"{value:,.2f}"
+        )
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
 
 @cli.command("info")
