@@ -14,8 +14,10 @@ Defaults (EpiEstim's ``make_config`` and Nishiura et al. 2020 for COVID-19):
 - prior mean 5, sd 5 (shape 1, scale 5);
 - an estimate needs a posterior coefficient of variation of at most 0.3, i.e. at least
   ``ceil(1/0.3**2 - a) = 11`` cases in the window, and ``sum Lambda > 0``; otherwise NaN;
-- negative daily counts (corrections) count as 0; a window with a missing day gives NaN;
-  the first day of a series has no infectors (it is treated as imported).
+- negative daily counts (corrections) count as 0; a window with a missing day gives NaN, and
+  so does one where missing earlier days carry more than 5 % of the serial-interval weight
+  (they would count as no infectors and inflate R); the first day of a series has no
+  infectors (it is treated as imported).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def discrete_serial_interval(mean: float, sd: float, max_days: int = 40) -> Floa
     >>> float(w[0]), round(float(w.sum()), 12), int(w.argmax())
     (0.0, 1.0, 3)
     """
-    if mean <= 1 or sd <= 0:
+    if not (math.isfinite(mean) and math.isfinite(sd)) or mean <= 1 or sd <= 0:
         msg = (
             f"serial interval mean {mean} and sd {sd}: expected mean > 1 day and sd > 0"
         )
@@ -69,6 +71,9 @@ def discrete_serial_interval(mean: float, sd: float, max_days: int = 40) -> Floa
     normalised: Floats = np.asarray(w / w.sum(), dtype=np.float64)
     return normalised
 
+
+#: A window is estimated only while missing days hide at most this share of infectiousness.
+MAX_UNKNOWN_INFECTIOUSNESS = 0.05
 
 #: Above this shape the Wilson-Hilferty formula replaces the exact (and slow) inverse.
 EXACT_QUANTILE_MAX_SHAPE = 1000.0
@@ -111,6 +116,20 @@ class CoriOptions:
     """Estimates whose window ends in the last this many days of a series are provisional:
     late reports still change the counts they rest on."""
 
+    def __post_init__(self) -> None:
+        checks = {
+            "window": self.window >= 1,
+            "prior_mean": self.prior_mean > 0,
+            "prior_sd": self.prior_sd > 0,
+            "cv_posterior": self.cv_posterior > 0,
+            "interval": 0 < self.interval < 1,
+            "provisional_days": self.provisional_days >= 0,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                msg = f"CoriOptions: {name}={getattr(self, name)!r} is out of range"
+                raise ValueError(msg)
+
     @property
     def prior_shape(self) -> float:
         return (self.prior_mean / self.prior_sd) ** 2
@@ -147,9 +166,14 @@ def cori_estimates(
     counts = np.where(known, np.maximum(np.where(known, incidence, 0.0), 0.0), 0.0)
     w = options.weights()
     infectiousness = np.zeros(len(counts))
+    unknown_weight = np.zeros(
+        len(counts)
+    )  # share of infectiousness that missing days hide
+    gaps = (~known).astype(np.float64)
     for lag in range(1, len(w)):
         if w[lag] > 0:
             infectiousness += w[lag] * np.nan_to_num(series.shift(counts, lag), nan=0.0)
+            unknown_weight += w[lag] * np.nan_to_num(series.shift(gaps, lag), nan=0.0)
     tau = options.window
     window_known = np.where(known, counts, np.nan)
     sum_cases = series.rolling_sum(window_known, tau)
@@ -158,6 +182,9 @@ def cori_estimates(
     rate = 1 / options.prior_scale + sum_lambda
     ok = (series.pos >= tau) & (sum_cases >= options.min_cases) & (sum_lambda > 0)
     ok &= ~np.isnan(sum_cases)
+    # Missing days would count as no infectors and inflate R: skip windows where they hide
+    # more than MAX_UNKNOWN_INFECTIOUSNESS of the infectiousness.
+    ok &= series.rolling_sum(unknown_weight, tau) <= MAX_UNKNOWN_INFECTIOUSNESS * tau
     alpha = (1 - options.interval) / 2
     mean = np.full(len(counts), np.nan)
     lo = np.full(len(counts), np.nan)

@@ -8,6 +8,7 @@ counts ``N_t`` of each series, looking only backwards:
                    series has deaths at all)
 ``cases-gap``      nothing reported (``N_t = 0``) although the 7 days before averaged at least
                    :data:`GAP_MIN_MEAN` a day: a day without a report, such as a weekend
+                   (likewise ``deaths-gap``)
 ``cases-backlog``  a single-day spike: ``N_t >= 5 x`` the mean of the 7 days before and at least
                    :data:`BACKLOG_MIN_CASES` (:data:`BACKLOG_MIN_DEATHS` for
                    ``deaths-backlog``): typically a dump of late reports

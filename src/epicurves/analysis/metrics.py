@@ -156,7 +156,8 @@ def incidence_7d(daily: pd.Series, population: float) -> pd.Series:
     """
     values, series = _series_input(daily)
     s7 = series.rolling_sum(values, 7)
-    pop = np.full(len(values), float(population) if population is not None else np.nan)
+    known = population is not None and not pd.isna(population)
+    pop = np.full(len(values), float(population) if known else np.nan)
     return pd.Series(_per_100k(s7, pop), index=daily.index, name="incidence_7d")
 
 
@@ -294,21 +295,27 @@ def compute_metrics(
 
 
 def _in_series_order(observations: pd.DataFrame) -> tuple[pd.DataFrame, Series]:
-    """The rows with each (source, region) series together and in date order, and where each
-    series starts; sorted only if they are not already so (the store's order is fine)."""
+    """The rows with each (source, region) series together, one row per day in date order,
+    and where each series starts. Sorted only when needed (the store's order is fine)."""
     frame = observations.reset_index(drop=True)
     for attempt in range(2):
         source = frame["source"].astype(str).to_numpy()
         region = frame["region_id"].astype(str).to_numpy()
         new = np.ones(len(frame), dtype=bool)
         new[1:] = (source[1:] != source[:-1]) | (region[1:] != region[:-1])
-        ids = np.cumsum(new)
         dates = frame["date"].to_numpy()
-        ordered = bool(np.all(dates[1:][~new[1:]] > dates[:-1][~new[1:]]))
-        if ordered and ids[-1:].sum() == len(
-            set(zip(source[new], region[new], strict=True))
-        ):
-            return frame, Series.from_keys(ids)
+        same = ~new[1:]
+        steps = dates[1:][same] - dates[:-1][same]
+        runs = int(new.sum())
+        together = runs == len(set(zip(source[new], region[new], strict=True)))
+        if together and np.all(steps > np.timedelta64(0, "D")):
+            if not np.all(steps == np.timedelta64(1, "D")):
+                msg = (
+                    "compute_metrics: a series skips days; metrics need one row per day "
+                    "and region (reindex missing days with <NA> counts)"
+                )
+                raise ValueError(msg)
+            return frame, Series.from_keys(np.cumsum(new))
         if attempt == 0:
             frame = frame.sort_values(["source", "region_id", "date"], kind="stable")
             frame = frame.reset_index(drop=True)
@@ -337,13 +344,15 @@ def summarize(
     last = groups.tail(1).set_index(["source", "region_id"])
     summary = pd.DataFrame(index=last.index)
     summary["last_date"] = last["date"]
-    summary["total_cases"] = groups["cases"].last()
-    summary["total_deaths"] = groups["deaths"].last()
+    summary["total_cases"] = last["cases"]
+    summary["total_deaths"] = last["deaths"]
     summary["new_cases_last_week"] = last["new_cases_7d_sum"]
     summary["new_deaths_last_week"] = last["new_deaths_7d_sum"]
     summary["incidence_7d"] = last["incidence_7d"]
     summary["week_change_pct"] = last["week_change_pct"]
-    change = last["week_change_pct"]
+    change = last["week_change_pct"].round(
+        9
+    )  # +10.000000000000009 % is +10 %, not more
     trend = np.where(
         change > TREND_THRESHOLD_PCT,
         "rising",

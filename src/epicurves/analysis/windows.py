@@ -89,19 +89,17 @@ class Series:
 
     def rolling_sum(self, values: Floats, window: int) -> Floats:
         """Sum of the ``window`` days ending on each day; NaN without a full window or when a
-        day in it is missing. Exact for counts (float64 holds whole numbers below 2**53).
+        day in it is missing.
 
         >>> s = Series.from_keys([0, 0, 0, 1, 1, 1])
         >>> s.rolling_sum(np.array([1.0, 2, 3, 4, np.nan, 6]), 2).tolist()
         [nan, 3.0, 5.0, nan, nan, nan]
         """
-        missing = np.isnan(values)
-        total = np.concatenate(([0.0], np.cumsum(np.where(missing, 0.0, values))))
-        gaps = np.concatenate(([0], np.cumsum(missing)))
         sums = np.full(len(values), np.nan)
         if len(values) >= window:
-            sums[window - 1 :] = total[window:] - total[:-window]
-            holes = gaps[window:] - gaps[:-window]
-            sums[window - 1 :][holes > 0] = np.nan
+            # Each window summed on its own (a NaN in it gives NaN): exact, and a series'
+            # values never depend on the series stored before it.
+            windows = np.lib.stride_tricks.sliding_window_view(values, window)
+            sums[window - 1 :] = windows.sum(axis=1)
         sums[self.pos < window - 1] = np.nan
         return sums
