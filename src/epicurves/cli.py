@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .analysis import METRIC_COLUMNS
 from .catalog import load_metrics, load_regions, load_summary
 from .config import Settings
 from .errors import EpicurvesError, UsageError
@@ -34,38 +35,19 @@ from .store import Store
 __all__ = ["EXPORT_COLUMNS", "main"]
 
 #: Columns of ``epicurves export``, in order. A contract: add columns, never rename them.
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "region_id",
-    "name",
-    "kind",
-    "source",
-    "date",
-    "cases",
-    "deaths",
-    "new_cases",
-    "new_deaths",
-    "flags",
-    "parent",
-    "population",
-    # metrics (epicurves.analysis), added by the analysis layer
-    "incidence_7d",
-    "r_rki",
-    "r_cori",
-    "r_cori_lo",
-    "r_cori_hi",
-    "doubling_time_days",
+_BASE_COLUMNS = (
+    "region_id", "name", "kind", "source", "date", "cases", "deaths", "new_cases", "new_deaths",
+    "flags", "parent", "population",
+)  # fmt: skip
+#: The metrics an export leads with; the other metric columns follow in METRIC_COLUMNS order.
+_FIRST_METRICS = (
+    "incidence_7d", "r_rki", "r_cori", "r_cori_lo", "r_cori_hi", "doubling_time_days",
     "week_change_pct",
-    "new_cases_7d_sum",
-    "new_deaths_7d_sum",
-    "new_cases_7d_mean",
-    "new_deaths_7d_mean",
-    "new_cases_7d_mean_centred",
-    "new_deaths_7d_mean_centred",
-    "deaths_7d_per_100k",
-    "growth_factor_7d",
-    "growth_rate_per_day",
-    "r_cori_provisional",
-    "cfr_pct",
+)  # fmt: skip
+EXPORT_COLUMNS: tuple[str, ...] = (
+    _BASE_COLUMNS
+    + _FIRST_METRICS
+    + tuple(c for c in METRIC_COLUMNS if c not in _FIRST_METRICS)
 )
 
 err = Console(stderr=True, soft_wrap=True)
@@ -265,9 +247,10 @@ def _format_for(out: str, fmt: str | None) -> str:
     return suffix if suffix in ("csv", "json", "parquet") else "csv"
 
 
-@cli.command("regions")
-@click.option("--kind", type=click.Choice(KINDS), help="Only regions of this kind.")
-@click.option(
+kind_option = click.option(
+    "--kind", type=click.Choice(KINDS), help="Only regions of this kind."
+)
+table_format_option = click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "json"]),
@@ -275,6 +258,11 @@ def _format_for(out: str, fmt: str | None) -> str:
     show_default=True,
     help="Output format.",
 )
+
+
+@cli.command("regions")
+@kind_option
+@table_format_option
 @click.option(
     "--all-sources",
     is_flag=True,
@@ -291,12 +279,7 @@ def regions_command(
         return
     table = Table(*frame.columns, title=f"{len(frame)} regions", title_justify="left")
     for row in frame.itertuples(index=False):
-        table.add_row(
-            *(
-                "" if pd.isna(v) else f"{v:,}" if isinstance(v, int) else str(v)
-                for v in row
-            )
-        )
+        table.add_row(*(_cell(v) for v in row))
     Console(soft_wrap=True).print(table)
 
 
@@ -369,15 +352,8 @@ SUMMARY_TABLE_COLUMNS = (
 
 
 @cli.command("summary")
-@click.option("--kind", type=click.Choice(KINDS), help="Only regions of this kind.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@kind_option
+@table_format_option
 @click.option(
     "--limit", type=int, default=25, show_default=True, help="Rows in a table (0: all)."
 )
