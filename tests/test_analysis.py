@@ -728,5 +728,5 @@ def test_compute_metrics_rejects_a_series_that_skips_days() -> None:
     ],
 )
 def test_cori_options_are_checked(options: dict[str, float]) -> None:
-    with pytest.raises(ValueError, match="CoriOptions: .* is out of range"):
+    with pytest.raises(ValueError, match=r"CoriOptions: .* is out of range"):
         epicurves.CoriOptions(**options)  # type: ignore[arg-type]

@@ -4,8 +4,8 @@ Ingest already flags decreases of a cumulative series (``cases-decrease``,
 ``deaths-decrease``: a correction, so the daily value is negative). Added here, from the daily
 counts ``N_t`` of each series, looking only backwards:
 
-``cases-missing``  no cumulative count that day (likewise ``deaths-missing`` where the
-                   series has deaths at all)
+``cases-missing``  no cumulative count that day although the series had one before
+                   (likewise ``deaths-missing``)
 ``cases-gap``      nothing reported (``N_t = 0``) although the 7 days before averaged at least
                    :data:`GAP_MIN_MEAN` a day: a day without a report, such as a weekend
                    (likewise ``deaths-gap``)
@@ -35,10 +35,10 @@ def anomaly_flags(frame: pd.DataFrame, series: Series) -> pd.Series:
     for kind, minimum in (("cases", BACKLOG_MIN_CASES), ("deaths", BACKLOG_MIN_DEATHS)):
         daily = to_floats(frame[f"new_{kind}"])
         cumulative = frame[kind]
-        has_any = (
-            cumulative.notna().groupby(_series_ids(series)).transform("any").to_numpy()
-        )
-        tokens.append((f"{kind}-missing", cumulative.isna().to_numpy() & has_any))
+        # Missing after the series has reported something (a series that never had deaths
+        # is not "missing deaths"); looking only backwards, like every flag here.
+        reported = cumulative.notna().groupby(_series_ids(series)).cummax().to_numpy()
+        tokens.append((f"{kind}-missing", cumulative.isna().to_numpy() & reported))
         before = series.shift(series.rolling_sum(daily, 7), 1) / 7
         with np.errstate(invalid="ignore"):
             tokens.append((f"{kind}-gap", (daily == 0) & (before >= GAP_MIN_MEAN)))
