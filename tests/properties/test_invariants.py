@@ -30,6 +30,7 @@ LOOK_AHEAD = {
     "new_cases_7d_mean_centred": 3,
     "new_deaths_7d_mean_centred": 3,
     "r_rki": 1,
+    "deaths_r_rki": 1,
 }
 #: Metrics that depend on where the series ends, by definition.
 END_DEPENDENT = {"r_cori_provisional"}

@@ -23,6 +23,9 @@ missing day, or not yet full, gives NaN. Metric names say what they are:
 ``r_cori``, ``_lo``, ``_hi``   Cori et al. posterior mean and 95 % interval (see
                                :mod:`epicurves.analysis.cori`), ``r_cori_provisional`` for
                                the last days
+``deaths_growth_factor_7d``,   the same three from daily deaths
+``deaths_doubling_time_days``,
+``deaths_r_rki``
 ``cfr_pct``                    ``deaths_t / cases_{t-14} * 100`` (cumulative, lag
                                :data:`CFR_LAG_DAYS`), only once ``cases_{t-14} >= 100``
 ``flags``                      ingest flags plus anomalies (:mod:`epicurves.analysis.flags`)
@@ -85,6 +88,9 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "r_cori_hi",
     "r_cori_provisional",
     "cfr_pct",
+    "deaths_growth_factor_7d",
+    "deaths_doubling_time_days",
+    "deaths_r_rki",
 )
 
 
@@ -271,6 +277,9 @@ def compute_metrics(
             cases_s7, cases_daily = s7, daily
         else:
             out["deaths_7d_per_100k"] = _per_100k(s7, population)
+            out["deaths_growth_factor_7d"] = _week_ratio(s7, series)
+            out["deaths_doubling_time_days"] = _doubling(s7, series)
+            out["deaths_r_rki"] = _r_rki(s7, series)
     out["incidence_7d"] = _per_100k(cases_s7, population)
     ratio = _week_ratio(cases_s7, series)
     out["week_change_pct"] = (ratio - 1) * 100
