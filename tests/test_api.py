@@ -36,22 +36,15 @@ LAYERS = {
     "config": set(),
     "model": {"errors"},
     "analysis": {"analysis", "model"},
+    "plots": set(),
     "sources": {"errors", "sources"},
     "fetch": {"config", "errors", "sources"},
     "store": {"errors", "model"},
     "catalog": {"analysis", "config", "errors", "model", "store"},
     "pipeline": {"config", "errors", "fetch", "model", "sources", "store"},
-    "cli": {
-        "analysis",
-        "catalog",
-        "config",
-        "errors",
-        "model",
-        "pipeline",
-        "sources",
-        "store",
-    },
-}
+    "site": {"analysis", "catalog", "config", "errors", "model", "plots", "site", "sources", "store"},
+    "cli": {"analysis", "catalog", "config", "errors", "model", "pipeline", "site", "sources", "store"},
+}  # fmt: skip
 
 
 def _imports(path: Path) -> set[str]:

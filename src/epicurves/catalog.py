@@ -80,7 +80,7 @@ def load_observations(
     if not all_sources:
         shown = pick_shown(table, settings.precedence)[["region_id", "source"]]
         frame = frame.merge(shown, on=["region_id", "source"], how="inner")
-    return frame.sort_values(["region_id", "source", "date"]).reset_index(drop=True)
+    return frame.sort_values(["source", "region_id", "date"]).reset_index(drop=True)
 
 
 def load_metrics(

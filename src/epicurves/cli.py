@@ -400,6 +400,86 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+@cli.command("build")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+              show_default=True, help="Folder of the site (replaced when the build is complete).")  # fmt: skip
+@click.option("--threshold", type=float, default=50.0, show_default=True,
+              help="Highlight incidence-table rows at or above this 7-day incidence per 100k.")  # fmt: skip
+@pass_context
+def build_command(obj: Context, out: Path, threshold: float) -> None:
+    """Build the static website from the store."""
+    _build(obj.settings, out, threshold)
+
+
+def _build(settings: Settings, out: Path, threshold: float) -> None:
+    from .site.build import build_site
+
+    with err.status("building the site") as status:
+        report = build_site(
+            settings,
+            out,
+            threshold=threshold,
+            progress=lambda step: status.update(step),
+        )
+    per_page = 1000 * report.region_seconds / max(report.region_pages, 1)
+    err.print(
+        f"built {report.pages:,} pages ({report.region_pages:,} regions, {per_page:.1f} ms each) "
+        f"in {report.seconds:.1f} s into {out}; open {out / 'index.html'} "
+        f"or run `epicurves serve {out}`"
+    )
+
+
+@cli.command("serve")
+@click.argument(
+    "directory", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--port", type=int, default=8000, show_default=True, help="Port (0: any free one)."
+)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default: only this machine).")  # fmt: skip
+def serve_command(directory: Path, port: int, host: str) -> None:
+    """Preview a built site: read-only, serves nothing outside DIRECTORY."""
+    from .site.serve import make_server
+
+    with make_server(directory, host, port) as server:
+        address = server.server_address
+        err.print(
+            f"serving {directory} at http://{address[0]!s}:{address[1]}/ (Ctrl-C stops)"
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            err.print("stopped")
+
+
+@cli.command("run")
+@click.option("--mirror", type=click.Path(file_okay=False, path_type=Path), envvar="EPICURVES_MIRROR",
+              help="Read upstream files from this folder instead of downloading.")  # fmt: skip
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+              show_default=True, help="Folder of the site.")  # fmt: skip
+@click.pass_context
+def run_command(ctx: click.Context, mirror: Path | None, out: Path) -> None:
+    """Update every source, then build the site: the main job in one command.
+
+    A source that fails keeps its last good data, the site is built from them, and the exit
+    status is 1.
+    """
+    obj: Context = ctx.obj
+    failed = False
+    try:
+        ctx.invoke(update_command, sources=(), mirror=mirror, force=False)
+    except SystemExit as exc:
+        failed = bool(exc.code)
+        if failed:
+            err.print(
+                "[yellow]Building from the last good data of the failed sources.[/]"
+            )
+    _build(obj.settings, out, 50.0)
+    if failed:
+        sys.exit(1)
+
+
 @cli.command("info")
 @click.option(
     "--region",

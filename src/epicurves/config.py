@@ -71,6 +71,13 @@ class Settings:
     mirror: Path | None = None
     precedence: tuple[str, ...] = DEFAULT_PRECEDENCE
 
+    def __post_init__(self) -> None:
+        # Accept strings for the folders, as users type them in notebooks.
+        object.__setattr__(self, "home", Path(self.home).expanduser())
+        if self.mirror is not None:
+            object.__setattr__(self, "mirror", Path(self.mirror).expanduser())
+        object.__setattr__(self, "precedence", tuple(self.precedence))
+
     @classmethod
     def from_env(
         cls,

@@ -218,7 +218,9 @@ def pick_shown(regions: pd.DataFrame, precedence: Iterable[str]) -> pd.DataFrame
     >>> pick_shown(r, ["rki", "jhu"])[["region_id", "source"]].values.tolist()
     [['DE', 'rki'], ['FR', 'jhu']]
     """
-    order = {name: i for i, name in enumerate(precedence)}
+    order: dict[str, int] = {}
+    for name in precedence:
+        order.setdefault(name, len(order))  # a name listed twice keeps its first place
     rank = regions["source"].map(lambda s: (order.get(s, len(order)), s))
     ranked = regions.assign(_rank=rank).sort_values(
         ["region_id", "_rank"], kind="stable"

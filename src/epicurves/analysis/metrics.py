@@ -34,6 +34,7 @@ missing day, or not yet full, gives NaN. Metric names say what they are:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -304,8 +305,8 @@ def compute_metrics(
 
 
 def _in_series_order(observations: pd.DataFrame) -> tuple[pd.DataFrame, Series]:
-    """The rows with each (source, region) series together, one row per day in date order,
-    and where each series starts. Sorted only when needed (the store's order is fine)."""
+    """The rows sorted by source, region and date (one row per day), and where each series
+    starts. Sorted only when needed: the store's order is already this one."""
     frame = observations.reset_index(drop=True)
     for attempt in range(2):
         source = frame["source"].astype(str).to_numpy()
@@ -315,9 +316,10 @@ def _in_series_order(observations: pd.DataFrame) -> tuple[pd.DataFrame, Series]:
         dates = frame["date"].to_numpy()
         same = ~new[1:]
         steps = dates[1:][same] - dates[:-1][same]
-        runs = int(new.sum())
-        together = runs == len(set(zip(source[new], region[new], strict=True)))
-        if together and np.all(steps > np.timedelta64(0, "D")):
+        # Already in (source, region, date) order, as the store gives it? Then no sort.
+        starts = list(zip(source[new], region[new], strict=True))
+        in_order = all(a < b for a, b in itertools.pairwise(starts))
+        if in_order and np.all(steps > np.timedelta64(0, "D")):
             if not np.all(steps == np.timedelta64(1, "D")):
                 msg = (
                     "compute_metrics: a series skips days; metrics need one row per day "

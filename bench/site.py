@@ -1,0 +1,136 @@
+"""Benchmark: build time per region page vs OSCOVIDA's notebook per region; page weight;
+time to the first chart in headless Chromium.
+
+Run on demand (not part of the test suite)::
+
+    pip install '.[bench]'
+    python bench/site.py [--mirror ../shared/data] [--runs 3] [--notebooks 3]
+
+1. Fills a temporary store from the mirror, then builds the whole site ``--runs`` times (both
+   cores) and reports the median total build time and time per region page.
+2. The OSCOVIDA way, in the same run: executes, with nbclient, a notebook that loads one
+   region and draws the six panels with matplotlib as SVG, for ``--notebooks`` regions, and
+   reports the median time per region and the ratio.
+3. The gzipped size of every region page (data included, shared JS/CSS excluded).
+4. With Chromium at /usr/bin/chromium and Playwright: time from navigation to the first chart
+   drawn, for a few region pages served from loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import epicurves
+from epicurves.site.build import build_site
+from epicurves.site.serve import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+
+NOTEBOOK = '''
+import matplotlib
+matplotlib.use("svg")
+import matplotlib.pyplot as plt
+import epicurves
+settings = epicurves.Settings(home={home!r})
+m = epicurves.load_metrics([{region!r}], settings=settings).set_index("date")
+plt.style.use("ggplot")
+fig, ax = plt.subplots(6, 1, figsize=(10, 15))
+ax[0].plot(m.index, m["incidence_7d"])
+ax[1].bar(m.index, m["new_cases"], alpha=0.2); ax[1].plot(m.index, m["new_cases_7d_mean_centred"])
+ax[2].bar(m.index, m["new_deaths"], alpha=0.2); ax[2].plot(m.index, m["new_deaths_7d_mean_centred"])
+ax[3].plot(m.index, m["r_rki"]); ax[3].plot(m.index, m["growth_factor_7d"], ".", alpha=0.3)
+ax[4].plot(m.index, m["deaths_r_rki"]); ax[4].plot(m.index, m["deaths_growth_factor_7d"], ".", alpha=0.3)
+ax[5].plot(m.index, m["doubling_time_days"]); ax[5].plot(m.index, m["deaths_doubling_time_days"])
+fig.savefig({svg!r}, format="svg")
+'''
+
+
+def run_notebooks(home: Path, regions: list[str], work: Path) -> list[float]:
+    """Seconds to execute one OSCOVIDA-style notebook per region, each in a fresh kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    times = []
+    for region in regions:
+        svg = work / f"{region}.svg"
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(NOTEBOOK.format(home=str(home), region=region, svg=str(svg)))]
+        started = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3").execute()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def first_chart_times(site: Path, regions: list[str]) -> list[float]:
+    """Seconds from navigation to the first chart drawn, per region page, in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    server = make_server(site, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    times = []
+    args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"]  # fmt: skip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page()
+        page.goto(base + "index.html")  # warm the shared, cached scripts once
+        for region in regions:
+            started = time.perf_counter()
+            page.goto(base + f"region/{region}/index.html")
+            page.wait_for_selector("body[data-charts-ready='1']", timeout=30_000)
+            times.append(time.perf_counter() - started)
+        browser.close()
+    server.shutdown()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--notebooks", type=int, default=3)
+    args = parser.parse_args()
+    if not args.mirror.is_dir():
+        sys.exit(f"mirror folder {args.mirror} not found")
+    with tempfile.TemporaryDirectory(prefix="epicurves-bench-") as tmp:
+        work = Path(tmp)
+        settings = epicurves.Settings(home=work / "home", mirror=args.mirror)
+        epicurves.update(settings)
+        totals, per_page = [], []
+        for _ in range(args.runs):
+            report = build_site(settings, work / "site")
+            totals.append(report.seconds)
+            per_page.append(1000 * report.region_seconds / report.region_pages)
+        sizes = sorted(len(gzip.compress(p.read_bytes())) for p in (work / "site").glob("region/*/index.html"))
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        print(f"region pages: {report.region_pages}, pages: {report.pages}, runs: {args.runs}")
+        print(f"full build         median {statistics.median(totals):7.2f} s    min {min(totals):.2f}  max {max(totals):.2f}")
+        print(f"per region page    median {statistics.median(per_page):7.2f} ms   min {min(per_page):.2f}  max {max(per_page):.2f}")
+        print(f"region page gzip   median {statistics.median(sizes) / 1000:7.1f} KB   max {sizes[-1] / 1000:.1f} KB")
+        regions = ["DE", "US", "FR", "DE-09162", "US-CA"][: max(args.notebooks, 1)]
+        try:
+            notebook = run_notebooks(work / "home", regions[: args.notebooks], work)
+        except ImportError as exc:
+            print(f"notebooks: skipped ({exc}; pip install '.[bench]')")
+        else:
+            nb = statistics.median(notebook)
+            ratio = nb * 1000 / statistics.median(per_page)
+            print(f"notebook per region median {nb:7.2f} s    min {min(notebook):.2f}  max {max(notebook):.2f}")
+            print(f"ratio notebook / page     {ratio:9.0f} x")
+        if Path("/usr/bin/chromium").exists():
+            charts = first_chart_times(work / "site", ["DE", "US", "FR", "DE-09162", "US-CA"])
+            print(f"first chart drawn  median {statistics.median(charts):7.2f} s    max {max(charts):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,507 @@
+"""The region page's interactive charts: one Bokeh layout with empty, named sources, built once.
+
+The site embeds :func:`chart_item` once (as ``static/charts-<hash>.js``, from
+:func:`chart_item_js`) and ``static/region.js`` fills the named sources from each region's
+payload in the browser, so no chart object is built per region. Panels, after OSCOVIDA's
+``overview`` (six panels) and ``compare_plot``:
+
+- ``fig_inc_lin``/``_log``: 7-day incidence per 100 000 (or 7-day sum), coloured by level;
+- ``fig_cases_lin``/``_log``: daily new cases (bars), centred 7-day mean, provisional tail dashed;
+- ``fig_deaths_lin``/``_log``: the same for deaths;
+- ``fig_r_cases``: R (RKI method; Cori with its 95 % band) and week-on-week growth factor;
+- ``fig_r_deaths``: R (RKI method) and growth factor from deaths;
+- ``fig_doubling``: doubling time of cases and of deaths;
+- ``fig_compare``: 7-day incidence of the region and up to seven peers, log axis.
+
+Bokeh cannot change an axis type at runtime, so the first three panels exist twice (linear and
+log) and the page shows one of each pair; both share their sources. All panels share the x range
+``x``. :data:`SOURCES` lists every named source with its columns: the page script relies on them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from bokeh.embed import json_item
+from bokeh.layouts import column
+from bokeh.models import (
+    Column,
+    ColumnDataSource,
+    CustomJSTicker,
+    CustomJSTickFormatter,
+    DatetimeTicker,
+    DatetimeTickFormatter,
+    HoverTool,
+    LogScale,
+    Range1d,
+)
+from bokeh.models.annotations import Legend, LegendItem, Span, Title
+from bokeh.models.renderers import DataRenderer, GlyphRenderer
+from bokeh.plotting import figure
+
+__all__ = [
+    "COMPARE_LINES",
+    "FIGURES",
+    "LEVEL_COLOURS",
+    "SOURCES",
+    "chart_item",
+    "chart_item_js",
+]
+
+#: Lines the comparison chart can show: the region itself (``cmp_0``) and seven peers.
+COMPARE_LINES = 8
+
+#: Incidence levels (per 100 000, 7 days) and their colours, interpolated in between
+#: (OSCOVIDA's green -> gold -> red -> maroon); region.js holds the same stops.
+LEVEL_COLOURS: tuple[tuple[float, str], ...] = (
+    (0.0, "#2e8b57"),
+    (50.0, "#daa520"),
+    (100.0, "#d62728"),
+    (200.0, "#800000"),
+)
+
+#: Every named source and its columns (``x``: dates as ms since the epoch, UTC).
+SOURCES: dict[str, tuple[str, ...]] = {
+    "inc": ("x", "y", "inc", "s7"),
+    "inc_seg": ("x0", "y0", "x1", "y1", "c"),
+    "inc_seg_prov": ("x0", "y0", "x1", "y1", "c"),
+    "inc_last": ("x", "y", "c", "text"),
+    "cases": ("x", "y", "n", "p", "m", "flag"),
+    "cases_avg": ("x", "y"),
+    "cases_avg_prov": ("x", "y"),
+    "deaths": ("x", "y", "n", "p", "m", "flag"),
+    "deaths_avg": ("x", "y"),
+    "deaths_avg_prov": ("x", "y"),
+    "r_cases": ("x", "r_rki", "r_cori", "lo", "hi", "gf"),
+    "r_deaths": ("x", "r_rki", "gf"),
+    "doubling": ("x", "cases", "deaths"),
+    **{f"cmp_{i}": ("x", "y", "name") for i in range(COMPARE_LINES)},
+}
+
+#: Every named figure (``y_<figure name without fig_>`` is its y range).
+FIGURES: tuple[str, ...] = (
+    "fig_inc_lin",
+    "fig_inc_log",
+    "fig_cases_lin",
+    "fig_cases_log",
+    "fig_deaths_lin",
+    "fig_deaths_log",
+    "fig_r_cases",
+    "fig_r_deaths",
+    "fig_doubling",
+    "fig_compare",
+)
+
+_CASES_COLOUR = "#1f77b4"
+_DEATHS_COLOUR = "#d62728"
+_R_COLOUR = "#2ca02c"
+_CORI_COLOUR = "#9467bd"
+#: Line colours of the comparison chart: the region in near-black, then its peers (Tableau).
+_PEER_COLOURS = (
+    "#111111",
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+)
+_HEIGHT = 240
+# Both run in the browser through new Function(): a Content-Security-Policy on the site must
+# allow 'unsafe-eval'. static/compare.js holds copies (tests/test_plots.py compares them).
+#: Log-axis ticks at 1-2-5 steps (denser or sparser with the decades in view): Bokeh's
+#: LogTicker gives crowded linear ticks below two decades and bare powers of ten above.
+_LOG_TICKS = """
+const a = Math.max(Math.min(cb_data.start, cb_data.end), 1e-12);
+const b = Math.max(cb_data.start, cb_data.end);
+const decades = Math.log10(b / a);
+const steps = decades < 0.5 ? [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8]
+  : decades < 1.3 ? [1, 2, 3, 5, 7] : decades < 3.5 ? [1, 2, 5] : [1];
+const out = [];
+for (let e = Math.floor(Math.log10(a)); e <= Math.ceil(Math.log10(b)); e++) {
+  if (decades > 7 && e % 2) continue;
+  for (const k of steps) {
+    const t = Number((k * 10 ** e).toPrecision(3));
+    if (t >= a && t <= b) out.push(t);
+  }
+}
+return out;
+"""
+#: Short y labels: 2.5k, 1.2M, 0.004 (a phone has room for about five characters).
+_SHORT_NUMBER = """
+const v = Math.abs(tick);
+const s = (x) => String(Number(x.toPrecision(3)));
+if (v >= 1e9) return s(tick / 1e9) + "G";
+if (v >= 1e6) return s(tick / 1e6) + "M";
+if (v >= 1e4) return s(tick / 1e3) + "k";
+return s(tick);
+"""
+_DATE = ("date", "@x{%a %d %b %Y}")
+
+
+def _source(name: str) -> ColumnDataSource:
+    return ColumnDataSource(data={key: [] for key in SOURCES[name]}, name=name)
+
+
+def _figure(name: str, title: str, x_range: Range1d, *, log: bool = False) -> figure:
+    fig = figure(
+        name=name,
+        title=Title(text=title, text_font_size="13px"),
+        x_range=x_range,
+        y_range=Range1d(start=0, end=1, name="y_" + name.removeprefix("fig_")),
+        x_axis_type="datetime",
+        y_axis_type="log" if log else "linear",
+        height=_HEIGHT,
+        sizing_mode="stretch_width",
+        tools="xpan,box_zoom,wheel_zoom,reset,save",
+        active_drag="xpan",
+        toolbar_location="above",
+        min_border_left=40,
+        min_border_right=10,
+        background_fill_color="#fbfbfb",
+        visible=not log,
+    )
+    fig.toolbar.logo = None
+    fig.toolbar.autohide = True
+    fig.xaxis.major_label_text_font_size = "11px"
+    fig.yaxis.major_label_text_font_size = "11px"
+    fig.xgrid.grid_line_alpha = 0.5
+    return fig
+
+
+def _legend(
+    fig: figure, items: list[tuple[str, list[Any]]], name: str = "", below: bool = False
+) -> Legend:
+    legend = Legend(
+        items=[LegendItem(label=label, renderers=rs) for label, rs in items],
+        location="top_left",
+        click_policy="hide",
+        label_text_font_size="11px",
+        glyph_height=12,
+        glyph_width=16,
+        label_height=12,
+        spacing=0,
+        margin=4,
+        background_fill_alpha=0.7,
+        border_line_alpha=0.0,
+    )
+    legend.update(padding=4)  # the stubs mistype Legend.padding
+    if name:
+        legend.name = name
+    if below:  # many lines: under the plot, in two columns, not over the curves
+        legend.update(
+            ncols=2, label_width=130, location="top_left", background_fill_alpha=0.0
+        )
+        fig.add_layout(legend, "below")
+    else:
+        fig.add_layout(legend)
+    return legend
+
+
+def _hover(fig: figure, renderer: Any, rows: list[tuple[str, str]]) -> None:
+    fig.add_tools(
+        HoverTool(
+            renderers=[renderer],
+            tooltips=[_DATE, *rows],
+            formatters={"@x": "datetime"},
+            mode="vline",
+        )
+    )
+
+
+def _incidence(
+    name: str, x: Range1d, sources: dict[str, ColumnDataSource], log: bool
+) -> figure:
+    fig = _figure(name, "7-day incidence per 100 000", x, log=log)
+    points = fig.line("x", "y", source=sources["inc"], line_alpha=0.0, line_width=3)
+    fig.segment(
+        "x0",
+        "y0",
+        "x1",
+        "y1",
+        source=sources["inc_seg"],
+        line_color="c",
+        line_width=3,
+        line_cap="round",
+    )
+    fig.segment(
+        "x0",
+        "y0",
+        "x1",
+        "y1",
+        source=sources["inc_seg_prov"],
+        line_color="c",
+        line_width=3,
+        line_dash="dotted",
+        line_cap="round",
+    )
+    fig.scatter(
+        "x",
+        "y",
+        source=sources["inc_last"],
+        marker="cross",
+        size=12,
+        line_width=2,
+        line_color="c",
+    )
+    fig.text(
+        "x",
+        "y",
+        text="text",
+        source=sources["inc_last"],
+        x_offset=-6,
+        y_offset=-6,
+        text_align="right",
+        text_font_size="12px",
+        text_color="c",
+    )
+    _hover(
+        fig,
+        points,
+        [("per 100 000", "@inc{0,0.0}"), ("cases in 7 days", "@s7{0,0}")],
+    )
+    return fig
+
+
+def _daily(
+    name: str,
+    what: str,
+    colour: str,
+    x: Range1d,
+    sources: dict[str, ColumnDataSource],
+    log: bool,
+) -> figure:
+    fig = _figure(name, f"Daily new {what} per 100 000", x, log=log)
+    bars = fig.vbar(
+        x="x",
+        top="y",
+        bottom=1e-9 if log else 0.0,
+        width=86_400_000 * 0.8,
+        source=sources[what],
+        fill_color=colour,
+        fill_alpha=0.25,
+        line_alpha=0.0,
+    )
+    mean = fig.line(
+        "x", "y", source=sources[f"{what}_avg"], line_color=colour, line_width=2.5
+    )
+    tail = fig.line(
+        "x",
+        "y",
+        source=sources[f"{what}_avg_prov"],
+        line_color=colour,
+        line_width=2.5,
+        line_dash="dashed",
+        line_alpha=0.6,
+    )
+    _legend(
+        fig,
+        [
+            (f"new {what}", [bars]),
+            ("7-day mean (centred)", [mean]),
+            ("provisional", [tail]),
+        ],
+    )
+    _hover(
+        fig,
+        bars,
+        [
+            (f"new {what}", "@n{0,0}"),
+            ("per 100 000", "@p{0,0.00}"),
+            ("7-day mean (trailing)", "@m{0,0.0}"),
+            ("flags", "@flag"),
+        ],
+    )
+    return fig
+
+
+def _one_line(fig: figure) -> None:
+    fig.add_layout(
+        Span(location=1.0, dimension="width", line_color="#555555", line_width=1)
+    )
+
+
+def _r_cases(x: Range1d, sources: dict[str, ColumnDataSource]) -> figure:
+    fig = _figure("fig_r_cases", "R and growth factor, from cases", x)
+    source = sources["r_cases"]
+    band = fig.varea(
+        x="x", y1="lo", y2="hi", source=source, fill_color=_CORI_COLOUR, fill_alpha=0.2
+    )
+    _one_line(fig)
+    cori = fig.line(
+        "x", "r_cori", source=source, line_color=_CORI_COLOUR, line_width=2.5
+    )
+    rki = fig.line("x", "r_rki", source=source, line_color=_R_COLOUR, line_width=2)
+    dots = fig.scatter(
+        "x",
+        "gf",
+        source=source,
+        size=3.5,
+        fill_color=_CASES_COLOUR,
+        line_alpha=0.0,
+        fill_alpha=0.35,
+    )
+    _legend(
+        fig,
+        [
+            ("R (Cori, 95 % band)", [cori, band]),
+            ("R (RKI, 7-day)", [rki]),
+            ("growth factor 7d", [dots]),
+        ],
+    )
+    _hover(
+        fig,
+        cori,
+        [
+            ("R Cori", "@r_cori{0.00} (@lo{0.00} to @hi{0.00})"),
+            ("R RKI", "@r_rki{0.00}"),
+            ("growth factor", "@gf{0.00}"),
+        ],
+    )
+    return fig
+
+
+def _r_deaths(x: Range1d, sources: dict[str, ColumnDataSource]) -> figure:
+    fig = _figure("fig_r_deaths", "R and growth factor, from deaths", x)
+    source = sources["r_deaths"]
+    _one_line(fig)
+    rki = fig.line("x", "r_rki", source=source, line_color=_R_COLOUR, line_width=2)
+    dots = fig.scatter(
+        "x",
+        "gf",
+        source=source,
+        size=3.5,
+        fill_color=_DEATHS_COLOUR,
+        line_alpha=0.0,
+        fill_alpha=0.35,
+    )
+    _legend(fig, [("R (RKI, 7-day)", [rki]), ("growth factor 7d", [dots])])
+    _hover(fig, rki, [("R RKI", "@r_rki{0.00}"), ("growth factor", "@gf{0.00}")])
+    return fig
+
+
+def _doubling(x: Range1d, sources: dict[str, ColumnDataSource]) -> figure:
+    fig = _figure("fig_doubling", "Doubling time (days), while growing", x)
+    source = sources["doubling"]
+    cases = fig.line(
+        "x", "cases", source=source, line_color=_CASES_COLOUR, line_width=2.5
+    )
+    deaths = fig.line(
+        "x", "deaths", source=source, line_color=_DEATHS_COLOUR, line_width=2.5
+    )
+    _legend(fig, [("cases", [cases]), ("deaths", [deaths])])
+    _hover(fig, cases, [("cases", "@cases{0.0} days"), ("deaths", "@deaths{0.0} days")])
+    return fig
+
+
+def _compare(x: Range1d, sources: dict[str, ColumnDataSource]) -> figure:
+    fig = _figure("fig_compare", "7-day incidence per 100 000 (log scale)", x, log=True)
+    fig.visible = True
+    fig.height = _HEIGHT + 80
+    lines: list[DataRenderer] = []
+    for i in range(COMPARE_LINES):
+        line = fig.line(
+            "x",
+            "y",
+            source=sources[f"cmp_{i}"],
+            line_color=_PEER_COLOURS[i],
+            line_width=3 if i == 0 else 1.8,
+            line_alpha=1.0 if i == 0 else 0.85,
+        )
+        lines.append(line)
+    _legend(fig, [("", [line]) for line in lines], name="cmp_legend", below=True)
+    fig.add_tools(
+        HoverTool(
+            renderers=lines,
+            tooltips=[("", "@name"), _DATE, ("per 100 000", "@y{0,0.0}")],
+            formatters={"@x": "datetime"},
+        )
+    )
+    return fig
+
+
+def _layout() -> Column:
+    x = Range1d(start=0, end=1, name="x")
+    sources = {name: _source(name) for name in SOURCES}
+    figures = [
+        _incidence("fig_inc_lin", x, sources, log=False),
+        _incidence("fig_inc_log", x, sources, log=True),
+        _daily("fig_cases_lin", "cases", _CASES_COLOUR, x, sources, log=False),
+        _daily("fig_cases_log", "cases", _CASES_COLOUR, x, sources, log=True),
+        _daily("fig_deaths_lin", "deaths", _DEATHS_COLOUR, x, sources, log=False),
+        _daily("fig_deaths_log", "deaths", _DEATHS_COLOUR, x, sources, log=True),
+        _r_cases(x, sources),
+        _r_deaths(x, sources),
+        _doubling(x, sources),
+        _compare(x, sources),
+    ]
+    _slim(figures)
+    return column(*figures, sizing_mode="stretch_width", name="charts")
+
+
+def _slim(figures: list[figure]) -> None:
+    """Share one date ticker, one log ticker and the formatters, and let BokehJS derive the
+    glyphs shown when unselected or muted (half the JSON otherwise)."""
+    ticker = DatetimeTicker()
+    formatter = DatetimeTickFormatter()
+    log_ticker = CustomJSTicker(major_code=_LOG_TICKS)
+    numbers = CustomJSTickFormatter(code=_SHORT_NUMBER)
+    for fig in figures:
+        for axis in fig.xaxis:
+            axis.ticker = ticker
+            axis.formatter = formatter
+        for axis in fig.yaxis:
+            axis.formatter = numbers
+            if isinstance(fig.y_scale, LogScale):
+                axis.ticker = log_ticker
+        for renderer in fig.renderers:
+            if isinstance(renderer, GlyphRenderer):
+                renderer.nonselection_glyph = "auto"
+                renderer.muted_glyph = "auto"
+
+
+def _renumber(node: Any, ids: dict[str, str]) -> Any:
+    """Replace Bokeh's process-wide model ids by c1, c2, ... in order of appearance."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key in ("id", "root_id") and isinstance(value, str):
+                out[key] = ids.setdefault(value, f"c{len(ids) + 1}")
+            else:
+                out[key] = _renumber(value, ids)
+        return out
+    if isinstance(node, list):
+        return [_renumber(value, ids) for value in node]
+    return node
+
+
+@functools.cache
+def _chart_json() -> str:
+    item = json_item(_layout())
+    ids: dict[str, str] = {}
+    root = item["root_id"]
+    ids[root] = "c0"
+    stable = _renumber(dict(item), ids)
+    # key order matters: BokehJS reads a model before any reference to it
+    return json.dumps(stable, separators=(",", ":"))
+
+
+def chart_item() -> dict[str, Any]:
+    """The charts as a ``bokeh.embed.json_item`` dict, empty sources; built once per process.
+
+    Model ids are renumbered ``c0, c1, ...`` so the item, and the hash of the file the site
+    writes, are the same on every build."""
+    item: dict[str, Any] = json.loads(_chart_json())
+    return item
+
+
+def chart_item_js(item: dict[str, Any] | None = None) -> str:
+    """A JavaScript file body ``window.EPICURVES_CHARTS = {...};`` (of :func:`chart_item`
+    unless ``item`` is given), to load with a ``<script>`` tag, which works from ``file://``."""
+    text = _chart_json() if item is None else json.dumps(item, separators=(",", ":"))
+    # "</" would end an inline <script>; JSON allows the escaped form.
+    text = text.replace("</", "<\\/")
+    return f"window.EPICURVES_CHARTS = {text};\n"

@@ -1,0 +1,1 @@
+"""The static website: page contexts, templates, assets, the build and a preview server."""

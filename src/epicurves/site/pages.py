@@ -1,0 +1,193 @@
+"""Page contexts: data in, plain dicts out, for the templates. No files, no rendering.
+
+Every text that comes from upstream (region names) stays a plain string here; the templates
+escape it (Jinja2 autoescape), and data for scripts goes through ``tojson``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "KIND_LABELS",
+    "NAV",
+    "fmt_int",
+    "fmt_num",
+    "incidence_table",
+    "region_href",
+    "sparkline",
+    "summary_table",
+]
+
+NAV: tuple[tuple[str, str], ...] = (
+    ("Home", "index.html"),
+    ("All regions", "regions/index.html"),
+    ("Countries", "countries/index.html"),
+    ("Germany", "germany/index.html"),
+    ("US", "us/index.html"),
+    ("Compare", "compare/index.html"),
+    ("Articles", "articles/index.html"),
+    ("Analysis", "analysis/index.html"),
+    ("About", "about/index.html"),
+)
+
+KIND_LABELS = {
+    "country": "Country",
+    "state": "State",
+    "district": "District",
+    "other": "Other",
+}
+
+SUMMARY_COLUMNS = (
+    "Location", "Total cases", "Total deaths", "New cases last week", "7-day incidence",
+    "Week-on-week change", "R", "Trend (12 weeks)",
+)  # fmt: skip
+INCIDENCE_COLUMNS = (
+    "Location",
+    "Population",
+    "Cases in last 7 days",
+    "7-day incidence",
+)
+
+
+def region_href(region_id: str) -> str:
+    """Where a region's page is, relative to the site root.
+
+    >>> region_href("DE-09162")
+    'region/DE-09162/index.html'
+    """
+    return f"region/{region_id}/index.html"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def fmt_int(value: Any) -> str:
+    """A count with thousands separators; empty when missing.
+
+    >>> fmt_int(1234567.0), fmt_int(None)
+    ('1,234,567', '')
+    """
+    return "" if _missing(value) else f"{round(float(value)):,}"
+
+
+def fmt_num(value: Any, decimals: int = 1, suffix: str = "", sign: bool = False) -> str:
+    """A number rounded for people; empty when missing.
+
+    >>> fmt_num(12.345), fmt_num(-3.21, 0, " %", sign=True), fmt_num(float("nan"))
+    ('12.3', '-3 %', '')
+    """
+    if _missing(value) or math.isinf(float(value)):
+        return ""
+    text = f"{float(value):{'+' if sign else ''},.{decimals}f}"
+    return text + suffix
+
+
+def _order(value: Any) -> str:
+    """A sort key for DataTables: missing values sort below every number."""
+    return "-1e300" if _missing(value) else repr(float(value))
+
+
+def sparkline(weekly: Iterable[float]) -> str:
+    """SVG polyline points (60 x 16 box) of weekly counts; empty without two known weeks.
+
+    >>> sparkline([0, 5, 10])
+    '0.0,15.0 30.0,8.0 60.0,1.0'
+    """
+    values = [float(v) for v in weekly]
+    known = [v for v in values if not math.isnan(v)]
+    if len(values) < 2 or len(known) < 2:
+        return ""
+    top = max(known) or 1.0
+    step = 60 / (len(values) - 1)
+    points = []
+    for i, v in enumerate(values):
+        if not math.isnan(v):
+            points.append(f"{i * step:.1f},{15 - 14 * max(v, 0) / top:.1f}")
+    return " ".join(points)
+
+
+def _context(row: Any, names: dict[str, str]) -> str:
+    parent = row.parent
+    if _missing(parent) or row.kind == "country":
+        return ""
+    return names.get(str(parent), str(parent))
+
+
+def summary_table(
+    summary: pd.DataFrame, weekly: dict[str, list[float]], names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Rows of a summary table (OSCOVIDA's columns and more), one per region."""
+    rows = []
+    for r in summary.itertuples(index=False):
+        r_value = r.r_cori if not _missing(r.r_cori) else r.r_rki
+        rows.append(
+            {
+                "href": region_href(str(r.region_id)),
+                "name": str(r.name),
+                "context": _context(r, names),
+                "cells": [
+                    {"text": fmt_int(r.total_cases), "order": _order(r.total_cases)},
+                    {"text": fmt_int(r.total_deaths), "order": _order(r.total_deaths)},
+                    {
+                        "text": fmt_int(r.new_cases_last_week),
+                        "order": _order(r.new_cases_last_week),
+                    },
+                    {"text": fmt_num(r.incidence_7d), "order": _order(r.incidence_7d)},
+                    {
+                        "text": fmt_num(r.week_change_pct, 0, " %", sign=True),
+                        "order": _order(r.week_change_pct),
+                    },
+                    {"text": fmt_num(r_value, 2), "order": _order(r_value)},
+                ],
+                "spark": sparkline(weekly.get(str(r.region_id), [])),
+            }
+        )
+    return rows
+
+
+def incidence_table(
+    summary: pd.DataFrame, names: dict[str, str], threshold: float
+) -> list[dict[str, Any]]:
+    """OSCOVIDA's incidence table: population, cases in the last 7 days, 7-day incidence;
+    rows at or above ``threshold`` per 100 000 are highlighted."""
+    rows = []
+    for r in summary.itertuples(index=False):
+        incidence: Any = r.incidence_7d
+        rows.append(
+            {
+                "href": region_href(str(r.region_id)),
+                "name": str(r.name),
+                "context": _context(r, names),
+                "highlight": not _missing(incidence) and float(incidence) >= threshold,
+                "cells": [
+                    {"text": fmt_int(r.population), "order": _order(r.population)},
+                    {
+                        "text": fmt_int(r.new_cases_last_week),
+                        "order": _order(r.new_cases_last_week),
+                    },
+                    {"text": fmt_num(incidence), "order": _order(incidence)},
+                ],
+            }
+        )
+    return rows
+
+
+def weekly_sums(metrics: pd.DataFrame, weeks: int = 12) -> dict[str, list[float]]:
+    """The last ``weeks`` weekly case sums of each region (every 7th day back from its last)."""
+    frame = metrics[["region_id", "new_cases_7d_sum"]]
+    position = (
+        frame.groupby("region_id", sort=False).cumcount(ascending=False).to_numpy()
+    )
+    keep = (position % 7 == 0) & (position < 7 * weeks)
+    picked = frame[keep]
+    out: dict[str, list[float]] = {}
+    for region, values in picked.groupby("region_id", sort=False)["new_cases_7d_sum"]:
+        out[str(region)] = values.to_numpy(dtype=np.float64, na_value=np.nan).tolist()
+    return out

@@ -1,0 +1,181 @@
+"""The per-region JSON payload that a region page loads into the shared charts.
+
+One object per region, arrays aligned with ``dates`` (``null`` for missing values):
+
+``region_id, name, kind, parent, source, population, vintage, provisional_days``
+``dates``                     ``YYYY-MM-DD``, consecutive days
+``new_cases, new_deaths``     daily counts (negative values kept)
+``new_cases_7d_mean, new_deaths_7d_mean``                 trailing 7-day means
+``new_cases_7d_mean_centred, new_deaths_7d_mean_centred`` centred 7-day means (plots)
+``incidence_7d, deaths_7d_per_100k``                      per 100 000, 7-day sums
+``r_rki, r_cori, r_cori_lo, r_cori_hi``                   R from cases
+``deaths_r_rki``                                          RKI-method R from deaths
+``growth_factor_7d, deaths_growth_factor_7d``             week-on-week factor of 7-day sums
+``doubling_time_days, deaths_doubling_time_days``
+``flags``                     ``[[index, "cases-gap;..."], ...]`` only the flagged days
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["SERIES", "RegionFiles", "region_files", "region_payloads"]
+
+#: Arrays in a payload, with the number of decimals kept (None: whole numbers).
+SERIES: dict[str, int | None] = {
+    "new_cases": None,
+    "new_deaths": None,
+    "new_cases_7d_mean": 2,
+    "new_deaths_7d_mean": 2,
+    "new_cases_7d_mean_centred": 2,
+    "new_deaths_7d_mean_centred": 2,
+    "incidence_7d": 2,
+    "deaths_7d_per_100k": 3,
+    "r_rki": 3,
+    "r_cori": 3,
+    "r_cori_lo": 3,
+    "r_cori_hi": 3,
+    "deaths_r_rki": 3,
+    "growth_factor_7d": 3,
+    "deaths_growth_factor_7d": 3,
+    "doubling_time_days": 1,
+    "deaths_doubling_time_days": 1,
+}
+
+
+@dataclass(frozen=True)
+class RegionFiles:
+    """A region's payload as JSON text, its CSV download, and what its page shows as text."""
+
+    json: str
+    csv: str
+    vintage: str
+    latest: list[dict[str, str]]
+    """The last 28 days, newest first, formatted for people."""
+    flags: list[tuple[str, str]]
+    """(date, flags) of the flagged days, newest first."""
+
+
+def _texts(values: np.ndarray, decimals: int | None) -> pa.Array:
+    """Numbers as their shortest text, rounded to ``decimals``; null where NaN."""
+    nan = np.isnan(values)
+    array = pa.array(np.round(values, 0 if decimals is None else decimals), mask=nan)
+    if decimals is None:
+        array = array.cast(pa.int64())
+    return array.cast(pa.string())
+
+
+def _objects(array: pa.Array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _people(value: float, decimals: int) -> str:
+    """A number for a page: thousands separators, fixed decimals, empty where missing."""
+    return "" if math.isnan(value) else f"{value:,.{decimals}f}"
+
+
+def region_files(
+    metrics: pd.DataFrame,
+    regions: pd.DataFrame,
+    provisional_days: int,
+    latest_days: int = 28,
+) -> dict[str, RegionFiles]:
+    """Payload JSON, CSV and page text of every region, keyed by region id (shown source).
+
+    The numbers are turned into text once for all regions (vectorised), then cut per region:
+    this is what makes a region page cheap to build.
+    """
+    info = regions.set_index(["source", "region_id"])
+    frame = metrics.sort_values(
+        ["source", "region_id", "date"], kind="stable"
+    ).reset_index(drop=True)
+    source = frame["source"].astype(str).to_numpy(dtype=object)
+    region = frame["region_id"].astype(str).to_numpy(dtype=object)
+    new = np.ones(len(frame), dtype=bool)
+    new[1:] = (source[1:] != source[:-1]) | (region[1:] != region[:-1])
+    bounds = [*np.flatnonzero(new).tolist(), len(frame)]
+    day_text = pc.strftime(pa.array(frame["date"].to_numpy()), format="%Y-%m-%d")
+    dates = _objects(day_text)
+    quoted = _objects(pc.binary_join_element_wise('"', day_text, '"', ""))
+    floats = {
+        c: frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
+        for c in ("cases", "deaths", *SERIES)
+    }
+    decimals = {"cases": None, "deaths": None, **SERIES}
+    texts = {c: _texts(floats[c], d) for c, d in decimals.items()}
+    as_json = {c: _objects(pc.fill_null(texts[c], "null")) for c in SERIES}
+    csv_columns = ["cases", "deaths", *SERIES]
+    as_csv = [pc.fill_null(texts[c], "") for c in csv_columns]
+    csv_lines = _objects(pc.binary_join_element_wise(day_text, *as_csv, ","))
+    header = ",".join(["date", *csv_columns])
+    flags = frame["flags"].fillna("").astype(str).to_numpy(dtype=object)
+    position = np.arange(len(frame))
+    shown = {
+        "cases": (floats["cases"], 0),
+        "new_cases": (floats["new_cases"], 0),
+        "deaths": (floats["deaths"], 0),
+        "new_deaths": (floats["new_deaths"], 0),
+        "incidence": (floats["incidence_7d"], 1),
+        "r_rki": (floats["r_rki"], 2),
+    }
+    out: dict[str, RegionFiles] = {}
+    for begin, end in itertools.pairwise(bounds):
+        key = (source[begin], region[begin])
+        row = info.loc[key] if key in info.index else None
+        head = {
+            "region_id": key[1],
+            "source": key[0],
+            "name": None if row is None else str(row["name"]),
+            "kind": None if row is None else str(row["kind"]),
+            "parent": None
+            if row is None or pd.isna(row["parent"])
+            else str(row["parent"]),
+            "population": None
+            if row is None or pd.isna(row["population"])
+            else int(row["population"]),
+            "vintage": dates[end - 1],
+            "provisional_days": provisional_days,
+        }
+        marked = position[begin:end][flags[begin:end] != ""]
+        parts = [json.dumps(head, ensure_ascii=False)[:-1]]
+        parts.append(',"dates":[' + ",".join(quoted[begin:end]) + "]")
+        for column in SERIES:
+            parts.append(f',"{column}":[' + ",".join(as_json[column][begin:end]) + "]")
+        flagged = [[int(i - begin), str(flags[i])] for i in marked]
+        parts.append(',"flags":' + json.dumps(flagged) + "}")
+        newest = range(end - 1, max(end - latest_days, begin) - 1, -1)
+        out[key[1]] = RegionFiles(
+            json="".join(parts),
+            csv=header + "\n" + "\n".join(csv_lines[begin:end]) + "\n",
+            vintage=dates[end - 1],
+            latest=[
+                {
+                    "date": dates[i],
+                    **{k: _people(v[i], d) for k, (v, d) in shown.items()},
+                }
+                for i in newest
+            ],
+            flags=[(dates[i], str(flags[i])) for i in marked[::-1]],
+        )
+    return out
+
+
+def region_payloads(
+    metrics: pd.DataFrame, regions: pd.DataFrame, provisional_days: int
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The payloads as Python objects, keyed by (source, region_id)."""
+    files = region_files(metrics, regions, provisional_days)
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in files.values():
+        payload = json.loads(item.json)
+        out[(payload["source"], payload["region_id"])] = payload
+    return out

@@ -1,0 +1,54 @@
+"""A read-only preview server for a built site: loopback by default, nothing outside the folder.
+
+Only GET and HEAD are answered; directory listings are refused; a path that resolves (through
+``..`` or a symbolic link) outside the site folder is answered 404.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+from functools import partial
+from pathlib import Path
+
+__all__ = ["make_server", "serve"]
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files of one folder, read-only."""
+
+    def __init__(self, *args: object, root: Path, **kwargs: object) -> None:
+        self.root = root
+        super().__init__(*args, directory=str(root), **kwargs)  # type: ignore[arg-type]
+
+    def translate_path(self, path: str) -> str:
+        candidate = Path(super().translate_path(path))
+        try:
+            resolved = candidate.resolve()
+        except OSError:
+            return str(self.root / ".epicurves-not-found")
+        if resolved != self.root and self.root not in resolved.parents:
+            return str(self.root / ".epicurves-not-found")
+        return str(resolved)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(404, "No listing")
+        return None
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None  # quiet: the CLI says where it serves
+
+
+def make_server(
+    directory: Path, host: str = "127.0.0.1", port: int = 8000
+) -> http.server.ThreadingHTTPServer:
+    """A server for ``directory`` (not started); port 0 picks a free port."""
+    root = Path(directory).resolve()
+    handler = partial(SiteHandler, root=root)
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def serve(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve ``directory`` until interrupted."""
+    with make_server(directory, host, port) as server:
+        server.serve_forever()

@@ -1,0 +1,175 @@
+"""The shared region charts: named empty sources that region.js fills, built once, kept small."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from epicurves import plots
+
+STATIC = Path(plots.__file__).parent / "site" / "static"
+REGION_JS = STATIC / "region.js"
+PREFIX = "window.EPICURVES_CHARTS = "
+
+
+def models(node: Any) -> Iterator[dict[str, Any]]:
+    """Every serialized Bokeh model (``{"type": "object", ...}``) in a json_item."""
+    if isinstance(node, dict):
+        if node.get("type") == "object":
+            yield node
+        for value in node.values():
+            yield from models(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from models(value)
+
+
+def named(item: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for model in models(item):
+        name = model.get("attributes", {}).get("name")
+        if name is not None:
+            assert name not in out, f"two models are named {name!r}"
+            out[name] = model
+    return out
+
+
+def js_names() -> set[str]:
+    """Every model name region.js looks up: model("...") literals, REGION_SOURCES, cmp_i."""
+    text = REGION_JS.read_text(encoding="utf-8")
+    found = set(re.findall(r'(?:model|get_model_by_name)\("([A-Za-z0-9_]+)"\)', text))
+    block = re.search(r"var REGION_SOURCES = \[(.*?)\];", text, re.DOTALL)
+    assert block is not None, "region.js no longer declares REGION_SOURCES"
+    found |= set(re.findall(r'"([A-Za-z0-9_]+)"', block.group(1)))
+    lines = re.search(r"var COMPARE_LINES = (\d+);", text)
+    assert lines is not None, "region.js no longer declares COMPARE_LINES"
+    assert int(lines.group(1)) == plots.COMPARE_LINES
+    found |= {f"cmp_{i}" for i in range(int(lines.group(1)))}
+    return found
+
+
+@pytest.fixture(scope="module")
+def item() -> dict[str, Any]:
+    return plots.chart_item()
+
+
+def test_every_name_region_js_uses_exists(item: dict[str, Any]) -> None:
+    names = named(item)
+    wanted = js_names()
+    assert {"x", "cmp_legend", "fig_inc_lin", "inc", "cmp_7"} <= wanted
+    missing = sorted(wanted - names.keys())
+    assert not missing, f"region.js looks up models the charts do not have: {missing}"
+
+
+def test_region_js_fills_every_source(item: dict[str, Any]) -> None:
+    sources = {
+        name
+        for name, model in named(item).items()
+        if model["name"] == "ColumnDataSource"
+    }
+    assert sources == set(plots.SOURCES)
+    assert sources <= js_names(), "a source region.js never fills"
+
+
+def test_sources_are_empty_with_the_declared_columns(item: dict[str, Any]) -> None:
+    seen = 0
+    for name, model in named(item).items():
+        if model["name"] != "ColumnDataSource":
+            continue
+        entries = model["attributes"]["data"]["entries"]
+        assert [column for column, _ in entries] == list(plots.SOURCES[name])
+        assert all(values == [] for _, values in entries), f"source {name} is not empty"
+        seen += 1
+    assert seen == len(plots.SOURCES)
+    unnamed = [
+        m["id"]
+        for m in models(item)
+        if m["name"] == "ColumnDataSource" and "name" not in m.get("attributes", {})
+    ]
+    assert unnamed == []
+
+
+def test_figures_share_one_x_range_and_log_variants_are_log(
+    item: dict[str, Any],
+) -> None:
+    names = named(item)
+    x_id = names["x"]["id"]
+    for figure in plots.FIGURES:
+        attributes = names[figure]["attributes"]
+        assert attributes["x_range"]["id"] == x_id, figure
+        assert attributes["sizing_mode"] == "stretch_width"
+        y_scale = attributes["y_scale"]["name"]
+        log = figure.endswith("_log") or figure == "fig_compare"
+        assert y_scale == ("LogScale" if log else "LinearScale"), figure
+        # the page shows the linear variants until the reader asks for log
+        assert attributes.get("visible", True) is (not figure.endswith("_log"))
+        tools = {
+            tool["name"]
+            for tool in models(attributes["toolbar"])
+            if tool["name"].endswith("Tool")
+        }
+        assert {"HoverTool", "BoxZoomTool", "WheelZoomTool", "ResetTool"} <= tools
+        assert tools & {"PanTool"}
+
+
+def test_item_is_built_once_small_and_stable(item: dict[str, Any]) -> None:
+    start = time.perf_counter()
+    again = plots.chart_item()
+    elapsed = time.perf_counter() - start
+    assert again == item
+    assert again is not item  # callers may change their copy
+    assert elapsed < 0.05, f"chart_item() rebuilt the layout ({elapsed:.3f} s)"
+    ids = [m["id"] for m in models(item)]
+    assert item["root_id"] == "c0"
+    assert all(re.fullmatch(r"c\d+", i) for i in ids)
+    size = len(plots.chart_item_js())
+    print(f"chart_item_js: {size} bytes")
+    assert size < 100_000
+
+
+def test_chart_item_js_is_one_assignment(item: dict[str, Any]) -> None:
+    text = plots.chart_item_js()
+    assert text.startswith(PREFIX)
+    assert text.endswith(";\n")
+    assert "</" not in text
+    assert json.loads(text[len(PREFIX) : -2]) == item
+    # an item passed in is written as given
+    small = {"doc": {"roots": []}, "root_id": "c0", "target_id": None}
+    assert json.loads(plots.chart_item_js(small)[len(PREFIX) : -2]) == small
+
+
+def test_level_colours_match_region_js() -> None:
+    text = REGION_JS.read_text(encoding="utf-8")
+    stops = re.findall(r"\[(\d+), \[0x(..), 0x(..), 0x(..)\]\]", text)
+    assert [(float(v), f"#{r}{g}{b}") for v, r, g, b in stops] == list(
+        plots.LEVEL_COLOURS
+    )
+
+
+def js_strings(text: str, name: str) -> str:
+    """The lines of a ``var NAME = [ "...", '...' ].join("\\n")`` block of compare.js."""
+    block = re.search(rf"var {name} = \[(.*?)\]\.join", text, re.DOTALL)
+    assert block is not None, f"compare.js no longer declares {name}"
+    lines = []
+    for literal in re.findall(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'", block.group(1)):
+        lines.append(json.loads(literal) if literal[0] == '"' else literal[1:-1])
+    return "\n".join(lines)
+
+
+def test_compare_js_ticks_like_the_region_charts() -> None:
+    text = (STATIC / "compare.js").read_text(encoding="utf-8")
+    assert js_strings(text, "LOG_TICKS") == plots._LOG_TICKS.strip()
+    assert js_strings(text, "SHORT_NUMBER") == plots._SHORT_NUMBER.strip()
+
+
+def test_every_figure_has_its_named_y_range(item: dict[str, Any]) -> None:
+    names = named(item)
+    for figure in plots.FIGURES:
+        y_range = names[figure]["attributes"]["y_range"]
+        assert y_range["id"] == names["y_" + figure.removeprefix("fig_")]["id"]
