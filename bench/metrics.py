@@ -46,12 +46,18 @@ def main() -> None:
             load.append(loaded - started)
             compute.append(done - loaded)
             total.append(done - started)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(
         f"regions: {metrics['region_id'].nunique()}, rows: {len(metrics):,}, "
         f"metric columns: {len(epicurves.METRIC_COLUMNS)}, runs: {args.runs}"
     )
-    for label, values in (("load", load), ("compute_metrics", compute), ("total", total)):
+    for label, values in (
+        ("load", load),
+        ("compute_metrics", compute),
+        ("total", total),
+    ):
         print(
             f"{label:<16} median {statistics.median(values):6.3f} s   "
             f"min {min(values):6.3f}   max {max(values):6.3f}"

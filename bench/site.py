@@ -35,13 +35,14 @@ from epicurves.site.serve import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
-NOTEBOOK = '''
+NOTEBOOK = """
 import matplotlib
 matplotlib.use("svg")
 import matplotlib.pyplot as plt
 import epicurves
 settings = epicurves.Settings(home={home!r})
 m = epicurves.load_metrics([{region!r}], settings=settings).set_index("date")
+m = m.select_dtypes("number").astype(float)  # matplotlib wants NaN, not <NA>
 plt.style.use("ggplot")
 fig, ax = plt.subplots(6, 1, figsize=(10, 15))
 ax[0].plot(m.index, m["incidence_7d"])
@@ -51,7 +52,7 @@ ax[3].plot(m.index, m["r_rki"]); ax[3].plot(m.index, m["growth_factor_7d"], ".",
 ax[4].plot(m.index, m["deaths_r_rki"]); ax[4].plot(m.index, m["deaths_growth_factor_7d"], ".", alpha=0.3)
 ax[5].plot(m.index, m["doubling_time_days"]); ax[5].plot(m.index, m["deaths_doubling_time_days"])
 fig.savefig({svg!r}, format="svg")
-'''
+"""
 
 
 def run_notebooks(home: Path, regions: list[str], work: Path) -> list[float]:
@@ -63,7 +64,11 @@ def run_notebooks(home: Path, regions: list[str], work: Path) -> list[float]:
     for region in regions:
         svg = work / f"{region}.svg"
         nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell(NOTEBOOK.format(home=str(home), region=region, svg=str(svg)))]
+        nb.cells = [
+            nbformat.v4.new_code_cell(
+                NOTEBOOK.format(home=str(home), region=region, svg=str(svg))
+            )
+        ]
         started = time.perf_counter()
         NotebookClient(nb, timeout=600, kernel_name="python3").execute()
         times.append(time.perf_counter() - started)
@@ -111,12 +116,25 @@ def main() -> None:
             report = build_site(settings, work / "site")
             totals.append(report.seconds)
             per_page.append(1000 * report.region_seconds / report.region_pages)
-        sizes = sorted(len(gzip.compress(p.read_bytes())) for p in (work / "site").glob("region/*/index.html"))
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-        print(f"region pages: {report.region_pages}, pages: {report.pages}, runs: {args.runs}")
-        print(f"full build         median {statistics.median(totals):7.2f} s    min {min(totals):.2f}  max {max(totals):.2f}")
-        print(f"per region page    median {statistics.median(per_page):7.2f} ms   min {min(per_page):.2f}  max {max(per_page):.2f}")
-        print(f"region page gzip   median {statistics.median(sizes) / 1000:7.1f} KB   max {sizes[-1] / 1000:.1f} KB")
+        sizes = sorted(
+            len(gzip.compress(p.read_bytes()))
+            for p in (work / "site").glob("region/*/index.html")
+        )
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        print(
+            f"region pages: {report.region_pages}, pages: {report.pages}, runs: {args.runs}"
+        )
+        print(
+            f"full build         median {statistics.median(totals):7.2f} s    min {min(totals):.2f}  max {max(totals):.2f}"
+        )
+        print(
+            f"per region page    median {statistics.median(per_page):7.2f} ms   min {min(per_page):.2f}  max {max(per_page):.2f}"
+        )
+        print(
+            f"region page gzip   median {statistics.median(sizes) / 1000:7.1f} KB   max {sizes[-1] / 1000:.1f} KB"
+        )
         regions = ["DE", "US", "FR", "DE-09162", "US-CA"][: max(args.notebooks, 1)]
         try:
             notebook = run_notebooks(work / "home", regions[: args.notebooks], work)
@@ -125,11 +143,17 @@ def main() -> None:
         else:
             nb = statistics.median(notebook)
             ratio = nb * 1000 / statistics.median(per_page)
-            print(f"notebook per region median {nb:7.2f} s    min {min(notebook):.2f}  max {max(notebook):.2f}")
+            print(
+                f"notebook per region median {nb:7.2f} s    min {min(notebook):.2f}  max {max(notebook):.2f}"
+            )
             print(f"ratio notebook / page     {ratio:9.0f} x")
         if Path("/usr/bin/chromium").exists():
-            charts = first_chart_times(work / "site", ["DE", "US", "FR", "DE-09162", "US-CA"])
-            print(f"first chart drawn  median {statistics.median(charts):7.2f} s    max {max(charts):.2f}")
+            charts = first_chart_times(
+                work / "site", ["DE", "US", "FR", "DE-09162", "US-CA"]
+            )
+            print(
+                f"first chart drawn  median {statistics.median(charts):7.2f} s    max {max(charts):.2f}"
+            )
 
 
 if __name__ == "__main__":

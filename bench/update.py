@@ -30,11 +30,15 @@ def run_once(home: Path, mirror: Path) -> tuple[float, float]:
     env = os.environ | {"EPICURVES_HOME": str(home), "EPICURVES_MIRROR": str(mirror)}
     command = [sys.executable, "-m", "epicurves", "update"]
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)  # the child's own rusage (Unix only)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"epicurves update failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+        sys.exit(
+            f"epicurves update failed: {proc.stderr.read().decode() if proc.stderr else ''}"
+        )
     return wall, usage.ru_maxrss / 1024  # Linux reports KiB
 
 
@@ -64,7 +68,9 @@ def main() -> None:
             warm_mem.append(mem)
         finally:
             shutil.rmtree(home, ignore_errors=True)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"runs: {args.runs}, mirror: {args.mirror}")
     print(summary("full update, wall", cold_wall, "s"))
     print(summary("full update, peak memory", cold_mem, "MiB"))

@@ -38,8 +38,12 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data["9162"]["name"] = EVIL
     ags.write_text(json.dumps(data), "utf-8")
     precedence = ("germany", *epicurves.Settings().precedence)  # show the attacked name
-    settings = epicurves.Settings(home=root / "home", mirror=mirror, precedence=precedence)
-    epicurves.update(settings, ["jhu", "nyt", "rki", "rki-states", "rki-districts", "germany"])
+    settings = epicurves.Settings(
+        home=root / "home", mirror=mirror, precedence=precedence
+    )
+    epicurves.update(
+        settings, ["jhu", "nyt", "rki", "rki-states", "rki-districts", "germany"]
+    )
     build_site(settings, root / "site", workers=1)
     server = make_server(root / "site", "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -51,7 +55,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    playwright = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed"
+    )
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
     with playwright.sync_playwright() as p:
@@ -84,10 +90,14 @@ def test_table_searches_and_sorts(page: object, base_url: str) -> None:
     p.wait_for_function(f"document.querySelectorAll('{table} tbody tr').length === 1")  # type: ignore[attr-defined]
     assert "Denmark" in rows.first.inner_text()
     p.locator("#t-countries_wrapper input[type='search']").fill("")  # type: ignore[attr-defined]
-    p.wait_for_function(f"document.querySelectorAll('{table} tbody tr').length === {total}")  # type: ignore[attr-defined]
+    p.wait_for_function(
+        f"document.querySelectorAll('{table} tbody tr').length === {total}"
+    )  # type: ignore[attr-defined]
 
     def column(index: int) -> list[float]:
-        cells = p.locator(f"{table} tbody tr td:nth-child({index + 1})").all_inner_texts()  # type: ignore[attr-defined]
+        cells = p.locator(
+            f"{table} tbody tr td:nth-child({index + 1})"
+        ).all_inner_texts()  # type: ignore[attr-defined]
         return [float(c.replace(",", "")) for c in cells if c.strip()]
 
     # Sorted by new cases last week (column 3), largest first, by default.
@@ -138,7 +148,11 @@ def test_compare_overlays_two_regions(page: object, base_url: str) -> None:
 
 def test_upstream_names_cannot_run_script(page: object, base_url: str) -> None:
     p = page
-    for path in ("region/DE-09162/index.html", "germany/index.html", "compare/index.html"):
+    for path in (
+        "region/DE-09162/index.html",
+        "germany/index.html",
+        "compare/index.html",
+    ):
         p.goto(base_url + path)  # type: ignore[attr-defined]
         p.wait_for_load_state("load")  # type: ignore[attr-defined]
         p.wait_for_timeout(300)  # type: ignore[attr-defined]
@@ -146,8 +160,12 @@ def test_upstream_names_cannot_run_script(page: object, base_url: str) -> None:
     assert "onerror" in p.content()  # type: ignore[attr-defined]  # shown as text
 
 
-def test_phone_width_has_no_horizontal_overflow(browser: object, base_url: str, tmp_path: Path) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)  # type: ignore[attr-defined]
+def test_phone_width_has_no_horizontal_overflow(
+    browser: object, base_url: str, tmp_path: Path
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=1
+    )  # type: ignore[attr-defined]
     p = context.new_page()
     for path in ("index.html", "countries/index.html", "region/DE/index.html"):
         p.goto(base_url + path)

@@ -38,7 +38,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ags.write_text(json.dumps(data), "utf-8")
     # The germany source first, so that the attacked name is the one shown.
     precedence = ("germany", *epicurves.Settings().precedence)
-    settings = epicurves.Settings(home=base / "home", mirror=mirror, precedence=precedence)
+    settings = epicurves.Settings(
+        home=base / "home", mirror=mirror, precedence=precedence
+    )
     report = epicurves.update(settings, ALL_SOURCES)
     assert {s.status for s in report.sources} == {"updated"}
     out = base / "out"
@@ -90,7 +92,9 @@ def test_nothing_comes_from_another_host(site: Path) -> None:
     for page in _html(site):
         text = page.read_text("utf-8")
         for match in re.finditer(r'(?:src|href)="(https?:)?//([^"/]+)', text):
-            assert match.group(0).startswith('href="'), f"{page}: {match.group(0)} loads from another host"
+            assert match.group(0).startswith('href="'), (
+                f"{page}: {match.group(0)} loads from another host"
+            )
 
 
 def test_region_names_are_escaped(site: Path) -> None:
@@ -101,7 +105,9 @@ def test_region_names_are_escaped(site: Path) -> None:
         assert EVIL not in text, page
         assert '<script>alert("x")' not in text, page
     payload = (site / "region/DE-09162/index.html").read_text("utf-8")
-    assert "\\u003cscript\\u003e" in payload  # tojson escapes < and > inside the script tag
+    assert (
+        "\\u003cscript\\u003e" in payload
+    )  # tojson escapes < and > inside the script tag
 
 
 def test_region_page_and_payload(site: Path) -> None:
@@ -160,7 +166,9 @@ def _request(address: tuple[str, int], method: str, path: str) -> int:
     return status
 
 
-def test_server_is_read_only_and_stays_in_the_folder(server: tuple[str, int], site: Path) -> None:
+def test_server_is_read_only_and_stays_in_the_folder(
+    server: tuple[str, int], site: Path
+) -> None:
     assert server[0] == "127.0.0.1"
     assert _request(server, "GET", "/index.html") == 200
     assert _request(server, "HEAD", "/region/DE/index.html") == 200
@@ -184,3 +192,17 @@ def test_a_failed_build_keeps_the_old_site(tmp_path: Path, site: Path) -> None:
     with pytest.raises(epicurves.StoreError):
         build_site(empty, site)
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+
+
+@pytest.mark.realdata
+def test_real_site_pages_and_weight(tmp_path: Path, shared_data: Path) -> None:
+    settings = epicurves.Settings(home=tmp_path / "home", mirror=shared_data)
+    epicurves.update(settings)
+    report = build_site(settings, tmp_path / "site")
+    assert report.region_pages == len(epicurves.load_regions(settings=settings)) == 686
+    sizes = {
+        p.parent.name: len(gzip.compress(p.read_bytes()))
+        for p in (tmp_path / "site").glob("region/*/index.html")
+    }
+    assert len(sizes) == 686
+    assert max(sizes.values()) <= 60_000, max(sizes.items(), key=lambda kv: kv[1])

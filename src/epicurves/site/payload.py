@@ -30,23 +30,24 @@ import pyarrow.compute as pc
 
 __all__ = ["SERIES", "RegionFiles", "region_files", "region_payloads"]
 
-#: Arrays in a payload, with the number of decimals kept (None: whole numbers).
+#: Arrays in a payload, with the decimals kept (None: whole numbers): what a page shows, so
+#: that a region page stays small; ``epicurves export`` gives full precision.
 SERIES: dict[str, int | None] = {
     "new_cases": None,
     "new_deaths": None,
-    "new_cases_7d_mean": 2,
-    "new_deaths_7d_mean": 2,
-    "new_cases_7d_mean_centred": 2,
-    "new_deaths_7d_mean_centred": 2,
-    "incidence_7d": 2,
-    "deaths_7d_per_100k": 3,
-    "r_rki": 3,
-    "r_cori": 3,
-    "r_cori_lo": 3,
-    "r_cori_hi": 3,
-    "deaths_r_rki": 3,
-    "growth_factor_7d": 3,
-    "deaths_growth_factor_7d": 3,
+    "new_cases_7d_mean": 1,
+    "new_deaths_7d_mean": 1,
+    "new_cases_7d_mean_centred": 1,
+    "new_deaths_7d_mean_centred": 1,
+    "incidence_7d": 1,  # as RKI publishes it
+    "deaths_7d_per_100k": 2,
+    "r_rki": 2,  # as RKI publishes it
+    "r_cori": 2,
+    "r_cori_lo": 2,
+    "r_cori_hi": 2,
+    "deaths_r_rki": 2,
+    "growth_factor_7d": 2,
+    "deaths_growth_factor_7d": 2,
     "doubling_time_days": 1,
     "deaths_doubling_time_days": 1,
 }
