@@ -115,7 +115,7 @@ def test_table_searches_and_sorts(page: object, base_url: str) -> None:
 def test_region_chart_renders_zooms_and_toggles(page: object, base_url: str) -> None:
     p = page
     p.goto(base_url + "region/DE/index.html")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-all-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
     canvases = p.locator("#charts canvas")  # type: ignore[attr-defined]
     assert canvases.count() >= 6
     before = p.screenshot()  # type: ignore[attr-defined]

@@ -41,9 +41,13 @@ from bokeh.models.annotations import Legend, LegendItem, Span, Title
 from bokeh.models.renderers import DataRenderer, GlyphRenderer
 from bokeh.plotting import figure
 
+#: Panels below the first screen: hidden in the item, shown by the page after its first paint.
+LATER_FIGURES = ("fig_r_cases", "fig_r_deaths", "fig_doubling", "fig_compare")
+
 __all__ = [
     "COMPARE_LINES",
     "FIGURES",
+    "LATER_FIGURES",
     "LEVEL_COLOURS",
     "SOURCES",
     "chart_item",
@@ -439,6 +443,10 @@ def _layout() -> Column:
         _compare(x, sources),
     ]
     _slim(figures)
+    # Drawn after the first paint (region.js reveals them), so the first charts appear sooner.
+    for fig in figures:
+        if fig.name in LATER_FIGURES:
+            fig.visible = False
     return column(*figures, sizing_mode="stretch_width", name="charts")
 
 

@@ -321,8 +321,11 @@
       figs[name + "_lin"].visible = has[name] && !log;
       figs[name + "_log"].visible = has[name] && log;
     });
-    figs.r_deaths.visible = some([data.r_deaths.r_rki, data.r_deaths.gf]);
-    figs.doubling.visible = some([data.doubling.cases, data.doubling.deaths]);
+    /* the panels below the first screen are drawn once the first ones are on screen */
+    figs.r_cases.visible = this.revealed === true;
+    figs.compare.visible = this.revealed === true;
+    figs.r_deaths.visible = this.revealed === true && some([data.r_deaths.r_rki, data.r_deaths.gf]);
+    figs.doubling.visible = this.revealed === true && some([data.doubling.cases, data.doubling.deaths]);
     var titles = {
       inc: per ? "7-day incidence per 100 000" : "Cases in the last 7 days",
       cases: per ? "Daily new cases per 100 000" : "Daily new cases",
@@ -529,7 +532,16 @@
       charts.touchFriendly();
       charts.fill();
       afterPaint(function () {
+        /* the first charts are on screen: record when, then draw the panels below */
+        document.body.dataset.chartsReadyMs = String(Math.round(window.performance.now()));
         document.body.dataset.chartsReady = "1";
+        window.setTimeout(function () {
+          charts.revealed = true;
+          charts.fill();
+          afterPaint(function () {
+            document.body.dataset.allChartsReady = "1";
+          });
+        }, 0);
       });
       charts.loadPeers(options.peers).then(function () {
         document.body.dataset.peersReady = "1";
