@@ -134,14 +134,28 @@ def test_region_chart_renders_zooms_and_toggles(page: object, base_url: str) -> 
     p.mouse.move(middle[0] + 150, middle[1], steps=8)  # type: ignore[attr-defined]
     p.mouse.up()  # type: ignore[attr-defined]
     p.wait_for_function(f"{x_start} !== {before_pan}")  # type: ignore[attr-defined]
+    # Wheel zoom (made the active scroll tool, as a user does from the toolbar) narrows it.
+    width = "(() => { const x = Bokeh.documents[0].get_model_by_name('x'); return x.end - x.start; })()"
+    before_zoom = p.evaluate(width)  # type: ignore[attr-defined]
+    p.evaluate(  # type: ignore[attr-defined]
+        """() => { const fig = Bokeh.documents[0].get_model_by_name('fig_inc_lin');
+        fig.toolbar.active_scroll = fig.toolbar.tools.find(t => t.tool_name === 'Wheel Zoom'); }"""
+    )
+    box = p.locator("#charts canvas:visible").first.bounding_box()  # type: ignore[attr-defined]
+    p.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # type: ignore[attr-defined]
+    p.mouse.wheel(0, -300)  # type: ignore[attr-defined]
+    p.wait_for_function(f"{width} < {before_zoom}")  # type: ignore[attr-defined]
     assert p.console_errors == []  # type: ignore[attr-defined]
 
 
 def test_compare_overlays_two_regions(page: object, base_url: str) -> None:
     p = page
     p.goto(base_url + "compare/index.html")  # type: ignore[attr-defined]
-    p.select_option("#cmp-regions", ["DE", "DK"])  # type: ignore[attr-defined]
     p.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    p.select_option("#cmp-regions", ["DE", "DK"])  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-compare-lines='2']", timeout=15_000)  # type: ignore[attr-defined]
+    p.select_option("#cmp-regions", ["DE", "DK", "US-CA"])  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-compare-lines='3']", timeout=15_000)  # type: ignore[attr-defined]
     assert p.locator("#compare canvas").count() >= 1  # type: ignore[attr-defined]
     assert p.console_errors == []  # type: ignore[attr-defined]
 
@@ -167,7 +181,12 @@ def test_phone_width_has_no_horizontal_overflow(
         viewport={"width": 390, "height": 844}, device_scale_factor=1
     )  # type: ignore[attr-defined]
     p = context.new_page()
-    for path in ("index.html", "countries/index.html", "region/DE/index.html"):
+    for path in (
+        "index.html",
+        "countries/index.html",
+        "region/DE/index.html",
+        "compare/index.html",
+    ):
         p.goto(base_url + path)
         p.wait_for_load_state("load")
         p.wait_for_timeout(500)

@@ -208,3 +208,27 @@ def test_summary(stored: Path, fmt: str) -> None:
     weekly = frame["new_cases_last_week"].dropna()
     assert weekly.is_monotonic_decreasing
     assert run("summary").exit_code == 0
+
+
+def test_run_updates_and_builds_the_site(
+    home: Path, mirror: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    result = run("run", "--mirror", str(mirror), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").is_file()
+    assert (out / "region" / "DE" / "index.html").is_file()
+    assert "built" in result.stderr and "regions" in result.stderr
+    again = run("build", "--out", str(out))  # rebuilding replaces the site in place
+    assert again.exit_code == 0, again.output
+    assert (out / "index.html").is_file()
+
+
+def test_build_without_data_is_one_line(home: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "--out", str(tmp_path / "site")])
+    assert result.exit_code == 1
+    assert (
+        result.stderr.startswith("Error: ")
+        and "run `epicurves update` first" in result.stderr
+    )
+    assert not (tmp_path / "site").exists()

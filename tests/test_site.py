@@ -206,3 +206,29 @@ def test_real_site_pages_and_weight(tmp_path: Path, shared_data: Path) -> None:
     }
     assert len(sizes) == 686
     assert max(sizes.values()) <= 60_000, max(sizes.items(), key=lambda kv: kv[1])
+
+
+def test_summary_rows_link_and_format() -> None:
+    import pandas as pd
+
+    summary = pd.DataFrame({"region_id": ["DE-BY"], "name": [EVIL], "kind": "state", "parent": "DE",
+                            "total_cases": [1234567], "total_deaths": [pd.NA], "new_cases_last_week": [700.0],
+                            "incidence_7d": [5.33], "week_change_pct": [-12.4], "r_rki": [0.91],
+                            "r_cori": [float("nan")]})  # fmt: skip
+    (row,) = pages.summary_table(
+        summary, {"DE-BY": [1.0, 2.0, float("nan"), 4.0]}, {"DE": "Germany"}
+    )
+    assert row["href"] == "region/DE-BY/index.html"
+    assert row["name"] == EVIL  # plain text here: the template escapes it
+    assert row["context"] == "Germany"
+    texts = [c["text"] for c in row["cells"]]
+    assert texts == [
+        "1,234,567",
+        "",
+        "700",
+        "5.3",
+        "-12 %",
+        "0.91",
+    ]  # R falls back to RKI's
+    assert row["cells"][1]["order"] == "-1e300"  # missing sorts last
+    assert row["spark"].count(",") == 3  # three known weeks drawn

@@ -180,6 +180,7 @@
       if (!chosen.length) notes.push("Choose regions to compare.");
       self.note.textContent = notes.join(" ");
       self.note.hidden = notes.length === 0;
+      document.body.dataset.compareLines = String(lines.length);
       return self.plot(lines, metric, per, log, days);
     });
   };
