@@ -54,3 +54,37 @@ def shared_data() -> Path:
             f"real upstream data not found at {SHARED_DATA} (only there in CI and dev)"
         )
     return SHARED_DATA
+
+
+#: A region name as an attacker would write it into an upstream file.
+ATTACK = (
+    '<script>alert("x")</script>'
+    "<img src=x onerror=\"document.body.dataset.pwned='1'\">&"
+)
+
+
+@pytest.fixture(scope="session")
+def attacked_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
+    """A site built from the fixture mirror, in which München's name is :data:`ATTACK`.
+
+    The germany source goes first in the precedence, so that the attacked name is shown.
+    """
+    import json
+
+    from epicurves import update
+    from epicurves.site.build import build_site
+
+    base = tmp_path_factory.mktemp("attacked")
+    mirror = base / "mirror"
+    shutil.copytree(FIXTURES, mirror)
+    ags = mirror / "germany" / "ags.json"
+    data = json.loads(ags.read_text("utf-8"))
+    data["9162"]["name"] = ATTACK
+    ags.write_text(json.dumps(data), "utf-8")
+    precedence = ("germany", *Settings().precedence)
+    settings = Settings(home=base / "home", mirror=mirror, precedence=precedence)
+    sources = ["jhu", "jhu-us", "nyt", "rki", "rki-states", "rki-districts", "germany"]
+    report = update(settings, sources)
+    assert {s.status for s in report.sources} == {"updated"}, report.sources
+    build_site(settings, base / "site", workers=2)
+    return settings, base / "site"

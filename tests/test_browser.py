@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +9,6 @@ from pathlib import Path
 import pytest
 
 import epicurves
-from epicurves.site.build import build_site
 from epicurves.site.serve import make_server
 
 pytestmark = pytest.mark.browser
@@ -20,32 +18,12 @@ ARGS = [
     "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-EVIL = "<img src=x onerror=\"document.body.dataset.pwned='1'\">"
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A site built from the fixture mirror (one district named like an attack), served."""
-    import json
-
-    from conftest import FIXTURES
-
-    root = tmp_path_factory.mktemp("browser")
-    mirror = root / "mirror"
-    shutil.copytree(FIXTURES, mirror)
-    ags = mirror / "germany" / "ags.json"
-    data = json.loads(ags.read_text("utf-8"))
-    data["9162"]["name"] = EVIL
-    ags.write_text(json.dumps(data), "utf-8")
-    precedence = ("germany", *epicurves.Settings().precedence)  # show the attacked name
-    settings = epicurves.Settings(
-        home=root / "home", mirror=mirror, precedence=precedence
-    )
-    epicurves.update(
-        settings, ["jhu", "nyt", "rki", "rki-states", "rki-districts", "germany"]
-    )
-    build_site(settings, root / "site", workers=1)
-    server = make_server(root / "site", "127.0.0.1", 0)
+def base_url(attacked_site: tuple[epicurves.Settings, Path]) -> Iterator[str]:
+    """The site built from the fixture mirror (one district named like an attack), served."""
+    server = make_server(attacked_site[1], "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"

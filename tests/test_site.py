@@ -6,7 +6,6 @@ import gzip
 import http.client
 import json
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -16,36 +15,19 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 import epicurves
+from conftest import ATTACK as EVIL
 from epicurves.site import pages
 from epicurves.site.build import build_site
 from epicurves.site.serve import make_server
 
-EVIL = '<script>alert("x")</script>&'
-ALL_SOURCES = ["jhu", "jhu-us", "nyt", "rki", "rki-states", "rki-districts", "germany"]
-
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A site built from the fixture mirror, with a district whose name is an HTML attack."""
-    from conftest import FIXTURES
-
-    base = tmp_path_factory.mktemp("site")
-    mirror = base / "mirror"
-    shutil.copytree(FIXTURES, mirror)
-    ags = mirror / "germany" / "ags.json"
-    data = json.loads(ags.read_text("utf-8"))
-    data["9162"]["name"] = EVIL
-    ags.write_text(json.dumps(data), "utf-8")
-    # The germany source first, so that the attacked name is the one shown.
-    precedence = ("germany", *epicurves.Settings().precedence)
-    settings = epicurves.Settings(
-        home=base / "home", mirror=mirror, precedence=precedence
+def site(attacked_site: tuple[epicurves.Settings, Path]) -> Path:
+    """The site built from the fixture mirror, with an attack in a district's name."""
+    settings, out = attacked_site
+    assert len(list(out.glob("region/*/index.html"))) == len(
+        epicurves.load_regions(settings=settings)
     )
-    report = epicurves.update(settings, ALL_SOURCES)
-    assert {s.status for s in report.sources} == {"updated"}
-    out = base / "out"
-    build = build_site(settings, out, workers=2)
-    assert build.region_pages == len(epicurves.load_regions(settings=settings))
     return out
 
 
