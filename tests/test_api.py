@@ -42,7 +42,8 @@ LAYERS = {
     "store": {"errors", "model"},
     "catalog": {"analysis", "config", "errors", "model", "store"},
     "pipeline": {"config", "errors", "fetch", "model", "sources", "store"},
-    "site": {"analysis", "catalog", "config", "errors", "model", "plots", "site", "sources", "store"},
+    "notebooks": {"notebooks"},
+    "site": {"analysis", "catalog", "config", "errors", "model", "notebooks", "plots", "site", "sources", "store"},
     "cli": {"analysis", "catalog", "config", "errors", "model", "pipeline", "site", "sources", "store"},
 }  # fmt: skip
 

@@ -31,6 +31,7 @@ from ..catalog import load_metrics, load_regions
 from ..config import Settings
 from ..errors import StoreError
 from ..model import pick_shown
+from ..notebooks import region_notebook
 from ..sources import SOURCES
 from ..store import Store
 from .assets import copy_assets
@@ -132,6 +133,12 @@ def _render_regions(ids: list[str]) -> int:
         )
         _write(job["out"] / "data" / f"{region_id}.json", item.json)
         _write(job["out"] / "data" / f"{region_id}.csv", item.csv)
+        info = job["info"][region_id]
+        source = job["sources"][info["source"]]
+        notebook = region_notebook(
+            region_id, info["name"], source["name"], source["licence"]
+        )
+        _write(job["out"] / "notebooks" / f"{region_id}.ipynb", notebook)
     return len(ids)
 
 

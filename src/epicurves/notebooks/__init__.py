@@ -1,0 +1,5 @@
+"""Jupyter notebooks per region, written from the public Python API only."""
+
+from .generate import region_notebook
+
+__all__ = ["region_notebook"]
