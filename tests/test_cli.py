@@ -232,3 +232,68 @@ def test_build_without_data_is_one_line(home: Path, tmp_path: Path) -> None:
         and "run `epicurves update` first" in result.stderr
     )
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["export", "--out", "x.xlsx"], "name a .csv, .json or .parquet file"),
+        (
+            [
+                "export",
+                "--out",
+                "x.csv",
+                "--start",
+                "2022-01-01",
+                "--end",
+                "2021-01-01",
+            ],
+            "is after --end",
+        ),
+        (["info", "--region", "ZZ"], "unknown region 'ZZ'"),
+    ],
+)
+def test_more_one_line_errors(stored: Path, args: list[str], expected: str) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: ") and expected in result.stderr
+    assert result.stdout == ""
+
+
+def test_export_to_a_folder_is_refused(stored: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["export", "--out", str(tmp_path), "--format", "csv"]
+    )
+    assert result.exit_code == 1 and "is a folder" in result.stderr
+
+
+def test_unknown_source_in_the_precedence_is_refused(home: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["regions"], env={"EPICURVES_PRECEDENCE": "rki,bogus"}
+    )
+    assert result.exit_code == 1
+    assert "EPICURVES_PRECEDENCE names 'bogus'" in result.stderr
+
+
+def test_a_mirror_without_any_file_fails(home: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(cli, ["update", "--mirror", str(empty)])
+    assert result.exit_code == 1
+    assert "no file of any source was found in the mirror" in result.stderr
+
+
+def test_serve_port_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--port", "99999"])
+    assert result.exit_code == 2 and "99999" in result.output
+
+
+def test_build_does_not_replace_a_folder_of_other_files(
+    stored: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("precious")
+    result = CliRunner().invoke(cli, ["build", "--out", str(folder)])
+    assert result.exit_code == 1 and "not an epicurves site" in result.stderr
+    assert (folder / "thesis.tex").read_text() == "precious"

@@ -420,3 +420,27 @@ def test_an_empty_iterable_of_names_means_the_defaults(
     report = epicurves.update(settings, iter([]))
     status = {s.source: s.status for s in report.sources}
     assert status["nyt"] == "skipped"
+
+
+def test_a_truncated_upstream_file_does_not_replace_good_data(
+    settings: Settings, mirror: Path
+) -> None:
+    """A file cut short (rows lost, an earlier last date) is refused; --force stores it."""
+    assert [s.status for s in epicurves.update(settings, ["nyt"]).sources] == [
+        "updated"
+    ]
+    before = epicurves.load_observations(settings=settings, all_sources=True)
+    path = mirror / "nyt" / "us-states.csv"
+    lines = path.read_text("utf-8").splitlines()
+    path.write_text("\n".join(lines[: len(lines) // 3]) + "\n", "utf-8")
+    (report,) = epicurves.update(settings, ["nyt"]).sources
+    assert report.status == "failed"
+    assert (
+        "look truncated or rolled back" in report.message
+        and "--force" in report.message
+    )
+    pd.testing.assert_frame_equal(
+        epicurves.load_observations(settings=settings, all_sources=True), before
+    )
+    (forced,) = epicurves.update(settings, ["nyt"], force=True).sources
+    assert forced.status == "updated"

@@ -72,7 +72,8 @@ def load_observations(
     wanted = None if regions is None else list(dict.fromkeys(regions))
     table = store.load_regions()
     if wanted is not None:
-        unknown = [r for r in wanted if r not in set(table["region_id"])]
+        known = set(table["region_id"])
+        unknown = [r for r in wanted if r not in known]
         if unknown:
             msg = f"unknown region {unknown[0]!r}: `epicurves regions` lists the region ids"
             raise UsageError(msg)

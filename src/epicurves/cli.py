@@ -78,7 +78,7 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (EpicurvesError, OSError) as exc:
+        except (EpicurvesError, OSError, OverflowError) as exc:
             if isinstance(ctx.obj, Context) and ctx.obj.debug:
                 raise
             text = " ".join((str(exc) or type(exc).__name__).split())
@@ -102,7 +102,12 @@ class Group(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
     """epicurves: epidemic curves from public data, in a tidy local store."""
-    ctx.obj = Context(Settings.from_env(home=home), debug)
+    settings = Settings.from_env(home=home)
+    for name in settings.precedence:
+        if name not in SOURCES:
+            msg = f"EPICURVES_PRECEDENCE names {name!r}: expected source names from {', '.join(SOURCES)}"
+            raise UsageError(msg)
+    ctx.obj = Context(settings, debug)
 
 
 @cli.command("update")
@@ -156,6 +161,9 @@ def update_command(
             )
 
         report = update(settings, sources or None, force=force, progress=progress)
+    if all(s.status == "skipped" for s in report.sources):
+        msg = f"no file of any source was found in the mirror {settings.mirror}"
+        raise UsageError(msg)
     table = Table(
         "source",
         "status",
@@ -244,8 +252,13 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
 def _format_for(out: str, fmt: str | None) -> str:
     if fmt:
         return fmt
+    if out == "-":
+        return "csv"
     suffix = Path(out).suffix.lower().lstrip(".")
-    return suffix if suffix in ("csv", "json", "parquet") else "csv"
+    if suffix not in ("csv", "json", "parquet"):
+        msg = f"--out {out}: name a .csv, .json or .parquet file, or give --format"
+        raise UsageError(msg)
+    return suffix
 
 
 kind_option = click.option(
@@ -325,6 +338,13 @@ def export_command(
     doubling_time_days, week_change_pct, 7-day sums and means, growth, CFR (see the README).
     Metrics are computed on each region's whole series before --start/--end cut it.
     """
+    fmt = _format_for(out, fmt)
+    if out != "-" and Path(out).is_dir():
+        msg = f"--out {out} is a folder: expected a file name"
+        raise UsageError(msg)
+    if start and end and start > end:
+        msg = f"--start {start} is after --end {end}"
+        raise UsageError(msg)
     for label, value in (("--start", start), ("--end", end)):
         if value is not None and pd.isna(
             pd.to_datetime(value, format="%Y-%m-%d", errors="coerce")
@@ -338,7 +358,7 @@ def export_command(
     frame = frame.merge(names, on=["region_id", "source"], how="left")
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
     frame = _readable(frame[list(EXPORT_COLUMNS)])
-    _write(frame, out, _format_for(out, fmt))
+    _write(frame, out, fmt)
     if out != "-":
         err.print(
             f"wrote {len(frame):,} rows of {frame['region_id'].nunique():,} regions to {out}"
@@ -367,7 +387,8 @@ def summary_command(
     week-on-week change, trend, R (RKI and Cori); sorted by new cases last week."""
     frame = load_summary(kind, all_sources=all_sources, settings=obj.settings)
     frame["last_date"] = frame["last_date"].dt.strftime("%Y-%m-%d")
-    frame["r_cori_date"] = frame["r_cori_date"].dt.strftime("%Y-%m-%d")
+    for column in ("r_cori_date", "r_rki_date"):
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d")
     if fmt != "table":
         _write(_readable(frame), "-", fmt)
         return
@@ -434,7 +455,11 @@ def _build(settings: Settings, out: Path, threshold: float) -> None:
     "directory", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
 @click.option(
-    "--port", type=int, default=8000, show_default=True, help="Port (0: any free one)."
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port (0: any free one).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (loopback by default: only this machine).")  # fmt: skip
@@ -495,6 +520,13 @@ def info_command(obj: Context, region: str | None, notes: bool) -> None:
     settings = obj.settings
     store = Store(settings.store_dir)
     meta = store.meta()
+    if (
+        region is not None
+        and meta
+        and region not in set(store.load_regions()["region_id"])
+    ):
+        msg = f"unknown region {region!r}: `epicurves regions` lists the region ids"
+        raise UsageError(msg)
     out = Console(soft_wrap=True)
     out.print(f"store: {settings.store_dir}")
     out.print(f"precedence: {', '.join(settings.precedence)}")

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import pandas as pd
 import requests
 from filelock import FileLock, Timeout
 
 from .config import Settings
-from .errors import EpicurvesError, LockError, NotInMirrorError
+from .errors import EpicurvesError, LockError, NotInMirrorError, ValidationError
 from .fetch import Fetched, Fetcher
 from .model import REGION_COLUMNS, add_daily, validate_observations, validate_regions
 from .sources import SOURCES, Source, get_source
@@ -176,6 +177,8 @@ def _update_one(
         )
         validate_observations(observations, source.name)
         validate_regions(regions, observations, source.name)
+        if previous is not None and not force:
+            _check_not_shrunk(source.name, previous, observations, regions)
         progress(source.name, "store")
         meta = SourceMeta(
             source=source.name,
@@ -225,6 +228,34 @@ def _update_one(
         for f in fetched:
             f.discard()
         raise
+
+
+#: An update may not lose more than this share of a source's rows or regions without --force.
+MAX_SHRINK = 0.1
+
+
+def _check_not_shrunk(
+    name: str, previous: SourceMeta, observations: pd.DataFrame, regions: pd.DataFrame
+) -> None:
+    """Refuse new data that end earlier, or hold far fewer rows or regions, than the stored:
+    a truncated or rolled-back upstream file must not replace good data silently."""
+    vintage = str(observations["date"].max().date())
+    problems = []
+    if vintage < previous.vintage:
+        problems.append(
+            f"its data end on {vintage}, before the stored {previous.vintage}"
+        )
+    if len(observations) < (1 - MAX_SHRINK) * previous.rows:
+        problems.append(f"{len(observations):,} rows instead of {previous.rows:,}")
+    if len(regions) < (1 - MAX_SHRINK) * previous.regions:
+        problems.append(f"{len(regions):,} regions instead of {previous.regions:,}")
+    if problems:
+        msg = (
+            "the new files look truncated or rolled back: "
+            + "; ".join(problems)
+            + " (update --force stores them anyway)"
+        )
+        raise ValidationError(msg, source=name)
 
 
 def _failed(

@@ -334,6 +334,9 @@ def _in_series_order(observations: pd.DataFrame) -> tuple[pd.DataFrame, Series]:
     raise ValueError(msg)
 
 
+#: The latest R of a region is given only if it is at most this many days older than its data.
+R_MAX_AGE_DAYS = 14
+
 #: Week-on-week change (%) beyond which the trend is "rising" or "falling".
 TREND_THRESHOLD_PCT = 10.0
 
@@ -346,7 +349,8 @@ def summarize(
     ``metrics`` is what :func:`compute_metrics` returns; ``regions`` adds name, kind, parent
     and population. ``trend`` is ``rising``/``falling`` when cases changed by more than
     :data:`TREND_THRESHOLD_PCT` % week on week, else ``stable`` (empty when unknown). ``r_rki``
-    and ``r_cori`` are the latest values available (R lags a few days behind the data).
+    and ``r_cori`` are the latest values available (R lags a few days behind the data), with
+    their dates, if at most :data:`R_MAX_AGE_DAYS` days older than the region's last data.
     """
     if metrics.empty:
         return pd.DataFrame(columns=list(_SUMMARY_COLUMNS))
@@ -371,13 +375,20 @@ def summarize(
     )
     summary["trend"] = pd.array(np.where(change.isna(), "", trend), dtype="string")
     summary["doubling_time_days"] = last["doubling_time_days"]
-    for column in ("r_rki", "r_cori", "r_cori_lo", "r_cori_hi", "cfr_pct"):
-        summary[column] = groups[column].last()  # last non-missing value
-    summary["r_cori_date"] = (
-        ordered.loc[ordered["r_cori"].notna()]
-        .groupby(["source", "region_id"])["date"]
-        .last()
-    )
+    # R lags the data by a few days, so the latest value is the last one there is; one
+    # older than R_MAX_AGE_DAYS before the last data says nothing about now, and is left out.
+    oldest = summary["last_date"] - pd.Timedelta(days=R_MAX_AGE_DAYS)
+    for column, columns in (
+        ("r_rki", ("r_rki",)),
+        ("r_cori", ("r_cori", "r_cori_lo", "r_cori_hi")),
+    ):
+        known = ordered.loc[ordered[column].notna()].groupby(["source", "region_id"])
+        dates = known["date"].last().reindex(summary.index)
+        recent = dates >= oldest
+        summary[f"{column}_date"] = dates.where(recent)
+        for name in columns:
+            summary[name] = known[name].last().reindex(summary.index).where(recent)
+    summary["cfr_pct"] = groups["cfr_pct"].last()  # last non-missing value
     summary = summary.reset_index()
     if regions is not None:
         info = regions[["region_id", "source", "name", "kind", "parent", "population"]]
@@ -391,6 +402,6 @@ def summarize(
 _SUMMARY_COLUMNS: Sequence[str] = (
     "region_id", "name", "kind", "parent", "source", "population", "last_date", "total_cases",
     "total_deaths", "new_cases_last_week", "new_deaths_last_week", "incidence_7d",
-    "week_change_pct", "trend", "doubling_time_days", "r_rki", "r_cori", "r_cori_lo",
-    "r_cori_hi", "r_cori_date", "cfr_pct",
+    "week_change_pct", "trend", "doubling_time_days", "r_rki", "r_rki_date", "r_cori",
+    "r_cori_lo", "r_cori_hi", "r_cori_date", "cfr_pct",
 )  # fmt: skip

@@ -29,7 +29,7 @@ from .. import plots
 from ..analysis import CoriOptions, summarize
 from ..catalog import load_metrics, load_regions
 from ..config import Settings
-from ..errors import StoreError
+from ..errors import StoreError, UsageError
 from ..model import pick_shown
 from ..notebooks import region_notebook
 from ..sources import SOURCES
@@ -253,6 +253,7 @@ def build_site(
 ) -> BuildReport:
     """Build the whole site from the store into ``out`` (replaced only when complete)."""
     started = time.perf_counter()
+    check_target(Path(out))
     store = Store(settings.store_dir)
     meta = store.meta()
     if not meta:
@@ -367,9 +368,30 @@ def _run_parallel(ids: list[str], workers: int | None) -> int:
         return sum(pool.map(_render_regions, chunks))
 
 
+#: A file every built site holds: only a folder with it (or an empty one) is replaced.
+MARKER = ".epicurves-site"
+
+
+def check_target(out: Path) -> None:
+    """Refuse to build into a folder that holds anything but an earlier epicurves site."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        msg = f"--out {out} is a file: expected a folder for the site"
+        raise UsageError(msg)
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        msg = (
+            f"--out {out} holds files that are not an epicurves site; a build replaces "
+            "the whole folder: choose an empty or new folder"
+        )
+        raise UsageError(msg)
+
+
 def _publish(tmp: Path, out: Path) -> None:
     """Swap the new site into place; the old one is removed only after the swap."""
     os.chmod(tmp, 0o755)
+    (tmp / MARKER).write_text(
+        "built by epicurves; `epicurves build` replaces this folder\n"
+    )
     if out.exists():
         old = out.parent / f".{out.name}.old-{os.getpid()}"
         os.replace(out, old)

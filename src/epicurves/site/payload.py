@@ -21,14 +21,13 @@ import itertools
 import json
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["SERIES", "RegionFiles", "region_files", "region_payloads"]
+__all__ = ["SERIES", "RegionFiles", "region_files"]
 
 #: Arrays in a payload, with the decimals kept (None: whole numbers): what a page shows, so
 #: that a region page stays small; ``epicurves export`` gives full precision.
@@ -167,16 +166,4 @@ def region_files(
             ],
             flags=[(dates[i], str(flags[i])) for i in marked[::-1]],
         )
-    return out
-
-
-def region_payloads(
-    metrics: pd.DataFrame, regions: pd.DataFrame, provisional_days: int
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """The payloads as Python objects, keyed by (source, region_id)."""
-    files = region_files(metrics, regions, provisional_days)
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    for item in files.values():
-        payload = json.loads(item.json)
-        out[(payload["source"], payload["region_id"])] = payload
     return out

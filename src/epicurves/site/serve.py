@@ -11,7 +11,7 @@ import os
 from functools import partial
 from pathlib import Path
 
-__all__ = ["make_server", "serve"]
+__all__ = ["make_server"]
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -46,9 +46,3 @@ def make_server(
     root = Path(directory).resolve()
     handler = partial(SiteHandler, root=root)
     return http.server.ThreadingHTTPServer((host, port), handler)
-
-
-def serve(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve ``directory`` until interrupted."""
-    with make_server(directory, host, port) as server:
-        server.serve_forever()
