@@ -35,25 +35,14 @@ def copy_assets(target: Path, charts_js: str) -> dict[str, object]:
     bokeh_dir = Path(bokeh.__file__).parent / "server" / "static" / "js"
     dt_dir = Path(itables.__file__).parent / "html"
     names: dict[str, object] = {}
-    copies = {
-        "bokeh": (
-            bokeh_dir / "bokeh.min.js",
-            _versioned("bokeh.min.js", bokeh.__version__),
-        ),
-        "bokeh_api": (
-            bokeh_dir / "bokeh-api.min.js",
-            _versioned("bokeh-api.min.js", bokeh.__version__),
-        ),
-        "dt_js": (
-            dt_dir / "dt_bundle.js",
-            _versioned("dt_bundle.js", itables.__version__),
-        ),
-        "dt_css": (
-            dt_dir / "dt_bundle.css",
-            _versioned("dt_bundle.css", itables.__version__),
-        ),
-    }
-    for role, (source, name) in copies.items():
+    wheel_files = (
+        ("bokeh", bokeh_dir / "bokeh.min.js", bokeh.__version__),
+        ("bokeh_api", bokeh_dir / "bokeh-api.min.js", bokeh.__version__),
+        ("dt_js", dt_dir / "dt_bundle.js", itables.__version__),
+        ("dt_css", dt_dir / "dt_bundle.css", itables.__version__),
+    )
+    for role, source, version in wheel_files:
+        name = _versioned(source.name, version)
         shutil.copyfile(source, target / name)
         names[role] = name
     for role, file in (
