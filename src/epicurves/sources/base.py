@@ -78,6 +78,19 @@ class Source:
     parse_files: Parser
     default: bool = True
     """Fetched by a plain ``epicurves update``; others only when named with ``--source``."""
+    live: bool = True
+    """Still published upstream; ``False``: frozen, its files no longer change."""
+    interval_days: int | None = 1
+    """How often a live source publishes new data (1: daily, 7: weekly); its data are stale
+    when older than twice this. ``None`` for a frozen source."""
+
+    def __post_init__(self) -> None:
+        if self.live != (self.interval_days is not None and self.interval_days > 0):
+            msg = (
+                f"source {self.name}: a live source needs interval_days > 0, "
+                "a frozen one interval_days=None"
+            )
+            raise ValueError(msg)
 
     def parse(self, paths: Mapping[str, Path]) -> SourceData:
         """Parse the files (keyed by upstream file name) into tidy tables."""

@@ -181,4 +181,6 @@ GERMANY = Source(
     homepage="https://github.com/jgehrcke/covid-19-germany-gae",
     files=(CASES, AGS),
     parse_files=parse,
+    live=False,
+    interval_days=None,
 )

@@ -273,6 +273,8 @@ JHU = Source(
     homepage=_HOME,
     files=(CONFIRMED, DEATHS, LOOKUP),
     parse_files=parse_global,
+    live=False,
+    interval_days=None,
 )
 
 JHU_US = Source(
@@ -284,4 +286,6 @@ JHU_US = Source(
     files=(CONFIRMED_US, DEATHS_US),
     parse_files=parse_us,
     default=False,
+    live=False,
+    interval_days=None,
 )

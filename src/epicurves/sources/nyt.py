@@ -129,4 +129,6 @@ NYT = Source(
     homepage="https://github.com/nytimes/covid-19-data",
     files=(STATES, LOOKUP),
     parse_files=parse,
+    live=False,
+    interval_days=None,
 )
