@@ -34,17 +34,23 @@ def test_all_is_sorted_and_complete() -> None:
 LAYERS = {
     "errors": set(),
     "config": set(),
+    "succession": set(),
     "model": {"errors"},
     "analysis": {"analysis", "model"},
     "plots": set(),
     "sources": {"errors", "sources"},
     "fetch": {"config", "errors", "sources"},
     "store": {"errors", "model"},
-    "catalog": {"analysis", "config", "errors", "model", "store"},
-    "pipeline": {"config", "errors", "fetch", "model", "sources", "store"},
+    "changes": {"model", "succession"},
+    "executor": {"errors"},
+    "freshness": {"sources", "store"},
+    "catalog": {"analysis", "config", "errors", "model", "store", "succession"},
+    "pipeline": {"changes", "config", "errors", "fetch", "model", "sources", "store"},
     "notebooks": {"notebooks"},
-    "site": {"analysis", "catalog", "config", "errors", "model", "notebooks", "plots", "site", "sources", "store"},
-    "cli": {"analysis", "catalog", "config", "errors", "model", "pipeline", "site", "sources", "store"},
+    "site": {"analysis", "catalog", "changes", "config", "errors", "executor", "freshness", "model",
+             "notebooks", "plots", "site", "sources", "store", "succession"},
+    "cli": {"analysis", "catalog", "changes", "config", "errors", "freshness", "model", "pipeline",
+            "site", "sources", "store"},
 }  # fmt: skip
 
 
@@ -66,6 +72,11 @@ def _imports(path: Path) -> set[str]:
             if name.startswith("epicurves."):
                 found.add(name.split(".")[1])
     return found
+
+
+def test_every_module_has_a_layer() -> None:
+    modules = {p.stem for p in SRC.glob("*.py")} | {p.name for p in SRC.iterdir() if (p / "__init__.py").is_file()}
+    assert modules - {"__init__", "__main__"} <= set(LAYERS)
 
 
 @pytest.mark.parametrize("layer", sorted(LAYERS))

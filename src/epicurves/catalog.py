@@ -3,11 +3,16 @@
 Several sources may cover a region (``DE`` from RKI's national file, from JHU and as the sum of
 the jgehrcke districts). All are stored; the settings' precedence picks the one shown, and
 ``all_sources=True`` returns every one.
+
+Each function reads one store generation, even while an update commits a newer one: it pins
+the current generation for its whole read, or reads the one pinned by ``snapshot`` (from
+:meth:`epicurves.Store.snapshot`), so that several calls see the same data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 
 import pandas as pd
 
@@ -15,20 +20,26 @@ from .analysis import CoriOptions, compute_metrics, summarize
 from .config import Settings
 from .errors import StoreError, UsageError
 from .model import KINDS, pick_shown
-from .store import Store
+from .store import Snapshot, Store
+from .succession import SUCCESSIONS
 
 __all__ = ["load_metrics", "load_observations", "load_regions", "load_summary"]
 
 
-def _store(settings: Settings | None) -> tuple[Settings, Store]:
+@contextlib.contextmanager
+def _reading(
+    settings: Settings | None, snapshot: Snapshot | None
+) -> Iterator[tuple[Settings, Snapshot]]:
+    """Settings and a pinned generation: ``snapshot`` if given, else one for this read."""
     settings = settings or Settings.from_env()
-    store = Store(settings.store_dir)
-    if not store.sources():
-        msg = (
-            f"the store in {settings.store_dir} is empty: run `epicurves update` first"
-        )
-        raise StoreError(msg)
-    return settings, store
+    if snapshot is not None:
+        yield settings, snapshot
+        return
+    with Store(settings.store_dir).snapshot() as pinned:
+        if not pinned.sources():
+            msg = f"the store in {settings.store_dir} is empty: run `epicurves update` first"
+            raise StoreError(msg)
+        yield settings, pinned
 
 
 def load_regions(
@@ -36,6 +47,7 @@ def load_regions(
     *,
     all_sources: bool = False,
     settings: Settings | None = None,
+    snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
     """The regions in the store: ``region_id, name, kind, parent, population, source``.
 
@@ -46,8 +58,8 @@ def load_regions(
     if kind is not None and kind not in KINDS:
         msg = f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}"
         raise UsageError(msg)
-    settings, store = _store(settings)
-    regions = store.load_regions()
+    with _reading(settings, snapshot) as (settings, pinned):
+        regions = pinned.load_regions()
     if not all_sources:
         regions = pick_shown(regions, settings.precedence)
     if kind is not None:
@@ -62,22 +74,23 @@ def load_observations(
     *,
     all_sources: bool = False,
     settings: Settings | None = None,
+    snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
     """Daily observations: ``source, region_id, date, cases, deaths, new_cases, new_deaths, flags``.
 
     ``regions`` limits to those region ids (an unknown id is an error), ``start``/``end`` to a
     date range (inclusive). Each region comes from its shown source unless ``all_sources``.
     """
-    settings, store = _store(settings)
     wanted = None if regions is None else list(dict.fromkeys(regions))
-    table = store.load_regions()
-    if wanted is not None:
-        known = set(table["region_id"])
-        unknown = [r for r in wanted if r not in known]
-        if unknown:
-            msg = f"unknown region {unknown[0]!r}: `epicurves regions` lists the region ids"
-            raise UsageError(msg)
-    frame = store.load_observations(regions=wanted, start=start, end=end)
+    with _reading(settings, snapshot) as (settings, pinned):
+        table = pinned.load_regions()
+        if wanted is not None:
+            known = set(table["region_id"])
+            unknown = [r for r in wanted if r not in known]
+            if unknown:
+                msg = f"unknown region {unknown[0]!r}: `epicurves regions` lists the region ids"
+                raise UsageError(msg)
+        frame = pinned.load_observations(regions=wanted, start=start, end=end)
     if not all_sources:
         shown = pick_shown(table, settings.precedence)[["region_id", "source"]]
         frame = frame.merge(shown, on=["region_id", "source"], how="inner")
@@ -92,14 +105,18 @@ def load_metrics(
     all_sources: bool = False,
     settings: Settings | None = None,
     cori: CoriOptions | None = None,
+    snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
     """Observations with every metric (:func:`~epicurves.compute_metrics`), for the regions.
 
     Metrics are computed on each region's whole series, then cut to ``start``/``end``, so a
     7-day window at the start of the range is complete.
     """
-    frame = load_observations(regions, all_sources=all_sources, settings=settings)
-    table = load_regions(all_sources=True, settings=settings)
+    with _reading(settings, snapshot) as (settings, pinned):
+        frame = load_observations(
+            regions, all_sources=all_sources, settings=settings, snapshot=pinned
+        )
+        table = load_regions(all_sources=True, settings=settings, snapshot=pinned)
     metrics = compute_metrics(frame, table, cori=cori)
     if start is not None:
         metrics = metrics[metrics["date"] >= pd.Timestamp(start)]
@@ -112,14 +129,27 @@ def load_summary(
     kind: str | None = None,
     *,
     all_sources: bool = False,
+    historic: bool = False,
     settings: Settings | None = None,
+    snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
     """One row per region (:func:`~epicurves.summarize`): totals, new cases last week,
-    7-day incidence, trend and R on the region's last day, sorted by new cases last week."""
-    shown = load_regions(kind, all_sources=all_sources, settings=settings)
-    metrics = load_metrics(
-        list(shown["region_id"]), all_sources=all_sources, settings=settings
-    )
+    7-day incidence, trend and R on the region's last day, sorted by new cases last week.
+
+    Historic regions (:mod:`epicurves.succession`: ended, covered by a successor) are left
+    out unless ``historic``: their cases are counted in their successors'."""
+    with _reading(settings, snapshot) as (settings, pinned):
+        shown = load_regions(
+            kind, all_sources=all_sources, settings=settings, snapshot=pinned
+        )
+        if not historic:
+            shown = shown[~shown["region_id"].isin(list(SUCCESSIONS))]
+        metrics = load_metrics(
+            list(shown["region_id"]),
+            all_sources=all_sources,
+            settings=settings,
+            snapshot=pinned,
+        )
     summary = summarize(metrics, shown)
     summary = summary.merge(shown[["region_id", "source"]], on=["region_id", "source"])
     return summary.sort_values(

@@ -14,7 +14,7 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
@@ -26,12 +26,16 @@ from rich.table import Table
 
 from .analysis import METRIC_COLUMNS
 from .catalog import load_metrics, load_regions, load_summary
+from .changes import ChangeSet
 from .config import Settings
 from .errors import EpicurvesError, UsageError
 from .model import KINDS, pick_shown
-from .pipeline import STEPS, select_sources, update
+from .pipeline import STEPS, UpdateReport, select_sources, update
 from .sources import SOURCES
 from .store import Store
+
+if TYPE_CHECKING:
+    from .site.build import BuildReport
 
 __all__ = ["EXPORT_COLUMNS", "main"]
 
@@ -137,6 +141,20 @@ def update_command(
     A source that fails keeps its last good data; the exit status is then 1.
     """
     settings = Settings.from_env(home=obj.settings.home, mirror=mirror)
+    report = _update(obj, settings, sources, force=force, quiet=False)
+    if report.failed:
+        sys.exit(EXIT_FAILED)
+
+
+def _update(
+    obj: Context,
+    settings: Settings,
+    sources: Sequence[str],
+    *,
+    force: bool,
+    quiet: bool,
+) -> UpdateReport:
+    """Run an update with a progress bar; print its table (unless ``quiet``) and its errors."""
     if settings.mirror is not None and not settings.mirror.is_dir():
         msg = f"mirror folder {settings.mirror} does not exist"
         raise UsageError(msg)
@@ -149,7 +167,7 @@ def update_command(
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=not err.is_terminal,
+        disable=quiet or not err.is_terminal,
     ) as bar:
         task = bar.add_task("update", total=total)
 
@@ -164,6 +182,16 @@ def update_command(
     if all(s.status == "skipped" for s in report.sources):
         msg = f"no file of any source was found in the mirror {settings.mirror}"
         raise UsageError(msg)
+    if not quiet:
+        _print_update(report, settings)
+    for failed in report.failed:
+        if obj.debug and failed.error is not None:
+            traceback.print_exception(failed.error, file=sys.stderr)
+        err.print(f"[bold red]Error:[/] {escape(failed.message)}", highlight=False)
+    return report
+
+
+def _print_update(report: UpdateReport, settings: Settings) -> None:
     table = Table(
         "source",
         "status",
@@ -197,13 +225,12 @@ def update_command(
             f"{s.seconds:.2f}",
             detail,
         )
-    Console(soft_wrap=True).print(table)
-    for failed in report.failed:
-        if obj.debug and failed.error is not None:
-            traceback.print_exception(failed.error, file=sys.stderr)
-        err.print(f"[bold red]Error:[/] {escape(failed.message)}", highlight=False)
-    if report.failed:
-        sys.exit(1)
+    out = Console(soft_wrap=True)
+    out.print(table)
+    changes = report.changes
+    out.print(
+        f"store generation {changes.generation}: {changes.describe()}", highlight=False
+    )
 
 
 def _write(frame: pd.DataFrame, out: str, fmt: str) -> None:
@@ -421,33 +448,84 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _build_options(command: Any) -> Any:
+    """The options ``build`` and ``run`` share."""
+    for option in reversed((
+        click.option("--full", is_flag=True,
+                     help="Rebuild every file, not only what changed since the last build."),
+        click.option("--scheduler", metavar="ADDRESS", envvar="EPICURVES_SCHEDULER",
+                     help="Render the regions on this Dask scheduler ('local': a LocalCluster "
+                     "here; needs epicurves[dask]) [env EPICURVES_SCHEDULER]."),
+        click.option("--workers", type=click.IntRange(1, None), metavar="N",
+                     help="Worker processes for the regions (default: every core)."),
+    )):  # fmt: skip
+        command = option(command)
+    return command
+
+
 @cli.command("build")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
-              show_default=True, help="Folder of the site (replaced when the build is complete).")  # fmt: skip
+              show_default=True, help="Folder of the site (switched to the new build at once).")  # fmt: skip
 @click.option("--threshold", type=float, default=50.0, show_default=True,
               help="Highlight incidence-table rows at or above this 7-day incidence per 100k.")  # fmt: skip
+@_build_options
 @pass_context
-def build_command(obj: Context, out: Path, threshold: float) -> None:
-    """Build the static website from the store."""
-    _build(obj.settings, out, threshold)
+def build_command(
+    obj: Context,
+    out: Path,
+    threshold: float,
+    full: bool,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
+    """Build the static website from the store, rewriting only what changed.
+
+    The site is switched to the new build at once; a failed build keeps the last good site.
+    """
+    _build(
+        obj.settings, out, threshold, full=full, scheduler=scheduler, workers=workers
+    )
 
 
-def _build(settings: Settings, out: Path, threshold: float) -> None:
+def _build(
+    settings: Settings,
+    out: Path,
+    threshold: float,
+    *,
+    full: bool = False,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    changes: ChangeSet | None = None,
+    quiet: bool = False,
+) -> BuildReport:
     from .site.build import build_site
 
     with err.status("building the site") as status:
+        if quiet:
+            status.stop()
         report = build_site(
             settings,
             out,
             threshold=threshold,
+            full=full,
+            changes=changes,
+            scheduler=scheduler,
+            workers=workers,
             progress=lambda step: status.update(step),
         )
-    per_page = 1000 * report.region_seconds / max(report.region_pages, 1)
-    err.print(
-        f"built {report.pages:,} pages ({report.region_pages:,} regions, {per_page:.1f} ms each) "
-        f"in {report.seconds:.1f} s into {out}; open {out / 'index.html'} "
-        f"or run `epicurves serve {out}`"
-    )
+    if not quiet:
+        kind = "full" if report.full else "incremental"
+        per_page = 1000 * report.region_seconds / max(report.region_pages, 1)
+        err.print(
+            f"built {out} (generation {report.generation}, {kind}: {report.reason}) in "
+            f"{report.seconds:.1f} s: {report.files_written:,} of {report.files_total:,} files "
+            f"written, {report.region_pages:,} regions' pages ({per_page:.1f} ms each, "
+            f"{report.executor}); open {out / 'index.html'} or run `epicurves serve {out}`",
+            highlight=False,
+        )
+    for warning in report.warnings:
+        err.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
+    return report
 
 
 @cli.command("serve")
@@ -478,31 +556,62 @@ def serve_command(directory: Path, port: int, host: str) -> None:
             err.print("stopped")
 
 
+#: Exit statuses of ``run`` (and the other commands), documented in the README.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+
 @cli.command("run")
 @click.option("--mirror", type=click.Path(file_okay=False, path_type=Path), envvar="EPICURVES_MIRROR",
               help="Read upstream files from this folder instead of downloading.")  # fmt: skip
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
               show_default=True, help="Folder of the site.")  # fmt: skip
-@click.pass_context
-def run_command(ctx: click.Context, mirror: Path | None, out: Path) -> None:
-    """Update every source, then build the site: the main job in one command.
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only problems (failed sources, a failed build, stale sources): for cron.")  # fmt: skip
+@_build_options
+@pass_context
+def run_command(
+    obj: Context,
+    mirror: Path | None,
+    out: Path,
+    quiet: bool,
+    full: bool,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
+    """Update every source, then rebuild what changed on the site: the daily job.
 
-    A source that fails keeps its last good data, the site is built from them, and the exit
-    status is 1.
+    Exit status: 0 done; 1 a source failed (the site was built from its last good data) or
+    the build failed (the last good site is kept); 2 wrong usage; 3 another run of this home
+    is still going (nothing was done). Stale live sources are warned about, exit status 0.
     """
-    obj: Context = ctx.obj
-    failed = False
+    from filelock import FileLock, Timeout
+
+    settings = Settings.from_env(home=obj.settings.home, mirror=mirror)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.home / "run.lock"))
     try:
-        ctx.invoke(update_command, sources=(), mirror=mirror, force=False)
-    except SystemExit as exc:
-        failed = bool(exc.code)
-        if failed:
+        lock.acquire(timeout=0)
+    except Timeout:
+        err.print(
+            f"[bold red]Error:[/] another `epicurves run` holds {escape(lock.lock_file)}: "
+            "nothing done",
+            highlight=False,
+        )
+        sys.exit(EXIT_LOCKED)
+    try:
+        report = _update(obj, settings, (), force=False, quiet=quiet)
+        if report.failed and not quiet:
             err.print(
                 "[yellow]Building from the last good data of the failed sources.[/]"
             )
-    _build(obj.settings, out, 50.0)
-    if failed:
-        sys.exit(1)
+        _build(
+            settings, out, 50.0, full=full, scheduler=scheduler, workers=workers,
+            changes=report.changes, quiet=quiet,
+        )  # fmt: skip
+    finally:
+        lock.release()
+    if report.failed:
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command("info")

@@ -51,6 +51,13 @@ SETTINGS: tuple[Setting, ...] = (
         "instead of downloading them.",
     ),
     Setting(
+        "scheduler",
+        "EPICURVES_SCHEDULER",
+        "Build the site's regions on this Dask distributed scheduler (an address such as "
+        "tcp://10.0.0.5:8786, or `local` for a LocalCluster on this machine; needs "
+        "epicurves[dask]) instead of a local process pool.",
+    ),
+    Setting(
         "precedence",
         "EPICURVES_PRECEDENCE",
         "Comma-separated source names: for a region covered by several sources, the first "
@@ -65,11 +72,13 @@ def _default_home() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the store lives, where upstream files come from, and which source wins."""
+    """Where the store lives, where upstream files come from, which source wins, and where the
+    site's regions are built."""
 
     home: Path = field(default_factory=_default_home)
     mirror: Path | None = None
     precedence: tuple[str, ...] = DEFAULT_PRECEDENCE
+    scheduler: str | None = None
 
     def __post_init__(self) -> None:
         # Accept strings for the folders, as users type them in notebooks.
@@ -86,6 +95,7 @@ class Settings:
         home: str | Path | None = None,
         mirror: str | Path | None = None,
         precedence: str | tuple[str, ...] | None = None,
+        scheduler: str | None = None,
     ) -> Settings:
         """Build settings from explicit values, falling back to ``EPICURVES_*`` variables.
 
@@ -98,12 +108,14 @@ class Settings:
         home = home or env.get("EPICURVES_HOME") or None
         mirror = mirror or env.get("EPICURVES_MIRROR") or None
         precedence = precedence or env.get("EPICURVES_PRECEDENCE") or None
+        scheduler = scheduler or env.get("EPICURVES_SCHEDULER") or None
         if isinstance(precedence, str):
             precedence = tuple(p.strip() for p in precedence.split(",") if p.strip())
         return cls(
             home=Path(home).expanduser() if home else _default_home(),
             mirror=Path(mirror).expanduser() if mirror else None,
             precedence=tuple(precedence) if precedence else DEFAULT_PRECEDENCE,
+            scheduler=scheduler,
         )
 
     @property

@@ -1,8 +1,9 @@
-"""update(): fetch -> parse -> validate -> store, one source at a time, reporting what changed.
+"""update(): fetch -> parse -> validate -> stage, source by source, then one commit and a change set.
 
 Each source is all-or-nothing: its files are fetched, parsed and validated before anything is
-replaced, and an error in one source leaves its last good data (and every other source) intact.
-Concurrent updates are serialised by a lock file in the home folder.
+staged, and an error in one source leaves its last good data (and every other source) intact.
+The sources that changed go into one new store generation; the report says which regions
+changed. Concurrent updates are serialised by a lock file in the home folder.
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 import requests
 from filelock import FileLock, Timeout
 
+from .changes import ChangeSet, RegionState, diff, region_states
 from .config import Settings
 from .errors import EpicurvesError, LockError, NotInMirrorError, ValidationError
 from .fetch import Fetched, Fetcher
 from .model import REGION_COLUMNS, add_daily, validate_observations, validate_regions
 from .sources import SOURCES, Source, get_source
-from .store import SourceMeta, Store
+from .store import SourceMeta, StagedSource, Store, read_regions
 
 __all__ = ["SourceReport", "UpdateReport", "select_sources", "update"]
 
@@ -54,9 +57,12 @@ class SourceReport:
 
 @dataclass
 class UpdateReport:
-    """What an update did, source by source."""
+    """What an update did, source by source, and which regions it changed."""
 
     sources: list[SourceReport] = field(default_factory=list)
+    changes: ChangeSet = field(default_factory=lambda: ChangeSet(0, 0))
+    """The regions whose shown data or description changed, from ``changes.base`` (the store
+    generation the update started on) to ``changes.generation`` (the one it committed)."""
 
     @property
     def failed(self) -> list[SourceReport]:
@@ -67,6 +73,11 @@ class UpdateReport:
     def changed(self) -> list[str]:
         """Names of the sources whose stored data changed."""
         return [s.source for s in self.sources if s.status == "updated"]
+
+    @property
+    def generation(self) -> int:
+        """The store generation after the update."""
+        return self.changes.generation
 
 
 def select_sources(names: Iterable[str] | None) -> list[Source]:
@@ -99,7 +110,9 @@ def update(
     With a mirror, a default source whose files are not in the mirror is ``skipped``; a source
     named explicitly must be there. Unchanged upstream files (same SHA-256 as stored) are not
     parsed again unless ``force``. Errors of one source are reported in its
-    :class:`SourceReport` (status ``failed``); its previous data stay in the store.
+    :class:`SourceReport` (status ``failed``); its previous data stay in the store. Every
+    source that changed goes into one new store generation, committed at the end; the report's
+    ``changes`` says which regions that changed.
     """
     names = list(sources or [])
     chosen = select_sources(names)
@@ -120,43 +133,98 @@ def update(
     fetcher = Fetcher(settings, session)
     try:
         store = Store(settings.store_dir)
-        store.manifest()  # an unreadable store stops here, before anything is fetched
+        # An unreadable store stops here, before anything is fetched.
+        manifest = store.manifest()
         store.clean_temporary()
-        report = UpdateReport()
-        for source in chosen:
-            report.sources.append(
-                _update_one(source, store, fetcher, explicit, force, progress)
-            )
+        store.collect_garbage()
+        base = int(manifest.get("generation", 0))
+        previous = {
+            name: SourceMeta.from_dict(entry["meta"])
+            for name, entry in manifest["sources"].items()
+        }
+        # Stored by epicurves 0.1, without digests: parsed again to have them.
+        digested = {n for n, e in manifest["sources"].items() if "digests" in e}
+        report = UpdateReport(changes=ChangeSet(base, base))
+        staged: list[StagedSource] = []
+        try:
+            for source in chosen:
+                item, stage = _update_one(
+                    source,
+                    previous.get(source.name),
+                    store,
+                    fetcher,
+                    explicit,
+                    force,
+                    progress,
+                    reparse=source.name not in digested,
+                )
+                report.sources.append(item)
+                if stage is not None:
+                    staged.append(stage)
+            if staged:
+                progress("", "commit")
+                before = _states(store, manifest, settings)
+                generation = store.commit(staged)
+                after = _states(store, store.manifest(), settings)
+                report.changes = diff(before, after, base=base, generation=generation)
+        except BaseException:
+            store.discard(staged)
+            raise
+        store.record_checks(_checks(report))
         return report
     finally:
         fetcher.close()
         lock.release()
 
 
+def _states(
+    store: Store, manifest: dict[str, Any], settings: Settings
+) -> dict[str, RegionState]:
+    """The state of every region in the generation ``manifest`` describes."""
+    entries = manifest["sources"]
+    files = [store.root / entry["regions"] for entry in entries.values()]
+    digests = {name: entry.get("digests", {}) for name, entry in entries.items()}
+    return region_states(read_regions(files), digests, settings.precedence)
+
+
+def _checks(report: UpdateReport) -> dict[str, dict[str, str]]:
+    """What to record of each source's check: when it last answered, and how the last try went."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    out = {}
+    for item in report.sources:
+        record = {"status": item.status, "attempted_at": now, "message": item.message}
+        if item.status in ("updated", "unchanged"):
+            record["checked_at"] = now
+        out[item.source] = record
+    return out
+
+
 def _update_one(
     source: Source,
+    previous: SourceMeta | None,
     store: Store,
     fetcher: Fetcher,
     explicit: bool,
     force: bool,
     progress: Progress,
-) -> SourceReport:
+    *,
+    reparse: bool = False,
+) -> tuple[SourceReport, StagedSource | None]:
     started = time.perf_counter()
     fetched: list[Fetched] = []
     try:
         for file in source.files:
             progress(source.name, f"fetch {file.name}")
             fetched.append(fetcher.fetch(source, file))
-        previous = store.meta().get(source.name)
         hashes = {f.file.name: f.sha256 for f in fetched}
         if (
-            not force
+            not (force or reparse)
             and previous is not None
             and {k: v["sha256"] for k, v in previous.files.items()} == hashes
         ):
             for f in fetched:
                 f.discard()
-            return SourceReport(
+            unchanged = SourceReport(
                 source.name,
                 "unchanged",
                 "",
@@ -165,6 +233,7 @@ def _update_one(
                 vintage=previous.vintage,
                 seconds=time.perf_counter() - started,
             )
+            return unchanged, None
         progress(source.name, "parse")
         data = source.parse({f.file.name: f.path for f in fetched})
         progress(source.name, "validate")
@@ -197,33 +266,36 @@ def _update_one(
             regions=len(regions),
             notes=list(data.notes),
         )
-        store.write(meta, observations, regions)
-        for note in data.notes:
+        staged = store.stage(meta, observations, regions)
+        del observations, regions, data
+        for note in meta.notes:
             log.info("%s: %s", source.name, note)
         for f in fetched:
             f.commit()
-        return SourceReport(
+        updated = SourceReport(
             source.name,
             "updated",
             rows=meta.rows,
             regions=meta.regions,
             vintage=meta.vintage,
             seconds=time.perf_counter() - started,
-            notes=list(data.notes),
+            notes=list(meta.notes),
         )
+        return updated, staged
     except NotInMirrorError as exc:
         for f in fetched:
             f.discard()
         if not explicit:
             msg = f"not in the mirror: {exc.file}"
-            return SourceReport(
+            skipped = SourceReport(
                 source.name, "skipped", msg, seconds=time.perf_counter() - started
             )
-        return _failed(source, store, exc, started)
+            return skipped, None
+        return _failed(source, previous, exc, started), None
     except EpicurvesError as exc:
         for f in fetched:
             f.discard()
-        return _failed(source, store, exc, started)
+        return _failed(source, previous, exc, started), None
     except BaseException:
         for f in fetched:
             f.discard()
@@ -259,9 +331,8 @@ def _check_not_shrunk(
 
 
 def _failed(
-    source: Source, store: Store, exc: EpicurvesError, started: float
+    source: Source, kept: SourceMeta | None, exc: EpicurvesError, started: float
 ) -> SourceReport:
-    kept = store.meta().get(source.name)
     suffix = (
         f" (kept the last good data, vintage {kept.vintage})"
         if kept is not None

@@ -1,46 +1,62 @@
-"""The on-disk store: Parquet tables per source, tied together by one atomically replaced manifest.
+"""The on-disk store: immutable Parquet tables tied together by numbered, atomically switched generations.
 
 Layout under ``<home>/store/``::
 
-    manifest.json                              which files hold each source's current data
-    <source>-<token>.observations.parquet      source, region_id, date, cases, deaths, new_*, flags
-    <source>-<token>.regions.parquet          region_id, name, kind, parent, population, source
+    manifest.json                          the current generation: its number and, per source,
+                                           its table files, metadata and per-region digests
+    generations/<n>.json                   a copy of generation n's manifest, kept while it is
+                                           current or a reader has it pinned
+    pins/<n>.lock                          readers of generation n hold a shared lock on it
+    checked.json                           when each source was last checked (any outcome)
+    <source>-<token>.observations.parquet  source, region_id, date, cases, deaths, new_*, flags
+    <source>-<token>.regions.parquet       region_id, name, kind, parent, population, source
 
-An update writes a source's new tables under fresh names, then replaces ``manifest.json`` with
-``os.replace``: readers see either the old data or the new, never a mix, and a failed or rejected
-update leaves the last good data in place. Files no manifest names are removed afterwards.
-Read as one tidy table, the observations of all sources have the columns of
-:data:`~epicurves.model.OBSERVATION_COLUMNS`.
+**Writing.** An update stages each changed source's tables under fresh names
+(:meth:`Store.stage`), then commits them all at once (:meth:`Store.commit`): the new generation's
+file is written, then ``manifest.json`` is replaced with ``os.replace``. Readers see the old
+generation or the new one, never a mix; a failed or rejected update leaves the last good data in
+place. Writing happens under the update lock (:func:`epicurves.pipeline.update`).
+
+**Reading.** A reader pins one generation for the whole read (:meth:`Store.snapshot`): it takes a
+shared lock on ``pins/<n>.lock`` (a :class:`filelock.ReadWriteLock`), then checks that the
+generation's file still exists, and reads only the files that generation names. Every
+``load_*`` method of :class:`Store` pins for its own call.
+
+**Removing old generations.** After each commit (and at the start of each update) every
+generation that is neither current nor pinned is removed: its file first, then its pin, then every
+table file that no remaining generation names. A reader that pinned a generation a moment too late
+finds its file gone and reads the current generation instead.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import tempfile
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.dataset as ds
-import pyarrow.parquet as pq
+from filelock import ReadWriteLock, Timeout
 
 from .errors import StoreError
-from .model import (
-    OBSERVATION_COLUMNS,
-    REGION_COLUMNS,
-    empty_observations,
-    empty_regions,
-)
 
-__all__ = ["SourceMeta", "Store"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Snapshot", "SourceMeta", "StagedSource", "Store", "region_digests"]
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+CHECKED = "checked.json"
+FORMAT = 2
+#: Rows per Parquet row group: a read filtered by region skips the groups it does not need.
+ROW_GROUP_ROWS = 65_536
+#: How often a reader retries when generations are switched under it.
+PIN_ATTEMPTS = 20
 
 
 @dataclass
@@ -58,12 +74,12 @@ class SourceMeta:
     rows: int
     regions: int
     notes: list[str] = field(default_factory=list)
+    changed_at: str = ""
+    """When the data (not only the files' bytes) last changed (ISO 8601, UTC)."""
 
     @property
     def content_hash(self) -> str:
         """One hash of all the source's upstream files (their SHA-256s, combined)."""
-        import hashlib
-
         joined = "".join(f"{k}:{v['sha256']};" for k, v in sorted(self.files.items()))
         return hashlib.sha256(joined.encode()).hexdigest()
 
@@ -75,7 +91,51 @@ class SourceMeta:
     def from_dict(cls, data: dict[str, Any]) -> SourceMeta:
         """Inverse of :meth:`to_dict`."""
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**fields)
+        meta = cls(**fields)
+        if not meta.changed_at:
+            meta.changed_at = meta.updated_at
+        return meta
+
+
+def region_digests(observations: pd.DataFrame) -> dict[str, str]:
+    """A content digest of each region's stored series (dates, cumulative cases and deaths).
+
+    The daily values and flags follow from these, so equal digests mean equal data. The digest
+    hashes the raw numbers (missing as a sentinel), so it does not depend on library versions.
+    ``observations`` is one source's table, sorted by region and date as the store keeps it.
+    """
+    import numpy as np
+
+    if observations.empty:
+        return {}
+    region = observations["region_id"].astype(str).to_numpy()
+    starts = np.flatnonzero(np.r_[True, region[1:] != region[:-1]])
+    ends = np.r_[starts[1:], len(region)]
+    missing = np.iinfo(np.int64).min
+    columns = [
+        observations["date"].to_numpy().astype("datetime64[s]").astype(np.int64),
+        *(
+            observations[c].to_numpy(dtype=np.int64, na_value=missing)
+            for c in ("cases", "deaths")
+        ),
+    ]
+    block = np.ascontiguousarray(np.column_stack(columns))
+    out: dict[str, str] = {}
+    for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        digest = hashlib.blake2b(block[begin:end].tobytes(), digest_size=8)
+        out[str(region[begin])] = digest.hexdigest()
+    return out
+
+
+@dataclass(frozen=True)
+class StagedSource:
+    """A source's new tables, written under fresh names but not yet part of a generation."""
+
+    meta: SourceMeta
+    files: dict[str, str]
+    """``observations`` and ``regions`` -> file name in the store folder."""
+    digests: dict[str, str]
+    """Region id -> content digest of its series (:func:`region_digests`)."""
 
 
 def _fsync(path: Path) -> None:
@@ -83,18 +143,179 @@ def _fsync(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
+def _write_json(path: Path, data: Any) -> None:
+    """Write JSON to ``path`` through a temporary file beside it and ``os.replace``."""
+    handle, name = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=".json", dir=path.parent
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=1, sort_keys=True)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+class Snapshot:
+    """One generation of the store, pinned until :meth:`close` (use it as a context manager).
+
+    Every read through a snapshot sees exactly that generation, even while an update commits
+    newer ones: their files stay until the last reader of the generation is gone.
+    """
+
+    def __init__(
+        self, store: Store, manifest: dict[str, Any], pin: ReadWriteLock | None
+    ) -> None:
+        self.store = store
+        self.manifest = manifest
+        self._pin = pin
+
+    @property
+    def generation(self) -> int:
+        """The number of the pinned generation (0: an empty store)."""
+        return int(self.manifest.get("generation", 0))
+
+    def close(self) -> None:
+        """Release the pin: the generation may be removed once it is no longer current."""
+        if self._pin is not None:
+            self._pin.release(force=True)
+            self._pin.close()
+            self._pin = None
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+    # -- what the generation holds ---------------------------------------------------------------
+    def sources(self) -> list[str]:
+        """Names of the sources with stored data."""
+        return list(self.manifest["sources"])
+
+    def meta(self) -> dict[str, SourceMeta]:
+        """The metadata record of every stored source."""
+        return {
+            name: SourceMeta.from_dict(entry["meta"])
+            for name, entry in self.manifest["sources"].items()
+        }
+
+    def digests(self) -> dict[str, dict[str, str]]:
+        """Source -> region id -> content digest of the region's stored series."""
+        return {
+            name: dict(entry.get("digests", {}))
+            for name, entry in self.manifest["sources"].items()
+        }
+
+    def files(self, table: str, sources: Iterable[str] | None = None) -> list[Path]:
+        """The ``observations`` or ``regions`` files of the given sources (default all)."""
+        entries = self.manifest["sources"]
+        names = (
+            list(entries) if sources is None else [s for s in sources if s in entries]
+        )
+        paths = [self.store.root / entries[name][table] for name in names]
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            msg = f"store file {missing[0]} is missing; run `epicurves update` again"
+            raise StoreError(msg)
+        return paths
+
+    def load_regions(self, sources: Iterable[str] | None = None) -> pd.DataFrame:
+        """The regions table of the given sources (default all), one row per (source, region)."""
+        return read_regions(self.files("regions", sources))
+
+    def load_observations(
+        self,
+        sources: Iterable[str] | None = None,
+        *,
+        regions: Sequence[str] | None = None,
+        start: str | pd.Timestamp | None = None,
+        end: str | pd.Timestamp | None = None,
+    ) -> pd.DataFrame:
+        """Observations of the given sources (default all), filtered while reading."""
+        return read_observations(
+            self.files("observations", sources), regions=regions, start=start, end=end
+        )
+
+
+def read_regions(files: Sequence[Path]) -> pd.DataFrame:
+    """The regions tables in ``files`` as one frame with the model's dtypes."""
+    import pyarrow.dataset as ds
+
+    from .model import REGION_COLUMNS, empty_regions
+
+    if not files:
+        return empty_regions()
+    table = ds.dataset([str(f) for f in files], format="parquet").to_table()
+    frame: pd.DataFrame = table.to_pandas().astype(REGION_COLUMNS)
+    return frame[list(REGION_COLUMNS)]
+
+
+def read_observations(
+    files: Sequence[Path],
+    *,
+    regions: Sequence[str] | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Observations in ``files``, only the given regions and dates (inclusive) if given.
+
+    The filter is applied while reading: row groups whose regions or dates are outside it are
+    skipped, so a reader of a few regions holds only their rows.
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    from .model import OBSERVATION_COLUMNS, empty_observations
+
+    if not files:
+        return empty_observations()
+    dataset = ds.dataset([str(f) for f in files], format="parquet")
+    condition = None
+    if regions is not None:
+        condition = ds.field("region_id").isin(list(regions))
+    for bound, op in ((start, "ge"), (end, "le")):
+        if bound is not None:
+            value = pa.scalar(
+                pd.Timestamp(bound).to_datetime64().astype("datetime64[s]")
+            )
+            term = (
+                ds.field("date") >= value if op == "ge" else ds.field("date") <= value
+            )
+            condition = term if condition is None else condition & term
+    table = dataset.to_table(filter=condition)
+    frame: pd.DataFrame = table.to_pandas().astype(OBSERVATION_COLUMNS)
+    return frame[list(OBSERVATION_COLUMNS)]
+
+
 class Store:
-    """The Parquet store in ``root``; reading never needs a lock, writing happens under one."""
+    """The Parquet store in ``root``; reading never needs the update lock, writing happens under it."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
-    # -- reading -------------------------------------------------------------------------------
+    @property
+    def _generations(self) -> Path:
+        return self.root / "generations"
+
+    @property
+    def _pins(self) -> Path:
+        return self.root / "pins"
+
+    # -- reading ---------------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
-        """The current manifest; an empty one if nothing was stored yet."""
+        """The current manifest; an empty one (generation 0) if nothing was stored yet."""
         path = self.root / MANIFEST
         if not path.exists():
-            return {"format": FORMAT, "sources": {}}
+            return {"format": FORMAT, "generation": 0, "sources": {}}
         try:
             data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError) as exc:
@@ -109,10 +330,49 @@ class Store:
                 f"remove {self.root} and run `epicurves update`"
             )
             raise StoreError(msg)
+        if (
+            data.get("format") == 1
+        ):  # written by epicurves 0.1: one generation, no digests
+            return {"format": FORMAT, "generation": 0, "sources": data["sources"]}
         if data.get("format") != FORMAT:
             msg = f"store {self.root} has format {data.get('format')!r}, this epicurves reads {FORMAT}"
             raise StoreError(msg)
         return data
+
+    def generation(self) -> int:
+        """The number of the current generation (0: nothing stored yet)."""
+        return int(self.manifest().get("generation", 0))
+
+    def snapshot(self, timeout: float = 60.0) -> Snapshot:
+        """Pin the current generation for reading; close the snapshot when done."""
+        for _ in range(PIN_ATTEMPTS):
+            manifest = self.manifest()
+            generation = int(manifest.get("generation", 0))
+            if generation == 0:
+                return Snapshot(self, manifest, None)
+            self._pins.mkdir(parents=True, exist_ok=True)
+            pin = ReadWriteLock(self._pins / f"{generation}.lock", is_singleton=False)
+            try:
+                pin.acquire_read(timeout=timeout)
+            except (
+                OSError
+            ):  # the pin was removed while we waited: that generation is gone
+                pin.close()
+                continue
+            except Timeout as exc:
+                pin.close()
+                msg = (
+                    f"could not pin store generation {generation} within {timeout:g} s"
+                )
+                raise StoreError(msg) from exc
+            if (self._generations / f"{generation}.json").is_file():
+                return Snapshot(self, manifest, pin)
+            pin.release(
+                force=True
+            )  # removed between reading the manifest and pinning it
+            pin.close()
+        msg = f"the store {self.root} changed {PIN_ATTEMPTS} times while being read; try again"
+        raise StoreError(msg)
 
     def sources(self) -> list[str]:
         """Names of the sources with stored data."""
@@ -120,31 +380,13 @@ class Store:
 
     def meta(self) -> dict[str, SourceMeta]:
         """The metadata record of every stored source."""
-        return {
-            name: SourceMeta.from_dict(entry["meta"])
-            for name, entry in self.manifest()["sources"].items()
-        }
-
-    def _files(self, table: str, sources: Iterable[str] | None) -> list[Path]:
-        entries = self.manifest()["sources"]
-        names = (
-            list(entries) if sources is None else [s for s in sources if s in entries]
-        )
-        paths = [self.root / entries[name][table] for name in names]
-        missing = [p for p in paths if not p.exists()]
-        if missing:
-            msg = f"store file {missing[0]} is missing; run `epicurves update` again"
-            raise StoreError(msg)
-        return paths
+        with self.snapshot() as snapshot:
+            return snapshot.meta()
 
     def load_regions(self, sources: Iterable[str] | None = None) -> pd.DataFrame:
         """The regions table of the given sources (default all), one row per (source, region)."""
-        files = self._files("regions", sources)
-        if not files:
-            return empty_regions()
-        table = ds.dataset([str(f) for f in files], format="parquet").to_table()
-        frame: pd.DataFrame = table.to_pandas().astype(REGION_COLUMNS)
-        return frame[list(REGION_COLUMNS)]
+        with self.snapshot() as snapshot:
+            return snapshot.load_regions(sources)
 
     def load_observations(
         self,
@@ -155,38 +397,35 @@ class Store:
         end: str | pd.Timestamp | None = None,
     ) -> pd.DataFrame:
         """Observations of the given sources (default all), filtered while reading."""
-        files = self._files("observations", sources)
-        if not files:
-            return empty_observations()
-        dataset = ds.dataset([str(f) for f in files], format="parquet")
-        condition = None
-        if regions is not None:
-            condition = ds.field("region_id").isin(list(regions))
-        for bound, op in ((start, "ge"), (end, "le")):
-            if bound is not None:
-                value = pa.scalar(
-                    pd.Timestamp(bound).to_datetime64().astype("datetime64[s]")
-                )
-                term = (
-                    ds.field("date") >= value
-                    if op == "ge"
-                    else ds.field("date") <= value
-                )
-                condition = term if condition is None else condition & term
-        table = dataset.to_table(filter=condition)
-        frame: pd.DataFrame = table.to_pandas().astype(OBSERVATION_COLUMNS)
-        return frame[list(OBSERVATION_COLUMNS)]
+        with self.snapshot() as snapshot:
+            return snapshot.load_observations(
+                sources, regions=regions, start=start, end=end
+            )
 
-    # -- writing -------------------------------------------------------------------------------
-    def write(
+    def checked(self) -> dict[str, dict[str, str]]:
+        """Source -> ``checked_at`` (ISO 8601, UTC), ``status`` and ``message`` of its last check."""
+        path = self.root / CHECKED
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    # -- writing (under the update lock) ---------------------------------------------------------
+    def stage(
         self, meta: SourceMeta, observations: pd.DataFrame, regions: pd.DataFrame
-    ) -> None:
-        """Store a source's new tables atomically; the old ones stay until the manifest flips."""
+    ) -> StagedSource:
+        """Write a source's new tables under fresh names; nothing reads them until :meth:`commit`."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from .model import OBSERVATION_COLUMNS, REGION_COLUMNS
+
         self.root.mkdir(parents=True, exist_ok=True)
         token = uuid.uuid4().hex[:12]
         names = {
-            "observations": f"{meta.source}-{token}.observations.parquet",
-            "regions": f"{meta.source}-{token}.regions.parquet",
+            table: f"{meta.source}-{token}.{table}.parquet"
+            for table in ("observations", "regions")
         }
         written: list[Path] = []
         try:
@@ -195,53 +434,148 @@ class Store:
                 ("regions", regions, REGION_COLUMNS),
             ):
                 path = self.root / names[table]
-                arrow = pa.Table.from_pandas(frame[list(columns)], preserve_index=False)
-                pq.write_table(arrow, path, compression="zstd")
-                _fsync(path)
                 written.append(path)
-            manifest = self.manifest()
-            manifest["sources"][meta.source] = names | {"meta": meta.to_dict()}
-            self._write_manifest(manifest)
+                arrow = pa.Table.from_pandas(frame[list(columns)], preserve_index=False)
+                pq.write_table(
+                    arrow, path, compression="zstd", row_group_size=ROW_GROUP_ROWS
+                )
+                _fsync(path)
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
             raise
+        return StagedSource(meta, names, region_digests(observations))
+
+    def discard(self, staged: Iterable[StagedSource]) -> None:
+        """Remove the files of staged sources that will not be committed."""
+        for item in staged:
+            for name in item.files.values():
+                (self.root / name).unlink(missing_ok=True)
+
+    def commit(
+        self, staged: Sequence[StagedSource], *, remove: Sequence[str] = ()
+    ) -> int:
+        """Make one new generation holding the staged sources (and without ``remove``).
+
+        Sources not named keep their current tables. Returns the new generation's number.
+        """
+        manifest = self.manifest()
+        previous = manifest["sources"]
+        sources = {k: v for k, v in previous.items() if k not in remove}
+        for item in staged:
+            meta = item.meta
+            if not meta.changed_at:
+                old = previous.get(meta.source)
+                same = old is not None and old.get("digests") == item.digests
+                changed = SourceMeta.from_dict(old["meta"]).changed_at if same else ""
+                meta = replace(meta, changed_at=changed or meta.updated_at)
+            sources[meta.source] = item.files | {
+                "meta": meta.to_dict(),
+                "digests": item.digests,
+            }
+        generation = int(manifest.get("generation", 0)) + 1
+        new = {"format": FORMAT, "generation": generation, "sources": sources}
+        try:
+            self._generations.mkdir(parents=True, exist_ok=True)
+            _write_json(self._generations / f"{generation}.json", new)
+            _write_json(self.root / MANIFEST, new)
+        except BaseException:
+            (self._generations / f"{generation}.json").unlink(missing_ok=True)
+            self.discard(staged)
+            raise
         self.collect_garbage()
+        return generation
+
+    def write(
+        self, meta: SourceMeta, observations: pd.DataFrame, regions: pd.DataFrame
+    ) -> int:
+        """Store one source's new tables in a new generation (stage, then commit)."""
+        staged = self.stage(meta, observations, regions)
+        return self.commit([staged])
 
     def remove(self, source: str) -> None:
-        """Forget a source's data."""
-        manifest = self.manifest()
-        if manifest["sources"].pop(source, None) is not None:
-            self._write_manifest(manifest)
-            self.collect_garbage()
+        """Forget a source's data (in a new generation)."""
+        if source in self.manifest()["sources"]:
+            self.commit([], remove=[source])
 
-    def _write_manifest(self, manifest: dict[str, Any]) -> None:
-        handle, name = tempfile.mkstemp(
-            prefix=".manifest.", suffix=".json", dir=self.root
-        )
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(manifest, out, indent=1, sort_keys=True)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(name, self.root / MANIFEST)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
+    def record_checks(self, checks: Mapping[str, Mapping[str, str]]) -> None:
+        """Record when sources were checked; outside the generations (a check changes no data)."""
+        data = self.checked() | {k: dict(v) for k, v in checks.items()}
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_json(self.root / CHECKED, data)
 
     def clean_temporary(self) -> None:
-        """Remove temporary manifests a killed update left (call it under the update lock)."""
+        """Remove temporary files a killed update left (call it under the update lock)."""
         if self.root.is_dir():
-            for path in self.root.glob(".manifest.*.json"):
-                path.unlink(missing_ok=True)
+            for folder in (self.root, self._generations):
+                for path in folder.glob(".*.json"):
+                    path.unlink(missing_ok=True)
 
     def collect_garbage(self) -> None:
-        """Remove table files that the manifest no longer names."""
-        keep = {
+        """Remove generations no reader pins (but the current one), then unreferenced tables.
+
+        Call it under the update lock.
+        """
+        current = int(self.manifest().get("generation", 0))
+        kept: list[dict[str, Any]] = [self.manifest()]
+        if self._generations.is_dir():
+            for path in sorted(self._generations.glob("*.json")):
+                if path.stem.startswith(".") or not path.stem.isdigit():
+                    continue
+                number = int(path.stem)
+                if number == current or not self._remove_generation(number, path):
+                    with contextlib.suppress(OSError, ValueError):
+                        kept.append(json.loads(path.read_text("utf-8")))
+        names = {
             entry[table]
-            for entry in self.manifest()["sources"].values()
+            for manifest in kept
+            for entry in manifest.get("sources", {}).values()
             for table in ("observations", "regions")
         }
         for path in self.root.glob("*.parquet"):
-            if path.name not in keep:
+            if path.name not in names:
                 path.unlink(missing_ok=True)
+        if self._pins.is_dir():
+            live = {f"{m.get('generation', 0)}.lock" for m in kept}
+            for pin in self._pins.glob("*.lock"):
+                if pin.name not in live and self._free(pin):
+                    pin.unlink(missing_ok=True)
+
+    def _free(self, pin_path: Path) -> bool:
+        """Whether no reader holds ``pin_path`` (checked by taking it exclusively, at once)."""
+        pin = ReadWriteLock(pin_path, is_singleton=False)
+        try:
+            pin.acquire_write(blocking=False)
+        except (Timeout, OSError):
+            pin.close()
+            return False
+        pin.release(force=True)
+        pin.close()
+        return True
+
+    def _remove_generation(self, number: int, path: Path) -> bool:
+        """Remove an old generation's file unless a reader pins it; True if removed."""
+        pin_path = self._pins / f"{number}.lock"
+        if not pin_path.exists():
+            path.unlink(missing_ok=True)
+            return True
+        pin = ReadWriteLock(pin_path, is_singleton=False)
+        try:
+            pin.acquire_write(blocking=False)
+        except (Timeout, OSError):
+            pin.close()
+            return False
+        try:
+            path.unlink(missing_ok=True)  # a reader pinning it from now on retries
+        finally:
+            pin.release(force=True)
+            pin.close()
+        pin_path.unlink(missing_ok=True)
+        return True
+
+    def generations(self) -> Iterator[int]:
+        """The numbers of the generations still on disk (current and pinned ones)."""
+        if self._generations.is_dir():
+            for path in sorted(self._generations.glob("*.json")):
+                if path.stem.isdigit():
+                    yield int(path.stem)

@@ -1,43 +1,46 @@
-"""Build the static site from the store: tables, a page per region, downloads, assets.
+"""Build the static site from one store generation, rewriting only what the dependency graph says.
 
-The charts are laid out once (:func:`epicurves.plots.chart_item`, one cached script for the
-whole site); each region page carries only its own data (the payload of
-:mod:`epicurves.site.payload`, embedded with ``tojson``) and a small HTML page, rendered in
-parallel on every core. The site is built in a temporary folder beside ``out`` and swapped in
-only when complete: a failed build never replaces a working site.
+A build pins the store's current generation (:meth:`epicurves.Store.snapshot`), compares it with
+what the published site was built from (:class:`~.publish.BuildState`), and asks the graph
+(:mod:`.graph`) which files that touches. The regions to render are cut into chunks that an
+executor (:mod:`epicurves.executor`: inline, a local process pool or Dask) runs through the pure
+:func:`~.render.render_chunk`; tables, the compare page, the home page and ``status.json`` are
+rendered here from every region's summary. The new generation folder gets hard links to the
+unchanged files of the published one and is switched in at once (:mod:`.publish`). A change of
+the code, the templates or the settings makes a full build; so does ``full=True``.
+
+Only the home page and ``status.json`` hold the build time and the sources' freshness: the same
+store gives the same bytes in every other file.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import shutil
-import tempfile
+import hashlib
+import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import jinja2
-import pandas as pd
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .. import plots
-from ..analysis import CoriOptions, summarize
-from ..catalog import load_metrics, load_regions
+from .. import __version__
+from ..analysis import CoriOptions
+from ..changes import ChangeSet, RegionState, diff, region_states
 from ..config import Settings
-from ..errors import StoreError, UsageError
-from ..model import pick_shown
-from ..notebooks import region_notebook
+from ..errors import StoreError
+from ..executor import make_executor
+from ..freshness import Freshness, freshness
 from ..sources import SOURCES
-from ..store import Store
-from .assets import copy_assets
+from ..store import Snapshot, Store
+from ..succession import SUCCESSIONS
+from .assets import asset_names, write_assets
+from .graph import Collection, Hierarchy, Plan, plan
 from .pages import (
     INCIDENCE_COLUMNS,
-    KIND_LABELS,
     NAV,
     SUMMARY_COLUMNS,
     fmt_int,
@@ -45,51 +48,134 @@ from .pages import (
     incidence_table,
     region_href,
     summary_table,
-    weekly_sums,
 )
-from .payload import RegionFiles, region_files
+from .publish import BuildState, SiteFolder, link_or_copy
+from .render import ChunkJob, ChunkResult, RegionJob, environment, render_chunk
 
-__all__ = ["BuildReport", "build_site"]
+__all__ = ["COLLECTIONS", "TABLE_PAGES", "BuildReport", "build_site", "fingerprint"]
 
 CONTENT = Path(__file__).parent / "content"
-#: Countries OSCOVIDA compared every country with.
-COUNTRY_PEERS = ("DE", "AU", "PL", "KR", "BY", "CH", "US")
-NO_VALUE = "\N{EN DASH}"
-#: Data notes listed on a region page, newest first (all are in its JSON).
-MAX_FLAGS_SHOWN = 12
+PACKAGE = Path(__file__).parent.parent
 #: Weekly cases a region needs to appear among the biggest rises on the home page.
 RISE_MIN_CASES = 100
-FLAG_TEXT = {
-    "cases-decrease": "the cumulative case count went down (a correction): negative daily cases",
-    "deaths-decrease": "the cumulative death count went down (a correction): negative daily deaths",
-    "cases-missing": "no case count was published",
-    "deaths-missing": "no death count was published",
-    "cases-gap": "no new cases reported after a week with many: probably a day without reporting",
-    "deaths-gap": "no new deaths reported after a week with many: probably a day without reporting",
-    "cases-backlog": "a spike of cases, five times the week before: probably late reports",
-    "deaths-backlog": "a spike of deaths, five times the week before: probably late reports",
-}
+#: Regions per chunk of work: enough to amortise reading the store, few enough to balance.
+CHUNK_REGIONS = 48
+#: Peers drawn on a region's comparison chart.
+MAX_PEERS = 7
 
 
 @dataclass
 class BuildReport:
-    """What a build wrote and how long it took."""
+    """What a build did and how long it took."""
 
     out: Path
     region_pages: int
+    """Region pages written (rendered) by this build."""
     pages: int
+    """HTML pages written by this build."""
     seconds: float
     region_seconds: float
-    """Wall time spent on the region pages (data files included)."""
+    """Wall time spent on the regions' files."""
+    full: bool = True
+    reason: str = ""
+    """Why the build was full, or what it rebuilt."""
+    files_written: int = 0
+    """Files written by this build (the rest are hard links to the previous generation)."""
+    files_total: int = 0
+    generation: int = 0
+    store_generation: int = 0
+    executor: str = "inline"
+    warnings: tuple[str, ...] = ()
+    """Staleness and failed-update warnings shown on the home page."""
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("epicurves.site", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+# -- the collections, declared once ------------------------------------------------------------
+def _current(state: RegionState) -> bool:
+    return not state.historic
+
+
+def _german(state: RegionState) -> bool:
+    """A German state or district (their parents are ``DE`` and ``DE-..``)."""
+    return (state.parent or "").startswith("DE") and state.kind in ("state", "district")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a table page: the regions ``select`` picks (historic ones never)."""
+
+    id: str
+    title: str
+    select: Callable[[RegionState], bool]
+    incidence: bool = False
+    """OSCOVIDA's incidence table (population, cases in the last 7 days, incidence)."""
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """A page of tables, with the historic regions its selector picks listed as links."""
+
+    path: str
+    heading: str
+    intro: str
+    tables: tuple[Table, ...]
+
+    def select(self, state: RegionState) -> bool:
+        """Whether the page shows ``state``'s region (in a table, or as a historic link)."""
+        as_current = replace(state, historic=False)
+        return any(t.select(as_current) for t in self.tables)
+
+
+def _kind(kind: str) -> Callable[[RegionState], bool]:
+    return lambda s: s.kind == kind
+
+
+TABLE_PAGES: tuple[TablePage, ...] = (
+    TablePage("regions/index.html", "All regions", "Every current region, with the source shown for it.",
+              (Table("all", "All regions", lambda s: True),)),
+    TablePage("countries/index.html", "Countries", "Tracking plots: Countries of the world.",
+              (Table("countries", "Countries of the world", _kind("country")),
+               Table("countries-incidence", "7-day incidence: countries", _kind("country"), incidence=True))),
+    TablePage("germany/index.html", "Germany", "Germany, its states and its districts.",
+              (Table("states", "German states", lambda s: _german(s) and s.kind == "state"),
+               Table("districts", "German districts", lambda s: _german(s) and s.kind == "district"),
+               Table("districts-incidence", "7-day incidence: German districts",
+                     lambda s: _german(s) and s.kind == "district", incidence=True))),
+    TablePage("us/index.html", "US", "The states and territories of the United States.",
+              (Table("us-states", "US states", lambda s: s.kind == "state" and s.parent == "US"),)),
+)  # fmt: skip
+
+#: Every file over many regions, with what it shows (see :mod:`.graph`).
+COLLECTIONS: tuple[Collection, ...] = (
+    *(Collection(p.path, p.select, data=True) for p in TABLE_PAGES),
+    Collection("compare/index.html", lambda s: True, data=False),
+)
+
+COMPARE_METRICS = (
+    ("incidence_7d", "7-day incidence per 100k"), ("deaths_7d_per_100k", "7-day deaths per 100k"),
+    ("new_cases_7d_mean", "new cases, 7-day mean"), ("new_deaths_7d_mean", "new deaths, 7-day mean"),
+    ("r_cori", "R (Cori)"), ("r_rki", "R (RKI method)"),
+)  # fmt: skip
+STATIC_PAGES = (("analysis", "analysis/index.html"), ("about", "about/index.html"))
+
+
+def fingerprint(threshold: float, precedence: Sequence[str]) -> str:
+    """A hash of everything a build depends on besides the data: epicurves' code, templates,
+    static files and texts, the front-end packages' versions, and the settings."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".html", ".css", ".js", ".md") and path.is_file():
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    settings = [
+        __version__,
+        version("bokeh"),
+        version("itables"),
+        repr(threshold),
+        *precedence,
+    ]
+    digest.update("\0".join(settings).encode())
+    digest.update(repr(CoriOptions()).encode())
+    return digest.hexdigest()[:16]
 
 
 def _markdown(text: str) -> tuple[dict[str, str], Markup]:
@@ -97,6 +183,8 @@ def _markdown(text: str) -> tuple[dict[str, str], Markup]:
 
     Raw HTML in the Markdown is escaped, not passed through.
     """
+    from markdown_it import MarkdownIt
+
     meta: dict[str, str] = {}
     if text.startswith("---\n"):
         head, _, text = text[4:].partition("\n---\n")
@@ -107,428 +195,507 @@ def _markdown(text: str) -> tuple[dict[str, str], Markup]:
     return meta, Markup(html)
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
-
-
-# -- state shared with the worker processes (inherited by fork) ------------------------------
-_JOB: dict[str, Any] = {}
-
-
-def _render_regions(ids: list[str]) -> int:
-    """Write the page, JSON and CSV of each region in ``ids`` (in a worker process)."""
-    env = _environment()
-    template = env.get_template("region.html")
-    job = _JOB
-    metrics = job["metrics"]
-    rows = metrics[metrics["region_id"].isin(ids)]
-    files = region_files(rows, job["shown"], job["provisional_days"])
-    for region_id in ids:
-        item = files[region_id]
-        context = _region_context(region_id, item, job)
-        _write(
-            job["out"] / region_href(region_id),
-            template.render(**job["common"], **context),
-        )
-        _write(job["out"] / "data" / f"{region_id}.json", item.json)
-        _write(job["out"] / "data" / f"{region_id}.csv", item.csv)
-        info = job["info"][region_id]
-        source = job["sources"][info["source"]]
-        notebook = region_notebook(
-            region_id, info["name"], source["name"], source["licence"]
-        )
-        _write(job["out"] / "notebooks" / f"{region_id}.ipynb", notebook)
-    return len(ids)
-
-
-def _script_json(text: str) -> Markup:
-    """JSON made safe inside a <script> element, as Jinja2's ``tojson`` does."""
-    safe = (
-        text.replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("'", "\\u0027")
-    )
-    return Markup(safe)
-
-
-def _region_context(
-    region_id: str, item: RegionFiles, job: dict[str, Any]
-) -> dict[str, Any]:
-    info = job["info"][region_id]
-    summary = job["summary"][region_id]
-    root = "../../"
-    parent_chain = []
-    parent = info["parent"]
-    while parent and parent in job["info"]:
-        parent_chain.append((job["info"][parent]["name"], region_href(parent)))
-        parent = job["info"][parent]["parent"]
-    breadcrumbs = [("Home", "index.html"), *reversed(parent_chain)]
-    flags = [
-        {"date": date, "text": "; ".join(FLAG_TEXT.get(t, t) for t in text.split(";"))}
-        for date, text in item.flags[:MAX_FLAGS_SHOWN]
-    ]
-    r_text = fmt_num(summary["r_cori"], 2)
-    if r_text and summary["r_cori_lo"] is not None:
-        r_text += f" ({fmt_num(summary['r_cori_lo'], 2)}\N{EN DASH}{fmt_num(summary['r_cori_hi'], 2)})"
-    headline = [
-        ("total cases", fmt_int(summary["total_cases"])),
-        ("total deaths", fmt_int(summary["total_deaths"])),
-        ("new cases last week", fmt_int(summary["new_cases_last_week"])),
-        ("7-day incidence per 100k", fmt_num(summary["incidence_7d"])),
-        (
-            "week-on-week change",
-            fmt_num(summary["week_change_pct"], 0, " %", sign=True),
-        ),
-        (f"R (Cori), {summary['r_cori_date'] or 'n/a'}", r_text),
-    ]
-    children = [
-        {"name": job["info"][c]["name"], "href": region_href(c)}
-        for c in job["children"].get(region_id, [])
-    ]
-    kind = info["kind"]
-    titles = {"country": "States", "state": "Districts"}
-    return {
-        "root": root,
-        "page": "region",
-        "current": "",
-        "title": info["name"],
-        "breadcrumbs": breadcrumbs,
-        "region": {
-            "region_id": region_id,
-            "name": info["name"],
-            "kind_label": KIND_LABELS.get(kind, kind),
-            "population": fmt_int(info["population"]),
-            "vintage": item.vintage,
-            "stale": item.vintage < job["stale_before"],
-            "file": region_id,
-        },
-        "source": job["sources"][info["source"]],
-        "headline": [
-            {"label": label, "value": value or NO_VALUE} for label, value in headline
-        ],
-        "flags": flags,
-        "more_flags": max(len(item.flags) - MAX_FLAGS_SHOWN, 0),
-        "latest": item.latest,
-        "children": children,
-        "children_title": titles.get(kind, "Parts"),
-        "payload": _script_json(item.json),
-        "peers": [
-            {
-                "region_id": p,
-                "name": job["info"][p]["name"],
-                "url": f"{root}data/{p}.json",
-            }
-            for p in job["peers"][region_id]
-        ],
-        "others": job["others"].get(region_id, []),
-    }
-
-
-def _peers(
-    info: dict[str, dict[str, Any]], children: dict[str, list[str]]
-) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for region_id, row in info.items():
-        parent = row["parent"]
-        if row["kind"] == "country" or not parent:
-            peers = [p for p in COUNTRY_PEERS if p != region_id and p in info]
-        else:
-            siblings = [s for s in children.get(parent, []) if s != region_id]
-            pop = row["population"] or 0
-            siblings.sort(key=lambda s: abs((info[s]["population"] or 0) - pop))
-            peers = ([parent] if parent in info else []) + siblings[:5]
-        out[region_id] = peers[:7]
-    return out
-
-
+# -- the build ---------------------------------------------------------------------------------
 def build_site(
     settings: Settings,
     out: Path,
     *,
     threshold: float = 50.0,
+    full: bool = False,
+    changes: ChangeSet | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
     progress: Callable[[str], None] = lambda step: None,
+    now: datetime | None = None,
 ) -> BuildReport:
-    """Build the whole site from the store into ``out`` (replaced only when complete)."""
+    """Build the site into ``out`` from the store, incrementally unless ``full``.
+
+    ``changes`` (what :func:`epicurves.update` just changed) saves comparing the store with the
+    published site when it starts from the generation that site was built from. ``workers``
+    and ``scheduler`` choose the executor (:func:`epicurves.executor.make_executor`). A failed
+    build leaves the published site as it was.
+    """
     started = time.perf_counter()
-    check_target(Path(out))
-    store = Store(settings.store_dir)
-    meta = store.meta()
-    if not meta:
-        msg = (
-            f"the store in {settings.store_dir} is empty: run `epicurves update` first"
+    site = SiteFolder(Path(out))
+    site.check()
+    with Store(settings.store_dir).snapshot() as snapshot:
+        if not snapshot.sources():
+            msg = f"the store in {settings.store_dir} is empty: run `epicurves update` first"
+            raise StoreError(msg)
+        lock = site.lock()
+        try:
+            builder = _Builder(settings, site, snapshot, threshold, progress)
+            report = builder.run(
+                full=full,
+                changes=changes,
+                workers=workers,
+                scheduler=scheduler or settings.scheduler,
+                now=now or datetime.now(UTC),
+            )
+        finally:
+            lock.release()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Builder:
+    """One build: the pinned generation, the published site, and what is being written."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        site: SiteFolder,
+        snapshot: Snapshot,
+        threshold: float,
+        progress: Callable[[str], None],
+    ) -> None:
+        self.settings = settings
+        self.site = site
+        self.snapshot = snapshot
+        self.threshold = threshold
+        self.progress = progress
+        self.folder = Path()
+        self.old: Path | None = None
+        self.written: set[str] = set()
+
+    # -- deciding what to build --------------------------------------------------------------------
+    def _decide(
+        self, full: bool, changes: ChangeSet | None
+    ) -> tuple[BuildState | None, dict[str, RegionState], Plan, str]:
+        snapshot = self.snapshot
+        mark = fingerprint(self.threshold, self.settings.precedence)
+        previous = None if full else self.site.state()
+        reason = "asked for (--full)" if full else ""
+        if previous is None and not reason:
+            reason = "no earlier build to start from"
+        elif previous is not None and previous.fingerprint != mark:
+            previous, reason = None, "the code, templates or settings changed"
+        if previous is not None and previous.store_generation == snapshot.generation:
+            states = previous.regions
+            changes = ChangeSet(snapshot.generation, snapshot.generation)
+        else:
+            self.progress("read the regions")
+            states = region_states(
+                snapshot.load_regions(), snapshot.digests(), self.settings.precedence
+            )
+            if previous is not None and not (
+                changes is not None
+                and changes.base == previous.store_generation
+                and changes.generation == snapshot.generation
+            ):
+                changes = diff(
+                    previous.regions,
+                    states,
+                    base=previous.store_generation,
+                    generation=snapshot.generation,
+                )
+        changes = changes or ChangeSet(snapshot.generation, snapshot.generation)
+        graph_plan = plan(
+            None if previous is None else previous.regions, states, changes, COLLECTIONS
         )
-        raise StoreError(msg)
-    progress("load and compute metrics")
-    regions_all = load_regions(all_sources=True, settings=settings)
-    shown = pick_shown(regions_all, settings.precedence)
-    cori = CoriOptions()
-    metrics = load_metrics(settings=settings, cori=cori)
-    summary = summarize(metrics, shown)
-    info: dict[str, dict[str, Any]] = {
-        str(r["region_id"]): {
-            "name": str(r["name"]),
-            "kind": str(r["kind"]),
-            "parent": None if _na(r["parent"]) else str(r["parent"]),
-            "population": None if _na(r["population"]) else int(r["population"]),
-            "source": str(r["source"]),
+        if previous is not None:
+            reason = changes.describe()
+        return previous, states, graph_plan, reason
+
+    def run(
+        self,
+        *,
+        full: bool,
+        changes: ChangeSet | None,
+        workers: int | None,
+        scheduler: str | None,
+        now: datetime,
+    ) -> BuildReport:
+        previous, states, graph_plan, reason = self._decide(full, changes)
+        number = self.site.next_number()
+        self.folder = self.site.start()
+        self.old = None if previous is None else self.site.current()
+        try:
+            assets = asset_names() if previous is None else previous.assets
+            common = {"nav": NAV, "assets": assets, "version": __version__}
+            jobs = self._jobs(states, graph_plan, common)
+            regions_started = time.perf_counter()
+            summaries = {} if previous is None else dict(previous.summaries)
+            weekly = {} if previous is None else dict(previous.weekly)
+            executor = make_executor(
+                sum(len(j.regions) for j in jobs),
+                scheduler=scheduler,
+                workers=workers,
+                preload=["epicurves.site.render"],
+            )
+            try:
+                self.progress(
+                    f"render {len(graph_plan.regions)} regions ({executor.name})"
+                )
+                results = executor.map_unordered(render_chunk, jobs)
+                if previous is None:  # while the workers render
+                    self.progress("assets and articles")
+                    write_assets(self.folder / "static", assets)
+                    self._static_pages(common)
+                for result in results:
+                    self._take(result, summaries, weekly)
+            finally:
+                executor.close()
+            region_seconds = time.perf_counter() - regions_started
+            for region_id in graph_plan.removed:
+                summaries.pop(region_id, None)
+                weekly.pop(region_id, None)
+            self.progress("tables and home page")
+            view = _SiteView(states, summaries, weekly)
+            self._collections(graph_plan, view, common)
+            warnings = self._home(view, common, now, number)
+            total = self._link_unchanged(graph_plan)
+            state = BuildState(
+                generation=number,
+                fingerprint=fingerprint(self.threshold, self.settings.precedence),
+                store_generation=self.snapshot.generation,
+                assets=assets,
+                regions=dict(states),
+                summaries=summaries,
+                weekly=weekly,
+            )
+            self.site.publish(self.folder, state)
+        except BaseException:
+            self.site.discard(self.folder)
+            raise
+        region_pages = sum(1 for p in self.written if p.startswith("region/"))
+        html = sum(1 for p in self.written if p.endswith(".html"))
+        return BuildReport(
+            out=self.site.out,
+            region_pages=region_pages,
+            pages=html,
+            seconds=0.0,
+            region_seconds=region_seconds,
+            full=previous is None,
+            reason=reason,
+            files_written=len(self.written),
+            files_total=total,
+            generation=number,
+            store_generation=self.snapshot.generation,
+            executor=executor.name,
+            warnings=warnings,
+        )
+
+    # -- the regions -------------------------------------------------------------------------------
+    def _jobs(
+        self,
+        states: Mapping[str, RegionState],
+        graph_plan: Plan,
+        common: dict[str, Any],
+    ) -> list[ChunkJob]:
+        """The regions to render, cut into chunks of neighbouring regions of one source."""
+        hierarchy = Hierarchy(states)
+        files = {
+            source: str(path)
+            for source, path in zip(
+                self.snapshot.sources(),
+                self.snapshot.files("observations", self.snapshot.sources()),
+                strict=True,
+            )
         }
-        for r in shown.to_dict(orient="records")
-    }
-    children: dict[str, list[str]] = {}
-    for region_id, row in sorted(info.items(), key=lambda kv: str(kv[1]["name"])):
-        if row["parent"]:
-            children.setdefault(row["parent"], []).append(region_id)
-    others: dict[str, list[str]] = {}
-    for r in regions_all.itertuples(index=False):
-        if (
-            str(r.region_id) in info
-            and str(r.source) != info[str(r.region_id)]["source"]
-        ):
-            others.setdefault(str(r.region_id), []).append(str(r.source))
-    sources = {
-        name: {
-            "name": name,
+        ordered = sorted(graph_plan.regions, key=lambda r: (states[r].source, r))
+        regions = [
+            _region_job(r, states, hierarchy, tuple(sorted(graph_plan.regions[r])))
+            for r in ordered
+        ]
+        chunks: list[ChunkJob] = []
+        cori = CoriOptions()
+        for begin in range(0, len(regions), CHUNK_REGIONS):
+            part = tuple(regions[begin : begin + CHUNK_REGIONS])
+            used = {j.source for j in part}
+            chunks.append(
+                ChunkJob({s: files[s] for s in sorted(used)}, part, common, cori)
+            )
+        return chunks
+
+    def _take(
+        self,
+        result: ChunkResult,
+        summaries: dict[str, dict[str, Any]],
+        weekly: dict[str, list[float | None]],
+    ) -> None:
+        for path, data in result.files:
+            self._put(path, data)
+        summaries.update(result.summaries)
+        weekly.update(result.weekly)
+        for region_id in result.empty:
+            summaries.pop(region_id, None)
+            weekly.pop(region_id, None)
+
+    def _put(self, path: str, data: bytes) -> None:
+        """Write one file of the new generation; an unchanged one is linked to the old file."""
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.written.add(path)
+        if self.old is not None:
+            old = self.old / path
+            try:
+                if old.stat().st_size == len(data) and old.read_bytes() == data:
+                    link_or_copy(old, target)
+                    return
+            except OSError:
+                pass
+        target.write_bytes(data)
+
+    def _link_unchanged(self, graph_plan: Plan) -> int:
+        """Hard-link every file of the published site that this build did not write."""
+        total = len(self.written)
+        if self.old is None:
+            return total
+        skip = self.written | set(graph_plan.delete)
+        for path in self.site.files(self.old):
+            if path in skip:
+                continue
+            target = self.folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            link_or_copy(self.old / path, target)
+            total += 1
+        return total
+
+    # -- pages over many regions -------------------------------------------------------------------
+    def _static_pages(self, common: dict[str, Any]) -> None:
+        """Analysis, About and the Articles: they depend on the code only."""
+        template = environment().get_template("article.html")
+        base = {**common, "breadcrumbs": None, "articles": None}
+        for name, current in STATIC_PAGES:
+            _, body = _markdown((CONTENT / f"{name}.md").read_text("utf-8"))
+            html = template.render(**base, root="../", page=name, current=current,
+                                   title=name.capitalize(), body=body)  # fmt: skip
+            self._put(current, html.encode())
+        articles = []
+        for article in sorted((CONTENT / "articles").glob("*.md")):
+            meta, body = _markdown(article.read_text("utf-8"))
+            href = f"articles/{article.stem}/index.html"
+            title = meta.get("title", article.stem)
+            articles.append(
+                {"href": href, "title": title, "summary": meta.get("summary", "")}
+            )
+            html = template.render(**base | {"breadcrumbs": [("Articles", "articles/index.html")]},
+                                   root="../../", page="article", current="articles/index.html",
+                                   title=title, body=body)  # fmt: skip
+            self._put(href, html.encode())
+        html = template.render(**base | {"articles": articles}, root="../", page="articles",
+                               current="articles/index.html", title="Articles",
+                               body=Markup("<h1>Articles</h1>"))  # fmt: skip
+        self._put("articles/index.html", html.encode())
+
+    def _collections(
+        self, graph_plan: Plan, view: _SiteView, common: dict[str, Any]
+    ) -> None:
+        env = environment()
+        for page in TABLE_PAGES:
+            if page.path in graph_plan.collections:
+                html = env.get_template("table.html").render(
+                    **common, **_table_context(page, view, self.threshold)
+                )
+                self._put(page.path, html.encode())
+        if "compare/index.html" in graph_plan.collections:
+            choices = [
+                {
+                    "region_id": r,
+                    "file": r,
+                    "label": f"{s.name} ({r})",
+                    "selected": r in ("DE", "FR"),
+                }
+                for r, s in sorted(
+                    view.current().items(), key=lambda kv: (kv[1].name, kv[0])
+                )
+                if r in view.summaries
+            ]
+            html = env.get_template("compare.html").render(
+                **common, root="../", page="compare", current="compare/index.html",
+                title="Compare", breadcrumbs=None, choices=choices, metrics=COMPARE_METRICS,
+            )  # fmt: skip
+            self._put("compare/index.html", html.encode())
+
+    def _home(
+        self, view: _SiteView, common: dict[str, Any], now: datetime, number: int
+    ) -> tuple[str, ...]:
+        """The home page and ``status.json``: the only files with the time and the freshness."""
+        store = self.snapshot.store
+        fresh = freshness(self.snapshot.meta(), store.checked(), now)
+        warnings = tuple(w for f in fresh for w in f.warnings)
+        built = now.strftime("%Y-%m-%d %H:%M UTC")
+        current = view.current()
+        counts = {
+            k: sum(1 for s in current.values() if s.kind == k)
+            for k in ("country", "state", "district")
+        }
+        html = environment().get_template("home.html").render(
+            **common, root="", page="home", current="index.html", title="Home", breadcrumbs=None,
+            counts=counts, rises=_rises(view), rise_min=RISE_MIN_CASES, built=built,
+            sources=_source_rows(fresh, current), warnings=warnings,
+            tables=[(label, href) for label, href in NAV[1:5]],
+        )  # fmt: skip
+        self._put("index.html", html.encode())
+        status = {
+            "built_at": now.isoformat(timespec="seconds"),
+            "epicurves": __version__,
+            "site_generation": number,
+            "store_generation": self.snapshot.generation,
+            "regions": len(view.summaries),
+            "sources": [f.to_dict() for f in fresh],
+            "warnings": list(warnings),
+        }
+        self._put("status.json", (json.dumps(status, indent=1) + "\n").encode())
+        return warnings
+
+
+@dataclass
+class _SiteView:
+    """Every region's state and summary, as the pages over many regions read them."""
+
+    states: Mapping[str, RegionState]
+    summaries: Mapping[str, Mapping[str, Any]]
+    weekly: Mapping[str, list[float | None]]
+
+    def current(self) -> dict[str, RegionState]:
+        """The regions that are not historic."""
+        return {r: s for r, s in self.states.items() if not s.historic}
+
+    def frame(self, ids: Iterable[str]) -> Any:
+        """The summary rows of ``ids`` (those with data), by region id, as a DataFrame."""
+        import pandas as pd
+
+        from ..analysis.metrics import _SUMMARY_COLUMNS
+
+        rows = [self.summaries[r] for r in sorted(ids) if r in self.summaries]
+        frame = pd.DataFrame.from_records(rows, columns=list(_SUMMARY_COLUMNS))
+        return frame
+
+
+def _region_job(
+    region_id: str,
+    states: Mapping[str, RegionState],
+    hierarchy: Hierarchy,
+    files: tuple[str, ...],
+) -> RegionJob:
+    """What a region's page says of other regions, from the graph's relations."""
+    state = states[region_id]
+    source = SOURCES[state.source]
+    named = [(r, states[r].name) for r in hierarchy.ancestors(region_id)]
+    children = [
+        {"name": states[c].name, "href": region_href(c), "historic": states[c].historic}
+        for c in hierarchy.children(region_id)
+    ]
+    candidates = hierarchy.peers(region_id)
+    if state.kind != "country" and state.parent:
+        parent, siblings = (
+            candidates[:1] if candidates[:1] == [state.parent] else [],
+            candidates,
+        )
+        siblings = [s for s in siblings if s != state.parent]
+        population = state.population or 0
+        siblings.sort(key=lambda s: abs((states[s].population or 0) - population))
+        candidates = parent + siblings[:5]
+    peers = [{"region_id": p, "name": states[p].name} for p in candidates[:MAX_PEERS]]
+    succession = SUCCESSIONS.get(region_id)
+    successor = hierarchy.successor(region_id)
+    titles = {"country": "States", "state": "Districts"}
+    page = {
+        "ancestors": list(reversed(named)),
+        "children": children,
+        "children_title": titles.get(state.kind, "Parts"),
+        "peers": peers,
+        "predecessors": [
+            {"name": states[p].name, "href": region_href(p), "region_id": p}
+            for p in hierarchy.predecessors(region_id)
+        ],
+        "successor": None
+        if succession is None
+        else {
+            "region_id": succession.successor,
+            "name": states[successor[0]].name if successor else succession.successor,
+            "href": region_href(successor[0]) if successor else None,
+            "since": succession.since,
+            "reason": succession.reason,
+        },
+        "others": [s for s in state.sources if s != state.source],
+        "source": {
+            "name": source.name,
             "homepage": source.homepage,
             "description": source.description,
             "licence": source.licence,
-            "vintage": meta[name].vintage if name in meta else "",
-            "first_date": meta[name].first_date if name in meta else "",
-            "regions": int((shown["source"] == name).sum()),
-        }
-        for name, source in SOURCES.items()
+            "live": source.live,
+        },
     }
-    summary_by_region = {
-        str(r["region_id"]): {k: (None if _na(v) else v) for k, v in r.items()}
-        for r in summary.assign(
-            r_cori_date=summary["r_cori_date"].dt.strftime("%Y-%m-%d"),
-            last_date=summary["last_date"].dt.strftime("%Y-%m-%d"),
-        ).to_dict(orient="records")
-    }
-
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        progress("copy assets")
-        assets = copy_assets(tmp / "static", plots.chart_item_js(plots.chart_item()))
-        from .. import __version__
-
-        common = {
-            "nav": NAV,
-            "assets": assets,
-            "sources": [s for s in sources.values() if s["vintage"]],
-            "built": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "version": __version__,
-        }
-        env = _environment()
-        pages = _render_index_pages(
-            env, tmp, common, summary, shown, metrics, sources, threshold
-        )
-        progress(f"render {len(info)} region pages")
-        region_started = time.perf_counter()
-        _JOB.clear()
-        _JOB.update(
-            out=tmp, common=common, info=info, metrics=metrics, shown=shown,
-            provisional_days=cori.provisional_days, summary=summary_by_region,
-            children=children, peers=_peers(info, children), others=others, sources=sources,
-            stale_before=(datetime.now(UTC) - pd.Timedelta(days=30)).strftime("%Y-%m-%d"),
-        )  # fmt: skip
-        observed = set(metrics["region_id"].astype(str))
-        ids = [r for r in info if r in observed]
-        count = _run_parallel(ids, workers)
-        region_seconds = time.perf_counter() - region_started
-        _JOB.clear()
-        _publish(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return BuildReport(
-        out, count, pages + count, time.perf_counter() - started, region_seconds
-    )
-
-
-def _na(value: Any) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
-def _run_parallel(ids: list[str], workers: int | None) -> int:
-    workers = workers or os.cpu_count() or 1
-    if (
-        workers <= 1
-        or "fork" not in multiprocessing.get_all_start_methods()
-        or len(ids) < 50
-    ):
-        return _render_regions(ids)
-    # Interleaved chunks balance long and short series between the workers.
-    chunks = [ids[i::workers] for i in range(workers)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return sum(pool.map(_render_regions, chunks))
-
-
-#: A file every built site holds: only a folder with it (or an empty one) is replaced.
-MARKER = ".epicurves-site"
-
-
-def check_target(out: Path) -> None:
-    """Refuse to build into a folder that holds anything but an earlier epicurves site."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        msg = f"--out {out} is a file: expected a folder for the site"
-        raise UsageError(msg)
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        msg = (
-            f"--out {out} holds files that are not an epicurves site; a build replaces "
-            "the whole folder: choose an empty or new folder"
-        )
-        raise UsageError(msg)
-
-
-def _publish(tmp: Path, out: Path) -> None:
-    """Swap the new site into place; the old one is removed only after the swap."""
-    os.chmod(tmp, 0o755)
-    (tmp / MARKER).write_text(
-        "built by epicurves; `epicurves build` replaces this folder\n"
-    )
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out)
-
-
-def _render_index_pages(
-    env: jinja2.Environment,
-    out: Path,
-    common: dict[str, Any],
-    summary: pd.DataFrame,
-    shown: pd.DataFrame,
-    metrics: pd.DataFrame,
-    sources: dict[str, dict[str, Any]],
-    threshold: float,
-) -> int:
-    names = dict(
-        zip(shown["region_id"].astype(str), shown["name"].astype(str), strict=True)
-    )
-    weekly = weekly_sums(metrics)
-    ordered = summary.sort_values(
-        "new_cases_last_week", ascending=False, na_position="last"
-    )
-    kinds = ordered["kind"].astype(str)
-    parents = ordered["parent"].astype("string")
-    de = ordered["region_id"].astype(str).str.startswith("DE")
-    written = 0
-
-    def table(
-        title: str,
-        frame: pd.DataFrame,
-        *,
-        table_id: str,
-        incidence: bool = False,
-        note: str = "",
-    ) -> dict[str, Any]:
-        if incidence:
-            rows = incidence_table(
-                frame.sort_values("incidence_7d", ascending=False, na_position="last"),
-                names,
-                threshold,
-            )
-            return {"id": table_id, "title": title, "columns": INCIDENCE_COLUMNS, "rows": rows,
-                    "order_column": 3, "page_length": max(len(rows), 1), "incidence": True, "note": note}  # fmt: skip
-        rows = summary_table(frame, weekly, names)
-        return {"id": table_id, "title": title, "columns": SUMMARY_COLUMNS, "rows": rows,
-                "order_column": 3, "page_length": 25, "incidence": False, "note": note}  # fmt: skip
-
-    high = f"Rows with a 7-day incidence of {threshold:g} or more per 100 000 are highlighted."
-    sections = {
-        "regions/index.html": ("All regions", "Every region, with the source shown for it.",
-                               [table("All regions", ordered, table_id="all")]),
-        "countries/index.html": ("Countries", "Tracking plots: Countries of the world.", [
-            table("Countries of the world", ordered[kinds == "country"], table_id="countries"),
-            table("7-day incidence: countries", ordered[kinds == "country"], table_id="countries-incidence", incidence=True, note=high),
-        ]),
-        "germany/index.html": ("Germany", "Germany, its states and its districts.", [
-            table("German states", ordered[de & (kinds == "state")], table_id="states"),
-            table("German districts", ordered[de & (kinds == "district")], table_id="districts"),
-            table("7-day incidence: German districts", ordered[de & (kinds == "district")], table_id="districts-incidence", incidence=True, note=high),
-        ]),
-        "us/index.html": ("US", "The states and territories of the United States.", [
-            table("US states", ordered[(kinds == "state") & (parents == "US")], table_id="us-states"),
-        ]),
-    }  # fmt: skip
-    template = env.get_template("table.html")
-    for path, (heading, intro, tables) in sections.items():
-        context = {"root": "../", "page": "table", "current": path, "title": heading,
-                   "heading": heading, "intro": intro, "tables": tables, "breadcrumbs": None}  # fmt: skip
-        _write(out / path, template.render(**common, **context))
-        written += 1
-
-    counts = shown["kind"].value_counts().to_dict()
-    rising = ordered[
-        (ordered["new_cases_last_week"] >= RISE_MIN_CASES)
-        & ordered["week_change_pct"].notna()
-    ]
-    rising = rising.sort_values("week_change_pct", ascending=False).head(10)
-    rises = [
-        {"href": region_href(str(r.region_id)), "name": str(r.name), "last_date": str(r.last_date)[:10],
-         "new_cases_last_week": fmt_int(r.new_cases_last_week), "week_change": fmt_num(r.week_change_pct, 0, " %", sign=True)}
-        for r in rising.itertuples(index=False)
-    ]  # fmt: skip
-    home = env.get_template("home.html").render(
-        **common, root="", page="home", current="index.html", title="Home", breadcrumbs=None,
-        counts={k: counts.get(k, 0) for k in ("country", "state", "district")}, rises=rises,
-        rise_min=RISE_MIN_CASES, tables=[(label, href) for label, href in NAV[1:5]],
+    return RegionJob(
+        region_id, state.source, state.name, state.kind, state.parent, state.population,
+        files, page,
     )  # fmt: skip
-    _write(out / "index.html", home)
-    written += 1
 
-    choices = [
-        {"region_id": r.region_id, "file": r.region_id, "label": f"{r.name} ({r.region_id})",
-         "selected": r.region_id in ("DE", "FR")}
-        for r in shown.sort_values("name").itertuples(index=False)
-    ]  # fmt: skip
-    compare_metrics = [
-        ("incidence_7d", "7-day incidence per 100k"), ("deaths_7d_per_100k", "7-day deaths per 100k"),
-        ("new_cases_7d_mean", "new cases, 7-day mean"), ("new_deaths_7d_mean", "new deaths, 7-day mean"),
-        ("r_cori", "R (Cori)"), ("r_rki", "R (RKI method)"),
-    ]  # fmt: skip
-    _write(out / "compare/index.html", env.get_template("compare.html").render(
-        **common, root="../", page="compare", current="compare/index.html", title="Compare",
-        breadcrumbs=None, choices=choices, metrics=compare_metrics))  # fmt: skip
-    written += 1
 
-    article_template = env.get_template("article.html")
-    for name, current in (
-        ("analysis", "analysis/index.html"),
-        ("about", "about/index.html"),
-    ):
-        meta, body = _markdown((CONTENT / f"{name}.md").read_text("utf-8"))
-        _write(out / current, article_template.render(
-            **common, root="../", page=name, current=current, title=name.capitalize(),
-            breadcrumbs=None, body=body, articles=None))  # fmt: skip
-        written += 1
-    articles = []
-    for article in sorted((CONTENT / "articles").glob("*.md")):
-        meta, body = _markdown(article.read_text("utf-8"))
-        href = f"articles/{article.stem}/index.html"
-        articles.append(
-            {
-                "href": href,
-                "title": meta.get("title", article.stem),
-                "summary": meta.get("summary", ""),
-            }
+def _table_context(
+    page: TablePage, view: _SiteView, threshold: float
+) -> dict[str, Any]:
+    current = view.current()
+    names = {r: s.name for r, s in view.states.items()}
+    high = f"Rows with a 7-day incidence of {threshold:g} or more per 100 000 are highlighted."
+    tables = []
+    for table in page.tables:
+        frame = view.frame(r for r, s in current.items() if table.select(s))
+        if table.incidence:
+            ordered = frame.sort_values(
+                "incidence_7d", ascending=False, na_position="last", kind="stable"
+            )
+            rows = incidence_table(ordered, names, threshold)
+            tables.append({"id": table.id, "title": table.title, "columns": INCIDENCE_COLUMNS, "rows": rows,
+                           "order_column": 3, "page_length": max(len(rows), 1), "incidence": True, "note": high})  # fmt: skip
+            continue
+        ordered = frame.sort_values(
+            "new_cases_last_week", ascending=False, na_position="last", kind="stable"
         )
-        _write(out / href, article_template.render(
-            **common, root="../../", page="article", current="articles/index.html",
-            title=meta.get("title", article.stem), breadcrumbs=[("Articles", "articles/index.html")],
-            body=body, articles=None))  # fmt: skip
-        written += 1
-    index_body = Markup("<h1>Articles</h1>")
-    _write(out / "articles/index.html", article_template.render(
-        **common, root="../", page="articles", current="articles/index.html", title="Articles",
-        breadcrumbs=None, body=index_body, articles=articles))  # fmt: skip
-    return written + 1
+        weekly = {
+            r: [float("nan") if v is None else v for v in w]
+            for r, w in view.weekly.items()
+        }
+        rows = summary_table(ordered, weekly, names)
+        tables.append({"id": table.id, "title": table.title, "columns": SUMMARY_COLUMNS, "rows": rows,
+                       "order_column": 3, "page_length": 25, "incidence": False, "note": ""})  # fmt: skip
+    historic = [
+        {"name": s.name, "href": region_href(r), "successor": SUCCESSIONS[r].successor}
+        for r, s in sorted(view.states.items(), key=lambda kv: (kv[1].name, kv[0]))
+        if s.historic and page.select(s)
+    ]
+    return {"root": "../", "page": "table", "current": page.path, "title": page.heading,
+            "heading": page.heading, "intro": page.intro, "tables": tables, "breadcrumbs": None,
+            "historic": historic}  # fmt: skip
+
+
+def _rises(view: _SiteView) -> list[dict[str, str]]:
+    """The biggest week-on-week rises among the current regions with enough cases."""
+    rows = [
+        view.summaries[r]
+        for r in sorted(view.current())
+        if r in view.summaries
+        and (view.summaries[r]["new_cases_last_week"] or 0) >= RISE_MIN_CASES
+        and view.summaries[r]["week_change_pct"] is not None
+    ]
+    rows.sort(key=lambda s: -float(s["week_change_pct"]))
+    return [
+        {"href": region_href(str(r["region_id"])), "name": str(r["name"]),
+         "last_date": str(r["last_date"]), "new_cases_last_week": fmt_int(r["new_cases_last_week"]),
+         "week_change": fmt_num(r["week_change_pct"], 0, " %", sign=True)}
+        for r in rows[:10]
+    ]  # fmt: skip
+
+
+def _source_rows(
+    fresh: list[Freshness], current: Mapping[str, RegionState]
+) -> list[dict[str, Any]]:
+    """A row per stored source for the home page: what it is, how current, how many regions."""
+    rows = []
+    for f in fresh:
+        source = SOURCES[f.source]
+        cadence = (
+            f"live, every {f.interval_days} days" if f.interval_days and f.interval_days > 1
+            else "live, daily" if f.live else "frozen"
+        )  # fmt: skip
+        rows.append({
+            "name": f.source, "homepage": source.homepage, "licence": source.licence,
+            "cadence": cadence, "regions": sum(1 for s in current.values() if s.source == f.source),
+            "first_date": f.first_date, "vintage": f.vintage,
+            "checked": f.checked_at[:16].replace("T", " "), "changed": f.changed_at[:16].replace("T", " "),
+            "stale": f.stale,
+        })  # fmt: skip
+    return rows

@@ -1,0 +1,179 @@
+"""Change sets: which regions changed between two store generations, and how. Pure functions.
+
+A region's state is what a reader of the region sees: the source shown for it and the digest of
+that source's series, its name, kind, parent and population, the other sources that cover it, and
+whether it is historic. :func:`diff` compares two such states region by region. The update
+reports the change set from the generation it started on to the one it committed; the build
+compares the state it last built from with the generation it reads. Both use :func:`diff`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .succession import SUCCESSIONS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CHANGE_KINDS",
+    "DATA_KINDS",
+    "ChangeSet",
+    "RegionState",
+    "diff",
+    "region_states",
+]
+
+#: What can change about a region. ``data``: its series (a new day, a revision);
+#: ``source``: another source is shown for it; ``sources``: the other sources covering it.
+CHANGE_KINDS: tuple[str, ...] = (
+    "added", "removed", "data", "source", "name", "kind", "parent", "population", "sources",
+    "historic",
+)  # fmt: skip
+#: The kinds that change a region's numbers; the others change only what is said about it.
+DATA_KINDS = frozenset({"added", "removed", "data", "source"})
+
+
+@dataclass(frozen=True)
+class RegionState:
+    """What a reader sees of one region in one store generation."""
+
+    source: str
+    digest: str
+    name: str
+    kind: str
+    parent: str | None
+    population: int | None
+    sources: tuple[str, ...] = ()
+    """Every source that covers the region, the shown one included, sorted."""
+    historic: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (:meth:`from_dict` reads it back)."""
+        return asdict(self) | {"sources": list(self.sources)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RegionState:
+        """Inverse of :meth:`to_dict`."""
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        fields["sources"] = tuple(fields.get("sources", ()))
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """Which regions changed from generation ``base`` to ``generation``, and how."""
+
+    base: int
+    generation: int
+    regions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Region id -> the kinds of change (:data:`CHANGE_KINDS`); unchanged regions are absent."""
+
+    def __bool__(self) -> bool:
+        return bool(self.regions)
+
+    @property
+    def data(self) -> set[str]:
+        """Regions whose numbers changed (added and removed ones included)."""
+        return {r for r, kinds in self.regions.items() if kinds & DATA_KINDS}
+
+    @property
+    def meta(self) -> set[str]:
+        """Regions whose description changed: name, kind, parent, population, sources, ..."""
+        return set(self.regions)
+
+    @property
+    def removed(self) -> set[str]:
+        """Regions that are no longer stored."""
+        return {r for r, kinds in self.regions.items() if "removed" in kinds}
+
+    def describe(self) -> str:
+        """One line for people: how many regions changed, and how.
+
+        >>> ChangeSet(1, 2, {"DE": frozenset({"data"}), "X": frozenset({"added"})}).describe()
+        '2 regions changed (added 1, data 1)'
+        """
+        if not self.regions:
+            return "no region changed"
+        counts: dict[str, int] = {}
+        for kinds in self.regions.values():
+            for kind in kinds:
+                counts[kind] = counts.get(kind, 0) + 1
+        detail = ", ".join(f"{k} {counts[k]}" for k in CHANGE_KINDS if k in counts)
+        noun = "region" if len(self.regions) == 1 else "regions"
+        return f"{len(self.regions)} {noun} changed ({detail})"
+
+
+def region_states(
+    regions: pd.DataFrame,
+    digests: Mapping[str, Mapping[str, str]],
+    precedence: Iterable[str],
+) -> dict[str, RegionState]:
+    """The state of every region: ``regions`` holds every source's rows (``load_regions(
+    all_sources=True)``), ``digests`` the store's digests by source and region."""
+    import pandas as pd
+
+    from .model import pick_shown
+
+    covering: dict[str, list[str]] = {}
+    for region_id, source in zip(
+        regions["region_id"].astype(str), regions["source"].astype(str), strict=True
+    ):
+        covering.setdefault(region_id, []).append(source)
+    shown = pick_shown(regions, precedence)
+    out: dict[str, RegionState] = {}
+    for row in shown.to_dict(orient="records"):
+        region_id, source = str(row["region_id"]), str(row["source"])
+        parent, population = row["parent"], row["population"]
+        out[region_id] = RegionState(
+            source=source,
+            digest=digests.get(source, {}).get(region_id, ""),
+            name=str(row["name"]),
+            kind=str(row["kind"]),
+            parent=None if pd.isna(parent) else str(parent),
+            population=None if pd.isna(population) else int(population),
+            sources=tuple(sorted(covering[region_id])),
+            historic=region_id in SUCCESSIONS,
+        )
+    return out
+
+
+def diff(
+    old: Mapping[str, RegionState],
+    new: Mapping[str, RegionState],
+    *,
+    base: int = 0,
+    generation: int = 0,
+) -> ChangeSet:
+    """The regions whose state differs between ``old`` and ``new``, with the kinds of change.
+
+    A region without a digest (stored by an older epicurves) counts as changed.
+
+    >>> a = RegionState("rki", "d1", "Germany", "country", None, 84_000_000, ("rki",))
+    >>> b = RegionState("rki", "d2", "Germany", "country", None, 84_000_000, ("rki",))
+    >>> sorted(diff({"DE": a}, {"DE": b}).regions["DE"])
+    ['data']
+    """
+    changes: dict[str, frozenset[str]] = {}
+    for region_id in sorted(set(old) | set(new)):
+        before, after = old.get(region_id), new.get(region_id)
+        if before is None:
+            changes[region_id] = frozenset({"added"})
+            continue
+        if after is None:
+            changes[region_id] = frozenset({"removed"})
+            continue
+        kinds = set()
+        if before.source != after.source:
+            kinds.add("source")
+        if before.digest != after.digest or not after.digest:
+            kinds.add("data")
+        for name in ("name", "kind", "parent", "population", "sources", "historic"):
+            if getattr(before, name) != getattr(after, name):
+                kinds.add(name)
+        if kinds:
+            changes[region_id] = frozenset(kinds)
+    return ChangeSet(base, generation, changes)

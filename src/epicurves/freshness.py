@@ -1,0 +1,108 @@
+"""How current each source is: last checked, last changed, and a warning when a live source is stale.
+
+Each source declares whether it is live and how often it publishes (``Source.live``,
+``Source.interval_days``). A live source is **stale** when its newest data are older than twice
+that interval, and it is **unchecked** when no update reached it for twice that interval; both
+are warned about. Frozen sources (JHU, NYT, the jgehrcke table) are never stale: their data end
+where their publisher stopped. Pure functions of the store's metadata and the time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from .sources import SOURCES
+from .store import SourceMeta
+
+__all__ = ["Freshness", "freshness"]
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current one stored source is, at one moment."""
+
+    source: str
+    live: bool
+    interval_days: int | None
+    first_date: str
+    vintage: str
+    """The newest date with data."""
+    checked_at: str
+    """When an update last reached the source (ISO 8601, UTC; empty: never recorded)."""
+    changed_at: str
+    """When its data last changed."""
+    last_status: str
+    """How the last update of it went: ``updated``, ``unchanged``, ``failed``, ``skipped``."""
+    age_days: int
+    """Days from the newest data to now."""
+    stale: bool
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self) | {"warnings": list(self.warnings)}
+
+
+def _cadence(days: int) -> str:
+    return {1: "daily", 7: "weekly"}.get(days, f"every {days} days")
+
+
+def freshness(
+    meta: Mapping[str, SourceMeta],
+    checked: Mapping[str, Mapping[str, str]],
+    now: datetime,
+) -> list[Freshness]:
+    """The freshness of every stored source, in the registry's order.
+
+    ``checked`` is :meth:`epicurves.Store.checked`; ``now`` is timezone-aware.
+    """
+    out = []
+    for name, source in SOURCES.items():
+        if name not in meta:
+            continue
+        m = meta[name]
+        record = checked.get(name, {})
+        checked_at = record.get("checked_at", "")
+        age = (now.date() - date.fromisoformat(m.vintage)).days
+        warnings: list[str] = []
+        stale = False
+        if source.live and source.interval_days:
+            limit = 2 * source.interval_days
+            if age > limit:
+                stale = True
+                warnings.append(
+                    f"{name}: the newest data are of {m.vintage}, {age} days old; "
+                    f"it publishes {_cadence(source.interval_days)} (stale after {limit} days)"
+                )
+            if checked_at:
+                since = (
+                    now - datetime.fromisoformat(checked_at)
+                ).total_seconds() / 86400
+                if since > limit:
+                    warnings.append(
+                        f"{name}: not checked since {checked_at[:16].replace('T', ' ')} UTC "
+                        f"({since:.0f} days): is `epicurves run` still scheduled?"
+                    )
+        if record.get("status") == "failed":
+            warnings.append(
+                f"{name}: the last update failed: {record.get('message', '')}"
+            )
+        out.append(
+            Freshness(
+                source=name,
+                live=source.live,
+                interval_days=source.interval_days,
+                first_date=m.first_date,
+                vintage=m.vintage,
+                checked_at=checked_at,
+                changed_at=m.changed_at,
+                last_status=record.get("status", ""),
+                age_days=age,
+                stale=stale,
+                warnings=tuple(warnings),
+            )
+        )
+    return out

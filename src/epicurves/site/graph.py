@@ -1,0 +1,245 @@
+"""The site's dependency graph: which file shows which regions' numbers and descriptions, and what a change touches.
+
+Every file of the site is declared here with what it shows:
+
+- a file per region (:data:`REGION_FILES`): its own numbers or not, and the regions whose
+  *description* (name, population, parent, historic mark, ...) it shows through a relation:
+  ``self``, ``ancestors`` (breadcrumbs), ``children`` (the list of parts), ``peers`` (the
+  candidates its comparison chart picks from), ``predecessors`` and ``successor`` (historic
+  regions and what covers them now);
+- a file over many regions (:class:`Collection`): the regions its selector picks, their
+  numbers or only their descriptions (the tables, the compare page);
+- files rewritten on every build (:data:`ALWAYS`: the home page and ``status.json``, the only
+  files that hold the build time), and files that depend on nothing but the code and settings
+  (assets, articles: written by full builds only).
+
+:func:`plan` turns a change set into the files to write and to delete, looking at the old and the
+new generation (a region that left a parent changes the old parent's page too). New kinds of
+pages (maps, signals) plug in by declaring their relations or selectors here. Everything in this
+module is pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..changes import ChangeSet, RegionState
+
+__all__ = [
+    "ALWAYS",
+    "COUNTRY_PEERS",
+    "REGION_FILES",
+    "Collection",
+    "Hierarchy",
+    "Plan",
+    "RegionFile",
+    "plan",
+    "region_paths",
+]
+
+#: Countries OSCOVIDA compared every country with.
+COUNTRY_PEERS = ("DE", "AU", "PL", "KR", "BY", "CH", "US")
+#: Files rewritten on every build: they hold the build time, "last checked" and warnings.
+ALWAYS: tuple[str, ...] = ("index.html", "status.json")
+
+
+@dataclass(frozen=True)
+class RegionFile:
+    """A file each region has: its path, and whose numbers and descriptions it shows."""
+
+    pattern: str
+    """The path, with ``{id}`` for the region id."""
+    data: bool
+    """Shows the region's own numbers."""
+    meta: tuple[str, ...]
+    """Relations (:meth:`Hierarchy.related`) whose descriptions it shows."""
+
+    def path(self, region_id: str) -> str:
+        """The file's path for one region."""
+        return self.pattern.format(id=region_id)
+
+
+#: Every per-region file. The page shows breadcrumbs, parts, peers and successions.
+REGION_FILES: tuple[RegionFile, ...] = (
+    RegionFile(
+        "region/{id}/index.html",
+        data=True,
+        meta=("self", "ancestors", "children", "peers", "predecessors", "successor"),
+    ),
+    RegionFile("data/{id}.json", data=True, meta=("self",)),
+    RegionFile("data/{id}.csv", data=True, meta=()),
+    RegionFile("notebooks/{id}.ipynb", data=False, meta=("self",)),
+)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A file over many regions: those ``select`` picks, with their numbers or not."""
+
+    path: str
+    select: Callable[[RegionState], bool]
+    data: bool
+
+
+def region_paths(region_id: str) -> list[str]:
+    """Every file of one region.
+
+    >>> region_paths("DE")[:2]
+    ['region/DE/index.html', 'data/DE.json']
+    """
+    return [f.path(region_id) for f in REGION_FILES]
+
+
+class Hierarchy:
+    """The relations between the regions of one generation (parents, children, peers, ...)."""
+
+    def __init__(self, regions: Mapping[str, RegionState]) -> None:
+        self.regions = regions
+        children: dict[str, list[str]] = {}
+        predecessors: dict[str, list[str]] = {}
+        for region_id, state in sorted(
+            regions.items(), key=lambda kv: (kv[1].name, kv[0])
+        ):
+            if state.parent:
+                children.setdefault(state.parent, []).append(region_id)
+        from ..succession import SUCCESSIONS
+
+        for region_id in sorted(regions):
+            succession = SUCCESSIONS.get(region_id)
+            if succession is not None:
+                predecessors.setdefault(succession.successor, []).append(region_id)
+        self._children = children
+        self._predecessors = predecessors
+
+    def ancestors(self, region_id: str) -> list[str]:
+        """The parent, its parent, ... (nearest first), as far as they are regions here."""
+        out: list[str] = []
+        parent = self.regions[region_id].parent
+        while parent and parent in self.regions and parent not in out:
+            out.append(parent)
+            parent = self.regions[parent].parent
+        return out
+
+    def children(self, region_id: str) -> list[str]:
+        """The regions whose parent it is, by name."""
+        return list(self._children.get(region_id, []))
+
+    def peers(self, region_id: str) -> list[str]:
+        """The candidates for its comparison chart: OSCOVIDA's countries for a country (or a
+        region without parent), else its parent and its current siblings (by name)."""
+        state = self.regions[region_id]
+        if state.kind == "country" or not state.parent:
+            return [p for p in COUNTRY_PEERS if p != region_id and p in self.regions]
+        siblings = [
+            s
+            for s in self._children.get(state.parent, [])
+            if s != region_id and not self.regions[s].historic
+        ]
+        return ([state.parent] if state.parent in self.regions else []) + siblings
+
+    def predecessors(self, region_id: str) -> list[str]:
+        """The historic regions it now covers."""
+        return [p for p in self._predecessors.get(region_id, []) if p in self.regions]
+
+    def successor(self, region_id: str) -> list[str]:
+        """The region that now covers a historic region (empty for a current one)."""
+        from ..succession import SUCCESSIONS
+
+        succession = SUCCESSIONS.get(region_id)
+        if succession is None or succession.successor not in self.regions:
+            return []
+        return [succession.successor]
+
+    def related(self, relation: str, region_id: str) -> list[str]:
+        """The regions ``region_id`` is linked to by ``relation`` (``self``, ``ancestors``, ...)."""
+        if relation == "self":
+            return [region_id]
+        method: Callable[[str], list[str]] = getattr(self, relation)
+        return method(region_id)
+
+    def dependents(self, relations: Iterable[str]) -> dict[str, set[str]]:
+        """Region -> the regions whose file shows its description through ``relations``."""
+        out: dict[str, set[str]] = {}
+        for region_id in self.regions:
+            for relation in relations:
+                for shown in self.related(relation, region_id):
+                    out.setdefault(shown, set()).add(region_id)
+        return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build writes and deletes."""
+
+    full: bool
+    regions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Region id -> the patterns of :data:`REGION_FILES` to render for it."""
+    collections: frozenset[str] = frozenset()
+    """Paths of the collections to render."""
+    delete: frozenset[str] = frozenset()
+    """Paths of files that no longer exist (regions that are gone)."""
+    removed: frozenset[str] = frozenset()
+    """The regions that are gone."""
+
+    def files(self) -> set[str]:
+        """Every path the build writes (:data:`ALWAYS` included)."""
+        paths = {
+            f.path(region_id)
+            for region_id, patterns in self.regions.items()
+            for f in REGION_FILES
+            if f.pattern in patterns
+        }
+        return paths | set(self.collections) | set(ALWAYS)
+
+
+def plan(
+    old: Mapping[str, RegionState] | None,
+    new: Mapping[str, RegionState],
+    changes: ChangeSet,
+    collections: Iterable[Collection],
+) -> Plan:
+    """The files a change set touches, by the graph; ``old`` None: a full build.
+
+    >>> a = RegionState("s", "d1", "A", "country", None, 10, ("s",))
+    >>> p = plan({"A": a}, {"A": a}, ChangeSet(1, 2, {}), [])
+    >>> p.full, dict(p.regions), sorted(p.files())
+    (False, {}, ['index.html', 'status.json'])
+    """
+    collections = list(collections)
+    if old is None:
+        every = frozenset(f.pattern for f in REGION_FILES)
+        return Plan(
+            full=True,
+            regions={r: every for r in new},
+            collections=frozenset(c.path for c in collections),
+        )
+    data = changes.data
+    meta = changes.meta
+    targets: dict[str, set[str]] = {}
+    graphs = (Hierarchy(old), Hierarchy(new))
+    for file in REGION_FILES:
+        touched: set[str] = set(data) if file.data else set()
+        if file.meta:
+            for graph in graphs:
+                dependents = graph.dependents(file.meta)
+                for region_id in meta:
+                    touched |= dependents.get(region_id, set())
+        for region_id in touched & set(new):
+            targets.setdefault(region_id, set()).add(file.pattern)
+    chosen = set()
+    for collection in collections:
+        shown = (data if collection.data else set()) | meta
+        for region_id in shown:
+            states = (old.get(region_id), new.get(region_id))
+            if any(s is not None and collection.select(s) for s in states):
+                chosen.add(collection.path)
+                break
+    removed = set(old) - set(new)
+    return Plan(
+        full=False,
+        regions={r: frozenset(p) for r, p in targets.items()},
+        collections=frozenset(chosen),
+        delete=frozenset(p for region_id in removed for p in region_paths(region_id)),
+        removed=frozenset(removed),
+    )

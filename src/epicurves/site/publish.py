@@ -1,0 +1,269 @@
+"""Where a built site lives: numbered generation folders beside ``out``, one atomic switch, the build state.
+
+Layout, for ``--out site``::
+
+    site -> .site.generations/000042         a symbolic link: the published generation
+    .site.generations/000042/                generation 42: the whole site
+    .site.generations/000042.state.json      what generation 42 was built from (not published)
+    .site.generations/000041/                the generation before, kept until the next build
+    .site.generations/build.lock             one build at a time
+
+A build writes a new generation folder, with hard links to the unchanged files of the current one
+and new files for what changed, then switches ``site`` to it with one ``os.replace`` of the link:
+a reader (a web server serving ``site``, a browser on ``file://``) sees the old site or the new
+one, never half of each. The previous generation stays until the next build, so that a page
+read during the switch can still load its files; older ones are removed. A failed build removes
+only its own unfinished folder.
+
+Where symbolic links cannot be made (Windows without the privilege), ``site`` is a plain folder
+swapped by two renames instead, as epicurves 0.1 did. A plain ``site`` folder from epicurves
+0.1 is moved into the generations folder by the first build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from ..changes import RegionState
+from ..errors import LockError, UsageError
+
+__all__ = ["MARKER", "BuildState", "SiteFolder"]
+
+#: A file every built site holds, with the number of its generation.
+MARKER = ".epicurves-site"
+STATE_FORMAT = 1
+
+
+@dataclass
+class BuildState:
+    """What a generation of the site was built from, to build the next one incrementally."""
+
+    generation: int
+    fingerprint: str
+    """Hash of the code, templates and settings: a different one forces a full build."""
+    store_generation: int
+    assets: dict[str, Any]
+    """The site names of the static files (they carry content hashes)."""
+    regions: dict[str, RegionState] = field(default_factory=dict)
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Region id -> its summary row (JSON-ready), for tables and the home page."""
+    weekly: dict[str, list[float | None]] = field(default_factory=dict)
+    """Region id -> its last weekly case sums, for the tables' sparklines."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (:meth:`from_dict` reads it back)."""
+        return {
+            "format": STATE_FORMAT,
+            "generation": self.generation,
+            "fingerprint": self.fingerprint,
+            "store_generation": self.store_generation,
+            "assets": self.assets,
+            "regions": {r: s.to_dict() for r, s in sorted(self.regions.items())},
+            "summaries": dict(sorted(self.summaries.items())),
+            "weekly": dict(sorted(self.weekly.items())),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BuildState:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            generation=int(data["generation"]),
+            fingerprint=str(data["fingerprint"]),
+            store_generation=int(data["store_generation"]),
+            assets=dict(data["assets"]),
+            regions={r: RegionState.from_dict(s) for r, s in data["regions"].items()},
+            summaries=dict(data["summaries"]),
+            weekly=dict(data["weekly"]),
+        )
+
+
+def _marker_generation(folder: Path) -> int | None:
+    """The generation number a site folder's marker names (None: not an epicurves site)."""
+    try:
+        text = (folder / MARKER).read_text("utf-8")
+    except OSError:
+        return None
+    for word in text.split():
+        if word.isdigit():
+            return int(word)
+    return 0  # a site of epicurves 0.1: no number
+
+
+class SiteFolder:
+    """The published site ``out`` and the generation folders beside it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = Path(out)
+        self.root = self.out.parent / f".{self.out.name}.generations"
+
+    # -- what is there ---------------------------------------------------------------------------
+    def check(self) -> None:
+        """Refuse an ``out`` that holds anything but an epicurves site (a build replaces it)."""
+        out = self.out
+        if out.is_symlink():
+            target = out.resolve()
+            if target.parent != self.root.resolve() or not target.is_dir():
+                msg = f"--out {out} is a link to {target}, not to an epicurves site beside it"
+                raise UsageError(msg)
+            return
+        if out.exists() and not out.is_dir():
+            msg = f"--out {out} is a file: expected a folder for the site"
+            raise UsageError(msg)
+        if out.is_dir() and any(out.iterdir()) and _marker_generation(out) is None:
+            msg = (
+                f"--out {out} holds files that are not an epicurves site; a build replaces "
+                "the whole folder: choose an empty or new folder"
+            )
+            raise UsageError(msg)
+
+    def current(self) -> Path | None:
+        """The folder the published site is read from, if there is one."""
+        if self.out.is_symlink() or self.out.is_dir():
+            folder = self.out.resolve()
+            if folder.is_dir() and _marker_generation(folder) is not None:
+                return folder
+        return None
+
+    def state(self) -> BuildState | None:
+        """What the published site was built from; None if unknown (then a full build)."""
+        folder = self.current()
+        number = None if folder is None else _marker_generation(folder)
+        if not number:
+            return None
+        try:
+            data = json.loads(self._state_path(number).read_text("utf-8"))
+            if data.get("format") != STATE_FORMAT:
+                return None
+            state = BuildState.from_dict(data)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return state if state.generation == number else None
+
+    def _state_path(self, number: int) -> Path:
+        return self.root / f"{number:06d}.state.json"
+
+    def _numbers(self) -> list[int]:
+        if not self.root.is_dir():
+            return []
+        return sorted(int(p.name) for p in self.root.iterdir() if p.name.isdigit())
+
+    # -- building --------------------------------------------------------------------------------
+    def lock(self, timeout: float = 600.0) -> FileLock:
+        """The lock that keeps two builds of this site apart (acquired)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root / "build.lock"))
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout as exc:
+            msg = f"another build of {self.out} still holds {lock.lock_file} after {timeout:g} s"
+            raise LockError(msg) from exc
+        return lock
+
+    def next_number(self) -> int:
+        """The number of the next generation."""
+        current = self.current()
+        numbers = [
+            *self._numbers(),
+            (_marker_generation(current) or 0) if current else 0,
+        ]
+        return max(numbers) + 1
+
+    def start(self) -> Path:
+        """A new, empty, unpublished folder to build the next generation in."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for stale in self.root.glob(
+            "*.tmp*"
+        ):  # left by a killed build; we hold the lock
+            shutil.rmtree(stale, ignore_errors=True)
+        return Path(
+            tempfile.mkdtemp(prefix=f"{self.next_number():06d}.tmp", dir=self.root)
+        )
+
+    def publish(self, folder: Path, state: BuildState) -> Path:
+        """Make ``folder`` generation ``state.generation`` and switch the site to it at once."""
+        number = state.generation
+        (folder / MARKER).write_text(
+            f"built by epicurves; generation {number}; `epicurves build` replaces this folder\n",
+            "utf-8",
+        )
+        os.chmod(folder, 0o755)
+        final = self.root / f"{number:06d}"
+        os.replace(folder, final)
+        self._write_state(state)
+        self._switch(final)
+        self._collect(keep={number, number - 1})
+        return final
+
+    def discard(self, folder: Path) -> None:
+        """Remove an unfinished generation (a failed build); the published site stays."""
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def _write_state(self, state: BuildState) -> None:
+        path = self._state_path(state.generation)
+        handle, name = tempfile.mkstemp(prefix=".state.", dir=self.root)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(state.to_dict(), out, separators=(",", ":"))
+        os.replace(name, path)
+
+    def _switch(self, final: Path) -> None:
+        """Point ``out`` at ``final`` with one rename (or swap folders without links)."""
+        out = self.out
+        if (
+            out.is_dir() and not out.is_symlink()
+        ):  # epicurves 0.1's plain folder, or an empty one
+            legacy = self.root / f"{_marker_generation(out) or 0:06d}.legacy"
+            shutil.rmtree(legacy, ignore_errors=True)
+            os.replace(out, legacy)
+        link = out.parent / f".{out.name}.link-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        try:
+            os.symlink(
+                os.path.relpath(final, out.parent), link, target_is_directory=True
+            )
+        except (OSError, NotImplementedError):  # no symbolic links here: swap folders
+            old = self.root / "previous.plain"
+            shutil.rmtree(old, ignore_errors=True)
+            if out.exists():
+                os.replace(out, old)
+            shutil.copytree(final, out, copy_function=os.link)
+            return
+        os.replace(link, out)
+
+    def _collect(self, keep: set[int]) -> None:
+        """Remove generations but ``keep`` (and their states), and leftovers of older builds."""
+        for path in self.root.iterdir():
+            number = path.name.split(".")[0]
+            if path.name == "build.lock" or (number.isdigit() and int(number) in keep):
+                continue
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.name.endswith((".state.json", ".json")) or path.name.startswith(
+                ".state."
+            ):
+                path.unlink(missing_ok=True)
+
+    # -- copying the unchanged files -------------------------------------------------------------
+    def files(self, folder: Path) -> Iterator[str]:
+        """The paths (relative, with ``/``) of every file in a generation folder."""
+        for dirpath, _, names in os.walk(folder):
+            base = Path(dirpath).relative_to(folder)
+            for name in names:
+                if name != MARKER:
+                    yield (base / name).as_posix()
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link ``source`` as ``target`` (copy it where hard links are refused)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

@@ -1,0 +1,280 @@
+"""Rendering a chunk of regions: a pure function from explicit inputs to the files to write.
+
+:func:`render_chunk` reads the given regions' rows from the store files it is handed (one
+generation's Parquet files, filtered while reading), computes their metrics, and returns each
+region's page, JSON, CSV and notebook as bytes, with the summary rows the tables need. It uses
+nothing but its argument, so a local process pool and a Dask cluster run it alike
+(:mod:`epicurves.executor`), and the same regions always give the same bytes, whichever chunk
+they are in.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from ..analysis import CoriOptions, compute_metrics, summarize
+from ..model import REGION_COLUMNS
+from ..notebooks import region_notebook
+from ..store import read_observations
+from .graph import REGION_FILES
+from .pages import KIND_LABELS, fmt_int, fmt_num, region_href, weekly_sums
+from .payload import RegionFiles, region_files
+
+__all__ = [
+    "FLAG_TEXT",
+    "ChunkJob",
+    "ChunkResult",
+    "RegionJob",
+    "environment",
+    "json_ready",
+    "render_chunk",
+]
+
+NO_VALUE = "\N{EN DASH}"
+#: Data notes listed on a region page, newest first (all are in its JSON).
+MAX_FLAGS_SHOWN = 12
+FLAG_TEXT = {
+    "cases-decrease": "the cumulative case count went down (a correction): negative daily cases",
+    "deaths-decrease": "the cumulative death count went down (a correction): negative daily deaths",
+    "cases-missing": "no case count was published",
+    "deaths-missing": "no death count was published",
+    "cases-gap": "no new cases reported after a week with many: probably a day without reporting",
+    "deaths-gap": "no new deaths reported after a week with many: probably a day without reporting",
+    "cases-backlog": "a spike of cases, five times the week before: probably late reports",
+    "deaths-backlog": "a spike of deaths, five times the week before: probably late reports",
+}
+
+
+@dataclass(frozen=True)
+class RegionJob:
+    """One region to render: who it is, which of its files to write, and what its page says of
+    other regions (breadcrumbs, parts, peers, successions; JSON-ready values)."""
+
+    region_id: str
+    source: str
+    name: str
+    kind: str
+    parent: str | None
+    population: int | None
+    files: tuple[str, ...]
+    """Patterns of :data:`~epicurves.site.graph.REGION_FILES` to write."""
+    page: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """Everything :func:`render_chunk` needs, passed explicitly (it is pickled to workers)."""
+
+    observations: Mapping[str, str]
+    """Source -> its observations file in the pinned store generation."""
+    regions: tuple[RegionJob, ...]
+    common: Mapping[str, Any]
+    """Template context of every page: navigation, asset names, version."""
+    cori: CoriOptions
+
+
+@dataclass
+class ChunkResult:
+    """What a chunk gives back: files to write, and each region's summary and weekly sums."""
+
+    files: list[tuple[str, bytes]]
+    summaries: dict[str, dict[str, Any]]
+    weekly: dict[str, list[float | None]]
+    empty: list[str]
+    """Regions without a single observation: they have no files."""
+    seconds: float
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the site's templates (autoescape on), one per process."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("epicurves.site", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def json_ready(value: Any) -> Any:
+    """A summary value as JSON: dates as ``YYYY-MM-DD``, missing as None, numpy as Python.
+
+    >>> json_ready(pd.Timestamp("2021-03-01")), json_ready(float("nan")), json_ready(pd.NA)
+    ('2021-03-01', None, None)
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _script_json(text: str) -> Markup:
+    """JSON made safe inside a <script> element, as Jinja2's ``tojson`` does."""
+    safe = (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("'", "\\u0027")
+    )
+    return Markup(safe)
+
+
+def _headline(summary: Mapping[str, Any]) -> list[dict[str, str]]:
+    r_text = fmt_num(summary["r_cori"], 2)
+    if r_text and summary["r_cori_lo"] is not None:
+        r_text += f" ({fmt_num(summary['r_cori_lo'], 2)}\N{EN DASH}{fmt_num(summary['r_cori_hi'], 2)})"
+    pairs = [
+        ("total cases", fmt_int(summary["total_cases"])),
+        ("total deaths", fmt_int(summary["total_deaths"])),
+        ("new cases last week", fmt_int(summary["new_cases_last_week"])),
+        ("7-day incidence per 100k", fmt_num(summary["incidence_7d"])),
+        (
+            "week-on-week change",
+            fmt_num(summary["week_change_pct"], 0, " %", sign=True),
+        ),
+        (f"R (Cori), {summary['r_cori_date'] or 'n/a'}", r_text),
+    ]
+    return [{"label": label, "value": value or NO_VALUE} for label, value in pairs]
+
+
+def _page_context(
+    job: RegionJob, item: RegionFiles, summary: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The region page's template context: the job's links to other regions, its own numbers."""
+    page = dict(job.page)
+    flags = [
+        {"date": date, "text": "; ".join(FLAG_TEXT.get(t, t) for t in text.split(";"))}
+        for date, text in item.flags[:MAX_FLAGS_SHOWN]
+    ]
+    root = "../../"
+    return page | {
+        "root": root,
+        "page": "region",
+        "current": "",
+        "title": job.name,
+        "region": {
+            "region_id": job.region_id,
+            "name": job.name,
+            "kind_label": KIND_LABELS.get(job.kind, job.kind),
+            "population": fmt_int(job.population),
+            "vintage": item.vintage,
+            "file": job.region_id,
+        },
+        "headline": _headline(summary),
+        "flags": flags,
+        "more_flags": max(len(item.flags) - MAX_FLAGS_SHOWN, 0),
+        "latest": item.latest,
+        "payload": _script_json(item.json),
+        "peers": [
+            {
+                "region_id": p["region_id"],
+                "name": p["name"],
+                "url": f"{root}data/{p['region_id']}.json",
+            }
+            for p in page.get("peers", [])
+        ],
+        "breadcrumbs": [("Home", "index.html")]
+        + [(name, region_href(rid)) for rid, name in page.get("ancestors", [])],
+    }
+
+
+def _regions_frame(jobs: tuple[RegionJob, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [
+            {
+                "region_id": j.region_id,
+                "name": j.name,
+                "kind": j.kind,
+                "parent": j.parent,
+                "population": j.population,
+                "source": j.source,
+            }
+            for j in jobs
+        ],
+        columns=list(REGION_COLUMNS),
+    )
+    return frame.astype(REGION_COLUMNS)
+
+
+def render_chunk(job: ChunkJob) -> ChunkResult:
+    """Render the files of ``job``'s regions; pure: the same job gives the same bytes."""
+    started = time.perf_counter()
+    by_source: dict[str, list[str]] = {}
+    for region in job.regions:
+        by_source.setdefault(region.source, []).append(region.region_id)
+    frames = [
+        read_observations([Path(job.observations[source])], regions=ids)
+        for source, ids in sorted(by_source.items())
+    ]
+    observations = (
+        pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    )
+    regions = _regions_frame(job.regions)
+    metrics = compute_metrics(observations, regions, cori=job.cori)
+    summary = summarize(metrics, regions)
+    summaries = {
+        str(row["region_id"]): {k: json_ready(v) for k, v in row.items()}
+        for row in summary.to_dict(orient="records")
+    }
+    weekly = {
+        region: [None if math.isnan(v) else v for v in values]
+        for region, values in weekly_sums(metrics).items()
+    }
+    items = region_files(metrics, regions, job.cori.provisional_days)
+    del observations, metrics
+    template = environment().get_template("region.html")
+    files: list[tuple[str, bytes]] = []
+    empty: list[str] = []
+    for region in job.regions:
+        item = items.get(region.region_id)
+        if item is None:
+            empty.append(region.region_id)
+            continue
+        for file in REGION_FILES:
+            if file.pattern not in region.files:
+                continue
+            files.append(
+                (
+                    file.path(region.region_id),
+                    _render(file.pattern, region, item, summaries, template, job),
+                )
+            )
+    return ChunkResult(files, summaries, weekly, empty, time.perf_counter() - started)
+
+
+def _render(
+    pattern: str,
+    region: RegionJob,
+    item: RegionFiles,
+    summaries: Mapping[str, Mapping[str, Any]],
+    template: jinja2.Template,
+    job: ChunkJob,
+) -> bytes:
+    """One file of one region, by its pattern in :data:`REGION_FILES`."""
+    if pattern.startswith("region/"):
+        context = _page_context(region, item, summaries[region.region_id])
+        return template.render(**job.common, **context).encode()
+    if pattern.endswith(".json"):
+        return item.json.encode()
+    if pattern.endswith(".csv"):
+        return item.csv.encode()
+    source = region.page["source"]
+    notebook = region_notebook(
+        region.region_id, region.name, source["name"], source["licence"]
+    )
+    return notebook.encode()
