@@ -27,8 +27,10 @@ from .analysis import (
     week_change_pct,
 )
 from .catalog import load_metrics, load_observations, load_regions, load_summary
+from .changes import ChangeSet
 from .config import SETTINGS, Settings
 from .errors import (
+    BuildError,
     EpicurvesError,
     FetchError,
     LockError,
@@ -42,7 +44,7 @@ from .errors import (
 from .model import KINDS, OBSERVATION_COLUMNS, REGION_COLUMNS
 from .pipeline import SourceReport, UpdateReport, update
 from .sources import SOURCES, Source, UpstreamFile, get_source
-from .store import SourceMeta, Store
+from .store import Snapshot, SourceMeta, Store
 
 __all__ = [
     "KINDS",
@@ -51,6 +53,8 @@ __all__ = [
     "REGION_COLUMNS",
     "SETTINGS",
     "SOURCES",
+    "BuildError",
+    "ChangeSet",
     "CoriOptions",
     "EpicurvesError",
     "FetchError",
@@ -58,6 +62,7 @@ __all__ = [
     "NotInMirrorError",
     "ParseError",
     "Settings",
+    "Snapshot",
     "Source",
     "SourceError",
     "SourceMeta",

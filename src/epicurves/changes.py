@@ -82,8 +82,9 @@ class ChangeSet:
 
     @property
     def meta(self) -> set[str]:
-        """Regions whose description changed: name, kind, parent, population, sources, ..."""
-        return set(self.regions)
+        """Regions whose description changed: name, kind, parent, population, shown source,
+        other sources, historic mark (added and removed ones included)."""
+        return {r for r, kinds in self.regions.items() if kinds - {"data"}}
 
     @property
     def removed(self) -> set[str]:

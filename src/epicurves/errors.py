@@ -9,8 +9,9 @@
     │   │   └── NotInMirrorError   a mirror folder was given and the file is not in it
     │   └── ParseError             it was fetched but is not what the source expects
     ├── ValidationError            parsed data that breaks a rule of the tidy model
-    └── StoreError                 the on-disk store is unreadable, missing or busy
-        └── LockError              another update holds the store's lock
+    ├── StoreError                 the on-disk store is unreadable, missing or busy
+    │   └── LockError              another update (or build) holds its lock
+    └── BuildError                 a site build failed; the last good site is kept
 
 The library raises these; only the command line turns them into one line and an exit status.
 Each carries the context it was raised with as attributes, so callers can react to it.
@@ -19,6 +20,7 @@ Each carries the context it was raised with as attributes, so callers can react 
 from __future__ import annotations
 
 __all__ = [
+    "BuildError",
     "EpicurvesError",
     "FetchError",
     "LockError",
@@ -134,3 +136,14 @@ class StoreError(EpicurvesError):
 
 class LockError(StoreError):
     """Another process holds the store's update lock."""
+
+
+class BuildError(EpicurvesError):
+    """A site build failed; the published site is the last good one.
+
+    ``kept`` is the generation still published (None: there was no site yet).
+    """
+
+    def __init__(self, message: str, *, kept: int | None = None) -> None:
+        super().__init__(message)
+        self.kept = kept

@@ -31,8 +31,8 @@ from .. import __version__
 from ..analysis import CoriOptions
 from ..changes import ChangeSet, RegionState, diff, region_states
 from ..config import Settings
-from ..errors import StoreError
-from ..executor import make_executor
+from ..errors import BuildError, StoreError
+from ..executor import Executor, make_executor
 from ..freshness import Freshness, freshness
 from ..sources import SOURCES
 from ..store import Snapshot, Store
@@ -205,6 +205,7 @@ def build_site(
     changes: ChangeSet | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    executor: Executor | None = None,
     progress: Callable[[str], None] = lambda step: None,
     now: datetime | None = None,
 ) -> BuildReport:
@@ -212,8 +213,9 @@ def build_site(
 
     ``changes`` (what :func:`epicurves.update` just changed) saves comparing the store with the
     published site when it starts from the generation that site was built from. ``workers``
-    and ``scheduler`` choose the executor (:func:`epicurves.executor.make_executor`). A failed
-    build leaves the published site as it was.
+    and ``scheduler`` choose the executor (:func:`epicurves.executor.make_executor`), unless
+    an ``executor`` is given (the caller closes it). A failed build leaves the published site as
+    it was and raises :class:`~epicurves.BuildError`.
     """
     started = time.perf_counter()
     site = SiteFolder(Path(out))
@@ -230,6 +232,7 @@ def build_site(
                 changes=changes,
                 workers=workers,
                 scheduler=scheduler or settings.scheduler,
+                executor=executor,
                 now=now or datetime.now(UTC),
             )
         finally:
@@ -304,6 +307,7 @@ class _Builder:
         changes: ChangeSet | None,
         workers: int | None,
         scheduler: str | None,
+        executor: Executor | None,
         now: datetime,
     ) -> BuildReport:
         previous, states, graph_plan, reason = self._decide(full, changes)
@@ -317,12 +321,14 @@ class _Builder:
             regions_started = time.perf_counter()
             summaries = {} if previous is None else dict(previous.summaries)
             weekly = {} if previous is None else dict(previous.weekly)
-            executor = make_executor(
-                sum(len(j.regions) for j in jobs),
-                scheduler=scheduler,
-                workers=workers,
-                preload=["epicurves.site.render"],
-            )
+            own = executor is None
+            if executor is None:
+                executor = make_executor(
+                    sum(len(j.regions) for j in jobs),
+                    scheduler=scheduler,
+                    workers=workers,
+                    preload=["epicurves.site.render"],
+                )
             try:
                 self.progress(
                     f"render {len(graph_plan.regions)} regions ({executor.name})"
@@ -335,7 +341,8 @@ class _Builder:
                 for result in results:
                     self._take(result, summaries, weekly)
             finally:
-                executor.close()
+                if own:
+                    executor.close()
             region_seconds = time.perf_counter() - regions_started
             for region_id in graph_plan.removed:
                 summaries.pop(region_id, None)
@@ -355,6 +362,17 @@ class _Builder:
                 weekly=weekly,
             )
             self.site.publish(self.folder, state)
+        except Exception as exc:
+            self.site.discard(self.folder)
+            kept = self.site.generation()
+            where = (
+                f"the last good site ({self.site.out}) is kept"
+                if kept is not None
+                else "no site was written"
+            )
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            msg = f"the build failed ({detail}); {where}"
+            raise BuildError(msg, kept=kept) from exc
         except BaseException:
             self.site.discard(self.folder)
             raise

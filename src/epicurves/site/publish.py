@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -92,10 +93,8 @@ def _marker_generation(folder: Path) -> int | None:
         text = (folder / MARKER).read_text("utf-8")
     except OSError:
         return None
-    for word in text.split():
-        if word.isdigit():
-            return int(word)
-    return 0  # a site of epicurves 0.1: no number
+    found = re.search(r"generation (\d+)", text)
+    return int(found.group(1)) if found else 0  # 0: a site of epicurves 0.1
 
 
 class SiteFolder:
@@ -132,6 +131,11 @@ class SiteFolder:
             if folder.is_dir() and _marker_generation(folder) is not None:
                 return folder
         return None
+
+    def generation(self) -> int | None:
+        """The number of the published generation (None: no site; 0: one of epicurves 0.1)."""
+        folder = self.current()
+        return None if folder is None else _marker_generation(folder)
 
     def state(self) -> BuildState | None:
         """What the published site was built from; None if unknown (then a full build)."""

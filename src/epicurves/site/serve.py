@@ -1,7 +1,9 @@
 """A read-only preview server for a built site: loopback by default, nothing outside the folder.
 
 Only GET and HEAD are answered; directory listings are refused; a path that resolves (through
-``..`` or a symbolic link) outside the site folder is answered 404.
+``..`` or a symbolic link) outside the site folder is answered 404. The site folder is resolved
+at each request: ``site`` is a link to the current generation, and a build switches it while the
+server runs.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ __all__ = ["make_server"]
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Serves files of one folder, read-only."""
 
-    def __init__(self, *args: object, root: Path, **kwargs: object) -> None:
-        self.root = root
-        super().__init__(*args, directory=str(root), **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: object, site: Path, **kwargs: object) -> None:
+        self.site = site
+        self.root = site.resolve()  # the generation the site points to now
+        super().__init__(*args, directory=str(self.root), **kwargs)  # type: ignore[arg-type]
 
     def translate_path(self, path: str) -> str:
         candidate = Path(super().translate_path(path))
@@ -43,6 +46,6 @@ def make_server(
     directory: Path, host: str = "127.0.0.1", port: int = 8000
 ) -> http.server.ThreadingHTTPServer:
     """A server for ``directory`` (not started); port 0 picks a free port."""
-    root = Path(directory).resolve()
-    handler = partial(SiteHandler, root=root)
+    site = Path(directory).absolute()
+    handler = partial(SiteHandler, site=site)
     return http.server.ThreadingHTTPServer((host, port), handler)
