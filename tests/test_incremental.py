@@ -191,7 +191,7 @@ def test_a_failed_build_keeps_the_last_good_site(work: tuple[Settings, Path]) ->
     damaged = next(settings.store_dir.glob("rki-districts-*.observations.parquet"))
     damaged.write_bytes(b"PAR1 not parquet at all")
 
-    with pytest.raises(BuildError, match="the last good site .* is kept") as caught:
+    with pytest.raises(BuildError, match=r"the last good site .* is kept") as caught:
         build_site(settings, site, full=True, now=NOW)
 
     assert caught.value.kept == 1
