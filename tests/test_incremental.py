@@ -88,9 +88,13 @@ def test_the_site_is_a_link_to_a_generation_folder(work: tuple[Settings, Path]) 
     first = site.resolve()
     assert first.parent.name == ".site.generations"
     for _ in range(3):
-        build_site(settings, site, now=NOW)
+        build_site(settings, site, full=True, now=NOW)
     kept = sorted(p.name for p in first.parent.iterdir() if p.is_dir())
     assert kept == ["000003", "000004"]  # the published one and the one before
+    assert site.resolve().name == "000004"
+    # Nothing to rebuild: the home page and status.json are replaced in place.
+    report = build_site(settings, site, now=NOW)
+    assert report.generation == 4 and report.files_written == 2
     assert site.resolve().name == "000004"
 
 

@@ -40,7 +40,8 @@ MIN_ITEMS_FOR_POOL = 96
 
 
 class Executor(Protocol):
-    """Runs ``fn`` over items, yielding results as they complete (in any order)."""
+    """Runs ``fn`` over items, yielding results as they complete (in any order). The work is
+    submitted when ``map_unordered`` is called, so the caller can do other work meanwhile."""
 
     name: str
     workers: int
@@ -88,13 +89,10 @@ class ProcessExecutor:
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         from concurrent.futures import as_completed
 
-        futures = [self._pool.submit(fn, item) for item in items]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+        futures = [
+            self._pool.submit(fn, item) for item in items
+        ]  # now, not when iterated
+        return _results(as_completed(futures), futures)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -134,18 +132,25 @@ class DaskExecutor:
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         from distributed import as_completed
 
-        futures = self._client.map(fn, list(items), pure=False)
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+        futures = self._client.map(
+            fn, list(items), pure=False
+        )  # now, not when iterated
+        return _results(as_completed(futures), futures)
 
     def close(self) -> None:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _results(done: Iterable[Any], futures: list[Any]) -> Iterator[Any]:
+    """The results of futures as they complete; the rest are cancelled if one fails."""
+    try:
+        for future in done:
+            yield future.result()
+    finally:
+        for future in futures:
+            future.cancel()
 
 
 def make_executor(

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -38,7 +40,7 @@ from ..sources import SOURCES
 from ..store import Snapshot, Store
 from ..succession import SUCCESSIONS
 from .assets import asset_names, write_assets
-from .graph import Collection, Hierarchy, Plan, plan
+from .graph import ALWAYS, Collection, Hierarchy, Plan, plan
 from .pages import (
     INCIDENCE_COLUMNS,
     NAV,
@@ -49,7 +51,7 @@ from .pages import (
     region_href,
     summary_table,
 )
-from .publish import BuildState, SiteFolder, link_or_copy
+from .publish import MARKER, BuildState, SiteFolder, link_or_copy
 from .render import ChunkJob, ChunkResult, RegionJob, environment, render_chunk
 
 __all__ = ["COLLECTIONS", "TABLE_PAGES", "BuildReport", "build_site", "fingerprint"]
@@ -311,39 +313,22 @@ class _Builder:
         now: datetime,
     ) -> BuildReport:
         previous, states, graph_plan, reason = self._decide(full, changes)
+        if previous is not None and graph_plan.files() == set(ALWAYS):
+            return self._touch(previous, now, reason)
         number = self.site.next_number()
         self.folder = self.site.start()
         self.old = None if previous is None else self.site.current()
         try:
             assets = asset_names() if previous is None else previous.assets
             common = {"nav": NAV, "assets": assets, "version": __version__}
-            jobs = self._jobs(states, graph_plan, common)
-            regions_started = time.perf_counter()
             summaries = {} if previous is None else dict(previous.summaries)
             weekly = {} if previous is None else dict(previous.weekly)
-            own = executor is None
-            if executor is None:
-                executor = make_executor(
-                    sum(len(j.regions) for j in jobs),
-                    scheduler=scheduler,
-                    workers=workers,
-                    preload=["epicurves.site.render"],
-                )
-            try:
-                self.progress(
-                    f"render {len(graph_plan.regions)} regions ({executor.name})"
-                )
-                results = executor.map_unordered(render_chunk, jobs)
-                if previous is None:  # while the workers render
-                    self.progress("assets and articles")
-                    write_assets(self.folder / "static", assets)
-                    self._static_pages(common)
-                for result in results:
-                    self._take(result, summaries, weekly)
-            finally:
-                if own:
-                    executor.close()
-            region_seconds = time.perf_counter() - regions_started
+            started = time.perf_counter()
+            engine = self._regions(
+                states, graph_plan, common, (summaries, weekly),
+                executor=executor, workers=workers, scheduler=scheduler,
+            )  # fmt: skip
+            region_seconds = time.perf_counter() - started
             for region_id in graph_plan.removed:
                 summaries.pop(region_id, None)
                 weekly.pop(region_id, None)
@@ -364,24 +349,14 @@ class _Builder:
             self.site.publish(self.folder, state)
         except Exception as exc:
             self.site.discard(self.folder)
-            kept = self.site.generation()
-            where = (
-                f"the last good site ({self.site.out}) is kept"
-                if kept is not None
-                else "no site was written"
-            )
-            detail = " ".join(str(exc).split()) or type(exc).__name__
-            msg = f"the build failed ({detail}); {where}"
-            raise BuildError(msg, kept=kept) from exc
+            raise self._failed(exc) from exc
         except BaseException:
             self.site.discard(self.folder)
             raise
-        region_pages = sum(1 for p in self.written if p.startswith("region/"))
-        html = sum(1 for p in self.written if p.endswith(".html"))
         return BuildReport(
             out=self.site.out,
-            region_pages=region_pages,
-            pages=html,
+            region_pages=sum(1 for p in self.written if p.startswith("region/")),
+            pages=sum(1 for p in self.written if p.endswith(".html")),
             seconds=0.0,
             region_seconds=region_seconds,
             full=previous is None,
@@ -390,9 +365,75 @@ class _Builder:
             files_total=total,
             generation=number,
             store_generation=self.snapshot.generation,
-            executor=executor.name,
+            executor=engine,
             warnings=warnings,
         )
+
+    def _failed(self, exc: Exception) -> BuildError:
+        kept = self.site.generation()
+        where = (
+            f"the last good site ({self.site.out}) is kept"
+            if kept is not None
+            else "no site was written"
+        )
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        return BuildError(f"the build failed ({detail}); {where}", kept=kept)
+
+    def _touch(self, previous: BuildState, now: datetime, reason: str) -> BuildReport:
+        """Nothing to rebuild: only the home page and ``status.json`` are replaced, one by one
+        with ``os.replace`` in the published generation (each is whole, old or new)."""
+        folder = self.site.current()
+        assert folder is not None  # a state exists only for a published site
+        self.folder = folder
+        common = {"nav": NAV, "assets": previous.assets, "version": __version__}
+        view = _SiteView(previous.regions, previous.summaries, previous.weekly)
+        try:
+            warnings = self._home(view, common, now, previous.generation, replace=True)
+        except Exception as exc:
+            raise self._failed(exc) from exc
+        return BuildReport(
+            out=self.site.out, region_pages=0, pages=1, seconds=0.0, region_seconds=0.0,
+            full=False, reason=reason, files_written=len(self.written),
+            files_total=sum(1 for _ in self.site.files(folder)),
+            generation=previous.generation, store_generation=self.snapshot.generation,
+            executor="none", warnings=warnings,
+        )  # fmt: skip
+
+    def _regions(
+        self,
+        states: Mapping[str, RegionState],
+        graph_plan: Plan,
+        common: dict[str, Any],
+        into: tuple[dict[str, dict[str, Any]], dict[str, list[float | None]]],
+        *,
+        executor: Executor | None,
+        workers: int | None,
+        scheduler: str | None,
+    ) -> str:
+        """Render the planned regions' files (and, for a full build, the assets and articles
+        meanwhile); collect their summaries ``into``. Returns the executor's name."""
+        jobs = self._jobs(states, graph_plan, common)
+        own = executor is None
+        if executor is None:
+            executor = make_executor(
+                sum(len(j.regions) for j in jobs),
+                scheduler=scheduler,
+                workers=workers,
+                preload=["epicurves.site.render"],
+            )
+        try:
+            self.progress(f"render {len(graph_plan.regions)} regions ({executor.name})")
+            results = executor.map_unordered(render_chunk, jobs)
+            if graph_plan.full:  # while the workers render
+                self.progress("assets and articles")
+                write_assets(self.folder / "static", common["assets"])
+                self._static_pages(common)
+            for result in results:
+                self._take(result, *into)
+        finally:
+            if own:
+                executor.close()
+        return executor.name
 
     # -- the regions -------------------------------------------------------------------------------
     def _jobs(
@@ -455,19 +496,40 @@ class _Builder:
                 pass
         target.write_bytes(data)
 
+    def _replace(self, path: str, data: bytes) -> None:
+        """Replace one file of the published generation at once (a temporary file beside it,
+        then ``os.replace``)."""
+        target = self.folder / path
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.chmod(name, 0o644)
+            os.replace(name, target)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+        self.written.add(path)
+
     def _link_unchanged(self, graph_plan: Plan) -> int:
-        """Hard-link every file of the published site that this build did not write."""
+        """Hard-link every file of the published site that this build did not write; returns
+        the number of files in the new generation."""
         total = len(self.written)
         if self.old is None:
             return total
-        skip = self.written | set(graph_plan.delete)
-        for path in self.site.files(self.old):
-            if path in skip:
+        skip = self.written | set(graph_plan.delete) | {MARKER}
+        old, new = str(self.old), str(self.folder)
+        for dirpath, _, names in os.walk(old):
+            relative = os.path.relpath(dirpath, old)
+            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+            linked = [n for n in names if prefix + n not in skip]
+            if not linked:
                 continue
-            target = self.folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            link_or_copy(self.old / path, target)
-            total += 1
+            target = os.path.join(new, relative)
+            os.makedirs(target, exist_ok=True)
+            for name in linked:
+                link_or_copy(Path(dirpath, name), Path(target, name))
+            total += len(linked)
         return total
 
     # -- pages over many regions -------------------------------------------------------------------
@@ -527,7 +589,13 @@ class _Builder:
             self._put("compare/index.html", html.encode())
 
     def _home(
-        self, view: _SiteView, common: dict[str, Any], now: datetime, number: int
+        self,
+        view: _SiteView,
+        common: dict[str, Any],
+        now: datetime,
+        number: int,
+        *,
+        replace: bool = False,
     ) -> tuple[str, ...]:
         """The home page and ``status.json``: the only files with the time and the freshness."""
         store = self.snapshot.store
@@ -545,7 +613,8 @@ class _Builder:
             sources=_source_rows(fresh, current), warnings=warnings,
             tables=[(label, href) for label, href in NAV[1:5]],
         )  # fmt: skip
-        self._put("index.html", html.encode())
+        put = self._replace if replace else self._put
+        put("index.html", html.encode())
         status = {
             "built_at": now.isoformat(timespec="seconds"),
             "epicurves": __version__,
@@ -555,7 +624,7 @@ class _Builder:
             "sources": [f.to_dict() for f in fresh],
             "warnings": list(warnings),
         }
-        self._put("status.json", (json.dumps(status, indent=1) + "\n").encode())
+        put("status.json", (json.dumps(status, indent=1) + "\n").encode())
         return warnings
 
 

@@ -78,6 +78,12 @@ def _objects(array: pa.Array) -> np.ndarray:
     return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
 
 
+def _joined(texts: pa.Array, offsets: pa.Array, separator: str) -> list[str]:
+    """The texts of each series (cut at ``offsets``) joined by ``separator``: one per series."""
+    lists = pa.ListArray.from_arrays(offsets, texts)
+    return [str(t) for t in pc.binary_join(lists, separator).to_pylist()]
+
+
 def _people(value: float, decimals: int) -> str:
     """A number for a page: thousands separators, fixed decimals, empty where missing."""
     return "" if math.isnan(value) else f"{value:,.{decimals}f}"
@@ -103,19 +109,24 @@ def region_files(
     new = np.ones(len(frame), dtype=bool)
     new[1:] = (source[1:] != source[:-1]) | (region[1:] != region[:-1])
     bounds = [*np.flatnonzero(new).tolist(), len(frame)]
+    offsets = pa.array(bounds, type=pa.int32())
     day_text = pc.strftime(pa.array(frame["date"].to_numpy()), format="%Y-%m-%d")
     dates = _objects(day_text)
-    quoted = _objects(pc.binary_join_element_wise('"', day_text, '"', ""))
+    quoted = pc.binary_join_element_wise('"', day_text, '"', "")
     floats = {
         c: frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
         for c in ("cases", "deaths", *SERIES)
     }
     decimals = {"cases": None, "deaths": None, **SERIES}
     texts = {c: _texts(floats[c], d) for c, d in decimals.items()}
-    as_json = {c: _objects(pc.fill_null(texts[c], "null")) for c in SERIES}
+    as_json = {
+        "dates": _joined(quoted, offsets, ","),
+        **{c: _joined(pc.fill_null(texts[c], "null"), offsets, ",") for c in SERIES},
+    }
     csv_columns = ["cases", "deaths", *SERIES]
     as_csv = [pc.fill_null(texts[c], "") for c in csv_columns]
-    csv_lines = _objects(pc.binary_join_element_wise(day_text, *as_csv, ","))
+    csv_lines = pc.binary_join_element_wise(day_text, *as_csv, ",")
+    csv_bodies = _joined(csv_lines, offsets, "\n")
     header = ",".join(["date", *csv_columns])
     flags = frame["flags"].fillna("").astype(str).to_numpy(dtype=object)
     position = np.arange(len(frame))
@@ -128,7 +139,7 @@ def region_files(
         "r_rki": (floats["r_rki"], 2),
     }
     out: dict[str, RegionFiles] = {}
-    for begin, end in itertools.pairwise(bounds):
+    for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
         key = (source[begin], region[begin])
         row = info.loc[key] if key in info.index else None
         head = {
@@ -147,15 +158,14 @@ def region_files(
         }
         marked = position[begin:end][flags[begin:end] != ""]
         parts = [json.dumps(head, ensure_ascii=False)[:-1]]
-        parts.append(',"dates":[' + ",".join(quoted[begin:end]) + "]")
-        for column in SERIES:
-            parts.append(f',"{column}":[' + ",".join(as_json[column][begin:end]) + "]")
+        for column, joined in as_json.items():
+            parts.append(f',"{column}":[' + joined[number] + "]")
         flagged = [[int(i - begin), str(flags[i])] for i in marked]
         parts.append(',"flags":' + json.dumps(flagged) + "}")
         newest = range(end - 1, max(end - latest_days, begin) - 1, -1)
         out[key[1]] = RegionFiles(
             json="".join(parts),
-            csv=header + "\n" + "\n".join(csv_lines[begin:end]) + "\n",
+            csv=header + "\n" + csv_bodies[number] + "\n",
             vintage=dates[end - 1],
             latest=[
                 {
