@@ -1,0 +1,382 @@
+"""Benchmark: the daily loop, `epicurves run`, as whole processes of the CLI.
+
+Owns the figures of the daily loop: a full run, a no-change run, one new national RKI day, one
+new day in all RKI files, and `build --full` per region; wall time and peak memory of each.
+
+Run on demand (not part of the test suite)::
+
+    python bench/run.py [--runs 3] [--only SCENARIO ...] [--json FILE]
+                        [--data ../shared/data] [--scale ../shared/scale]
+
+It builds the scale mirror in a temporary folder (a copy of ``--data`` plus the full-size
+synthetic RKI state and district files of ``--scale/rki``; their values are not RKI data) and
+the two "one new RKI day" mirrors of `bench/newday.py`, checked with `epicurves update`.
+Each scenario's starting home and site is prepared once, untimed, and copied before every
+timed run. The runs of each scenario alternate with full runs (full, scenario, full, ...); the
+ratio to the full run is taken pair by pair and its median reported: on a noisy machine the
+ratios travel better than the seconds. Wall time and peak memory come from ``os.wait4`` on
+the child (its ``ru_maxrss`` covers the child and the worker processes it waited for).
+
+Prints a machine line and a Markdown table for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from newday import check_update, epicurves_command, write_new_day_mirror
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The timed command of each scenario. {scale}, {national}, {all}, {data}: mirrors; {site}: the
+# site folder of the run (its home is beside it, in EPICURVES_HOME).
+COMMANDS = {
+    "full": ["run", "--mirror", "{scale}", "--out", "{site}"],
+    "no-change": ["run", "--mirror", "{scale}", "--out", "{site}"],
+    "national": ["run", "--mirror", "{national}", "--out", "{site}"],
+    "all": ["run", "--mirror", "{all}", "--out", "{site}"],
+    "build-full": ["build", "--full", "--out", "{site}"],  # `--full`: planned option
+}
+# The untimed command that prepares each scenario's starting home and site (None: empty).
+FULL_RUN = ["run", "--mirror", "{scale}", "--out", "{site}"]
+PREPARE = {
+    "full": None,
+    "no-change": FULL_RUN,
+    "national": FULL_RUN,
+    "all": FULL_RUN,
+    "build-full": ["update", "--mirror", "{data}"],
+}
+MEASURES = {
+    "full": ("full run (empty home, no site)", "≤ 10 s"),
+    "no-change": ("no-change `run`", "≤ 1.5 s"),
+    "national": ("one new national RKI day", "≤ 2.5 s"),
+    "all": ("one new day in all RKI files", "≤ 5 s"),
+    "build-full": ("`build --full` on ../shared/data", ""),
+}
+PER_REGION_TARGET_MS = 7
+
+
+class CommandFailed(Exception):
+    """A command exited non-zero; the message holds it and its stderr."""
+
+
+@dataclass
+class Run:
+    wall_s: float
+    peak_mib: float
+    regions: int | None = None
+
+
+@dataclass
+class Pair:
+    """One timed run of a scenario and the full run just before it."""
+
+    full: Run
+    scenario: Run
+
+    @property
+    def ratio(self) -> float:
+        return self.scenario.wall_s / self.full.wall_s
+
+
+# --- processes ----------------------------------------------------------------------------
+
+
+def fill(command: list[str], mirrors: dict[str, Path], site: Path) -> list[str]:
+    values = {name: str(path) for name, path in mirrors.items()} | {"site": str(site)}
+    return [*epicurves_command(), *(part.format(**values) for part in command)]
+
+
+def timed(command: list[str], state: Path) -> Run:
+    """Run ``command`` with home ``state/home``; wall seconds and peak RSS (MiB) of the child."""
+    env = os.environ | {"EPICURVES_HOME": str(state / "home")}
+    env.pop("EPICURVES_MIRROR", None)
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        pid = os.posix_spawn(
+            command[0],
+            command,
+            env,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
+            ],
+        )
+        _, status, usage = os.wait4(pid, 0)
+        wall = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            stderr = err.read().decode(errors="replace")
+            code = os.waitstatus_to_exitcode(status)
+            message = f"{stderr}\nfailed (exit {code}): {' '.join(command)}"
+            raise CommandFailed(message)
+    return Run(wall, usage.ru_maxrss / 1024)  # Linux reports KiB
+
+
+def copy_state(prepared: Path, state: Path) -> None:
+    """Copy a prepared home and site; re-point absolute symlinks into the copy."""
+    shutil.copytree(prepared, state, symlinks=True)
+    for folder, dirs, files in os.walk(state):
+        for name in dirs + files:
+            link = Path(folder, name)
+            target = Path(os.readlink(link)) if link.is_symlink() else None
+            if target and target.is_absolute() and target.is_relative_to(prepared):
+                link.unlink()
+                link.symlink_to(state / target.relative_to(prepared))
+
+
+def count_regions(site: Path) -> int:
+    return sum(1 for _ in site.glob("region/*/index.html"))
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+def build_scale_mirror(data: Path, scale: Path, out: Path) -> Path:
+    """The shared data plus the full-size synthetic RKI files, as writable copies."""
+    shutil.copytree(data, out, copy_function=shutil.copyfile)
+    for path in [out, *out.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    for path in sorted((scale / "rki").glob("*.csv.gz")):
+        shutil.copyfile(path, out / "rki" / path.name)
+    return out
+
+
+def prepare(command: list[str] | None, mirrors: dict[str, Path], folder: Path) -> Path:
+    """A folder holding ``home`` and ``site`` after ``command`` (untimed), or empty."""
+    folder.mkdir()
+    if command:
+        log(f"preparing: epicurves {' '.join(command[:2])} ...")
+        timed(fill(command, mirrors, folder / "site"), folder)
+    return folder
+
+
+def new_day_mirrors(
+    scenarios: list[str], scale: Path, prepared: Path, work: Path
+) -> dict:
+    """The new-day mirrors the scenarios need, each checked on a copy of ``prepared``."""
+    mirrors = {}
+    for variant in ("national", "all"):
+        if variant in scenarios:
+            mirror = work / f"new-{variant}"
+            date = write_new_day_mirror(scale, mirror, variant)
+            copy_state(prepared, work / "check")
+            log(
+                f"{variant}: {check_update(work / 'check' / 'home', mirror, variant, date)}"
+            )
+            shutil.rmtree(work / "check")
+            mirrors[variant] = mirror
+    return mirrors
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+
+def run_scenario(
+    name: str, runs: int, mirrors: dict, states: dict, work: Path
+) -> list[Pair]:
+    """``runs`` pairs: a full run from an empty home, then the scenario from its state.
+
+    For ``full`` itself, each pair is a single full run (ratio 1).
+    """
+    pairs = []
+    for i in range(runs):
+        full = timed_in_copy("full", mirrors, states, work)
+        run = full if name == "full" else timed_in_copy(name, mirrors, states, work)
+        pairs.append(Pair(full, run))
+        log(f"{name} {i + 1}/{runs}: full {full.wall_s:.2f} s, {name} {describe(run)}")
+    return pairs
+
+
+def timed_in_copy(name: str, mirrors: dict, states: dict, work: Path) -> Run:
+    """One timed run of scenario ``name`` in a fresh copy of its prepared state."""
+    state = work / "state"
+    copy_state(states[name], state)
+    run = timed(fill(COMMANDS[name], mirrors, state / "site"), state)
+    if name == "build-full":
+        run.regions = count_regions(state / "site")
+        if not run.regions:
+            sys.exit(f"no region/*/index.html in the site of {name}")
+    shutil.rmtree(state)
+    return run
+
+
+def describe(run: Run) -> str:
+    return f"{run.wall_s:.2f} s, {run.peak_mib:.0f} MiB"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+HEADER = [
+    "| measure | median s | min | max | ratio to full (median) | peak MiB (max) | target |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+]
+
+
+def md_row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def spread(values: list[float], unit: str) -> list[str]:
+    """Median, minimum and maximum."""
+    return [
+        f"{v:.2f} {unit}" for v in (statistics.median(values), min(values), max(values))
+    ]
+
+
+def peak(runs: list[Run]) -> str:
+    return f"{max(r.peak_mib for r in runs):.0f}"
+
+
+def table(results: dict[str, list[Pair]]) -> list[str]:
+    """The Markdown table: one row per measure, then the peak memory over every run."""
+    fulls = [pair.full for pairs in results.values() for pair in pairs]
+    label, target = MEASURES["full"]
+    lines = [
+        *HEADER,
+        md_row(
+            label, *spread([r.wall_s for r in fulls], "s"), "1", peak(fulls), target
+        ),
+    ]
+    every = list(fulls)
+    for name, pairs in results.items():
+        if name == "full":
+            continue
+        runs = [pair.scenario for pair in pairs]
+        every += runs
+        label, target = MEASURES[name]
+        ratio = f"{statistics.median(pair.ratio for pair in pairs):.2f}"
+        walls = spread([r.wall_s for r in runs], "s")
+        lines.append(md_row(label, *walls, ratio, peak(runs), target))
+        if name == "build-full":
+            per_region = spread(
+                [1000 * r.wall_s / (r.regions or 1) for r in runs], "ms"
+            )
+            label = f"`build --full`: wall ÷ regions ({runs[0].regions} regions)"
+            lines.append(
+                md_row(label, *per_region, "", "", f"≤ {PER_REGION_TARGET_MS} ms")
+            )
+    lines.append(
+        md_row(
+            "peak memory, any process, all runs", "", "", "", "", peak(every), "≤ 1 GiB"
+        )
+    )
+    return lines
+
+
+def machine() -> dict[str, str | int | None]:
+    return {
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "date": dt.date.today().isoformat(),
+    }
+
+
+def write_json(
+    path: Path, results: dict[str, list[Pair]], args: argparse.Namespace
+) -> None:
+    raw = {
+        **machine(),
+        "runs": args.runs,
+        "data": str(args.data),
+        "scale": str(args.scale),
+        "scenarios": {
+            name: [asdict(p) | {"ratio": p.ratio} for p in pairs]
+            for name, pairs in results.items()
+        },
+    }
+    path.write_text(json.dumps(raw, indent=2) + "\n")
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--scale", type=Path, default=ROOT.parent / "shared" / "scale")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(COMMANDS),
+        help="run this scenario only (repeatable); full runs are always made, for the ratios",
+    )
+    parser.add_argument("--json", type=Path, help="write the raw numbers to this file")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    for folder in (args.data, args.scale / "rki"):
+        if not folder.is_dir():
+            parser.error(f"folder {folder} not found")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    results: dict[str, list[Pair]] = {}
+    try:
+        measure(args, results)
+    except CommandFailed as failure:
+        report(results, args)  # what was measured before the failure
+        sys.exit(str(failure))
+    report(results, args)
+
+
+def measure(args: argparse.Namespace, results: dict[str, list[Pair]]) -> None:
+    """Prepare the mirrors and states in a temporary folder, then time each scenario."""
+    scenarios = args.only or list(COMMANDS)
+    with tempfile.TemporaryDirectory(prefix="epicurves-bench-run-") as tmp:
+        work = Path(tmp)
+        scale = build_scale_mirror(args.data, args.scale, work / "scale")
+        mirrors = {"scale": scale, "data": args.data.resolve()}
+        # The prepared full run is also the warm-up.
+        after_full = prepare(FULL_RUN, mirrors, work / "after-full")
+        mirrors |= new_day_mirrors(scenarios, scale, after_full, work)
+        states = {"full": prepare(None, mirrors, work / "empty")}
+        for name in scenarios:
+            if PREPARE[name] == FULL_RUN:
+                states[name] = after_full
+            elif PREPARE[name] is not None:
+                states[name] = prepare(
+                    PREPARE[name], mirrors, work / f"prepared-{name}"
+                )
+        # Every scenario's runs alternate with full runs: `full` alone only if asked alone.
+        for name in [name for name in scenarios if name != "full"] or ["full"]:
+            results[name] = run_scenario(name, args.runs, mirrors, states, work)
+
+
+def report(results: dict[str, list[Pair]], args: argparse.Namespace) -> None:
+    if not results:
+        return
+    m = machine()
+    print(
+        f"machine: {m['machine']}, {m['cpus']} cpus, Python {m['python']}, {m['date']}"
+    )
+    print(
+        f"runs: {args.runs}, data: {args.data}, scale: {args.scale} (synthetic RKI files)\n"
+    )
+    print("\n".join(table(results)))
+    if args.json:
+        write_json(args.json, results, args)
+
+
+if __name__ == "__main__":
+    main()
