@@ -626,43 +626,40 @@ def run_command(
 @pass_context
 def info_command(obj: Context, region: str | None, notes: bool) -> None:
     """Show the sources, their vintages and row counts, and where the store is."""
+    from datetime import UTC, datetime
+
+    from .freshness import cadence, freshness
+
     settings = obj.settings
     store = Store(settings.store_dir)
-    meta = store.meta()
-    if (
-        region is not None
-        and meta
-        and region not in set(store.load_regions()["region_id"])
-    ):
+    with store.snapshot() as snapshot:
+        meta = snapshot.meta()
+        regions = snapshot.load_regions()
+    if region is not None and meta and region not in set(regions["region_id"]):
         msg = f"unknown region {region!r}: `epicurves regions` lists the region ids"
         raise UsageError(msg)
     out = Console(soft_wrap=True)
-    out.print(f"store: {settings.store_dir}")
+    out.print(f"store: {settings.store_dir} (generation {snapshot.generation})")
     out.print(f"precedence: {', '.join(settings.precedence)}")
+    fresh = {f.source: f for f in freshness(meta, store.checked(), datetime.now(UTC))}
     table = Table(
-        "source",
-        "first date",
-        "vintage",
-        "rows",
-        "regions",
-        "updated (UTC)",
-        title="sources",
-        title_justify="left",
-    )
-    for name in SOURCES:
+        "source", "publishes", "first date", "vintage", "rows", "regions", "checked (UTC)",
+        "changed (UTC)", title="sources", title_justify="left",
+    )  # fmt: skip
+    for name, source in SOURCES.items():
         m = meta.get(name)
         if m is None:
-            table.add_row(name, "", "not stored", "", "", "")
-        else:
-            table.add_row(
-                name,
-                m.first_date,
-                m.vintage,
-                f"{m.rows:,}",
-                f"{m.regions:,}",
-                m.updated_at.replace("+00:00", ""),
-            )
+            table.add_row(name, cadence(source), "", "not stored", "", "", "", "")
+            continue
+        f = fresh[name]
+        table.add_row(
+            name, cadence(source), m.first_date, m.vintage + (" (stale)" if f.stale else ""),
+            f"{m.rows:,}", f"{m.regions:,}", f.checked_at[:16].replace("T", " "),
+            f.changed_at[:16].replace("T", " "),
+        )  # fmt: skip
     out.print(table)
+    for warning in (w for f in fresh.values() for w in f.warnings):
+        out.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     for name, source in SOURCES.items():
         out.print(
             f"{name}: {source.description} Licence: {source.licence}.", highlight=False
@@ -670,7 +667,6 @@ def info_command(obj: Context, region: str | None, notes: bool) -> None:
     if not meta:
         out.print("The store is empty: run `epicurves update`.")
         return
-    regions = store.load_regions()
     shown = pick_shown(regions, settings.precedence)
     counts = shown.groupby(["kind", "source"]).size()
     summary = Table(

@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from .sources import SOURCES
+from .sources import SOURCES, Source
 from .store import SourceMeta
 
-__all__ = ["Freshness", "freshness"]
+__all__ = ["Freshness", "cadence", "freshness"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,16 @@ class Freshness:
         return asdict(self) | {"warnings": list(self.warnings)}
 
 
-def _cadence(days: int) -> str:
+def cadence(source: Source) -> str:
+    """How often a source publishes, for people.
+
+    >>> from epicurves.sources import SOURCES
+    >>> cadence(SOURCES["rki"]), cadence(SOURCES["jhu"])
+    ('daily', 'frozen')
+    """
+    if not source.live or not source.interval_days:
+        return "frozen"
+    days = source.interval_days
     return {1: "daily", 7: "weekly"}.get(days, f"every {days} days")
 
 
@@ -75,7 +84,7 @@ def freshness(
                 stale = True
                 warnings.append(
                     f"{name}: the newest data are of {m.vintage}, {age} days old; "
-                    f"it publishes {_cadence(source.interval_days)} (stale after {limit} days)"
+                    f"it publishes {cadence(source)} (stale after {limit} days)"
                 )
             if checked_at:
                 since = (

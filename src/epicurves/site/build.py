@@ -35,7 +35,7 @@ from ..changes import ChangeSet, RegionState, diff, region_states
 from ..config import Settings
 from ..errors import BuildError, StoreError
 from ..executor import Executor, make_executor
-from ..freshness import Freshness, freshness
+from ..freshness import Freshness, cadence, freshness
 from ..sources import SOURCES
 from ..store import Snapshot, Store
 from ..succession import SUCCESSIONS
@@ -774,13 +774,11 @@ def _source_rows(
     rows = []
     for f in fresh:
         source = SOURCES[f.source]
-        cadence = (
-            f"live, every {f.interval_days} days" if f.interval_days and f.interval_days > 1
-            else "live, daily" if f.live else "frozen"
-        )  # fmt: skip
+        publishes = cadence(source)
+        publishes = "frozen" if publishes == "frozen" else f"live, {publishes}"
         rows.append({
             "name": f.source, "homepage": source.homepage, "licence": source.licence,
-            "cadence": cadence, "regions": sum(1 for s in current.values() if s.source == f.source),
+            "cadence": publishes, "regions": sum(1 for s in current.values() if s.source == f.source),
             "first_date": f.first_date, "vintage": f.vintage,
             "checked": f.checked_at[:16].replace("T", " "), "changed": f.changed_at[:16].replace("T", " "),
             "stale": f.stale,
