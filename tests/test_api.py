@@ -75,7 +75,9 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_every_module_has_a_layer() -> None:
-    modules = {p.stem for p in SRC.glob("*.py")} | {p.name for p in SRC.iterdir() if (p / "__init__.py").is_file()}
+    modules = {p.stem for p in SRC.glob("*.py")} | {
+        p.name for p in SRC.iterdir() if (p / "__init__.py").is_file()
+    }
     assert modules - {"__init__", "__main__"} <= set(LAYERS)
 
 
@@ -123,3 +125,14 @@ def test_doctests(name: str) -> None:
         module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     )
     assert result.failed == 0
+
+
+def test_historic_regions_are_left_out_of_the_summary(
+    settings: epicurves.Settings,
+) -> None:
+    """Berlin's boroughs (from the germany table) ended: RKI counts them in Berlin."""
+    epicurves.update(settings, ["germany", "rki-districts"])
+    current = set(epicurves.load_summary(settings=settings)["region_id"])
+    every = set(epicurves.load_summary(historic=True, settings=settings)["region_id"])
+    assert every - current == {"DE-11001", "DE-11002"}
+    assert "DE-11001" in set(epicurves.load_regions(settings=settings)["region_id"])

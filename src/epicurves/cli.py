@@ -406,13 +406,22 @@ SUMMARY_TABLE_COLUMNS = (
     "--limit", type=int, default=25, show_default=True, help="Rows in a table (0: all)."
 )
 @click.option("--all-sources", is_flag=True, help="One row per region and source.")
+@click.option("--historic", is_flag=True,
+              help="Also the historic regions (ended; their cases are in their successors').")  # fmt: skip
 @pass_context
 def summary_command(
-    obj: Context, kind: str | None, fmt: str, limit: int, all_sources: bool
+    obj: Context,
+    kind: str | None,
+    fmt: str,
+    limit: int,
+    all_sources: bool,
+    historic: bool,
 ) -> None:
-    """One row per region on its last day: totals, new cases last week, 7-day incidence,
-    week-on-week change, trend, R (RKI and Cori); sorted by new cases last week."""
-    frame = load_summary(kind, all_sources=all_sources, settings=obj.settings)
+    """One row per current region on its last day: totals, new cases last week, 7-day
+    incidence, week-on-week change, trend, R (RKI and Cori); sorted by new cases last week."""
+    frame = load_summary(
+        kind, all_sources=all_sources, historic=historic, settings=obj.settings
+    )
     frame["last_date"] = frame["last_date"].dt.strftime("%Y-%m-%d")
     for column in ("r_cori_date", "r_rki_date"):
         frame[column] = frame[column].dt.strftime("%Y-%m-%d")
