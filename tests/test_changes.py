@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from epicurves.changes import ChangeSet, RegionState, diff, region_states
-from epicurves.site.build import COLLECTIONS
+from epicurves.site.collections import COLLECTIONS
 from epicurves.site.graph import ALWAYS, Hierarchy, plan
 
 PAGE, JSON, CSV, NOTEBOOK = (

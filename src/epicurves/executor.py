@@ -105,37 +105,40 @@ class DaskExecutor:
 
     def __init__(self, address: str, workers: int | None = None) -> None:
         try:
-            from distributed import Client, LocalCluster
+            import distributed
         except ImportError as exc:
             msg = (
                 "--scheduler needs Dask distributed: pip install 'epicurves[dask]' "
                 f"({exc.name or 'distributed'} is missing)"
             )
             raise UsageError(msg) from exc
+        # distributed has no type hints: its classes are used as Any
+        client: Any = distributed.Client
         self._cluster: Any = None
         if address == "local":
-            self._cluster = LocalCluster(
+            cluster: Any = distributed.LocalCluster
+            self._cluster = cluster(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
             )
-            self._client: Any = Client(self._cluster)
+            self._client: Any = client(self._cluster)
         else:
             try:
-                self._client = Client(address, timeout=30)
+                self._client = client(address, timeout=30)
             except OSError as exc:
                 msg = f"no Dask scheduler answers at {address} ({exc})"
                 raise UsageError(msg) from exc
         self.workers = max(len(self._client.scheduler_info().get("workers", {})), 1)
 
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        from distributed import as_completed
+        import distributed
 
-        futures = self._client.map(
-            fn, list(items), pure=False
-        )  # now, not when iterated
-        return _results(as_completed(futures), futures)
+        # Submitted now, not when iterated.
+        futures = self._client.map(fn, list(items), pure=False)
+        completed: Any = distributed.as_completed
+        return _results(completed(futures), futures)
 
     def close(self) -> None:
         self._client.close()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
 from .windows import Floats, Series
 
 __all__ = ["CoriOptions", "cori_estimates", "discrete_serial_interval"]

@@ -51,6 +51,7 @@ __all__ = [
     "METRIC_COLUMNS",
     "MIN_R_CASES",
     "MIN_WEEKLY_CASES",
+    "SUMMARY_FIELDS",
     "compute_metrics",
     "doubling_time",
     "growth_rate",
@@ -353,7 +354,7 @@ def summarize(
     their dates, if at most :data:`R_MAX_AGE_DAYS` days older than the region's last data.
     """
     if metrics.empty:
-        return pd.DataFrame(columns=list(_SUMMARY_COLUMNS))
+        return pd.DataFrame(columns=list(SUMMARY_FIELDS))
     ordered = metrics.sort_values(["source", "region_id", "date"], kind="stable")
     groups = ordered.groupby(["source", "region_id"], sort=True)
     last = groups.tail(1).set_index(["source", "region_id"])
@@ -396,10 +397,11 @@ def summarize(
     else:
         for column in ("name", "kind", "parent", "population"):
             summary[column] = pd.NA
-    return summary[list(_SUMMARY_COLUMNS)]
+    return summary[list(SUMMARY_FIELDS)]
 
 
-_SUMMARY_COLUMNS: Sequence[str] = (
+#: The columns of :func:`summarize`, in order.
+SUMMARY_FIELDS: Sequence[str] = (
     "region_id", "name", "kind", "parent", "source", "population", "last_date", "total_cases",
     "total_deaths", "new_cases_last_week", "new_deaths_last_week", "incidence_7d",
     "week_change_pct", "trend", "doubling_time_days", "r_rki", "r_rki_date", "r_cori",

@@ -16,12 +16,11 @@ store gives the same bytes in every other file.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -35,31 +34,21 @@ from ..changes import ChangeSet, RegionState, diff, region_states
 from ..config import Settings
 from ..errors import BuildError, StoreError
 from ..executor import Executor, make_executor
-from ..freshness import Freshness, cadence, freshness
+from ..freshness import freshness
 from ..sources import SOURCES
 from ..store import Snapshot, Store
 from ..succession import SUCCESSIONS
 from .assets import asset_names, write_assets
-from .graph import ALWAYS, Collection, Hierarchy, Plan, plan
-from .pages import (
-    INCIDENCE_COLUMNS,
-    NAV,
-    SUMMARY_COLUMNS,
-    fmt_int,
-    fmt_num,
-    incidence_table,
-    region_href,
-    summary_table,
-)
+from .collections import COLLECTIONS, SiteView, compare_page, home_files, table_pages
+from .graph import ALWAYS, Hierarchy, Plan, plan
+from .pages import NAV, region_href
 from .publish import MARKER, BuildState, SiteFolder, link_or_copy
 from .render import ChunkJob, ChunkResult, RegionJob, environment, render_chunk
 
-__all__ = ["COLLECTIONS", "TABLE_PAGES", "BuildReport", "build_site", "fingerprint"]
+__all__ = ["BuildReport", "build_site", "fingerprint"]
 
 CONTENT = Path(__file__).parent / "content"
 PACKAGE = Path(__file__).parent.parent
-#: Weekly cases a region needs to appear among the biggest rises on the home page.
-RISE_MIN_CASES = 100
 #: Regions per chunk of work: enough to amortise reading the store, few enough to balance.
 CHUNK_REGIONS = 48
 #: Peers drawn on a region's comparison chart.
@@ -91,72 +80,6 @@ class BuildReport:
     """Staleness and failed-update warnings shown on the home page."""
 
 
-# -- the collections, declared once ------------------------------------------------------------
-def _current(state: RegionState) -> bool:
-    return not state.historic
-
-
-def _german(state: RegionState) -> bool:
-    """A German state or district (their parents are ``DE`` and ``DE-..``)."""
-    return (state.parent or "").startswith("DE") and state.kind in ("state", "district")
-
-
-@dataclass(frozen=True)
-class Table:
-    """One table of a table page: the regions ``select`` picks (historic ones never)."""
-
-    id: str
-    title: str
-    select: Callable[[RegionState], bool]
-    incidence: bool = False
-    """OSCOVIDA's incidence table (population, cases in the last 7 days, incidence)."""
-
-
-@dataclass(frozen=True)
-class TablePage:
-    """A page of tables, with the historic regions its selector picks listed as links."""
-
-    path: str
-    heading: str
-    intro: str
-    tables: tuple[Table, ...]
-
-    def select(self, state: RegionState) -> bool:
-        """Whether the page shows ``state``'s region (in a table, or as a historic link)."""
-        as_current = replace(state, historic=False)
-        return any(t.select(as_current) for t in self.tables)
-
-
-def _kind(kind: str) -> Callable[[RegionState], bool]:
-    return lambda s: s.kind == kind
-
-
-TABLE_PAGES: tuple[TablePage, ...] = (
-    TablePage("regions/index.html", "All regions", "Every current region, with the source shown for it.",
-              (Table("all", "All regions", lambda s: True),)),
-    TablePage("countries/index.html", "Countries", "Tracking plots: Countries of the world.",
-              (Table("countries", "Countries of the world", _kind("country")),
-               Table("countries-incidence", "7-day incidence: countries", _kind("country"), incidence=True))),
-    TablePage("germany/index.html", "Germany", "Germany, its states and its districts.",
-              (Table("states", "German states", lambda s: _german(s) and s.kind == "state"),
-               Table("districts", "German districts", lambda s: _german(s) and s.kind == "district"),
-               Table("districts-incidence", "7-day incidence: German districts",
-                     lambda s: _german(s) and s.kind == "district", incidence=True))),
-    TablePage("us/index.html", "US", "The states and territories of the United States.",
-              (Table("us-states", "US states", lambda s: s.kind == "state" and s.parent == "US"),)),
-)  # fmt: skip
-
-#: Every file over many regions, with what it shows (see :mod:`.graph`).
-COLLECTIONS: tuple[Collection, ...] = (
-    *(Collection(p.path, p.select, data=True) for p in TABLE_PAGES),
-    Collection("compare/index.html", lambda s: True, data=False),
-)
-
-COMPARE_METRICS = (
-    ("incidence_7d", "7-day incidence per 100k"), ("deaths_7d_per_100k", "7-day deaths per 100k"),
-    ("new_cases_7d_mean", "new cases, 7-day mean"), ("new_deaths_7d_mean", "new deaths, 7-day mean"),
-    ("r_cori", "R (Cori)"), ("r_rki", "R (RKI method)"),
-)  # fmt: skip
 STATIC_PAGES = (("analysis", "analysis/index.html"), ("about", "about/index.html"))
 
 
@@ -333,7 +256,7 @@ class _Builder:
                 summaries.pop(region_id, None)
                 weekly.pop(region_id, None)
             self.progress("tables and home page")
-            view = _SiteView(states, summaries, weekly)
+            view = SiteView(states, summaries, weekly)
             self._collections(graph_plan, view, common)
             warnings = self._home(view, common, now, number)
             total = self._link_unchanged(graph_plan)
@@ -386,7 +309,7 @@ class _Builder:
         assert folder is not None  # a state exists only for a published site
         self.folder = folder
         common = {"nav": NAV, "assets": previous.assets, "version": __version__}
-        view = _SiteView(previous.regions, previous.summaries, previous.weekly)
+        view = SiteView(previous.regions, previous.summaries, previous.weekly)
         try:
             warnings = self._home(view, common, now, previous.generation, replace=True)
         except Exception as exc:
@@ -560,37 +483,18 @@ class _Builder:
         self._put("articles/index.html", html.encode())
 
     def _collections(
-        self, graph_plan: Plan, view: _SiteView, common: dict[str, Any]
+        self, graph_plan: Plan, view: SiteView, common: dict[str, Any]
     ) -> None:
-        env = environment()
-        for page in TABLE_PAGES:
-            if page.path in graph_plan.collections:
-                html = env.get_template("table.html").render(
-                    **common, **_table_context(page, view, self.threshold)
-                )
-                self._put(page.path, html.encode())
+        for path, data in table_pages(
+            graph_plan.collections, view, self.threshold, common
+        ):
+            self._put(path, data)
         if "compare/index.html" in graph_plan.collections:
-            choices = [
-                {
-                    "region_id": r,
-                    "file": r,
-                    "label": f"{s.name} ({r})",
-                    "selected": r in ("DE", "FR"),
-                }
-                for r, s in sorted(
-                    view.current().items(), key=lambda kv: (kv[1].name, kv[0])
-                )
-                if r in view.summaries
-            ]
-            html = env.get_template("compare.html").render(
-                **common, root="../", page="compare", current="compare/index.html",
-                title="Compare", breadcrumbs=None, choices=choices, metrics=COMPARE_METRICS,
-            )  # fmt: skip
-            self._put("compare/index.html", html.encode())
+            self._put("compare/index.html", compare_page(view, common))
 
     def _home(
         self,
-        view: _SiteView,
+        view: SiteView,
         common: dict[str, Any],
         now: datetime,
         number: int,
@@ -598,57 +502,13 @@ class _Builder:
         replace: bool = False,
     ) -> tuple[str, ...]:
         """The home page and ``status.json``: the only files with the time and the freshness."""
-        store = self.snapshot.store
-        fresh = freshness(self.snapshot.meta(), store.checked(), now)
-        warnings = tuple(w for f in fresh for w in f.warnings)
-        built = now.strftime("%Y-%m-%d %H:%M UTC")
-        current = view.current()
-        counts = {
-            k: sum(1 for s in current.values() if s.kind == k)
-            for k in ("country", "state", "district")
-        }
-        html = environment().get_template("home.html").render(
-            **common, root="", page="home", current="index.html", title="Home", breadcrumbs=None,
-            counts=counts, rises=_rises(view), rise_min=RISE_MIN_CASES, built=built,
-            sources=_source_rows(fresh, current), warnings=warnings,
-            tables=[(label, href) for label, href in NAV[1:5]],
-        )  # fmt: skip
+        fresh = freshness(self.snapshot.meta(), self.snapshot.store.checked(), now)
         put = self._replace if replace else self._put
-        put("index.html", html.encode())
-        status = {
-            "built_at": now.isoformat(timespec="seconds"),
-            "epicurves": __version__,
-            "site_generation": number,
-            "store_generation": self.snapshot.generation,
-            "regions": len(view.summaries),
-            "sources": [f.to_dict() for f in fresh],
-            "warnings": list(warnings),
-        }
-        put("status.json", (json.dumps(status, indent=1) + "\n").encode())
-        return warnings
-
-
-@dataclass
-class _SiteView:
-    """Every region's state and summary, as the pages over many regions read them."""
-
-    states: Mapping[str, RegionState]
-    summaries: Mapping[str, Mapping[str, Any]]
-    weekly: Mapping[str, list[float | None]]
-
-    def current(self) -> dict[str, RegionState]:
-        """The regions that are not historic."""
-        return {r: s for r, s in self.states.items() if not s.historic}
-
-    def frame(self, ids: Iterable[str]) -> Any:
-        """The summary rows of ``ids`` (those with data), by region id, as a DataFrame."""
-        import pandas as pd
-
-        from ..analysis.metrics import _SUMMARY_COLUMNS
-
-        rows = [self.summaries[r] for r in sorted(ids) if r in self.summaries]
-        frame = pd.DataFrame.from_records(rows, columns=list(_SUMMARY_COLUMNS))
-        return frame
+        for path, data in home_files(
+            view, fresh, common, now, (number, self.snapshot.generation)
+        ):
+            put(path, data)
+        return tuple(w for f in fresh for w in f.warnings)
 
 
 def _region_job(
@@ -710,77 +570,3 @@ def _region_job(
         region_id, state.source, state.name, state.kind, state.parent, state.population,
         files, page,
     )  # fmt: skip
-
-
-def _table_context(
-    page: TablePage, view: _SiteView, threshold: float
-) -> dict[str, Any]:
-    current = view.current()
-    names = {r: s.name for r, s in view.states.items()}
-    high = f"Rows with a 7-day incidence of {threshold:g} or more per 100 000 are highlighted."
-    tables = []
-    for table in page.tables:
-        frame = view.frame(r for r, s in current.items() if table.select(s))
-        if table.incidence:
-            ordered = frame.sort_values(
-                "incidence_7d", ascending=False, na_position="last", kind="stable"
-            )
-            rows = incidence_table(ordered, names, threshold)
-            tables.append({"id": table.id, "title": table.title, "columns": INCIDENCE_COLUMNS, "rows": rows,
-                           "order_column": 3, "page_length": max(len(rows), 1), "incidence": True, "note": high})  # fmt: skip
-            continue
-        ordered = frame.sort_values(
-            "new_cases_last_week", ascending=False, na_position="last", kind="stable"
-        )
-        weekly = {
-            r: [float("nan") if v is None else v for v in w]
-            for r, w in view.weekly.items()
-        }
-        rows = summary_table(ordered, weekly, names)
-        tables.append({"id": table.id, "title": table.title, "columns": SUMMARY_COLUMNS, "rows": rows,
-                       "order_column": 3, "page_length": 25, "incidence": False, "note": ""})  # fmt: skip
-    historic = [
-        {"name": s.name, "href": region_href(r), "successor": SUCCESSIONS[r].successor}
-        for r, s in sorted(view.states.items(), key=lambda kv: (kv[1].name, kv[0]))
-        if s.historic and page.select(s)
-    ]
-    return {"root": "../", "page": "table", "current": page.path, "title": page.heading,
-            "heading": page.heading, "intro": page.intro, "tables": tables, "breadcrumbs": None,
-            "historic": historic}  # fmt: skip
-
-
-def _rises(view: _SiteView) -> list[dict[str, str]]:
-    """The biggest week-on-week rises among the current regions with enough cases."""
-    rows = [
-        view.summaries[r]
-        for r in sorted(view.current())
-        if r in view.summaries
-        and (view.summaries[r]["new_cases_last_week"] or 0) >= RISE_MIN_CASES
-        and view.summaries[r]["week_change_pct"] is not None
-    ]
-    rows.sort(key=lambda s: -float(s["week_change_pct"]))
-    return [
-        {"href": region_href(str(r["region_id"])), "name": str(r["name"]),
-         "last_date": str(r["last_date"]), "new_cases_last_week": fmt_int(r["new_cases_last_week"]),
-         "week_change": fmt_num(r["week_change_pct"], 0, " %", sign=True)}
-        for r in rows[:10]
-    ]  # fmt: skip
-
-
-def _source_rows(
-    fresh: list[Freshness], current: Mapping[str, RegionState]
-) -> list[dict[str, Any]]:
-    """A row per stored source for the home page: what it is, how current, how many regions."""
-    rows = []
-    for f in fresh:
-        source = SOURCES[f.source]
-        publishes = cadence(source)
-        publishes = "frozen" if publishes == "frozen" else f"live, {publishes}"
-        rows.append({
-            "name": f.source, "homepage": source.homepage, "licence": source.licence,
-            "cadence": publishes, "regions": sum(1 for s in current.values() if s.source == f.source),
-            "first_date": f.first_date, "vintage": f.vintage,
-            "checked": f.checked_at[:16].replace("T", " "), "changed": f.changed_at[:16].replace("T", " "),
-            "stale": f.stale,
-        })  # fmt: skip
-    return rows

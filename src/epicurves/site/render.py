@@ -228,7 +228,7 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
     metrics = compute_metrics(observations, regions, cori=job.cori)
     summary = summarize(metrics, regions)
     summaries = {
-        str(row["region_id"]): {k: json_ready(v) for k, v in row.items()}
+        str(row["region_id"]): {str(k): json_ready(v) for k, v in row.items()}
         for row in summary.to_dict(orient="records")
     }
     weekly = {

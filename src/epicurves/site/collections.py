@@ -1,0 +1,269 @@
+"""The pages over many regions (tables, compare, home, ``status.json``): declared once as data, rendered from every region's summary.
+
+Each table page lists its tables with the selector of the regions they show
+(:data:`TABLE_PAGES`); the graph (:mod:`.graph`) reads the same declarations
+(:data:`COLLECTIONS`) to know which changes touch which page. Historic regions
+(:mod:`epicurves.succession`) are never in a table, a count or a ranking; a table page lists the
+historic regions its selector would pick as links. The renderers are pure: a :class:`SiteView`
+and the settings in, ``(path, bytes)`` out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..analysis.metrics import SUMMARY_FIELDS
+from ..changes import RegionState
+from ..freshness import Freshness, cadence
+from ..sources import SOURCES
+from ..succession import SUCCESSIONS
+from .graph import Collection
+from .pages import (
+    INCIDENCE_COLUMNS,
+    NAV,
+    SUMMARY_COLUMNS,
+    fmt_int,
+    fmt_num,
+    incidence_table,
+    region_href,
+    summary_table,
+)
+from .render import environment
+
+__all__ = [
+    "COLLECTIONS",
+    "RISE_MIN_CASES",
+    "TABLE_PAGES",
+    "SiteView",
+    "Table",
+    "TablePage",
+    "compare_page",
+    "home_files",
+    "table_pages",
+]
+
+#: Weekly cases a region needs to appear among the biggest rises on the home page.
+RISE_MIN_CASES = 100
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a table page: the regions ``select`` picks (historic ones never)."""
+
+    id: str
+    title: str
+    select: Callable[[RegionState], bool]
+    incidence: bool = False
+    """OSCOVIDA's incidence table (population, cases in the last 7 days, incidence)."""
+
+
+@dataclass(frozen=True)
+class TablePage:
+    """A page of tables, with the historic regions its selector picks listed as links."""
+
+    path: str
+    heading: str
+    intro: str
+    tables: tuple[Table, ...]
+
+    def select(self, state: RegionState) -> bool:
+        """Whether the page shows ``state``'s region (in a table, or as a historic link)."""
+        as_current = replace(state, historic=False)
+        return any(t.select(as_current) for t in self.tables)
+
+
+def _kind(kind: str) -> Callable[[RegionState], bool]:
+    return lambda s: s.kind == kind
+
+
+def _german(kind: str) -> Callable[[RegionState], bool]:
+    """German states or districts (their parents are ``DE`` and ``DE-..``)."""
+    return lambda s: s.kind == kind and (s.parent or "").startswith("DE")
+
+
+TABLE_PAGES: tuple[TablePage, ...] = (
+    TablePage("regions/index.html", "All regions", "Every current region, with the source shown for it.",
+              (Table("all", "All regions", lambda s: True),)),
+    TablePage("countries/index.html", "Countries", "Tracking plots: Countries of the world.",
+              (Table("countries", "Countries of the world", _kind("country")),
+               Table("countries-incidence", "7-day incidence: countries", _kind("country"), incidence=True))),
+    TablePage("germany/index.html", "Germany", "Germany, its states and its districts.",
+              (Table("states", "German states", _german("state")),
+               Table("districts", "German districts", _german("district")),
+               Table("districts-incidence", "7-day incidence: German districts", _german("district"),
+                     incidence=True))),
+    TablePage("us/index.html", "US", "The states and territories of the United States.",
+              (Table("us-states", "US states", lambda s: s.kind == "state" and s.parent == "US"),)),
+)  # fmt: skip
+
+#: Every file over many regions, with what it shows (see :mod:`.graph`).
+COLLECTIONS: tuple[Collection, ...] = (
+    *(Collection(p.path, p.select, data=True) for p in TABLE_PAGES),
+    Collection("compare/index.html", lambda s: True, data=False),
+)
+
+COMPARE_METRICS = (
+    ("incidence_7d", "7-day incidence per 100k"), ("deaths_7d_per_100k", "7-day deaths per 100k"),
+    ("new_cases_7d_mean", "new cases, 7-day mean"), ("new_deaths_7d_mean", "new deaths, 7-day mean"),
+    ("r_cori", "R (Cori)"), ("r_rki", "R (RKI method)"),
+)  # fmt: skip
+
+
+@dataclass
+class SiteView:
+    """Every region's state and summary, as the pages over many regions read them."""
+
+    states: Mapping[str, RegionState]
+    summaries: Mapping[str, Mapping[str, Any]]
+    weekly: Mapping[str, list[float | None]]
+
+    def current(self) -> dict[str, RegionState]:
+        """The regions that are not historic."""
+        return {r: s for r, s in self.states.items() if not s.historic}
+
+    def frame(self, ids: Iterable[str]) -> pd.DataFrame:
+        """The summary rows of ``ids`` (those with data), in region id order."""
+        rows = [self.summaries[r] for r in sorted(ids) if r in self.summaries]
+        return pd.DataFrame.from_records(rows, columns=list(SUMMARY_FIELDS))
+
+
+def _table_context(page: TablePage, view: SiteView, threshold: float) -> dict[str, Any]:
+    current = view.current()
+    names = {r: s.name for r, s in view.states.items()}
+    weekly = {
+        r: [float("nan") if v is None else v for v in w] for r, w in view.weekly.items()
+    }
+    high = f"Rows with a 7-day incidence of {threshold:g} or more per 100 000 are highlighted."
+    tables = []
+    for table in page.tables:
+        frame = view.frame(r for r, s in current.items() if table.select(s))
+        key = "incidence_7d" if table.incidence else "new_cases_last_week"
+        ordered = frame.sort_values(
+            key, ascending=False, na_position="last", kind="stable"
+        )
+        if table.incidence:
+            rows = incidence_table(ordered, names, threshold)
+            tables.append({"id": table.id, "title": table.title, "columns": INCIDENCE_COLUMNS, "rows": rows,
+                           "order_column": 3, "page_length": max(len(rows), 1), "incidence": True, "note": high})  # fmt: skip
+        else:
+            rows = summary_table(ordered, weekly, names)
+            tables.append({"id": table.id, "title": table.title, "columns": SUMMARY_COLUMNS, "rows": rows,
+                           "order_column": 3, "page_length": 25, "incidence": False, "note": ""})  # fmt: skip
+    historic = [
+        {"name": s.name, "href": region_href(r), "successor": SUCCESSIONS[r].successor}
+        for r, s in sorted(view.states.items(), key=lambda kv: (kv[1].name, kv[0]))
+        if s.historic and page.select(s)
+    ]
+    return {"root": "../", "page": "table", "current": page.path, "title": page.heading,
+            "heading": page.heading, "intro": page.intro, "tables": tables, "breadcrumbs": None,
+            "historic": historic}  # fmt: skip
+
+
+def table_pages(
+    paths: Iterable[str], view: SiteView, threshold: float, common: Mapping[str, Any]
+) -> Iterator[tuple[str, bytes]]:
+    """The table pages among ``paths``, rendered."""
+    wanted = set(paths)
+    template = environment().get_template("table.html")
+    for page in TABLE_PAGES:
+        if page.path in wanted:
+            context = _table_context(page, view, threshold)
+            yield page.path, template.render(**common, **context).encode()
+
+
+def compare_page(view: SiteView, common: Mapping[str, Any]) -> bytes:
+    """The compare page: every current region with data, by name."""
+    choices = [
+        {
+            "region_id": r,
+            "file": r,
+            "label": f"{s.name} ({r})",
+            "selected": r in ("DE", "FR"),
+        }
+        for r, s in sorted(view.current().items(), key=lambda kv: (kv[1].name, kv[0]))
+        if r in view.summaries
+    ]
+    html = environment().get_template("compare.html").render(
+        **common, root="../", page="compare", current="compare/index.html", title="Compare",
+        breadcrumbs=None, choices=choices, metrics=COMPARE_METRICS,
+    )  # fmt: skip
+    return html.encode()
+
+
+def _rises(view: SiteView) -> list[dict[str, str]]:
+    """The biggest week-on-week rises among the current regions with enough cases."""
+    rows = [
+        view.summaries[r]
+        for r in sorted(view.current())
+        if r in view.summaries
+        and (view.summaries[r]["new_cases_last_week"] or 0) >= RISE_MIN_CASES
+        and view.summaries[r]["week_change_pct"] is not None
+    ]
+    rows.sort(key=lambda s: -float(s["week_change_pct"]))
+    return [
+        {"href": region_href(str(r["region_id"])), "name": str(r["name"]),
+         "last_date": str(r["last_date"]), "new_cases_last_week": fmt_int(r["new_cases_last_week"]),
+         "week_change": fmt_num(r["week_change_pct"], 0, " %", sign=True)}
+        for r in rows[:10]
+    ]  # fmt: skip
+
+
+def _source_rows(
+    fresh: list[Freshness], current: Mapping[str, RegionState]
+) -> list[dict[str, Any]]:
+    """A row per stored source: what it is, how current, how many regions it is shown for."""
+    rows = []
+    for f in fresh:
+        source = SOURCES[f.source]
+        publishes = "frozen" if not source.live else f"live, {cadence(source)}"
+        rows.append({
+            "name": f.source, "homepage": source.homepage, "licence": source.licence,
+            "cadence": publishes, "regions": sum(1 for s in current.values() if s.source == f.source),
+            "first_date": f.first_date, "vintage": f.vintage,
+            "checked": f.checked_at[:16].replace("T", " "), "changed": f.changed_at[:16].replace("T", " "),
+            "stale": f.stale,
+        })  # fmt: skip
+    return rows
+
+
+def home_files(
+    view: SiteView,
+    fresh: list[Freshness],
+    common: Mapping[str, Any],
+    now: datetime,
+    generations: tuple[int, int],
+) -> list[tuple[str, bytes]]:
+    """The home page and ``status.json``: the only files with the build time and the sources'
+    freshness. ``generations`` are the site's and the store's."""
+    warnings = [w for f in fresh for w in f.warnings]
+    current = view.current()
+    counts = {
+        k: sum(1 for s in current.values() if s.kind == k)
+        for k in ("country", "state", "district")
+    }
+    html = environment().get_template("home.html").render(
+        **common, root="", page="home", current="index.html", title="Home", breadcrumbs=None,
+        counts=counts, rises=_rises(view), rise_min=RISE_MIN_CASES,
+        built=now.strftime("%Y-%m-%d %H:%M UTC"), sources=_source_rows(fresh, current),
+        warnings=warnings, tables=[(label, href) for label, href in NAV[1:5]],
+    )  # fmt: skip
+    status = {
+        "built_at": now.isoformat(timespec="seconds"),
+        "epicurves": __version__,
+        "site_generation": generations[0],
+        "store_generation": generations[1],
+        "regions": len(view.summaries),
+        "sources": [f.to_dict() for f in fresh],
+        "warnings": warnings,
+    }
+    return [
+        ("index.html", html.encode()),
+        ("status.json", (json.dumps(status, indent=1) + "\n").encode()),
+    ]
