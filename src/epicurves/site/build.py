@@ -83,21 +83,23 @@ class BuildReport:
 STATIC_PAGES = (("analysis", "analysis/index.html"), ("about", "about/index.html"))
 
 
+#: The packages whose version is part of a build's fingerprint: they compute, format or ship
+#: what the site holds.
+DEPENDENCIES = (
+    "pandas", "numpy", "pyarrow", "scipy", "jinja2", "markdown-it-py", "bokeh", "itables",
+)  # fmt: skip
+
+
 def fingerprint(threshold: float, precedence: Sequence[str]) -> str:
     """A hash of everything a build depends on besides the data: epicurves' code, templates,
-    static files and texts, the front-end packages' versions, and the settings."""
+    static files and texts, the versions of :data:`DEPENDENCIES`, and the settings."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
         if path.suffix in (".py", ".html", ".css", ".js", ".md") and path.is_file():
             digest.update(path.relative_to(PACKAGE).as_posix().encode())
             digest.update(path.read_bytes())
-    settings = [
-        __version__,
-        version("bokeh"),
-        version("itables"),
-        repr(threshold),
-        *precedence,
-    ]
+    packages = [version(p) for p in DEPENDENCIES]
+    settings = [__version__, *packages, repr(threshold), *precedence]
     digest.update("\0".join(settings).encode())
     digest.update(repr(CoriOptions()).encode())
     return digest.hexdigest()[:16]
