@@ -17,6 +17,7 @@ enough work for it to pay off, else inline.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -37,6 +38,8 @@ R = TypeVar("R")
 
 #: A process pool starts only for at least this many items of work (its start costs ~1 s).
 MIN_ITEMS_FOR_POOL = 96
+#: Items in flight per worker of a process pool.
+WINDOW = 2
 
 
 class Executor(Protocol):
@@ -87,12 +90,30 @@ class ProcessExecutor:
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        from concurrent.futures import as_completed
+        queue = iter(items)
+        # A window of work is submitted now (not when iterated), the rest as results are
+        # taken: results waiting for the caller stay few, and so does the caller's memory.
+        window = {
+            self._pool.submit(fn, item)
+            for item in itertools.islice(queue, WINDOW * self.workers)
+        }
+        return self._drain(fn, queue, window)
 
-        futures = [
-            self._pool.submit(fn, item) for item in items
-        ]  # now, not when iterated
-        return _results(as_completed(futures), futures)
+    def _drain(
+        self, fn: Callable[[T], R], queue: Iterator[T], window: set[Any]
+    ) -> Iterator[R]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        try:
+            while window:
+                done, window = wait(window, return_when=FIRST_COMPLETED)
+                for future in done:
+                    for item in itertools.islice(queue, 1):
+                        window.add(self._pool.submit(fn, item))
+                    yield future.result()
+        finally:
+            for future in window:
+                future.cancel()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -135,25 +156,32 @@ class DaskExecutor:
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         import distributed
 
-        # Submitted now, not when iterated.
-        futures = self._client.map(fn, list(items), pure=False)
-        completed: Any = distributed.as_completed
-        return _results(completed(futures), futures)
+        queue = iter(items)
+        # As for a process pool: a window now, the rest as results are taken.
+        first = [
+            self._client.submit(fn, item, pure=False)
+            for item in itertools.islice(queue, WINDOW * self.workers)
+        ]
+        as_completed: Any = distributed.as_completed
+        completed = as_completed(first)
+        return self._drain(fn, queue, completed)
+
+    def _drain(
+        self, fn: Callable[[T], R], queue: Iterator[T], completed: Any
+    ) -> Iterator[R]:
+        try:
+            for future in completed:
+                for item in itertools.islice(queue, 1):
+                    completed.add(self._client.submit(fn, item, pure=False))
+                yield future.result()
+        finally:
+            for future in list(completed.futures):
+                future.cancel()
 
     def close(self) -> None:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
-
-
-def _results(done: Iterable[Any], futures: list[Any]) -> Iterator[Any]:
-    """The results of futures as they complete; the rest are cancelled if one fails."""
-    try:
-        for future in done:
-            yield future.result()
-    finally:
-        for future in futures:
-            future.cancel()
 
 
 def make_executor(

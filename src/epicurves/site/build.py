@@ -49,6 +49,8 @@ __all__ = ["BuildReport", "build_site", "fingerprint"]
 
 CONTENT = Path(__file__).parent / "content"
 PACKAGE = Path(__file__).parent.parent
+#: Modules a process pool's workers start with (imported once by the fork server).
+PRELOAD = ("epicurves.site.render", "scipy.special")
 #: Regions per chunk of work: enough to amortise reading the store, few enough to balance.
 CHUNK_REGIONS = 48
 #: Peers drawn on a region's comparison chart.
@@ -344,7 +346,7 @@ class _Builder:
                 sum(len(j.regions) for j in jobs),
                 scheduler=scheduler,
                 workers=workers,
-                preload=["epicurves.site.render"],
+                preload=PRELOAD,
             )
         try:
             self.progress(f"render {len(graph_plan.regions)} regions ({executor.name})")
