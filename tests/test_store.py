@@ -576,3 +576,17 @@ def test_checks_are_recorded_outside_the_generations(settings: Settings) -> None
     epicurves.update(settings, ["nyt"])
     assert store.checked()["nyt"]["status"] == "unchanged"
     assert store.generation() == 1
+
+
+def test_a_store_whose_pins_cannot_be_written_is_read_without_a_pin(
+    store: Store,
+) -> None:
+    """Users of a shared store (JupyterHub) may not write in it: they read unpinned. Here the
+    pins folder cannot be made because a file has its name (what a read-only store does to a
+    reader, whoever runs the test)."""
+    obs, _ = write(store)
+    shutil.rmtree(store.root / "pins", ignore_errors=True)
+    (store.root / "pins").write_text("not a folder")
+    with store.snapshot() as snapshot:
+        assert snapshot.generation == 1
+        pd.testing.assert_frame_equal(snapshot.load_observations(), obs)

@@ -344,14 +344,24 @@ class Store:
         return int(self.manifest().get("generation", 0))
 
     def snapshot(self, timeout: float = 60.0) -> Snapshot:
-        """Pin the current generation for reading; close the snapshot when done."""
+        """Pin the current generation for reading; close the snapshot when done.
+
+        A reader that may not write in the store's ``pins`` folder (a store shared read-only,
+        say on JupyterHub) reads without a pin: should the generation be removed during its
+        read, the read fails with a :class:`StoreError` and can be repeated.
+        """
         for _ in range(PIN_ATTEMPTS):
             manifest = self.manifest()
             generation = int(manifest.get("generation", 0))
             if generation == 0:
                 return Snapshot(self, manifest, None)
-            self._pins.mkdir(parents=True, exist_ok=True)
-            pin = ReadWriteLock(self._pins / f"{generation}.lock", is_singleton=False)
+            try:
+                self._pins.mkdir(parents=True, exist_ok=True)
+                pin = ReadWriteLock(
+                    self._pins / f"{generation}.lock", is_singleton=False
+                )
+            except OSError:  # no right to write there (a read-only store): no pin
+                return Snapshot(self, manifest, None)
             try:
                 pin.acquire_read(timeout=timeout)
             except (
@@ -367,9 +377,8 @@ class Store:
                 raise StoreError(msg) from exc
             if (self._generations / f"{generation}.json").is_file():
                 return Snapshot(self, manifest, pin)
-            pin.release(
-                force=True
-            )  # removed between reading the manifest and pinning it
+            # Removed between reading the manifest and pinning it: read the current one.
+            pin.release(force=True)
             pin.close()
         msg = f"the store {self.root} changed {PIN_ATTEMPTS} times while being read; try again"
         raise StoreError(msg)
