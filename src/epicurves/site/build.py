@@ -20,7 +20,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -189,18 +189,18 @@ class _Builder:
         self.folder = Path()
         self.old: Path | None = None
         self.written: set[str] = set()
+        self.mark = fingerprint(threshold, settings.precedence)
 
     # -- deciding what to build --------------------------------------------------------------------
     def _decide(
         self, full: bool, changes: ChangeSet | None
     ) -> tuple[BuildState | None, dict[str, RegionState], Plan, str]:
         snapshot = self.snapshot
-        mark = fingerprint(self.threshold, self.settings.precedence)
         previous = None if full else self.site.state()
         reason = "asked for (--full)" if full else ""
         if previous is None and not reason:
             reason = "no earlier build to start from"
-        elif previous is not None and previous.fingerprint != mark:
+        elif previous is not None and previous.fingerprint != self.mark:
             previous, reason = None, "the code, templates or settings changed"
         if previous is not None and previous.store_generation == snapshot.generation:
             states = previous.regions
@@ -241,7 +241,7 @@ class _Builder:
     ) -> BuildReport:
         previous, states, graph_plan, reason = self._decide(full, changes)
         if previous is not None and graph_plan.files() == set(ALWAYS):
-            return self._touch(previous, now, reason)
+            return self._touch(replace(previous, regions=dict(states)), now, reason)
         number = self.site.next_number()
         self.folder = self.site.start()
         self.old = None if previous is None else self.site.current()
@@ -266,7 +266,7 @@ class _Builder:
             total = self._link_unchanged(graph_plan)
             state = BuildState(
                 generation=number,
-                fingerprint=fingerprint(self.threshold, self.settings.precedence),
+                fingerprint=self.mark,
                 store_generation=self.snapshot.generation,
                 assets=assets,
                 regions=dict(states),
@@ -315,7 +315,12 @@ class _Builder:
         common = {"nav": NAV, "assets": previous.assets, "version": __version__}
         view = SiteView(previous.regions, previous.summaries, previous.weekly)
         try:
-            warnings = self._home(view, common, now, previous.generation, replace=True)
+            warnings = self._home(view, common, now, previous.generation, in_place=True)
+            if previous.store_generation != self.snapshot.generation:
+                # new files upstream, the same data: remember which generation this shows
+                self.site.save_state(
+                    replace(previous, store_generation=self.snapshot.generation)
+                )
         except Exception as exc:
             raise self._failed(exc) from exc
         return BuildReport(
@@ -503,11 +508,11 @@ class _Builder:
         now: datetime,
         number: int,
         *,
-        replace: bool = False,
+        in_place: bool = False,
     ) -> tuple[str, ...]:
         """The home page and ``status.json``: the only files with the time and the freshness."""
         fresh = freshness(self.snapshot.meta(), self.snapshot.store.checked(), now)
-        put = self._replace if replace else self._put
+        put = self._replace if in_place else self._put
         for path, data in home_files(
             view, fresh, common, now, (number, self.snapshot.generation)
         ):

@@ -202,7 +202,7 @@ class SiteFolder:
         os.chmod(folder, 0o755)
         final = self.root / f"{number:06d}"
         os.replace(folder, final)
-        self._write_state(state)
+        self.save_state(state)
         self._switch(final)
         self._collect(keep={number, number - 1})
         return final
@@ -211,7 +211,8 @@ class SiteFolder:
         """Remove an unfinished generation (a failed build); the published site stays."""
         shutil.rmtree(folder, ignore_errors=True)
 
-    def _write_state(self, state: BuildState) -> None:
+    def save_state(self, state: BuildState) -> None:
+        """Write what generation ``state.generation`` was built from (replaced at once)."""
         path = self._state_path(state.generation)
         handle, name = tempfile.mkstemp(prefix=".state.", dir=self.root)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
