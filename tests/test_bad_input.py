@@ -360,9 +360,19 @@ def _cases() -> list[object]:
 # -- the store before and after ----------------------------------------------------------------
 
 
+#: Store files an update writes whatever its outcome: when each source was last checked, and
+#: the readers' pins (``load_*`` takes one).
+NOT_DATA = ("checked.json", "pins")
+
+
 def snapshot(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, bytes]]:
-    """The observations and regions as users load them, and every file of the store."""
-    files = {p.name: p.read_bytes() for p in sorted(settings.store_dir.iterdir())}
+    """The observations and regions as users load them, and every data file of the store."""
+    root = settings.store_dir
+    files = {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).parts[0] not in NOT_DATA
+    }
     return (
         load_observations(all_sources=True, settings=settings),
         load_regions(all_sources=True, settings=settings),
@@ -472,6 +482,85 @@ def test_first_update_of_a_broken_file_stores_nothing(
     assert result.message.endswith("(nothing stored for this source)")
     assert_names(result.message, TARGETS["nyt"], expect)
     assert not list(settings.store_dir.glob("*.parquet"))
+
+
+# -- cells the typed read of RKI's large files leaves to the careful read -------------------------
+
+#: A cell of the district fixture (line, column), what to write there, and the whole message:
+#: the message the careful read gave before there was a typed read, which now hands it these.
+RKI_CELLS = [
+    pytest.param(
+        8, "Faelle_gesamt", b"-5",
+        "line 8, column 'Faelle_gesamt': not a count: expected a whole number >= 0, found '-5'",
+        id="negative-count",
+    ),
+    pytest.param(
+        8, "Faelle_gesamt", b"0x10",
+        "line 8, column 'Faelle_gesamt': not a count: expected a whole number >= 0, found '0x10'",
+        id="hex-count",
+    ),
+    pytest.param(
+        8, "Faelle_gesamt", b"",
+        "line 8, column 'Faelle_gesamt': empty cell: expected a whole number >= 0",
+        id="empty-count",
+    ),
+    pytest.param(
+        8, "Meldedatum", b"2021-02-30",
+        "line 8, column 'Meldedatum': not a date: expected a date like 2021-03-31, found '2021-02-30'",
+        id="impossible-date",
+    ),
+    pytest.param(
+        8, "Landkreis_id", b" 09162",
+        "line 14, column 'Meldedatum': gap in the daily dates of Landkreis_id 09162: "
+        "2021-03-01 is followed by 2021-03-03, not consecutive: expected one row per day",
+        id="id-with-space",
+    ),
+    pytest.param(
+        8, "Inzidenz_7-Tage", b"92.6\xff",
+        "not UTF-8 text (byte 353)",
+        id="not-utf8-in-an-unread-column",
+    ),
+]  # fmt: skip
+
+
+def _parse(mirror: Path, name: str) -> object:
+    """Parse source ``name`` from ``mirror`` (its errors are what the tests look at)."""
+    source = get_source(name)
+    return source.parse({f.name: find_in_mirror(mirror, f) for f in source.files})
+
+
+@pytest.mark.parametrize(("line", "column", "value", "message"), RKI_CELLS)
+def test_rki_districts_cell_the_typed_read_leaves_to_the_careful_read(
+    mirror: Path, line: int, column: str, value: bytes, message: str
+) -> None:
+    target = TARGETS["rki-districts"]
+    lines = _read_bytes(_path(mirror, target)).split(b"\n")
+    cells = lines[line - 1].split(b",")
+    cells[lines[0].decode().split(",").index(column)] = value
+    lines[line - 1] = b",".join(cells)
+    write_bytes(mirror, target, b"\n".join(lines))
+
+    with pytest.raises(epicurves.ParseError) as caught:
+        _parse(mirror, target.source)
+
+    assert str(caught.value) == f"{target.source}: {target.file}: {message}"
+
+
+def test_rki_districts_unordered_file_names_the_repeated_line(mirror: Path) -> None:
+    # Rows in reverse order, the row of line 10 (11000 on 2021-03-02) repeated at the end:
+    # the careful read names the lines of the file as it is.
+    target = TARGETS["rki-districts"]
+    table = read_table(mirror, target)
+    write_table(mirror, target, [table[0], *reversed(table[1:]), table[9]])
+
+    with pytest.raises(epicurves.ParseError) as caught:
+        _parse(mirror, target.source)
+
+    assert str(caught.value) == (
+        f"{target.source}: {target.file}: line 74: duplicate row (Landkreis_id=11000, "
+        "Meldedatum=2021-03-02) repeats line 65: expected one row per Landkreis_id, "
+        "Meldedatum"
+    )
 
 
 # -- the command line --------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import ValidationError
 
@@ -88,32 +90,99 @@ def add_daily(frame: pd.DataFrame) -> pd.DataFrame:
     >>> out["new_deaths"].tolist()
     [<NA>, 0, 0, 1]
     """
-    out = frame.sort_values(["source", "region_id", "date"], kind="stable").reset_index(
-        drop=True
+    out = frame[["source", "region_id", "date", "cases", "deaths"]].astype(
+        {"date": "datetime64[s]", "cases": "Int64", "deaths": "Int64"}
     )
-    out["cases"] = out["cases"].astype("Int64")
-    out["deaths"] = out["deaths"].astype("Int64")
-    key = out["source"].astype(str) + "\x00" + out["region_id"].astype(str)
-    for total, new in (("cases", "new_cases"), ("deaths", "new_deaths")):
-        values = out[total]
-        known = values.notna()
-        # The first known value of each series counts from zero: all reported up to then.
-        # A value after a missing day has no known difference and stays missing.
-        seen_before = (
-            known.groupby(key).cummax().groupby(key).shift(1, fill_value=False)
-        )
-        first_known = known & ~seen_before.astype(bool)
-        diff = values - values.groupby(key).shift(1)
-        out[new] = diff.where(~first_known, values).astype("Int64")
-    flags = np.full(len(out), "", dtype=object)
-    cases_down = out["new_cases"].lt(0).fillna(False).to_numpy(dtype=bool)
-    deaths_down = out["new_deaths"].lt(0).fillna(False).to_numpy(dtype=bool)
-    flags[cases_down] = FLAG_CASES_DECREASE
-    both = cases_down & deaths_down
-    flags[deaths_down & ~cases_down] = FLAG_DEATHS_DECREASE
-    flags[both] = FLAG_CASES_DECREASE + ";" + FLAG_DEATHS_DECREASE
-    out["flags"] = pd.array(flags, dtype="string")
-    return out.astype(OBSERVATION_COLUMNS)[list(OBSERVATION_COLUMNS)]
+    source, region = _ranks(out["source"]), _ranks(out["region_id"])
+    date = _sortable_dates(out["date"])
+    order = _sort_order(source, region, date)
+    if order is not None:  # usually None: parsers give their rows in this order
+        out = out.take(order)
+        source, region = source[order], region[order]
+    out = out.reset_index(drop=True)
+    start = np.ones(len(out), dtype=bool)  # the first row of each series
+    start[1:] = (source[1:] != source[:-1]) | (region[1:] != region[:-1])
+    out["new_cases"] = _daily(out["cases"].array, start)
+    out["new_deaths"] = _daily(out["deaths"].array, start)
+    out["flags"] = _flags(out["new_cases"].array, out["new_deaths"].array)
+    out["source"], out["region_id"] = _text(out["source"]), _text(out["region_id"])
+    return out.astype(OBSERVATION_COLUMNS)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as dtype ``string``; a categorical by its codes, not one row at a time."""
+    if not (
+        isinstance(values.dtype, pd.CategoricalDtype)
+        and pd.api.types.is_string_dtype(values.cat.categories)
+    ):
+        return values.astype("string")
+    labels = pa.array(values.cat.categories.to_numpy(dtype=object), type=pa.string())
+    codes = values.cat.codes.to_numpy()
+    text = pc.take(labels, pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.array(text, dtype="string"), index=values.index)
+
+
+def _ranks(values: pd.Series) -> np.ndarray:
+    """Integer codes that sort as the values do (text in code-point order), missing last."""
+    codes, uniques = pd.factorize(values)
+    labels = np.array([str(u) for u in uniques], dtype=object)
+    rank = np.empty(len(labels) + 1, dtype=np.int64)
+    rank[np.argsort(labels, kind="stable")] = np.arange(len(labels))
+    rank[-1] = len(labels)  # code -1: missing
+    return rank[codes]
+
+
+def _sortable_dates(dates: pd.Series) -> np.ndarray:
+    """Dates as integers that sort as the dates do, missing (``NaT``) last."""
+    values = dates.to_numpy().view(np.int64)
+    return np.where(dates.isna().to_numpy(), np.iinfo(np.int64).max, values)
+
+
+def _sort_order(*keys: np.ndarray) -> np.ndarray | None:
+    """The stable order sorting the rows by ``keys`` (the first most significant), or ``None``
+    if they are in that order already (checked in one pass, without sorting)."""
+    tied = np.ones(max(len(keys[0]) - 1, 0), dtype=bool)  # rows i, i+1 equal so far
+    for key in keys:
+        before, after = key[:-1], key[1:]
+        if (tied & (after < before)).any():
+            return np.lexsort(keys[::-1])
+        tied &= after == before
+    return None
+
+
+def _daily(totals: pd.arrays.IntegerArray, start: np.ndarray) -> pd.arrays.IntegerArray:
+    """Day-to-day differences of cumulative series laid end to end (``start`` marks each
+    series' first row). The first known value of a series counts from zero; a value after a
+    missing one has no known difference and stays missing."""
+    values = totals.to_numpy(dtype=np.int64, na_value=0)
+    known: np.ndarray = ~totals.isna()
+    above = np.cumsum(known, dtype=np.int32) - known  # known values in the rows above
+    at_start = np.maximum.accumulate(np.where(start, above, 0))  # ... above the series
+    first_known = known & (above == at_start)
+    follows = np.zeros(len(known), dtype=bool)  # a known value right above, same series
+    follows[1:] = known[1:] & known[:-1] & ~start[1:]
+    daily = np.diff(values, prepend=0)
+    daily[first_known] = values[first_known]
+    return pd.arrays.IntegerArray(daily, ~(first_known | follows))
+
+
+#: The flags of a row, by code: 1 cases decreased, 2 deaths decreased, 3 both.
+_FLAGS = [
+    "",
+    FLAG_CASES_DECREASE,
+    FLAG_DEATHS_DECREASE,
+    FLAG_CASES_DECREASE + ";" + FLAG_DEATHS_DECREASE,
+]
+
+
+def _flags(
+    new_cases: pd.arrays.IntegerArray, new_deaths: pd.arrays.IntegerArray
+) -> pd.Series:
+    """``cases-decrease``/``deaths-decrease`` where a daily value is negative."""
+    cases_down = new_cases.to_numpy(dtype=np.int64, na_value=0) < 0
+    deaths_down = new_deaths.to_numpy(dtype=np.int64, na_value=0) < 0
+    codes = cases_down.astype(np.int8) + 2 * deaths_down.astype(np.int8)
+    return _text(pd.Series(pd.Categorical.from_codes(codes, pd.Index(_FLAGS))))
 
 
 def _check_columns(
@@ -142,28 +211,7 @@ def validate_observations(frame: pd.DataFrame, source: str) -> None:
         region = frame.loc[frame["date"].isna(), "region_id"].iloc[0]
         msg = "an observation has no date"
         raise ValidationError(msg, source=source, region_id=str(region), column="date")
-    dup = frame.duplicated(["region_id", "date"])
-    if dup.any():
-        row = frame.loc[dup].iloc[0]
-        msg = "duplicate observation: expected one row per region and date"
-        raise ValidationError(
-            msg,
-            source=source,
-            region_id=str(row["region_id"]),
-            date=str(row["date"].date()),
-        )
-    ordered = frame.sort_values(["region_id", "date"])
-    step = ordered["date"].diff()
-    same = ordered["region_id"].eq(ordered["region_id"].shift()).fillna(False)
-    gap = (same & step.ne(pd.Timedelta(days=1))).to_numpy(dtype=bool, na_value=False)
-    if gap.any():
-        pos = int(np.flatnonzero(gap)[0])
-        before = ordered["date"].iloc[pos - 1].date()
-        after = ordered["date"].iloc[pos].date()
-        msg = f"gap in daily dates: {before} is followed by {after}"
-        raise ValidationError(
-            msg, source=source, region_id=str(ordered["region_id"].iloc[pos])
-        )
+    _check_daily(frame, source)
     for column in ("cases", "deaths"):
         negative = frame[column].lt(0).fillna(False)
         if negative.any():
@@ -176,6 +224,44 @@ def validate_observations(frame: pd.DataFrame, source: str) -> None:
                 date=str(row["date"].date()),
                 column=column,
             )
+
+
+def _check_daily(frame: pd.DataFrame, source: str) -> None:
+    """Each region's dates once each and consecutive; raise on the first break.
+
+    Rows are checked in region and date order; that is usually the order they come in (from
+    :func:`add_daily`), so nothing is sorted.
+    """
+    region, dates = _ranks(frame["region_id"]), frame["date"].to_numpy()
+    order = _sort_order(region, dates.view(np.int64))
+    if order is not None:
+        region, dates = region[order], dates[order]
+    same = region[1:] == region[:-1]
+    step = dates[1:] - dates[:-1]
+    if (same & (step == np.timedelta64(0))).any():
+        _raise_duplicate(frame, source)
+    gap = same & (step != np.timedelta64(1, "D"))
+    if gap.any():
+        pos = int(np.flatnonzero(gap)[0]) + 1
+        before, after = pd.Timestamp(dates[pos - 1]), pd.Timestamp(dates[pos])
+        row = pos if order is None else int(order[pos])
+        msg = f"gap in daily dates: {before.date()} is followed by {after.date()}"
+        raise ValidationError(
+            msg, source=source, region_id=str(frame["region_id"].iloc[row])
+        )
+
+
+def _raise_duplicate(frame: pd.DataFrame, source: str) -> None:
+    """Raise for the first row (in ``frame``'s order) whose region and date repeat an earlier row."""
+    dup = frame.duplicated(["region_id", "date"])
+    row = frame.loc[dup].iloc[0]
+    msg = "duplicate observation: expected one row per region and date"
+    raise ValidationError(
+        msg,
+        source=source,
+        region_id=str(row["region_id"]),
+        date=str(row["date"].date()),
+    )
 
 
 def validate_regions(

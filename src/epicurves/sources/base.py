@@ -1,9 +1,14 @@
-"""The declared interface every source module fills in, and the careful file readers they share.
+"""The declared interface every source module fills in, and the file readers they share.
 
 A source says what it is (``name``, ``description``, ``licence``, ``homepage``), which upstream
 files it needs (:class:`UpstreamFile`: mirror folder, file name, real URL) and how to turn those
 files into tidy tables (``parse``). Adding a source is one new module plus one line in
 ``sources/__init__.py``.
+
+Two ways to read a file: :func:`read_typed`, one typed pass with Arrow for large, well-formed
+files, which gives ``None`` (never an error) at the first thing it does not expect; and the careful
+text path (:func:`read_csv` and the column converters), whose errors name the line and column. A
+parser tries the first and falls back to the second, so both accept and refuse the same files.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from ..errors import ParseError
 
@@ -26,13 +33,18 @@ __all__ = [
     "SourceData",
     "UpstreamFile",
     "consecutive_days",
+    "daily_order",
     "date_column",
     "date_columns",
     "duplicated_rows",
     "integer_column",
+    "missing_counts",
     "open_text",
     "read_csv",
+    "read_typed",
+    "repeated",
     "sum_known",
+    "to_dates",
     "wide_counts",
 ]
 
@@ -116,6 +128,30 @@ def sum_known(values: Iterable[Any], *, require_all: bool = False) -> Any:
     return sum(known)
 
 
+def missing_counts(n: int) -> pd.arrays.IntegerArray:
+    """``n`` missing counts (``<NA>``, dtype ``Int64``), made at once rather than cell by cell.
+
+    >>> missing_counts(2).tolist()
+    [<NA>, <NA>]
+    """
+    return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+
+
+def repeated(labels: Sequence[str], n: int) -> pd.Categorical:
+    """Each label ``n`` times in a row, as a categorical: a wide table's column names in long
+    form, without a string per row.
+
+    >>> repeated(["a", "b", "a"], 2).tolist()
+    ['a', 'a', 'b', 'b', 'a', 'a']
+    """
+    codes, uniques = pd.factorize(pd.Index(labels))
+    return pd.Categorical.from_codes(np.repeat(codes, n), uniques)
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_BOM = b"\xef\xbb\xbf"
+
+
 def open_text(path: Path, source: Source, file: str) -> str:
     """Read a whole upstream file as text, gunzipping it if it is gzip, and check its shape.
 
@@ -123,7 +159,7 @@ def open_text(path: Path, source: Source, file: str) -> str:
     not UTF-8, and an HTML page where data were expected (what a proxy or an error page gives).
     """
     raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
+    if raw[:2] == _GZIP_MAGIC:
         try:
             raw = gzip.decompress(raw)
         except (EOFError, OSError, zlib.error) as exc:
@@ -134,14 +170,155 @@ def open_text(path: Path, source: Source, file: str) -> str:
     except UnicodeDecodeError as exc:
         msg = f"not UTF-8 text (byte {exc.start})"
         raise source.error(file, msg) from exc
+    problem = _shape_problem(text)
+    if problem:
+        raise source.error(file, problem)
+    return text
+
+
+def _shape_problem(text: str) -> str | None:
+    """Why decoded text cannot be a data file (empty, or an HTML/XML page), else ``None``."""
     head = text.lstrip()[:200].lower()
     if not head:
-        msg = "the file is empty: expected a header line and data"
-        raise source.error(file, msg)
+        return "the file is empty: expected a header line and data"
     if head.startswith(("<!doctype", "<html", "<?xml", "<head", "<body")):
-        msg = "got an HTML/XML page instead of data (an error page or a changed URL?)"
-        raise source.error(file, msg)
-    return text
+        return "got an HTML/XML page instead of data (an error page or a changed URL?)"
+    return None
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    """The file's bytes as a stream, gunzipped on the fly if it is gzip."""
+    with path.open("rb") as handle:
+        magic = handle.read(2)
+    return gzip.open(path, "rb") if magic == _GZIP_MAGIC else path.open("rb")
+
+
+def _header_names(path: Path) -> list[str] | None:
+    """The names in the header line, if the careful path would read the file's start alike:
+    UTF-8 text that is not an HTML page, each name written once and without quotes."""
+    limit = 1 << 16
+    try:
+        with _open_binary(path) as handle:
+            line = handle.readline(limit)
+        text = line.removeprefix(_BOM).rstrip(b"\r\n").decode("utf-8")
+    except (EOFError, OSError, zlib.error, UnicodeDecodeError):
+        return None
+    names = text.split(",")
+    if (
+        len(line) >= limit
+        or '"' in text
+        or _shape_problem(text)
+        or len({n.strip() for n in names}) != len(names)
+    ):
+        return None
+    return names
+
+
+class _PlainStream:
+    """A binary stream for Arrow that notes whether the data after the header line (checked
+    by :func:`_header_names`) are plain: ASCII, hence UTF-8, also in the columns Arrow skips;
+    and without ``0x``, as Arrow reads ``0x10`` as 16 and pandas does not."""
+
+    def __init__(self, handle: io.BufferedIOBase) -> None:
+        self._handle = handle
+        self._in_header = True
+        self._last = b""
+        self.plain = True
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._handle.read(size)
+        body = chunk
+        if self._in_header:
+            end = chunk.find(b"\n")
+            self._in_header = end < 0
+            body = b"" if end < 0 else chunk[end + 1 :]
+        split_hex = self._last == b"0" and body[:1] in (b"x", b"X")
+        self.plain = self.plain and not (
+            split_hex or not body.isascii() or b"0x" in body or b"0X" in body
+        )
+        self._last = body[-1:] or self._last
+        return chunk
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def read_typed(
+    path: Path,
+    *,
+    text: Sequence[str] = (),
+    counts: Sequence[str] = (),
+    optional: Sequence[str] = (),
+) -> pd.DataFrame | None:
+    """Read only the named columns of a well-formed CSV file in one typed pass, or ``None``.
+
+    ``text`` columns come back as categoricals of the cells as written (empty cells missing),
+    ``counts`` as ``Int64`` (empty cells ``<NA>``), ``optional`` text columns only if the file
+    has them. Made for files of a million rows: the file is streamed once, never held whole,
+    and Arrow types the cells as it goes. It gives ``None``, never an error, where the
+    careful path (:func:`read_csv` and the converters) might refuse the file or read it
+    otherwise: corrupt gzip, not ASCII, an HTML page, a header that does not name each column
+    once, a cell Arrow cannot type, no data rows, ``0x`` in the data, a count beyond 2**53.
+    """
+    names = _header_names(path)
+    if names is None or not {*text, *counts} <= set(names):
+        return None
+    text = [*text, *(c for c in optional if c in names and c not in text)]
+    table = _arrow_csv(path, text, counts)
+    if table is None or table.num_rows == 0:
+        return None
+    columns: dict[str, Any] = {c: _categorical(table.column(c)) for c in text}
+    columns |= {c: _integers(table.column(c)) for c in counts}
+    if any(v is None for v in columns.values()):
+        return None
+    return pd.DataFrame(columns, copy=False)
+
+
+def _arrow_csv(
+    path: Path, text: Sequence[str], counts: Sequence[str]
+) -> pa.Table | None:
+    """The ``text`` (dictionary-encoded) and ``counts`` (int64) columns of a plain CSV file."""
+    types = {c: pa.dictionary(pa.int32(), pa.string()) for c in text}
+    types |= dict.fromkeys(counts, pa.int64())
+    options = pa_csv.ConvertOptions(
+        column_types=types,
+        include_columns=list(types),
+        null_values=[""],
+        strings_can_be_null=True,
+    )
+    parse = pa_csv.ParseOptions(newlines_in_values=True)
+    try:
+        with _open_binary(path) as handle:
+            stream = _PlainStream(handle)
+            table = pa_csv.read_csv(
+                pa.PythonFile(stream, mode="r"),
+                read_options=pa_csv.ReadOptions(use_threads=False),
+                parse_options=parse,
+                convert_options=options,
+                memory_pool=pa.system_memory_pool(),
+            )
+    except (pa.ArrowException, ValueError, EOFError, OSError, zlib.error):
+        return None
+    return table if stream.plain else None
+
+
+def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
+    """A dictionary-encoded Arrow column as a pandas categorical (missing: code -1)."""
+    array = column.combine_chunks(memory_pool=pa.system_memory_pool())
+    codes = array.indices.fill_null(-1) if array.null_count else array.indices
+    return pd.Categorical.from_codes(
+        codes.to_numpy(), pd.Index(array.dictionary.to_pylist())
+    )
+
+
+def _integers(column: pa.ChunkedArray) -> pd.arrays.IntegerArray | None:
+    """An int64 Arrow column as a pandas ``Int64`` array; ``None`` if a value is beyond
+    2**53, where the careful path's numbers may be floats that lose the last digits."""
+    values = (column.fill_null(0) if column.null_count else column).to_numpy()
+    if len(values) and (values.max() > 2**53 or values.min() < -(2**53)):
+        return None
+    return pd.arrays.IntegerArray(values, column.is_null().to_numpy())
 
 
 def read_csv(
@@ -246,11 +423,17 @@ def _example_date(fmt: str) -> str:
     return text.lstrip("0") if fmt.startswith("%m/") else text
 
 
+def to_dates(values: pd.Series, fmt: str) -> pd.Series:
+    """Text in format ``fmt`` as midnight dates (``datetime64[s]``); ``NaT`` where it is not one."""
+    dates = pd.to_datetime(values, format=fmt, errors="coerce")
+    return dates.dt.normalize().astype("datetime64[s]")
+
+
 def date_column(
     frame: pd.DataFrame, column: str, source: Source, file: str, *, fmt: str
 ) -> pd.Series:
     """Parse a text column of dates in format ``fmt``, naming the first line that does not fit."""
-    dates = pd.to_datetime(frame[column], format=fmt, errors="coerce")
+    dates = to_dates(frame[column], fmt)
     bad = dates.isna()
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
@@ -263,7 +446,7 @@ def date_column(
             expected=f"a date like {_example_date(fmt)}",
             value=None if pd.isna(value) else str(value),
         )
-    return dates.dt.normalize().astype("datetime64[s]")
+    return dates
 
 
 def date_columns(
@@ -306,23 +489,23 @@ def wide_counts(
 
     The error names the line and column of the first cell that is not a whole number >= 0.
     """
-    block = frame[list(date_names)]
-    if all(pd.api.types.is_numeric_dtype(t) for t in block.dtypes):
-        values = block.to_numpy(
-            dtype="float64", na_value=np.nan
-        )  # fast path: pandas read numbers
+    columns = [frame[c] for c in date_names]  # column by column: a wide frame has many
+    if all(pd.api.types.is_numeric_dtype(c.dtype) for c in columns):
+        values = np.column_stack(  # fast path: pandas read numbers
+            [c.to_numpy(dtype="float64", na_value=np.nan) for c in columns]
+        )
         present = ~np.isnan(values)
     else:
-        text = block.astype("string")
+        text = [c.astype("string") for c in columns]
         values = np.column_stack(
             [
-                pd.to_numeric(text[c].str.strip(), errors="coerce").to_numpy(
+                pd.to_numeric(t.str.strip(), errors="coerce").to_numpy(
                     dtype="float64", na_value=np.nan
                 )
-                for c in text.columns
+                for t in text
             ]
         )
-        present = text.notna().to_numpy()
+        present = np.column_stack([t.notna().to_numpy() for t in text])
     with np.errstate(invalid="ignore"):
         bad = (
             (np.isnan(values) & present)
@@ -338,7 +521,7 @@ def wide_counts(
             row=line_of(frame, r),
             column=str(date_names[c]),
             expected="a whole number >= 0",
-            value=str(block.iat[r, c]),
+            value=str(columns[c].iat[r]),
         )
     return pd.DataFrame(values, index=frame.index, columns=list(date_names))
 
@@ -394,3 +577,35 @@ def consecutive_days(
         raise source.error(
             file, msg, row=line_of(order, pos), column=date, expected="one row per day"
         )
+
+
+def daily_order(groups: np.ndarray, days: np.ndarray) -> np.ndarray | None:
+    """Row positions sorted by group, then day, if each group holds consecutive days once each.
+
+    ``groups`` are codes ``0 ... k-1``, ``days`` day numbers. Gives ``None`` for a repeated or a
+    missing day (callers then find and name the offending line the slow way). Runs in linear
+    time: each row's place in the sorted order is computed, not searched for.
+
+    >>> daily_order(np.array([1, 0, 1, 0]), np.array([7, 7, 6, 6])).tolist()
+    [3, 1, 2, 0]
+    >>> daily_order(np.array([0, 0, 0]), np.array([1, 3, 2])).tolist(), daily_order(
+    ...     np.array([0, 0]), np.array([1, 3])
+    ... )
+    ([0, 2, 1], None)
+    """
+    n_groups = int(groups.max()) + 1
+    first = np.full(n_groups, np.iinfo(np.int64).max)
+    last = np.full(n_groups, np.iinfo(np.int64).min)
+    np.minimum.at(first, groups, days)
+    np.maximum.at(last, groups, days)
+    count = np.bincount(groups, minlength=n_groups)
+    span = np.zeros_like(count)
+    used = count > 0
+    span[used] = last[used] - first[used] + 1
+    if not np.array_equal(count, span):
+        return None
+    place = (np.cumsum(span) - span - first)[groups]  # where a group's first day goes
+    place += days
+    order = np.full(len(days), -1, dtype=np.intp)
+    order[place] = np.arange(len(days))
+    return None if (order < 0).any() else order

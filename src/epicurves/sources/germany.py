@@ -24,8 +24,10 @@ from .base import (
     consecutive_days,
     date_column,
     duplicated_rows,
+    missing_counts,
     open_text,
     read_csv,
+    repeated,
     sum_known,
     wide_counts,
 )
@@ -163,10 +165,10 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     )
     observations = pd.DataFrame(
         {
-            "region_id": np.repeat(wide.columns.to_numpy(), len(dates)),
+            "region_id": repeated(list(wide.columns), len(dates)),
             "date": np.tile(dates.to_numpy(), wide.shape[1]),
             "cases": pd.array(wide.to_numpy().T.reshape(-1), dtype="Int64"),
-            "deaths": pd.array([pd.NA] * (len(dates) * wide.shape[1]), dtype="Int64"),
+            "deaths": missing_counts(len(dates) * wide.shape[1]),
         }
     )
     return SourceData(observations, pd.DataFrame(regions), notes)

@@ -153,7 +153,7 @@ def parse_global(paths: Mapping[str, Path], source: Source) -> SourceData:
         province = frame["Province/State"].fillna("")
         country = frame["Country/Region"].fillna("").str.strip()
         duplicated_rows(
-            frame.assign(**{"Province/State": province}),
+            frame[["Country/Region"]].assign(**{"Province/State": province}),
             ["Province/State", "Country/Region"],
             source,
             upstream.name,
@@ -161,25 +161,25 @@ def parse_global(paths: Mapping[str, Path], source: Source) -> SourceData:
         series[column] = (province, country, dates, counts)
 
     province, country, _, _ = series["cases"]
+    iso2_of, population_of = top["iso2"].to_dict(), top["Population"].to_dict()
+    provinces_of: dict[str, list[str]] = {}  # each country's rows, in file order
+    for p, c in zip(province, country, strict=True):
+        provinces_of.setdefault(c, []).append(p)
     region_of: dict[str, str] = {}
     rows = []
-    for name in sorted(set(country)):
-        if name not in top.index:
+    for name in sorted(provinces_of):
+        if name not in iso2_of:
             notes.append(
                 f"skipped rows of {name!r}: no country of that name in {LOOKUP.name}"
             )
             continue
-        entry = top.loc[name]
-        iso2 = str(entry["iso2"])
-        mask = country == name
+        iso2 = str(iso2_of[name])
         pops: list[Any] = [
-            top.loc[name, "Population"]
-            if p == ""
-            else row_population.get((p, name), pd.NA)
-            for p in province[mask]
+            population_of[name] if p == "" else row_population.get((p, name), pd.NA)
+            for p in provinces_of[name]
         ]
         population = sum_known(pops)
-        for p, pop in zip(province[mask], pops, strict=True):
+        for p, pop in zip(provinces_of[name], pops, strict=True):
             if p and pd.isna(pop):
                 notes.append(
                     f"{p}, {name}: no population in {LOOKUP.name}; its counts are in "

@@ -96,7 +96,7 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     population = dict(
         zip(us_rows["FIPS"].str.zfill(2).map(codes), us_rows["Population"], strict=True)
     )
-    present = set(states["region_id"])
+    present = set(states["region_id"].unique())
     rows = [
         {
             "region_id": f"US-{code}",

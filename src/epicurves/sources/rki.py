@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .base import (
@@ -28,10 +29,14 @@ from .base import (
     SourceData,
     UpstreamFile,
     consecutive_days,
+    daily_order,
     date_column,
     duplicated_rows,
     integer_column,
+    missing_counts,
     read_csv,
+    read_typed,
+    to_dates,
 )
 from .geo import DE_STATES
 
@@ -81,7 +86,103 @@ _SPECIAL = {
 def _cases(
     path: Path, upstream: UpstreamFile, source: Source, key: str | None
 ) -> pd.DataFrame:
-    """Rows of all ages: ``key`` (or none), date, cumulative cases and population."""
+    """Rows of all ages, sorted by ``key`` (or none) and date: key, date, cumulative cases and
+    population.
+
+    One typed read where the file is clean (it always is, but for a bad upstream day); else the
+    careful read, which finds the offending line and says what is wrong with it.
+    """
+    rows = _cases_typed(path, key)
+    if rows is None:
+        rows = _cases_text(path, upstream, source, key)
+    return rows
+
+
+def _cases_typed(path: Path, key: str | None) -> pd.DataFrame | None:
+    """What :func:`_cases_text` gives, from one typed read; ``None`` wherever it might differ
+    or fail (it then finds and names the offending line): a cell missing or not a count, a key
+    with spaces, a date that is not one, a repeated or missing day, no age group ``00+``."""
+    frame = _typed_rows(path, key)
+    if frame is None:
+        return None
+    keys = _used(frame[key]) if key else _constant("DE", len(frame))
+    dates = to_dates(pd.Series(frame["Meldedatum"].cat.categories), "%Y-%m-%d")
+    if dates.isna().any():
+        return None
+    date_codes = frame["Meldedatum"].cat.codes.to_numpy()
+    days = dates.to_numpy().astype("datetime64[D]").view("int64")
+    order = daily_order(keys.cat.codes.to_numpy(), days[date_codes])
+    if order is None:
+        return None
+    keys = keys.cat.reorder_categories(sorted(keys.cat.categories))
+    return pd.DataFrame(
+        {
+            "key": keys.array.take(order),
+            "date": dates.to_numpy()[date_codes[order]],
+            "cases": frame["Faelle_gesamt"].array.take(order),
+            "population": frame["Bevoelkerung"].array.take(order),
+        },
+        copy=False,
+    )
+
+
+def _typed_rows(path: Path, key: str | None) -> pd.DataFrame | None:
+    """The rows of all ages, read typed; ``None`` unless :func:`_complete`."""
+    ages = [] if key == "Landkreis_id" else ["Altersgruppe"]  # as _cases_text requires
+    frame = read_typed(
+        path,
+        text=["Meldedatum", *([key] if key else []), *ages],
+        counts=["Faelle_gesamt", "Bevoelkerung"],
+        optional=["Altersgruppe"],
+    )
+    if frame is not None and "Altersgruppe" in frame.columns:
+        frame = _all_ages(frame)
+    if frame is None or not _complete(frame, key):
+        return None
+    return frame
+
+
+def _all_ages(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """The rows of age group ``00+``; ``None`` if there are none or an age group is empty."""
+    ages = frame["Altersgruppe"].cat
+    codes = ages.codes.to_numpy()
+    kept = (ages.categories.str.strip() == ALL_AGES)[codes]
+    if (codes < 0).any() or not kept.any():
+        return None
+    return frame.loc[kept]
+
+
+def _complete(frame: pd.DataFrame, key: str | None) -> bool:
+    """Whether every date, key and case count is there, every count is >= 0 and no key has
+    spaces around it (the careful read strips them after its checks)."""
+    text = frame[["Meldedatum", *([key] if key else [])]]
+    counts = frame[["Faelle_gesamt", "Bevoelkerung"]]
+    labels = frame[key].cat.categories if key else pd.Index([], dtype="str")
+    return not (
+        text.isna().any().any()
+        or frame["Faelle_gesamt"].isna().any()
+        or counts.lt(0).any().any()
+        or (labels.str.strip() != labels).any()
+    )
+
+
+def _constant(label: str, n: int) -> pd.Series:
+    """``n`` rows of one key, as a categorical."""
+    return pd.Series(pd.Categorical.from_codes(np.zeros(n, "int8"), pd.Index([label])))
+
+
+def _used(keys: pd.Series) -> pd.Series:
+    """A categorical without the categories no row has (such as keys of other age groups)."""
+    codes = keys.cat.codes.to_numpy()
+    if np.bincount(codes[codes >= 0], minlength=len(keys.cat.categories)).all():
+        return keys
+    return keys.cat.remove_unused_categories()
+
+
+def _cases_text(
+    path: Path, upstream: UpstreamFile, source: Source, key: str | None
+) -> pd.DataFrame:
+    """:func:`_cases` read as text, converted column by column, errors naming the line."""
     name = upstream.name
     required = (
         _COLUMNS
@@ -112,12 +213,13 @@ def _cases(
     checked = frame.assign(Meldedatum=out["date"])
     duplicated_rows(checked, [*([key] if key else []), "Meldedatum"], source, name)
     consecutive_days(checked, key, "Meldedatum", source, name)
-    return out
+    return out.sort_values(["key", "date"], kind="stable", ignore_index=True)
 
 
 def _population(rows: pd.DataFrame) -> dict[str, Any]:
-    """Population of each key on its last date; 0 (RKI's id ``u``) counts as unknown."""
-    last = rows.sort_values("date").groupby("key")["population"].last()
+    """Population of each key on its last date (``rows`` sorted by key and date); 0 (RKI's id
+    ``u``) counts as unknown."""
+    last = rows.groupby("key")["population"].last()
     return {str(k): (v if pd.notna(v) and v > 0 else pd.NA) for k, v in last.items()}
 
 
@@ -169,7 +271,7 @@ def parse_states(paths: Mapping[str, Path], source: Source) -> SourceData:
             "region_id": "DE-" + cases["key"].map(lambda k: DE_STATES[k][0]),
             "date": cases["date"],
             "cases": cases["cases"],
-            "deaths": pd.array([pd.NA] * len(cases), dtype="Int64"),
+            "deaths": missing_counts(len(cases)),
         }
     )
     regions = pd.DataFrame(
@@ -242,7 +344,7 @@ def parse_districts(paths: Mapping[str, Path], source: Source) -> SourceData:
             "region_id": cases["key"].map(ids),
             "date": cases["date"],
             "cases": cases["cases"],
-            "deaths": pd.array([pd.NA] * len(cases), dtype="Int64"),
+            "deaths": missing_counts(len(cases)),
         }
     )
     return SourceData(observations, pd.DataFrame(rows), notes)
