@@ -87,13 +87,21 @@ def test_github_actions_workflow_publishes_the_site_daily() -> None:
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
     (schedule,) = triggers["schedule"]
     assert len(schedule["cron"].split()) == 5
-    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert workflow["permissions"] == {
+        "contents": "read",
+        "pages": "write",
+        "id-token": "write",
+    }
     steps = workflow["jobs"]["build"]["steps"]
     runs = [s["run"] for s in steps if "epicurves run" in s.get("run", "")]
     (command,) = runs
     context = parse_command(command)
     out = context.params["out"]
-    uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    uploads = [
+        s
+        for s in steps
+        if s.get("uses", "").startswith("actions/upload-pages-artifact@")
+    ]
     (upload,) = uploads
     assert upload["with"]["path"].rstrip("/") == str(out)
     cached = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
