@@ -30,13 +30,14 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from newday import check_update, epicurves_command, write_new_day_mirror
+from newday import check_update, epicurves_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -191,6 +192,26 @@ def prepare(command: list[str] | None, mirrors: dict[str, Path], folder: Path) -
     return folder
 
 
+def new_day_mirror(scale: Path, mirror: Path, variant: str) -> str:
+    """`newday.py` in a child process, which gives back its memory when done: a process
+    started from a large one reports that one's size as its own peak (Linux counts the memory
+    the child had before its exec), so this process stays small."""
+    script = Path(__file__).with_name("newday.py")
+    command = [
+        sys.executable,
+        str(script),
+        str(scale),
+        str(mirror),
+        "--variant",
+        variant,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        msg = f"{done.stderr}\nfailed: {' '.join(command)}"
+        raise CommandFailed(msg)
+    return done.stdout.split(" gain ")[-1].strip()
+
+
 def new_day_mirrors(
     scenarios: list[str], scale: Path, prepared: Path, work: Path
 ) -> dict:
@@ -199,7 +220,7 @@ def new_day_mirrors(
     for variant in ("national", "all"):
         if variant in scenarios:
             mirror = work / f"new-{variant}"
-            date = write_new_day_mirror(scale, mirror, variant)
+            date = new_day_mirror(scale, mirror, variant)
             copy_state(prepared, work / "check")
             log(
                 f"{variant}: {check_update(work / 'check' / 'home', mirror, variant, date)}"
