@@ -49,7 +49,7 @@ LAYERS = {
     "notebooks": {"notebooks"},
     "site": {"analysis", "catalog", "changes", "config", "errors", "executor", "freshness", "model",
              "notebooks", "plots", "site", "sources", "store", "succession"},
-    "cli": {"analysis", "catalog", "changes", "config", "errors", "freshness", "model", "pipeline",
+    "cli": {"analysis", "catalog", "changes", "config", "errors", "executor", "freshness", "model", "pipeline",
             "site", "sources", "store"},
 }  # fmt: skip
 

@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,8 +153,11 @@ def _update(
     *,
     force: bool,
     quiet: bool,
+    on_parse: Callable[[], None] | None = None,
 ) -> UpdateReport:
-    """Run an update with a progress bar; print its table (unless ``quiet``) and its errors."""
+    """Run an update with a progress bar; print its table (unless ``quiet``) and its errors.
+
+    ``on_parse`` is called once, when a source turns out to have new files."""
     if settings.mirror is not None and not settings.mirror.is_dir():
         msg = f"mirror folder {settings.mirror} does not exist"
         raise UsageError(msg)
@@ -171,7 +174,11 @@ def _update(
     ) as bar:
         task = bar.add_task("update", total=total)
 
+        pending = [on_parse] if on_parse is not None else []
+
         def progress(source: str, step: str) -> None:
+            if step == "parse" and pending:
+                pending.pop()()
             bar.update(
                 task,
                 advance=0 if not source else 1,
@@ -565,6 +572,15 @@ def serve_command(directory: Path, port: int, host: str) -> None:
             err.print("stopped")
 
 
+def _warm_up() -> None:
+    """Something is new: start the fork server of the site's worker pool while the update
+    parses, so that the build's workers start at once."""
+    from .executor import warm_up
+    from .site.build import PRELOAD
+
+    warm_up(PRELOAD)
+
+
 #: Exit statuses of ``run`` (and the other commands), documented in the README.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -608,7 +624,10 @@ def run_command(
         )
         sys.exit(EXIT_LOCKED)
     try:
-        report = _update(obj, settings, (), force=False, quiet=quiet)
+        report = _update(
+            obj, settings, (), force=False, quiet=quiet,
+            on_parse=None if scheduler or settings.scheduler else _warm_up,
+        )  # fmt: skip
         if report.failed and not quiet:
             err.print(
                 "[yellow]Building from the last good data of the failed sources.[/]"

@@ -20,8 +20,9 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .errors import UsageError
 
@@ -31,6 +32,7 @@ __all__ = [
     "InlineExecutor",
     "ProcessExecutor",
     "make_executor",
+    "warm_up",
 ]
 
 T = TypeVar("T")
@@ -74,6 +76,7 @@ class ProcessExecutor:
     """A local pool of worker processes started by ``forkserver`` (or ``spawn``).
 
     ``preload`` names modules the fork server imports once, so that each worker starts with them.
+    While the workers start, until one has taken something, the calling process runs items too.
     """
 
     name = "processes"
@@ -90,25 +93,53 @@ class ProcessExecutor:
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        queue = iter(items)
-        # A window of work is submitted now (not when iterated), the rest as results are
-        # taken: results waiting for the caller stay few, and so does the caller's memory.
-        window = {
-            self._pool.submit(fn, item)
-            for item in itertools.islice(queue, WINDOW * self.workers)
-        }
-        return self._drain(fn, queue, window)
+        queue = _Queue(items)
+        window: set[Any] = set()
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def start() -> None:
+            # The first submission starts the workers, which takes a while (they import what
+            # they need): done in a thread, so that this process can work meanwhile.
+            try:
+                for item in queue.take(WINDOW * self.workers):
+                    window.add(self._pool.submit(fn, item))
+            except BaseException as exc:  # re-raised by _drain
+                failure.append(exc)
+            finally:
+                started.set()
+
+        threading.Thread(target=start, name="epicurves-pool-start", daemon=True).start()
+        return self._drain(fn, queue, window, started, failure)
 
     def _drain(
-        self, fn: Callable[[T], R], queue: Iterator[T], window: set[Any]
+        self,
+        fn: Callable[[T], R],
+        queue: _Queue[T],
+        window: set[Any],
+        started: threading.Event,
+        failure: list[BaseException],
     ) -> Iterator[R]:
         from concurrent.futures import FIRST_COMPLETED, wait
 
         try:
+            # Until a worker has taken something, this process takes work too.
+            while not (
+                started.is_set() and any(f.running() or f.done() for f in window)
+            ):
+                taken = queue.take(1)
+                if not taken:
+                    break
+                yield fn(taken[0])
+            started.wait()
+            if failure:
+                raise failure[0]
+            # A window of work in flight, more as results are taken: results waiting for the
+            # caller stay few, and so does the caller's memory.
             while window:
                 done, window = wait(window, return_when=FIRST_COMPLETED)
                 for future in done:
-                    for item in itertools.islice(queue, 1):
+                    for item in queue.take(1):
                         window.add(self._pool.submit(fn, item))
                     yield future.result()
         finally:
@@ -182,6 +213,31 @@ class DaskExecutor:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def warm_up(preload: Iterable[str]) -> None:
+    """Start the fork server of process pools now, in the background, importing ``preload``:
+    a pool started later forks its workers from it at once. For a caller that expects work
+    soon (``epicurves run`` once an update has found something new)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(preload))
+    threading.Thread(target=forkserver.ensure_running, daemon=True).start()
+
+
+class _Queue(Generic[T]):
+    """Items taken by several threads, each item once."""
+
+    def __init__(self, items: Iterable[T]) -> None:
+        self._items = iter(items)
+        self._lock = threading.Lock()
+
+    def take(self, count: int) -> list[T]:
+        """Up to ``count`` items not taken yet."""
+        with self._lock:
+            return list(itertools.islice(self._items, count))
 
 
 def make_executor(

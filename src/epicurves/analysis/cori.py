@@ -98,7 +98,9 @@ def gamma_quantile(shape: Floats, q: float) -> Floats:
 
     out = np.empty(len(shape))
     exact = shape <= EXACT_QUANTILE_MAX_SHAPE
-    out[exact] = special.gammaincinv(shape[exact], q)
+    # Shapes repeat (1 + a week's cases): the slow inverse once per distinct shape.
+    distinct, where = np.unique(shape[exact], return_inverse=True)
+    out[exact] = special.gammaincinv(distinct, q)[where]
     big = shape[~exact]
     z = float(special.ndtri(q))
     out[~exact] = big * (1 - 1 / (9 * big) + z / (3 * np.sqrt(big))) ** 3

@@ -42,8 +42,8 @@ from .assets import asset_names, write_assets
 from .collections import COLLECTIONS, SiteView, compare_page, home_files, table_pages
 from .graph import ALWAYS, Hierarchy, Plan, plan
 from .pages import NAV, region_href
-from .publish import MARKER, BuildState, SiteFolder, link_or_copy
-from .render import ChunkJob, ChunkResult, RegionJob, environment, render_chunk
+from .publish import MARKER, BuildState, SiteFolder, link_or_copy, put_file
+from .render import ChunkJob, ChunkResult, RegionJob, environment, write_chunk
 
 __all__ = ["BuildReport", "build_site", "fingerprint"]
 
@@ -355,7 +355,7 @@ class _Builder:
             )
         try:
             self.progress(f"render {len(graph_plan.regions)} regions ({executor.name})")
-            results = executor.map_unordered(render_chunk, jobs)
+            results = executor.map_unordered(write_chunk, jobs)
             if graph_plan.full:  # while the workers render
                 self.progress("assets and articles")
                 write_assets(self.folder / "static", common["assets"])
@@ -394,8 +394,10 @@ class _Builder:
         for begin in range(0, len(regions), CHUNK_REGIONS):
             part = tuple(regions[begin : begin + CHUNK_REGIONS])
             used = {j.source for j in part}
+            observations = {s: files[s] for s in sorted(used)}
+            old = None if self.old is None else str(self.old)
             chunks.append(
-                ChunkJob({s: files[s] for s in sorted(used)}, part, common, cori)
+                ChunkJob(observations, part, common, cori, str(self.folder), old)
             )
         return chunks
 
@@ -407,6 +409,7 @@ class _Builder:
     ) -> None:
         for path, data in result.files:
             self._put(path, data)
+        self.written.update(result.written)
         summaries.update(result.summaries)
         weekly.update(result.weekly)
         for region_id in result.empty:
@@ -414,19 +417,9 @@ class _Builder:
             weekly.pop(region_id, None)
 
     def _put(self, path: str, data: bytes) -> None:
-        """Write one file of the new generation; an unchanged one is linked to the old file."""
-        target = self.folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        """Write one file of the new generation (linked to the old one if unchanged)."""
+        put_file(self.folder, self.old, path, data)
         self.written.add(path)
-        if self.old is not None:
-            old = self.old / path
-            try:
-                if old.stat().st_size == len(data) and old.read_bytes() == data:
-                    link_or_copy(old, target)
-                    return
-            except OSError:
-                pass
-        target.write_bytes(data)
 
     def _replace(self, path: str, data: bytes) -> None:
         """Replace one file of the published generation at once (a temporary file beside it,

@@ -100,7 +100,10 @@ def region_files(
     The numbers are turned into text once for all regions (vectorised), then cut per region:
     this is what makes a region page cheap to build.
     """
-    info = regions.set_index(["source", "region_id"])
+    info = {
+        (str(r["source"]), str(r["region_id"])): r
+        for r in regions.to_dict(orient="records")
+    }
     frame = metrics.sort_values(
         ["source", "region_id", "date"], kind="stable"
     ).reset_index(drop=True)
@@ -141,7 +144,7 @@ def region_files(
     out: dict[str, RegionFiles] = {}
     for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
         key = (source[begin], region[begin])
-        row = info.loc[key] if key in info.index else None
+        row = info.get(key)
         head = {
             "region_id": key[1],
             "source": key[0],

@@ -37,7 +37,7 @@ from filelock import FileLock, Timeout
 from ..changes import RegionState
 from ..errors import LockError, UsageError
 
-__all__ = ["MARKER", "BuildState", "SiteFolder"]
+__all__ = ["MARKER", "BuildState", "SiteFolder", "link_or_copy", "put_file"]
 
 #: A file every built site holds, with the number of its generation.
 MARKER = ".epicurves-site"
@@ -264,6 +264,22 @@ class SiteFolder:
             for name in names:
                 if name != MARKER:
                     yield (base / name).as_posix()
+
+
+def put_file(folder: Path, old: Path | None, path: str, data: bytes) -> None:
+    """Write ``path`` of a new generation ``folder``; if the published generation ``old``
+    holds the same bytes there, hard-link that file instead (its inode and time stay)."""
+    target = folder / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if old is not None:
+        previous = old / path
+        try:
+            if previous.stat().st_size == len(data) and previous.read_bytes() == data:
+                link_or_copy(previous, target)
+                return
+        except OSError:
+            pass
+    target.write_bytes(data)
 
 
 def link_or_copy(source: Path, target: Path) -> None:

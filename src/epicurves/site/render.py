@@ -38,6 +38,7 @@ __all__ = [
     "environment",
     "json_ready",
     "render_chunk",
+    "write_chunk",
 ]
 
 NO_VALUE = "\N{EN DASH}"
@@ -81,6 +82,10 @@ class ChunkJob:
     common: Mapping[str, Any]
     """Template context of every page: navigation, asset names, version."""
     cori: CoriOptions
+    out: str | None = None
+    """For :func:`write_chunk`: the new generation's folder, where the files are written."""
+    old: str | None = None
+    """For :func:`write_chunk`: the published generation; an unchanged file is linked from it."""
 
 
 @dataclass
@@ -93,6 +98,8 @@ class ChunkResult:
     empty: list[str]
     """Regions without a single observation: they have no files."""
     seconds: float
+    written: list[str] = field(default_factory=list)
+    """Paths :func:`write_chunk` wrote (then ``files`` is empty)."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -278,3 +285,20 @@ def _render(
         region.region_id, region.name, source["name"], source["licence"]
     )
     return notebook.encode()
+
+
+def write_chunk(job: ChunkJob) -> ChunkResult:
+    """:func:`render_chunk`, then write its files into ``job.out`` where the worker runs: the
+    files do not travel back to the caller (on a cluster, ``job.out`` is on a shared file
+    system). Returns the result with the paths written instead of the bytes."""
+    from .publish import put_file
+
+    result = render_chunk(job)
+    if job.out is None:
+        return result
+    folder, old = Path(job.out), None if job.old is None else Path(job.old)
+    for path, data in result.files:
+        put_file(folder, old, path, data)
+    result.written = [path for path, _ in result.files]
+    result.files = []
+    return result
