@@ -355,7 +355,9 @@ def summarize(
     """
     if metrics.empty:
         return pd.DataFrame(columns=list(SUMMARY_FIELDS))
-    ordered = metrics.sort_values(["source", "region_id", "date"], kind="stable")
+    keys = ["source", "region_id"]
+    used = [*keys, "date", "cases", "deaths", *_SUMMARY_INPUTS]
+    ordered = metrics[used].sort_values([*keys, "date"], kind="stable")
     groups = ordered.groupby(["source", "region_id"], sort=True)
     last = groups.tail(1).set_index(["source", "region_id"])
     summary = pd.DataFrame(index=last.index)
@@ -383,7 +385,9 @@ def summarize(
         ("r_rki", ("r_rki",)),
         ("r_cori", ("r_cori", "r_cori_lo", "r_cori_hi")),
     ):
-        known = ordered.loc[ordered[column].notna()].groupby(["source", "region_id"])
+        known = ordered.loc[ordered[column].notna(), [*keys, "date", *columns]].groupby(
+            keys
+        )
         dates = known["date"].last().reindex(summary.index)
         recent = dates >= oldest
         summary[f"{column}_date"] = dates.where(recent)
@@ -399,6 +403,12 @@ def summarize(
             summary[column] = pd.NA
     return summary[list(SUMMARY_FIELDS)]
 
+
+#: The metric columns :func:`summarize` reads.
+_SUMMARY_INPUTS = (
+    "new_cases_7d_sum", "new_deaths_7d_sum", "incidence_7d", "week_change_pct",
+    "doubling_time_days", "r_rki", "r_cori", "r_cori_lo", "r_cori_hi", "cfr_pct",
+)  # fmt: skip
 
 #: The columns of :func:`summarize`, in order.
 SUMMARY_FIELDS: Sequence[str] = (
