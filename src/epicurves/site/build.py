@@ -16,6 +16,7 @@ store gives the same bytes in every other file.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import tempfile
 import time
@@ -51,8 +52,12 @@ CONTENT = Path(__file__).parent / "content"
 PACKAGE = Path(__file__).parent.parent
 #: Modules a process pool's workers start with (imported once by the fork server).
 PRELOAD = ("epicurves.site.render", "scipy.special")
-#: Regions per chunk of work: enough to amortise reading the store, few enough to balance.
-CHUNK_REGIONS = 48
+#: Regions per chunk of work, at least and at most: enough to amortise what every chunk does
+#: once (reading the store, setting up the frames), few enough to balance the workers and to
+#: keep each one's memory small (128 districts of 2,424 days: ~300 MB).
+CHUNK_REGIONS = (16, 128)
+#: Chunks per worker, for balance.
+CHUNKS_PER_WORKER = 4
 #: Peers drawn on a region's comparison chart.
 MAX_PEERS = 7
 
@@ -344,16 +349,16 @@ class _Builder:
     ) -> str:
         """Render the planned regions' files (and, for a full build, the assets and articles
         meanwhile); collect their summaries ``into``. Returns the executor's name."""
-        jobs = self._jobs(states, graph_plan, common)
         own = executor is None
         if executor is None:
             executor = make_executor(
-                sum(len(j.regions) for j in jobs),
+                len(graph_plan.regions),
                 scheduler=scheduler,
                 workers=workers,
                 preload=PRELOAD,
             )
         try:
+            jobs = self._jobs(states, graph_plan, common, executor.workers)
             self.progress(f"render {len(graph_plan.regions)} regions ({executor.name})")
             results = executor.map_unordered(write_chunk, jobs)
             if graph_plan.full:  # while the workers render
@@ -373,8 +378,10 @@ class _Builder:
         states: Mapping[str, RegionState],
         graph_plan: Plan,
         common: dict[str, Any],
+        workers: int,
     ) -> list[ChunkJob]:
-        """The regions to render, cut into chunks of neighbouring regions of one source."""
+        """The regions to render, cut into chunks of neighbouring regions: about
+        :data:`CHUNKS_PER_WORKER` a worker, each between :data:`CHUNK_REGIONS` long."""
         hierarchy = Hierarchy(states)
         files = {
             source: str(path)
@@ -391,8 +398,12 @@ class _Builder:
         ]
         chunks: list[ChunkJob] = []
         cori = CoriOptions()
-        for begin in range(0, len(regions), CHUNK_REGIONS):
-            part = tuple(regions[begin : begin + CHUNK_REGIONS])
+        low, high = CHUNK_REGIONS
+        size = min(
+            max(math.ceil(len(regions) / (CHUNKS_PER_WORKER * workers)), low), high
+        )
+        for begin in range(0, len(regions), size):
+            part = tuple(regions[begin : begin + size])
             used = {j.source for j in part}
             observations = {s: files[s] for s in sorted(used)}
             old = None if self.old is None else str(self.old)
