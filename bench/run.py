@@ -12,7 +12,7 @@ It builds the scale mirror in a temporary folder (a copy of ``--data`` plus the 
 synthetic RKI state and district files of ``--scale/rki``; their values are not RKI data) and
 the two "one new RKI day" mirrors of `bench/newday.py`, checked with `epicurves update`.
 Each scenario's starting home and site is prepared once, untimed, and copied before every
-timed run. The runs of each scenario alternate with full runs (full, scenario, full, ...); the
+timed run (then written out with ``sync``, so that the copy does not weigh on the run). The runs of each scenario alternate with full runs (full, scenario, full, ...); the
 ratio to the full run is taken pair by pair and its median reported: on a noisy machine the
 ratios travel better than the seconds. Wall time and peak memory come from ``os.wait4`` on
 the child; the benchmark is a child subreaper (Linux), so the worker processes of a
@@ -105,6 +105,7 @@ def timed(command: list[str], state: Path) -> Run:
     env = os.environ | {"EPICURVES_HOME": str(state / "home")}
     env.pop("EPICURVES_MIRROR", None)
     with tempfile.TemporaryFile() as err:
+        os.sync()  # the copy of the state (and any earlier run) written out first
         started = time.perf_counter()
         pid = os.posix_spawn(
             command[0],
@@ -370,6 +371,12 @@ def parse_args() -> argparse.Namespace:
         help="run this scenario only (repeatable); full runs are always made, for the ratios",
     )
     parser.add_argument("--json", type=Path, help="write the raw numbers to this file")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="make the temporary folder here (default: the system's), e.g. on the disk "
+        "where sites are kept",
+    )
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -394,7 +401,9 @@ def main() -> None:
 def measure(args: argparse.Namespace, results: dict[str, list[Pair]]) -> None:
     """Prepare the mirrors and states in a temporary folder, then time each scenario."""
     scenarios = args.only or list(COMMANDS)
-    with tempfile.TemporaryDirectory(prefix="epicurves-bench-run-") as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="epicurves-bench-run-", dir=args.work
+    ) as tmp:
         work = Path(tmp)
         scale = build_scale_mirror(args.data, args.scale, work / "scale")
         mirrors = {"scale": scale, "data": args.data.resolve()}

@@ -21,6 +21,7 @@ import itertools
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -42,6 +43,8 @@ R = TypeVar("R")
 MIN_ITEMS_FOR_POOL = 96
 #: Items in flight per worker of a process pool.
 WINDOW = 2
+#: How long the caller waits for a worker to take an item before it takes one itself.
+GRACE_SECONDS = 0.25
 
 
 class Executor(Protocol):
@@ -123,10 +126,9 @@ class ProcessExecutor:
         from concurrent.futures import FIRST_COMPLETED, wait
 
         try:
-            # Until a worker has taken something, this process takes work too.
-            while not (
-                started.is_set() and any(f.running() or f.done() for f in window)
-            ):
+            # If the workers are slow to start (a cold fork server imports what they need),
+            # this process takes work too, until one has taken something.
+            while not _taken(window, started, GRACE_SECONDS):
                 taken = queue.take(1)
                 if not taken:
                     break
@@ -225,6 +227,17 @@ def warm_up(preload: Iterable[str]) -> None:
 
     multiprocessing.get_context("forkserver").set_forkserver_preload(list(preload))
     threading.Thread(target=forkserver.ensure_running, daemon=True).start()
+
+
+def _taken(window: set[Any], started: threading.Event, grace: float) -> bool:
+    """Whether a worker has taken (or finished) an item, waiting up to ``grace`` seconds."""
+    deadline = time.monotonic() + grace
+    while True:
+        if started.is_set() and any(f.running() or f.done() for f in window):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
 
 
 class _Queue(Generic[T]):

@@ -16,7 +16,6 @@ store gives the same bytes in every other file.
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import tempfile
 import time
@@ -52,11 +51,13 @@ CONTENT = Path(__file__).parent / "content"
 PACKAGE = Path(__file__).parent.parent
 #: Modules a process pool's workers start with (imported once by the fork server).
 PRELOAD = ("epicurves.site.render", "scipy.special")
-#: Regions per chunk of work, at least and at most: enough to amortise what every chunk does
-#: once (reading the store, setting up the frames), few enough to balance the workers and to
-#: keep each one's memory small (128 districts of 2,424 days: ~300 MB).
-CHUNK_REGIONS = (16, 128)
-#: Chunks per worker, for balance.
+#: Rows (region-days) per chunk of work, at most: enough to amortise what every chunk does once
+#: (reading the store, setting up the frames), few enough to stay in the processor's caches and
+#: to keep a worker's memory small (~130,000 rows: ~300 MB).
+CHUNK_ROWS = 130_000
+#: Regions per chunk, at most.
+CHUNK_REGIONS = 128
+#: Chunks per worker at least, where there are enough regions: for balance.
 CHUNKS_PER_WORKER = 4
 #: Peers drawn on a region's comparison chart.
 MAX_PEERS = 7
@@ -380,8 +381,7 @@ class _Builder:
         common: dict[str, Any],
         workers: int,
     ) -> list[ChunkJob]:
-        """The regions to render, cut into chunks of neighbouring regions: about
-        :data:`CHUNKS_PER_WORKER` a worker, each between :data:`CHUNK_REGIONS` long."""
+        """The regions to render, cut into chunks of neighbouring regions (:func:`_chunks`)."""
         hierarchy = Hierarchy(states)
         files = {
             source: str(path)
@@ -398,12 +398,7 @@ class _Builder:
         ]
         chunks: list[ChunkJob] = []
         cori = CoriOptions()
-        low, high = CHUNK_REGIONS
-        size = min(
-            max(math.ceil(len(regions) / (CHUNKS_PER_WORKER * workers)), low), high
-        )
-        for begin in range(0, len(regions), size):
-            part = tuple(regions[begin : begin + size])
+        for part in _chunks(regions, self._days(), workers):
             used = {j.source for j in part}
             observations = {s: files[s] for s in sorted(used)}
             old = None if self.old is None else str(self.old)
@@ -411,6 +406,10 @@ class _Builder:
                 ChunkJob(observations, part, common, cori, str(self.folder), old)
             )
         return chunks
+
+    def _days(self) -> dict[str, float]:
+        """The mean length of a region's series, per source (rows / regions)."""
+        return {n: m.rows / max(m.regions, 1) for n, m in self.snapshot.meta().items()}
 
     def _take(
         self,
@@ -522,6 +521,27 @@ class _Builder:
         ):
             put(path, data)
         return tuple(w for f in fresh for w in f.warnings)
+
+
+def _chunks(
+    regions: list[RegionJob], days: Mapping[str, float], workers: int
+) -> list[tuple[RegionJob, ...]]:
+    """Cut the regions (in order) into chunks of about the same number of rows: at most
+    :data:`CHUNK_ROWS` and :data:`CHUNK_REGIONS`, and :data:`CHUNKS_PER_WORKER` a worker."""
+    rows = [days.get(r.source, 1.0) for r in regions]
+    target = min(CHUNK_ROWS, sum(rows) / (CHUNKS_PER_WORKER * workers))
+    chunks: list[tuple[RegionJob, ...]] = []
+    part: list[RegionJob] = []
+    size = 0.0
+    for region, length in zip(regions, rows, strict=True):
+        if part and (size + length > target or len(part) == CHUNK_REGIONS):
+            chunks.append(tuple(part))
+            part, size = [], 0.0
+        part.append(region)
+        size += length
+    if part:
+        chunks.append(tuple(part))
+    return chunks
 
 
 def _region_job(
