@@ -12,8 +12,9 @@ It builds the scale mirror in a temporary folder (a copy of ``--data`` plus the 
 synthetic RKI state and district files of ``--scale/rki``; their values are not RKI data) and
 the two "one new RKI day" mirrors of `bench/newday.py`, checked with `epicurves update`.
 Each scenario's starting home and site is prepared once, untimed, and copied before every
-timed run (then written out with ``sync``, so that the copy does not weigh on the run). The runs of each scenario alternate with full runs (full, scenario, full, ...); the
-ratio to the full run is taken pair by pair and its median reported: on a noisy machine the
+timed run (then written out with ``sync``, so that the copy does not weigh on the run). The
+runs of each scenario alternate with full runs (full, scenario, full, ...); the ratio to the
+full run is taken pair by pair and its median reported: on a noisy machine the
 ratios travel better than the seconds. Wall time and peak memory come from ``os.wait4`` on
 the child; the benchmark is a child subreaper (Linux), so the worker processes of a
 ``forkserver`` pool are waited for too, and the peak is the largest of all these processes.
