@@ -330,9 +330,8 @@ class Store:
                 f"remove {self.root} and run `epicurves update`"
             )
             raise StoreError(msg)
-        if (
-            data.get("format") == 1
-        ):  # written by epicurves 0.1: one generation, no digests
+        if data.get("format") == 1:
+            # Written by epicurves 0.1: one generation, no digests.
             return {"format": FORMAT, "generation": 0, "sources": data["sources"]}
         if data.get("format") != FORMAT:
             msg = f"store {self.root} has format {data.get('format')!r}, this epicurves reads {FORMAT}"
@@ -364,9 +363,8 @@ class Store:
                 return Snapshot(self, manifest, None)
             try:
                 pin.acquire_read(timeout=timeout)
-            except (
-                OSError
-            ):  # the pin was removed while we waited: that generation is gone
+            except OSError:
+                # The pin was removed while we waited: that generation is gone.
                 pin.close()
                 continue
             except Timeout as exc:

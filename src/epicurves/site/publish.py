@@ -184,17 +184,16 @@ class SiteFolder:
     def start(self) -> Path:
         """A new, empty, unpublished folder to build the next generation in."""
         self.root.mkdir(parents=True, exist_ok=True)
-        for stale in self.root.glob(
-            "*.tmp*"
-        ):  # left by a killed build; we hold the lock
+        # Folders a killed build left (we hold the lock: no other build is running).
+        for stale in self.root.glob("*.tmp*"):
             shutil.rmtree(stale, ignore_errors=True)
-        return Path(
-            tempfile.mkdtemp(prefix=f"{self.next_number():06d}.tmp", dir=self.root)
-        )
+        prefix = f"{self.next_number():06d}.tmp"
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=self.root))
 
     def publish(self, folder: Path, state: BuildState) -> Path:
         """Make ``folder`` generation ``state.generation`` and switch the site to it at once."""
         number = state.generation
+        published = self.generation()
         (folder / MARKER).write_text(
             f"built by epicurves; generation {number}; `epicurves build` replaces this folder\n",
             "utf-8",
@@ -204,7 +203,7 @@ class SiteFolder:
         os.replace(folder, final)
         self.save_state(state)
         self._switch(final)
-        self._collect(keep={number, number - 1})
+        self._collect(keep={number} | ({published} if published else set()))
         return final
 
     def discard(self, folder: Path) -> None:
@@ -214,17 +213,17 @@ class SiteFolder:
     def save_state(self, state: BuildState) -> None:
         """Write what generation ``state.generation`` was built from (replaced at once)."""
         path = self._state_path(state.generation)
+        text = json.dumps(state.to_dict(), separators=(",", ":"))
         handle, name = tempfile.mkstemp(prefix=".state.", dir=self.root)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(state.to_dict(), out, separators=(",", ":"))
+            out.write(text)
         os.replace(name, path)
 
     def _switch(self, final: Path) -> None:
         """Point ``out`` at ``final`` with one rename (or swap folders without links)."""
         out = self.out
-        if (
-            out.is_dir() and not out.is_symlink()
-        ):  # epicurves 0.1's plain folder, or an empty one
+        if out.is_dir() and not out.is_symlink():
+            # A plain folder (epicurves 0.1's site, or an empty one) is moved aside.
             legacy = self.root / f"{_marker_generation(out) or 0:06d}.legacy"
             shutil.rmtree(legacy, ignore_errors=True)
             os.replace(out, legacy)
