@@ -30,6 +30,7 @@ finds its file gone and reads the current generation instead.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import json
@@ -267,33 +268,58 @@ def read_observations(
 ) -> pd.DataFrame:
     """Observations in ``files``, only the given regions and dates (inclusive) if given.
 
-    The filter is applied while reading: row groups whose regions or dates are outside it are
-    skipped, so a reader of a few regions holds only their rows.
+    Only the row groups whose statistics say they may hold a wanted region are read (the
+    store's files are sorted by region), so a reader of a few regions holds only their rows.
     """
     import pandas as pd
     import pyarrow as pa
-    import pyarrow.dataset as ds
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
     from .model import OBSERVATION_COLUMNS, empty_observations
 
     if not files:
         return empty_observations()
-    dataset = ds.dataset([str(f) for f in files], format="parquet")
-    condition = None
-    if regions is not None:
-        condition = ds.field("region_id").isin(list(regions))
-    for bound, op in ((start, "ge"), (end, "le")):
-        if bound is not None:
-            value = pa.scalar(
-                pd.Timestamp(bound).to_datetime64().astype("datetime64[s]")
-            )
-            term = (
-                ds.field("date") >= value if op == "ge" else ds.field("date") <= value
-            )
-            condition = term if condition is None else condition & term
-    table = dataset.to_table(filter=condition)
+    wanted = None if regions is None else sorted({str(r) for r in regions})
+    tables = []
+    for path in files:
+        parquet = pq.ParquetFile(path)
+        table = parquet.read_row_groups(_row_groups(parquet, wanted))
+        keep = None
+        if wanted is not None:
+            values = pa.array(wanted, type=table.schema.field("region_id").type)
+            keep = pc.is_in(table["region_id"], value_set=values)
+        for bound, compare in ((start, pc.greater_equal), (end, pc.less_equal)):
+            if bound is not None:
+                day = pd.Timestamp(bound).to_datetime64().astype("datetime64[s]")
+                term = compare(
+                    table["date"], pa.scalar(day).cast(table.schema.field("date").type)
+                )
+                keep = term if keep is None else pc.and_(keep, term)
+        tables.append(table if keep is None else table.filter(keep))
+    table = pa.concat_tables(tables, promote_options="default")
     frame: pd.DataFrame = table.to_pandas().astype(OBSERVATION_COLUMNS)
     return frame[list(OBSERVATION_COLUMNS)]
+
+
+def _row_groups(parquet: Any, wanted: Sequence[str] | None) -> list[int]:
+    """The row groups of a Parquet file that may hold one of the ``wanted`` regions (sorted),
+    by their statistics; every group if ``wanted`` is None or a group has no statistics."""
+    metadata = parquet.metadata
+    count = metadata.num_row_groups
+    if wanted is None:
+        return list(range(count))
+    column = metadata.schema.to_arrow_schema().get_field_index("region_id")
+    groups = []
+    for number in range(count):
+        stats = metadata.row_group(number).column(column).statistics
+        if stats is None or not stats.has_min_max:
+            groups.append(number)
+            continue
+        first = bisect.bisect_left(wanted, stats.min)
+        if first < len(wanted) and wanted[first] <= stats.max:
+            groups.append(number)
+    return groups
 
 
 class Store:
