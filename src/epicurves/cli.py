@@ -6,6 +6,7 @@ traceback instead.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -736,10 +737,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if isinstance(exc.code, str):
             print(exc.code, file=sys.stderr)
     for stream in (sys.stdout, sys.stderr):
-        try:
+        # A reader that went away (`epicurves regions | head`) needs nothing more.
+        with contextlib.suppress(OSError):
             stream.flush()
-        except (
-            OSError
-        ):  # the reader went away (`epicurves regions | head`): nothing to do
-            pass
     os._exit(code)
