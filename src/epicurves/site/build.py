@@ -560,14 +560,13 @@ def _region_job(
     ]
     candidates = hierarchy.peers(region_id)
     if state.kind != "country" and state.parent:
-        parent, siblings = (
-            candidates[:1] if candidates[:1] == [state.parent] else [],
-            candidates,
-        )
-        siblings = [s for s in siblings if s != state.parent]
+        # The parent, then the five siblings closest in population (by name on a tie).
         population = state.population or 0
-        siblings.sort(key=lambda s: abs((states[s].population or 0) - population))
-        candidates = parent + siblings[:5]
+        siblings = sorted(
+            (s for s in candidates if s != state.parent),
+            key=lambda s: abs((states[s].population or 0) - population),
+        )
+        candidates = [p for p in candidates if p == state.parent] + siblings[:5]
     peers = [{"region_id": p, "name": states[p].name} for p in candidates[:MAX_PEERS]]
     succession = SUCCESSIONS.get(region_id)
     successor = hierarchy.successor(region_id)

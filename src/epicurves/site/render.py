@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +96,6 @@ class ChunkResult:
     weekly: dict[str, list[float | None]]
     empty: list[str]
     """Regions without a single observation: they have no files."""
-    seconds: float
     written: list[str] = field(default_factory=list)
     """Paths :func:`write_chunk` wrote (then ``files`` is empty)."""
 
@@ -220,7 +218,6 @@ def _regions_frame(jobs: tuple[RegionJob, ...]) -> pd.DataFrame:
 
 def render_chunk(job: ChunkJob) -> ChunkResult:
     """Render the files of ``job``'s regions; pure: the same job gives the same bytes."""
-    started = time.perf_counter()
     by_source: dict[str, list[str]] = {}
     for region in job.regions:
         by_source.setdefault(region.source, []).append(region.region_id)
@@ -261,7 +258,7 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
                     _render(file.pattern, region, item, summaries, template, job),
                 )
             )
-    return ChunkResult(files, summaries, weekly, empty, time.perf_counter() - started)
+    return ChunkResult(files, summaries, weekly, empty)
 
 
 def _render(
