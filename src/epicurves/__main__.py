@@ -1,5 +1,5 @@
 """``python -m epicurves``: the same as the ``epicurves`` command."""
 
-from .cli import main
+from .cli import script
 
-main()
+script()

@@ -38,7 +38,7 @@ from .store import Store
 if TYPE_CHECKING:
     from .site.build import BuildReport
 
-__all__ = ["EXPORT_COLUMNS", "main"]
+__all__ = ["EXPORT_COLUMNS", "main", "script"]
 
 #: Columns of ``epicurves export``, in order. A contract: add columns, never rename them.
 _BASE_COLUMNS = (
@@ -722,15 +722,20 @@ def info_command(obj: Context, region: str | None, notes: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``epicurves`` script.
+    """Run the command line in this process (it ends with :class:`SystemExit`, as click does)."""
+    cli.main(args=argv, prog_name="epicurves")
 
-    The command's work is done when it returns: everything it opened is closed, and its output
-    is flushed here. The process then ends at once, without the interpreter's teardown of every
-    module (pandas and pyarrow take a few tenths of a second to take apart), which a daily job
-    run every few minutes by a scheduler, or a user waiting at a prompt, would pay each time.
+
+def script() -> None:
+    """Entry point of the ``epicurves`` script and of ``python -m epicurves``.
+
+    The command's work is done when :func:`main` returns: everything it opened is closed. Its
+    output is flushed here, and the process then ends at once, without the interpreter's
+    teardown of every module (pandas and pyarrow take a few tenths of a second to take apart),
+    which a daily job, or a user waiting at a prompt, would pay on every run.
     """
     try:
-        cli.main(args=argv, prog_name="epicurves")
+        main()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
