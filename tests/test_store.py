@@ -574,8 +574,15 @@ def test_checks_are_recorded_outside_the_generations(settings: Settings) -> None
     first = store.checked()["nyt"]
     assert first["status"] == "updated" and first["checked_at"]
     epicurves.update(settings, ["nyt"])
-    assert store.checked()["nyt"]["status"] == "unchanged"
+    second = store.checked()["nyt"]
+    assert second["status"] == "unchanged"
     assert store.generation() == 1
+    shutil.rmtree(settings.mirror / "nyt")  # type: ignore[operator]
+    epicurves.update(settings, ["nyt"])
+    failed = store.checked()["nyt"]
+    assert failed["status"] == "failed" and "not in the mirror" in failed["message"]
+    # the last check that reached the source stays
+    assert failed["checked_at"] == second["checked_at"]
 
 
 def test_a_store_whose_pins_cannot_be_written_is_read_without_a_pin(

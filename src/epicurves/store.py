@@ -532,8 +532,14 @@ class Store:
             self.commit([], remove=[source])
 
     def record_checks(self, checks: Mapping[str, Mapping[str, str]]) -> None:
-        """Record when sources were checked; outside the generations (a check changes no data)."""
-        data = self.checked() | {k: dict(v) for k, v in checks.items()}
+        """Record when sources were checked, outside the generations (a check changes no data).
+
+        Each source's fields are updated; fields a check does not give (``checked_at`` after a
+        failed one) keep their last value.
+        """
+        data = self.checked()
+        for name, record in checks.items():
+            data[name] = {**data.get(name, {}), **record}
         self.root.mkdir(parents=True, exist_ok=True)
         _write_json(self.root / CHECKED, data)
 
