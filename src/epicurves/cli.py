@@ -624,11 +624,18 @@ def run_command(
             highlight=False,
         )
         sys.exit(EXIT_LOCKED)
+    pool = (
+        not (scheduler or settings.scheduler) and (workers or os.cpu_count() or 1) > 1
+    )
     try:
         report = _update(
-            obj, settings, (), force=False, quiet=quiet,
-            on_parse=None if scheduler or settings.scheduler else _warm_up,
-        )  # fmt: skip
+            obj,
+            settings,
+            (),
+            force=False,
+            quiet=quiet,
+            on_parse=_warm_up if pool else None,
+        )
         if report.failed and not quiet:
             err.print(
                 "[yellow]Building from the last good data of the failed sources.[/]"
