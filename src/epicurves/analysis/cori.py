@@ -174,14 +174,17 @@ def cori_estimates(
     counts = np.where(known, np.maximum(np.where(known, incidence, 0.0), 0.0), 0.0)
     w = options.weights()
     infectiousness = np.zeros(len(counts))
-    unknown_weight = np.zeros(
-        len(counts)
-    )  # share of infectiousness that missing days hide
+    # The share of infectiousness that missing days hide (none without missing days).
+    unknown_weight = np.zeros(len(counts))
     gaps = (~known).astype(np.float64)
+    missing_days = not known.all()
     for lag in range(1, len(w)):
         if w[lag] > 0:
             infectiousness += w[lag] * np.nan_to_num(series.shift(counts, lag), nan=0.0)
-            unknown_weight += w[lag] * np.nan_to_num(series.shift(gaps, lag), nan=0.0)
+            if missing_days:
+                unknown_weight += w[lag] * np.nan_to_num(
+                    series.shift(gaps, lag), nan=0.0
+                )
     tau = options.window
     window_known = np.where(known, counts, np.nan)
     sum_cases = series.rolling_sum(window_known, tau)
