@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from epicurves.changes import ChangeSet, RegionState, diff, region_states
+from epicurves.changes import UNKNOWN, ChangeSet, RegionState, diff, region_states
 from epicurves.site.collections import COLLECTIONS
 from epicurves.site.graph import ALWAYS, Hierarchy, plan
 
@@ -105,10 +105,15 @@ def test_added_and_removed_regions() -> None:
     assert changes.removed == {"FR"} and changes.data == {"FR", "IT"}
 
 
-def test_a_region_without_digest_counts_as_changed() -> None:
+def test_a_region_with_an_unknown_digest_counts_as_changed() -> None:
     """Stored by epicurves 0.1: no digest, so nothing can be assumed unchanged."""
-    old = {"DE": replace(REGIONS["DE"], digest="")}
+    old = {"DE": replace(REGIONS["DE"], digest=UNKNOWN)}
     assert diff(old, dict(old)).regions == {"DE": frozenset({"data"})}
+
+
+def test_a_region_without_observations_is_unchanged_while_it_stays_so() -> None:
+    empty = {"DE": replace(REGIONS["DE"], digest="")}
+    assert not diff(empty, dict(empty))
 
 
 def test_region_states_pick_the_shown_source_and_list_the_others() -> None:
@@ -234,3 +239,25 @@ def test_a_full_build_writes_everything() -> None:
 def test_nothing_changed_writes_only_home_and_status() -> None:
     p = plan(REGIONS, REGIONS, ChangeSet(3, 3), COLLECTIONS)
     assert p.files() == set(ALWAYS) == {"index.html", "status.json"}
+
+
+def test_a_new_population_rewrites_the_numbers_per_100k() -> None:
+    """Incidence and deaths per 100k follow the population: the page, JSON and CSV change."""
+    new = changed(REGIONS, DE_09175=replace(REGIONS["DE-09175"], population=150_000))
+    p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
+    assert p.regions["DE-09175"] >= {PAGE, JSON, CSV}
+
+
+def test_a_renamed_country_touches_the_tables_that_name_it_beside_its_states() -> None:
+    """The US table shows "US" beside each state: renaming the country rewrites it."""
+    new = changed(REGIONS, US=replace(REGIONS["US"], name="United States"))
+    p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
+    assert {"us/index.html", "countries/index.html"} <= set(p.collections)
+    assert "germany/index.html" not in p.collections
+
+
+def test_a_region_left_without_data_leaves_the_compare_page() -> None:
+    new = changed(REGIONS, DE_09175=replace(REGIONS["DE-09175"], digest=""))
+    changes = diff(REGIONS, new)
+    assert changes.regions["DE-09175"] == frozenset({"data", "empty"})
+    assert "compare/index.html" in plan(REGIONS, new, changes, COLLECTIONS).collections

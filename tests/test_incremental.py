@@ -339,3 +339,67 @@ def test_inline_is_used_for_little_work() -> None:
     finally:
         pool.close()
     assert os.cpu_count()
+
+
+def test_a_store_made_anew_is_not_mistaken_for_the_one_the_site_shows(
+    work: tuple[Settings, Path],
+) -> None:
+    """Generations restart at 1 in a new store: the build must not take the site as up to
+    date because the numbers match."""
+    settings, site = work
+    shutil.rmtree(settings.store_dir)
+    add_district_day(settings.mirror)  # type: ignore[arg-type]
+    report = epicurves.update(settings, SOURCES)
+    assert report.generation == 1  # the same number the site was built from
+    built = build_site(settings, site, changes=report.changes, now=NOW)
+    assert not built.full and built.reason == "1 region changed (data 1)"
+    build_site(settings, site.parent / "full", full=True, now=NOW)
+    same_bytes(site, site.parent / "full")
+
+
+def test_a_region_left_without_observations_loses_its_files(
+    work: tuple[Settings, Path],
+) -> None:
+    """A source may list a region it has no rows for: its files go, as in a full build."""
+    from epicurves.store import SourceMeta
+
+    settings, site = work
+    store = epicurves.Store(settings.store_dir)
+    obs = store.load_observations(["germany"])
+    regions = store.load_regions(["germany"])
+    kept = obs[obs["region_id"] != "DE-01002"]  # Kiel, only in the germany table
+    meta = store.meta()["germany"]
+    store.write(SourceMeta(**{**meta.__dict__, "changed_at": ""}), kept, regions)
+    build_site(settings, site, now=NOW)
+    files = tree(site)
+    assert "region/DE-01002/index.html" not in files
+    assert "data/DE-01002.csv" not in files
+    for path, (_, data) in files.items():  # no page links to it any more
+        assert b"DE-01002/" not in data and b"data/DE-01002" not in data, path
+    build_site(settings, site.parent / "full", full=True, now=NOW)
+    same_bytes(site, site.parent / "full")
+
+
+def test_without_symbolic_links_the_site_is_a_plain_folder_swapped_by_renames(
+    work: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where links cannot be made (Windows without the privilege), builds still work, and
+    incrementally."""
+    settings, _ = work
+
+    def refused(*args: object, **kwargs: object) -> None:
+        msg = "symbolic links are not allowed here"
+        raise OSError(msg)
+
+    monkeypatch.setattr(os, "symlink", refused)
+    plain = settings.home.parent / "plain"
+    build_site(settings, plain, now=NOW)
+    assert plain.is_dir() and not plain.is_symlink()
+    before = tree(plain)
+    add_district_day(settings.mirror)  # type: ignore[arg-type]
+    epicurves.update(settings, SOURCES)
+    report = build_site(settings, plain, now=NOW)
+    assert not report.full and report.reason == "1 region changed (data 1)"
+    assert "region/DE-09175/index.html" in rewritten(before, tree(plain))
+    build_site(settings, settings.home.parent / "full", full=True, now=NOW)
+    same_bytes(plain, settings.home.parent / "full")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import threading
 from pathlib import Path
@@ -597,3 +598,39 @@ def test_a_store_whose_pins_cannot_be_written_is_read_without_a_pin(
     with store.snapshot() as snapshot:
         assert snapshot.generation == 1
         pd.testing.assert_frame_equal(snapshot.load_observations(), obs)
+
+
+def test_an_interruption_after_the_commit_keeps_the_committed_generation_whole(
+    settings: Settings, mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the change set is worked out, after the manifest was replaced: the new
+    generation's files must stay (they are the store's now)."""
+    epicurves.update(settings, ["nyt"])
+    states = mirror / "nyt" / "us-states.csv"
+    states.write_bytes(states.read_bytes() + b"\n")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(epicurves.pipeline, "diff", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        epicurves.update(settings, ["nyt"])
+    store = Store(settings.store_dir)
+    assert store.generation() == 2
+    with store.snapshot() as snapshot:
+        for table in ("observations", "regions"):
+            assert all(p.exists() for p in snapshot.files(table))
+        assert not snapshot.load_observations().empty
+
+
+def test_a_pin_the_update_cannot_open_keeps_its_generation(store: Store) -> None:
+    """Another user's pin, or a damaged one: the update commits, and the old generation
+    stays (its files too) rather than failing or being removed under a reader."""
+    write(store)
+    (store.root / "pins").mkdir(exist_ok=True)
+    (store.root / "pins" / "1.lock").write_bytes(b"not an SQLite database at all")
+    write(store, days=6, sha="1")
+    assert store.generation() == 2
+    assert sorted(store.generations()) == [1, 2]
+    old = json.loads((store.root / "generations" / "1.json").read_text("utf-8"))
+    assert (store.root / old["sources"]["s"]["observations"]).exists()

@@ -32,14 +32,13 @@ def _reading(
 ) -> Iterator[tuple[Settings, Snapshot]]:
     """Settings and a pinned generation: ``snapshot`` if given, else one for this read."""
     settings = settings or Settings.from_env()
-    if snapshot is not None:
-        yield settings, snapshot
-        return
-    with Store(settings.store_dir).snapshot() as pinned:
-        if not pinned.sources():
+    with contextlib.ExitStack() as stack:
+        if snapshot is None:
+            snapshot = stack.enter_context(Store(settings.store_dir).snapshot())
+        if not snapshot.sources():
             msg = f"the store in {settings.store_dir} is empty: run `epicurves update` first"
             raise StoreError(msg)
-        yield settings, pinned
+        yield settings, snapshot
 
 
 def load_regions(

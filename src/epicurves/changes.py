@@ -21,20 +21,25 @@ if TYPE_CHECKING:
 __all__ = [
     "CHANGE_KINDS",
     "DATA_KINDS",
+    "UNKNOWN",
     "ChangeSet",
     "RegionState",
     "diff",
     "region_states",
 ]
 
-#: What can change about a region. ``data``: its series (a new day, a revision);
-#: ``source``: another source is shown for it; ``sources``: the other sources covering it.
+#: What can change about a region. ``data``: its series (a new day, a revision); ``empty``:
+#: its series became empty or not; ``source``: another source is shown for it; ``sources``:
+#: the other sources covering it.
 CHANGE_KINDS: tuple[str, ...] = (
-    "added", "removed", "data", "source", "name", "kind", "parent", "population", "sources",
-    "historic",
+    "added", "removed", "data", "empty", "source", "name", "kind", "parent", "population",
+    "sources", "historic",
 )  # fmt: skip
-#: The kinds that change a region's numbers; the others change only what is said about it.
-DATA_KINDS = frozenset({"added", "removed", "data", "source"})
+#: The digest of a region whose source was stored without digests (by epicurves 0.1).
+UNKNOWN = "?"
+#: The kinds that change a region's numbers (population: every per-100k number; empty: it has
+#: no observations any more, or has them again); the others change only what is said about it.
+DATA_KINDS = frozenset({"added", "removed", "data", "empty", "source", "population"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class RegionState:
 
     source: str
     digest: str
+    """The content digest of its series: empty if it has no observations, :data:`UNKNOWN`
+    if its source was stored without digests."""
     name: str
     kind: str
     parent: str | None
@@ -50,6 +57,11 @@ class RegionState:
     sources: tuple[str, ...] = ()
     """Every source that covers the region, the shown one included, sorted."""
     historic: bool = False
+
+    @property
+    def observed(self) -> bool:
+        """Whether it has observations, hence a page, data files and a row in the tables."""
+        return self.digest != ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (:meth:`from_dict` reads it back)."""
@@ -131,7 +143,7 @@ def region_states(
         parent, population = row["parent"], row["population"]
         out[region_id] = RegionState(
             source=source,
-            digest=digests.get(source, {}).get(region_id, ""),
+            digest=digests[source].get(region_id, "") if source in digests else UNKNOWN,
             name=str(row["name"]),
             kind=str(row["kind"]),
             parent=None if pd.isna(parent) else str(parent),
@@ -151,7 +163,7 @@ def diff(
 ) -> ChangeSet:
     """The regions whose state differs between ``old`` and ``new``, with the kinds of change.
 
-    A region without a digest (stored by an older epicurves) counts as changed.
+    A region whose digest is unknown (its source stored by epicurves 0.1) counts as changed.
 
     >>> a = RegionState("rki", "d1", "Germany", "country", None, 84_000_000, ("rki",))
     >>> b = RegionState("rki", "d2", "Germany", "country", None, 84_000_000, ("rki",))
@@ -170,8 +182,10 @@ def diff(
         kinds = set()
         if before.source != after.source:
             kinds.add("source")
-        if before.digest != after.digest or not after.digest:
+        if before.digest != after.digest or after.digest == UNKNOWN:
             kinds.add("data")
+        if bool(before.digest) != bool(after.digest):
+            kinds.add("empty")  # pages that list the regions with data change too
         for name in ("name", "kind", "parent", "population", "sources", "historic"):
             if getattr(before, name) != getattr(after, name):
                 kinds.add(name)

@@ -386,10 +386,14 @@ def export_command(
         ):
             msg = f"{label} {value!r}: expected a date like 2021-03-31"
             raise UsageError(msg)
-    frame = load_metrics(
-        regions or None, start, end, all_sources=all_sources, settings=obj.settings
-    )
-    names = load_regions(all_sources=True, settings=obj.settings)
+    with Store(
+        obj.settings.store_dir
+    ).snapshot() as pinned:  # both reads: one generation
+        frame = load_metrics(
+            regions or None, start, end, all_sources=all_sources,
+            settings=obj.settings, snapshot=pinned,
+        )  # fmt: skip
+        names = load_regions(all_sources=True, settings=obj.settings, snapshot=pinned)
     frame = frame.merge(names, on=["region_id", "source"], how="left")
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
     frame = _readable(frame[list(EXPORT_COLUMNS)])

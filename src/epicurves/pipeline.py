@@ -161,15 +161,15 @@ def update(
                 report.sources.append(item)
                 if stage is not None:
                     staged.append(stage)
-            if staged:
-                progress("", "commit")
-                before = _states(store, manifest, settings)
-                generation = store.commit(staged)
-                after = _states(store, store.manifest(), settings)
-                report.changes = diff(before, after, base=base, generation=generation)
+            before = _states(store, manifest, settings) if staged else {}
         except BaseException:
-            store.discard(staged)
+            store.discard(staged)  # nothing was committed: the staged files go
             raise
+        if staged:
+            progress("", "commit")
+            generation = store.commit(staged)  # cleans up after itself if it fails
+            after = _states(store, store.manifest(), settings)
+            report.changes = diff(before, after, base=base, generation=generation)
         store.record_checks(_checks(report))
         return report
     finally:
@@ -183,7 +183,7 @@ def _states(
     """The state of every region in the generation ``manifest`` describes."""
     entries = manifest["sources"]
     files = [store.root / entry["regions"] for entry in entries.values()]
-    digests = {name: entry.get("digests", {}) for name, entry in entries.items()}
+    digests = {name: e["digests"] for name, e in entries.items() if "digests" in e}
     return region_states(read_regions(files), digests, settings.precedence)
 
 

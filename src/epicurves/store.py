@@ -34,7 +34,9 @@ import bisect
 import contextlib
 import hashlib
 import json
+import logging
 import os
+import sqlite3
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Snapshot", "SourceMeta", "StagedSource", "Store", "region_digests"]
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 CHECKED = "checked.json"
@@ -154,6 +158,7 @@ def _write_json(path: Path, data: Any) -> None:
             json.dump(data, out, indent=1, sort_keys=True)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(name, 0o644)  # mkstemp makes it private: readers may be other users
         os.replace(name, path)
     except BaseException:
         Path(name).unlink(missing_ok=True)
@@ -178,6 +183,12 @@ class Snapshot:
     def generation(self) -> int:
         """The number of the pinned generation (0: an empty store)."""
         return int(self.manifest.get("generation", 0))
+
+    @property
+    def store_id(self) -> str:
+        """The store's identity: numbers of generations compare only within one store (a
+        store removed and made again starts at 1 again)."""
+        return str(self.manifest.get("store", ""))
 
     def close(self) -> None:
         """Release the pin: the generation may be removed once it is no longer current."""
@@ -209,10 +220,12 @@ class Snapshot:
         }
 
     def digests(self) -> dict[str, dict[str, str]]:
-        """Source -> region id -> content digest of the region's stored series."""
+        """Source -> region id -> content digest of the region's stored series (a region
+        without observations has none; a source stored by epicurves 0.1 is left out)."""
         return {
-            name: dict(entry.get("digests", {}))
+            name: dict(entry["digests"])
             for name, entry in self.manifest["sources"].items()
+            if "digests" in entry
         }
 
     def files(self, table: str, sources: Iterable[str] | None = None) -> list[Path]:
@@ -385,10 +398,14 @@ class Store:
                 pin = ReadWriteLock(
                     self._pins / f"{generation}.lock", is_singleton=False
                 )
-            except OSError:  # no right to write there (a read-only store): no pin
+            except (OSError, ValueError, sqlite3.Error):
+                # No right to write there (a read-only store), or another user's pin: no pin.
                 return Snapshot(self, manifest, None)
             try:
                 pin.acquire_read(timeout=timeout)
+            except (ValueError, sqlite3.Error):  # a damaged pin: read without one
+                pin.close()
+                return Snapshot(self, manifest, None)
             except OSError:
                 # The pin was removed while we waited: that generation is gone.
                 pin.close()
@@ -507,7 +524,13 @@ class Store:
                 "digests": item.digests,
             }
         generation = int(manifest.get("generation", 0)) + 1
-        new = {"format": FORMAT, "generation": generation, "sources": sources}
+        store_id = manifest.get("store") or uuid.uuid4().hex
+        new = {
+            "format": FORMAT,
+            "store": store_id,
+            "generation": generation,
+            "sources": sources,
+        }
         try:
             self._generations.mkdir(parents=True, exist_ok=True)
             _write_json(self._generations / f"{generation}.json", new)
@@ -516,7 +539,11 @@ class Store:
             (self._generations / f"{generation}.json").unlink(missing_ok=True)
             self.discard(staged)
             raise
-        self.collect_garbage()
+        # Committed: from here on, nothing may undo it. Old generations go if they can.
+        try:
+            self.collect_garbage()
+        except Exception as exc:  # a pin we may not open, say: the files stay for later
+            log.warning("store %s: old generations kept (%s)", self.root, exc)
         return generation
 
     def write(
@@ -581,36 +608,53 @@ class Store:
                     pin.unlink(missing_ok=True)
 
     def _free(self, pin_path: Path) -> bool:
-        """Whether no reader holds ``pin_path`` (checked by taking it exclusively, at once)."""
-        pin = ReadWriteLock(pin_path, is_singleton=False)
-        try:
-            pin.acquire_write(blocking=False)
-        except (Timeout, OSError):
-            pin.close()
-            return False
-        pin.release(force=True)
-        pin.close()
-        return True
+        """Whether no reader holds ``pin_path`` (checked by taking it exclusively, at once).
 
-    def _remove_generation(self, number: int, path: Path) -> bool:
-        """Remove an old generation's file unless a reader pins it; True if removed."""
-        pin_path = self._pins / f"{number}.lock"
-        if not pin_path.exists():
-            path.unlink(missing_ok=True)
-            return True
-        pin = ReadWriteLock(pin_path, is_singleton=False)
+        A pin that cannot be opened (another user's, or damaged) counts as held: its
+        generation is kept, which is always safe.
+        """
+        with self._exclusive(pin_path) as free:
+            return free
+
+    @contextlib.contextmanager
+    def _exclusive(self, pin_path: Path) -> Iterator[bool]:
+        """Hold ``pin_path`` exclusively while the block runs, if no reader holds it; the
+        block is told whether it got it."""
+        try:
+            pin = ReadWriteLock(pin_path, is_singleton=False)
+        except (OSError, ValueError, sqlite3.Error):
+            yield False
+            return
         try:
             pin.acquire_write(blocking=False)
-        except (Timeout, OSError):
+        except (Timeout, OSError, ValueError, sqlite3.Error):
             pin.close()
-            return False
+            yield False
+            return
         try:
-            path.unlink(missing_ok=True)  # a reader pinning it from now on retries
+            yield True
         finally:
             pin.release(force=True)
             pin.close()
-        pin_path.unlink(missing_ok=True)
-        return True
+
+    def _remove_generation(self, number: int, path: Path) -> bool:
+        """Remove an old generation's file unless a reader pins it; True if removed.
+
+        The pin is taken exclusively even if no reader made it yet (taking it makes it): a
+        reader pinning the generation at the same moment then either waits and finds the
+        file gone, or holds the pin first and keeps the generation.
+        """
+        try:
+            self._pins.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
+        pin_path = self._pins / f"{number}.lock"
+        with self._exclusive(pin_path) as free:
+            if free:
+                path.unlink(missing_ok=True)  # a reader pinning it from now on retries
+        if free:
+            pin_path.unlink(missing_ok=True)
+        return free
 
     def generations(self) -> Iterator[int]:
         """The numbers of the generations still on disk (current and pinned ones)."""

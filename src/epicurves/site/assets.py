@@ -67,13 +67,18 @@ def asset_names() -> dict[str, object]:
     return names
 
 
-def write_assets(target: Path, names: dict[str, object]) -> None:
-    """Copy every static file into ``target`` under ``names``, and write the chart layout."""
+def write_assets(target: Path, names: dict[str, object]) -> list[str]:
+    """Copy every static file into ``target`` under ``names``, write the chart layout, and
+    return the names written."""
     from .. import plots
 
     target.mkdir(parents=True, exist_ok=True)
+    written = []
     for role, (path, _) in _wheel_files().items():
         shutil.copyfile(path, target / str(names[role]))
+        written.append(str(names[role]))
     for role, file in _OWN.items():
         shutil.copyfile(STATIC / file, target / str(names[role]))
+        written.append(str(names[role]))
     (target / str(names["charts"])).write_text(plots.chart_item_js(), "utf-8")
+    return [*written, str(names["charts"])]

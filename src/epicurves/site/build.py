@@ -40,7 +40,7 @@ from ..store import Snapshot, Store
 from ..succession import SUCCESSIONS
 from .assets import asset_names, write_assets
 from .collections import COLLECTIONS, SiteView, compare_page, home_files, table_pages
-from .graph import ALWAYS, Hierarchy, Plan, plan
+from .graph import ALWAYS, Hierarchy, Plan, plan, region_paths
 from .pages import NAV, region_href
 from .publish import MARKER, BuildState, SiteFolder, link_or_copy, put_file
 from .render import ChunkJob, ChunkResult, RegionJob, environment, write_chunk
@@ -195,6 +195,7 @@ class _Builder:
         self.folder = Path()
         self.old: Path | None = None
         self.written: set[str] = set()
+        self.dropped: set[str] = set()  # files of regions left without observations
         self.mark = fingerprint(threshold, settings.precedence)
 
     # -- deciding what to build --------------------------------------------------------------------
@@ -208,7 +209,13 @@ class _Builder:
             reason = "no earlier build to start from"
         elif previous is not None and previous.fingerprint != self.mark:
             previous, reason = None, "the code, templates or settings changed"
-        if previous is not None and previous.store_generation == snapshot.generation:
+        # Generations' numbers compare only within one store (one made anew starts at 1).
+        same_store = previous is not None and previous.store_id == snapshot.store_id
+        if (
+            previous is not None
+            and same_store
+            and previous.store_generation == snapshot.generation
+        ):
             states = previous.regions
             changes = ChangeSet(snapshot.generation, snapshot.generation)
         else:
@@ -217,7 +224,8 @@ class _Builder:
                 snapshot.load_regions(), snapshot.digests(), self.settings.precedence
             )
             if previous is not None and not (
-                changes is not None
+                same_store
+                and changes is not None
                 and changes.base == previous.store_generation
                 and changes.generation == snapshot.generation
             ):
@@ -273,6 +281,7 @@ class _Builder:
             state = BuildState(
                 generation=number,
                 fingerprint=self.mark,
+                store_id=self.snapshot.store_id,
                 store_generation=self.snapshot.generation,
                 assets=assets,
                 regions=dict(states),
@@ -322,11 +331,11 @@ class _Builder:
         view = SiteView(previous.regions, previous.summaries, previous.weekly)
         try:
             warnings = self._home(view, common, now, previous.generation, in_place=True)
-            if previous.store_generation != self.snapshot.generation:
-                # new files upstream, the same data: remember which generation this shows
-                self.site.save_state(
-                    replace(previous, store_generation=self.snapshot.generation)
-                )
+            store, generation = self.snapshot.store_id, self.snapshot.generation
+            if (previous.store_id, previous.store_generation) != (store, generation):
+                # New files upstream, the same data: remember which generation this shows.
+                shown = replace(previous, store_id=store, store_generation=generation)
+                self.site.save_state(shown)
         except Exception as exc:
             raise self._failed(exc) from exc
         return BuildReport(
@@ -364,7 +373,8 @@ class _Builder:
             results = executor.map_unordered(write_chunk, jobs)
             if graph_plan.full:  # while the workers render
                 self.progress("assets and articles")
-                write_assets(self.folder / "static", common["assets"])
+                for name in write_assets(self.folder / "static", common["assets"]):
+                    self.written.add(f"static/{name}")
                 self._static_pages(common)
             for result in results:
                 self._take(result, *into)
@@ -425,6 +435,7 @@ class _Builder:
         for region_id in result.empty:
             summaries.pop(region_id, None)
             weekly.pop(region_id, None)
+            self.dropped.update(region_paths(region_id))
 
     def _put(self, path: str, data: bytes) -> None:
         """Write one file of the new generation (linked to the old one if unchanged)."""
@@ -452,7 +463,7 @@ class _Builder:
         total = len(self.written)
         if self.old is None:
             return total
-        skip = self.written | set(graph_plan.delete) | {MARKER}
+        skip = self.written | set(graph_plan.delete) | self.dropped | {MARKER}
         old, new = str(self.old), str(self.folder)
         for dirpath, _, names in os.walk(old):
             relative = os.path.relpath(dirpath, old)

@@ -105,7 +105,9 @@ TABLE_PAGES: tuple[TablePage, ...] = (
 
 #: Every file over many regions, with what it shows (see :mod:`.graph`).
 COLLECTIONS: tuple[Collection, ...] = (
-    *(Collection(p.path, p.select, data=True) for p in TABLE_PAGES),
+    *(Collection(p.path, p.select, data=True, parents=True) for p in TABLE_PAGES),
+    # The compare page lists the current regions with data: a region becoming empty (or no
+    # longer) is a change of its description too (kind ``empty``).
     Collection("compare/index.html", lambda s: True, data=False),
 )
 
@@ -159,7 +161,7 @@ def _table_context(page: TablePage, view: SiteView, threshold: float) -> dict[st
     historic = [
         {"name": s.name, "href": region_href(r), "successor": SUCCESSIONS[r].successor}
         for r, s in sorted(view.states.items(), key=lambda kv: (kv[1].name, kv[0]))
-        if s.historic and page.select(s)
+        if s.historic and s.observed and page.select(s)
     ]
     return {"root": "../", "page": "table", "current": page.path, "title": page.heading,
             "heading": page.heading, "intro": page.intro, "tables": tables, "breadcrumbs": None,

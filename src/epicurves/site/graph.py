@@ -75,11 +75,13 @@ REGION_FILES: tuple[RegionFile, ...] = (
 
 @dataclass(frozen=True)
 class Collection:
-    """A file over many regions: those ``select`` picks, with their numbers or not."""
+    """A file over many regions: those ``select`` picks, with their numbers or not, and with
+    their parents' names or not (a table's "district of ..." column)."""
 
     path: str
     select: Callable[[RegionState], bool]
     data: bool
+    parents: bool = False
 
 
 def region_paths(region_id: str) -> list[str]:
@@ -112,42 +114,47 @@ class Hierarchy:
         self._children = children
         self._predecessors = predecessors
 
+    def _page(self, region_id: str) -> bool:
+        """Whether the region has a page to link to (it has observations)."""
+        return region_id in self.regions and self.regions[region_id].observed
+
     def ancestors(self, region_id: str) -> list[str]:
-        """The parent, its parent, ... (nearest first), as far as they are regions here."""
+        """The parent, its parent, ... (nearest first), as far as they have pages."""
         out: list[str] = []
         parent = self.regions[region_id].parent
-        while parent and parent in self.regions and parent not in out:
+        while parent and self._page(parent) and parent not in out:
             out.append(parent)
             parent = self.regions[parent].parent
         return out
 
     def children(self, region_id: str) -> list[str]:
-        """The regions whose parent it is, by name."""
-        return list(self._children.get(region_id, []))
+        """The regions whose parent it is and that have pages, by name."""
+        return [c for c in self._children.get(region_id, []) if self._page(c)]
 
     def peers(self, region_id: str) -> list[str]:
         """The candidates for its comparison chart: OSCOVIDA's countries for a country (or a
         region without parent), else its parent and its current siblings (by name)."""
         state = self.regions[region_id]
         if state.kind == "country" or not state.parent:
-            return [p for p in COUNTRY_PEERS if p != region_id and p in self.regions]
+            return [p for p in COUNTRY_PEERS if p != region_id and self._page(p)]
         siblings = [
             s
-            for s in self._children.get(state.parent, [])
+            for s in self.children(state.parent)
             if s != region_id and not self.regions[s].historic
         ]
-        return ([state.parent] if state.parent in self.regions else []) + siblings
+        return ([state.parent] if self._page(state.parent) else []) + siblings
 
     def predecessors(self, region_id: str) -> list[str]:
-        """The historic regions it now covers."""
-        return [p for p in self._predecessors.get(region_id, []) if p in self.regions]
+        """The historic regions it now covers (those with pages)."""
+        return [p for p in self._predecessors.get(region_id, []) if self._page(p)]
 
     def successor(self, region_id: str) -> list[str]:
-        """The region that now covers a historic region (empty for a current one)."""
+        """The region that now covers a historic region (empty for a current one, or when the
+        successor has no page here)."""
         from ..succession import SUCCESSIONS
 
         succession = SUCCESSIONS.get(region_id)
-        if succession is None or succession.successor not in self.regions:
+        if succession is None or not self._page(succession.successor):
             return []
         return [succession.successor]
 
@@ -228,8 +235,11 @@ def plan(
         for region_id in touched & set(new):
             targets.setdefault(region_id, set()).add(file.pattern)
     chosen = set()
+    renamed_children = {c for graph in graphs for r in meta for c in graph.children(r)}
     for collection in collections:
         shown = (data if collection.data else set()) | meta
+        if collection.parents:
+            shown |= renamed_children
         for region_id in shown:
             states = (old.get(region_id), new.get(region_id))
             if any(s is not None and collection.select(s) for s in states):

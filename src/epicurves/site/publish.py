@@ -41,7 +41,7 @@ __all__ = ["MARKER", "BuildState", "SiteFolder", "link_or_copy", "put_file"]
 
 #: A file every built site holds, with the number of its generation.
 MARKER = ".epicurves-site"
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 
 
 @dataclass
@@ -51,6 +51,8 @@ class BuildState:
     generation: int
     fingerprint: str
     """Hash of the code, templates and settings: a different one forces a full build."""
+    store_id: str
+    """Which store it was built from (its generations' numbers compare only within it)."""
     store_generation: int
     assets: dict[str, Any]
     """The site names of the static files (they carry content hashes)."""
@@ -66,6 +68,7 @@ class BuildState:
             "format": STATE_FORMAT,
             "generation": self.generation,
             "fingerprint": self.fingerprint,
+            "store_id": self.store_id,
             "store_generation": self.store_generation,
             "assets": self.assets,
             "regions": {r: s.to_dict() for r, s in sorted(self.regions.items())},
@@ -79,6 +82,7 @@ class BuildState:
         return cls(
             generation=int(data["generation"]),
             fingerprint=str(data["fingerprint"]),
+            store_id=str(data["store_id"]),
             store_generation=int(data["store_generation"]),
             assets=dict(data["assets"]),
             regions={r: RegionState.from_dict(s) for r, s in data["regions"].items()},
@@ -233,12 +237,12 @@ class SiteFolder:
             os.symlink(
                 os.path.relpath(final, out.parent), link, target_is_directory=True
             )
-        except (OSError, NotImplementedError):  # no symbolic links here: swap folders
-            old = self.root / "previous.plain"
-            shutil.rmtree(old, ignore_errors=True)
+        except (OSError, NotImplementedError):
+            # No symbolic links here (Windows without the privilege): the generation folder
+            # itself becomes ``out``, by two renames (between them, there is no site).
             if out.exists():
-                os.replace(out, old)
-            shutil.copytree(final, out, copy_function=os.link)
+                os.replace(out, self.root / f"{_marker_generation(out) or 0:06d}.plain")
+            os.replace(final, out)
             return
         os.replace(link, out)
 
