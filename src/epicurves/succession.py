@@ -12,10 +12,9 @@ cases twice (its successor's series already holds them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["SUCCESSIONS", "Succession", "historic", "successor"]
+__all__ = ["SUCCESSIONS", "Succession", "successor"]
 
 
 @dataclass(frozen=True)
@@ -58,12 +57,3 @@ def successor(region_id: str) -> Succession | None:
     ('DE-16063', None)
     """
     return SUCCESSIONS.get(region_id)
-
-
-def historic(region_ids: Iterable[str]) -> set[str]:
-    """Which of ``region_ids`` are historic.
-
-    >>> sorted(historic(["DE-11001", "DE-11000", "DE"]))
-    ['DE-11001']
-    """
-    return {r for r in region_ids if r in SUCCESSIONS}

@@ -37,7 +37,7 @@ from ..executor import Executor, make_executor
 from ..freshness import freshness
 from ..sources import SOURCES
 from ..store import Snapshot, Store
-from ..succession import SUCCESSIONS
+from ..succession import successor
 from .assets import asset_names, write_assets
 from .collections import COLLECTIONS, SiteView, compare_page, home_files, table_pages
 from .graph import ALWAYS, Hierarchy, Plan, plan, region_paths
@@ -579,8 +579,8 @@ def _region_job(
         )
         candidates = [p for p in candidates if p == state.parent] + siblings[:5]
     peers = [{"region_id": p, "name": states[p].name} for p in candidates[:MAX_PEERS]]
-    succession = SUCCESSIONS.get(region_id)
-    successor = hierarchy.successor(region_id)
+    succession = successor(region_id)
+    covering = hierarchy.successor(region_id)
     titles = {"country": "States", "state": "Districts"}
     page = {
         "ancestors": list(reversed(named)),
@@ -595,8 +595,8 @@ def _region_job(
         if succession is None
         else {
             "region_id": succession.successor,
-            "name": states[successor[0]].name if successor else succession.successor,
-            "href": region_href(successor[0]) if successor else None,
+            "name": states[covering[0]].name if covering else succession.successor,
+            "href": region_href(covering[0]) if covering else None,
             "since": succession.since,
             "reason": succession.reason,
         },

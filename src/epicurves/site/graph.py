@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..changes import ChangeSet, RegionState
+from ..succession import successor
 
 __all__ = [
     "ALWAYS",
@@ -105,10 +106,8 @@ class Hierarchy:
         ):
             if state.parent:
                 children.setdefault(state.parent, []).append(region_id)
-        from ..succession import SUCCESSIONS
-
         for region_id in sorted(regions):
-            succession = SUCCESSIONS.get(region_id)
+            succession = successor(region_id)
             if succession is not None:
                 predecessors.setdefault(succession.successor, []).append(region_id)
         self._children = children
@@ -151,9 +150,7 @@ class Hierarchy:
     def successor(self, region_id: str) -> list[str]:
         """The region that now covers a historic region (empty for a current one, or when the
         successor has no page here)."""
-        from ..succession import SUCCESSIONS
-
-        succession = SUCCESSIONS.get(region_id)
+        succession = successor(region_id)
         if succession is None or not self._page(succession.successor):
             return []
         return [succession.successor]
