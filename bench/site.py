@@ -12,7 +12,8 @@ Run on demand (not part of the test suite)::
 2. The OSCOVIDA way, in the same run: executes, with nbclient, a notebook that loads one
    region and draws the six panels with matplotlib as SVG, for ``--notebooks`` regions, and
    reports the median time per region and the ratio.
-3. The gzipped size of every region page (data included, shared JS/CSS excluded).
+3. The gzipped size of every region page with its two data scripts (shared JS/CSS excluded),
+   and the size of the whole site.
 4. With Chromium at /usr/bin/chromium and Playwright: time from navigation to the first chart
    drawn, for a few region pages served from loopback.
 """
@@ -119,10 +120,19 @@ def main() -> None:
             report = build_site(settings, work / "site", full=True)
             totals.append(report.seconds)
             per_page.append(1000 * report.region_seconds / report.region_pages)
+        site = work / "site"
         sizes = sorted(
-            len(gzip.compress(p.read_bytes()))
-            for p in (work / "site").glob("region/*/index.html")
+            sum(
+                len(gzip.compress(f.read_bytes()))
+                for f in (
+                    p,
+                    site / f"data/{p.parent.name}.js",
+                    site / f"data/{p.parent.name}.inc.js",
+                )
+            )
+            for p in site.glob("region/*/index.html")
         )
+        total = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
         print(
             f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         )
@@ -138,6 +148,7 @@ def main() -> None:
         print(
             f"region page gzip   median {statistics.median(sizes) / 1000:7.1f} KB   max {sizes[-1] / 1000:.1f} KB"
         )
+        print(f"whole site         {total / 1e6:7.1f} MB")
         regions = ["DE", "US", "FR", "DE-09162", "US-CA"][: max(args.notebooks, 1)]
         try:
             notebook = run_notebooks(work / "home", regions[: args.notebooks], work)

@@ -56,6 +56,24 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
+    """The site built from the real upstream files in ../shared/data (skipped where absent),
+    once per test session."""
+    from epicurves import update
+    from epicurves.site.build import build_site
+
+    if not (SHARED_DATA / "SOURCES.md").is_file():
+        pytest.skip(
+            f"real upstream data not found at {SHARED_DATA} (only there in CI and dev)"
+        )
+    base = tmp_path_factory.mktemp("real")
+    settings = Settings(home=base / "home", mirror=SHARED_DATA)
+    update(settings)
+    build_site(settings, base / "site")
+    return settings, base / "site"
+
+
 #: A region name as an attacker would write it into an upstream file.
 ATTACK = (
     '<script>alert("x")</script>'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,13 +129,142 @@ def test_region_chart_renders_zooms_and_toggles(page: object, base_url: str) -> 
 
 def test_compare_overlays_two_regions(page: object, base_url: str) -> None:
     p = page
-    p.goto(base_url + "compare/index.html")  # type: ignore[attr-defined]
+    p.goto(base_url + "compare/index.html#regions=DE,DK")  # type: ignore[attr-defined]
     p.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
-    p.select_option("#cmp-regions", ["DE", "DK"])  # type: ignore[attr-defined]
     p.wait_for_selector("body[data-compare-lines='2']", timeout=15_000)  # type: ignore[attr-defined]
-    p.select_option("#cmp-regions", ["DE", "DK", "US-CA"])  # type: ignore[attr-defined]
+    _pick(p, "Califor", "California")
     p.wait_for_selector("body[data-compare-lines='3']", timeout=15_000)  # type: ignore[attr-defined]
     assert p.locator("#compare canvas").count() >= 1  # type: ignore[attr-defined]
+    assert "California" in p.inner_text("#compare-text")  # type: ignore[attr-defined]
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+def _pick(p: object, typed: str, expected: str) -> None:
+    """Adds a region with the keyboard alone: type, arrow to it, Enter."""
+    box = p.locator("#cmp-search")  # type: ignore[attr-defined]
+    box.focus()
+    box.press_sequentially(typed)
+    p.wait_for_selector("#cmp-options [role='option']")  # type: ignore[attr-defined]
+    options = p.locator("#cmp-options [role='option']").all_inner_texts()  # type: ignore[attr-defined]
+    index = next(i for i, o in enumerate(options) if expected in o)
+    for _ in range(index):
+        box.press("ArrowDown")
+    assert expected in p.inner_text("#cmp-options [aria-selected='true']")  # type: ignore[attr-defined]
+    assert box.get_attribute("aria-activedescendant") == f"cmp-option-{index}"
+    box.press("Enter")
+    p.wait_for_function(  # type: ignore[attr-defined]
+        "t => [...document.querySelectorAll('#cmp-chips li')].some(c => c.textContent.includes(t))",
+        arg=expected,
+    )
+
+
+def _chips(p: object) -> list[str]:
+    return [
+        c.split("\n")[0].strip()
+        for c in p.locator("#cmp-chips li span").all_inner_texts()  # type: ignore[attr-defined]
+    ]
+
+
+def test_a_shared_compare_link_gives_the_same_view(page: object, base_url: str) -> None:
+    p = page
+    view = "#regions=DK,US-CA&metric=r_cori&per=count&scale=log&window=84"
+    p.goto(base_url + "compare/index.html" + view)  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    assert _chips(p) == ["Denmark", "California (United States)"]
+    values = {
+        s: p.input_value(f"#cmp-{s}") for s in ("metric", "per", "scale", "window")
+    }  # type: ignore[attr-defined]
+    assert values == {
+        "metric": "r_cori",
+        "per": "count",
+        "scale": "log",
+        "window": "84",
+    }
+    p.wait_for_selector("body[data-compare-lines='2']")  # type: ignore[attr-defined]
+    assert p.evaluate("Bokeh.documents.at(-1).roots()[0].y_scale.type") == "LogScale"  # type: ignore[attr-defined]
+    # changing the view changes the link; the link opened elsewhere gives the view back
+    p.select_option("#cmp-metric", "incidence_7d")  # type: ignore[attr-defined]
+    p.select_option("#cmp-scale", "linear")  # type: ignore[attr-defined]
+    link = p.evaluate("location.href")  # type: ignore[attr-defined]
+    assert (
+        "metric=incidence_7d" in link
+        and "scale=linear" in link
+        and "regions=DK,US-CA" in link
+    )
+    other = p.context.new_page()  # type: ignore[attr-defined]
+    other.goto(link)
+    other.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)
+    assert _chips(other) == ["Denmark", "California (United States)"]
+    assert other.input_value("#cmp-metric") == "incidence_7d"
+    assert other.input_value("#cmp-scale") == "linear"
+    assert other.input_value("#cmp-window") == "84"
+    # the copy button puts that link on the clipboard (or shows it, where that is refused)
+    p.context.grant_permissions(["clipboard-read", "clipboard-write"])  # type: ignore[attr-defined]
+    p.click("#copy-link")  # type: ignore[attr-defined]
+    p.wait_for_function("document.getElementById('copy-status').textContent !== ''")  # type: ignore[attr-defined]
+    status = p.inner_text("#copy-status")  # type: ignore[attr-defined]
+    if status == "Link copied.":
+        assert p.evaluate("navigator.clipboard.readText()") == link  # type: ignore[attr-defined]
+    else:
+        assert p.input_value(".link-field") == link  # type: ignore[attr-defined]
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_the_picker_works_by_keyboard_alone(page: object, base_url: str) -> None:
+    p = page
+    p.goto(base_url + "compare/index.html#regions=")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    assert _chips(p) == []
+    # Tab from the page's start reaches the picker (skip link, brand, menu, then the form)
+    p.keyboard.press("Tab")  # type: ignore[attr-defined]
+    assert p.evaluate("document.activeElement.className") == "skip"  # type: ignore[attr-defined]
+    for _ in range(40):
+        if p.evaluate("document.activeElement.id") == "cmp-search":  # type: ignore[attr-defined]
+            break
+        p.keyboard.press("Tab")  # type: ignore[attr-defined]
+    assert p.evaluate("document.activeElement.id") == "cmp-search"  # type: ignore[attr-defined]
+    p.keyboard.type("denm")  # type: ignore[attr-defined]
+    p.keyboard.press("Enter")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-compare-lines='1']")  # type: ignore[attr-defined]
+    # the upstream spelling is an alias that search finds
+    _pick(p, "Korea, South", "South Korea")
+    assert _chips(p) == ["Denmark", "South Korea"]
+    assert "regions=DK,KR" in p.evaluate("location.hash")  # type: ignore[attr-defined]
+    # Escape closes the list; Backspace in the empty field removes the last chip
+    p.keyboard.type("ger")  # type: ignore[attr-defined]
+    assert p.is_visible("#cmp-options")  # type: ignore[attr-defined]
+    p.keyboard.press("Escape")  # type: ignore[attr-defined]
+    assert not p.is_visible("#cmp-options")  # type: ignore[attr-defined]
+    p.fill("#cmp-search", "")  # type: ignore[attr-defined]
+    p.keyboard.press("Backspace")  # type: ignore[attr-defined]
+    assert _chips(p) == ["Denmark"]
+    # a chip's remove button is a button: Tab to it, Enter
+    p.focus("#cmp-chips li button")  # type: ignore[attr-defined]
+    assert (
+        p.evaluate("document.activeElement.getAttribute('aria-label')")
+        == "Remove Denmark"
+    )  # type: ignore[attr-defined]
+    p.keyboard.press("Enter")  # type: ignore[attr-defined]
+    assert _chips(p) == []
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_a_region_pages_toggles_live_in_its_link(page: object, base_url: str) -> None:
+    p = page
+    p.goto(base_url + "region/DE/index.html#scale=log&per=count&window=all")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-all-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    assert [p.input_value(f"#ctl-{s}") for s in ("scale", "per", "window")] == [
+        "log",
+        "count",
+        "all",
+    ]  # type: ignore[attr-defined]
+    visible = "Bokeh.documents[0].get_model_by_name('fig_inc_log').visible"
+    assert p.evaluate(visible) is True  # type: ignore[attr-defined]
+    # by keyboard: focus the select, change it with the arrow keys
+    p.focus("#ctl-scale")  # type: ignore[attr-defined]
+    p.keyboard.press("ArrowUp")  # type: ignore[attr-defined]
+    p.wait_for_function(f"{visible} === false")  # type: ignore[attr-defined]
+    assert "scale=linear" in p.evaluate("location.hash")  # type: ignore[attr-defined]
     assert p.console_errors == []  # type: ignore[attr-defined]
 
 
@@ -164,6 +294,8 @@ def test_phone_width_has_no_horizontal_overflow(
         "countries/index.html",
         "region/DE/index.html",
         "compare/index.html",
+        "maps/index.html",
+        "maps/germany/index.html",
     ):
         p.goto(base_url + path)
         p.wait_for_load_state("load")
@@ -172,3 +304,207 @@ def test_phone_width_has_no_horizontal_overflow(
         assert width <= 390, f"{path} is {width} px wide"
     p.screenshot(path=str(tmp_path / "phone.png"), full_page=False)
     context.close()
+
+
+@pytest.fixture(scope="module")
+def file_url(attacked_site: tuple[epicurves.Settings, Path]) -> str:
+    """The same site, opened from disk."""
+    return attacked_site[1].resolve().as_uri() + "/"
+
+
+def test_from_a_file_tables_charts_peers_compare_and_maps_work(
+    page: object, file_url: str
+) -> None:
+    p = page
+    p.goto(file_url + "countries/index.html")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-tables-ready='1']")  # type: ignore[attr-defined]
+    rows = p.locator("#t-countries tbody tr")  # type: ignore[attr-defined]
+    total = rows.count()
+    p.locator("#t-countries_wrapper input[type='search']").fill("Denmark")  # type: ignore[attr-defined]
+    p.wait_for_function(
+        "document.querySelectorAll('#t-countries tbody tr').length === 1"
+    )  # type: ignore[attr-defined]
+    p.locator("#t-countries_wrapper input[type='search']").fill("")  # type: ignore[attr-defined]
+    p.wait_for_function(
+        f"document.querySelectorAll('#t-countries tbody tr').length === {total}"
+    )  # type: ignore[attr-defined]
+    p.locator("#t-countries thead th").nth(1).click()  # type: ignore[attr-defined]
+    p.wait_for_selector("#t-countries thead th:nth-child(2)[aria-sort='ascending']")  # type: ignore[attr-defined]
+
+    p.goto(file_url + "region/DE-09175/index.html")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-all-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-peers-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    lines = p.evaluate(  # type: ignore[attr-defined]
+        "[0,1,2,3,4,5,6,7].filter(i => Bokeh.documents[0].get_model_by_name('cmp_' + i).data.x.length > 0).length"
+    )
+    assert lines >= 2  # the district and at least one peer (its state, its neighbours)
+    assert p.locator("#charts canvas").count() >= 6  # type: ignore[attr-defined]
+
+    p.goto(file_url + "compare/index.html#regions=DE,DK")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-compare-lines='2']", timeout=15_000)  # type: ignore[attr-defined]
+    p.select_option("#cmp-metric", "new_cases_7d_mean")  # type: ignore[attr-defined]
+    p.wait_for_function("location.hash.includes('metric=new_cases_7d_mean')")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-compare-lines='2']", timeout=15_000)  # type: ignore[attr-defined]
+
+    for name in ("maps/index.html", "maps/us/index.html", "maps/germany/index.html"):
+        p.goto(file_url + name)  # type: ignore[attr-defined]
+        p.wait_for_selector("body[data-map-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_the_region_downloads_are_made_in_the_browser(
+    page: object, file_url: str
+) -> None:
+    p = page
+    p.goto(file_url + "region/DK/index.html")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    with p.expect_download() as info:  # type: ignore[attr-defined]
+        p.click("#download-csv")  # type: ignore[attr-defined]
+    lines = Path(info.value.path()).read_text("utf-8").splitlines()
+    assert info.value.suggested_filename == "DK.csv"
+    assert lines[0].startswith("region_id,date,new_cases,new_deaths,")
+    assert lines[1].startswith("DK,")
+    with p.expect_download() as info:  # type: ignore[attr-defined]
+        p.click("#download-json")  # type: ignore[attr-defined]
+    data = json.loads(Path(info.value.path()).read_text("utf-8"))
+    assert data["region_id"] == "DK"
+    assert (
+        len(data["dates"])
+        == len(data["new_cases"])
+        == len(data["incidence_7d"])
+        == len(lines) - 1
+    )
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+MAP_PAGES = ("maps/index.html", "maps/us/index.html", "maps/germany/index.html")
+
+
+@pytest.mark.parametrize("name", MAP_PAGES)
+def test_every_map_region_links_to_a_page(
+    page: object,
+    base_url: str,
+    name: str,
+    attacked_site: tuple[epicurves.Settings, Path],
+) -> None:
+    p = page
+    site = attacked_site[1]
+    p.goto(base_url + name)  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-map-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    source = p.evaluate(  # type: ignore[attr-defined]
+        "(() => { const d = Bokeh.documents[0].get_model_by_name('map').data;"
+        " return {id: Array.from(d.id), href: Array.from(d.href), colour: Array.from(d.colour)}; })()"
+    )
+    linked = [(i, h) for i, h in zip(source["id"], source["href"], strict=True) if h]
+    assert linked, "no region of the map has a page"
+    for region_id, href in linked:
+        target = (site / name).parent / href
+        assert target.resolve().is_file(), f"{region_id}: {href}"
+        assert target.resolve() == (site / f"region/{region_id}/index.html").resolve()
+    # the table under the map links to the same pages
+    table = p.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#map-table tbody tr",
+        "rows => rows.map(r => [r.dataset.region, r.querySelector('a') ? r.querySelector('a').getAttribute('href') : ''])",
+    )
+    assert {r for r, h in table if h} == {r for r, _ in linked}
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def real_url(real_site: tuple[epicurves.Settings, Path]) -> Iterator[str]:
+    """The site built from the real upstream files, served."""
+    server = make_server(real_site[1], "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.realdata
+def test_the_map_date_control_recolours_and_lives_in_the_link(
+    page: object, real_url: str
+) -> None:
+    """On the real data: countries end in 2023 (JHU), Germany goes on (RKI)."""
+    p = page
+    p.goto(real_url + "maps/index.html")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-map-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    config = json.loads(p.inner_text("#map-config"))  # type: ignore[attr-defined]
+    first = p.evaluate("document.body.dataset.mapDate")  # type: ignore[attr-defined]
+    assert first == config["dates"][config["default"]]
+    # most countries end on JHU's last day: the map opens there; Germany's data go on
+    assert first.startswith("2023-03")
+    assert config["regions"]["DE"]["last"] > first
+    assert config["regions"]["US"]["last"] == first
+    colours = (
+        "Array.from(Bokeh.documents[0].get_model_by_name('map').data.colour).join()"
+    )
+    before = p.evaluate(colours)  # type: ignore[attr-defined]
+    # by keyboard: the range input moves one date per arrow key
+    p.focus("#map-date")  # type: ignore[attr-defined]
+    p.keyboard.press("Home")  # type: ignore[attr-defined]
+    p.wait_for_function(f"document.body.dataset.mapDate === '{config['dates'][0]}'")  # type: ignore[attr-defined]
+    assert f"date={config['dates'][0]}" in p.evaluate("location.hash")  # type: ignore[attr-defined]
+    assert p.evaluate(colours) != before  # type: ignore[attr-defined]
+    assert "no data on this date" in p.inner_text("#map-table")  # type: ignore[attr-defined]
+    # the link opens on that date
+    link = p.evaluate("location.href")  # type: ignore[attr-defined]
+    other = p.context.new_page()  # type: ignore[attr-defined]
+    other.goto(link)
+    other.wait_for_selector("body[data-map-ready='1']", timeout=15_000)
+    assert other.evaluate("document.body.dataset.mapDate") == config["dates"][0]
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+A11Y_PAGES = (
+    "index.html", "regions/index.html", "countries/index.html", "germany/index.html",
+    "us/index.html", "region/DE-09175/index.html", "compare/index.html", *MAP_PAGES,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violation(
+    browser: object, base_url: str, scheme: str
+) -> None:
+    """axe-core finds no serious or critical violation (WCAG 2 A and AA rules, contrast
+    included) on each kind of page, in light and in dark mode."""
+    _axe(browser, base_url, scheme)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violation_on_the_real_site(
+    browser: object, real_url: str, scheme: str
+) -> None:
+    _axe(browser, real_url, scheme)
+
+
+def _axe(browser: object, base_url: str, scheme: str) -> None:
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright",
+        reason="axe-playwright-python is not installed",
+    )
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[attr-defined]
+    page = context.new_page()
+    axe = axe_module.Axe()
+    found = {}
+    for path in A11Y_PAGES:
+        page.goto(base_url + path)
+        page.wait_for_load_state("load")
+        for ready in ("tables-ready", "all-charts-ready", "compare-ready", "map-ready"):
+            if page.evaluate(
+                f"document.body.dataset['{ready}'.replace(/-./g, m => m[1].toUpperCase())] !== undefined"
+            ):
+                break
+        page.wait_for_timeout(300)
+        result = axe.run(page)
+        serious = [
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if serious:
+            found[path] = serious
+    context.close()
+    assert found == {}

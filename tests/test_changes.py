@@ -11,10 +11,10 @@ from epicurves.changes import UNKNOWN, ChangeSet, RegionState, diff, region_stat
 from epicurves.site.collections import COLLECTIONS
 from epicurves.site.graph import ALWAYS, Hierarchy, plan
 
-PAGE, JSON, CSV, NOTEBOOK = (
+PAGE, DATA, INC, NOTEBOOK = (
     "region/{id}/index.html",
-    "data/{id}.json",
-    "data/{id}.csv",
+    "data/{id}.js",
+    "data/{id}.inc.js",
     "notebooks/{id}.ipynb",
 )
 
@@ -142,11 +142,11 @@ def test_one_districts_new_day_touches_its_files_and_the_tables_it_is_in() -> No
     new = changed(REGIONS, DE_09175=replace(REGIONS["DE-09175"], digest="d1"))
     p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
     assert not p.full
-    assert dict(p.regions) == {"DE-09175": frozenset({PAGE, JSON, CSV})}
+    assert dict(p.regions) == {"DE-09175": frozenset({PAGE, DATA, INC})}
     assert files(p) == {
         "region/DE-09175/index.html",
-        "data/DE-09175.json",
-        "data/DE-09175.csv",
+        "data/DE-09175.js",
+        "data/DE-09175.inc.js",
         "regions/index.html",
         "germany/index.html",
     }
@@ -158,20 +158,21 @@ def test_a_new_national_day_touches_germany_and_the_country_tables() -> None:
     p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
     assert files(p) == {
         "region/DE/index.html",
-        "data/DE.json",
-        "data/DE.csv",
+        "data/DE.js",
+        "data/DE.inc.js",
         "regions/index.html",
         "countries/index.html",
+        "maps/index.html",
     }
 
 
 def test_a_renamed_district_touches_every_page_that_names_it() -> None:
-    """Its own files, its parent's list of parts, the pages that may draw it as a peer, the
-    tables and the compare page; not its data file, whose numbers are the same."""
+    """Its own files (its data files name it), its parent's list of parts, the pages that may
+    draw it as a peer, the tables and the compare page; no map shows districts."""
     new = changed(REGIONS, DE_09175=replace(REGIONS["DE-09175"], name="Ebersberg"))
     p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
     assert dict(p.regions) == {
-        "DE-09175": frozenset({PAGE, JSON, NOTEBOOK}),
+        "DE-09175": frozenset({PAGE, DATA, INC, NOTEBOOK}),
         "DE-BY": frozenset({PAGE}),
         "DE-09162": frozenset({PAGE}),
         "DE-09184": frozenset({PAGE}),
@@ -203,8 +204,8 @@ def test_a_removed_region_deletes_its_files_and_updates_what_listed_it() -> None
     assert p.removed == {"DE-09184"}
     assert set(p.delete) == {
         "region/DE-09184/index.html",
-        "data/DE-09184.json",
-        "data/DE-09184.csv",
+        "data/DE-09184.js",
+        "data/DE-09184.inc.js",
         "notebooks/DE-09184.ipynb",
     }
     assert "DE-09184" not in p.regions
@@ -242,10 +243,10 @@ def test_nothing_changed_writes_only_home_and_status() -> None:
 
 
 def test_a_new_population_rewrites_the_numbers_per_100k() -> None:
-    """Incidence and deaths per 100k follow the population: the page, JSON and CSV change."""
+    """Incidence and deaths per 100k follow the population: the page and data files change."""
     new = changed(REGIONS, DE_09175=replace(REGIONS["DE-09175"], population=150_000))
     p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
-    assert p.regions["DE-09175"] >= {PAGE, JSON, CSV}
+    assert p.regions["DE-09175"] >= {PAGE, DATA, INC}
 
 
 def test_a_renamed_country_touches_the_tables_that_name_it_beside_its_states() -> None:
@@ -254,6 +255,13 @@ def test_a_renamed_country_touches_the_tables_that_name_it_beside_its_states() -
     p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
     assert {"us/index.html", "countries/index.html"} <= set(p.collections)
     assert "germany/index.html" not in p.collections
+
+
+def test_a_states_new_day_touches_its_map_and_no_other() -> None:
+    new = changed(REGIONS, DE_BY=replace(REGIONS["DE-BY"], digest="d1"))
+    p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
+    assert "maps/germany/index.html" in p.collections
+    assert not {"maps/index.html", "maps/us/index.html"} & set(p.collections)
 
 
 def test_a_region_left_without_data_leaves_the_compare_page() -> None:

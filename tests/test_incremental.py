@@ -17,6 +17,7 @@ import epicurves
 from epicurves import BuildError, Settings
 from epicurves.cli import cli
 from epicurves.executor import ProcessExecutor
+from epicurves.site import payload
 from epicurves.site.build import build_site
 from epicurves.site.publish import MARKER
 
@@ -98,6 +99,37 @@ def test_the_site_is_a_link_to_a_generation_folder(work: tuple[Settings, Path]) 
     assert site.resolve().name == "000004"
 
 
+def test_new_parsing_code_parses_unchanged_files_again(
+    work: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data stored by an older version (other names, say) are parsed again by the next
+    update, even though upstream's files did not change; what did not change stays."""
+    from epicurves import pipeline
+
+    settings, _ = work
+    again = epicurves.update(settings, SOURCES)
+    assert {s.status for s in again.sources} == {"unchanged"}
+    real = pipeline.parser_fingerprint
+    monkeypatch.setattr(
+        pipeline,
+        "parser_fingerprint",
+        lambda name: real(name) if name != "jhu" else "older",
+    )
+    report = epicurves.update(settings, SOURCES)
+    statuses = {s.source: s.status for s in report.sources}
+    assert statuses["jhu"] == "updated"
+    assert {v for k, v in statuses.items() if k != "jhu"} == {"unchanged"}
+    assert not report.changes.regions  # the same parser output: no region changed
+    monkeypatch.undo()
+    # stored with the "older" fingerprint: the real code parses it again, once
+    assert {s.source: s.status for s in epicurves.update(settings, SOURCES).sources}[
+        "jhu"
+    ] == "updated"
+    assert {s.status for s in epicurves.update(settings, SOURCES).sources} == {
+        "unchanged"
+    }
+
+
 def test_one_district_s_new_day_rewrites_exactly_what_the_graph_names(
     work: tuple[Settings, Path],
 ) -> None:
@@ -116,14 +148,17 @@ def test_one_district_s_new_day_rewrites_exactly_what_the_graph_names(
     after = tree(site)
     assert rewritten(before, after) == {
         "region/DE-09175/index.html",
-        "data/DE-09175.json",
-        "data/DE-09175.csv",
+        "data/DE-09175.js",
+        "data/DE-09175.inc.js",
         "regions/index.html",
         "germany/index.html",
         *TIMED,
     }
     assert sorted(after) == sorted(before)
-    assert b"2021-03-13" in after["data/DE-09175.csv"][1]
+    assert (
+        payload.decode(after["data/DE-09175.js"][1].decode())[1]["vintage"]
+        == "2021-03-13"
+    )
 
 
 def test_an_incremental_build_equals_a_full_build_of_the_same_store(

@@ -16,7 +16,7 @@ import pytest
 
 import epicurves
 from conftest import ATTACK as EVIL
-from epicurves.site import pages
+from epicurves.site import pages, payload
 from epicurves.site.build import build_site
 from epicurves.site.serve import make_server
 
@@ -50,7 +50,8 @@ def test_every_page_exists(site: Path) -> None:
     for path in ("index.html", "regions/index.html", "countries/index.html", "germany/index.html",
                  "us/index.html", "compare/index.html", "articles/index.html", "analysis/index.html",
                  "about/index.html", "region/DE/index.html", "region/DE-09162/index.html",
-                 "region/US-CA/index.html", "data/DE.json", "data/DE.csv"):  # fmt: skip
+                 "region/US-CA/index.html", "data/DE.js", "data/DE.inc.js", "maps/index.html",
+                 "maps/us/index.html", "maps/germany/index.html"):  # fmt: skip
         assert (site / path).is_file(), path
 
 
@@ -86,26 +87,75 @@ def test_region_names_are_escaped(site: Path) -> None:
         assert "alert" in text, page
         assert EVIL not in text, page
         assert '<script>alert("x")' not in text, page
-    payload = (site / "region/DE-09162/index.html").read_text("utf-8")
+    # data in scripts: < and > escaped, inside the page (peer names) and in the data files
+    for path in ("region/DE-09175/index.html", "compare/index.html", "data/DE-09162.js",
+                 "data/DE-09162.inc.js"):  # fmt: skip
+        text = (site / path).read_text("utf-8")
+        assert "\\u003cscript\\u003e" in text, path
+        assert "<script>alert" not in text, path
     assert (
-        "\\u003cscript\\u003e" in payload
-    )  # tojson escapes < and > inside the script tag
+        payload.decode((site / "data/DE-09162.js").read_text("utf-8"))[1]["name"]
+        == EVIL
+    )
 
 
-def test_region_page_and_payload(site: Path) -> None:
-    text = (site / "region/DE-09162/index.html").read_text("utf-8")
+def test_region_data_stored_once_compact(site: Path) -> None:
+    """Each region's series are in its two data scripts, not in its page."""
+    text = (site / "region/DE-09175/index.html").read_text("utf-8")
     assert "DE-BY" in text  # breadcrumb to the parent state
-    data = json.loads((site / "data/DE-09162.json").read_text("utf-8"))
-    assert data["region_id"] == "DE-09162"
-    assert len(data["dates"]) == len(data["new_cases"]) == len(data["incidence_7d"])
-    csv = (site / "data/DE-09162.csv").read_text("utf-8").splitlines()
-    assert csv[0].startswith("date,cases,deaths,new_cases,new_deaths")
-    assert len(csv) == len(data["dates"]) + 1
+    assert "incidence_7d" not in text and "new_cases_7d_mean" not in text
+    key, data = payload.decode((site / "data/DE-09175.js").read_text("utf-8"))
+    inc_key, inc = payload.decode((site / "data/DE-09175.inc.js").read_text("utf-8"))
+    assert (key, inc_key) == ("DE-09175", "DE-09175.inc")
+    assert data["region_id"] == inc["region_id"] == "DE-09175"
+    assert set(inc["series"]) == {"incidence_7d"}
+    assert "incidence_7d" not in data["series"]
+    assert set(data["series"]) <= set(payload.SERIES)
+    assert (
+        len(data["dates"])
+        == len(data["series"]["new_cases"])
+        == len(inc["series"]["incidence_7d"])
+    )
+    assert data["dates"][0] == data["start"]
+    assert data["vintage"] == data["dates"][-1]
+    assert not list(site.glob("data/*.json")) and not list(site.glob("data/*.csv"))
+
+
+def test_data_scripts_hold_the_metrics(
+    site: Path, attacked_site: tuple[epicurves.Settings, Path]
+) -> None:
+    """The numbers of a data script are the metrics, rounded as the page shows them."""
+    import numpy as np
+
+    settings = attacked_site[0]
+    metrics = epicurves.load_metrics(["DE-09175"], settings=settings)
+    _, data = payload.decode((site / "data/DE-09175.js").read_text("utf-8"))
+    _, inc = payload.decode((site / "data/DE-09175.inc.js").read_text("utf-8"))
+    assert len(metrics) == data["days"]
+    assert metrics["date"].dt.strftime("%Y-%m-%d").tolist() == data["dates"]
+    series = data["series"] | inc["series"]
+    for name, decimals in payload.SERIES.items():
+        expected = metrics[name].to_numpy(dtype=float, na_value=np.nan)
+        got = np.array(
+            [
+                np.nan if v is None else v
+                for v in series.get(name, [None] * len(metrics))
+            ],
+            dtype=float,
+        )
+        rounded = np.round(expected, 0 if decimals is None else decimals)
+        assert np.array_equal(np.isnan(rounded), np.isnan(got)), name
+        assert np.allclose(rounded[~np.isnan(got)], got[~np.isnan(got)]), name
 
 
 def test_region_page_weight(site: Path) -> None:
     for page in site.glob("region/*/index.html"):
-        assert len(gzip.compress(page.read_bytes())) <= 60_000, page
+        region = page.parent.name
+        weight = sum(
+            len(gzip.compress(p.read_bytes()))
+            for p in (page, site / f"data/{region}.js", site / f"data/{region}.inc.js")
+        )
+        assert weight <= 60_000, page
 
 
 def test_tables_have_oscovida_columns(site: Path) -> None:
@@ -177,17 +227,30 @@ def test_a_failed_build_keeps_the_old_site(tmp_path: Path, site: Path) -> None:
 
 
 @pytest.mark.realdata
-def test_real_site_pages_and_weight(tmp_path: Path, shared_data: Path) -> None:
-    settings = epicurves.Settings(home=tmp_path / "home", mirror=shared_data)
-    epicurves.update(settings)
-    report = build_site(settings, tmp_path / "site")
-    assert report.region_pages == len(epicurves.load_regions(settings=settings)) == 686
+def test_real_site_pages_and_weight(real_site: tuple[epicurves.Settings, Path]) -> None:
+    settings, site = real_site
+    pages = list(site.glob("region/*/index.html"))
+    assert len(pages) == len(epicurves.load_regions(settings=settings)) == 686
     sizes = {
-        p.parent.name: len(gzip.compress(p.read_bytes()))
-        for p in (tmp_path / "site").glob("region/*/index.html")
+        p.parent.name: sum(
+            len(gzip.compress(f.read_bytes()))
+            for f in (
+                p,
+                site / f"data/{p.parent.name}.js",
+                site / f"data/{p.parent.name}.inc.js",
+            )
+        )
+        for p in pages
     }
-    assert len(sizes) == 686
+    # a region page with its data, gzipped (as served): at most 60 KB
     assert max(sizes.values()) <= 60_000, max(sizes.items(), key=lambda kv: kv[1])
+    # the whole site, notebooks included: at most 60 MB (180 MB when each region's numbers
+    # were in its page, a JSON and a CSV file)
+    total = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+    print(
+        f"site: {total / 1e6:.1f} MB; largest region page with its data: {max(sizes.values())} bytes gz"
+    )
+    assert total <= 60_000_000, total
 
 
 def test_summary_rows_link_and_format() -> None:
@@ -237,3 +300,150 @@ def test_region_notebook_runs_on_the_public_api(
     metrics = namespace["metrics"]
     assert set(metrics["region_id"]) == {"DE-09162"}  # type: ignore[index]
     assert len(namespace["weekly"]) > 0  # type: ignore[arg-type]
+
+
+def test_biggest_rises_rank_live_regions_first_and_mark_frozen_ones() -> None:
+    from epicurves.changes import RegionState
+    from epicurves.site.collections import SiteView, _rises
+
+    def summary(region: str, change: float, last: str) -> dict[str, object]:
+        return {"region_id": region, "name": region, "new_cases_last_week": 500,
+                "week_change_pct": change, "last_date": last}  # fmt: skip
+
+    states = {
+        "FR": RegionState("jhu", "d", "FR", "country", None, 1, ("jhu",)),
+        "DE-BY": RegionState(
+            "rki-states", "d", "DE-BY", "state", "DE", 1, ("rki-states",)
+        ),
+        "DE-BE": RegionState(
+            "rki-states", "d", "DE-BE", "state", "DE", 1, ("rki-states",)
+        ),
+    }
+    view = SiteView(
+        states,
+        {
+            "FR": summary("FR", 300.0, "2023-03-09"),
+            "DE-BY": summary("DE-BY", 5.0, "2026-08-22"),
+            "DE-BE": summary("DE-BE", 20.0, "2026-08-22"),
+        },
+        {},
+    )
+    rises = _rises(view)
+    assert [(r["name"], r["status"]) for r in rises] == [
+        ("DE-BE", "live"), ("DE-BY", "live"), ("FR", "frozen")
+    ]  # fmt: skip
+
+
+def test_home_says_which_sources_are_live_and_which_frozen(site: Path) -> None:
+    text = (site / "index.html").read_text("utf-8")
+    live = text[
+        text.index("<strong>Live</strong>") : text.index("<strong>Frozen</strong>")
+    ]
+    frozen = text[
+        text.index("<strong>Frozen</strong>") : text.index("Maps and rankings")
+    ]
+    assert "rki-districts" in live and "jhu" not in live
+    assert "jhu" in frozen and "nyt" in frozen and "rki" not in frozen
+
+
+def test_chart_and_map_colours_have_3_to_1_contrast() -> None:
+    """Lines of the charts, the incidence levels, compare's lines and the map's classes are
+    graphics people must see: WCAG AA asks 3:1 against the chart's background."""
+    from epicurves import plots
+    from epicurves.site import maps
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+            for c in channels
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    def contrast(a: str, b: str) -> float:
+        high, low = sorted((luminance(a), luminance(b)), reverse=True)
+        return (high + 0.05) / (low + 0.05)
+
+    background = "#fbfbfb"
+    text = json.dumps(plots.chart_item())
+    lines = set(
+        re.findall(
+            r'"line_color":\s*(?:\{"type":"value","value":)?"(#[0-9a-fA-F]{6})"', text
+        )
+    )
+    assert len(lines) >= 5
+    compare_js = (Path(plots.__file__).parent / "site/static/compare.js").read_text(
+        "utf-8"
+    )
+    palette = compare_js[
+        compare_js.index("var COLOURS") : compare_js.index(
+            "];", compare_js.index("var COLOURS")
+        )
+    ]
+    colours = {
+        *lines,
+        *(c for _, c in plots.LEVEL_COLOURS),
+        *maps.MAP_COLOURS,
+        plots.MAP_NO_DATA,
+        *re.findall(r"#[0-9a-fA-F]{6}", palette),
+    }
+    low = {
+        c: round(contrast(c, background), 2)
+        for c in colours
+        if contrast(c, background) < 3
+    }
+    assert low == {}
+
+
+def test_data_scripts_round_trip_any_pattern_of_missing_values() -> None:
+    """Regions with leading, trailing and inner gaps, series without any value, negative
+    fractions: decoding a data script gives back the rounded metrics, for every region."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    frames, regions = [], []
+    for number, days in enumerate((1, 9, 30, 2, 17)):
+        region = f"R{number}"
+        dates = pd.date_range("2021-01-01", periods=days, freq="D") + pd.Timedelta(
+            days=number
+        )
+        frame = pd.DataFrame(
+            {"source": "s", "region_id": region, "date": dates, "flags": ""}
+        )
+        for column in ("cases", "deaths", *payload.SERIES):
+            values = rng.normal(0, 3, days)
+            values[rng.random(days) < 0.4] = np.nan
+            if column == "r_rki" and number in (1, 3):
+                values[:] = np.nan  # a series without any value
+            frame[column] = values
+        frames.append(frame)
+        regions.append({"region_id": region, "name": f"<{region}>", "kind": "country",
+                        "parent": None, "population": 1000, "source": "s"})  # fmt: skip
+    metrics = pd.concat(frames, ignore_index=True)
+    files = payload.region_files(metrics, pd.DataFrame(regions), provisional_days=3)
+    for frame in frames:
+        region = str(frame["region_id"].iloc[0])
+        _, data = payload.decode(files[region].data)
+        _, inc = payload.decode(files[region].inc)
+        assert data["name"] == inc["name"] == f"<{region}>"
+        series = data["series"] | inc["series"]
+        for name, decimals in payload.SERIES.items():
+            expected = np.round(
+                frame[name].to_numpy(), 0 if decimals is None else decimals
+            )
+            got = series.get(name)
+            if np.isnan(expected).all():
+                assert got is None, (region, name)
+                continue
+            assert got is not None and len(got) == len(frame), (region, name)
+            got_array = np.array([np.nan if v is None else v for v in got], dtype=float)
+            assert np.array_equal(np.isnan(got_array), np.isnan(expected)), (
+                region,
+                name,
+            )
+            assert np.allclose(
+                got_array[~np.isnan(got_array)], expected[~np.isnan(expected)]
+            )
+        # fractions are written without their leading zero: .5, -.25
+        assert not re.search(r"[\[,]-?0\.", files[region].data.split('"series"')[1])

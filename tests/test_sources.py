@@ -18,7 +18,7 @@ import pytest
 import epicurves
 from epicurves import Settings
 from epicurves.model import add_daily
-from epicurves.sources import SourceData
+from epicurves.sources import SourceData, get_source
 from epicurves.sources.base import read_typed
 from epicurves.sources.rki import _cases_typed
 
@@ -141,10 +141,13 @@ def test_jhu_country_with_only_province_rows(fixtures: Path) -> None:
 
 
 def test_jhu_quoted_country_name_with_comma(fixtures: Path) -> None:
+    """The quoted name with a comma is read whole; the region gets the name people use, and
+    JHU's spelling stays as an alias."""
     data = parse("jhu", fixtures)
     kr = region(data, "KR")
+    assert "Korea, South" in get_source("jhu").aliases["South Korea"]
     assert (kr["name"], kr["kind"], int(kr["population"])) == (
-        "Korea, South",
+        "South Korea",
         "country",
         51_269_183,
     )
@@ -379,8 +382,9 @@ def test_germany_district_ids_names_parents(fixtures: Path) -> None:
     ]
     assert region(data, "DE-01001")["parent"] == "DE-SH"  # leading zero restored
     berlin = region(data, "DE-11000")
+    # ags.json names it "Berlin" like the state: it is named as RKI names the district
     assert (berlin["name"], berlin["kind"], berlin["parent"]) == (
-        "Berlin",
+        "SK Berlin",
         "district",
         "DE-BE",
     )
@@ -491,7 +495,7 @@ def test_rki_states(fixtures: Path) -> None:
     assert obs["deaths"].isna().all()
     by = region(data, "DE-BY")
     assert (by["name"], by["kind"], by["parent"], int(by["population"])) == (
-        "Bayern",
+        "Bavaria",
         "state",
         "DE",
         13_369_393,

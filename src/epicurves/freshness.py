@@ -17,7 +17,7 @@ from typing import Any
 from .sources import SOURCES, Source
 from .store import SourceMeta
 
-__all__ = ["Freshness", "cadence", "freshness"]
+__all__ = ["Freshness", "cadence", "freshness", "region_status"]
 
 
 @dataclass(frozen=True)
@@ -115,3 +115,17 @@ def freshness(
             )
         )
     return out
+
+
+def region_status(source: str, historic: bool) -> str:
+    """How current a region's numbers are, by one rule everywhere (maps, home page, tables):
+    ``historic`` (the region ended, :mod:`epicurves.succession`), ``frozen`` (its source no
+    longer publishes) or ``live``.
+
+    >>> region_status("rki", False), region_status("jhu", False), region_status("rki", True)
+    ('live', 'frozen', 'historic')
+    """
+    if historic:
+        return "historic"
+    known = SOURCES.get(source)
+    return "live" if known is not None and known.live else "frozen"

@@ -24,7 +24,7 @@ from .config import Settings
 from .errors import EpicurvesError, LockError, NotInMirrorError, ValidationError
 from .fetch import Fetched, Fetcher
 from .model import REGION_COLUMNS, add_daily, validate_observations, validate_regions
-from .sources import SOURCES, Source, get_source
+from .sources import SOURCES, Source, get_source, parser_fingerprint
 from .store import SourceMeta, StagedSource, Store, read_regions
 
 __all__ = ["SourceReport", "UpdateReport", "select_sources", "update"]
@@ -156,7 +156,7 @@ def update(
                     explicit,
                     force,
                     progress,
-                    reparse=source.name not in digested,
+                    reparse=_reparse(source.name, previous, digested),
                 )
                 report.sources.append(item)
                 if stage is not None:
@@ -197,6 +197,15 @@ def _checks(report: UpdateReport) -> dict[str, dict[str, str]]:
             record["checked_at"] = now
         out[item.source] = record
     return out
+
+
+def _reparse(name: str, previous: dict[str, SourceMeta], digested: set[str]) -> bool:
+    """Whether unchanged files of a source are parsed again: stored without digests (by
+    epicurves 0.1), or by other parsing code (:func:`~epicurves.sources.parser_fingerprint`)."""
+    old = previous.get(name)
+    if old is None:
+        return False
+    return name not in digested or old.parser != parser_fingerprint(name)
 
 
 def _update_one(
@@ -263,6 +272,7 @@ def _update_one(
             first_date=str(observations["date"].min().date()),
             vintage=str(observations["date"].max().date()),
             rows=len(observations),
+            parser=parser_fingerprint(source.name),
             regions=len(regions),
             notes=list(data.notes),
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from bokeh.embed import json_item
@@ -35,7 +36,9 @@ from bokeh.models import (
     DatetimeTickFormatter,
     HoverTool,
     LogScale,
+    OpenURL,
     Range1d,
+    TapTool,
 )
 from bokeh.models.annotations import Legend, LegendItem, Span, Title
 from bokeh.models.renderers import DataRenderer, GlyphRenderer
@@ -49,9 +52,12 @@ __all__ = [
     "FIGURES",
     "LATER_FIGURES",
     "LEVEL_COLOURS",
+    "MAP_SOURCE",
     "SOURCES",
     "chart_item",
     "chart_item_js",
+    "map_item",
+    "map_item_js",
 ]
 
 #: Lines the comparison chart can show: the region itself (``cmp_0``) and seven peers.
@@ -61,7 +67,7 @@ COMPARE_LINES = 8
 #: (OSCOVIDA's green -> gold -> red -> maroon); region.js holds the same stops.
 LEVEL_COLOURS: tuple[tuple[float, str], ...] = (
     (0.0, "#2e8b57"),
-    (50.0, "#daa520"),
+    (50.0, "#9a7300"),
     (100.0, "#d62728"),
     (200.0, "#800000"),
 )
@@ -106,12 +112,12 @@ _CORI_COLOUR = "#9467bd"
 _PEER_COLOURS = (
     "#111111",
     "#1f77b4",
-    "#ff7f0e",
+    "#b85c00",
     "#2ca02c",
     "#d62728",
     "#9467bd",
     "#8c564b",
-    "#e377c2",
+    "#b5338a",
 )
 _HEIGHT = 240
 # Both run in the browser through new Function(): a Content-Security-Policy on the site must
@@ -513,3 +519,95 @@ def chart_item_js(item: dict[str, Any] | None = None) -> str:
     # "</" would end an inline <script>; JSON allows the escaped form.
     text = text.replace("</", "<\\/")
     return f"window.EPICURVES_CHARTS = {text};\n"
+
+
+#: Columns of a map's named source ``map`` (``xs``/``ys``: Bokeh ``multi_polygons`` nesting);
+#: the page fills ``colour``, ``value``, ``note`` and ``href`` for the date it shows.
+MAP_SOURCE = ("id", "name", "xs", "ys", "colour", "value", "note", "href")
+#: The fill of a region before the page colours it, and of one without data on the date.
+MAP_NO_DATA = "#8c8c8c"
+
+
+def _map_figure(geometry: Mapping[str, Any]) -> figure:
+    """A choropleth of ``geometry`` (regions with ``id``, ``name``, ``xs``, ``ys``; ``bounds``;
+    optional ``labels``: ``x``, ``y``, ``text``), every region grey until the page colours it."""
+    regions = geometry["regions"]
+    x0, y0, x1, y1 = (float(v) for v in geometry["bounds"])
+    pad = 0.02 * max(x1 - x0, y1 - y0)
+    source = ColumnDataSource(
+        data={
+            "id": [r["id"] for r in regions],
+            "name": [r["name"] for r in regions],
+            "xs": [r["xs"] for r in regions],
+            "ys": [r["ys"] for r in regions],
+            "colour": [MAP_NO_DATA] * len(regions),
+            "value": [""] * len(regions),
+            "note": [""] * len(regions),
+            "href": [""] * len(regions),
+        },
+        name="map",
+    )
+    fig = figure(
+        name="fig_map",
+        x_range=Range1d(
+            start=x0 - pad, end=x1 + pad, bounds=(x0 - 4 * pad, x1 + 4 * pad)
+        ),
+        y_range=Range1d(
+            start=y0 - pad, end=y1 + pad, bounds=(y0 - 4 * pad, y1 + 4 * pad)
+        ),
+        match_aspect=True,
+        aspect_ratio=(x1 - x0 + 2 * pad) / (y1 - y0 + 2 * pad),
+        sizing_mode="scale_width",
+        tools="pan,wheel_zoom,reset,tap",
+        active_drag=None,
+        toolbar_location="above",
+        background_fill_color="#fbfbfb",
+        border_fill_color="#fbfbfb",
+    )
+    fig.toolbar.logo = None
+    fig.toolbar.autohide = True
+    fig.axis.visible = False
+    fig.grid.visible = False
+    fig.outline_line_color = None
+    shapes = fig.multi_polygons(
+        xs="xs", ys="ys", source=source, fill_color="colour", line_color="#ffffff",
+        line_width=0.6, hover_line_color="#1d2433", hover_fill_color="colour", name="regions",
+    )  # fmt: skip
+    if shapes.hover_glyph is not None:
+        shapes.hover_glyph.line_width = 2
+    shapes.nonselection_glyph = None
+    shapes.selection_glyph = None
+    labels = geometry.get("labels")
+    if labels:
+        fig.text(
+            x="x", y="y", text="text", source=ColumnDataSource(dict(labels), name="labels"),
+            text_align="center", text_baseline="middle", text_color="#ffffff",
+            text_font_size="13px", text_font_style="bold",
+        )  # fmt: skip
+    fig.add_tools(
+        HoverTool(
+            renderers=[shapes],
+            tooltips=[("", "@name"), ("7-day incidence", "@value"), ("", "@note")],
+        )
+    )
+    tap = next(t for t in fig.tools if isinstance(t, TapTool))
+    tap.callback = OpenURL(url="@href", same_tab=True)
+    tap.renderers = [shapes]
+    return fig
+
+
+def map_item(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    """A map as a ``bokeh.embed.json_item`` dict with model ids renumbered ``c0, c1, ...``,
+    so the same geometry always gives the same file."""
+    item = json_item(_map_figure(geometry))
+    ids: dict[str, str] = {item["root_id"]: "c0"}
+    stable: dict[str, Any] = _renumber(dict(item), ids)
+    return stable
+
+
+def map_item_js(name: str, geometry: Mapping[str, Any]) -> str:
+    """A JavaScript file body registering :func:`map_item` as ``EPICURVES_MAPS[name]``."""
+    text = json.dumps(map_item(geometry), separators=(",", ":")).replace("</", "<\\/")
+    return (
+        f"(self.EPICURVES_MAPS=self.EPICURVES_MAPS||{{}})[{json.dumps(name)}]={text};\n"
+    )

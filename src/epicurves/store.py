@@ -81,6 +81,9 @@ class SourceMeta:
     notes: list[str] = field(default_factory=list)
     changed_at: str = ""
     """When the data (not only the files' bytes) last changed (ISO 8601, UTC)."""
+    parser: str = ""
+    """Fingerprint of the code that parsed the files (:func:`epicurves.sources.parser_fingerprint`):
+    when it differs, the next update parses the same files again (new names, fixes)."""
 
     @property
     def content_hash(self) -> str:

@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import shutil
 from importlib.metadata import version
 from pathlib import Path
 
-__all__ = ["asset_names", "write_assets"]
+__all__ = ["asset_names", "classic_datatables", "write_assets"]
 
 STATIC = Path(__file__).parent / "static"
 PLOTS = Path(__file__).parent.parent / "plots.py"
+GEO = Path(__file__).parent / "geo"
+MAPS_MODULE = Path(__file__).parent / "maps.py"
+#: Each map and its geometry file (None: made by :mod:`.maps`, the German tile grid).
+MAP_FILES: dict[str, str | None] = {
+    "world": "world.json",
+    "us": "us.json",
+    "germany": None,
+}
 
 
 def _package_dir(name: str) -> Path:
@@ -51,7 +60,51 @@ def _wheel_files() -> dict[str, tuple[Path, str]]:
     }
 
 
-_OWN = {"css": "site.css", "region_js": "region.js", "compare_js": "compare.js"}
+_OWN = {
+    "css": "site.css",
+    "site_js": "site.js",
+    "region_js": "region.js",
+    "compare_js": "compare.js",
+    "tables_js": "tables.js",
+    "maps_js": "maps.js",
+}
+
+
+_EXPORT = re.compile(r"export\s*\{([^}]*)\}\s*;?")
+_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+
+
+def classic_datatables(module: str) -> str:
+    r"""itables' DataTables bundle (an ES module) as a classic script that sets
+    ``window.EpicurvesDataTables = {DataTable, jQuery}``: browsers refuse modules from
+    ``file://``, and classic scripts of the site itself run there. The bundle has no
+    ``import`` and one closing ``export {...}``, which becomes that assignment.
+
+    >>> classic_datatables("var a=1;var b=2;export{a as default,b as jQuery};")
+    '(function(){"use strict";\nvar a=1;var b=2;\nwindow.EpicurvesDataTables={DataTable:a,jQuery:b};\n})();\n'
+    """
+    matches = list(_EXPORT.finditer(module))
+    match = matches[-1] if matches else None
+    if (
+        match is None
+        or _COMMENTS.sub("", module[match.end() :]).strip()
+        or re.search(r"^\s*import[\s{*]", module, re.MULTILINE)
+    ):
+        msg = "the DataTables bundle of itables changed form: expected no import and one final export"
+        raise ValueError(msg)
+    names = {}
+    for part in match.group(1).split(","):
+        local, _, exported = part.strip().partition(" as ")
+        names[exported.strip() or local] = local.strip()
+    if "default" not in names or "jQuery" not in names:
+        msg = "the DataTables bundle of itables no longer exports DataTable and jQuery"
+        raise ValueError(msg)
+    body = module[: match.start()] + module[match.end() :]
+    return (
+        '(function(){"use strict";\n'
+        + body
+        + f"\nwindow.EpicurvesDataTables={{DataTable:{names['default']},jQuery:{names['jQuery']}}};\n}})();\n"
+    )
 
 
 def asset_names() -> dict[str, object]:
@@ -64,6 +117,13 @@ def asset_names() -> dict[str, object]:
     inputs = PLOTS.read_bytes() + version("bokeh").encode()
     names["charts"] = f"charts-{_digest(inputs)}.js"
     names["compare_bokeh"] = [names["bokeh"], names["bokeh_api"]]
+    for name, geo in MAP_FILES.items():
+        made_of = (
+            inputs
+            + MAPS_MODULE.read_bytes()
+            + (b"" if geo is None else (GEO / geo).read_bytes())
+        )
+        names[f"map_{name}"] = f"map-{name}-{_digest(made_of)}.js"
     return names
 
 
@@ -75,10 +135,22 @@ def write_assets(target: Path, names: dict[str, object]) -> list[str]:
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for role, (path, _) in _wheel_files().items():
-        shutil.copyfile(path, target / str(names[role]))
+        if role == "dt_js":
+            (target / str(names[role])).write_text(
+                classic_datatables(path.read_text("utf-8")), "utf-8"
+            )
+        else:
+            shutil.copyfile(path, target / str(names[role]))
         written.append(str(names[role]))
     for role, file in _OWN.items():
         shutil.copyfile(STATIC / file, target / str(names[role]))
         written.append(str(names[role]))
     (target / str(names["charts"])).write_text(plots.chart_item_js(), "utf-8")
-    return [*written, str(names["charts"])]
+    written.append(str(names["charts"]))
+    from .maps import geometry
+
+    for name in MAP_FILES:
+        file = str(names[f"map_{name}"])
+        (target / file).write_text(plots.map_item_js(name, geometry(name)), "utf-8")
+        written.append(file)
+    return written

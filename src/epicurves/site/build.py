@@ -41,6 +41,7 @@ from ..succession import successor
 from .assets import asset_names, write_assets
 from .collections import COLLECTIONS, SiteView, compare_page, home_files, table_pages
 from .graph import ALWAYS, Hierarchy, Plan, plan, region_paths
+from .maps import MAPS, map_page
 from .pages import NAV, region_href
 from .publish import MARKER, BuildState, SiteFolder, link_or_copy, put_file
 from .render import ChunkJob, ChunkResult, RegionJob, environment, write_chunk
@@ -514,6 +515,16 @@ class _Builder:
             self._put(path, data)
         if "compare/index.html" in graph_plan.collections:
             self._put("compare/index.html", compare_page(view, common))
+        for spec in MAPS:
+            if spec.path in graph_plan.collections:
+                self._put(spec.path, map_page(spec, view.states, self._read, common))
+
+    def _read(self, path: str) -> str | None:
+        """A file of the site being built: written by this build, else the published one's."""
+        for folder in (self.folder, self.old):
+            if folder is not None and (folder / path).is_file():
+                return (folder / path).read_text("utf-8")
+        return None
 
     def _home(
         self,

@@ -21,10 +21,11 @@ import pandas as pd
 from .. import __version__
 from ..analysis.metrics import SUMMARY_FIELDS
 from ..changes import RegionState
-from ..freshness import Freshness, cadence
-from ..sources import SOURCES
+from ..freshness import Freshness, cadence, region_status
+from ..sources import SOURCES, aliases_of
 from ..succession import SUCCESSIONS
 from .graph import Collection
+from .maps import map_collections
 from .pages import (
     INCIDENCE_COLUMNS,
     NAV,
@@ -35,7 +36,7 @@ from .pages import (
     region_href,
     summary_table,
 )
-from .render import environment
+from .render import environment, script_json
 
 __all__ = [
     "COLLECTIONS",
@@ -108,8 +109,12 @@ COLLECTIONS: tuple[Collection, ...] = (
     *(Collection(p.path, p.select, data=True, parents=True) for p in TABLE_PAGES),
     # The compare page lists the current regions with data: a region becoming empty (or no
     # longer) is a change of its description too (kind ``empty``).
-    Collection("compare/index.html", lambda s: True, data=False),
+    Collection("compare/index.html", lambda s: True, data=False, parents=True),
+    *map_collections(),
 )
+
+#: The regions compare shows when its link names none.
+COMPARE_DEFAULT = ("DE", "FR")
 
 COMPARE_METRICS = (
     ("incidence_7d", "7-day incidence per 100k"), ("deaths_7d_per_100k", "7-day deaths per 100k"),
@@ -136,6 +141,15 @@ class SiteView:
         return pd.DataFrame.from_records(rows, columns=list(SUMMARY_FIELDS))
 
 
+def _add_aliases(
+    rows: list[dict[str, Any]], frame: pd.DataFrame, states: Mapping[str, RegionState]
+) -> None:
+    """Each row's other spellings, which the table's search finds (hidden in the name cell)."""
+    for row, region in zip(rows, frame["region_id"], strict=True):
+        state = states.get(str(region))
+        row["aliases"] = " ".join(_aliases(state)) if state is not None else ""
+
+
 def _table_context(page: TablePage, view: SiteView, threshold: float) -> dict[str, Any]:
     current = view.current()
     names = {r: s.name for r, s in view.states.items()}
@@ -152,10 +166,12 @@ def _table_context(page: TablePage, view: SiteView, threshold: float) -> dict[st
         )
         if table.incidence:
             rows = incidence_table(ordered, names, threshold)
+            _add_aliases(rows, ordered, current)
             tables.append({"id": table.id, "title": table.title, "columns": INCIDENCE_COLUMNS, "rows": rows,
                            "order_column": 3, "page_length": max(len(rows), 1), "incidence": True, "note": high})  # fmt: skip
         else:
             rows = summary_table(ordered, weekly, names)
+            _add_aliases(rows, ordered, current)
             tables.append({"id": table.id, "title": table.title, "columns": SUMMARY_COLUMNS, "rows": rows,
                            "order_column": 3, "page_length": 25, "incidence": False, "note": ""})  # fmt: skip
     historic = [
@@ -180,41 +196,80 @@ def table_pages(
             yield page.path, template.render(**common, **context).encode()
 
 
+def _aliases(state: RegionState) -> tuple[str, ...]:
+    """Other spellings of a region's name that search finds (the upstream one, ...)."""
+    return aliases_of(state.source, state.name) if state.source in SOURCES else ()
+
+
 def compare_page(view: SiteView, common: Mapping[str, Any]) -> bytes:
-    """The compare page: every current region with data, by name."""
-    choices = [
-        {
-            "region_id": r,
-            "file": r,
-            "label": f"{s.name} ({r})",
-            "selected": r in ("DE", "FR"),
-        }
-        for r, s in sorted(view.current().items(), key=lambda kv: (kv[1].name, kv[0]))
+    """The compare page: its picker lists every current region with data, by name, with the
+    name of its parent and its other spellings for search."""
+    current = view.current()
+    regions = [
+        [
+            r,
+            s.name,
+            ""
+            if not s.parent or s.kind == "country"
+            else (view.states[s.parent].name if s.parent in view.states else s.parent),
+            " ".join(_aliases(s)),
+        ]
+        for r, s in sorted(current.items(), key=lambda kv: (kv[1].name, kv[0]))
         if r in view.summaries
     ]
+    listed = {r[0] for r in regions}
+    config = {
+        "data": "../data/",
+        "default": [r for r in COMPARE_DEFAULT if r in listed],
+        "regions": regions,
+    }
     html = environment().get_template("compare.html").render(
         **common, root="../", page="compare", current="compare/index.html", title="Compare",
-        breadcrumbs=None, choices=choices, metrics=COMPARE_METRICS,
+        breadcrumbs=None, metrics=COMPARE_METRICS,
+        config=script_json(json.dumps(config, ensure_ascii=False, separators=(",", ":"))),
     )  # fmt: skip
     return html.encode()
 
 
 def _rises(view: SiteView) -> list[dict[str, str]]:
-    """The biggest week-on-week rises among the current regions with enough cases."""
+    """The biggest week-on-week rises among the current regions with enough cases: regions
+    of live sources first, then the frozen ones, marked with their last date."""
+    current = view.current()
     rows = [
         view.summaries[r]
-        for r in sorted(view.current())
+        for r in sorted(current)
         if r in view.summaries
         and (view.summaries[r]["new_cases_last_week"] or 0) >= RISE_MIN_CASES
         and view.summaries[r]["week_change_pct"] is not None
     ]
-    rows.sort(key=lambda s: -float(s["week_change_pct"]))
+    status = {
+        str(r["region_id"]): region_status(current[str(r["region_id"])].source, False)
+        for r in rows
+    }
+    rows.sort(
+        key=lambda s: (
+            status[str(s["region_id"])] != "live",
+            -float(s["week_change_pct"]),
+        )
+    )
     return [
         {"href": region_href(str(r["region_id"])), "name": str(r["name"]),
+         "status": status[str(r["region_id"])],
          "last_date": str(r["last_date"]), "new_cases_last_week": fmt_int(r["new_cases_last_week"]),
          "week_change": fmt_num(r["week_change_pct"], 0, " %", sign=True)}
         for r in rows[:10]
     ]  # fmt: skip
+
+
+def _time_copy(fresh: list[Freshness]) -> dict[str, list[dict[str, str]]]:
+    """The live and the frozen sources with their last dates, for the home page's words."""
+    out: dict[str, list[dict[str, str]]] = {"live": [], "frozen": []}
+    for f in fresh:
+        source = SOURCES[f.source]
+        key = "live" if source.live else "frozen"
+        out[key].append({"name": f.source, "vintage": f.vintage,
+                         "cadence": cadence(source), "stale": "stale" if f.stale else ""})  # fmt: skip
+    return out
 
 
 def _source_rows(
@@ -252,7 +307,7 @@ def home_files(
     }
     html = environment().get_template("home.html").render(
         **common, root="", page="home", current="index.html", title="Home", breadcrumbs=None,
-        counts=counts, rises=_rises(view), rise_min=RISE_MIN_CASES,
+        counts=counts, rises=_rises(view), rise_min=RISE_MIN_CASES, time=_time_copy(fresh),
         built=now.strftime("%Y-%m-%d %H:%M UTC"), sources=_source_rows(fresh, current),
         warnings=warnings, tables=[(label, href) for label, href in NAV[1:5]],
     )  # fmt: skip

@@ -68,8 +68,8 @@ REGION_FILES: tuple[RegionFile, ...] = (
         data=True,
         meta=("self", "ancestors", "children", "peers", "predecessors", "successor"),
     ),
-    RegionFile("data/{id}.json", data=True, meta=("self",)),
-    RegionFile("data/{id}.csv", data=True, meta=()),
+    RegionFile("data/{id}.js", data=True, meta=("self",)),
+    RegionFile("data/{id}.inc.js", data=True, meta=("self",)),
     RegionFile("notebooks/{id}.ipynb", data=False, meta=("self",)),
 )
 
@@ -89,7 +89,7 @@ def region_paths(region_id: str) -> list[str]:
     """Every file of one region.
 
     >>> region_paths("DE")[:2]
-    ['region/DE/index.html', 'data/DE.json']
+    ['region/DE/index.html', 'data/DE.js']
     """
     return [f.path(region_id) for f in REGION_FILES]
 

@@ -30,6 +30,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("Countries", "countries/index.html"),
     ("Germany", "germany/index.html"),
     ("US", "us/index.html"),
+    ("Maps", "maps/index.html"),
     ("Compare", "compare/index.html"),
     ("Articles", "articles/index.html"),
     ("Analysis", "analysis/index.html"),

@@ -1,43 +1,50 @@
-"""The per-region JSON payload that a region page loads into the shared charts.
+"""Each region's numbers, stored once in the site as two small data scripts.
 
-One object per region, arrays aligned with ``dates`` (``null`` for missing values):
+A region's series live in ``data/<id>.js`` (everything its page draws but the 7-day incidence)
+and ``data/<id>.inc.js`` (the 7-day incidence: what peer lines, compare's default metric and the
+maps read, so they load only that). Both are classic scripts of the site itself that register
+their object on ``self.EPICURVES_DATA`` under ``"<id>"`` and ``"<id>.inc"``: they load from
+``file://`` and under a ``script-src 'self'`` policy, where ``fetch()`` and JSON files do not.
+The region page, compare, the peer lines and the page's CSV/JSON download buttons all read them.
 
-``region_id, name, kind, parent, source, population, vintage, provisional_days``
-``dates``                     ``YYYY-MM-DD``, consecutive days
-``new_cases, new_deaths``     daily counts (negative values kept)
-``new_cases_7d_mean, new_deaths_7d_mean``                 trailing 7-day means
-``new_cases_7d_mean_centred, new_deaths_7d_mean_centred`` centred 7-day means (plots)
-``incidence_7d, deaths_7d_per_100k``                      per 100 000, 7-day sums
-``r_rki, r_cori, r_cori_lo, r_cori_hi``                   R from cases
-``deaths_r_rki``                                          RKI-method R from deaths
-``growth_factor_7d, deaths_growth_factor_7d``             week-on-week factor of 7-day sums
-``doubling_time_days, deaths_doubling_time_days``
-``flags``                     ``[[index, "cases-gap;..."], ...]`` only the flagged days
+The object (see :func:`decode`)::
+
+    {"region_id", "name", "kind", "parent", "source", "population", "vintage",
+     "provisional_days", "start": "YYYY-MM-DD", "days": N,
+     "from": {series: index of its first value}, "series": {name: [values]},
+     "flags": [[index, "cases-gap;..."], ...]}
+
+Values are aligned with the consecutive days ``start``, ``start + 1``, ... (``days`` of them),
+offset by ``from`` (default 0); missing values are holes (``[1,,3]``), missing trailing values
+are left out, a series without any value is left out, and ``0.5`` is written ``.5``. The
+centred 7-day means of the charts are the trailing ones moved back three days, so they are not
+stored. Numbers keep the decimals a page shows (:data:`SERIES`); ``epicurves export`` gives
+full precision.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import math
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["SERIES", "RegionFiles", "region_files"]
+__all__ = ["INCIDENCE", "SERIES", "RegionFiles", "decode", "region_files"]
 
-#: Arrays in a payload, with the decimals kept (None: whole numbers): what a page shows, so
-#: that a region page stays small; ``epicurves export`` gives full precision.
+#: Series stored, with the decimals kept (None: whole numbers).
 SERIES: dict[str, int | None] = {
     "new_cases": None,
     "new_deaths": None,
     "new_cases_7d_mean": 1,
     "new_deaths_7d_mean": 1,
-    "new_cases_7d_mean_centred": 1,
-    "new_deaths_7d_mean_centred": 1,
     "incidence_7d": 1,  # as RKI publishes it
     "deaths_7d_per_100k": 2,
     "r_rki": 2,  # as RKI publishes it
@@ -50,14 +57,19 @@ SERIES: dict[str, int | None] = {
     "doubling_time_days": 1,
     "deaths_doubling_time_days": 1,
 }
+#: The series of ``data/<id>.inc.js``; the others are in ``data/<id>.js``.
+INCIDENCE = ("incidence_7d",)
+_HEAD = ("region_id", "name", "kind", "parent", "source", "population")
 
 
 @dataclass(frozen=True)
 class RegionFiles:
-    """A region's payload as JSON text, its CSV download, and what its page shows as text."""
+    """A region's two data scripts, and what its page shows as text."""
 
-    json: str
-    csv: str
+    data: str
+    """``data/<id>.js``."""
+    inc: str
+    """``data/<id>.inc.js``."""
     vintage: str
     latest: list[dict[str, str]]
     """The last 28 days, newest first, formatted for people."""
@@ -66,12 +78,20 @@ class RegionFiles:
 
 
 def _texts(values: np.ndarray, decimals: int | None) -> pa.Array:
-    """Numbers as their shortest text, rounded to ``decimals``; null where NaN."""
-    nan = np.isnan(values)
-    array = pa.array(np.round(values, 0 if decimals is None else decimals), mask=nan)
+    """Numbers as their shortest text, rounded to ``decimals``, ``0.5`` as ``.5``; null where
+    NaN or infinite."""
+    bad = ~np.isfinite(values)
+    rounded = np.round(np.where(bad, 0, values), 0 if decimals is None else decimals)
+    array = pa.array(rounded, mask=bad)
     if decimals is None:
-        array = array.cast(pa.int64())
-    return array.cast(pa.string())
+        return array.cast(pa.int64()).cast(pa.string())
+    text = array.cast(pa.string())
+    fraction = (np.abs(rounded) < 1) & (rounded != 0)
+    positive = pa.array(fraction & (rounded > 0))
+    negative = pa.array(fraction & (rounded < 0))
+    text = pc.if_else(positive, pc.utf8_slice_codeunits(text, 1), text)
+    cut = pc.binary_join_element_wise("-", pc.utf8_slice_codeunits(text, 2), "")
+    return pc.if_else(negative, cut, text)
 
 
 def _objects(array: pa.Array) -> np.ndarray:
@@ -90,15 +110,62 @@ def _day_texts(dates: np.ndarray) -> pa.Array:
     return labels.take(pa.array(where.astype(np.int64)))
 
 
-def _joined(texts: pa.Array, offsets: pa.Array, separator: str) -> list[str]:
-    """The texts of each series (cut at ``offsets``) joined by ``separator``: one per series."""
-    lists = pa.ListArray.from_arrays(offsets, texts)
-    return [str(t) for t in pc.binary_join(lists, separator).to_pylist()]
-
-
 def _people(value: float, decimals: int) -> str:
     """A number for a page: thousands separators, fixed decimals, empty where missing."""
     return "" if math.isnan(value) else f"{value:,.{decimals}f}"
+
+
+def _script(key: str, head: dict[str, Any], series: str, tail: str) -> str:
+    """The data script registering one object under ``key``."""
+    # names come from upstream: no "<", ">" or "&" even in a script file of its own
+    opening = (
+        json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
+        .replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+    )
+    return (
+        f"(self.EPICURVES_DATA=self.EPICURVES_DATA||{{}})[{json.dumps(key)}]="
+        f'{opening},"series":{{{series}}}{tail}}};\n'
+    )
+
+
+def _series_texts(
+    texts: dict[str, pa.Array], names: tuple[str, ...], bounds: list[int]
+) -> tuple[list[dict[str, int]], list[str]]:
+    """Per region (rows cut at ``bounds``): the offsets of its series' first values, and
+    ``"name":[...]`` of each series with values, from its first value to its last (holes for
+    the missing ones). Joined for all regions at once (vectorised)."""
+    starts = np.asarray(bounds[:-1], dtype=np.int64)
+    ends = np.asarray(bounds[1:], dtype=np.int64)
+    offsets: list[dict[str, int]] = [{} for _ in starts]
+    parts: list[list[str]] = [[] for _ in starts]
+    for name in names:
+        array = texts[name]
+        valid = np.flatnonzero(np.asarray(pc.is_valid(array)))
+        # first and last valid row of each region (none: first > last)
+        first = (
+            valid[np.minimum(np.searchsorted(valid, starts), len(valid) - 1)]
+            if len(valid)
+            else ends
+        )
+        last = (
+            valid[np.maximum(np.searchsorted(valid, ends) - 1, 0)]
+            if len(valid)
+            else starts - 1
+        )
+        has = (first >= starts) & (first < ends) & (last >= first)
+        lengths = np.where(has, last - first + 1, 0)
+        cum = np.concatenate([[0], np.cumsum(lengths)])
+        rows = np.repeat(first - cum[:-1], lengths) + np.arange(cum[-1])
+        picked = pc.fill_null(array.take(pa.array(rows)), "")
+        lists = pa.ListArray.from_arrays(pa.array(cum, type=pa.int32()), picked)
+        joined = pc.binary_join(lists, ",").to_pylist()
+        for r in np.flatnonzero(has).tolist():
+            if first[r] > starts[r]:
+                offsets[r][name] = int(first[r] - starts[r])
+            parts[r].append(f'"{name}":[{joined[r]}]')
+    return offsets, [",".join(p) for p in parts]
 
 
 def region_files(
@@ -107,7 +174,7 @@ def region_files(
     provisional_days: int,
     latest_days: int = 28,
 ) -> dict[str, RegionFiles]:
-    """Payload JSON, CSV and page text of every region, keyed by region id (shown source).
+    """The data scripts and page text of every region, keyed by region id (shown source).
 
     The numbers are turned into text once for all regions (vectorised), then cut per region:
     this is what makes a region page cheap to build.
@@ -124,25 +191,15 @@ def region_files(
     new = np.ones(len(frame), dtype=bool)
     new[1:] = (source[1:] != source[:-1]) | (region[1:] != region[:-1])
     bounds = [*np.flatnonzero(new).tolist(), len(frame)]
-    offsets = pa.array(bounds, type=pa.int32())
-    day_text = _day_texts(frame["date"].to_numpy())
-    dates = _objects(day_text)
-    quoted = pc.binary_join_element_wise('"', day_text, '"', "")
+    dates = _objects(_day_texts(frame["date"].to_numpy()))
     floats = {
         c: frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
         for c in ("cases", "deaths", *SERIES)
     }
-    decimals = {"cases": None, "deaths": None, **SERIES}
-    texts = {c: _texts(floats[c], d) for c, d in decimals.items()}
-    as_json = {
-        "dates": _joined(quoted, offsets, ","),
-        **{c: _joined(pc.fill_null(texts[c], "null"), offsets, ",") for c in SERIES},
-    }
-    csv_columns = ["cases", "deaths", *SERIES]
-    as_csv = [pc.fill_null(texts[c], "") for c in csv_columns]
-    csv_lines = pc.binary_join_element_wise(day_text, *as_csv, ",")
-    csv_bodies = _joined(csv_lines, offsets, "\n")
-    header = ",".join(["date", *csv_columns])
+    texts = {c: _texts(floats[c], d) for c, d in SERIES.items()}
+    main = tuple(c for c in SERIES if c not in INCIDENCE)
+    main_offsets, main_bodies = _series_texts(texts, main, bounds)
+    inc_offsets, inc_bodies = _series_texts(texts, INCIDENCE, bounds)
     flags = frame["flags"].fillna("").astype(str).to_numpy(dtype=object)
     position = np.arange(len(frame))
     shown = {
@@ -157,7 +214,7 @@ def region_files(
     for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
         key = (source[begin], region[begin])
         row = info.get(key)
-        head = {
+        head: dict[str, Any] = {
             "region_id": key[1],
             "source": key[0],
             "name": None if row is None else str(row["name"]),
@@ -170,17 +227,25 @@ def region_files(
             else int(row["population"]),
             "vintage": dates[end - 1],
             "provisional_days": provisional_days,
+            "start": dates[begin],
+            "days": end - begin,
         }
         marked = position[begin:end][flags[begin:end] != ""]
-        parts = [json.dumps(head, ensure_ascii=False)[:-1]]
-        for column, joined in as_json.items():
-            parts.append(f',"{column}":[' + joined[number] + "]")
         flagged = [[int(i - begin), str(flags[i])] for i in marked]
-        parts.append(',"flags":' + json.dumps(flagged) + "}")
         newest = range(end - 1, max(end - latest_days, begin) - 1, -1)
         out[key[1]] = RegionFiles(
-            json="".join(parts),
-            csv=header + "\n" + csv_bodies[number] + "\n",
+            data=_script(
+                key[1],
+                head | {"from": main_offsets[number]},
+                main_bodies[number],
+                ',"flags":' + json.dumps(flagged, separators=(",", ":")),
+            ),
+            inc=_script(
+                key[1] + ".inc",
+                head | {"from": inc_offsets[number]},
+                inc_bodies[number],
+                "",
+            ),
             vintage=dates[end - 1],
             latest=[
                 {
@@ -192,3 +257,39 @@ def region_files(
             flags=[(dates[i], str(flags[i])) for i in marked[::-1]],
         )
     return out
+
+
+_PREFIX = re.compile(
+    r'^\(self\.EPICURVES_DATA=self\.EPICURVES_DATA\|\|\{\}\)\[("[^"]*")\]='
+)
+_HOLE = re.compile(r"(?<=[\[,])(?=[,\]])")
+_POINT = re.compile(r"(?<=[\[,:-])\.")
+
+
+def decode(text: str) -> tuple[str, dict[str, Any]]:
+    """The key and object of a data script, with its series expanded to ``days`` values
+    (None where missing) and ``dates`` added: what the page's JSON download gives.
+
+    >>> key, data = decode('(self.EPICURVES_DATA=self.EPICURVES_DATA||{})["X"]={"start":"2021-01-01",'
+    ...     '"days":3,"from":{"r":1},"series":{"n":[1,,-.5],"r":[.25]},"flags":[]};')
+    >>> key, data["dates"], data["series"]
+    ('X', ['2021-01-01', '2021-01-02', '2021-01-03'], {'n': [1, None, -0.5], 'r': [None, 0.25, None]})
+    """
+    match = _PREFIX.match(text)
+    if match is None or not text.rstrip().endswith(";"):
+        msg = "not an epicurves data script"
+        raise ValueError(msg)
+    body = text[match.end() : text.rstrip().rindex(";")]
+    opening, _, rest = body.partition('"series":{')
+    series_text, _, tail = rest.partition("}")
+    series_text = _POINT.sub("0.", _HOLE.sub("null", series_text))
+    data: dict[str, Any] = json.loads(opening + '"series":{' + series_text + "}" + tail)
+    days, offsets = int(data["days"]), data.pop("from")
+    for name, values in data["series"].items():
+        first = int(offsets.get(name, 0))
+        data["series"][name] = (
+            [None] * first + values + [None] * (days - first - len(values))
+        )
+    start = dt.date.fromisoformat(data["start"])
+    data["dates"] = [(start + dt.timedelta(days=i)).isoformat() for i in range(days)]
+    return json.loads(match.group(1)), data

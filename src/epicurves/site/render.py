@@ -11,6 +11,7 @@ they are in.
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ __all__ = [
     "environment",
     "json_ready",
     "render_chunk",
+    "script_json",
     "write_chunk",
 ]
 
@@ -128,7 +130,7 @@ def json_ready(value: Any) -> Any:
     return value
 
 
-def _script_json(text: str) -> Markup:
+def script_json(text: str) -> Markup:
     """JSON made safe inside a <script> element, as Jinja2's ``tojson`` does."""
     safe = (
         text.replace("&", "\\u0026")
@@ -157,6 +159,32 @@ def _headline(summary: Mapping[str, Any]) -> list[dict[str, str]]:
     return [{"label": label, "value": value or NO_VALUE} for label, value in pairs]
 
 
+def _chart_text(job: RegionJob, summary: Mapping[str, Any]) -> str:
+    """What the charts show, as text: their text alternative."""
+    parts = [
+        f"The charts show the daily cases and deaths of {job.name}, their 7-day incidence, "
+        f"R and doubling time, up to {summary['last_date']}."
+    ]
+    latest = []
+    if summary["incidence_7d"] is not None:
+        latest.append(f"7-day incidence {fmt_num(summary['incidence_7d'])} per 100 000")
+    if summary["new_cases_last_week"] is not None:
+        latest.append(
+            f"{fmt_int(summary['new_cases_last_week'])} new cases in the last 7 days"
+        )
+    if summary["week_change_pct"] is not None:
+        latest.append(
+            f"{fmt_num(summary['week_change_pct'], 0, ' %', sign=True)} week on week"
+        )
+    if summary["r_cori"] is not None:
+        latest.append(
+            f"R (Cori) {fmt_num(summary['r_cori'], 2)} on {summary['r_cori_date']}"
+        )
+    if latest:
+        parts.append("Latest: " + ", ".join(latest) + ".")
+    return " ".join(parts)
+
+
 def _page_context(
     job: RegionJob, item: RegionFiles, summary: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -181,18 +209,23 @@ def _page_context(
             "file": job.region_id,
         },
         "headline": _headline(summary),
+        "chart_text": _chart_text(job, summary),
         "flags": flags,
         "more_flags": max(len(item.flags) - MAX_FLAGS_SHOWN, 0),
         "latest": item.latest,
-        "payload": _script_json(item.json),
-        "peers": [
-            {
-                "region_id": p["region_id"],
-                "name": p["name"],
-                "url": f"{root}data/{p['region_id']}.json",
-            }
-            for p in page.get("peers", [])
-        ],
+        "config": script_json(
+            json.dumps(
+                {
+                    "region": job.region_id,
+                    "data": root + "data/",
+                    "peers": [
+                        {"region_id": p["region_id"], "name": p["name"]}
+                        for p in page.get("peers", [])
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        ),
         "breadcrumbs": [("Home", "index.html")]
         + [(name, region_href(rid)) for rid, name in page.get("ancestors", [])],
     }
@@ -273,10 +306,10 @@ def _render(
     if pattern.startswith("region/"):
         context = _page_context(region, item, summaries[region.region_id])
         return template.render(**job.common, **context).encode()
-    if pattern.endswith(".json"):
-        return item.json.encode()
-    if pattern.endswith(".csv"):
-        return item.csv.encode()
+    if pattern.endswith(".inc.js"):
+        return item.inc.encode()
+    if pattern.endswith(".js"):
+        return item.data.encode()
     source = region.page["source"]
     notebook = region_notebook(
         region.region_id, region.name, source["name"], source["licence"]

@@ -9,6 +9,10 @@ Two ways to read a file: :func:`read_typed`, one typed pass with Arrow for large
 files, which gives ``None`` (never an error) at the first thing it does not expect; and the careful
 text path (:func:`read_csv` and the column converters), whose errors name the line and column. A
 parser tries the first and falls back to the second, so both accept and refuse the same files.
+
+Region names: a source shows each region under one display name, the name people use (each
+source module says which convention it follows), and keeps the upstream spelling and a few other
+spellings people search for as :attr:`Source.aliases`, made with :func:`display_aliases`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -36,6 +41,7 @@ __all__ = [
     "daily_order",
     "date_column",
     "date_columns",
+    "display_aliases",
     "duplicated_rows",
     "integer_column",
     "missing_counts",
@@ -95,6 +101,10 @@ class Source:
     interval_days: int | None = 1
     """How often a live source publishes new data (1: daily, 7: weekly); its data are stale
     when older than twice this. ``None`` for a frozen source."""
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    """Other spellings of a region's name, by its display name: the upstream spelling first
+    (where the display name differs from it), then other names people search for. Regions
+    whose name has no other spelling are not listed; read-only. See :func:`display_aliases`."""
 
     def __post_init__(self) -> None:
         if self.live != (self.interval_days is not None and self.interval_days > 0):
@@ -103,6 +113,12 @@ class Source:
                 "a frozen one interval_days=None"
             )
             raise ValueError(msg)
+        problem = _alias_problem(self.aliases)
+        if problem:
+            msg = f"source {self.name}: {problem}"
+            raise ValueError(msg)
+        # read-only, whatever mapping was given: sources are shared by the whole process
+        object.__setattr__(self, "aliases", MappingProxyType(dict(self.aliases)))
 
     def parse(self, paths: Mapping[str, Path]) -> SourceData:
         """Parse the files (keyed by upstream file name) into tidy tables."""
@@ -111,6 +127,49 @@ class Source:
     def error(self, file: str, message: str, **context: object) -> ParseError:
         """A :class:`ParseError` naming this source and ``file``."""
         return ParseError(message, source=self.name, file=file, **context)  # type: ignore[arg-type]
+
+
+def display_aliases(
+    renamed: Mapping[str, str], *also: Mapping[str, Sequence[str]]
+) -> Mapping[str, tuple[str, ...]]:
+    """Aliases by display name, read-only: each display name's upstream spellings (the keys of
+    ``renamed``, upstream spelling -> display name), then its spellings in ``also``, each once.
+
+    >>> dict(display_aliases({"US": "United States"}, {"United States": ["USA", "US"]}))
+    {'United States': ('US', 'USA')}
+    """
+    out: dict[str, list[str]] = {}
+    for upstream, display in renamed.items():
+        if upstream != display:
+            out.setdefault(display, []).append(upstream)
+    for extra in also:
+        for display, names in extra.items():
+            out.setdefault(display, []).extend(names)
+    return MappingProxyType(
+        {
+            d: tuple(n for n in dict.fromkeys(names) if n != d)
+            for d, names in out.items()
+        }
+    )
+
+
+def _alias_problem(aliases: Mapping[str, tuple[str, ...]]) -> str | None:
+    """What is wrong with a source's aliases, else ``None``: each must be a tuple of non-empty
+    names, none a display name itself, none listed for two regions (search would be ambiguous)."""
+    owner: dict[str, str] = {}
+    for display, names in aliases.items():
+        if not isinstance(names, tuple) or not all(
+            isinstance(n, str) and n.strip() for n in names
+        ):
+            return f"aliases of {display!r} must be a tuple of non-empty names, not {names!r}"
+        for alias in names:
+            if alias in aliases:
+                return f"alias {alias!r} of {display!r} is itself a display name"
+            if owner.setdefault(alias, display) != display:
+                return (
+                    f"alias {alias!r} is given to both {owner[alias]!r} and {display!r}"
+                )
+    return None
 
 
 def sum_known(values: Iterable[Any], *, require_all: bool = False) -> Any:

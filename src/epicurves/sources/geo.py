@@ -1,8 +1,34 @@
-"""Fixed geography the sources share: ISO 3166-2 codes of US states and German Länder."""
+"""Fixed geography the sources share: ISO 3166-2 codes of US states and German Länder, and
+the names the site shows for them.
+
+Display names follow the convention of the country names (see :mod:`.jhu`): the short English
+name in everyday use. US states and territories keep the names NYT and JHU write, but for
+``Virgin Islands``, shown as ``United States Virgin Islands`` (as Our World in Data names it; the
+British Virgin Islands are another place). German states are shown under their English names
+where English has one in everyday use (``Bavaria``, ``Hesse``, ``Lower Saxony``,
+``North Rhine-Westphalia``, ``Rhineland-Palatinate``, ``Saxony``, ``Saxony-Anhalt``,
+``Thuringia``), as English Wikipedia and the BBC write them; the others keep their German name,
+which English uses too (``Baden-Württemberg``, ``Mecklenburg-Vorpommern``, ``Schleswig-Holstein``
+...). The upstream spellings (the German names, as RKI and ags.json write them) are kept as
+aliases (:data:`US_ALIASES`, :data:`DE_ALIASES`). Region ids never depend on names.
+"""
 
 from __future__ import annotations
 
-__all__ = ["DE_STATES", "US_STATES", "us_code_by_fips", "us_code_by_name"]
+from .base import display_aliases
+
+__all__ = [
+    "DE_ALIASES",
+    "DE_NAMES",
+    "DE_STATES",
+    "US_ALIASES",
+    "US_NAMES",
+    "US_STATES",
+    "de_state_name",
+    "us_code_by_fips",
+    "us_code_by_name",
+    "us_state_name",
+]
 
 #: (FIPS, ISO 3166-2 suffix, name) of the 50 US states, DC and the five inhabited territories.
 US_STATES: tuple[tuple[str, str, str], ...] = (
@@ -28,7 +54,20 @@ US_STATES: tuple[tuple[str, str, str], ...] = (
     ("78", "VI", "Virgin Islands"),
 )  # fmt: skip
 
-#: Two-digit state key of the German AGS -> (ISO 3166-2 suffix, name).
+#: US state or territory as NYT and JHU spell it -> display name, where the two differ.
+US_NAMES: dict[str, str] = {"Virgin Islands": "United States Virgin Islands"}
+
+#: Other names people search for, by display name (after the upstream spelling).
+US_ALSO_KNOWN_AS: dict[str, tuple[str, ...]] = {
+    "United States Virgin Islands": ("U.S. Virgin Islands",),
+    "District of Columbia": ("Washington, D.C.",),
+}
+
+#: Aliases of US states and territories, by display name: upstream spelling first.
+US_ALIASES = display_aliases(US_NAMES, US_ALSO_KNOWN_AS)
+
+#: Two-digit state key of the German AGS -> (ISO 3166-2 suffix, name as RKI and ags.json write
+#: it, the official German name). The site shows :func:`de_state_name`.
 DE_STATES: dict[str, tuple[str, str]] = {
     "01": ("SH", "Schleswig-Holstein"), "02": ("HH", "Hamburg"), "03": ("NI", "Niedersachsen"),
     "04": ("HB", "Bremen"), "05": ("NW", "Nordrhein-Westfalen"), "06": ("HE", "Hessen"),
@@ -37,6 +76,41 @@ DE_STATES: dict[str, tuple[str, str]] = {
     "13": ("MV", "Mecklenburg-Vorpommern"), "14": ("SN", "Sachsen"), "15": ("ST", "Sachsen-Anhalt"),
     "16": ("TH", "Thüringen"),
 }  # fmt: skip
+
+
+#: German state, official German name -> English display name, where the two differ.
+DE_NAMES: dict[str, str] = {
+    "Niedersachsen": "Lower Saxony",
+    "Nordrhein-Westfalen": "North Rhine-Westphalia",
+    "Hessen": "Hesse",
+    "Rheinland-Pfalz": "Rhineland-Palatinate",
+    "Bayern": "Bavaria",
+    "Sachsen": "Saxony",
+    "Sachsen-Anhalt": "Saxony-Anhalt",
+    "Thüringen": "Thuringia",
+}
+
+#: Aliases of German states, by display name: the German name.
+DE_ALIASES = display_aliases(DE_NAMES)
+
+
+def us_state_name(name: str) -> str:
+    """The display name of a US state or territory written ``name`` by NYT or JHU.
+
+    >>> us_state_name("Virgin Islands"), us_state_name("Ohio")
+    ('United States Virgin Islands', 'Ohio')
+    """
+    return US_NAMES.get(name, name)
+
+
+def de_state_name(key: str) -> str:
+    """The display name of the German state with two-digit AGS key ``key``.
+
+    >>> de_state_name("09"), de_state_name("11")
+    ('Bavaria', 'Berlin')
+    """
+    german = DE_STATES[key][1]
+    return DE_NAMES.get(german, german)
 
 
 def us_code_by_fips() -> dict[str, str]:

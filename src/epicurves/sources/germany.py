@@ -6,6 +6,11 @@ name, state and population. Districts are ``DE-`` + five-digit AGS (``DE-09162``
 ``DE-11000`` and its twelve boroughs ``DE-11001`` ... ``DE-11012`` are its children. States
 (``DE-BY``) and Germany (``DE``) are the sums of their districts (boroughs not counted twice).
 This table has no deaths; it ends in May 2022.
+
+Names: districts keep ags.json's (``SK München``), but for Berlin as a whole (11000), which
+ags.json calls ``Berlin`` like the state: it is ``SK Berlin``, as in the RKI district source, so
+that each name is given once (``Berlin`` stays the state's name, not an alias of the district).
+States are named as in :mod:`.geo` (``Bavaria``, the German name an alias).
 """
 
 from __future__ import annotations
@@ -31,14 +36,16 @@ from .base import (
     sum_known,
     wide_counts,
 )
-from .geo import DE_STATES
+from .geo import DE_ALIASES, DE_STATES, de_state_name
 
-__all__ = ["GERMANY"]
+__all__ = ["DISTRICT_NAMES", "GERMANY"]
 
 _BASE = "https://raw.githubusercontent.com/jgehrcke/covid-19-germany-gae/master/"
 CASES = UpstreamFile("germany", "cases-rki-by-ags.csv", _BASE + "cases-rki-by-ags.csv")
 AGS = UpstreamFile("germany", "ags.json", _BASE + "ags.json")
 BOROUGHS = frozenset(str(a) for a in range(11001, 11013))
+#: District name as ags.json writes it -> display name, where the two differ.
+DISTRICT_NAMES: dict[str, str] = {"Berlin": "SK Berlin"}
 
 
 def read_ags(path: Path, source: Source) -> dict[str, dict[str, object]]:
@@ -65,6 +72,16 @@ def read_ags(path: Path, source: Source) -> dict[str, dict[str, object]]:
             raise source.error(AGS.name, msg)
         out[str(key).zfill(5)] = entry
     return out
+
+
+def _district_name(entry: Mapping[str, object], ags: str) -> str:
+    """The display name of the district ``ags`` with ags.json entry ``entry``.
+
+    >>> _district_name({"name": "Berlin"}, "11000"), _district_name({}, "09162")
+    ('SK Berlin', 'AGS 09162')
+    """
+    name = str(entry.get("name", f"AGS {ags}"))
+    return DISTRICT_NAMES.get(name, name)
 
 
 def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
@@ -116,7 +133,7 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
         regions.append(
             {
                 "region_id": f"DE-{ags}",
-                "name": entry.get("name", f"AGS {ags}"),
+                "name": _district_name(entry, ags),
                 "kind": "district",
                 "parent": parent,
                 "population": entry.get("population", pd.NA),
@@ -131,12 +148,12 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     states = districts.T.groupby(state_key).sum(min_count=1).T
     pops = {r["region_id"]: r["population"] for r in regions}
     for key in states.columns:
-        code, state_name = DE_STATES[key]
+        code = DE_STATES[key][0]
         members = [pops[f"DE-{c}"] for c in districts.columns if c.startswith(key)]
         regions.append(
             {
                 "region_id": f"DE-{code}",
-                "name": state_name,
+                "name": de_state_name(key),
                 "kind": "state",
                 "parent": "DE",
                 "population": sum_known(members, require_all=True),
@@ -185,4 +202,5 @@ GERMANY = Source(
     parse_files=parse,
     live=False,
     interval_days=None,
+    aliases=DE_ALIASES,
 )

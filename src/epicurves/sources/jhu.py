@@ -5,6 +5,28 @@ cumulative). A country is the sum of all its rows; its id is the ISO 3166-1 alph
 population the sum of its rows' populations, both from JHU's ``UID_ISO_FIPS_LookUp_Table.csv``.
 Rows that are not countries (cruise ships, the Olympics) keep their data under an explicit id,
 ``JHU-`` + upper-case name with dashes, of kind ``other``. JHU stopped updating on 2023-03-10.
+
+Country names. JHU writes some countries as nobody else does (``US``, ``Korea, South``,
+``Taiwan*``, ``Congo (Kinshasa)``) and others under a formal or older name (``Burma``,
+``Holy See``, ``West Bank and Gaza``). The site shows each country under the short English name
+in everyday use: the name Our World in Data gives the same JHU rows in its COVID-19 dataset
+(``owid/covid-19-data``, ``scripts/input/jhu/jhu_country_standardized.csv``), e.g.
+``United States``, ``South Korea``, ``Taiwan``, ``Myanmar``, ``Palestine``, ``Cape Verde``,
+``Czechia``, ``Eswatini``, ``North Macedonia``, ``Turkey``; and ``North Korea`` for the row
+OWID's table lacks. Three rules come first where OWID's name breaks them:
+
+- unambiguous: ``Republic of the Congo`` and ``Democratic Republic of the Congo``, not OWID's
+  ``Congo`` and ``Democratic Republic of Congo``; ``East Timor``, not ``Timor`` (the island);
+  ``Vatican City``, not ``Vatican`` (also the Holy See, the Church's government);
+- written as the country writes it in Latin letters, with its accents: ``Côte d'Ivoire``,
+  ``São Tomé and Príncipe`` (the ASCII spellings stay aliases);
+- no footnote mark (``*``), no inverted ``X, Y`` form, no qualifier in parentheses.
+
+:data:`DISPLAY_NAMES` maps each JHU spelling that differs to its display name; every other
+country keeps JHU's spelling, which already is that name. The JHU spelling of a renamed country
+is its first alias (:attr:`~.base.Source.aliases`), then the other names in
+:data:`ALSO_KNOWN_AS`. Rows that are not countries (``Diamond Princess``, ``MS Zaandam``, the
+Olympics) keep their names. US states are named as in :mod:`.geo`.
 """
 
 from __future__ import annotations
@@ -22,15 +44,16 @@ from .base import (
     SourceData,
     UpstreamFile,
     date_columns,
+    display_aliases,
     duplicated_rows,
     integer_column,
     read_csv,
     sum_known,
     wide_counts,
 )
-from .geo import us_code_by_name
+from .geo import US_ALIASES, us_code_by_name, us_state_name
 
-__all__ = ["JHU", "JHU_US"]
+__all__ = ["ALSO_KNOWN_AS", "DISPLAY_NAMES", "JHU", "JHU_US"]
 
 _BASE = "https://raw.githubusercontent.com/CSSEGISandData/COVID-19/master/csse_covid_19_data/"
 _SERIES = _BASE + "csse_covid_19_time_series/"
@@ -60,10 +83,48 @@ DEATHS_US = UpstreamFile(
 
 _LICENCE = "CC BY 4.0, Johns Hopkins University CSSE COVID-19 Data Repository"
 _HOME = "https://github.com/CSSEGISandData/COVID-19"
-#: JHU names that read badly on their own.
-_DISPLAY_NAMES = {"US": "United States"}
+#: Country as JHU spells it (``Country/Region``) -> display name, where the two differ.
+DISPLAY_NAMES: dict[str, str] = {
+    "Burma": "Myanmar",
+    "Cabo Verde": "Cape Verde",
+    "Congo (Brazzaville)": "Republic of the Congo",
+    "Congo (Kinshasa)": "Democratic Republic of the Congo",
+    "Cote d'Ivoire": "Côte d'Ivoire",
+    "Holy See": "Vatican City",
+    "Korea, North": "North Korea",
+    "Korea, South": "South Korea",
+    "Sao Tome and Principe": "São Tomé and Príncipe",
+    "Taiwan*": "Taiwan",
+    "Timor-Leste": "East Timor",
+    "US": "United States",
+    "West Bank and Gaza": "Palestine",
+}
+
+#: Other names of a country in wide use, by display name (after JHU's spelling): abbreviations
+#: as common as the name, and names the country had or has officially. Kept short on purpose.
+ALSO_KNOWN_AS: dict[str, tuple[str, ...]] = {
+    "United States": ("USA",),
+    "United Kingdom": ("UK",),
+    "United Arab Emirates": ("UAE",),
+    "Democratic Republic of the Congo": ("DR Congo",),
+    "Côte d'Ivoire": ("Ivory Coast",),
+    "Vatican City": ("Vatican",),
+    "Czechia": ("Czech Republic",),
+    "Eswatini": ("Swaziland",),
+    "Turkey": ("Türkiye",),
+}
 _GLOBAL_KEYS = ("Province/State", "Country/Region", "Lat", "Long")
 _US_KEYS = ("UID", "Admin2", "Province_State", "Country_Region", "Combined_Key")
+
+
+def display_name(name: str) -> str:
+    """The display name of a country JHU spells ``name`` (a footnote star is dropped also from
+    a spelling :data:`DISPLAY_NAMES` does not know yet).
+
+    >>> display_name("Korea, South"), display_name("Germany"), display_name("Freedonia*")
+    ('South Korea', 'Germany', 'Freedonia')
+    """
+    return DISPLAY_NAMES.get(name, name.rstrip("*").strip())
 
 
 def other_id(name: str) -> str:
@@ -200,7 +261,7 @@ def parse_global(paths: Mapping[str, Path], source: Source) -> SourceData:
         rows.append(
             {
                 "region_id": region_id,
-                "name": _DISPLAY_NAMES.get(name, name.rstrip("*")),
+                "name": display_name(name) if kind == "country" else name,
                 "kind": kind,
                 "parent": pd.NA,
                 "population": population,
@@ -254,7 +315,7 @@ def parse_us(paths: Mapping[str, Path], source: Source) -> SourceData:
     regions = pd.DataFrame(
         {
             "region_id": present,
-            "name": [names[r] for r in present],
+            "name": [us_state_name(names[r]) for r in present],
             "kind": "state",
             "parent": "US",
             "population": pd.array(
@@ -275,6 +336,7 @@ JHU = Source(
     parse_files=parse_global,
     live=False,
     interval_days=None,
+    aliases=display_aliases(DISPLAY_NAMES, ALSO_KNOWN_AS),
 )
 
 JHU_US = Source(
@@ -288,4 +350,5 @@ JHU_US = Source(
     default=False,
     live=False,
     interval_days=None,
+    aliases=US_ALIASES,
 )

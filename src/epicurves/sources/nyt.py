@@ -2,12 +2,15 @@
 
 Region ids are ISO 3166-2 (``US-CA``), matched on the two-digit FIPS code; populations come from
 JHU's UID lookup table. ``US`` is also given, as the sum of all states and territories.
+Names are the display names of :mod:`.geo` and, for ``US``, of :mod:`.jhu` (``United States``),
+with the same aliases.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -23,8 +26,8 @@ from .base import (
     read_csv,
     sum_known,
 )
-from .geo import US_STATES, us_code_by_fips
-from .jhu import LOOKUP, read_lookup
+from .geo import US_ALIASES, US_STATES, us_code_by_fips, us_state_name
+from .jhu import JHU, LOOKUP, display_name, read_lookup
 
 __all__ = ["NYT"]
 
@@ -33,6 +36,8 @@ STATES = UpstreamFile(
     "us-states.csv",
     "https://raw.githubusercontent.com/nytimes/covid-19-data/master/us-states.csv",
 )
+#: The name of ``US``, the sum of the states: JHU's display name of the country.
+_US = display_name("US")
 
 
 def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
@@ -100,7 +105,7 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     rows = [
         {
             "region_id": f"US-{code}",
-            "name": state,
+            "name": us_state_name(state),
             "kind": "state",
             "parent": "US",
             "population": population.get(f"US-{code}", pd.NA),
@@ -111,7 +116,7 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     rows.append(
         {
             "region_id": "US",
-            "name": "United States",
+            "name": _US,
             "kind": "country",
             "parent": pd.NA,
             "population": sum_known(r["population"] for r in rows),
@@ -131,4 +136,5 @@ NYT = Source(
     parse_files=parse,
     live=False,
     interval_days=None,
+    aliases=MappingProxyType({_US: JHU.aliases[_US], **US_ALIASES}),
 )

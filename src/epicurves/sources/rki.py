@@ -5,7 +5,8 @@ previous day's):
 
 - ``rki``: Germany (``DE``), from ``..._Deutschland.csv``, with national deaths by reporting date
   from ``COVID-19-Todesfaelle_Deutschland.csv``;
-- ``rki-states``: the 16 Länder (``DE-BY``) from ``..._Bundeslaender.csv``;
+- ``rki-states``: the 16 Länder (``DE-BY``) from ``..._Bundeslaender.csv``, named in English
+  where English has a name of its own (``Bavaria``; see :mod:`.geo`), the German name an alias;
 - ``rki-districts``: the ~400 districts (``DE-09162``) from ``..._Landkreise.csv``, named from the
   ``RKI Corona Landkreise`` table; the special ids ``u`` (district unknown) and ``17000`` are kept
   as ``DE-unknown`` and ``DE-17000``, kind ``other``.
@@ -38,7 +39,7 @@ from .base import (
     read_typed,
     to_dates,
 )
-from .geo import DE_STATES
+from .geo import DE_ALIASES, DE_STATES, de_state_name
 
 __all__ = ["RKI", "RKI_DISTRICTS", "RKI_STATES"]
 
@@ -278,7 +279,7 @@ def parse_states(paths: Mapping[str, Path], source: Source) -> SourceData:
         [
             {
                 "region_id": f"DE-{DE_STATES[k][0]}",
-                "name": DE_STATES[k][1],
+                "name": de_state_name(k),
                 "kind": "state",
                 "parent": "DE",
                 "population": population[k],
@@ -367,6 +368,7 @@ RKI_STATES = Source(
     homepage=_HOME,
     files=(STATES,),
     parse_files=parse_states,
+    aliases=DE_ALIASES,
 )
 
 RKI_DISTRICTS = Source(

@@ -1,14 +1,18 @@
-/* epicurves compare page: overlays one metric of the regions chosen in a <select multiple>,
- * in one Bokeh figure built in the browser with BokehJS's plotting API.
- * Plain ES2017, no build step; needs bokeh.min.js and then bokeh-api.min.js loaded first. */
+/* epicurves compare page: overlays one metric of the regions chosen in a searchable picker,
+ * in one Bokeh figure built in the browser with BokehJS's plotting API. The view (regions,
+ * metric, units, scale, window) lives in the URL (#regions=DE,FR&metric=...), so a link gives
+ * it back. Data come from the regions' data scripts (site.js: Epicurves.load), which also
+ * load from file://. Plain ES2017, no build step; needs bokeh.min.js, bokeh-api.min.js and
+ * site.js loaded first. */
 (function () {
   "use strict";
 
   var DAY = 86400000;
   var MAX_LINES = 10;
   var COLOURS = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    /* every colour has a contrast of at least 3:1 with the chart's background (WCAG AA) */
+    "#1f77b4", "#b85c00", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#b5338a", "#7f7f7f", "#6b6b00", "#0b7f8c",
   ];
   /* Metric key -> [label, unit kind]: "count" can be shown per 100 000, "rate" is already per
    * 100 000 (and can be shown as a 7-day count), "ratio" has no unit. */
@@ -94,60 +98,258 @@
     return text + (log ? " (log scale)" : "");
   }
 
-  function Compare(options) {
-    this.options = options;
-    this.target = byId(options.target);
-    this.payloads = {}; /* url -> Promise of payload or null */
-    this.view = null;
-    this.drawn = 0;
-    this.note = document.createElement("p");
-    this.note.className = "compare-note";
-    this.chart = document.createElement("div");
-    this.target.appendChild(this.note);
-    this.target.appendChild(this.chart);
+  function fold(text) {
+    return String(text)
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase();
   }
 
-  Compare.prototype.load = function (url) {
-    if (!(url in this.payloads)) {
-      this.payloads[url] =
-        typeof fetch !== "function" || window.location.protocol === "file:"
-          ? Promise.resolve(null) /* browsers refuse fetch() from file:// */
-          : fetch(url)
-              .then(function (response) {
-                return response.ok ? response.json() : null;
-              })
-              .catch(function () {
-                return null; /* fetch fails from file:// */
-              });
-    }
-    return this.payloads[url];
+  /* The searchable region picker: a combobox (type to filter, arrows, Enter) and chips. */
+  function Picker(regions, onChange) {
+    var self = this;
+    this.regions = regions; /* [id, name, context, aliases] */
+    this.byId = {};
+    regions.forEach(function (r) {
+      self.byId[r[0]] = r;
+      r.key = fold(r[1] + " " + r[0] + " " + r[2] + " " + r[3]);
+    });
+    this.chosen = [];
+    this.onChange = onChange;
+    this.input = byId("cmp-search");
+    this.list = byId("cmp-options");
+    this.chips = byId("cmp-chips");
+    this.active = -1;
+    this.matches = [];
+    this.input.addEventListener("input", function () {
+      self.filter();
+    });
+    this.input.addEventListener("focus", function () {
+      if (self.input.value) self.filter();
+    });
+    this.input.addEventListener("keydown", function (event) {
+      self.key(event);
+    });
+    this.input.addEventListener("blur", function () {
+      window.setTimeout(function () {
+        self.close();
+      }, 150);
+    });
+  }
+
+  Picker.prototype.label = function (r) {
+    return r[1] + (r[2] ? " (" + r[2] + ")" : "");
   };
 
-  Compare.prototype.chosen = function () {
-    var select = byId(this.options.select);
-    if (!select) return [];
-    return Array.prototype.filter
-      .call(select.options, function (option) {
-        return option.selected && option.getAttribute("data-url");
-      })
-      .map(function (option) {
-        return { id: option.value, name: option.textContent.trim() || option.value, url: option.getAttribute("data-url") };
+  Picker.prototype.filter = function () {
+    var self = this;
+    var words = fold(this.input.value).split(/\s+/).filter(Boolean);
+    if (!words.length) {
+      this.close();
+      return;
+    }
+    var scored = [];
+    this.regions.forEach(function (r) {
+      if (self.chosen.indexOf(r[0]) >= 0) return;
+      if (!words.every(function (w) { return r.key.indexOf(w) >= 0; })) return;
+      var name = fold(r[1]);
+      var rank = name === words.join(" ") || fold(r[0]) === words.join(" ") ? 0 : name.indexOf(words[0]) === 0 ? 1 : 2;
+      scored.push([rank, r]);
+    });
+    scored.sort(function (a, b) {
+      return a[0] - b[0] || (a[1][1] < b[1][1] ? -1 : a[1][1] > b[1][1] ? 1 : 0);
+    });
+    this.matches = scored.slice(0, 12).map(function (pair) {
+      return pair[1];
+    });
+    this.active = this.matches.length ? 0 : -1;
+    this.show();
+  };
+
+  Picker.prototype.show = function () {
+    var self = this;
+    this.list.replaceChildren();
+    this.matches.forEach(function (r, i) {
+      var item = document.createElement("li");
+      item.id = "cmp-option-" + i;
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", i === self.active ? "true" : "false");
+      item.textContent = self.label(r) + " · " + r[0];
+      item.addEventListener("mousedown", function (event) {
+        event.preventDefault();
+        self.add(r[0]);
       });
+      self.list.appendChild(item);
+    });
+    if (!this.matches.length) {
+      var none = document.createElement("li");
+      none.className = "none";
+      none.textContent = "No region matches.";
+      this.list.appendChild(none);
+    }
+    this.list.hidden = false;
+    this.input.setAttribute("aria-expanded", "true");
+    if (this.active >= 0) {
+      this.input.setAttribute("aria-activedescendant", "cmp-option-" + this.active);
+    } else {
+      this.input.removeAttribute("aria-activedescendant");
+    }
+  };
+
+  Picker.prototype.close = function () {
+    this.list.hidden = true;
+    this.input.setAttribute("aria-expanded", "false");
+    this.input.removeAttribute("aria-activedescendant");
+    this.matches = [];
+    this.active = -1;
+  };
+
+  Picker.prototype.key = function (event) {
+    var open = !this.list.hidden && this.matches.length;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!open) {
+        this.filter();
+      } else {
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        this.active = (this.active + step + this.matches.length) % this.matches.length;
+        this.show();
+        var item = byId("cmp-option-" + this.active);
+        if (item && item.scrollIntoView) item.scrollIntoView({ block: "nearest" });
+      }
+      event.preventDefault();
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (open && this.active >= 0) this.add(this.matches[this.active][0]);
+    } else if (event.key === "Escape") {
+      this.close();
+    } else if (event.key === "Backspace" && !this.input.value && this.chosen.length) {
+      this.remove(this.chosen[this.chosen.length - 1], true);
+    }
+  };
+
+  Picker.prototype.set = function (ids) {
+    var self = this;
+    this.chosen = ids.filter(function (id, i) {
+      return self.byId[id] && ids.indexOf(id) === i;
+    });
+    this.drawChips();
+  };
+
+  Picker.prototype.add = function (id) {
+    if (this.chosen.indexOf(id) < 0) this.chosen.push(id);
+    this.input.value = "";
+    this.close();
+    this.drawChips();
+    this.input.focus();
+    this.onChange();
+  };
+
+  Picker.prototype.remove = function (id, keepFocus) {
+    this.chosen = this.chosen.filter(function (x) {
+      return x !== id;
+    });
+    this.drawChips();
+    this.input.focus();
+    this.onChange();
+  };
+
+  Picker.prototype.drawChips = function () {
+    var self = this;
+    this.chips.replaceChildren();
+    this.chosen.forEach(function (id) {
+      var r = self.byId[id];
+      var item = document.createElement("li");
+      var text = document.createElement("span");
+      text.textContent = self.label(r);
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "×";
+      button.setAttribute("aria-label", "Remove " + r[1]);
+      button.addEventListener("click", function () {
+        self.remove(id);
+      });
+      item.appendChild(text);
+      item.appendChild(button);
+      self.chips.appendChild(item);
+    });
+  };
+
+  function Compare(options, config) {
+    var self = this;
+    this.options = options;
+    this.config = config;
+    this.target = byId(options.target);
+    this.text = byId(options.text);
+    this.view = null;
+    this.drawn = 0;
+    this.chart = document.createElement("div");
+    this.target.appendChild(this.chart);
+    this.picker = new Picker(config.regions, function () {
+      self.changed();
+    });
+  }
+
+  /* A region's payload with what the metric needs: the small incidence file alone for
+   * incidence, the main file otherwise. */
+  Compare.prototype.load = function (id, metric) {
+    var base = this.config.data;
+    var Epicurves = window.Epicurves;
+    if (metric === "incidence_7d") {
+      return Epicurves.load(base, id + ".inc").then(function (inc) {
+        return inc ? Epicurves.expand(null, inc) : null;
+      });
+    }
+    return Epicurves.load(base, id).then(function (main) {
+      return main ? Epicurves.expand(main, null) : null;
+    });
+  };
+
+  Compare.prototype.state = function () {
+    var options = this.options;
+    return {
+      regions: this.picker.chosen.join(","),
+      metric: valueOf(options.metric, "incidence_7d"),
+      per: valueOf(options.per, "per100k"),
+      scale: valueOf(options.scale, "linear"),
+      window: valueOf(options.window, "all"),
+    };
+  };
+
+  /* Sets the controls from the URL (or the defaults). */
+  Compare.prototype.restore = function () {
+    var options = this.options;
+    var wanted = window.Epicurves.readState();
+    var regions = wanted.regions !== undefined ? wanted.regions.split(",").filter(Boolean) : this.config.default;
+    this.picker.set(regions);
+    [["metric", "incidence_7d"], ["per", "per100k"], ["scale", "linear"], ["window", "all"]].forEach(function (pair) {
+      var select = byId(options[pair[0]]);
+      if (!select) return;
+      select.value = wanted[pair[0]] || pair[1];
+      if (!select.value) select.value = pair[1];
+    });
+  };
+
+  Compare.prototype.changed = function () {
+    window.Epicurves.writeState(this.state());
+    return this.draw();
   };
 
   Compare.prototype.draw = function () {
     var self = this;
-    var options = this.options;
-    var metric = valueOf(options.metric, "incidence_7d");
-    var per = valueOf(options.per, "per100k");
-    var log = valueOf(options.scale, "linear") === "log";
-    var days = WINDOWS[valueOf(options.window, "all")] || null;
-    var chosen = this.chosen();
+    var state = this.state();
+    var metric = state.metric;
+    var per = state.per;
+    var log = state.scale === "log";
+    var days = WINDOWS[state.window] || null;
+    var chosen = this.picker.chosen.map(function (id) {
+      var r = self.picker.byId[id];
+      return { id: id, name: r[1] };
+    });
     var shown = chosen.slice(0, MAX_LINES);
     var ticket = ++this.drawn;
     return Promise.all(
       shown.map(function (region) {
-        return self.load(region.url);
+        return self.load(region.id, metric);
       })
     ).then(function (payloads) {
       if (ticket !== self.drawn) return null; /* a newer choice is being drawn */
@@ -155,35 +357,38 @@
       var missing = [];
       var noPopulation = [];
       payloads.forEach(function (payload, i) {
-        var values = payload && payload.dates ? series(payload, metric, per, log) : null;
-        if (!payload || !payload.dates) {
+        var values = payload ? series(payload, metric, per, log) : null;
+        if (!payload) {
           missing.push(shown[i].name);
         } else if (values === null) {
           noPopulation.push(shown[i].name);
         } else {
-          lines.push({ name: shown[i].name, x: timestamps(payload.dates), y: values });
+          lines.push({ name: shown[i].name, x: timestamps(payload.dates), y: values, last: payload.dates[payload.dates.length - 1], value: lastValue(values) });
         }
       });
       var notes = [];
       if (chosen.length > MAX_LINES) notes.push("Showing the first " + MAX_LINES + " of " + chosen.length + " regions.");
-      if (missing.length) {
-        notes.push(
-          "Could not load the data of " + missing.join(", ") +
-            (window.location.protocol === "file:"
-              ? " (browsers do not load data files from file://: serve the site over http)."
-              : ".")
-        );
-      }
+      if (missing.length) notes.push("Could not load the data of " + missing.join(", ") + ".");
       if (noPopulation.length) {
         notes.push("No population known for " + noPopulation.join(", ") + ", so no values in these units.");
       }
       if (!chosen.length) notes.push("Choose regions to compare.");
-      self.note.textContent = notes.join(" ");
-      self.note.hidden = notes.length === 0;
+      var latest = lines.map(function (line) {
+        return line.name + " " + (isFinite(line.value) ? line.value.toLocaleString("en", { maximumFractionDigits: 2 }) : "n/a") + " on " + line.last;
+      });
+      if (latest.length) notes.push(title(metric, per, false) + ", latest: " + latest.join("; ") + ".");
+      self.text.textContent = notes.join(" ");
       document.body.dataset.compareLines = String(lines.length);
       return self.plot(lines, metric, per, log, days);
     });
   };
+
+  function lastValue(values) {
+    for (var i = values.length - 1; i >= 0; i--) {
+      if (isFinite(values[i])) return values[i];
+    }
+    return NaN;
+  }
 
   /* Smallest and largest value of the lines within [start, end]. */
   function extent(lines, start, end, log) {
@@ -298,20 +503,25 @@
   };
 
   function render(options) {
-    if (!window.Bokeh || !window.Bokeh.Plotting) {
-      return Promise.reject(new Error("epicurves: load bokeh.min.js and bokeh-api.min.js first"));
+    if (!window.Bokeh || !window.Bokeh.Plotting || !window.Epicurves) {
+      return Promise.reject(new Error("epicurves: load bokeh.min.js, bokeh-api.min.js and site.js first"));
     }
-    var compare = new Compare(options);
-    [options.select, options.metric, options.scale, options.per, options.window].forEach(function (id) {
+    var config = JSON.parse(byId(options.config).textContent);
+    var compare = new Compare(options, config);
+    compare.restore();
+    [options.metric, options.scale, options.per, options.window].forEach(function (id) {
       var element = byId(id);
       if (element) {
         element.addEventListener("change", function () {
-          compare.draw();
+          compare.changed();
         });
       }
     });
-    var scale = byId(options.scale);
-    if (scale && !scale.querySelector("option[selected]")) scale.value = "linear";
+    window.addEventListener("hashchange", function () {
+      compare.restore();
+      compare.draw();
+    });
+    window.Epicurves.copyLink(byId("copy-link"), byId("copy-status"));
     return compare.draw().then(function () {
       window.requestAnimationFrame(function () {
         window.requestAnimationFrame(function () {
@@ -322,5 +532,24 @@
     });
   }
 
-  window.EpicurvesCompare = { render: render };
+  function start() {
+    if (!byId("compare-config")) return;
+    render({
+      target: "compare",
+      text: "compare-text",
+      config: "compare-config",
+      metric: "cmp-metric",
+      per: "cmp-per",
+      scale: "cmp-scale",
+      window: "cmp-window",
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+
+  window.EpicurvesCompare = { render: render, start: start };
 })();

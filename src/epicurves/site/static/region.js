@@ -8,7 +8,7 @@
   /* Incidence levels per 100 000 and their colours: epicurves.plots.LEVEL_COLOURS. */
   var LEVELS = [
     [0, [0x2e, 0x8b, 0x57]],
-    [50, [0xda, 0xa5, 0x20]],
+    [50, [0x9a, 0x73, 0x00]],
     [100, [0xd6, 0x27, 0x28]],
     [200, [0x80, 0x00, 0x00]],
   ];
@@ -431,25 +431,15 @@
     logRange(figs.compare.y_range, [lo, hi]);
   };
 
-  Charts.prototype.loadPeers = function (peers) {
+  /* Peer lines: each peer's small incidence file (data/<id>.inc.js), not its full data. */
+  Charts.prototype.loadPeers = function (base, peers) {
     var self = this;
     var wanted = (peers || []).slice(0, COMPARE_LINES - 1);
-    /* browsers refuse fetch() from file:// (and log an error): the region is shown alone */
-    if (!wanted.length || typeof fetch !== "function" || window.location.protocol === "file:") {
-      return Promise.resolve([]);
-    }
     return Promise.all(
       wanted.map(function (peer) {
-        return fetch(peer.url)
-          .then(function (response) {
-            return response.ok ? response.json() : null;
-          })
-          .then(function (payload) {
-            return payload && payload.dates ? { name: peer.name || peer.region_id, payload: payload } : null;
-          })
-          .catch(function () {
-            return null; /* fetch fails from file:// and offline: the chart shows the region alone */
-          });
+        return window.Epicurves.load(base, peer.region_id + ".inc").then(function (data) {
+          return data ? { name: peer.name || peer.region_id, payload: window.Epicurves.expand(null, data) } : null;
+        });
       })
     ).then(function (loaded) {
       self.peers = loaded.filter(function (peer) {
@@ -463,8 +453,9 @@
     });
   };
 
-  /* Wires a <select>: its current value (or the default) sets the state, changes redraw. */
-  Charts.prototype.control = function (id, key, fallback, allowed) {
+  /* Wires a <select>: the URL's value (or the default) sets the state, changes redraw and go
+   * into the URL, so that a link gives the same view. */
+  Charts.prototype.control = function (id, key, fallback, allowed, wanted) {
     var self = this;
     var select = id ? document.getElementById(id) : null;
     if (!select) {
@@ -476,12 +467,16 @@
         option.disabled = true;
       }
     });
-    var chosen = select.querySelector("option[selected]");
-    var value = chosen && !chosen.disabled ? chosen.value : fallback;
-    select.value = value;
+    var usable = function (value) {
+      return Array.prototype.some.call(select.options, function (option) {
+        return option.value === value && !option.disabled;
+      });
+    };
+    select.value = wanted !== undefined && usable(wanted) ? wanted : fallback;
     self.state[key] = select.value || fallback;
     select.addEventListener("change", function () {
       self.state[key] = select.value;
+      window.Epicurves.writeState(self.state);
       if (key === "window") {
         self.rescale();
       } else {
@@ -517,18 +512,38 @@
 
   function render(options) {
     var item = window.EPICURVES_CHARTS;
-    var payload = options.payload;
+    var registry = self.EPICURVES_DATA || {};
+    var main = registry[options.region];
+    var inc = registry[options.region + ".inc"] || null;
     var target = options.target || "charts";
-    if (!window.Bokeh || !item || !payload) {
-      return Promise.reject(new Error("epicurves: Bokeh, the charts or the payload are missing"));
+    if (!window.Bokeh || !window.Epicurves || !item || !main) {
+      return Promise.reject(new Error("epicurves: Bokeh, the charts or the region's data are missing"));
     }
+    var payload = window.Epicurves.expand(main, inc);
     var controls = options.controls || {};
+    var wanted = window.Epicurves.readState();
+    downloads(payload);
     return window.Bokeh.embed.embed_item(item, target).then(function (views) {
       var charts = new Charts(documentOf(views), payload);
       var hasPopulation = charts.region.population !== null;
-      charts.control(controls.scale, "scale", "linear", ["linear", "log"]);
-      charts.control(controls.per, "per", hasPopulation ? "per100k" : "count", hasPopulation ? null : ["count"]);
-      charts.control(controls.window, "window", "365", Object.keys(WINDOWS));
+      charts.control(controls.scale, "scale", "linear", ["linear", "log"], wanted.scale);
+      charts.control(controls.per, "per", hasPopulation ? "per100k" : "count", hasPopulation ? null : ["count"], wanted.per);
+      charts.control(controls.window, "window", "365", Object.keys(WINDOWS), wanted.window);
+      window.addEventListener("hashchange", function () {
+        var now = window.Epicurves.readState();
+        var changed = false;
+        [["scale", controls.scale], ["per", controls.per], ["window", controls.window]].forEach(function (pair) {
+          var select = document.getElementById(pair[1]);
+          if (select && now[pair[0]] && now[pair[0]] !== charts.state[pair[0]]) {
+            select.value = now[pair[0]];
+            if (select.value === now[pair[0]]) {
+              charts.state[pair[0]] = now[pair[0]];
+              changed = true;
+            }
+          }
+        });
+        if (changed) charts.fill();
+      });
       charts.touchFriendly();
       charts.fill();
       afterPaint(function () {
@@ -543,12 +558,54 @@
           });
         }, 0);
       });
-      charts.loadPeers(options.peers).then(function () {
+      charts.loadPeers(options.data, options.peers).then(function () {
         document.body.dataset.peersReady = "1";
       });
       return charts;
     });
   }
 
-  window.EpicurvesRegion = { render: render };
+  /* The CSV and JSON download buttons: the files are made from the data already loaded. */
+  function downloads(payload) {
+    var csvButton = document.getElementById("download-csv");
+    var jsonButton = document.getElementById("download-json");
+    if (csvButton) {
+      csvButton.hidden = false;
+      csvButton.addEventListener("click", function () {
+        window.Epicurves.download(payload.region_id + ".csv", "text/csv", window.Epicurves.csv(payload));
+      });
+    }
+    if (jsonButton) {
+      jsonButton.hidden = false;
+      jsonButton.addEventListener("click", function () {
+        window.Epicurves.download(payload.region_id + ".json", "application/json", JSON.stringify(payload));
+      });
+    }
+  }
+
+  /* Starts from the page's own configuration (a JSON <script>): no inline script needed. */
+  function start() {
+    var config = document.getElementById("page-config");
+    if (!config) return;
+    var options = JSON.parse(config.textContent);
+    window.Epicurves.copyLink(document.getElementById("copy-link"), document.getElementById("copy-status"));
+    render({
+      target: "charts",
+      region: options.region,
+      data: options.data,
+      peers: options.peers,
+      controls: { scale: "ctl-scale", per: "ctl-per", window: "ctl-window" },
+    }).catch(function (error) {
+      document.body.dataset.chartsError = String(error && error.message);
+      throw error;
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+
+  window.EpicurvesRegion = { render: render, start: start };
 })();

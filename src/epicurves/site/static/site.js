@@ -1,0 +1,217 @@
+/* epicurves site: what the region page, compare and the maps share.
+ * - load(base, key): a region's data script (data/<id>.js or data/<id>.inc.js), added as a
+ *   classic <script> of the site itself, so it works from file:// and under script-src 'self';
+ * - expand(main, inc): the two data objects as one payload (dates and full-length series);
+ * - readState/writeState: a view's options in the URL (#key=value&...);
+ * - copyLink(button, status) and download(name, type, text): the share and download buttons.
+ * Plain ES2017, no build step. */
+(function () {
+  "use strict";
+
+  var DAY = 86400000;
+  var pending = {};
+
+  /* The columns of a payload's CSV download, in order. */
+  var CSV_COLUMNS = [
+    "new_cases", "new_deaths", "new_cases_7d_mean", "new_deaths_7d_mean",
+    "new_cases_7d_mean_centred", "new_deaths_7d_mean_centred", "incidence_7d",
+    "deaths_7d_per_100k", "r_rki", "r_cori", "r_cori_lo", "r_cori_hi", "deaths_r_rki",
+    "growth_factor_7d", "deaths_growth_factor_7d", "doubling_time_days", "deaths_doubling_time_days",
+  ];
+
+
+  function registry() {
+    if (!self.EPICURVES_DATA) {
+      self.EPICURVES_DATA = {};
+    }
+    return self.EPICURVES_DATA;
+  }
+
+  /* Resolves to the object registered under key, or null when the file does not load. */
+  function load(base, key) {
+    var known = registry()[key];
+    if (known) {
+      return Promise.resolve(known);
+    }
+    if (!pending[key]) {
+      pending[key] = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = base + encodeURIComponent(key) + ".js";
+        script.onload = function () {
+          resolve(registry()[key] || null);
+        };
+        script.onerror = function () {
+          delete pending[key];
+          resolve(null);
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return pending[key];
+  }
+
+  function isoDay(ms) {
+    return new Date(ms).toISOString().slice(0, 10);
+  }
+
+  /* One series of a data object as an array of days values (null where missing). */
+  function full(data, name) {
+    var days = data.days | 0;
+    var out = new Array(days).fill(null);
+    var values = data.series[name];
+    if (!values) {
+      return out;
+    }
+    var first = (data.from && data.from[name]) | 0;
+    for (var i = 0; i < values.length && first + i < days; i++) {
+      var v = values[i];
+      out[first + i] = v === undefined ? null : v;
+    }
+    return out;
+  }
+
+  /* The region's payload: header, dates, every series (the centred 7-day means are the
+   * trailing ones three days later) and flags, from its data objects (inc may be null). */
+  function expand(main, inc) {
+    var head = main || inc;
+    var out = {};
+    ["region_id", "name", "kind", "parent", "source", "population", "vintage", "provisional_days"].forEach(
+      function (key) {
+        out[key] = head[key] === undefined ? null : head[key];
+      }
+    );
+    var start = Date.parse(head.start + "T00:00:00Z");
+    out.dates = [];
+    for (var i = 0; i < head.days; i++) {
+      out.dates.push(isoDay(start + i * DAY));
+    }
+    [main, inc].forEach(function (data) {
+      if (!data) return;
+      Object.keys(data.series).forEach(function (name) {
+        out[name] = full(data, name);
+      });
+    });
+    /* series without any value are not stored: they are all missing */
+    CSV_COLUMNS.forEach(function (name) {
+      var here = name === "incidence_7d" ? inc : main;
+      if (here && !out[name] && name.indexOf("_centred") < 0) {
+        out[name] = new Array(head.days).fill(null);
+      }
+    });
+    ["new_cases", "new_deaths"].forEach(function (key) {
+      var mean = out[key + "_7d_mean"];
+      if (mean) {
+        out[key + "_7d_mean_centred"] = mean.slice(3).concat([null, null, null]).slice(0, mean.length);
+      }
+    });
+    out.flags = main && main.flags ? main.flags : [];
+    return out;
+  }
+
+  function readState() {
+    var out = {};
+    var params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+    params.forEach(function (value, key) {
+      out[key] = value;
+    });
+    return out;
+  }
+
+  /* Puts the view's options in the URL without a new history entry. */
+  function writeState(state) {
+    var params = new URLSearchParams();
+    Object.keys(state).forEach(function (key) {
+      if (state[key] !== null && state[key] !== undefined && state[key] !== "") {
+        params.set(key, state[key]);
+      }
+    });
+    var hash = "#" + params.toString().replace(/%2C/g, ",");
+    if (hash === "#") hash = "";
+    var url = window.location.href.replace(/#.*$/, "") + hash;
+    try {
+      window.history.replaceState(null, "", url);
+    } catch (error) {
+      window.location.hash = hash;
+    }
+  }
+
+  function say(status, text) {
+    if (status) {
+      status.textContent = "";
+      window.setTimeout(function () {
+        status.textContent = text;
+      }, 30);
+    }
+  }
+
+  /* A "copy link" button: the page's URL, with its view, to the clipboard (or selected in a
+   * text field where the clipboard is refused). */
+  function copyLink(button, status) {
+    if (!button) return;
+    button.addEventListener("click", function () {
+      var url = window.location.href;
+      var fallback = function () {
+        var field = document.createElement("input");
+        field.type = "text";
+        field.readOnly = true;
+        field.value = url;
+        field.setAttribute("aria-label", "Link to this view");
+        field.className = "link-field";
+        button.insertAdjacentElement("afterend", field);
+        field.select();
+        say(status, "Select and copy the link shown.");
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(url).then(function () {
+          say(status, "Link copied.");
+        }, fallback);
+      } else {
+        fallback();
+      }
+    });
+  }
+
+  /* Offers text as a file to save. */
+  function download(name, type, text) {
+    var url = URL.createObjectURL(new Blob([text], { type: type }));
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () {
+      URL.revokeObjectURL(url);
+    }, 1000);
+  }
+
+  function csv(payload) {
+    var flags = new Array(payload.dates.length).fill("");
+    payload.flags.forEach(function (pair) {
+      flags[pair[0]] = pair[1];
+    });
+    var lines = [["region_id", "date"].concat(CSV_COLUMNS, ["flags"]).join(",")];
+    for (var i = 0; i < payload.dates.length; i++) {
+      var row = [payload.region_id, payload.dates[i]];
+      CSV_COLUMNS.forEach(function (name) {
+        var v = payload[name] ? payload[name][i] : null;
+        row.push(v === null || v === undefined ? "" : String(v));
+      });
+      row.push(flags[i]);
+      lines.push(row.join(","));
+    }
+    return lines.join("\n") + "\n";
+  }
+
+  window.Epicurves = {
+    DAY: DAY,
+    load: load,
+    expand: expand,
+    readState: readState,
+    writeState: writeState,
+    copyLink: copyLink,
+    download: download,
+    csv: csv,
+    say: say,
+  };
+})();
