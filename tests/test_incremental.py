@@ -152,6 +152,7 @@ def test_one_district_s_new_day_rewrites_exactly_what_the_graph_names(
         "data/DE-09175.inc.js",
         "regions/index.html",
         "germany/index.html",
+        "maps/districts/index.html",
         *TIMED,
     }
     assert sorted(after) == sorted(before)

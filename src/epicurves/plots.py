@@ -36,7 +36,6 @@ from bokeh.models import (
     DatetimeTickFormatter,
     HoverTool,
     LogScale,
-    OpenURL,
     Range1d,
     TapTool,
 )
@@ -582,7 +581,7 @@ def _map_figure(geometry: Mapping[str, Any]) -> figure:
         fig.text(
             x="x", y="y", text="text", source=ColumnDataSource(dict(labels), name="labels"),
             text_align="center", text_baseline="middle", text_color="#ffffff",
-            text_font_size="13px", text_font_style="bold",
+            text_font_size="20px", text_font_style="bold",
         )  # fmt: skip
     fig.add_tools(
         HoverTool(
@@ -590,8 +589,8 @@ def _map_figure(geometry: Mapping[str, Any]) -> figure:
             tooltips=[("", "@name"), ("7-day incidence", "@value"), ("", "@note")],
         )
     )
+    # a tap selects the region; static/maps.js opens its page (none for a region without one)
     tap = next(t for t in fig.tools if isinstance(t, TapTool))
-    tap.callback = OpenURL(url="@href", same_tab=True)
     tap.renderers = [shapes]
     return fig
 

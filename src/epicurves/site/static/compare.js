@@ -82,8 +82,8 @@
       factor = population / 1e5;
     }
     var raw = payload[metric] || [];
-    var out = new Float64Array(raw.length);
-    for (var i = 0; i < raw.length; i++) {
+    var out = new Float64Array(payload.dates ? payload.dates.length : raw.length);
+    for (var i = 0; i < out.length; i++) {
       var v = raw[i] === null || raw[i] === undefined ? NaN : raw[i] * factor;
       out[i] = log && !(v > 0) ? NaN : v;
     }
@@ -119,6 +119,7 @@
     this.input = byId("cmp-search");
     this.list = byId("cmp-options");
     this.chips = byId("cmp-chips");
+    this.status = byId("cmp-status");
     this.active = -1;
     this.matches = [];
     this.input.addEventListener("input", function () {
@@ -181,14 +182,10 @@
       });
       self.list.appendChild(item);
     });
-    if (!this.matches.length) {
-      var none = document.createElement("li");
-      none.className = "none";
-      none.textContent = "No region matches.";
-      this.list.appendChild(none);
-    }
-    this.list.hidden = false;
-    this.input.setAttribute("aria-expanded", "true");
+    /* "no match" is said in a status line, not as an item of the listbox */
+    this.status.textContent = this.matches.length ? "" : "No region matches.";
+    this.list.hidden = !this.matches.length;
+    this.input.setAttribute("aria-expanded", this.matches.length ? "true" : "false");
     if (this.active >= 0) {
       this.input.setAttribute("aria-activedescendant", "cmp-option-" + this.active);
     } else {
@@ -197,6 +194,7 @@
   };
 
   Picker.prototype.close = function () {
+    this.status.textContent = "";
     this.list.hidden = true;
     this.input.setAttribute("aria-expanded", "false");
     this.input.removeAttribute("aria-activedescendant");
@@ -321,6 +319,10 @@
     var wanted = window.Epicurves.readState();
     var regions = wanted.regions !== undefined ? wanted.regions.split(",").filter(Boolean) : this.config.default;
     this.picker.set(regions);
+    /* unknown or repeated ids in a link are dropped: the address says what is shown */
+    if (wanted.regions !== undefined && this.picker.chosen.join(",") !== regions.join(",")) {
+      window.Epicurves.writeState(this.state());
+    }
     [["metric", "incidence_7d"], ["per", "per100k"], ["scale", "linear"], ["window", "all"]].forEach(function (pair) {
       var select = byId(options[pair[0]]);
       if (!select) return;

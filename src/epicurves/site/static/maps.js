@@ -48,6 +48,7 @@
     var values = [];
     var notes = [];
     var hrefs = [];
+    var names = [];
     for (var i = 0; i < ids.length; i++) {
       var entry = config.regions[ids[i]];
       var value = entry && entry.values ? entry.values[position - (entry.from | 0)] : null;
@@ -56,13 +57,14 @@
       values.push(missing ? "no data" : text(value));
       notes.push(note(entry, missing));
       hrefs.push(entry && entry.href ? config.root + entry.href : "");
+      names.push(entry && entry.name ? entry.name : data.name[i]);
       var row = this.rows[ids[i]];
       if (row) {
         row.cells[1].textContent = missing ? "" : text(value);
         row.cells[2].textContent = note(entry, missing);
       }
     }
-    this.source.data = { id: ids, name: data.name, xs: data.xs, ys: data.ys, colour: colours, value: values, note: notes, href: hrefs };
+    this.source.data = { id: ids, name: names, xs: data.xs, ys: data.ys, colour: colours, value: values, note: notes, href: hrefs };
     document.querySelectorAll(".map-date").forEach(function (element) {
       element.textContent = date;
     });
@@ -71,6 +73,20 @@
     var input = document.getElementById("map-date");
     if (input) input.setAttribute("aria-valuetext", date);
     document.body.dataset.mapDate = date;
+  };
+
+  /* A tap selects a region: open its page, if it has one. */
+  MapView.prototype.follow = function () {
+    var source = this.source;
+    source.selected.change.connect(function () {
+      var index = source.selected.indices[0];
+      var href = index === undefined ? "" : source.data.href[index];
+      if (href) {
+        window.location.href = href;
+      } else if (index !== undefined) {
+        source.selected.indices = [];
+      }
+    });
   };
 
   function start() {
@@ -85,7 +101,7 @@
     var input = document.getElementById("map-date");
     var wanted = window.Epicurves.readState().date;
     var position = config.dates.indexOf(wanted);
-    if (position < 0) position = config.default;
+    if (position < 0) position = Math.max(config.default, 0);
     window.Bokeh.embed.embed_item(item, "map").then(function (views) {
       var roots = views && views.roots ? Array.from(views.roots) : Array.from(views || []);
       var doc = roots.length && roots[0].model ? roots[0].model.document : window.Bokeh.documents[window.Bokeh.documents.length - 1];
@@ -96,6 +112,7 @@
         if (write) window.Epicurves.writeState({ date: config.dates[index] });
       };
       set(position, false);
+      view.follow();
       input.addEventListener("input", function () {
         set(Number(input.value), true);
       });

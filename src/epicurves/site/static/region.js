@@ -453,6 +453,13 @@
     });
   };
 
+  /* Whether a <select> offers value (and it is not disabled). */
+  function usable(select, value) {
+    return Array.prototype.some.call(select.options, function (option) {
+      return option.value === value && !option.disabled;
+    });
+  }
+
   /* Wires a <select>: the URL's value (or the default) sets the state, changes redraw and go
    * into the URL, so that a link gives the same view. */
   Charts.prototype.control = function (id, key, fallback, allowed, wanted) {
@@ -467,12 +474,7 @@
         option.disabled = true;
       }
     });
-    var usable = function (value) {
-      return Array.prototype.some.call(select.options, function (option) {
-        return option.value === value && !option.disabled;
-      });
-    };
-    select.value = wanted !== undefined && usable(wanted) ? wanted : fallback;
+    select.value = wanted !== undefined && usable(select, wanted) ? wanted : fallback;
     self.state[key] = select.value || fallback;
     select.addEventListener("change", function () {
       self.state[key] = select.value;
@@ -534,12 +536,11 @@
         var changed = false;
         [["scale", controls.scale], ["per", controls.per], ["window", controls.window]].forEach(function (pair) {
           var select = document.getElementById(pair[1]);
-          if (select && now[pair[0]] && now[pair[0]] !== charts.state[pair[0]]) {
-            select.value = now[pair[0]];
-            if (select.value === now[pair[0]]) {
-              charts.state[pair[0]] = now[pair[0]];
-              changed = true;
-            }
+          var value = now[pair[0]];
+          if (select && value && value !== charts.state[pair[0]] && usable(select, value)) {
+            select.value = value;
+            charts.state[pair[0]] = value;
+            changed = true;
           }
         });
         if (changed) charts.fill();

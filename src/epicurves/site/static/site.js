@@ -151,13 +151,16 @@
     button.addEventListener("click", function () {
       var url = window.location.href;
       var fallback = function () {
-        var field = document.createElement("input");
-        field.type = "text";
-        field.readOnly = true;
+        var field = button.parentElement.querySelector(".link-field");
+        if (!field) {
+          field = document.createElement("input");
+          field.type = "text";
+          field.readOnly = true;
+          field.setAttribute("aria-label", "Link to this view");
+          field.className = "link-field";
+          button.insertAdjacentElement("afterend", field);
+        }
         field.value = url;
-        field.setAttribute("aria-label", "Link to this view");
-        field.className = "link-field";
-        button.insertAdjacentElement("afterend", field);
         field.select();
         say(status, "Select and copy the link shown.");
       };
