@@ -204,7 +204,7 @@ def map_page(
         text = read(f"data/{region_id}.inc.js")
         if text is None:
             continue
-        _, data = decode(text)
+        _, data = decode(text, dates=False)
         values = data["series"].get("incidence_7d", [])
         known = [i for i, v in enumerate(values) if v is not None]
         if not known:
@@ -219,6 +219,7 @@ def map_page(
     dates = [] if anchor is None else _grid(spans, anchor)
     if spec.weeks is not None:
         dates = dates[-spec.weeks :]
+    grid_days = [dt.date.fromisoformat(day) for day in dates]
     regions: dict[str, Any] = {}
     rows = []
     for item in shapes["regions"]:
@@ -233,8 +234,8 @@ def map_page(
         if region_id in series:
             start, values = series[region_id]
             sampled: list[float | None] = []
-            for day in dates:
-                index = (dt.date.fromisoformat(day) - start).days
+            for day in grid_days:
+                index = (day - start).days
                 value = values[index] if 0 <= index < len(values) else None
                 sampled.append(None if value is None else _rounded(value))
             entry["values"] = sampled

@@ -266,9 +266,10 @@ _HOLE = re.compile(r"(?<=[\[,])(?=[,\]])")
 _POINT = re.compile(r"(?<=[\[,:-])\.")
 
 
-def decode(text: str) -> tuple[str, dict[str, Any]]:
+def decode(text: str, *, dates: bool = True) -> tuple[str, dict[str, Any]]:
     """The key and object of a data script, with its series expanded to ``days`` values
-    (None where missing) and ``dates`` added: what the page's JSON download gives.
+    (None where missing) and, unless ``dates`` is false, ``dates`` added: what the page's JSON
+    download gives.
 
     >>> key, data = decode('(self.EPICURVES_DATA=self.EPICURVES_DATA||{})["X"]={"start":"2021-01-01",'
     ...     '"days":3,"from":{"r":1},"series":{"n":[1,,-.5],"r":[.25]},"flags":[]};')
@@ -290,6 +291,7 @@ def decode(text: str) -> tuple[str, dict[str, Any]]:
         data["series"][name] = (
             [None] * first + values + [None] * (days - first - len(values))
         )
-    start = dt.date.fromisoformat(data["start"])
-    data["dates"] = [(start + dt.timedelta(days=i)).isoformat() for i in range(days)]
+    if dates:
+        start = dt.date.fromisoformat(data["start"])
+        data["dates"] = [(start + dt.timedelta(days=i)).isoformat() for i in range(days)]
     return json.loads(match.group(1)), data
