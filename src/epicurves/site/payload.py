@@ -293,5 +293,7 @@ def decode(text: str, *, dates: bool = True) -> tuple[str, dict[str, Any]]:
         )
     if dates:
         start = dt.date.fromisoformat(data["start"])
-        data["dates"] = [(start + dt.timedelta(days=i)).isoformat() for i in range(days)]
+        data["dates"] = [
+            (start + dt.timedelta(days=i)).isoformat() for i in range(days)
+        ]
     return json.loads(match.group(1)), data
