@@ -551,3 +551,89 @@ def _axe(browser: object, base_url: str, scheme: str) -> None:
             found[path] = serious
     context.close()
     assert found == {}
+
+
+CSP_RECORDER = (
+    "window.__csp = [];"
+    "document.addEventListener('securitypolicyviolation', e => window.__csp.push("
+    "e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile + ':' + e.lineNumber));"
+)
+
+
+@pytest.mark.parametrize("where", ["http", "file"])
+def test_no_content_security_policy_violation(
+    browser: object, base_url: str, file_url: str, where: str
+) -> None:
+    """Every kind of page, used (charts on a log axis, compare on a log axis, a map's date, a
+    table's search), runs under the site's policy (script-src 'self', no unsafe-eval): no
+    violation is reported, served over HTTP (header and <meta>) or opened from a file."""
+    root = base_url if where == "http" else file_url
+    context = browser.new_context()  # type: ignore[attr-defined]
+    context.add_init_script(CSP_RECORDER)
+    found: dict[str, list[str]] = {}
+    for path in (
+        *A11Y_PAGES,
+        "articles/index.html",
+        "analysis/index.html",
+        "about/index.html",
+    ):
+        page = context.new_page()
+        errors: list[str] = []
+        page.on(
+            "console",
+            lambda m, errors=errors: (
+                errors.append(m.text) if m.type == "error" else None
+            ),
+        )
+        page.goto(root + path)
+        page.wait_for_load_state("load")
+        if path.startswith("region/"):
+            page.wait_for_selector("body[data-all-charts-ready='1']", timeout=15_000)
+            page.select_option("#ctl-scale", "log")
+        elif path.startswith("compare/"):
+            page.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)
+            page.select_option("#cmp-scale", "log")
+            page.wait_for_function("Bokeh.documents.at(-1).roots()[0].y_scale.type === 'LogScale'")
+        elif path.startswith("maps/"):
+            page.wait_for_selector("body[data-map-ready='1']", timeout=15_000)
+            page.focus("#map-date")
+            page.keyboard.press("Home")
+        elif page.locator("table.data").count():
+            page.wait_for_selector("body[data-tables-ready='1']")
+            page.locator("input[type='search']").first.fill("a")
+        page.wait_for_timeout(200)
+        violations = page.evaluate("window.__csp") + [
+            e for e in errors if "Content Security Policy" in e
+        ]
+        if violations:
+            found[path] = violations
+        page.close()
+    context.close()
+    assert found == {}
+
+
+def test_log_axes_get_their_ticks_from_the_page(page: object, base_url: str) -> None:
+    """The log axes' ticks are set by the page (1-2-5 steps), not by code compiled in the
+    browser; they follow the range."""
+    p = page
+    p.goto(base_url + "region/DE/index.html#scale=log")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-all-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    ticks = (
+        "Array.from(Bokeh.documents[0].get_model_by_name('ticks_fig_inc_log').ticks)"
+    )
+    first = p.evaluate(ticks)  # type: ignore[attr-defined]
+    assert first and all(
+        float(f"{t:.3g}") == t
+        and str(t).lstrip("0.").replace(".", "")[0] in "123456789"
+        for t in first
+    )
+    start, end = p.evaluate(  # type: ignore[attr-defined]
+        "(() => { const r = Bokeh.documents[0].get_model_by_name('fig_inc_log').y_range; return [r.start, r.end]; })()"
+    )
+    assert all(start <= t <= end for t in first)
+    p.evaluate(  # type: ignore[attr-defined]
+        "(() => { const r = Bokeh.documents[0].get_model_by_name('fig_inc_log').y_range; r.setv({start: 1, end: 3}); })()"
+    )
+    p.wait_for_function(f"{ticks}.join() !== {first!r}.join()")  # type: ignore[attr-defined]
+    assert p.evaluate(ticks) == [1, 1.2, 1.5, 2, 2.5, 3]  # type: ignore[attr-defined]
+    assert p.console_errors == []  # type: ignore[attr-defined]

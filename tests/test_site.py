@@ -205,9 +205,8 @@ def test_server_is_read_only_and_stays_in_the_folder(
     assert server[0] == "127.0.0.1"
     assert _request(server, "GET", "/index.html") == 200
     assert _request(server, "HEAD", "/region/DE/index.html") == 200
-    assert _request(server, "POST", "/index.html") == 501
-    assert _request(server, "PUT", "/index.html") == 501
-    assert _request(server, "DELETE", "/index.html") == 501
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"):
+        assert _request(server, method, "/index.html") == 405, method
     assert _request(server, "GET", "/static/") == 404  # no listing
     (site.parent / "secret.txt").write_text("secret")
     assert _request(server, "GET", "/../secret.txt") == 404
@@ -217,6 +216,70 @@ def test_server_is_read_only_and_stays_in_the_folder(
         assert _request(server, "GET", "/link/secret.txt") == 404
     finally:
         (site / "link").unlink()
+
+
+def test_server_sends_the_policy_and_the_right_types(server: tuple[str, int]) -> None:
+    from epicurves.site.pages import CSP
+
+    expected = {
+        "/index.html": "text/html; charset=utf-8",
+        "/region/DE/index.html": "text/html; charset=utf-8",
+        "/data/DE.js": "text/javascript; charset=utf-8",
+        "/status.json": "application/json",
+        "/notebooks/DE.ipynb": "application/x-ipynb+json",
+    }
+    for path, kind in expected.items():
+        connection = http.client.HTTPConnection(*server, timeout=5)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200, path
+        assert response.getheader("Content-Type") == kind, path
+        assert response.getheader("X-Content-Type-Options") == "nosniff"
+        assert response.getheader("Referrer-Policy") == "no-referrer"
+        policy = response.getheader("Content-Security-Policy")
+        assert policy == CSP + "; frame-ancestors 'none'"
+        assert "script-src 'self';" in policy and "unsafe-eval" not in policy
+        connection.close()
+    connection = http.client.HTTPConnection(*server, timeout=5)
+    connection.request("POST", "/index.html")
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Allow")) == (405, "GET, HEAD")
+    connection.close()
+
+
+class Scripts(HTMLParser):
+    """The page's policy <meta>, its <script> tags and any on... handler attribute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.policy: list[str | None] = []
+        self.scripts: list[dict[str, str | None]] = []
+        self.handlers: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "meta" and values.get("http-equiv") == "Content-Security-Policy":
+            self.policy.append(values.get("content"))
+        if tag == "script":
+            self.scripts.append(values)
+        self.handlers += [f"{tag} {name}" for name, _ in attrs if name.startswith("on")]
+
+
+def test_pages_carry_the_policy_and_no_inline_script(site: Path) -> None:
+    """Every page has the policy as a <meta>; its scripts are files of the site or JSON, and
+    no element has an event handler attribute."""
+    from epicurves.site.pages import CSP
+
+    pages = list(_html(site))
+    assert len(pages) > 20
+    for page in pages:
+        parser = Scripts()
+        parser.feed(page.read_text("utf-8"))
+        assert parser.policy == [CSP], page
+        for script in parser.scripts:
+            assert script.get("src") or script.get("type") == "application/json", page
+        assert parser.handlers == [], page
 
 
 def test_a_failed_build_keeps_the_old_site(tmp_path: Path, site: Path) -> None:

@@ -30,12 +30,12 @@ from bokeh.layouts import column
 from bokeh.models import (
     Column,
     ColumnDataSource,
-    CustomJSTicker,
-    CustomJSTickFormatter,
     DatetimeTicker,
     DatetimeTickFormatter,
+    FixedTicker,
     HoverTool,
     LogScale,
+    NumeralTickFormatter,
     Range1d,
     TapTool,
 )
@@ -119,35 +119,9 @@ _PEER_COLOURS = (
     "#b5338a",
 )
 _HEIGHT = 240
-# Both run in the browser through new Function(): a Content-Security-Policy on the site must
-# allow 'unsafe-eval'. static/compare.js holds copies (tests/test_plots.py compares them).
-#: Log-axis ticks at 1-2-5 steps (denser or sparser with the decades in view): Bokeh's
-#: LogTicker gives crowded linear ticks below two decades and bare powers of ten above.
-_LOG_TICKS = """
-const a = Math.max(Math.min(cb_data.start, cb_data.end), 1e-12);
-const b = Math.max(cb_data.start, cb_data.end);
-const decades = Math.log10(b / a);
-const steps = decades < 0.5 ? [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8]
-  : decades < 1.3 ? [1, 2, 3, 5, 7] : decades < 3.5 ? [1, 2, 5] : [1];
-const out = [];
-for (let e = Math.floor(Math.log10(a)); e <= Math.ceil(Math.log10(b)); e++) {
-  if (decades > 7 && e % 2) continue;
-  for (const k of steps) {
-    const t = Number((k * 10 ** e).toPrecision(3));
-    if (t >= a && t <= b) out.push(t);
-  }
-}
-return out;
-"""
-#: Short y labels: 2.5k, 1.2M, 0.004 (a phone has room for about five characters).
-_SHORT_NUMBER = """
-const v = Math.abs(tick);
-const s = (x) => String(Number(x.toPrecision(3)));
-if (v >= 1e9) return s(tick / 1e9) + "G";
-if (v >= 1e6) return s(tick / 1e6) + "M";
-if (v >= 1e4) return s(tick / 1e3) + "k";
-return s(tick);
-"""
+#: Short y labels: 2.5k, 1.2m, 0.004 (a phone has room for about five characters), by Bokeh's
+#: own formatter: no code compiled in the browser, so the site runs under script-src 'self'.
+_SHORT_NUMBER = "0.[000]a"
 _DATE = ("date", "@x{%a %d %b %Y}")
 
 
@@ -456,12 +430,14 @@ def _layout() -> Column:
 
 
 def _slim(figures: list[figure]) -> None:
-    """Share one date ticker, one log ticker and the formatters, and let BokehJS derive the
-    glyphs shown when unselected or muted (half the JSON otherwise)."""
+    """Share one date ticker and the formatters, give each log axis a ticker the page fills
+    (``ticks_<figure>``: 1-2-5 steps, denser or sparser with the decades in view, by
+    ``Epicurves.logTicks`` in static/site.js; Bokeh's LogTicker gives crowded linear ticks
+    below two decades and bare powers of ten above), and let BokehJS derive the glyphs shown
+    when unselected or muted (half the JSON otherwise)."""
     ticker = DatetimeTicker()
     formatter = DatetimeTickFormatter()
-    log_ticker = CustomJSTicker(major_code=_LOG_TICKS)
-    numbers = CustomJSTickFormatter(code=_SHORT_NUMBER)
+    numbers = NumeralTickFormatter(format=_SHORT_NUMBER)
     for fig in figures:
         for axis in fig.xaxis:
             axis.ticker = ticker
@@ -469,7 +445,9 @@ def _slim(figures: list[figure]) -> None:
         for axis in fig.yaxis:
             axis.formatter = numbers
             if isinstance(fig.y_scale, LogScale):
-                axis.ticker = log_ticker
+                axis.ticker = FixedTicker(
+                    ticks=[], minor_ticks=[], name=f"ticks_{fig.name}"
+                )
         for renderer in fig.renderers:
             if isinstance(renderer, GlyphRenderer):
                 renderer.nonselection_glyph = "auto"

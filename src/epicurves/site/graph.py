@@ -21,6 +21,7 @@ module is pure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -38,6 +39,9 @@ __all__ = [
     "plan",
     "region_paths",
 ]
+
+#: What a region id may be, since it becomes file names and URLs.
+SAFE_ID = re.compile(r"[A-Za-z0-9-]+")
 
 #: Countries OSCOVIDA compared every country with.
 COUNTRY_PEERS = ("DE", "AU", "PL", "KR", "BY", "CH", "US")
@@ -57,7 +61,17 @@ class RegionFile:
     """Relations (:meth:`Hierarchy.related`) whose descriptions it shows."""
 
     def path(self, region_id: str) -> str:
-        """The file's path for one region."""
+        """The file's path for one region; an id that is not a safe file name is refused
+        (the store refuses them too: this is the last line).
+
+        >>> RegionFile("data/{id}.js", True, ()).path("../x")
+        Traceback (most recent call last):
+        ...
+        ValueError: region id '../x' is not a safe file name: expected letters, digits and '-'
+        """
+        if not SAFE_ID.fullmatch(region_id):
+            msg = f"region id {region_id!r} is not a safe file name: expected letters, digits and '-'"
+            raise ValueError(msg)
         return self.pattern.format(id=region_id)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CSP",
     "KIND_LABELS",
     "NAV",
     "fmt_int",
@@ -23,6 +24,17 @@ __all__ = [
     "sparkline",
     "summary_table",
 ]
+
+#: The site's Content-Security-Policy: every script is a file of the site itself (no inline
+#: script, nothing compiled with eval or new Function), data come in data scripts or in
+#: ``<script type="application/json">``. Pages carry it as a ``<meta>`` (static hosts, and
+#: ``file://``); ``epicurves serve`` also sends it as a header, with ``frame-ancestors``,
+#: which a ``<meta>`` cannot carry.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'none'"
+)
 
 NAV: tuple[tuple[str, str], ...] = (
     ("Home", "index.html"),

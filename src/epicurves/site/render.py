@@ -27,7 +27,7 @@ from ..model import REGION_COLUMNS
 from ..notebooks import region_notebook
 from ..store import read_observations
 from .graph import REGION_FILES
-from .pages import KIND_LABELS, fmt_int, fmt_num, region_href, weekly_sums
+from .pages import CSP, KIND_LABELS, fmt_int, fmt_num, region_href, weekly_sums
 from .payload import RegionFiles, region_files
 
 __all__ = [
@@ -105,12 +105,14 @@ class ChunkResult:
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The Jinja2 environment of the site's templates (autoescape on), one per process."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("epicurves.site", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["csp"] = CSP
+    return env
 
 
 def json_ready(value: Any) -> Any:

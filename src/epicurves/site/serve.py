@@ -1,9 +1,12 @@
 """A read-only preview server for a built site: loopback by default, nothing outside the folder.
 
-Only GET and HEAD are answered; directory listings are refused; a path that resolves (through
-``..`` or a symbolic link) outside the site folder is answered 404. The site folder is resolved
-at each request: ``site`` is a link to the current generation, and a build switches it while the
-server runs.
+Only GET and HEAD are answered (any other method: 405); directory listings are refused; a path
+that resolves (through ``..`` or a symbolic link) outside the site folder is answered 404. The
+site folder is resolved at each request: ``site`` is a link to the current generation, and a
+build switches it while the server runs. Every answer carries the site's
+Content-Security-Policy (:data:`~epicurves.site.pages.CSP`, plus ``frame-ancestors 'none'``),
+``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``, with the content
+type of each kind of file the site has.
 """
 
 from __future__ import annotations
@@ -13,7 +16,26 @@ import os
 from functools import partial
 from pathlib import Path
 
-__all__ = ["make_server"]
+from .pages import CSP
+
+__all__ = ["HEADERS", "make_server"]
+
+#: Headers of every answer.
+HEADERS = {
+    "Content-Security-Policy": CSP + "; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+#: Content types of the site's files (the rest: mimetypes' guess).
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".ipynb": "application/x-ipynb+json",
+    ".csv": "text/csv; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+}
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -33,6 +55,25 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         if resolved != self.root and self.root not in resolved.parents:
             return str(self.root / ".epicurves-not-found")
         return str(resolved)
+
+    def end_headers(self) -> None:
+        for name, value in HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        return TYPES.get(Path(path).suffix.lower()) or super().guess_type(path)
+
+    def _refuse(self) -> None:
+        """Anything but GET and HEAD: 405, with the methods that are allowed."""
+        self.send_response(405, "Method Not Allowed")
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = (
+        _refuse
+    )
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         self.send_error(404, "No listing")

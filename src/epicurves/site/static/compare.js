@@ -26,31 +26,9 @@
   };
   var RATE_AS_COUNT = { incidence_7d: "Cases in 7 days", deaths_7d_per_100k: "Deaths in 7 days" };
   var WINDOWS = { all: null, "365": 365, "84": 84 };
-  /* The same tick rules as the region charts (epicurves.plots._LOG_TICKS, _SHORT_NUMBER). */
-  var LOG_TICKS = [
-    "const a = Math.max(Math.min(cb_data.start, cb_data.end), 1e-12);",
-    "const b = Math.max(cb_data.start, cb_data.end);",
-    "const decades = Math.log10(b / a);",
-    "const steps = decades < 0.5 ? [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8]",
-    "  : decades < 1.3 ? [1, 2, 3, 5, 7] : decades < 3.5 ? [1, 2, 5] : [1];",
-    "const out = [];",
-    "for (let e = Math.floor(Math.log10(a)); e <= Math.ceil(Math.log10(b)); e++) {",
-    "  if (decades > 7 && e % 2) continue;",
-    "  for (const k of steps) {",
-    "    const t = Number((k * 10 ** e).toPrecision(3));",
-    "    if (t >= a && t <= b) out.push(t);",
-    "  }",
-    "}",
-    "return out;",
-  ].join("\n");
-  var SHORT_NUMBER = [
-    "const v = Math.abs(tick);",
-    "const s = (x) => String(Number(x.toPrecision(3)));",
-    'if (v >= 1e9) return s(tick / 1e9) + "G";',
-    'if (v >= 1e6) return s(tick / 1e6) + "M";',
-    'if (v >= 1e4) return s(tick / 1e3) + "k";',
-    "return s(tick);",
-  ].join("\n");
+  /* The same axis labels as the region charts (epicurves.plots._SHORT_NUMBER); log ticks
+   * from site.js, as there: nothing is compiled in the browser (script-src 'self'). */
+  var SHORT_NUMBER = "0.[000]a";
 
   function byId(id) {
     return id ? document.getElementById(id) : null;
@@ -459,10 +437,15 @@
     });
     fig.toolbar.logo = null;
     fig.toolbar.autohide = true;
+    var logTicker = null;
     fig.yaxes.forEach(function (axis) {
-      axis.formatter = new Bokeh.CustomJSTickFormatter({ code: SHORT_NUMBER });
-      if (log) axis.ticker = new Bokeh.CustomJSTicker({ major_code: LOG_TICKS });
+      axis.formatter = new Bokeh.NumeralTickFormatter({ format: SHORT_NUMBER });
+      if (log) {
+        logTicker = new Bokeh.FixedTicker({ ticks: [], minor_ticks: [] });
+        axis.ticker = logTicker;
+      }
     });
+    if (logTicker) window.Epicurves.followLogTicks(fig, logTicker);
     var renderers = [];
     lines.forEach(function (line, i) {
       var source = new Bokeh.ColumnDataSource({

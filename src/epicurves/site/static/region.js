@@ -487,6 +487,15 @@
     });
   };
 
+  /* Each log axis's ticks follow its range (site.js: followLogTicks). */
+  Charts.prototype.logTicks = function () {
+    var doc = this.doc;
+    ["fig_inc_log", "fig_cases_log", "fig_deaths_log", "fig_compare"].forEach(function (name) {
+      var ticker = doc.get_model_by_name("ticks_" + name);
+      if (ticker) window.Epicurves.followLogTicks(doc.get_model_by_name(name), ticker);
+    });
+  };
+
   /* On touch screens a drag scrolls the page; the pan tool is one tap away. */
   Charts.prototype.touchFriendly = function () {
     if (!window.matchMedia || !window.matchMedia("(pointer: coarse)").matches) {
@@ -546,6 +555,7 @@
         if (changed) charts.fill();
       });
       charts.touchFriendly();
+      charts.logTicks();
       charts.fill();
       afterPaint(function () {
         /* the first charts are on screen: record when, then draw the panels below */

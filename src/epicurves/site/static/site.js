@@ -206,8 +206,42 @@
     return lines.join("\n") + "\n";
   }
 
+  /* Log-axis ticks at 1-2-5 steps, denser or sparser with the decades in view (Bokeh's
+   * LogTicker gives crowded linear ticks below two decades and bare powers of ten above). */
+  function logTicks(start, end) {
+    var a = Math.max(Math.min(start, end), 1e-12);
+    var b = Math.max(start, end);
+    var decades = Math.log10(b / a);
+    var steps =
+      decades < 0.5 ? [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8] : decades < 1.3 ? [1, 2, 3, 5, 7] : decades < 3.5 ? [1, 2, 5] : [1];
+    var out = [];
+    for (var e = Math.floor(Math.log10(a)); e <= Math.ceil(Math.log10(b)); e++) {
+      if (decades > 7 && e % 2) continue;
+      for (var i = 0; i < steps.length; i++) {
+        var t = Number((steps[i] * Math.pow(10, e)).toPrecision(3));
+        if (t >= a && t <= b) out.push(t);
+      }
+    }
+    return out;
+  }
+
+  /* Keeps a log axis's FixedTicker on logTicks of its figure's y range, whenever the range
+   * moves (the page sets it, a zoom changes it). */
+  function followLogTicks(figure, ticker) {
+    var range = figure.y_range;
+    var update = function () {
+      if (isFinite(range.start) && isFinite(range.end) && range.end > 0) {
+        ticker.ticks = logTicks(range.start, range.end);
+      }
+    };
+    range.change.connect(update);
+    update();
+  }
+
   window.Epicurves = {
     DAY: DAY,
+    logTicks: logTicks,
+    followLogTicks: followLogTicks,
     load: load,
     expand: expand,
     readState: readState,
