@@ -119,9 +119,9 @@ _PEER_COLOURS = (
     "#b5338a",
 )
 _HEIGHT = 240
-#: Short y labels: 2.5k, 1.2m, 0.004 (a phone has room for about five characters), by Bokeh's
+#: Short y labels: 2.5k, 1.2m, 0.0004 (a phone has room for about five characters), by Bokeh's
 #: own formatter: no code compiled in the browser, so the site runs under script-src 'self'.
-_SHORT_NUMBER = "0.[000]a"
+_SHORT_NUMBER = "0.[0000]a"
 _DATE = ("date", "@x{%a %d %b %Y}")
 
 

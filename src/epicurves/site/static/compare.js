@@ -28,7 +28,7 @@
   var WINDOWS = { all: null, "365": 365, "84": 84 };
   /* The same axis labels as the region charts (epicurves.plots._SHORT_NUMBER); log ticks
    * from site.js, as there: nothing is compiled in the browser (script-src 'self'). */
-  var SHORT_NUMBER = "0.[000]a";
+  var SHORT_NUMBER = "0.[0000]a";
 
   function byId(id) {
     return id ? document.getElementById(id) : null;
