@@ -10,14 +10,17 @@ has parsed, validated and stored it (:meth:`Fetched.commit`). A mirror folder la
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
+import urllib3
 
 from .config import Settings
 from .errors import FetchError, NotInMirrorError
@@ -27,6 +30,13 @@ __all__ = ["Fetched", "Fetcher", "file_sha256", "find_in_mirror"]
 
 #: Seconds to wait for a connection, and for each chunk of a response.
 TIMEOUT = (15, 300)
+#: The longest a whole download may take, and the most bytes it may have: an answer that never
+#: ends (or trickles on for ever) is cut off. The real files take seconds and hold < 1 GB.
+MAX_SECONDS = 3600.0
+MAX_BYTES = 4 << 30
+#: Bytes read at a time, at most: a read returns what has arrived, so the two bounds above are
+#: checked after each arrival, even of a trickle (a silent server is cut off by TIMEOUT).
+CHUNK = 1 << 16
 USER_AGENT = "epicurves (+https://github.com/epicurves/epicurves)"
 
 
@@ -136,14 +146,27 @@ class Fetcher:
         target = target_dir / file.name
         for stale in target_dir.glob(f".{file.name}.*.part"):
             stale.unlink(missing_ok=True)  # left by a killed update; we hold the lock
+        deadline = time.monotonic() + MAX_SECONDS
+        # The hook reads the body within the bounds before requests-cache sees the response:
+        # caching a response with an ETag would otherwise read all of it, without bounds.
+        hook = functools.partial(_read_bounded, source, file, deadline)
         try:
-            response = self.session.get(file.url, timeout=TIMEOUT)
+            response = self.session.get(
+                file.url, timeout=TIMEOUT, stream=True, hooks={"response": hook}
+            )
         except requests.RequestException as exc:
             reason = type(exc).__name__
-            msg = f"could not download {file.url} ({reason}); offline? --mirror DIR reads a local copy"
+            if isinstance(exc, requests.ConnectionError | requests.Timeout):
+                reason += "; offline? --mirror DIR reads a local copy"
+            else:  # a redirect loop, a bad URL: say what it was, on one line
+                reason += ": " + " ".join(str(exc).split())
+            msg = f"could not download {file.url} ({reason})"
             raise FetchError(msg, source=source.name, file=file.name) from exc
         if response.status_code != 200:
-            msg = f"HTTP {response.status_code} from {file.url}: expected 200 with the file"
+            response.close()
+            retry = response.headers.get("Retry-After")
+            later = f" (the server says: retry after {retry!r})" if retry else ""
+            msg = f"HTTP {response.status_code} from {file.url}: expected 200 with the file{later}"
             raise FetchError(msg, source=source.name, file=file.name)
         # requests-cache answers a revalidated (304) request from its cache: from_cache is True.
         not_modified = bool(getattr(response, "from_cache", False))
@@ -151,15 +174,20 @@ class Fetcher:
             prefix=f".{file.name}.", suffix=".part", dir=target_dir
         )
         digest = hashlib.sha256()
+        size = 0
         try:
-            with os.fdopen(handle, "wb") as out:
-                for chunk in response.iter_content(1 << 20):
+            with response, os.fdopen(handle, "wb") as out:
+                # In memory by now (read by the hook, or from the cache); bounded again anyway.
+                for chunk in response.iter_content(CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
-        except (OSError, requests.RequestException) as exc:
+                    size += len(chunk)
+                    _check_bounds(source, file, size, deadline)
+        except (OSError, requests.RequestException, FetchError) as exc:
             Path(name).unlink(missing_ok=True)
-            msg = f"download of {file.url} broke off ({type(exc).__name__}: {exc})"
-            raise FetchError(msg, source=source.name, file=file.name) from exc
+            if isinstance(exc, FetchError):
+                raise
+            raise _broke_off(source, file, exc) from exc
         return Fetched(
             file=file,
             path=Path(name),
@@ -169,3 +197,50 @@ class Fetcher:
             not_modified=not_modified,
             target=target,
         )
+
+
+def _check_bounds(
+    source: Source, file: UpstreamFile, size: int, deadline: float
+) -> None:
+    if size > MAX_BYTES or time.monotonic() > deadline:
+        msg = (
+            f"download of {file.url} cut off after {size:,} bytes: expected "
+            f"a file of at most {MAX_BYTES:,} bytes within {MAX_SECONDS:g} s"
+        )
+        raise FetchError(msg, source=source.name, file=file.name)
+
+
+def _broke_off(source: Source, file: UpstreamFile, exc: BaseException) -> FetchError:
+    text = " ".join(str(exc).split())  # one line, whatever urllib3 wrote
+    msg = f"download of {file.url} broke off ({type(exc).__name__}: {text})"
+    return FetchError(msg, source=source.name, file=file.name)
+
+
+def _read_bounded(
+    source: Source,
+    file: UpstreamFile,
+    deadline: float,
+    response: requests.Response,
+    *args: object,
+    **kwargs: object,
+) -> requests.Response:
+    """A response hook: read a 200 answer's body from the network within :data:`MAX_BYTES`
+    and :data:`MAX_SECONDS` (each read returns what has arrived, so a trickle is cut off in
+    time too), and keep it as the response's content. Other answers, and answers already read
+    (from the cache), are left alone."""
+    if response.status_code != 200 or response._content_consumed:  # type: ignore[attr-defined]
+        return response
+    body = bytearray()
+    try:
+        while chunk := response.raw.read1(CHUNK, decode_content=True):
+            body += chunk
+            _check_bounds(source, file, len(body), deadline)
+    except FetchError:
+        response.close()
+        raise
+    except (OSError, urllib3.exceptions.HTTPError) as exc:
+        response.close()
+        raise _broke_off(source, file, exc) from exc
+    response._content = bytes(body)
+    response._content_consumed = True  # type: ignore[attr-defined]
+    return response

@@ -60,6 +60,9 @@ REGION_COLUMNS: dict[str, str] = {
     "source": "string",
 }
 
+#: What a region id may look like: ids become file names (and URLs) of the site.
+REGION_ID = r"[A-Za-z0-9-]+"
+
 #: Flags written at ingest; the analysis layer adds its own.
 FLAG_CASES_DECREASE = "cases-decrease"
 FLAG_DEATHS_DECREASE = "deaths-decrease"
@@ -212,6 +215,13 @@ def validate_observations(frame: pd.DataFrame, source: str) -> None:
         msg = "an observation has no date"
         raise ValidationError(msg, source=source, region_id=str(region), column="date")
     _check_daily(frame, source)
+    latest = frame["date"].max()
+    if latest > pd.Timestamp.now() + pd.Timedelta(
+        days=2
+    ):  # a day's slack for time zones
+        region = frame["region_id"].iloc[int(frame["date"].to_numpy().argmax())]
+        msg = f"date {latest.date()} is in the future: expected dates up to today"
+        raise ValidationError(msg, source=source, region_id=str(region), column="date")
     for column in ("cases", "deaths"):
         negative = frame[column].lt(0).fillna(False)
         if negative.any():
@@ -267,7 +277,10 @@ def _raise_duplicate(frame: pd.DataFrame, source: str) -> None:
 def validate_regions(
     regions: pd.DataFrame, observations: pd.DataFrame, source: str
 ) -> None:
-    """Check the regions table and that it describes exactly the observed regions."""
+    """Check the regions table and that it describes exactly the observed regions.
+
+    Region ids must match :data:`REGION_ID` (they become file names of the site).
+    """
     _check_columns(regions, REGION_COLUMNS, source, "regions")
     dup = regions["region_id"].duplicated()
     if dup.any():
@@ -275,6 +288,14 @@ def validate_regions(
         raise ValidationError(
             msg, source=source, region_id=str(regions.loc[dup, "region_id"].iloc[0])
         )
+    unsafe = ~regions["region_id"].str.fullmatch(REGION_ID).fillna(False).astype(bool)
+    if unsafe.any():
+        region = regions.loc[unsafe, "region_id"].iloc[0]
+        msg = (
+            f"unsafe region id {region!r}: expected letters, digits and '-' only "
+            "(ids become file names of the site)"
+        )
+        raise ValidationError(msg, source=source, column="region_id")
     bad_kind = ~regions["kind"].isin(KINDS)
     if bad_kind.any():
         row = regions.loc[bad_kind].iloc[0]

@@ -17,6 +17,7 @@ spellings people search for as :attr:`Source.aliases`, made with :func:`display_
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import zlib
@@ -414,6 +415,14 @@ def read_csv(
         msg = "no header line: expected a CSV table"
         raise source.error(file, msg) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
+    short = _short_last_line(text)
+    if short is not None:
+        line, found, expected = short
+        msg = (
+            f"the last line has {found} of the header's {expected} fields: the file ends "
+            "mid-line (a download cut short?)"
+        )
+        raise source.error(file, msg, row=line, expected=f"{expected} fields")
     missing = [c for c in required if c not in frame.columns]
     if missing:
         msg = (
@@ -426,6 +435,26 @@ def read_csv(
         msg = "no data rows: expected at least one row after the header"
         raise source.error(file, msg)
     return frame
+
+
+def _short_last_line(text: str) -> tuple[int, int, int] | None:
+    r"""(line number, fields, fields of the header) of a last line with fewer fields than the
+    header: what a file cut off in the middle of its last line looks like. (A cut inside the
+    last cell leaves a shorter value, which no reader can tell from data.)
+
+    >>> _short_last_line("a,b,c\n1,2,3\n4,5"), _short_last_line("a,b\n1,2\n")
+    ((3, 2, 3), None)
+    """
+    body = text.rstrip("\r\n")
+    first = body.find("\n")
+    if first < 0:
+        return None
+    start = body.rfind("\n") + 1
+    header = next(csv.reader([body[:first].rstrip("\r")]), [])
+    last = next(csv.reader([body[start:].rstrip("\r")]), [])
+    if len(last) < len(header):
+        return body.count("\n") + 1, len(last), len(header)
+    return None
 
 
 def line_of(frame: pd.DataFrame, pos: int) -> int:
