@@ -414,7 +414,16 @@ def read_csv(
     except pd.errors.EmptyDataError as exc:
         msg = "no header line: expected a CSV table"
         raise source.error(file, msg) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas takes the first cells of lines longer than the header as an index
+        msg = "a line has more fields than the header: expected one field per column"
+        raise source.error(file, msg, expected=f"{len(frame.columns)} fields")
+    names = [str(c).strip() for c in frame.columns]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        msg = f"column {twice[0]!r} is in the header twice: expected each column once"
+        raise source.error(file, msg)
+    frame.columns = names
     short = _short_last_line(text)
     if short is not None:
         line, found, expected = short
@@ -450,8 +459,13 @@ def _short_last_line(text: str) -> tuple[int, int, int] | None:
     if first < 0:
         return None
     start = body.rfind("\n") + 1
-    header = next(csv.reader([body[:first].rstrip("\r")]), [])
-    last = next(csv.reader([body[start:].rstrip("\r")]), [])
+    try:
+        header = next(csv.reader([body[:first].rstrip("\r")]), [])
+        last = next(csv.reader([body[start:].rstrip("\r")]), [])
+    except (
+        csv.Error
+    ):  # a stray line break inside: the readers' checks deal with the cells
+        return None
     if len(last) < len(header):
         return body.count("\n") + 1, len(last), len(header)
     return None
@@ -461,6 +475,11 @@ def line_of(frame: pd.DataFrame, pos: int) -> int:
     """The file line of the row at position ``pos``: frames keep the index :func:`read_csv`
     gave them (row 0 is line 2, after the header), also after rows were filtered out."""
     return int(frame.index[pos]) + 2
+
+
+#: Counts at or above this are refused: beyond it a float64 no longer holds every whole
+#: number (and no epidemic count comes near it).
+MAX_COUNT = 2.0**53
 
 
 def integer_column(
@@ -485,6 +504,7 @@ def integer_column(
         bad |= text.isna()
     if minimum is not None:
         bad |= numbers.lt(minimum).fillna(False)
+    bad |= numbers.abs().ge(MAX_COUNT).fillna(False)  # also inf, 1e400
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
         expected = "a whole number" + (f" >= {minimum}" if minimum is not None else "")
@@ -599,6 +619,7 @@ def wide_counts(
             (np.isnan(values) & present)
             | (values != np.round(values)) & present
             | (values < 0)
+            | (values >= MAX_COUNT)
         )
     if bad.any():
         rows, cols = bad.nonzero()
@@ -608,7 +629,7 @@ def wide_counts(
             "not a count",
             row=line_of(frame, r),
             column=str(date_names[c]),
-            expected="a whole number >= 0",
+            expected=f"a whole number >= 0 and below {MAX_COUNT:.0e}",
             value=str(columns[c].iat[r]),
         )
     return pd.DataFrame(values, index=frame.index, columns=list(date_names))

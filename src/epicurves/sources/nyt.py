@@ -65,6 +65,9 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
                 f"{name}: skipped rows of {state!r} (fips {fips!r}): not a known state or territory"
             )
     keep = region.notna()
+    if not keep.any():
+        msg = "no row of a known state or territory: expected rows with a state's FIPS code"
+        raise source.error(name, msg, column="fips")
     states = pd.DataFrame(
         {
             "region_id": region[keep],
