@@ -193,7 +193,10 @@ def _site_files(site: Path) -> dict[str, bytes]:
     }
     # the warnings section lists each failed update ("kept the last good data")
     files["index.html"] = re.sub(
-        rb'<section class="warnings".*?</section>\n', b"", files["index.html"], flags=re.S
+        rb'<section class="warnings".*?</section>\n',
+        b"",
+        files["index.html"],
+        flags=re.S,
     )
     return files
 

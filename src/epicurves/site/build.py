@@ -447,6 +447,9 @@ class _Builder:
         """Replace one file of the published generation at once (a temporary file beside it,
         then ``os.replace``)."""
         target = self.folder / path
+        # Left by a killed build (we hold the build lock): not published any longer.
+        for stale in target.parent.glob(f".{target.name}.*"):
+            stale.unlink(missing_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
             with os.fdopen(handle, "wb") as out:
@@ -469,7 +472,11 @@ class _Builder:
         for dirpath, _, names in os.walk(old):
             relative = os.path.relpath(dirpath, old)
             prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-            linked = [n for n in names if prefix + n not in skip]
+            # A site has no dotfiles but the marker: others are temporary files of a killed
+            # build (:meth:`_replace`), not carried on.
+            linked = [
+                n for n in names if prefix + n not in skip and not n.startswith(".")
+            ]
             if not linked:
                 continue
             target = os.path.join(new, relative)
