@@ -161,14 +161,21 @@ def test_nothing_is_compiled_in_the_browser(item: dict[str, Any]) -> None:
     the ticker the page fills, and compare labels its axes as the charts do."""
     from epicurves.site.maps import geometry
 
-    texts = [json.dumps(item), *(json.dumps(plots.map_item(geometry(n))) for n in ("world", "germany"))]
+    texts = [
+        json.dumps(item),
+        *(json.dumps(plots.map_item(geometry(n))) for n in ("world", "germany")),
+    ]
     for text in texts:
         assert "CustomJS" not in text
     names = named(item)
     for fig in ("fig_inc_log", "fig_cases_log", "fig_deaths_log", "fig_compare"):
         assert f"ticks_{fig}" in names, fig
     compare = (STATIC / "compare.js").read_text(encoding="utf-8")
-    assert "CustomJS" not in compare and "new Function" not in compare and "eval(" not in compare
+    assert (
+        "CustomJS" not in compare
+        and "new Function" not in compare
+        and "eval(" not in compare
+    )
     assert f'var SHORT_NUMBER = "{plots._SHORT_NUMBER}"' in compare
 
 

@@ -104,7 +104,8 @@ class ParseError(SourceError):
 class ValidationError(EpicurvesError):
     """Parsed data breaks a rule of the tidy model (duplicates, gaps, bad values).
 
-    ``source``, ``region_id``, ``date`` and ``column`` say where, as far as known.
+    ``source``, ``region_id``, ``date`` and ``column`` say where, as far as known; ``file``
+    the upstream file (or files) the data came from, where the pipeline knows them.
     """
 
     def __init__(
@@ -115,8 +116,9 @@ class ValidationError(EpicurvesError):
         region_id: str | None = None,
         date: str | None = None,
         column: str | None = None,
+        file: str | None = None,
     ) -> None:
-        where = [source]
+        where = [source if file is None else f"{source}: {file}"]
         if region_id is not None:
             where.append(f"region {region_id}")
         if date is not None:
@@ -128,6 +130,15 @@ class ValidationError(EpicurvesError):
         self.region_id = region_id
         self.date = date
         self.column = column
+        self.file = file
+        self.reason = message
+
+    def in_files(self, files: str) -> ValidationError:
+        """The same error, saying which of the source's files the data came from."""
+        return ValidationError(
+            self.reason, source=self.source, region_id=self.region_id, date=self.date,
+            column=self.column, file=files,
+        )  # fmt: skip
 
 
 class StoreError(EpicurvesError):

@@ -253,8 +253,12 @@ def _update_one(
             .sort_values("region_id")
             .reset_index(drop=True)
         )
-        validate_observations(observations, source.name)
-        validate_regions(regions, observations, source.name)
+        try:
+            validate_observations(observations, source.name)
+            validate_regions(regions, observations, source.name)
+        except ValidationError as exc:
+            # the rules see the tidy tables; the message names the files they came from
+            raise exc.in_files(", ".join(f.file.name for f in fetched)) from exc
         if previous is not None and not force:
             _check_not_shrunk(source.name, previous, observations, regions)
         progress(source.name, "store")
