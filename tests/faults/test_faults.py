@@ -50,7 +50,9 @@ class Input:
     """Why a tolerance is one (one line)."""
     words: tuple[str, ...] = ()
     """Words a refusal's message must hold besides the source and the file."""
-    check: Callable[[Settings, str], None] | None = None
+    check: Callable[[Settings, str, tuple[pd.DataFrame, pd.DataFrame]], None] | None = (
+        None
+    )
     """For ``kept``: what must hold of the stored data."""
 
     def outcome_for(self, source: str) -> str:
@@ -61,33 +63,48 @@ class Input:
         )
 
 
-def _flagged(settings: Settings, source: str) -> None:
+Frames = tuple[pd.DataFrame, pd.DataFrame]
+
+
+def _mine(settings: Settings, source: str) -> Frames:
     obs = load_observations(all_sources=True, settings=settings)
-    assert (obs[obs["source"] == source]["flags"].str.contains("cases-decrease")).any()
-
-
-def _name_kept(settings: Settings, source: str) -> None:
     regions = load_regions(all_sources=True, settings=settings)
-    assert I.ATTACK in set(regions[regions["source"] == source]["name"])
+    return obs[obs["source"] == source], regions[regions["source"] == source]
 
 
-def _population_missing(settings: Settings, source: str) -> None:
-    regions = load_regions(all_sources=True, settings=settings)
-    assert regions[regions["source"] == source]["population"].isna().any()
+def _flagged(settings: Settings, source: str, clean: Frames) -> None:
+    """The decrease is stored, and flagged: one more flagged day than the clean file gives."""
+    obs, _ = _mine(settings, source)
+    flagged = lambda o: int(o["flags"].fillna("").str.contains("cases-decrease").sum())  # noqa: E731
+    assert flagged(obs) > flagged(clean[0])
 
 
-def _populations_known(settings: Settings, source: str) -> None:
-    """A county's 0 is summed into its state: every state keeps a population."""
-    regions = load_regions(all_sources=True, settings=settings)
-    states = regions[(regions["source"] == source) & (regions["kind"] == "state")]
-    assert len(states) and states["population"].notna().all()
+def _name_kept(settings: Settings, source: str, clean: Frames) -> None:
+    _, regions = _mine(settings, source)
+    assert I.ATTACK in set(regions["name"]) and I.ATTACK not in set(clean[1]["name"])
 
 
-def _not_an_id(settings: Settings, source: str) -> None:
+def _population_missing(settings: Settings, source: str, clean: Frames) -> None:
+    """More regions without population than the clean file gives (the one changed; in RKI's
+    files the population of each day's row, so a state's or Germany's own)."""
+    _, regions = _mine(settings, source)
+    assert regions["population"].isna().sum() > clean[1]["population"].isna().sum()
+
+
+def _populations_known(settings: Settings, source: str, clean: Frames) -> None:
+    """A county's 0 (or none) is summed into its state: every state keeps a population, and
+    the county's state has less than the clean file gives."""
+    _, regions = _mine(settings, source)
+    states = regions[regions["kind"] == "state"].set_index("region_id")["population"]
+    before = clean[1][clean[1]["kind"] == "state"].set_index("region_id")["population"]
+    assert len(states) and states.notna().all()
+    assert (states < before.reindex(states.index)).sum() == 1
+
+
+def _not_an_id(settings: Settings, source: str, clean: Frames) -> None:
     """A column that is not an AGS code is left out (with a note), never made a region."""
-    regions = load_regions(all_sources=True, settings=settings)
-    ids = set(regions[regions["source"] == source]["region_id"])
-    assert all(re.fullmatch(r"[A-Za-z0-9-]+", i) for i in ids), ids
+    _, regions = _mine(settings, source)
+    assert sorted(regions["region_id"]) == sorted(clean[1]["region_id"])
 
 
 INPUTS: list[Input] = [
@@ -299,7 +316,7 @@ def test_bad_input(env: Settings, base: Base, item: Input, source: str) -> None:
         pd.testing.assert_frame_equal(after[1], clean[1])
     else:
         assert item.check is not None
-        item.check(env, source)
+        item.check(env, source, clean)
 
 
 def test_refusals_leave_exports_and_site_byte_identical(
@@ -340,3 +357,44 @@ def test_refusals_leave_exports_and_site_byte_identical(
         assert outs[0] == outs[1]
     build_site(settings, tmp_path / "site", workers=1, now=NOW)
     assert _site_files(tmp_path / "site") == _site_files(base.site)
+
+
+def test_a_quoted_line_break_in_the_last_record_is_not_a_cut(tmp_path: Path) -> None:
+    """The cut-mid-line check finds the last record as CSV does: a line break inside quotes
+    belongs to the cell."""
+    from epicurves.sources import get_source
+
+    text = (
+        (FIXTURES / "nyt" / "us-states.csv").read_text("utf-8").rstrip("\n").split("\n")
+    )
+    rows = [
+        text[0] + ",note",
+        *(r + "," for r in text[1:-1]),
+        text[-1] + ',"revised\nsee notes"',
+    ]
+    path = tmp_path / "us-states.csv"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    lookup = FIXTURES / "jhu" / "UID_ISO_FIPS_LookUp_Table.csv"
+    data = get_source("nyt").parse(
+        {"us-states.csv": path, "UID_ISO_FIPS_LookUp_Table.csv": lookup}
+    )
+    assert len(data.observations) > 0
+
+
+def test_a_column_written_twice_is_refused(tmp_path: Path) -> None:
+    from epicurves.errors import ParseError
+    from epicurves.sources import get_source
+
+    lines = (
+        (FIXTURES / "nyt" / "us-states.csv").read_text("utf-8").rstrip("\n").split("\n")
+    )
+    rows = [lines[0] + ",cases", *(r + ",999999" for r in lines[1:])]
+    path = tmp_path / "us-states.csv"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    lookup = FIXTURES / "jhu" / "UID_ISO_FIPS_LookUp_Table.csv"
+    with pytest.raises(
+        ParseError, match=r"nyt: us-states.csv: column 'cases' is in the header twice"
+    ):
+        get_source("nyt").parse(
+            {"us-states.csv": path, "UID_ISO_FIPS_LookUp_Table.csv": lookup}
+        )

@@ -17,6 +17,7 @@ spellings people search for as :attr:`Source.aliases`, made with :func:`display_
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -376,7 +377,7 @@ def _integers(column: pa.ChunkedArray) -> pd.arrays.IntegerArray | None:
     """An int64 Arrow column as a pandas ``Int64`` array; ``None`` if a value is beyond
     2**53, where the careful path's numbers may be floats that lose the last digits."""
     values = (column.fill_null(0) if column.null_count else column).to_numpy()
-    if len(values) and (values.max() > 2**53 or values.min() < -(2**53)):
+    if len(values) and (values.max() >= 2**53 or values.min() <= -(2**53)):
         return None
     return pd.arrays.IntegerArray(values, column.is_null().to_numpy())
 
@@ -419,11 +420,24 @@ def read_csv(
         msg = "a line has more fields than the header: expected one field per column"
         raise source.error(file, msg, expected=f"{len(frame.columns)} fields")
     names = [str(c).strip() for c in frame.columns]
+    # pandas renames a repeated name (a, a.1): look at the header as written
+    with contextlib.suppress(csv.Error, StopIteration):
+        written = [
+            n.strip()
+            for n in next(
+                csv.reader([text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")])
+            )
+        ]
+        if len(written) == len(names):
+            names = [
+                w if w == n or n.startswith(w + ".") else n
+                for w, n in zip(written, names, strict=True)
+            ]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         msg = f"column {twice[0]!r} is in the header twice: expected each column once"
         raise source.error(file, msg)
-    frame.columns = names
+    frame.columns = [str(c).strip() for c in frame.columns]
     short = _short_last_line(text)
     if short is not None:
         line, found, expected = short
@@ -453,12 +467,20 @@ def _short_last_line(text: str) -> tuple[int, int, int] | None:
 
     >>> _short_last_line("a,b,c\n1,2,3\n4,5"), _short_last_line("a,b\n1,2\n")
     ((3, 2, 3), None)
+    >>> _short_last_line('a,b,c\n1,2,3\n4,5,"six\nlines"\n')  # a quoted line break
+
     """
     body = text.rstrip("\r\n")
     first = body.find("\n")
     if first < 0:
         return None
     start = body.rfind("\n") + 1
+    # a line break inside a quoted cell is not the start of the last record: step back
+    # to a line break after an even number of quotes
+    while start > first + 1 and body.count('"', 0, start) % 2:
+        start = body.rfind("\n", 0, start - 1) + 1
+    if start <= first:
+        return None
     try:
         header = next(csv.reader([body[:first].rstrip("\r")]), [])
         last = next(csv.reader([body[start:].rstrip("\r")]), [])
@@ -467,7 +489,7 @@ def _short_last_line(text: str) -> tuple[int, int, int] | None:
     ):  # a stray line break inside: the readers' checks deal with the cells
         return None
     if len(last) < len(header):
-        return body.count("\n") + 1, len(last), len(header)
+        return body.count("\n", 0, start) + 1, len(last), len(header)
     return None
 
 
