@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -46,7 +48,7 @@ def settings(home: Path, mirror: Path) -> Settings:
     return Settings(home=home, mirror=mirror)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real upstream files in ../shared/data; the test is skipped where they are absent."""
     if not (SHARED_DATA / "SOURCES.md").is_file():
@@ -106,3 +108,33 @@ def attacked_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, P
     assert {s.status for s in report.sources} == {"updated"}, report.sources
     build_site(settings, base / "site", workers=2)
     return settings, base / "site"
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src", "data-url") and value:
+                self.links.append(value)
+
+
+def check_internal_links(site: Path) -> int:
+    """Every internal href/src of every page of ``site`` resolves to a file inside the site
+    (asserted); returns how many links were checked."""
+    root = site.resolve()
+    checked = 0
+    for page in root.rglob("*.html"):
+        parser = _Links()
+        parser.feed(page.read_text("utf-8"))
+        for link in parser.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith(("#", "mailto:")):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            assert target.is_file(), f"{page.relative_to(root)} links to missing {link}"
+            assert root in target.parents, f"{link} leaves the site"
+            checked += 1
+    return checked

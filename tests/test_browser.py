@@ -21,15 +21,20 @@ ARGS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def base_url(attacked_site: tuple[epicurves.Settings, Path]) -> Iterator[str]:
-    """The site built from the fixture mirror (one district named like an attack), served."""
-    server = make_server(attacked_site[1], "127.0.0.1", 0)
+def _served(site: Path) -> Iterator[str]:
+    """``site`` served by ``epicurves serve``'s server on a free loopback port, its URL."""
+    server = make_server(site, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def base_url(attacked_site: tuple[epicurves.Settings, Path]) -> Iterator[str]:
+    """The site built from the fixture mirror (one district named like an attack), served."""
+    yield from _served(attacked_site[1])
 
 
 @pytest.fixture(scope="module")
@@ -453,12 +458,7 @@ def test_every_map_region_links_to_a_page(
 @pytest.fixture(scope="module")
 def real_url(real_site: tuple[epicurves.Settings, Path]) -> Iterator[str]:
     """The site built from the real upstream files, served."""
-    server = make_server(real_site[1], "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    yield from _served(real_site[1])
 
 
 @pytest.mark.realdata

@@ -98,14 +98,8 @@ def assert_aliases_fit(data: SourceData, source: Source) -> None:
 
 
 @pytest.fixture(scope="module")
-def real() -> Path:
-    from conftest import SHARED_DATA
-
-    if not (SHARED_DATA / "SOURCES.md").is_file():
-        pytest.skip(
-            f"real upstream data not found at {SHARED_DATA} (only there in CI and dev)"
-        )
-    return SHARED_DATA
+def real(shared_data: Path) -> Path:
+    return shared_data
 
 
 @pytest.fixture(scope="module")

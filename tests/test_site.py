@@ -10,12 +10,12 @@ import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
 import epicurves
 from conftest import ATTACK as EVIL
+from conftest import check_internal_links
 from epicurves.site import pages, payload
 from epicurves.site.build import build_site
 from epicurves.site.serve import make_server
@@ -29,17 +29,6 @@ def site(attacked_site: tuple[epicurves.Settings, Path]) -> Path:
         epicurves.load_regions(settings=settings)
     )
     return out
-
-
-class Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("href", "src", "data-url") and value:
-                self.links.append(value)
 
 
 def _html(site: Path) -> Iterator[Path]:
@@ -57,19 +46,7 @@ def test_every_page_exists(site: Path) -> None:
 
 
 def test_no_broken_internal_link(site: Path) -> None:
-    checked = 0
-    for page in _html(site):
-        parser = Links()
-        parser.feed(page.read_text("utf-8"))
-        for link in parser.links:
-            parts = urlsplit(link)
-            if parts.scheme or link.startswith(("#", "mailto:")):
-                continue
-            target = (page.parent / unquote(parts.path)).resolve()
-            assert target.is_file(), f"{page.relative_to(site)} links to missing {link}"
-            assert site.resolve() in target.parents, f"{link} leaves the site"
-            checked += 1
-    assert checked > 500
+    assert check_internal_links(site) > 500
 
 
 def test_nothing_comes_from_another_host(site: Path) -> None:

@@ -28,16 +28,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 import pytest
 from filelock import FileLock, ReadWriteLock
 
 import epicurves
+from conftest import check_internal_links
 from epicurves import Settings
 from epicurves.site import build as site_build
 from epicurves.site.build import build_site
@@ -248,35 +247,6 @@ def _untimed(tree: dict[str, bytes]) -> dict[str, bytes]:
     return {p: data for p, data in tree.items() if p not in TIMED}
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("href", "src", "data-url") and value:
-                self.links.append(value)
-
-
-def _check_links(site: Path) -> int:
-    """Every internal href/src of every page resolves to a file inside the site."""
-    root = site.resolve()
-    checked = 0
-    for page in root.rglob("*.html"):
-        parser = _Links()
-        parser.feed(page.read_text("utf-8"))
-        for link in parser.links:
-            parts = urlsplit(link)
-            if parts.scheme or link.startswith(("#", "mailto:")):
-                continue
-            target = (page.parent / unquote(parts.path)).resolve()
-            assert target.is_file(), f"{page.relative_to(root)} links to missing {link}"
-            assert root in target.parents, f"{link} leaves the site"
-            checked += 1
-    return checked
-
-
 def _report(what: str, outcomes: collections.Counter[str], seconds: float) -> None:
     print(
         f"\n{what}: {sum(outcomes.values())} kills in {seconds:.1f} s: {dict(outcomes)}"
@@ -340,7 +310,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
         lambda: _published(fresh / "site") != "",
     )
     reference = _tree(fresh / "site")
-    assert _check_links(fresh / "site") > 100
+    assert check_internal_links(fresh / "site") > 100
     incremental = _copy(after, base / "incremental")
     build_timing["incremental"] = _run(
         _command(incremental / "home", "build", "--out", str(incremental / "site")),
@@ -449,7 +419,7 @@ def _site_outcome(
     assert (folder / MARKER).read_text("utf-8").count(
         f"generation {int(folder.name)};"
     ) == 1
-    assert _check_links(site) > 100
+    assert check_internal_links(site) > 100
     tree = _tree(site)
     if old is not None and tree == old:
         return "old"

@@ -25,20 +25,11 @@ from epicurves import Settings
 from epicurves.cli import cli
 from epicurves.site.build import build_site
 
-from .test_faults import FIXTURES, NOT_DATA
+from .test_faults import FIXTURES, _snapshot
 
 pytestmark = pytest.mark.faults
 
 NEW_DAY = "2021-03-13,09175,145000,220,10,70,48.3\n"
-
-
-def _store_files(settings: Settings) -> dict[str, bytes]:
-    root = settings.store_dir
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).parts[0] not in NOT_DATA
-    }
 
 
 def _site_files(site: Path) -> dict[str, bytes]:
@@ -116,7 +107,7 @@ def test_an_update_that_cannot_write_keeps_the_store(
 ) -> None:
     settings, site = work
     before, exported = (
-        _store_files(settings),
+        _snapshot(settings),
         _export(settings, tmp_path / "before.csv"),
     )
     monkeypatch.setattr(*UPDATE_WRITES[where], _failing(code))
@@ -132,7 +123,7 @@ def test_an_update_that_cannot_write_keeps_the_store(
     assert len(errors) == 1, output
     assert "Traceback" not in output
     assert REASONS[code] in errors[0], errors[0]
-    assert _store_files(settings) == before
+    assert _snapshot(settings) == before
     assert _export(settings, tmp_path / "after.csv") == exported
     # the disk works again: the next run completes the update
     again = epicurves.update(settings)

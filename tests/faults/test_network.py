@@ -27,6 +27,7 @@ from epicurves.cli import cli
 from epicurves.sources import SOURCES
 
 from . import server as S
+from .test_faults import _snapshot
 
 pytestmark = pytest.mark.faults
 
@@ -36,20 +37,9 @@ MAIN = {
     "nyt": "us-states.csv",
     "rki": "COVID-19-Faelle_7-Tage-Inzidenz_Deutschland.csv",
 }
+
+
 #: Files of the store an update writes whatever its outcome (as in test_faults.py).
-NOT_DATA = ("checked.json", "pins")
-
-
-def _snapshot(settings: Settings) -> dict[str, bytes]:
-    """The store's data files, byte for byte (test_faults.py's ``_snapshot``)."""
-    root = settings.store_dir
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).parts[0] not in NOT_DATA
-    }
-
-
 def _downloads(settings: Settings) -> dict[str, bytes]:
     root = settings.downloads_dir
     if not root.exists():

@@ -261,17 +261,6 @@ def _rises(view: SiteView) -> list[dict[str, str]]:
     ]  # fmt: skip
 
 
-def _time_copy(fresh: list[Freshness]) -> dict[str, list[dict[str, str]]]:
-    """The live and the frozen sources with their last dates, for the home page's words."""
-    out: dict[str, list[dict[str, str]]] = {"live": [], "frozen": []}
-    for f in fresh:
-        source = SOURCES[f.source]
-        key = "live" if source.live else "frozen"
-        out[key].append({"name": f.source, "vintage": f.vintage,
-                         "cadence": cadence(source), "stale": "stale" if f.stale else ""})  # fmt: skip
-    return out
-
-
 def _source_rows(
     fresh: list[Freshness], current: Mapping[str, RegionState]
 ) -> list[dict[str, Any]]:
@@ -285,7 +274,7 @@ def _source_rows(
             "cadence": publishes, "regions": sum(1 for s in current.values() if s.source == f.source),
             "first_date": f.first_date, "vintage": f.vintage,
             "checked": f.checked_at[:16].replace("T", " "), "changed": f.changed_at[:16].replace("T", " "),
-            "stale": f.stale,
+            "stale": f.stale, "live": source.live, "interval": cadence(source),
         })  # fmt: skip
     return rows
 
@@ -307,7 +296,7 @@ def home_files(
     }
     html = environment().get_template("home.html").render(
         **common, root="", page="home", current="index.html", title="Home", breadcrumbs=None,
-        counts=counts, rises=_rises(view), rise_min=RISE_MIN_CASES, time=_time_copy(fresh),
+        counts=counts, rises=_rises(view), rise_min=RISE_MIN_CASES,
         built=now.strftime("%Y-%m-%d %H:%M UTC"), sources=_source_rows(fresh, current),
         warnings=warnings, tables=[(label, href) for label, href in NAV[1:5]],
     )  # fmt: skip

@@ -52,6 +52,12 @@ MAP_BINS: tuple[float, ...] = (0, 10, 25, 50, 100, 200, 500)
 MAP_COLOURS: tuple[str, ...] = (
     "#e56a5d", "#d24f71", "#bc3587", "#a11b9b", "#8104a7", "#5901a5", "#2a0593",
 )  # fmt: skip
+#: How a region's status reads in a map's notes (static/maps.js takes them from the page).
+STATUS_TEXT = {
+    "live": "live",
+    "frozen": "frozen: its source no longer publishes",
+    "historic": "historic region",
+}
 #: Days between two dates of a map's date control.
 STEP_DAYS = 7
 
@@ -262,6 +268,7 @@ def map_page(
         "default": position,
         "bins": list(MAP_BINS),
         "colours": list(MAP_COLOURS),
+        "status": STATUS_TEXT,
         "regions": regions,
     }
     others = [(m.title, spec.root + m.path) for m in MAPS]
@@ -280,8 +287,7 @@ def _note(entry: Mapping[str, Any], missing: bool) -> str:
     """Why a region is grey, or how current it is."""
     if "values" not in entry:
         return "no data"
-    text = {"live": "live", "frozen": "frozen: its source no longer publishes",
-            "historic": "historic region"}.get(entry["status"], "")  # fmt: skip
+    text = STATUS_TEXT.get(entry["status"], "")
     if missing:
         return f"no data on this date; last data {entry['last']} ({text})"
     return text

@@ -6,7 +6,6 @@
   "use strict";
 
   var NO_DATA = "#8c8c8c";
-  var NOTES = { live: "live", frozen: "frozen: its source no longer publishes", historic: "historic region" };
 
   function colour(config, value) {
     if (value === null || value === undefined || !isFinite(value)) return NO_DATA;
@@ -23,9 +22,10 @@
       : value.toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   }
 
-  function note(entry, missing) {
+  /* The same words as the page's table (epicurves.site.maps._note, STATUS_TEXT). */
+  function note(config, entry, missing) {
     if (!entry || !entry.values) return "no data";
-    var status = NOTES[entry.status] || "";
+    var status = config.status[entry.status] || "";
     return missing ? "no data on this date; last data " + entry.last + " (" + status + ")" : status;
   }
 
@@ -55,13 +55,13 @@
       var missing = value === null || value === undefined;
       colours.push(colour(config, value));
       values.push(missing ? "no data" : text(value));
-      notes.push(note(entry, missing));
+      notes.push(note(config, entry, missing));
       hrefs.push(entry && entry.href ? config.root + entry.href : "");
       names.push(entry && entry.name ? entry.name : data.name[i]);
       var row = this.rows[ids[i]];
       if (row) {
         row.cells[1].textContent = missing ? "" : text(value);
-        row.cells[2].textContent = note(entry, missing);
+        row.cells[2].textContent = note(config, entry, missing);
       }
     }
     this.source.data = { id: ids, name: names, xs: data.xs, ys: data.ys, colour: colours, value: values, note: notes, href: hrefs };
