@@ -12,7 +12,7 @@ Run on demand (not part of the test suite)::
 2. The OSCOVIDA way, in the same run: executes, with nbclient, a notebook that loads one
    region and draws the six panels with matplotlib as SVG, for ``--notebooks`` regions, and
    reports the median time per region and the ratio.
-3. The gzipped size of every region page with its two data scripts (shared JS/CSS excluded),
+3. The gzipped size of every region page with its data scripts (shared JS/CSS excluded),
    and the size of the whole site.
 4. With Chromium at /usr/bin/chromium and Playwright: time from navigation to the first chart
    drawn, for a few region pages served from loopback.
@@ -128,7 +128,9 @@ def main() -> None:
                     p,
                     site / f"data/{p.parent.name}.js",
                     site / f"data/{p.parent.name}.inc.js",
+                    site / f"data/{p.parent.name}.sig.js",  # regions with signals only
                 )
+                if f.exists()
             )
             for p in site.glob("region/*/index.html")
         )

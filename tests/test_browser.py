@@ -519,7 +519,9 @@ def test_no_serious_accessibility_violation_on_the_real_site(
     _axe(browser, real_url, scheme)
 
 
-def _axe(browser: object, base_url: str, scheme: str) -> None:
+def _axe(
+    browser: object, base_url: str, scheme: str, paths: tuple[str, ...] = A11Y_PAGES
+) -> None:
     axe_module = pytest.importorskip(
         "axe_playwright_python.sync_playwright",
         reason="axe-playwright-python is not installed",
@@ -528,9 +530,11 @@ def _axe(browser: object, base_url: str, scheme: str) -> None:
     page = context.new_page()
     axe = axe_module.Axe()
     found = {}
-    for path in A11Y_PAGES:
+    for path in paths:
         page.goto(base_url + path)
         page.wait_for_load_state("load")
+        if page.locator("#signals-config").count():
+            page.wait_for_selector("body[data-signals-ready='1']", timeout=15_000)
         for ready in ("tables-ready", "all-charts-ready", "compare-ready", "map-ready"):
             if page.evaluate(
                 f"document.body.dataset['{ready}'.replace(/-./g, m => m[1].toUpperCase())] !== undefined"
@@ -643,3 +647,60 @@ def test_log_axes_get_their_ticks_from_the_page(page: object, base_url: str) -> 
     p.wait_for_function(f"{ticks}.join() !== {first!r}.join()")  # type: ignore[attr-defined]
     assert p.evaluate(ticks) == [1, 1.2, 1.5, 2, 2.5, 3]  # type: ignore[attr-defined]
     assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+SIGNAL_PAGES = ("DE", *(f"DE-{s}" for s in (
+    "SH", "HH", "NI", "HB", "NW", "HE", "RP", "BW", "BY", "SL", "BE", "BB", "MV", "SN", "ST", "TH",
+)))  # fmt: skip
+#: How many of each signal chart's renderers have data, over every Bokeh document of the page.
+SIGNAL_FILLED = """() => Object.fromEntries(Bokeh.documents.flatMap(d => d.roots()).filter(
+  r => r.name && r.name.startsWith('charts_')).map(r => {
+    const src = r.document.get_model_by_name('src_' + r.name.slice(7));
+    return [r.name.slice(7), Object.entries(src.data).filter(([k, v]) => k !== 'x'
+      && Array.from(v).some(Number.isFinite)).length]; }))"""
+
+
+@pytest.mark.realdata
+def test_signal_charts_draw_on_germany_and_every_state(
+    page: object, real_url: str, real_site: tuple[epicurves.Settings, Path]
+) -> None:
+    """Each page with signals draws its signal charts with data, over HTTP and from a file;
+    the wastewater chart switches to its log twin."""
+    p = page
+    file_root = real_site[1].resolve().as_uri() + "/"
+    for region in SIGNAL_PAGES:
+        for root in (real_url, file_root) if region in ("DE", "DE-BY") else (real_url,):
+            p.goto(root + f"region/{region}/index.html")  # type: ignore[attr-defined]
+            p.wait_for_selector("body[data-signals-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+            filled = p.evaluate(SIGNAL_FILLED)  # type: ignore[attr-defined]
+            expected = {"hospitalisation", "hospitalisation_2020", "deaths_weekly"}
+            if region == "DE":
+                expected |= {"wastewater", "sari"}
+            assert set(filled) == expected, (region, filled)
+            assert all(n > 0 for n in filled.values()), (region, filled)
+    p.goto(real_url + "region/DE/index.html")  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-signals-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    visible = "name => Bokeh.documents.map(d => d.get_model_by_name(name)).find(m => m).visible"
+    assert p.evaluate(visible, "fig_wastewater_log") is False  # type: ignore[attr-defined]
+    p.select_option("#scale-sig-wastewater", "log")  # type: ignore[attr-defined]
+    p.wait_for_function(f"({visible})('fig_wastewater_log') === true")  # type: ignore[attr-defined]
+    assert p.evaluate(visible, "fig_wastewater") is False  # type: ignore[attr-defined]
+    ticks = "Array.from(Bokeh.documents.map(d => d.get_model_by_name('ticks_fig_wastewater_log')).find(m => m).ticks)"
+    assert len(p.evaluate(ticks)) > 0  # type: ignore[attr-defined]
+    before = p.evaluate(
+        "Array.from(Bokeh.documents.map(d => d.get_model_by_name('src_wastewater')).find(m => m).data.measured).join()"
+    )  # type: ignore[attr-defined]
+    p.select_option("#pathogen-sig-wastewater", "Influenza A+B")  # type: ignore[attr-defined]
+    after = p.evaluate(
+        "Array.from(Bokeh.documents.map(d => d.get_model_by_name('src_wastewater')).find(m => m).data.measured).join()"
+    )  # type: ignore[attr-defined]
+    assert after != before
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violation_on_germany_with_signals(
+    browser: object, real_url: str, scheme: str
+) -> None:
+    _axe(browser, real_url, scheme, ("region/DE/index.html",))

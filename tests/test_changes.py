@@ -215,6 +215,25 @@ def test_a_removed_region_deletes_its_files_and_updates_what_listed_it() -> None
     assert "germany/index.html" in p.collections
 
 
+def test_only_regions_with_signals_have_a_signal_file() -> None:
+    sig = "data/{id}.sig.js"
+    new = changed(REGIONS, DE=replace(REGIONS["DE"], signals="s1"))
+    gained = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
+    assert dict(gained.regions)["DE"] == frozenset({PAGE, DATA, INC, sig})
+    assert not gained.delete
+    full = plan(None, new, diff({}, new), COLLECTIONS)
+    assert sig in full.regions["DE"]
+    assert all(sig not in patterns for r, patterns in full.regions.items() if r != "DE")
+    # new signals rewrite the file; a region without signals any more has it deleted
+    again = changed(new, DE=replace(new["DE"], signals="s2"))
+    assert sig in plan(new, again, diff(new, again), COLLECTIONS).regions["DE"]
+    lost = plan(new, REGIONS, diff(new, REGIONS), COLLECTIONS)
+    assert set(lost.delete) == {"data/DE.sig.js"}
+    assert sig not in lost.regions["DE"]
+    gone = {k: v for k, v in new.items() if k != "DE"}
+    assert "data/DE.sig.js" in plan(new, gone, diff(new, gone), COLLECTIONS).delete
+
+
 def test_a_region_becoming_historic_leaves_the_tables() -> None:
     new = changed(REGIONS, DE_09184=replace(REGIONS["DE-09184"], historic=True))
     p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)

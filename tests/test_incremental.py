@@ -21,7 +21,12 @@ from epicurves.site import payload
 from epicurves.site.build import build_site
 from epicurves.site.publish import MARKER
 
-SOURCES = ["jhu", "nyt", "rki", "rki-states", "rki-districts", "germany"]
+#: The default sources: what a plain ``epicurves run`` updates.
+SOURCES = [
+    "jhu", "nyt", "rki", "rki-states", "rki-districts", "germany",
+    "rki-wastewater", "rki-hospitalisation", "rki-hospitalisation-2020", "rki-sari",
+    "rki-deaths-weekly",
+]  # fmt: skip
 NOW = datetime(2021, 3, 13, 6, 0, tzinfo=UTC)
 #: The two files that hold the build time; every other file is a function of the store.
 TIMED = {"index.html", "status.json"}

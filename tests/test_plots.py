@@ -184,3 +184,21 @@ def test_every_figure_has_its_named_y_range(item: dict[str, Any]) -> None:
     for figure in plots.FIGURES:
         y_range = names[figure]["attributes"]["y_range"]
         assert y_range["id"] == names["y_" + figure.removeprefix("fig_")]["id"]
+
+
+def test_signal_items_have_the_models_signals_js_uses() -> None:
+    """static/signals.js looks models up as ``<kind>_<chart>``: every chart has them, with an
+    empty source of the declared columns."""
+    items = plots.signal_items()
+    assert set(items) == set(plots.SIGNAL_FIGURES)
+    for chart, item in items.items():
+        names = named(item)
+        wanted = {f"src_{chart}", f"x_{chart}", f"y_{chart}", f"fig_{chart}"}
+        if chart == "wastewater":
+            wanted |= {f"fig_{chart}_log", f"y_{chart}_log", f"ticks_fig_{chart}_log"}
+        elif chart != "hospitalisation":
+            wanted |= {f"legend_{chart}", f"hover_{chart}"}
+        assert wanted <= names.keys(), (chart, sorted(wanted - names.keys()))
+        entries = names[f"src_{chart}"]["attributes"]["data"]["entries"]
+        assert [c for c, _ in entries] == list(plots.SIGNAL_FIGURES[chart])
+        assert all(values == [] for _, values in entries), chart

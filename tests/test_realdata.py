@@ -30,6 +30,11 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         "rki-states": "skipped",  # too large to be held in ../shared/data
         "rki-districts": "skipped",
         "germany": "updated",
+        "rki-wastewater": "updated",
+        "rki-hospitalisation": "updated",
+        "rki-hospitalisation-2020": "updated",
+        "rki-sari": "updated",
+        "rki-deaths-weekly": "updated",
     }, [s.message for s in report.sources]
     return settings
 

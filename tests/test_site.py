@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import epicurves
@@ -131,7 +132,13 @@ def test_region_page_weight(site: Path) -> None:
         region = page.parent.name
         weight = sum(
             len(gzip.compress(p.read_bytes()))
-            for p in (page, site / f"data/{region}.js", site / f"data/{region}.inc.js")
+            for p in (
+                page,
+                site / f"data/{region}.js",
+                site / f"data/{region}.inc.js",
+                site / f"data/{region}.sig.js",
+            )
+            if p.is_file()
         )
         assert weight <= 60_000, page
 
@@ -279,7 +286,9 @@ def test_real_site_pages_and_weight(real_site: tuple[epicurves.Settings, Path]) 
                 p,
                 site / f"data/{p.parent.name}.js",
                 site / f"data/{p.parent.name}.inc.js",
+                site / f"data/{p.parent.name}.sig.js",
             )
+            if f.is_file()
         )
         for p in pages
     }
@@ -291,7 +300,37 @@ def test_real_site_pages_and_weight(real_site: tuple[epicurves.Settings, Path]) 
     print(
         f"site: {total / 1e6:.1f} MB; largest region page with its data: {max(sizes.values())} bytes gz"
     )
+    assert (
+        site / "data/DE.sig.js"
+    ).is_file()  # Germany's signals are in what is weighed
     assert total <= 60_000_000, total
+
+
+def test_real_site_latest_days_show_r_also_where_the_data_script_leaves_it_out(
+    real_site: tuple[epicurves.Settings, Path],
+) -> None:
+    settings, site = real_site
+    text = (site / "data/DE.js").read_text("utf-8")
+    # R is derived in the browser: not in the data script
+    assert re.search(r'"derived":\[[^\]]*"r_rki"', text) and '"r_rki":[' not in text
+    metrics = epicurves.load_metrics(["DE"], settings=settings).set_index("date")
+    html = (site / "region/DE/index.html").read_text("utf-8")
+    table = html[
+        html.index('id="latest"') : html.index("</table>", html.index('id="latest"'))
+    ]
+    rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td>(.*?)</tr>", table)
+    shown = {
+        day: re.findall(r'<td class="num">([^<]*)</td>', cells)[-1]
+        for day, cells in rows
+    }
+    assert len(shown) == 28
+    expected = {
+        day: "" if pd.isna(r) else f"{r:.2f}"
+        for day, r in metrics.loc[list(shown), "r_rki"].items()
+        for day in [str(day.date())]
+    }
+    assert shown == expected
+    assert any(shown.values())  # R is there on the days it has a value
 
 
 def test_summary_rows_link_and_format() -> None:
@@ -407,7 +446,7 @@ def test_chart_and_map_colours_have_3_to_1_contrast() -> None:
         return (high + 0.05) / (low + 0.05)
 
     background = "#fbfbfb"
-    text = json.dumps(plots.chart_item())
+    text = json.dumps(plots.chart_item()) + json.dumps(plots.signal_items())
     lines = set(
         re.findall(
             r'"line_color":\s*(?:\{"type":"value","value":)?"(#[0-9a-fA-F]{6})"', text
@@ -489,3 +528,195 @@ def test_data_scripts_round_trip_any_pattern_of_missing_values() -> None:
             )
         # fractions are written without their leading zero: .5, -.25
         assert not re.search(r"[\[,]-?0\.", files[region].data.split('"series"')[1])
+
+
+# -- the surveillance signals ----------------------------------------------------------------
+SIGNAL_REGIONS = ("DE", *(f"DE-{s}" for s in (
+    "SH", "HH", "NI", "HB", "NW", "HE", "RP", "BW", "BY", "SL", "BE", "BB", "MV", "SN", "ST", "TH",
+)))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def signal_site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[epicurves.Settings, Path]:
+    """A site built from the whole fixture mirror, the signal sources included."""
+    import shutil
+
+    from conftest import FIXTURES
+
+    base = tmp_path_factory.mktemp("signals")
+    shutil.copytree(FIXTURES, base / "mirror")
+    settings = epicurves.Settings(home=base / "home", mirror=base / "mirror")
+    epicurves.update(settings)
+    build_site(settings, base / "site")
+    return settings, base / "site"
+
+
+def _check_signal_scripts(settings: epicurves.Settings, site: Path) -> set[str]:
+    """Every signal data script decodes back to the stored values of the charted signals,
+    at the kept precision; returns the regions that have one."""
+    import numpy as np
+
+    from epicurves.site import signals as site_signals
+
+    charted = {c.signal: c for c in site_signals.SIGNAL_CHARTS}
+    stored = epicurves.load_signals(settings=settings)
+    have = set()
+    for path in site.glob("data/*.sig.js"):
+        region = path.name.removesuffix(".sig.js")
+        have.add(region)
+        key, series = site_signals.decode_signals(path.read_text("utf-8"))
+        assert key == f"{region}.sig"
+        got = {}
+        for s in series:
+            for date, value, lo, hi in zip(
+                s["dates"], s["values"], s.get("lo", [None] * len(s["dates"])),
+                s.get("hi", [None] * len(s["dates"])), strict=True,
+            ):  # fmt: skip
+                if value is not None:
+                    got[(s["signal"], s["pathogen"], s["age_group"], s["estimate"], date)] = (value, lo, hi)  # fmt: skip
+        rows = stored[
+            (stored["region_id"] == region) & stored["signal"].isin(list(charted))
+        ]
+        rows = rows[
+            [e in charted[s].estimates for s, e in zip(rows["signal"], rows["estimate"], strict=True)]
+        ]  # fmt: skip
+        expected = {}
+        for r in rows.itertuples(index=False):
+
+            def kept(v: float, signal: str = str(r.signal)) -> float | None:
+                return None if np.isnan(v) else site_signals.kept_value(v, signal)
+
+            expected[(r.signal, r.pathogen, r.age_group, r.estimate, r.date.strftime("%Y-%m-%d"))] = (
+                kept(r.value), kept(r.lo), kept(r.hi))  # fmt: skip
+        assert got == expected, region
+    return have
+
+
+def test_signal_sections_and_scripts(
+    signal_site: tuple[epicurves.Settings, Path],
+) -> None:
+    settings, site = signal_site
+    have = _check_signal_scripts(settings, site)
+    assert "DE" in have
+    for region in have:
+        text = (site / f"region/{region}/index.html").read_text("utf-8")
+        assert 'id="surveillance"' in text, region
+        assert f'src="../../data/{region}.sig.js"' in text
+        assert 'id="signals-config" type="application/json"' in text
+    # pages of regions without signals have no section and no signal script
+    text = (site / "region/DK/index.html").read_text("utf-8")
+    assert "surveillance" not in text and not (site / "data/DK.sig.js").exists()
+    de = (site / "region/DE/index.html").read_text("utf-8")
+    for anchor in ("sig-wastewater", "sig-hospitalisation", "sig-deaths-weekly"):
+        assert f'id="{anchor}"' in de, anchor
+    home = (site / "index.html").read_text("utf-8")
+    assert "Germany today" in home
+    assert 'href="region/DE/index.html#sig-' in home
+    assert check_internal_links(site) > 500
+
+
+def test_an_unchanged_store_rewrites_no_signal_file(
+    signal_site: tuple[epicurves.Settings, Path],
+) -> None:
+    settings, site = signal_site
+    report = build_site(settings, site)
+    assert report.files_written <= 2  # the home page and status.json
+    assert (site / "data/DE.sig.js").is_file()
+
+
+def test_signal_scripts_escape_upstream_text() -> None:
+    import pandas as pd
+
+    from epicurves.site import signals as site_signals
+
+    frame = pd.DataFrame({
+        "region_id": "DE", "signal": "wastewater", "pathogen": EVIL, "age_group": "00+",
+        "estimate": ["measured", "smoothed"], "date": pd.Timestamp("2024-01-03"),
+        "value": [1234.5, 0.0312], "lo": [float("nan"), 0.01], "hi": [float("nan"), 0.05],
+        "unit": "genome copies/L", "resolution": "week", "source": "rki-wastewater",
+    })  # fmt: skip
+    files = site_signals.signal_files(frame)
+    text = files["DE"].data
+    assert "<" not in text and ">" not in text and "&" not in text.split("=", 1)[1]
+    _, series = site_signals.decode_signals(text)
+    assert {s["pathogen"] for s in series} == {EVIL}
+    assert [s["values"] for s in series] == [[1230.0], [0.0312]]
+    assert series[1]["lo"] == [0.01]
+
+
+def test_derived_series_match_site_js() -> None:
+    """The browser derives the series :data:`payload.DERIVED` names by the same rules."""
+    site_js = (Path(payload.__file__).parent / "static" / "site.js").read_text("utf-8")
+    block = site_js[
+        site_js.index("var DERIVED = {") : site_js.index(
+            "};", site_js.index("var DERIVED = {")
+        )
+    ]
+    for name, (daily, later, earlier, least) in payload.DERIVED.items():
+        bound = "-Infinity" if least == float("-inf") else f"{least:g}"
+        assert f'{name}: ["{daily}", {later}, {earlier}, {bound}]' in block, name
+
+
+@pytest.mark.realdata
+def test_real_site_signal_sections(real_site: tuple[epicurves.Settings, Path]) -> None:
+    settings, site = real_site
+    have = _check_signal_scripts(settings, site)
+    assert have == set(SIGNAL_REGIONS)
+    for region in SIGNAL_REGIONS:
+        text = (site / f"region/{region}/index.html").read_text("utf-8")
+        assert 'id="surveillance"' in text, region
+        assert 'id="sig-hospitalisation"' in text and 'id="sig-deaths-weekly"' in text
+    de = (site / "region/DE/index.html").read_text("utf-8")
+    for anchor in ("sig-wastewater", "sig-hospitalisation-2020", "sig-sari"):
+        assert f'id="{anchor}"' in de
+    assert "2024-10-07" in de  # SARI ends with 2024-W41 (its Monday)
+    home = (site / "index.html").read_text("utf-8")
+    assert "Germany today" in home and "stale" in home
+
+
+def test_germany_today_judges_staleness_on_each_signals_vintage() -> None:
+    import datetime as dt
+
+    from epicurves.site.signals import germany_today
+
+    def row(signal: str, estimate: str, day: str, pathogen: str = "SARS-CoV-2") -> dict:
+        return {
+            "region_id": "DE", "signal": signal, "pathogen": pathogen, "age_group": "00+",
+            "estimate": estimate, "unit": "u", "date": pd.Timestamp(day), "value": 1.0,
+            "week_change_pct": 12.0, "trend": "rising",
+        }  # fmt: skip
+
+    trends = pd.DataFrame(
+        [
+            row(
+                "hospitalisation", "nowcast", "2026-08-19"
+            ),  # the nowcast ends 2 days early
+            row("deaths-weekly", "measured", "2026-08-10"),  # the Monday of 2026-W33
+            row("sari", "measured", "2024-10-07"),
+            row("hospitalisation-2020", "updated", "2022-08-05"),  # ended: not "today"
+            row("wastewater", "smoothed", "2026-08-19"),
+            row("wastewater", "smoothed", "2026-08-19", pathogen="Influenza A"),
+        ]
+    )
+    vintages = {
+        "hospitalisation": "2026-08-21",
+        "deaths-weekly": "2026-08-10",
+        "sari": "2024-10-07",
+        "wastewater": "2026-08-19",
+    }
+    today = germany_today(trends, dt.date(2026, 8, 23), vintages)
+    stale = {(t["signal"], t["pathogen"]): t["stale"] for t in today}
+    assert stale == {
+        ("wastewater", "SARS-CoV-2"): False,
+        ("hospitalisation", "SARS-CoV-2"): False,  # data of 08-21, 2 days old: current
+        ("deaths-weekly", "SARS-CoV-2"): False,
+        ("sari", "SARS-CoV-2"): True,
+    }
+    assert today[0]["pathogen"] == "SARS-CoV-2" and today[0]["by_pathogen"]
+    # a weekly signal dated by its Monday is current until 2 weeks after that week's Sunday
+    later = germany_today(trends, dt.date(2026, 8, 30), vintages)
+    assert not next(t for t in later if t["signal"] == "deaths-weekly")["stale"]
+    much_later = germany_today(trends, dt.date(2026, 9, 1), vintages)
+    assert next(t for t in much_later if t["signal"] == "deaths-weekly")["stale"]

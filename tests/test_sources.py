@@ -22,7 +22,21 @@ from epicurves.sources import SourceData, get_source
 from epicurves.sources.base import read_typed
 from epicurves.sources.rki import _cases_typed
 
-ALL = ("jhu", "jhu-us", "nyt", "rki", "rki-states", "rki-districts", "germany")
+#: The sources of signals only (issue 11): tests/test_signal_sources.py tests them.
+SIGNAL_SOURCES = (
+    "rki-wastewater", "rki-hospitalisation", "rki-hospitalisation-2020", "rki-sari",
+    "rki-deaths-weekly",
+)  # fmt: skip
+ALL = (
+    "jhu",
+    "jhu-us",
+    "nyt",
+    "rki",
+    "rki-states",
+    "rki-districts",
+    "germany",
+    *SIGNAL_SOURCES,
+)
 FIRST = pd.Timestamp("2021-03-01")
 LAST = pd.Timestamp("2021-03-12")
 

@@ -8,6 +8,7 @@ The public Python API. A notebook needs nothing else::
     daily = epicurves.load_observations(["DE", "FR"], start="2021-01-01")
     metrics = epicurves.load_metrics(["DE", "FR"])          # + incidence_7d, r_rki, r_cori ...
     table = epicurves.load_summary(kind="country")          # one row per region
+    signals = epicurves.load_signals(["DE"], ["wastewater"])  # surveillance signals
     rt = epicurves.r_cori(metrics.query("region_id == 'DE'").set_index("date")["new_cases"])
 """
 
@@ -21,12 +22,22 @@ from .analysis import (
     doubling_time,
     growth_rate,
     incidence_7d,
+    incidence_per_100k,
     r_cori,
     r_rki,
+    signal_changes,
+    signal_trends,
     summarize,
     week_change_pct,
 )
-from .catalog import load_metrics, load_observations, load_regions, load_summary
+from .catalog import (
+    SIGNAL_EXPORT_COLUMNS,
+    load_metrics,
+    load_observations,
+    load_regions,
+    load_signals,
+    load_summary,
+)
 from .changes import ChangeSet
 from .config import SETTINGS, Settings
 from .errors import (
@@ -41,9 +52,9 @@ from .errors import (
     UsageError,
     ValidationError,
 )
-from .model import KINDS, OBSERVATION_COLUMNS, REGION_COLUMNS
+from .model import KINDS, OBSERVATION_COLUMNS, REGION_COLUMNS, SIGNAL_COLUMNS
 from .pipeline import SourceReport, UpdateReport, update
-from .sources import SOURCES, Source, UpstreamFile, get_source
+from .sources import SOURCES, Signal, Source, UpstreamFile, get_source
 from .store import Snapshot, SourceMeta, Store
 
 __all__ = [
@@ -52,6 +63,8 @@ __all__ = [
     "OBSERVATION_COLUMNS",
     "REGION_COLUMNS",
     "SETTINGS",
+    "SIGNAL_COLUMNS",
+    "SIGNAL_EXPORT_COLUMNS",
     "SOURCES",
     "BuildError",
     "ChangeSet",
@@ -62,6 +75,7 @@ __all__ = [
     "NotInMirrorError",
     "ParseError",
     "Settings",
+    "Signal",
     "Snapshot",
     "Source",
     "SourceError",
@@ -79,12 +93,16 @@ __all__ = [
     "get_source",
     "growth_rate",
     "incidence_7d",
+    "incidence_per_100k",
     "load_metrics",
     "load_observations",
     "load_regions",
+    "load_signals",
     "load_summary",
     "r_cori",
     "r_rki",
+    "signal_changes",
+    "signal_trends",
     "summarize",
     "update",
     "week_change_pct",

@@ -23,7 +23,20 @@ from .model import KINDS, pick_shown
 from .store import Snapshot, Store
 from .succession import SUCCESSIONS
 
-__all__ = ["load_metrics", "load_observations", "load_regions", "load_summary"]
+__all__ = [
+    "SIGNAL_EXPORT_COLUMNS",
+    "load_metrics",
+    "load_observations",
+    "load_regions",
+    "load_signals",
+    "load_summary",
+]
+
+#: The columns of :func:`load_signals` and of ``epicurves signals``, in this order.
+SIGNAL_EXPORT_COLUMNS: tuple[str, ...] = (
+    "region_id", "name", "signal", "pathogen", "resolution", "date", "value", "lo", "hi",
+    "unit", "age_group", "estimate", "source", "vintage",
+)  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -154,3 +167,65 @@ def load_summary(
     return summary.sort_values(
         "new_cases_last_week", ascending=False, na_position="last"
     ).reset_index(drop=True)
+
+
+def load_signals(
+    regions: Iterable[str] | None = None,
+    signals: Iterable[str] | None = None,
+    *,
+    settings: Settings | None = None,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """Surveillance signals (wastewater, hospitalisation, weekly deaths, ...), one row per
+    value, with the columns :data:`SIGNAL_EXPORT_COLUMNS`.
+
+    ``regions`` and ``signals`` limit to those region ids and signal names (an id or name
+    the store has no signal of is an error). ``name`` is the region's shown name, ``vintage``
+    the last date of the signal in its source. ``date`` is as the source gives it: a day, or
+    for weekly signals the day the source dates the week by (see :mod:`epicurves.model`).
+    Sorted by region, signal, pathogen, age group, estimate and date.
+    """
+    wanted_regions = None if regions is None else list(dict.fromkeys(regions))
+    wanted_signals = None if signals is None else list(dict.fromkeys(signals))
+    with _reading(settings, snapshot) as (settings, pinned):
+        meta = pinned.meta()
+        known_signals = {n for m in meta.values() for n in m.signals}
+        if wanted_signals is not None:
+            unknown = [s for s in wanted_signals if s not in known_signals]
+            if unknown:
+                msg = (
+                    f"unknown signal {unknown[0]!r}: expected one of "
+                    f"{', '.join(sorted(known_signals)) or 'none (no source of signals stored)'}"
+                )
+                raise UsageError(msg)
+        if wanted_regions is not None:
+            having = {r for d in pinned.signal_digests().values() for r in d}
+            unknown = [r for r in wanted_regions if r not in having]
+            if unknown:
+                msg = (
+                    f"no signal for region {unknown[0]!r}: regions with signals are "
+                    f"{', '.join(sorted(having)[:20])}"
+                )
+                raise UsageError(msg)
+        frame = pinned.load_signals(regions=wanted_regions, signals=wanted_signals)
+        names = pick_shown(pinned.load_regions(), settings.precedence)
+    vintages = {
+        (source, name): info["vintage"]
+        for source, m in meta.items()
+        for name, info in m.signals.items()
+    }
+    frame["name"] = (
+        frame["region_id"]
+        .map(dict(zip(names["region_id"], names["name"], strict=True)))
+        .astype("string")
+    )
+    keys = list(zip(frame["source"], frame["signal"], strict=True))
+    frame["vintage"] = pd.Series(
+        [vintages.get(k) for k in keys], index=frame.index, dtype="string"
+    )
+    frame = frame.sort_values(
+        ["region_id", "signal", "pathogen", "age_group", "estimate", "date"],
+        kind="stable",
+        ignore_index=True,
+    )
+    return frame[list(SIGNAL_EXPORT_COLUMNS)]

@@ -33,13 +33,15 @@ __all__ = [
 #: the other sources covering it.
 CHANGE_KINDS: tuple[str, ...] = (
     "added", "removed", "data", "empty", "source", "name", "kind", "parent", "population",
-    "sources", "historic",
+    "sources", "historic", "signals",
 )  # fmt: skip
 #: The digest of a region whose source was stored without digests (by epicurves 0.1).
 UNKNOWN = "?"
 #: The kinds that change a region's numbers (population: every per-100k number; empty: it has
 #: no observations any more, or has them again); the others change only what is said about it.
-DATA_KINDS = frozenset({"added", "removed", "data", "empty", "source", "population"})
+DATA_KINDS = frozenset(
+    {"added", "removed", "data", "empty", "source", "population", "signals"}
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class RegionState:
     sources: tuple[str, ...] = ()
     """Every source that covers the region, the shown one included, sorted."""
     historic: bool = False
+    signals: str = ""
+    """A digest of every surveillance signal of the region (from all sources that give
+    signals); empty if it has none."""
 
     @property
     def observed(self) -> bool:
@@ -95,8 +100,9 @@ class ChangeSet:
     @property
     def meta(self) -> set[str]:
         """Regions whose description changed: name, kind, parent, population, shown source,
-        other sources, historic mark (added and removed ones included)."""
-        return {r for r, kinds in self.regions.items() if kinds - {"data"}}
+        other sources, historic mark (added and removed ones included); not a change of its
+        series or its signals alone."""
+        return {r for r, kinds in self.regions.items() if kinds - {"data", "signals"}}
 
     @property
     def removed(self) -> set[str]:
@@ -124,9 +130,13 @@ def region_states(
     regions: pd.DataFrame,
     digests: Mapping[str, Mapping[str, str]],
     precedence: Iterable[str],
+    signal_digests: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, RegionState]:
     """The state of every region: ``regions`` holds every source's rows (``load_regions(
-    all_sources=True)``), ``digests`` the store's digests by source and region."""
+    all_sources=True)``), ``digests`` the store's digests by source and region,
+    ``signal_digests`` those of the signals by source and region."""
+    import hashlib
+
     import pandas as pd
 
     from .model import pick_shown
@@ -137,6 +147,10 @@ def region_states(
     ):
         covering.setdefault(region_id, []).append(source)
     shown = pick_shown(regions, precedence)
+    signal_parts: dict[str, list[str]] = {}
+    for name, by_region in sorted((signal_digests or {}).items()):
+        for region_id, digest in by_region.items():
+            signal_parts.setdefault(region_id, []).append(f"{name}:{digest}")
     out: dict[str, RegionState] = {}
     for row in shown.to_dict(orient="records"):
         region_id, source = str(row["region_id"]), str(row["source"])
@@ -150,6 +164,11 @@ def region_states(
             population=None if pd.isna(population) else int(population),
             sources=tuple(sorted(covering[region_id])),
             historic=region_id in SUCCESSIONS,
+            signals=hashlib.blake2b(
+                ";".join(signal_parts[region_id]).encode(), digest_size=8
+            ).hexdigest()
+            if region_id in signal_parts
+            else "",
         )
     return out
 
@@ -186,7 +205,9 @@ def diff(
             kinds.add("data")
         if bool(before.digest) != bool(after.digest):
             kinds.add("empty")  # pages that list the regions with data change too
-        for name in ("name", "kind", "parent", "population", "sources", "historic"):
+        for name in (
+            "name", "kind", "parent", "population", "sources", "historic", "signals",
+        ):  # fmt: skip
             if getattr(before, name) != getattr(after, name):
                 kinds.add(name)
         if kinds:

@@ -26,7 +26,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .analysis import METRIC_COLUMNS
-from .catalog import load_metrics, load_regions, load_summary
+from .catalog import load_metrics, load_regions, load_signals, load_summary
 from .changes import ChangeSet
 from .config import Settings
 from .errors import EpicurvesError, UsageError
@@ -404,6 +404,65 @@ def export_command(
         )
 
 
+@cli.command("signals")
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="ID",
+    help="Only this region (repeatable).",
+)
+@click.option(
+    "--signal",
+    "signals",
+    multiple=True,
+    metavar="NAME",
+    help="Only this signal, e.g. wastewater (repeatable; `epicurves info` lists them).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "json"]),
+    help="File format (default: from the file name's suffix, else csv).",
+)
+@click.option(
+    "--out",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="Where to write ('-' for stdout).",
+)
+@pass_context
+def signals_command(
+    obj: Context,
+    regions: tuple[str, ...],
+    signals: tuple[str, ...],
+    fmt: str | None,
+    out: str,
+) -> None:
+    """Export the surveillance signals (wastewater, hospitalisation, weekly deaths, SARI),
+    one row per value.
+
+    Columns: region_id, name, signal, pathogen, resolution (day or week), date (as the source
+    gives it: AMELAG the Wednesday of the sampling week, ISO-week files the week's Monday),
+    value, lo, hi (an interval where the source gives one), unit, age_group, estimate
+    (measured, normalised, smoothed, fixed, updated, nowcast), source, vintage (the signal's
+    last date in its source).
+    """
+    fmt = _format_for(out, fmt)
+    if out != "-" and Path(out).is_dir():
+        msg = f"--out {out} is a folder: expected a file name"
+        raise UsageError(msg)
+    frame = load_signals(regions or None, signals or None, settings=obj.settings)
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    _write(frame, out, fmt)
+    if out != "-":
+        err.print(
+            f"wrote {len(frame):,} values of {frame['signal'].nunique():,} signals "
+            f"of {frame['region_id'].nunique():,} regions to {out}"
+        )
+
+
 #: Columns of the ``summary`` table shown in a terminal (csv and json have them all).
 SUMMARY_TABLE_COLUMNS = (
     "region_id", "name", "last_date", "total_cases", "total_deaths", "new_cases_last_week",
@@ -698,6 +757,27 @@ def info_command(obj: Context, region: str | None, notes: bool) -> None:
             f.changed_at[:16].replace("T", " "),
         )  # fmt: skip
     out.print(table)
+    signal_table = Table(
+        "signal", "source", "resolution", "unit", "first date", "vintage", "values",
+        "regions", title="signals", title_justify="left",
+    )  # fmt: skip
+    for name, source in SOURCES.items():
+        for signal in source.signals:
+            stored = meta[name].signals.get(signal.name) if name in meta else None
+            if stored is None:
+                signal_table.add_row(
+                    signal.name, name, signal.resolution, signal.unit, "", "not stored",
+                    "", "",
+                )  # fmt: skip
+                continue
+            stale = name in fresh and fresh[name].stale
+            signal_table.add_row(
+                signal.name, name, signal.resolution, signal.unit, stored["first_date"],
+                stored["vintage"] + (" (stale)" if stale else ""), f"{stored['rows']:,}",
+                f"{stored['regions']:,}",
+            )  # fmt: skip
+    if signal_table.row_count:
+        out.print(signal_table)
     for warning in (w for f in fresh.values() for w in f.warnings):
         out.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     for name, source in SOURCES.items():

@@ -17,7 +17,7 @@ from typing import Any
 from .sources import SOURCES, Source
 from .store import SourceMeta
 
-__all__ = ["Freshness", "cadence", "freshness", "region_status"]
+__all__ = ["Freshness", "cadence", "freshness", "is_stale", "region_status"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Freshness:
     last_status: str
     """How the last update of it went: ``updated``, ``unchanged``, ``failed``, ``skipped``."""
     age_days: int
-    """Days from the newest data to now."""
+    """Days from the last day the newest data cover to now (:func:`data_age`)."""
     stale: bool
     warnings: tuple[str, ...] = ()
 
@@ -59,6 +59,32 @@ def cadence(source: Source) -> str:
     return {1: "daily", 7: "weekly"}.get(days, f"every {days} days")
 
 
+def data_age(source: Source, vintage: date, now: date) -> int:
+    """Days from the last day the data of ``vintage`` cover (see
+    :attr:`~epicurves.sources.Source.date_offset_days`) to ``now``.
+
+    >>> from epicurves.sources import SOURCES
+    >>> data_age(SOURCES["rki-deaths-weekly"], date(2026, 8, 10), date(2026, 8, 20))
+    4
+    """
+    return (now - vintage).days - source.date_offset_days
+
+
+def is_stale(source: Source, vintage: date, now: date) -> bool:
+    """Whether data of a live source ending with ``vintage`` are older than twice its
+    publishing interval on ``now`` (never for a frozen source).
+
+    >>> from epicurves.sources import SOURCES
+    >>> is_stale(SOURCES["rki"], date(2026, 8, 20), date(2026, 8, 23))
+    True
+    >>> is_stale(SOURCES["rki-deaths-weekly"], date(2026, 8, 10), date(2026, 8, 29))
+    False
+    """
+    if not source.live or not source.interval_days:
+        return False
+    return data_age(source, vintage, now) > 2 * source.interval_days
+
+
 def freshness(
     meta: Mapping[str, SourceMeta],
     checked: Mapping[str, Mapping[str, str]],
@@ -75,13 +101,12 @@ def freshness(
         m = meta[name]
         record = checked.get(name, {})
         checked_at = record.get("checked_at", "")
-        age = (now.date() - date.fromisoformat(m.vintage)).days
+        age = data_age(source, date.fromisoformat(m.vintage), now.date())
         warnings: list[str] = []
-        stale = False
+        stale = is_stale(source, date.fromisoformat(m.vintage), now.date())
         if source.live and source.interval_days:
             limit = 2 * source.interval_days
-            if age > limit:
-                stale = True
+            if stale:
                 warnings.append(
                     f"{name}: the newest data are of {m.vintage}, {age} days old; "
                     f"it publishes {cadence(source)} (stale after {limit} days)"

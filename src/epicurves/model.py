@@ -12,11 +12,23 @@ published and flagged (``cases-decrease``/``deaths-decrease`` in ``flags``), not
 Regions, one row per (source, region)::
 
     region_id, name, kind, parent, population, source
+
+Signals, one row per (source, region, signal, pathogen, age group, estimate, date)::
+
+    source, region_id, signal, pathogen, resolution, date, value, lo, hi, unit, age_group, estimate
+
+A signal is a measure of a pathogen (wastewater viral load of SARS-CoV-2, the hospitalisation
+incidence, weekly deaths) that a source declares (:class:`epicurves.sources.Signal`). ``date`` is
+as the source gives it: a day, or for ``resolution == "week"`` the day the source dates the week
+by (AMELAG: the Wednesday of the sampling week; ISO-week files: the week's Monday). ``lo``/``hi``
+bound the value where the source gives an interval (else missing); ``estimate`` says what the
+value is (:data:`ESTIMATES`). Rows without a value are not stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -25,16 +37,37 @@ import pyarrow.compute as pc
 
 from .errors import ValidationError
 
+
+class Signal(Protocol):
+    """What the rules need of a signal's declaration (:class:`epicurves.sources.Signal`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def resolution(self) -> str: ...
+    @property
+    def pathogens(self) -> tuple[str, ...]: ...
+    @property
+    def estimates(self) -> tuple[str, ...]: ...
+
+
 __all__ = [
+    "ESTIMATES",
     "KINDS",
     "OBSERVATION_COLUMNS",
     "REGION_COLUMNS",
+    "SIGNAL_COLUMNS",
     "add_daily",
     "empty_observations",
     "empty_regions",
+    "empty_signals",
     "pick_shown",
+    "tidy_signals",
     "validate_observations",
     "validate_regions",
+    "validate_signals",
 ]
 
 #: Kinds of region: ``other`` holds rows that are not places (ships, Olympics, unknown district).
@@ -60,6 +93,34 @@ REGION_COLUMNS: dict[str, str] = {
     "source": "string",
 }
 
+SIGNAL_COLUMNS: dict[str, str] = {
+    "source": "string",
+    "region_id": "string",
+    "signal": "string",
+    "pathogen": "string",
+    "resolution": "string",
+    "date": "datetime64[s]",
+    "value": "float64",
+    "lo": "float64",
+    "hi": "float64",
+    "unit": "string",
+    "age_group": "string",
+    "estimate": "string",
+}
+#: The key of a signal row: one value per key.
+SIGNAL_KEY: tuple[str, ...] = (
+    "region_id", "signal", "pathogen", "age_group", "estimate", "date",
+)  # fmt: skip
+#: What a signal's value can be: ``measured`` as reported or sampled; ``normalised`` measured
+#: and normalised (wastewater by flow); ``smoothed`` a fitted curve; ``fixed`` as first
+#: reported on that day; ``updated`` with the late reports known now; ``nowcast`` an estimate
+#: of the final value.
+ESTIMATES: tuple[str, ...] = (
+    "measured", "normalised", "smoothed", "fixed", "updated", "nowcast",
+)  # fmt: skip
+#: All ages, as RKI writes it.
+ALL_AGES = "00+"
+
 #: What a region id may look like: ids become file names (and URLs) of the site.
 REGION_ID = r"[A-Za-z0-9-]+"
 
@@ -76,6 +137,48 @@ def empty_observations() -> pd.DataFrame:
 def empty_regions() -> pd.DataFrame:
     """A regions table with no rows and the right dtypes."""
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in REGION_COLUMNS.items()})
+
+
+def empty_signals() -> pd.DataFrame:
+    """A signals table with no rows and the right dtypes."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in SIGNAL_COLUMNS.items()})
+
+
+def tidy_signals(
+    frame: pd.DataFrame, source: str, declared: Sequence[Signal]
+) -> pd.DataFrame:
+    """A parser's signal rows as the store keeps them: every column of :data:`SIGNAL_COLUMNS`
+    (``resolution`` and ``unit`` from the declaration), rows without a value dropped, sorted by
+    :data:`SIGNAL_KEY`. Columns the rules need are checked by :func:`validate_signals`.
+
+    >>> from epicurves.sources import Signal
+    >>> s = Signal("x", "X", "per 100,000", "week", ("SARS-CoV-2",), ("measured",), "test")
+    >>> f = pd.DataFrame({"region_id": "DE", "signal": "x", "pathogen": "SARS-CoV-2",
+    ...     "age_group": "00+", "estimate": "measured", "value": [2.0, None],
+    ...     "date": pd.to_datetime(["2024-01-08", "2024-01-01"])})
+    >>> tidy_signals(f, "s", [s])[["date", "value", "unit", "resolution"]].values.tolist()
+    [[Timestamp('2024-01-08 00:00:00'), 2.0, 'per 100,000', 'week']]
+    """
+    _check_columns(
+        frame, [c for c in SIGNAL_KEY if c != "source"] + ["value"], source, "signals"
+    )
+    out = frame.loc[frame["value"].notna()].copy()
+    out["source"] = source
+    for column in ("lo", "hi"):
+        if column not in out.columns:
+            out[column] = np.nan
+    units = {s.name: s.unit for s in declared}
+    resolutions = {s.name: s.resolution for s in declared}
+    names = out["signal"].astype("string")
+    out["unit"] = names.map(units)
+    out["resolution"] = names.map(resolutions)
+    for column, dtype in SIGNAL_COLUMNS.items():
+        if dtype == "string":
+            out[column] = _text(out[column])
+        elif dtype == "float64":
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+    out = out.astype(SIGNAL_COLUMNS)[list(SIGNAL_COLUMNS)]
+    return out.sort_values(list(SIGNAL_KEY), kind="stable", ignore_index=True)
 
 
 def add_daily(frame: pd.DataFrame) -> pd.DataFrame:
@@ -313,6 +416,102 @@ def validate_regions(
         msg = f"population {row['population']}: expected a positive number or missing"
         raise ValidationError(
             msg, source=source, region_id=str(row["region_id"]), column="population"
+        )
+
+
+def validate_signals(
+    frame: pd.DataFrame, source: str, declared: Sequence[Signal]
+) -> None:
+    """Check the rules of a source's signals table (as :func:`tidy_signals` made it); raise
+    :class:`ValidationError` on the first break.
+
+    Rules: every column present; region ids safe (:data:`REGION_ID`); each row's signal
+    declared by the source, its pathogen and estimate among those the declaration lists;
+    one row per :data:`SIGNAL_KEY`; dates present and not in the future; values finite and
+    not negative; where an interval is given, ``lo <= value <= hi``.
+    """
+    _check_columns(frame, SIGNAL_COLUMNS, source, "signals")
+    if frame.empty:
+        msg = "no signal values at all"
+        raise ValidationError(msg, source=source)
+    unsafe = ~frame["region_id"].str.fullmatch(REGION_ID).fillna(False).astype(bool)
+    if unsafe.any():
+        region = frame.loc[unsafe, "region_id"].iloc[0]
+        msg = f"unsafe region id {region!r}: expected letters, digits and '-' only"
+        raise ValidationError(msg, source=source, column="region_id")
+    by_name = {s.name: s for s in declared}
+    for name, rows in frame.groupby("signal", sort=True, observed=True):
+        signal = by_name.get(str(name))
+        if signal is None:
+            msg = f"signal {name!r} is not declared: expected one of {', '.join(by_name) or 'none'}"
+            raise ValidationError(msg, source=source, column="signal")
+        for column, allowed in (
+            ("pathogen", signal.pathogens),
+            ("estimate", signal.estimates),
+        ):
+            odd = ~rows[column].isin(allowed).to_numpy(dtype=bool)
+            if odd.any():
+                row = rows.loc[odd].iloc[0]
+                msg = (
+                    f"signal {name}: unexpected {column} {row[column]!r}: "
+                    f"expected one of {', '.join(allowed)}"
+                )
+                raise ValidationError(
+                    msg, source=source, region_id=str(row["region_id"]), column=column
+                )
+    if frame["date"].isna().any():
+        msg = "a signal value has no date"
+        raise ValidationError(msg, source=source, column="date")
+    latest = frame["date"].max()
+    if latest > pd.Timestamp.now() + pd.Timedelta(days=2):
+        row = frame.iloc[int(frame["date"].to_numpy().argmax())]
+        msg = f"date {latest.date()} is in the future: expected dates up to today"
+        raise ValidationError(
+            msg, source=source, region_id=str(row["region_id"]), column="date"
+        )
+    dup = frame.duplicated(list(SIGNAL_KEY))
+    if dup.any():
+        row = frame.loc[dup].iloc[0]
+        msg = (
+            f"duplicate value of signal {row['signal']} ({row['pathogen']}, age "
+            f"{row['age_group']}, {row['estimate']}): expected one per date"
+        )
+        raise ValidationError(
+            msg,
+            source=source,
+            region_id=str(row["region_id"]),
+            date=str(row["date"].date()),
+        )
+    for column in ("value", "lo", "hi"):
+        values = frame[column].to_numpy(dtype="float64")
+        known = ~np.isnan(values)
+        bad = known & (~np.isfinite(values) | (values < 0))
+        if column == "value":
+            bad |= ~known
+        if bad.any():
+            row = frame.iloc[int(np.flatnonzero(bad)[0])]
+            msg = f"signal {row['signal']}: {column} {row[column]}: expected a finite number >= 0"
+            raise ValidationError(
+                msg,
+                source=source,
+                region_id=str(row["region_id"]),
+                date=str(row["date"].date()),
+                column=column,
+            )
+    value, lo, hi = (frame[c].to_numpy(dtype="float64") for c in ("value", "lo", "hi"))
+    with np.errstate(invalid="ignore"):
+        outside = (lo > value) | (hi < value)
+    if outside.any():
+        row = frame.iloc[int(np.flatnonzero(outside)[0])]
+        msg = (
+            f"signal {row['signal']}: value {row['value']} outside its interval "
+            f"[{row['lo']}, {row['hi']}]: expected lo <= value <= hi"
+        )
+        raise ValidationError(
+            msg,
+            source=source,
+            region_id=str(row["region_id"]),
+            date=str(row["date"].date()),
         )
 
 

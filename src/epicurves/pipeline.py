@@ -23,7 +23,15 @@ from .changes import ChangeSet, RegionState, diff, region_states
 from .config import Settings
 from .errors import EpicurvesError, LockError, NotInMirrorError, ValidationError
 from .fetch import Fetched, Fetcher
-from .model import REGION_COLUMNS, add_daily, validate_observations, validate_regions
+from .model import (
+    REGION_COLUMNS,
+    add_daily,
+    empty_observations,
+    tidy_signals,
+    validate_observations,
+    validate_regions,
+    validate_signals,
+)
 from .sources import SOURCES, Source, get_source, parser_fingerprint
 from .store import SourceMeta, StagedSource, Store, read_regions
 
@@ -184,7 +192,10 @@ def _states(
     entries = manifest["sources"]
     files = [store.root / entry["regions"] for entry in entries.values()]
     digests = {name: e["digests"] for name, e in entries.items() if "digests" in e}
-    return region_states(read_regions(files), digests, settings.precedence)
+    signals = {
+        n: e.get("signal_digests", {}) for n, e in entries.items() if "signals" in e
+    }
+    return region_states(read_regions(files), digests, settings.precedence, signals)
 
 
 def _checks(report: UpdateReport) -> dict[str, dict[str, str]]:
@@ -246,21 +257,42 @@ def _update_one(
         progress(source.name, "parse")
         data = source.parse({f.file.name: f.path for f in fetched})
         progress(source.name, "validate")
-        observations = add_daily(data.observations.assign(source=source.name))
+        signals_only = bool(source.signals) and data.observations.empty
+        observations = (
+            empty_observations()
+            if signals_only
+            else add_daily(data.observations.assign(source=source.name))
+        )
         regions = data.regions.assign(source=source.name).astype(REGION_COLUMNS)
         regions = (
             regions[list(REGION_COLUMNS)]
             .sort_values("region_id")
             .reset_index(drop=True)
         )
+        signals = None
         try:
-            validate_observations(observations, source.name)
+            if not signals_only:
+                validate_observations(observations, source.name)
             validate_regions(regions, observations, source.name)
+            if source.signals:
+                if data.signals is None:
+                    msg = "the parser gave no signals: expected the declared ones"
+                    raise ValidationError(msg, source=source.name)
+                signals = tidy_signals(data.signals, source.name, source.signals)
+                validate_signals(signals, source.name, source.signals)
         except ValidationError as exc:
             # the rules see the tidy tables; the message names the files they came from
             raise exc.in_files(", ".join(f.file.name for f in fetched)) from exc
+        dates = pd.concat(
+            [observations["date"], *([] if signals is None else [signals["date"]])]
+        )
+        rows = len(observations) + (0 if signals is None else len(signals))
+        n_regions = len(regions) or (
+            0 if signals is None else signals["region_id"].nunique()
+        )
+        summary = {} if signals is None else _signal_summary(signals)
         if previous is not None and not force:
-            _check_not_shrunk(source.name, previous, observations, regions)
+            _check_not_shrunk(source.name, previous, dates, rows, n_regions, summary)
         progress(source.name, "store")
         meta = SourceMeta(
             source=source.name,
@@ -273,15 +305,16 @@ def _update_one(
                 for f in fetched
             },
             updated_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            first_date=str(observations["date"].min().date()),
-            vintage=str(observations["date"].max().date()),
-            rows=len(observations),
+            first_date=str(dates.min().date()),
+            vintage=str(dates.max().date()),
+            rows=rows,
             parser=parser_fingerprint(source.name),
-            regions=len(regions),
+            regions=n_regions,
             notes=list(data.notes),
+            signals=summary,
         )
-        staged = store.stage(meta, observations, regions)
-        del observations, regions, data
+        staged = store.stage(meta, observations, regions, signals)
+        del observations, regions, data, signals
         for note in meta.notes:
             log.info("%s: %s", source.name, note)
         for f in fetched:
@@ -320,21 +353,67 @@ def _update_one(
 MAX_SHRINK = 0.1
 
 
+def _signal_summary(signals: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Each signal's first and last date, rows and regions, and the earliest of its regions'
+    last dates (``region_vintage``, with that ``region``), for the source's metadata."""
+    out = {}
+    for name, rows in signals.groupby("signal", sort=True, observed=True):
+        last = rows.groupby("region_id", observed=True)["date"].max()
+        out[str(name)] = {
+            "first_date": str(rows["date"].min().date()),
+            "vintage": str(rows["date"].max().date()),
+            "rows": len(rows),
+            "regions": int(rows["region_id"].nunique()),
+            "region_vintage": str(last.min().date()),
+            "region": str(last.idxmin()),
+        }
+    return out
+
+
 def _check_not_shrunk(
-    name: str, previous: SourceMeta, observations: pd.DataFrame, regions: pd.DataFrame
+    name: str,
+    previous: SourceMeta,
+    dates: pd.Series,
+    rows: int,
+    regions: int,
+    signals: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """Refuse new data that end earlier, or hold far fewer rows or regions, than the stored:
-    a truncated or rolled-back upstream file must not replace good data silently."""
-    vintage = str(observations["date"].max().date())
+    a truncated or rolled-back upstream file must not replace good data silently. The same
+    holds for each signal on its own (``signals``: :func:`_signal_summary` of the new data),
+    so that one file of a source rolled back is not hidden by the other."""
+    vintage = str(dates.max().date())
     problems = []
     if vintage < previous.vintage:
         problems.append(
             f"its data end on {vintage}, before the stored {previous.vintage}"
         )
-    if len(observations) < (1 - MAX_SHRINK) * previous.rows:
-        problems.append(f"{len(observations):,} rows instead of {previous.rows:,}")
-    if len(regions) < (1 - MAX_SHRINK) * previous.regions:
-        problems.append(f"{len(regions):,} regions instead of {previous.regions:,}")
+    if rows < (1 - MAX_SHRINK) * previous.rows:
+        problems.append(f"{rows:,} rows instead of {previous.rows:,}")
+    if regions < (1 - MAX_SHRINK) * previous.regions:
+        problems.append(f"{regions:,} regions instead of {previous.regions:,}")
+    for signal, old in sorted(previous.signals.items()):
+        new = (signals or {}).get(signal)
+        if new is None:
+            problems.append(f"signal {signal} is gone")
+            continue
+        if new["vintage"] < old["vintage"]:
+            problems.append(
+                f"signal {signal} ends on {new['vintage']}, before the stored {old['vintage']}"
+            )
+        if new.get("region_vintage", "") < old.get("region_vintage", ""):
+            problems.append(
+                f"signal {signal} of {new['region']} ends on {new['region_vintage']}, "
+                f"before the stored {old['region_vintage']}"
+            )
+        if new["rows"] < (1 - MAX_SHRINK) * old["rows"]:
+            problems.append(
+                f"signal {signal} has {new['rows']:,} values instead of {old['rows']:,}"
+            )
+        if new["regions"] < old["regions"]:
+            problems.append(
+                f"signal {signal} covers {new['regions']} regions instead of {old['regions']}"
+            )
     if problems:
         msg = (
             "the new files look truncated or rolled back: "

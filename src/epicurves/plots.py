@@ -47,16 +47,20 @@ from bokeh.plotting import figure
 LATER_FIGURES = ("fig_r_cases", "fig_r_deaths", "fig_doubling", "fig_compare")
 
 __all__ = [
+    "AGE_LINES",
     "COMPARE_LINES",
     "FIGURES",
     "LATER_FIGURES",
     "LEVEL_COLOURS",
     "MAP_SOURCE",
+    "SIGNAL_FIGURES",
     "SOURCES",
     "chart_item",
     "chart_item_js",
     "map_item",
     "map_item_js",
+    "signal_items",
+    "signal_items_js",
 ]
 
 #: Lines the comparison chart can show: the region itself (``cmp_0``) and seven peers.
@@ -588,3 +592,145 @@ def map_item_js(name: str, geometry: Mapping[str, Any]) -> str:
     return (
         f"(self.EPICURVES_MAPS=self.EPICURVES_MAPS||{{}})[{json.dumps(name)}]={text};\n"
     )
+
+
+# -- the surveillance charts -------------------------------------------------------------------
+#: Lines a chart by age group can show (``g0``, ``g1``, ...), labelled by the page.
+AGE_LINES = 8
+#: Each surveillance chart: its source's columns and its title. Each is one Bokeh item
+#: (:func:`signal_items`), embedded in its own place of the page and filled by
+#: static/signals.js; its models are named ``<kind>_<chart>`` (``src_``, ``fig_``, ``x_``,
+#: ``y_``, ``legend_``, ``hover_``; ``fig_<chart>_log`` and ``y_<chart>_log`` for the log twin).
+SIGNAL_FIGURES: dict[str, tuple[str, ...]] = {
+    "wastewater": ("x", "measured", "smoothed", "lo", "hi"),
+    "hospitalisation": ("x", "fixed", "updated", "nowcast", "lo", "hi"),
+    "hospitalisation_2020": ("x", *(f"g{i}" for i in range(AGE_LINES))),
+    "deaths_weekly": ("x", *(f"g{i}" for i in range(AGE_LINES))),
+    "sari": ("x", *(f"g{i}" for i in range(AGE_LINES))),
+}
+_SIGNAL_TITLES = {
+    "wastewater": "Viral load in wastewater (genome copies per litre)",
+    "hospitalisation": "COVID-19 hospitalisations per 100 000 in 7 days",
+    "hospitalisation_2020": "COVID-19 hospitalisations per 100 000 in 7 days, 2020-2022",
+    "deaths_weekly": "COVID-19 deaths per week",
+    "sari": "SARI hospitalisations with COVID-19 per 100 000 per week",
+}
+_SMOOTHED_COLOUR = "#b85c00"
+
+
+def _signal_figure(chart: str, x: Range1d, log: bool = False) -> figure:
+    name = f"fig_{chart}_log" if log else f"fig_{chart}"
+    fig = _figure(name, _SIGNAL_TITLES[chart], x, log=log)
+    fig.y_range.name = f"y_{chart}_log" if log else f"y_{chart}"
+    fig.visible = not log
+    return fig
+
+
+def _signal_hover(
+    fig: figure, renderer: Any, rows: list[tuple[str, str]], name: str
+) -> None:
+    fig.add_tools(
+        HoverTool(
+            renderers=[renderer],
+            tooltips=[("date", "@x{%a %d %b %Y}"), *rows],
+            formatters={"@x": "datetime"},
+            mode="vline",
+            name=name,
+        )
+    )
+
+
+def _wastewater(source: ColumnDataSource, x: Range1d, log: bool) -> figure:
+    fig = _signal_figure("wastewater", x, log)
+    band = fig.varea(x="x", y1="lo", y2="hi", source=source, fill_color=_SMOOTHED_COLOUR,
+                     fill_alpha=0.18)  # fmt: skip
+    line = fig.line(
+        "x", "smoothed", source=source, line_color=_SMOOTHED_COLOUR, line_width=2.5
+    )
+    dots = fig.scatter("x", "measured", source=source, size=5, fill_color=_CASES_COLOUR,
+                       line_color=_CASES_COLOUR, fill_alpha=0.7)  # fmt: skip
+    _legend(
+        fig, [("measured", [dots]), ("smoothed (RKI, with interval)", [line, band])]
+    )
+    _signal_hover(fig, line, [("measured", "@measured{0,0}"), ("smoothed", "@smoothed{0,0}"),
+                              ("interval", "@lo{0,0} to @hi{0,0}")],
+                  "hover_wastewater_log" if log else "hover_wastewater")  # fmt: skip
+    return fig
+
+
+def _hospitalisation(source: ColumnDataSource, x: Range1d) -> figure:
+    fig = _signal_figure("hospitalisation", x)
+    band = fig.varea(x="x", y1="lo", y2="hi", source=source, fill_color=_DEATHS_COLOUR,
+                     fill_alpha=0.15)  # fmt: skip
+    fixed = fig.line(
+        "x", "fixed", source=source, line_color=_CASES_COLOUR, line_width=2
+    )
+    updated = fig.line(
+        "x", "updated", source=source, line_color=_R_COLOUR, line_width=2
+    )
+    nowcast = fig.line("x", "nowcast", source=source, line_color=_DEATHS_COLOUR,
+                       line_width=2.5, line_dash="dashed")  # fmt: skip
+    _legend(fig, [("fixed", [fixed]), ("updated", [updated]),
+                  ("nowcast (95 % interval)", [nowcast, band])])  # fmt: skip
+    _signal_hover(fig, updated, [("fixed", "@fixed{0.00}"), ("updated", "@updated{0.00}"),
+                                 ("nowcast", "@nowcast{0.00} (@lo{0.00} to @hi{0.00})")],
+                  "hover_hospitalisation")  # fmt: skip
+    return fig
+
+
+def _by_age(chart: str, source: ColumnDataSource, x: Range1d) -> figure:
+    fig = _signal_figure(chart, x)
+    lines: list[DataRenderer] = []
+    for i in range(AGE_LINES):
+        lines.append(
+            fig.line(
+                "x",
+                f"g{i}",
+                source=source,
+                line_color=_PEER_COLOURS[i],
+                line_width=2.5 if i == 0 else 1.8,
+            )
+        )
+    _legend(fig, [(f"g{i}", [line]) for i, line in enumerate(lines)],
+            name=f"legend_{chart}", below=True)  # fmt: skip
+    _signal_hover(fig, lines[0], [(f"g{i}", f"@g{i}{{0,0.[00]}}") for i in range(AGE_LINES)],
+                  f"hover_{chart}")  # fmt: skip
+    return fig
+
+
+def _signal_layout(chart: str) -> Any:
+    x = Range1d(start=0, end=1, name=f"x_{chart}")
+    source = ColumnDataSource(
+        data={c: [] for c in SIGNAL_FIGURES[chart]}, name=f"src_{chart}"
+    )
+    if chart == "wastewater":
+        figures = [_wastewater(source, x, log=False), _wastewater(source, x, log=True)]
+    elif chart == "hospitalisation":
+        figures = [_hospitalisation(source, x)]
+    else:
+        figures = [_by_age(chart, source, x)]
+    _slim(figures)
+    return column(*figures, sizing_mode="stretch_width", name=f"charts_{chart}")
+
+
+@functools.cache
+def _signal_json() -> str:
+    items = {}
+    for chart in SIGNAL_FIGURES:
+        item = json_item(_signal_layout(chart))
+        ids: dict[str, str] = {item["root_id"]: "c0"}
+        items[chart] = _renumber(dict(item), ids)
+    return json.dumps(items, separators=(",", ":"))
+
+
+def signal_items() -> dict[str, dict[str, Any]]:
+    """The surveillance charts, one ``json_item`` dict per chart of :data:`SIGNAL_FIGURES`,
+    empty sources, model ids renumbered (the same bytes on every build)."""
+    items: dict[str, dict[str, Any]] = json.loads(_signal_json())
+    return items
+
+
+def signal_items_js() -> str:
+    """A JavaScript file body ``window.EPICURVES_SIGNAL_CHARTS = {...};``."""
+    text = _signal_json().replace("</", "<\\/")
+    return f"window.EPICURVES_SIGNAL_CHARTS = {text};\n"

@@ -10,6 +10,8 @@ Layout under ``<home>/store/``::
     checked.json                           when each source was last checked (any outcome)
     <source>-<token>.observations.parquet  source, region_id, date, cases, deaths, new_*, flags
     <source>-<token>.regions.parquet       region_id, name, kind, parent, population, source
+    <source>-<token>.signals.parquet       the source's signals (sources that declare any):
+                                           source, region_id, signal, pathogen, ..., estimate
 
 **Writing.** An update stages each changed source's tables under fresh names
 (:meth:`Store.stage`), then commits them all at once (:meth:`Store.commit`): the new generation's
@@ -51,7 +53,14 @@ from .errors import StoreError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Snapshot", "SourceMeta", "StagedSource", "Store", "region_digests"]
+__all__ = [
+    "Snapshot",
+    "SourceMeta",
+    "StagedSource",
+    "Store",
+    "region_digests",
+    "signal_digests",
+]
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +90,9 @@ class SourceMeta:
     notes: list[str] = field(default_factory=list)
     changed_at: str = ""
     """When the data (not only the files' bytes) last changed (ISO 8601, UTC)."""
+    signals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Signal name -> ``first_date``, ``vintage`` (its last date), ``rows`` and ``regions``,
+    for sources that provide signals."""
     parser: str = ""
     """Fingerprint of the code that parsed the files (:func:`epicurves.sources.parser_fingerprint`):
     when it differs, the next update parses the same files again (new names, fixes)."""
@@ -135,6 +147,59 @@ def region_digests(observations: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def signal_digests(signals: pd.DataFrame) -> dict[str, str]:
+    """A content digest of each region's stored signals (every column but ``source``).
+
+    ``signals`` is one source's table sorted by region (as :func:`epicurves.model.tidy_signals`
+    leaves it). Like :func:`region_digests`, it hashes raw numbers and text, independent of
+    library versions.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if signals.empty:
+        return {}
+    region = signals["region_id"].astype(str).to_numpy()
+    starts = np.flatnonzero(np.r_[True, region[1:] != region[:-1]])
+    ends = np.r_[starts[1:], len(region)]
+    numbers = np.ascontiguousarray(
+        np.column_stack(
+            [
+                signals["date"].to_numpy().astype("datetime64[s]").astype(np.int64),
+                *(_float_bits(signals[c]) for c in ("value", "lo", "hi")),
+            ]
+        )
+    )
+    columns = ("signal", "pathogen", "resolution", "unit", "age_group", "estimate")
+    coded = [pd.factorize(signals[c]) for c in columns]
+    out: dict[str, str] = {}
+    for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        digest = hashlib.blake2b(numbers[begin:end].tobytes(), digest_size=8)
+        for codes, uniques in coded:
+            # codes local to the region, in the order of their labels: a region's digest
+            # does not depend on the labels of the other regions
+            used, local = np.unique(codes[begin:end], return_inverse=True)
+            labels = [str(uniques[c]) if c >= 0 else "\x00" for c in used.tolist()]
+            rank = np.argsort(np.argsort(np.array(labels, dtype=object)))
+            digest.update("\x1e".join(sorted(labels)).encode() + b"\x1d")
+            digest.update(rank[local].astype(np.int64).tobytes())
+        out[str(region[begin])] = digest.hexdigest()
+    return out
+
+
+def _float_bits(values: pd.Series) -> Any:
+    """Floats as int64 bit patterns for hashing: every missing value (any NaN) the same
+    sentinel and -0.0 as 0.0, so equal data hash alike."""
+    import numpy as np
+
+    floats = (
+        values.to_numpy(dtype="float64", na_value=np.nan) + 0.0
+    )  # -0.0 + 0.0 is 0.0
+    bits = floats.view(np.int64).copy()
+    bits[np.isnan(floats)] = np.iinfo(np.int64).min
+    return bits
+
+
 @dataclass(frozen=True)
 class StagedSource:
     """A source's new tables, written under fresh names but not yet part of a generation."""
@@ -144,6 +209,8 @@ class StagedSource:
     """``observations`` and ``regions`` -> file name in the store folder."""
     digests: dict[str, str]
     """Region id -> content digest of its series (:func:`region_digests`)."""
+    signal_digests: dict[str, str] = field(default_factory=dict)
+    """Region id -> content digest of its signals (:func:`signal_digests`)."""
 
 
 def _fsync(path: Path) -> None:
@@ -231,12 +298,23 @@ class Snapshot:
             if "digests" in entry
         }
 
+    def signal_digests(self) -> dict[str, dict[str, str]]:
+        """Source -> region id -> content digest of the region's signals, for the sources
+        that provide signals."""
+        return {
+            name: dict(entry.get("signal_digests", {}))
+            for name, entry in self.manifest["sources"].items()
+            if "signals" in entry
+        }
+
     def files(self, table: str, sources: Iterable[str] | None = None) -> list[Path]:
-        """The ``observations`` or ``regions`` files of the given sources (default all)."""
+        """The ``observations``, ``regions`` or ``signals`` files of the given sources
+        (default all; only sources that provide signals have a ``signals`` file)."""
         entries = self.manifest["sources"]
         names = (
             list(entries) if sources is None else [s for s in sources if s in entries]
         )
+        names = [n for n in names if table in entries[n]]
         paths = [self.store.root / entries[name][table] for name in names]
         missing = [p for p in paths if not p.exists()]
         if missing:
@@ -259,6 +337,18 @@ class Snapshot:
         """Observations of the given sources (default all), filtered while reading."""
         return read_observations(
             self.files("observations", sources), regions=regions, start=start, end=end
+        )
+
+    def load_signals(
+        self,
+        sources: Iterable[str] | None = None,
+        *,
+        regions: Sequence[str] | None = None,
+        signals: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Signals of the given sources (default all), only those regions and signals if given."""
+        return read_signals(
+            self.files("signals", sources), regions=regions, signals=signals
         )
 
 
@@ -316,6 +406,36 @@ def read_observations(
     table = pa.concat_tables(tables, promote_options="default")
     frame: pd.DataFrame = table.to_pandas().astype(OBSERVATION_COLUMNS)
     return frame[list(OBSERVATION_COLUMNS)]
+
+
+def read_signals(
+    files: Sequence[Path],
+    *,
+    regions: Sequence[str] | None = None,
+    signals: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The signals tables in ``files`` as one frame, only the given regions and signals if given."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from .model import SIGNAL_COLUMNS, empty_signals
+
+    if not files:
+        return empty_signals()
+    terms = [
+        pc.field(column).isin(sorted({str(w) for w in wanted}))
+        for column, wanted in (("region_id", regions), ("signal", signals))
+        if wanted is not None
+    ]
+    where = None
+    for term in terms:
+        where = term if where is None else where & term
+    # the filter skips the row groups whose statistics rule them out (files sorted by region)
+    tables = [pq.read_table(path, filters=where) for path in files]
+    table = pa.concat_tables(tables, promote_options="default")
+    frame: pd.DataFrame = table.to_pandas().astype(SIGNAL_COLUMNS)
+    return frame[list(SIGNAL_COLUMNS)]
 
 
 def _row_groups(parquet: Any, wanted: Sequence[str] | None) -> list[int]:
@@ -466,26 +586,35 @@ class Store:
 
     # -- writing (under the update lock) ---------------------------------------------------------
     def stage(
-        self, meta: SourceMeta, observations: pd.DataFrame, regions: pd.DataFrame
+        self,
+        meta: SourceMeta,
+        observations: pd.DataFrame,
+        regions: pd.DataFrame,
+        signals: pd.DataFrame | None = None,
     ) -> StagedSource:
-        """Write a source's new tables under fresh names; nothing reads them until :meth:`commit`."""
+        """Write a source's new tables under fresh names; nothing reads them until :meth:`commit`.
+
+        ``signals`` (a source that provides signals) is written as a third table.
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from .model import OBSERVATION_COLUMNS, REGION_COLUMNS
+        from .model import OBSERVATION_COLUMNS, REGION_COLUMNS, SIGNAL_COLUMNS
 
         self.root.mkdir(parents=True, exist_ok=True)
         token = uuid.uuid4().hex[:12]
+        tables = [
+            ("observations", observations, OBSERVATION_COLUMNS),
+            ("regions", regions, REGION_COLUMNS),
+        ]
+        if signals is not None:
+            tables.append(("signals", signals, SIGNAL_COLUMNS))
         names = {
-            table: f"{meta.source}-{token}.{table}.parquet"
-            for table in ("observations", "regions")
+            table: f"{meta.source}-{token}.{table}.parquet" for table, _, _ in tables
         }
         written: list[Path] = []
         try:
-            for table, frame, columns in (
-                ("observations", observations, OBSERVATION_COLUMNS),
-                ("regions", regions, REGION_COLUMNS),
-            ):
+            for table, frame, columns in tables:
                 path = self.root / names[table]
                 written.append(path)
                 arrow = pa.Table.from_pandas(frame[list(columns)], preserve_index=False)
@@ -497,7 +626,12 @@ class Store:
             for path in written:
                 path.unlink(missing_ok=True)
             raise
-        return StagedSource(meta, names, region_digests(observations))
+        return StagedSource(
+            meta,
+            names,
+            region_digests(observations),
+            {} if signals is None else signal_digests(signals),
+        )
 
     def discard(self, staged: Iterable[StagedSource]) -> None:
         """Remove the files of staged sources that will not be committed."""
@@ -519,13 +653,19 @@ class Store:
             meta = item.meta
             if not meta.changed_at:
                 old = previous.get(meta.source)
-                same = old is not None and old.get("digests") == item.digests
+                same = (
+                    old is not None
+                    and old.get("digests") == item.digests
+                    and old.get("signal_digests", {}) == item.signal_digests
+                )
                 changed = SourceMeta.from_dict(old["meta"]).changed_at if same else ""
                 meta = replace(meta, changed_at=changed or meta.updated_at)
             sources[meta.source] = item.files | {
                 "meta": meta.to_dict(),
                 "digests": item.digests,
             }
+            if "signals" in item.files:
+                sources[meta.source]["signal_digests"] = item.signal_digests
         generation = int(manifest.get("generation", 0)) + 1
         store_id = manifest.get("store") or uuid.uuid4().hex
         new = {
@@ -550,10 +690,14 @@ class Store:
         return generation
 
     def write(
-        self, meta: SourceMeta, observations: pd.DataFrame, regions: pd.DataFrame
+        self,
+        meta: SourceMeta,
+        observations: pd.DataFrame,
+        regions: pd.DataFrame,
+        signals: pd.DataFrame | None = None,
     ) -> int:
         """Store one source's new tables in a new generation (stage, then commit)."""
-        staged = self.stage(meta, observations, regions)
+        staged = self.stage(meta, observations, regions, signals)
         return self.commit([staged])
 
     def remove(self, source: str) -> None:
@@ -599,7 +743,8 @@ class Store:
             entry[table]
             for manifest in kept
             for entry in manifest.get("sources", {}).values()
-            for table in ("observations", "regions")
+            for table in ("observations", "regions", "signals")
+            if table in entry
         }
         for path in self.root.glob("*.parquet"):
             if path.name not in names:

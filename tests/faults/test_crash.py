@@ -339,7 +339,10 @@ def _update_outcome(home: Path, status: int, state: str) -> str:
             "during the commit"  # the generation written, the manifest not yet switched
         )
     named = {
-        e[t] for e in manifest["sources"].values() for t in ("observations", "regions")
+        e[t]
+        for e in manifest["sources"].values()
+        for t in ("observations", "regions", "signals")
+        if t in e  # sources of signals (issue 11) have a third table
     }
     if any(p.name not in named for p in store.glob("*.parquet")):
         return "while staging"
@@ -382,7 +385,8 @@ def test_a_killed_update_leaves_the_old_store_or_the_new_one(
         named = {
             e[t]
             for e in manifest["sources"].values()
-            for t in ("observations", "regions")
+            for t in ("observations", "regions", "signals")
+            if t in e
         }
         assert {p.name for p in store.glob("*.parquet")} == named
         assert [p.name for p in (store / "generations").iterdir()] == ["2.json"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .cori import CoriOptions, discrete_serial_interval
 from .metrics import (
     METRIC_COLUMNS,
+    TREND_THRESHOLD_PCT,
     compute_metrics,
     doubling_time,
     growth_rate,
@@ -14,17 +15,26 @@ from .metrics import (
     summarize,
     week_change_pct,
 )
+from .signals import (
+    incidence_per_100k,
+    signal_changes,
+    signal_trends,
+)
 
 __all__ = [
     "METRIC_COLUMNS",
+    "TREND_THRESHOLD_PCT",
     "CoriOptions",
     "compute_metrics",
     "discrete_serial_interval",
     "doubling_time",
     "growth_rate",
     "incidence_7d",
+    "incidence_per_100k",
     "r_cori",
     "r_rki",
+    "signal_changes",
+    "signal_trends",
     "summarize",
     "week_change_pct",
 ]

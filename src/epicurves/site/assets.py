@@ -66,6 +66,7 @@ _OWN = {
     "css": "site.css",
     "site_js": "site.js",
     "region_js": "region.js",
+    "signals_js": "signals.js",
     "compare_js": "compare.js",
     "tables_js": "tables.js",
     "maps_js": "maps.js",
@@ -118,6 +119,7 @@ def asset_names() -> dict[str, object]:
         names[role] = _versioned(file, _digest((STATIC / file).read_bytes()))
     inputs = PLOTS.read_bytes() + version("bokeh").encode()
     names["charts"] = f"charts-{_digest(inputs)}.js"
+    names["signal_charts"] = f"signal-charts-{_digest(inputs)}.js"
     names["compare_bokeh"] = [names["bokeh"], names["bokeh_api"]]
     for name, geo in MAP_FILES.items():
         made_of = (
@@ -149,6 +151,8 @@ def write_assets(target: Path, names: dict[str, object]) -> list[str]:
         written.append(str(names[role]))
     (target / str(names["charts"])).write_text(plots.chart_item_js(), "utf-8")
     written.append(str(names["charts"]))
+    (target / str(names["signal_charts"])).write_text(plots.signal_items_js(), "utf-8")
+    written.append(str(names["signal_charts"]))
     from .maps import geometry
 
     for name in MAP_FILES:

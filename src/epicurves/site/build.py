@@ -29,7 +29,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import __version__
-from ..analysis import CoriOptions
+from ..analysis import CoriOptions, signal_trends
 from ..changes import ChangeSet, RegionState, diff, region_states
 from ..config import Settings
 from ..errors import BuildError, StoreError
@@ -45,6 +45,7 @@ from .maps import MAPS, map_page
 from .pages import NAV, region_href
 from .publish import MARKER, BuildState, SiteFolder, link_or_copy, put_file
 from .render import ChunkJob, ChunkResult, RegionJob, environment, write_chunk
+from .signals import germany_today
 
 __all__ = ["BuildReport", "build_site", "fingerprint"]
 
@@ -222,7 +223,10 @@ class _Builder:
         else:
             self.progress("read the regions")
             states = region_states(
-                snapshot.load_regions(), snapshot.digests(), self.settings.precedence
+                snapshot.load_regions(),
+                snapshot.digests(),
+                self.settings.precedence,
+                snapshot.signal_digests(),
             )
             if previous is not None and not (
                 same_store
@@ -407,6 +411,10 @@ class _Builder:
             _region_job(r, states, hierarchy, tuple(sorted(graph_plan.regions[r])))
             for r in ordered
         ]
+        with_signals = sorted(self.snapshot.signal_digests())
+        signal_files = tuple(
+            str(p) for p in self.snapshot.files("signals", with_signals)
+        )
         chunks: list[ChunkJob] = []
         cori = CoriOptions()
         for part in _chunks(regions, self._days(), workers):
@@ -414,7 +422,15 @@ class _Builder:
             observations = {s: files[s] for s in sorted(used)}
             old = None if self.old is None else str(self.old)
             chunks.append(
-                ChunkJob(observations, part, common, cori, str(self.folder), old)
+                ChunkJob(
+                    observations,
+                    part,
+                    common,
+                    cori,
+                    str(self.folder),
+                    old,
+                    signals=signal_files if any(j.signals for j in part) else (),
+                )
             )
         return chunks
 
@@ -437,6 +453,7 @@ class _Builder:
             summaries.pop(region_id, None)
             weekly.pop(region_id, None)
             self.dropped.update(region_paths(region_id))
+        self.dropped.update(result.absent)
 
     def _put(self, path: str, data: bytes) -> None:
         """Write one file of the new generation (linked to the old one if unchanged)."""
@@ -545,8 +562,17 @@ class _Builder:
         """The home page and ``status.json``: the only files with the time and the freshness."""
         fresh = freshness(self.snapshot.meta(), self.snapshot.store.checked(), now)
         put = self._replace if in_place else self._put
+        today = []
+        if self.snapshot.signal_digests():
+            trends = signal_trends(self.snapshot.load_signals(regions=["DE"]))
+            vintages = {
+                name: info["vintage"]
+                for m in self.snapshot.meta().values()
+                for name, info in m.signals.items()
+            }
+            today = germany_today(trends, now.date(), vintages)
         for path, data in home_files(
-            view, fresh, common, now, (number, self.snapshot.generation)
+            view, fresh, common, now, (number, self.snapshot.generation), today
         ):
             put(path, data)
         return tuple(w for f in fresh for w in f.warnings)
@@ -629,5 +655,5 @@ def _region_job(
     }
     return RegionJob(
         region_id, state.source, state.name, state.kind, state.parent, state.population,
-        files, page,
+        files, page, signals=bool(state.signals),
     )  # fmt: skip

@@ -285,9 +285,11 @@ def home_files(
     common: Mapping[str, Any],
     now: datetime,
     generations: tuple[int, int],
+    today: list[dict[str, Any]] | None = None,
 ) -> list[tuple[str, bytes]]:
     """The home page and ``status.json``: the only files with the build time and the sources'
-    freshness. ``generations`` are the site's and the store's."""
+    freshness. ``generations`` are the site's and the store's; ``today`` the rows of the
+    "Germany today" card (:func:`.signals.germany_today`)."""
     warnings = [w for f in fresh for w in f.warnings]
     current = view.current()
     counts = {
@@ -299,6 +301,7 @@ def home_files(
         counts=counts, rises=_rises(view), rise_min=RISE_MIN_CASES,
         built=now.strftime("%Y-%m-%d %H:%M UTC"), sources=_source_rows(fresh, current),
         warnings=warnings, tables=[(label, href) for label, href in NAV[1:5]],
+        today=today or [],
     )  # fmt: skip
     status = {
         "built_at": now.isoformat(timespec="seconds"),

@@ -59,6 +59,12 @@ class RegionFile:
     """Shows the region's own numbers."""
     meta: tuple[str, ...]
     """Relations (:meth:`Hierarchy.related`) whose descriptions it shows."""
+    applies: Callable[[RegionState], bool] | None = None
+    """Which regions have the file (``None``: every region with a page)."""
+
+    def of(self, state: RegionState) -> bool:
+        """Whether a region in ``state`` has this file."""
+        return self.applies is None or self.applies(state)
 
     def path(self, region_id: str) -> str:
         """The file's path for one region; an id that is not a safe file name is refused
@@ -84,6 +90,11 @@ REGION_FILES: tuple[RegionFile, ...] = (
     ),
     RegionFile("data/{id}.js", data=True, meta=("self",)),
     RegionFile("data/{id}.inc.js", data=True, meta=("self",)),
+    # only regions with surveillance signals have it; rewritten when they change (the change
+    # kind ``signals`` is a data kind), deleted when a region has none any more
+    RegionFile(
+        "data/{id}.sig.js", data=True, meta=("self",), applies=lambda s: bool(s.signals)
+    ),
     RegionFile("notebooks/{id}.ipynb", data=False, meta=("self",)),
 )
 
@@ -226,10 +237,12 @@ def plan(
     """
     collections = list(collections)
     if old is None:
-        every = frozenset(f.pattern for f in REGION_FILES)
         return Plan(
             full=True,
-            regions={r: every for r in new},
+            regions={
+                r: frozenset(f.pattern for f in REGION_FILES if f.of(state))
+                for r, state in new.items()
+            },
             collections=frozenset(c.path for c in collections),
         )
     data = changes.data
@@ -244,7 +257,8 @@ def plan(
                 for region_id in meta:
                     touched |= dependents.get(region_id, set())
         for region_id in touched & set(new):
-            targets.setdefault(region_id, set()).add(file.pattern)
+            if file.of(new[region_id]):
+                targets.setdefault(region_id, set()).add(file.pattern)
     chosen = set()
     renamed_children = {c for graph in graphs for r in meta for c in graph.children(r)}
     for collection in collections:
@@ -257,10 +271,15 @@ def plan(
                 chosen.add(collection.path)
                 break
     removed = set(old) - set(new)
+    delete = {f.path(r) for r in removed for f in REGION_FILES if f.of(old[r])}
+    for region_id in set(old) & set(new):  # files a region no longer has (its signals)
+        for file in REGION_FILES:
+            if file.of(old[region_id]) and not file.of(new[region_id]):
+                delete.add(file.path(region_id))
     return Plan(
         full=False,
         regions={r: frozenset(p) for r, p in targets.items()},
         collections=frozenset(chosen),
-        delete=frozenset(p for region_id in removed for p in region_paths(region_id)),
+        delete=frozenset(delete),
         removed=frozenset(removed),
     )

@@ -12,13 +12,16 @@ The object (see :func:`decode`)::
     {"region_id", "name", "kind", "parent", "source", "population", "vintage",
      "provisional_days", "start": "YYYY-MM-DD", "days": N,
      "from": {series: index of its first value}, "series": {name: [values]},
-     "flags": [[index, "cases-gap;..."], ...]}
+     "derived": [names], "flags": [[index, "cases-gap;..."], ...]}
 
 Values are aligned with the consecutive days ``start``, ``start + 1``, ... (``days`` of them),
 offset by ``from`` (default 0); missing values are holes (``[1,,3]``), missing trailing values
 are left out, a series without any value is left out, and ``0.5`` is written ``.5``. The
 centred 7-day means of the charts are the trailing ones moved back three days, so they are not
-stored. Numbers keep the decimals a page shows (:data:`SERIES`); ``epicurves export`` gives
+stored; nor are the series listed in ``derived`` (:data:`DERIVED`): the trailing 7-day means,
+growth factors and RKI's R of a region whose rounded values are exactly what the browser
+computes from its stored daily counts (:func:`derive`, ``Epicurves.derive`` in
+``static/site.js``, by the same floating-point steps), which is checked per region. Numbers keep the decimals a page shows (:data:`SERIES`); ``epicurves export`` gives
 full precision.
 """
 
@@ -37,7 +40,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["INCIDENCE", "SERIES", "RegionFiles", "decode", "region_files"]
+from ..analysis.metrics import MIN_R_CASES
+
+__all__ = [
+    "DERIVED",
+    "INCIDENCE",
+    "SERIES",
+    "RegionFiles",
+    "decode",
+    "derive",
+    "region_files",
+]
 
 #: Series stored, with the decimals kept (None: whole numbers).
 SERIES: dict[str, int | None] = {
@@ -59,6 +72,17 @@ SERIES: dict[str, int | None] = {
 }
 #: The series of ``data/<id>.inc.js``; the others are in ``data/<id>.js``.
 INCIDENCE = ("incidence_7d",)
+#: Series the browser can compute exactly from the daily counts: (daily series, the later
+#: 7-day sum's offset in days, the earlier one's, the least the earlier sum must be); an earlier
+#: offset of 0 means the 7-day mean. See :mod:`epicurves.analysis.metrics` for the formulas.
+DERIVED: dict[str, tuple[str, int, int, float]] = {
+    "new_cases_7d_mean": ("new_cases", 0, 0, -math.inf),
+    "new_deaths_7d_mean": ("new_deaths", 0, 0, -math.inf),
+    "growth_factor_7d": ("new_cases", 0, 7, -math.inf),
+    "deaths_growth_factor_7d": ("new_deaths", 0, 7, -math.inf),
+    "r_rki": ("new_cases", -1, 3, float(MIN_R_CASES)),
+    "deaths_r_rki": ("new_deaths", -1, 3, float(MIN_R_CASES)),
+}
 _HEAD = ("region_id", "name", "kind", "parent", "source", "population")
 
 
@@ -75,6 +99,57 @@ class RegionFiles:
     """The last 28 days, newest first, formatted for people."""
     flags: list[tuple[str, str]]
     """(date, flags) of the flagged days, newest first."""
+
+
+def _shift(
+    values: np.ndarray, days: int, pos: np.ndarray, left: np.ndarray
+) -> np.ndarray:
+    """``values`` of ``days`` earlier (later, if negative) in the same region; NaN where that
+    is outside it (``pos``: rows before in the region, ``left``: rows after)."""
+    out = np.full(len(values), np.nan)
+    if days >= 0:
+        out[days:] = values[: len(values) - days]
+        out[pos < days] = np.nan
+    else:
+        out[:days] = values[-days:]
+        out[left < -days] = np.nan
+    return out
+
+
+def derive(
+    name: str, daily: np.ndarray, pos: np.ndarray, left: np.ndarray
+) -> np.ndarray:
+    """A series of :data:`DERIVED` from the daily counts as stored (whole numbers), rounded
+    as stored: the steps static/site.js takes, in the same order (``rint``: to even).
+
+    >>> d = np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])
+    >>> pos = np.arange(15); left = pos[::-1]
+    >>> derive("new_cases_7d_mean", d, pos, left)[5:8].tolist()
+    [nan, 4.0, 5.0]
+    >>> derive("growth_factor_7d", d, pos, left)[-1].item()
+    2.4
+    """
+    _, later, earlier, least = DERIVED[name]
+    sums = np.full(len(daily), np.nan)
+    if len(daily) >= 7:
+        windows = np.lib.stride_tricks.sliding_window_view(daily, 7)
+        sums[6:] = windows.sum(axis=1)
+    sums[pos < 6] = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if earlier == 0:
+            mean: np.ndarray = np.rint(sums / 7 * 10) / 10
+            return mean
+        top = _shift(sums, later, pos, left)
+        bottom = _shift(sums, earlier, pos, left)
+        ratio = top / bottom
+    ratio[~np.isfinite(ratio) | ~(bottom >= least)] = np.nan
+    out: np.ndarray = np.rint(ratio * 100) / 100
+    return out
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    same: np.ndarray = (a == b) | (np.isnan(a) & np.isnan(b))
+    return same
 
 
 def _texts(values: np.ndarray, decimals: int | None) -> pa.Array:
@@ -168,6 +243,15 @@ def _series_texts(
     return offsets, [",".join(p) for p in parts]
 
 
+def _positions(bounds: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's number of rows before it and after it in its region."""
+    lengths = np.diff(np.asarray(bounds, dtype=np.int64)).astype(np.int64)
+    starts = np.repeat(np.asarray(bounds[:-1], dtype=np.int64), lengths)
+    ends = np.repeat(np.asarray(bounds[1:], dtype=np.int64), lengths)
+    rows = np.arange(bounds[-1], dtype=np.int64)
+    return rows - starts, ends - 1 - rows
+
+
 def region_files(
     metrics: pd.DataFrame,
     regions: pd.DataFrame,
@@ -196,7 +280,30 @@ def region_files(
         c: frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
         for c in ("cases", "deaths", *SERIES)
     }
-    texts = {c: _texts(floats[c], d) for c, d in SERIES.items()}
+    pos, left = _positions(bounds)
+    stored = {c: np.round(floats[c], 0 if d is None else d) for c, d in SERIES.items()}
+    derivable: dict[str, np.ndarray] = {}
+    written: dict[
+        str, np.ndarray
+    ] = {}  # the derived series as the data script has them
+    for name, (daily, *_) in DERIVED.items():
+        same = _same(derive(name, stored[daily], pos, left), stored[name])
+        # per region: every row the same
+        bad = (
+            np.add.reduceat((~same).astype(np.int64), bounds[:-1])
+            if len(same)
+            else np.zeros(0, dtype=np.int64)
+        )
+        derivable[name] = np.asarray(bad) == 0
+        lengths = np.diff(np.asarray(bounds, dtype=np.int64)).astype(np.int64)
+        written[name] = np.where(
+            np.repeat(derivable[name], lengths), np.nan, floats[name]
+        )
+    # series left out of the data scripts (derivable) are still shown in the pages' tables
+    texts = {
+        c: _texts(floats[c] if c not in derivable else written[c], d)
+        for c, d in SERIES.items()
+    }
     main = tuple(c for c in SERIES if c not in INCIDENCE)
     main_offsets, main_bodies = _series_texts(texts, main, bounds)
     inc_offsets, inc_bodies = _series_texts(texts, INCIDENCE, bounds)
@@ -238,7 +345,12 @@ def region_files(
                 key[1],
                 head | {"from": main_offsets[number]},
                 main_bodies[number],
-                ',"flags":' + json.dumps(flagged, separators=(",", ":")),
+                ',"derived":'
+                + json.dumps(
+                    [n for n in DERIVED if derivable[n][number]], separators=(",", ":")
+                )
+                + ',"flags":'
+                + json.dumps(flagged, separators=(",", ":")),
             ),
             inc=_script(
                 key[1] + ".inc",
@@ -291,6 +403,15 @@ def decode(text: str, *, dates: bool = True) -> tuple[str, dict[str, Any]]:
         data["series"][name] = (
             [None] * first + values + [None] * (days - first - len(values))
         )
+    pos = np.arange(days)
+    for name in data.pop("derived", []):
+        daily = data["series"].get(DERIVED[name][0], [None] * days)
+        values = derive(name, np.array(daily, dtype=float), pos, pos[::-1])
+        if not np.isnan(values).all():
+            data["series"][name] = [
+                None if math.isnan(v) else (int(v) if v.is_integer() else v)
+                for v in values.tolist()
+            ]
     if dates:
         start = dt.date.fromisoformat(data["start"])
         data["dates"] = [

@@ -25,10 +25,11 @@ from markupsafe import Markup
 from ..analysis import CoriOptions, compute_metrics, summarize
 from ..model import REGION_COLUMNS
 from ..notebooks import region_notebook
-from ..store import read_observations
+from ..store import read_observations, read_signals
 from .graph import REGION_FILES
 from .pages import CSP, KIND_LABELS, fmt_int, fmt_num, region_href, weekly_sums
 from .payload import RegionFiles, region_files
+from .signals import SignalFiles, page_config, signal_files, signal_key
 
 __all__ = [
     "FLAG_TEXT",
@@ -71,6 +72,8 @@ class RegionJob:
     files: tuple[str, ...]
     """Patterns of :data:`~epicurves.site.graph.REGION_FILES` to write."""
     page: Mapping[str, Any] = field(default_factory=dict)
+    signals: bool = False
+    """Whether the region has surveillance signals (its page has their section)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class ChunkJob:
     """For :func:`write_chunk`: the new generation's folder, where the files are written."""
     old: str | None = None
     """For :func:`write_chunk`: the published generation; an unchanged file is linked from it."""
+    signals: tuple[str, ...] = ()
+    """The signals files of the pinned store generation (sources that provide signals)."""
 
 
 @dataclass
@@ -98,6 +103,9 @@ class ChunkResult:
     weekly: dict[str, list[float | None]]
     empty: list[str]
     """Regions without a single observation: they have no files."""
+    absent: list[str] = field(default_factory=list)
+    """Files a region does not have (the signal script of a region without signals): not
+    carried over from the published generation."""
     written: list[str] = field(default_factory=list)
     """Paths :func:`write_chunk` wrote (then ``files`` is empty)."""
 
@@ -188,7 +196,10 @@ def _chart_text(job: RegionJob, summary: Mapping[str, Any]) -> str:
 
 
 def _page_context(
-    job: RegionJob, item: RegionFiles, summary: Mapping[str, Any]
+    job: RegionJob,
+    item: RegionFiles,
+    summary: Mapping[str, Any],
+    signals: SignalFiles | None = None,
 ) -> dict[str, Any]:
     """The region page's template context: the job's links to other regions, its own numbers."""
     page = dict(job.page)
@@ -230,6 +241,18 @@ def _page_context(
         ),
         "breadcrumbs": [("Home", "index.html")]
         + [(name, region_href(rid)) for rid, name in page.get("ancestors", [])],
+        "signals": [] if signals is None else signals.charts,
+        "signals_config": None
+        if signals is None
+        else script_json(
+            json.dumps(
+                {
+                    "key": signal_key(job.region_id),
+                    "charts": page_config(signals.charts),
+                },
+                ensure_ascii=False,
+            )
+        ),
     }
 
 
@@ -276,6 +299,13 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
     }
     items = region_files(metrics, regions, job.cori.provisional_days)
     del observations, metrics
+    with_signals = [r.region_id for r in job.regions if r.signals]
+    sig_items = (
+        signal_files(read_signals([Path(f) for f in job.signals], regions=with_signals))
+        if with_signals and job.signals
+        else {}
+    )
+    absent: list[str] = []
     template = environment().get_template("region.html")
     files: list[tuple[str, bytes]] = []
     empty: list[str] = []
@@ -284,16 +314,20 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
         if item is None:
             empty.append(region.region_id)
             continue
+        sig = sig_items.get(region.region_id)
         for file in REGION_FILES:
+            if file.pattern.endswith(".sig.js") and sig is None:
+                absent.append(file.path(region.region_id))
+                continue
             if file.pattern not in region.files:
                 continue
             files.append(
                 (
                     file.path(region.region_id),
-                    _render(file.pattern, region, item, summaries, template, job),
+                    _render(file.pattern, region, item, summaries, template, job, sig),
                 )
             )
-    return ChunkResult(files, summaries, weekly, empty)
+    return ChunkResult(files, summaries, weekly, empty, absent=absent)
 
 
 def _render(
@@ -303,11 +337,15 @@ def _render(
     summaries: Mapping[str, Mapping[str, Any]],
     template: jinja2.Template,
     job: ChunkJob,
+    sig: SignalFiles | None = None,
 ) -> bytes:
     """One file of one region, by its pattern in :data:`REGION_FILES`."""
     if pattern.startswith("region/"):
-        context = _page_context(region, item, summaries[region.region_id])
+        context = _page_context(region, item, summaries[region.region_id], sig)
         return template.render(**job.common, **context).encode()
+    if pattern.endswith(".sig.js"):
+        assert sig is not None
+        return sig.data.encode()
     if pattern.endswith(".inc.js"):
         return item.inc.encode()
     if pattern.endswith(".js"):

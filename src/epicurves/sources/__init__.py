@@ -7,14 +7,19 @@ import hashlib
 from pathlib import Path
 
 from ..errors import UsageError
-from .base import Source, SourceData, UpstreamFile
+from .amelag import RKI_WASTEWATER
+from .base import Signal, Source, SourceData, UpstreamFile
+from .deaths import RKI_DEATHS_WEEKLY
 from .germany import GERMANY
+from .hospitalisation import RKI_HOSPITALISATION, RKI_HOSPITALISATION_2020
 from .jhu import JHU, JHU_US
 from .nyt import NYT
 from .rki import RKI, RKI_DISTRICTS, RKI_STATES
+from .sari import RKI_SARI
 
 __all__ = [
     "SOURCES",
+    "Signal",
     "Source",
     "SourceData",
     "UpstreamFile",
@@ -25,7 +30,21 @@ __all__ = [
 
 #: Every known source by name, in the order ``epicurves info`` lists them.
 SOURCES: dict[str, Source] = {
-    s.name: s for s in (JHU, JHU_US, NYT, RKI, RKI_STATES, RKI_DISTRICTS, GERMANY)
+    s.name: s
+    for s in (
+        JHU,
+        JHU_US,
+        NYT,
+        RKI,
+        RKI_STATES,
+        RKI_DISTRICTS,
+        GERMANY,
+        RKI_WASTEWATER,
+        RKI_HOSPITALISATION,
+        RKI_HOSPITALISATION_2020,
+        RKI_SARI,
+        RKI_DEATHS_WEEKLY,
+    )
 }
 
 

@@ -21,9 +21,11 @@ import contextlib
 import csv
 import gzip
 import io
+import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -36,23 +38,32 @@ import pyarrow.csv as pa_csv
 from ..errors import ParseError
 
 __all__ = [
+    "SIGNAL_LAYOUT",
+    "Signal",
     "Source",
     "SourceData",
     "UpstreamFile",
     "consecutive_days",
+    "count_column",
     "daily_order",
     "date_column",
     "date_columns",
     "display_aliases",
     "duplicated_rows",
     "integer_column",
+    "known_values",
     "missing_counts",
+    "no_cases",
+    "number_column",
     "open_text",
     "read_csv",
     "read_typed",
     "repeated",
+    "signal_rows",
+    "signals_data",
     "sum_known",
     "to_dates",
+    "week_column",
     "wide_counts",
 ]
 
@@ -69,18 +80,53 @@ class UpstreamFile:
     """The real upstream URL."""
 
 
+@dataclass(frozen=True)
+class Signal:
+    """A surveillance signal a source provides: one measure of a pathogen at one time
+    resolution (wastewater viral load, hospitalisation incidence, weekly deaths, ...).
+
+    Its rows (see :data:`epicurves.model.SIGNAL_COLUMNS`) give each value with its region,
+    pathogen, age group, date and what the value is (``estimate``: ``measured``,
+    ``smoothed``, ``fixed``, ``updated``, ``nowcast``, ...), with an interval where the
+    source gives one. The declaration says what is the same for every row.
+    """
+
+    name: str
+    """What ``--signal`` selects, e.g. ``wastewater``."""
+    title: str
+    """A short label for charts and tables."""
+    unit: str
+    resolution: str
+    """``day`` or ``week``: weekly data are stored as weeks, dated as the source dates them."""
+    pathogens: tuple[str, ...]
+    estimates: tuple[str, ...]
+    description: str
+    """What it measures, for people."""
+    caveats: str = ""
+    """Its delay and what to keep in mind reading it."""
+
+    def __post_init__(self) -> None:
+        if self.resolution not in ("day", "week"):
+            msg = f"signal {self.name}: resolution must be day or week, not {self.resolution!r}"
+            raise ValueError(msg)
+
+
 @dataclass
 class SourceData:
-    """What parsing a source gives: tidy cumulative observations, regions, and notes.
+    """What parsing a source gives: tidy cumulative observations, regions, signals and notes.
 
     ``observations`` has ``region_id, date, cases, deaths`` (the pipeline adds the rest);
-    ``regions`` has ``region_id, name, kind, parent, population``; ``notes`` lists rows that
-    were skipped or treated specially, each with its reason.
+    ``regions`` has ``region_id, name, kind, parent, population``; ``signals`` (sources that
+    declare :attr:`Source.signals`) has ``region_id, signal, pathogen, age_group, estimate,
+    date, value, lo, hi`` (the pipeline adds ``source``, ``resolution`` and ``unit`` from the
+    declaration); ``notes`` lists rows that were skipped or treated specially, each with
+    its reason. A source of signals only gives empty observations and regions.
     """
 
     observations: pd.DataFrame
     regions: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    signals: pd.DataFrame | None = None
 
 
 Parser = Callable[[Mapping[str, Path], "Source"], SourceData]
@@ -103,6 +149,12 @@ class Source:
     interval_days: int | None = 1
     """How often a live source publishes new data (1: daily, 7: weekly); its data are stale
     when older than twice this. ``None`` for a frozen source."""
+    signals: tuple[Signal, ...] = ()
+    """The surveillance signals it provides (a source may give signals and no observations)."""
+    date_offset_days: int = 0
+    """Days from the dates of its data to the last day they cover: 6 for weeks dated by their
+    Monday (their data run to the Sunday), 0 for days and for weeks dated by their last day.
+    How old its data are is counted from that last day."""
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     """Other spellings of a region's name, by its display name: the upstream spelling first
     (where the display name differs from it), then other names people search for. Regions
@@ -119,12 +171,20 @@ class Source:
         if problem:
             msg = f"source {self.name}: {problem}"
             raise ValueError(msg)
+        names = [s.name for s in self.signals]
+        if len(set(names)) != len(names):
+            msg = f"source {self.name}: a signal is declared twice in {names}"
+            raise ValueError(msg)
         # read-only, whatever mapping was given: sources are shared by the whole process
         object.__setattr__(self, "aliases", MappingProxyType(dict(self.aliases)))
 
     def parse(self, paths: Mapping[str, Path]) -> SourceData:
         """Parse the files (keyed by upstream file name) into tidy tables."""
         return self.parse_files(paths, self)
+
+    def signal(self, name: str) -> Signal | None:
+        """The declared signal called ``name``, or ``None``."""
+        return next((s for s in self.signals if s.name == name), None)
 
     def error(self, file: str, message: str, **context: object) -> ParseError:
         """A :class:`ParseError` naming this source and ``file``."""
@@ -390,8 +450,9 @@ def read_csv(
     required: Sequence[str],
     text: str | None = None,
     text_columns: Sequence[str] | None = None,
+    sep: str = ",",
 ) -> pd.DataFrame:
-    """Read an upstream CSV, checking the required columns.
+    """Read an upstream CSV (or, with ``sep="\\t"``, TSV), checking the required columns.
 
     Every column is kept as text (or only ``text_columns``, the rest left for pandas to infer, the
     fast path for wide tables of numbers), so that each parser converts values with errors that
@@ -408,9 +469,11 @@ def read_csv(
             keep_default_na=False,
             na_values=[""],
             engine="c",
+            sep=sep,
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        msg = f"not a readable CSV table ({str(exc).strip().splitlines()[-1]})"
+        kind = "CSV" if sep == "," else "tab-separated"
+        msg = f"not a readable {kind} table ({str(exc).strip().splitlines()[-1]})"
         raise source.error(file, msg) from exc
     except pd.errors.EmptyDataError as exc:
         msg = "no header line: expected a CSV table"
@@ -425,7 +488,10 @@ def read_csv(
         written = [
             n.strip()
             for n in next(
-                csv.reader([text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")])
+                csv.reader(
+                    [text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")],
+                    delimiter=sep,
+                )
             )
         ]
         if len(written) == len(names):
@@ -438,7 +504,7 @@ def read_csv(
         msg = f"column {twice[0]!r} is in the header twice: expected each column once"
         raise source.error(file, msg)
     frame.columns = [str(c).strip() for c in frame.columns]
-    short = _short_last_line(text)
+    short = _short_last_line(text, sep)
     if short is not None:
         line, found, expected = short
         msg = (
@@ -460,7 +526,7 @@ def read_csv(
     return frame
 
 
-def _short_last_line(text: str) -> tuple[int, int, int] | None:
+def _short_last_line(text: str, sep: str = ",") -> tuple[int, int, int] | None:
     r"""(line number, fields, fields of the header) of a last line with fewer fields than the
     header: what a file cut off in the middle of its last line looks like. (A cut inside the
     last cell leaves a shorter value, which no reader can tell from data.)
@@ -482,8 +548,8 @@ def _short_last_line(text: str) -> tuple[int, int, int] | None:
     if start <= first:
         return None
     try:
-        header = next(csv.reader([body[:first].rstrip("\r")]), [])
-        last = next(csv.reader([body[start:].rstrip("\r")]), [])
+        header = next(csv.reader([body[:first].rstrip("\r")], delimiter=sep), [])
+        last = next(csv.reader([body[start:].rstrip("\r")], delimiter=sep), [])
     except (
         csv.Error
     ):  # a stray line break inside: the readers' checks deal with the cells
@@ -740,3 +806,204 @@ def daily_order(groups: np.ndarray, days: np.ndarray) -> np.ndarray | None:
     order = np.full(len(days), -1, dtype=np.intp)
     order[place] = np.arange(len(days))
     return None if (order < 0).any() else order
+
+
+#: The columns of a parser's signal rows (:attr:`SourceData.signals`).
+SIGNAL_LAYOUT: tuple[str, ...] = (
+    "region_id", "signal", "pathogen", "age_group", "estimate", "date", "value", "lo", "hi",
+)  # fmt: skip
+
+
+# -- readers of the sources of signals ----------------------------------------------------------
+
+
+def no_cases() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The empty observations and regions of a source of signals only."""
+    return (
+        pd.DataFrame(columns=["region_id", "date", "cases", "deaths"]),
+        pd.DataFrame(columns=["region_id", "name", "kind", "parent", "population"]),
+    )
+
+
+def _missing(text: pd.Series) -> pd.Series:
+    """Where a cell is missing as RKI writes it: ``NA`` (or empty)."""
+    return text.isna() | text.str.strip().eq("NA").fillna(False).astype(bool)
+
+
+def number_column(
+    frame: pd.DataFrame,
+    column: str,
+    source: Source,
+    file: str,
+    *,
+    allow_missing: bool = False,
+    scale: float = 1.0,
+) -> pd.Series:
+    """A text column as finite numbers >= 0 (float, NaN where ``NA`` and ``allow_missing``),
+    times ``scale``; the error names the line, the column and the value.
+
+    ``1,5`` (a decimal comma), ``inf`` and ``NaN`` are refused: upstream writes ``1.5`` and
+    ``NA``.
+    """
+    text = frame[column]
+    missing = _missing(text)
+    numbers = pd.to_numeric(text.str.strip().mask(missing), errors="coerce").astype(
+        "float64"
+    )
+    values = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~missing.to_numpy(dtype=bool) & ~(np.isfinite(values) & (values >= 0))
+    if not allow_missing:
+        bad |= missing.to_numpy(dtype=bool)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        value = text.iloc[pos]
+        if pd.isna(value) or missing.iloc[pos]:
+            msg = "missing value"
+        elif values[pos] < 0:
+            msg = "negative value"
+        else:
+            msg = "not a number"
+        expected = "a number >= 0" + (" or NA" if allow_missing else "")
+        raise source.error(
+            file,
+            msg,
+            row=line_of(frame, pos),
+            column=column,
+            expected=expected,
+            value=None if pd.isna(value) else str(value),
+        )
+    return pd.Series(values * scale, index=frame.index)
+
+
+def count_column(
+    frame: pd.DataFrame,
+    column: str,
+    source: Source,
+    file: str,
+    *,
+    allow_missing: bool = False,
+) -> pd.Series:
+    """A text column of whole numbers >= 0 as floats (NaN where ``NA`` and ``allow_missing``),
+    checked by :func:`~.base.integer_column`."""
+    text = frame[column]
+    if allow_missing:
+        text = text.mask(_missing(text))
+    counts = integer_column(
+        frame.assign(**{column: text}),
+        column,
+        source,
+        file,
+        allow_missing=allow_missing,
+    )
+    return pd.Series(
+        counts.to_numpy(dtype="float64", na_value=np.nan), index=frame.index
+    )
+
+
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+
+
+def _monday(text: object) -> pd.Timestamp | None:
+    """The Monday of ISO week ``YYYY-Www``, or ``None`` if ``text`` is not one.
+
+    >>> _monday("2020-W53"), _monday("2021-W53"), _monday("2021-w01")
+    (Timestamp('2020-12-28 00:00:00'), None, None)
+    """
+    match = _WEEK.fullmatch(str(text).strip()) if isinstance(text, str) else None
+    if match is None:
+        return None
+    try:
+        day = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        return None
+    return pd.Timestamp(day)
+
+
+def week_column(
+    frame: pd.DataFrame, column: str, source: Source, file: str
+) -> pd.Series:
+    """A text column of ISO weeks (``2021-W09``) as the Monday of each week
+    (``datetime64[s]``); the error names the first line that is not one."""
+    text = frame[column]
+    mondays = {v: _monday(v) for v in text.dropna().unique()}
+    dates = text.map(mondays)
+    bad = dates.isna().to_numpy(dtype=bool)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        value = text.iloc[pos]
+        raise source.error(
+            file,
+            "not an ISO week",
+            row=line_of(frame, pos),
+            column=column,
+            expected="an ISO week like 2021-W09 (YYYY-Www, week 01 ... 52 or 53)",
+            value=None if pd.isna(value) else str(value),
+        )
+    return pd.to_datetime(dates).astype("datetime64[s]")
+
+
+def known_values(
+    frame: pd.DataFrame,
+    column: str,
+    allowed: Sequence[str],
+    source: Source,
+    file: str,
+) -> pd.Series:
+    """A text column, stripped, whose every value is one of ``allowed``; the error names the
+    first line with another."""
+    text = frame[column].str.strip()
+    bad = ~text.isin(allowed).to_numpy(dtype=bool)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        value = frame[column].iloc[pos]
+        msg = f"unknown {column} {value!r}" if pd.notna(value) else "empty cell"
+        raise source.error(
+            file,
+            msg,
+            row=line_of(frame, pos),
+            column=column,
+            expected=f"one of {', '.join(allowed)}",
+            value=None if pd.isna(value) else str(value),
+        )
+    return text
+
+
+def signal_rows(
+    frame: pd.DataFrame,
+    *,
+    region_id: pd.Series | str,
+    signal: str,
+    pathogen: pd.Series | str,
+    age_group: pd.Series | str,
+    estimate: str,
+    date: pd.Series,
+    value: pd.Series,
+    lo: pd.Series | None = None,
+    hi: pd.Series | None = None,
+) -> pd.DataFrame:
+    """One estimate of one signal for every row of ``frame``, in the parser's signal layout."""
+    nan = pd.Series(np.nan, index=frame.index)
+    return pd.DataFrame(
+        {
+            "region_id": region_id,
+            "signal": signal,
+            "pathogen": pathogen,
+            "age_group": age_group,
+            "estimate": estimate,
+            "date": date,
+            "value": value,
+            "lo": nan if lo is None else lo,
+            "hi": nan if hi is None else hi,
+        },
+        index=frame.index,
+    )
+
+
+def signals_data(
+    parts: Sequence[pd.DataFrame], notes: list[str] | None = None
+) -> SourceData:
+    """The :class:`~.base.SourceData` of a source of signals only."""
+    observations, regions = no_cases()
+    frame = pd.concat(parts, ignore_index=True)[list(SIGNAL_LAYOUT)]
+    return SourceData(observations, regions, notes or [], signals=frame)

@@ -40,6 +40,7 @@ from .base import (
     to_dates,
 )
 from .geo import DE_ALIASES, DE_STATES, de_state_name
+from .rkiformat import ALL_AGES, RKI_LICENCE
 
 __all__ = ["RKI", "RKI_DISTRICTS", "RKI_STATES"]
 
@@ -72,12 +73,10 @@ NAMES = UpstreamFile(
     "https://raw.githubusercontent.com/oscovida/oscovida/master/oscovida/backup_data/RKI_Corona_Landkreise.csv",
 )
 
-_LICENCE = "CC BY 4.0, Robert Koch-Institut (see the dataset's LIZENZ file)"
 _HOME = (
     "https://github.com/robert-koch-institut/COVID-19_7-Tage-Inzidenz_in_Deutschland"
 )
 _COLUMNS = ("Meldedatum", "Bevoelkerung", "Faelle_gesamt")
-ALL_AGES = "00+"
 _SPECIAL = {
     "u": ("DE-unknown", "District unknown (RKI id u)"),
     "17000": ("DE-17000", "Not assigned to a district (RKI id 17000)"),
@@ -355,7 +354,7 @@ RKI = Source(
     name="rki",
     description="Robert Koch-Institut, Germany: cases by reporting date (7-Tage-Inzidenz dataset) "
     "and deaths (Todesfaelle dataset), updated daily.",
-    licence=_LICENCE,
+    licence=RKI_LICENCE,
     homepage=_HOME,
     files=(NATIONAL, DEATHS),
     parse_files=parse_national,
@@ -364,7 +363,7 @@ RKI = Source(
 RKI_STATES = Source(
     name="rki-states",
     description="Robert Koch-Institut, the 16 German states: cases by reporting date, updated daily.",
-    licence=_LICENCE,
+    licence=RKI_LICENCE,
     homepage=_HOME,
     files=(STATES,),
     parse_files=parse_states,
@@ -375,7 +374,7 @@ RKI_DISTRICTS = Source(
     name="rki-districts",
     description="Robert Koch-Institut, the ~400 German districts: cases by reporting date, updated "
     "daily; names from RKI's 'RKI Corona Landkreise' table (dl-de/by-2-0).",
-    licence=_LICENCE + "; district names: Robert Koch-Institut (RKI), dl-de/by-2-0",
+    licence=RKI_LICENCE + "; district names: Robert Koch-Institut (RKI), dl-de/by-2-0",
     homepage=_HOME,
     files=(DISTRICTS, NAMES),
     parse_files=parse_districts,

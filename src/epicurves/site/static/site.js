@@ -1,7 +1,8 @@
 /* epicurves site: what the region page, compare and the maps share.
  * - load(base, key): a region's data script (data/<id>.js or data/<id>.inc.js), added as a
  *   classic <script> of the site itself, so it works from file:// and under script-src 'self';
- * - expand(main, inc): the two data objects as one payload (dates and full-length series);
+ * - expand(main, inc): the two data objects as one payload (dates and full-length series,
+ *   the series listed in "derived" computed from the daily counts: see derive);
  * - readState/writeState: a view's options in the URL (#key=value&...);
  * - copyLink(button, status) and download(name, type, text): the share and download buttons.
  * Plain ES2017, no build step. */
@@ -91,6 +92,9 @@
         out[name] = full(data, name);
       });
     });
+    ((main && main.derived) || []).forEach(function (name) {
+      out[name] = derive(name, out[DERIVED[name][0]] || new Array(head.days).fill(null));
+    });
     /* series without any value are not stored: they are all missing */
     CSV_COLUMNS.forEach(function (name) {
       var here = name === "incidence_7d" ? inc : main;
@@ -105,6 +109,54 @@
       }
     });
     out.flags = main && main.flags ? main.flags : [];
+    return out;
+  }
+
+  /* Rounds to the nearest whole number, halves to even (numpy's rint). */
+  function rint(y) {
+    var r = Math.round(y);
+    return r - y === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  }
+
+  /* A series of epicurves.site.payload.DERIVED from the daily counts as stored, by the same
+   * floating-point steps as payload.derive: the trailing 7-day mean (S7/7, one decimal), or
+   * the ratio of two 7-day sums (two decimals), days later/earlier apart, where the earlier
+   * sum is at least least. A window with a missing day gives null. */
+  var DERIVED = {
+    new_cases_7d_mean: ["new_cases", 0, 0, -Infinity],
+    new_deaths_7d_mean: ["new_deaths", 0, 0, -Infinity],
+    growth_factor_7d: ["new_cases", 0, 7, -Infinity],
+    deaths_growth_factor_7d: ["new_deaths", 0, 7, -Infinity],
+    r_rki: ["new_cases", -1, 3, 10],
+    deaths_r_rki: ["new_deaths", -1, 3, 10],
+  };
+
+  function derive(name, daily) {
+    var rule = DERIVED[name];
+    var n = daily.length;
+    var sums = new Array(n).fill(NaN);
+    for (var i = 6; i < n; i++) {
+      var s = 0;
+      for (var k = i - 6; k <= i; k++) {
+        s += daily[k] === null || daily[k] === undefined ? NaN : daily[k];
+      }
+      sums[i] = s;
+    }
+    var out = new Array(n).fill(null);
+    for (var t = 0; t < n; t++) {
+      var v;
+      if (rule[2] === 0) {
+        v = rint((sums[t] / 7) * 10) / 10;
+      } else {
+        var a = t - rule[1];
+        var b = t - rule[2];
+        var top = a >= 0 && a < n ? sums[a] : NaN;
+        var bottom = b >= 0 && b < n ? sums[b] : NaN;
+        v = top / bottom;
+        v = isFinite(v) && bottom >= rule[3] ? rint(v * 100) / 100 : NaN;
+      }
+      out[t] = isFinite(v) ? v : null;
+    }
     return out;
   }
 
@@ -244,6 +296,7 @@
     followLogTicks: followLogTicks,
     load: load,
     expand: expand,
+    derive: derive,
     readState: readState,
     writeState: writeState,
     copyLink: copyLink,
