@@ -202,3 +202,21 @@ def test_signal_items_have_the_models_signals_js_uses() -> None:
         entries = names[f"src_{chart}"]["attributes"]["data"]["entries"]
         assert [c for c, _ in entries] == list(plots.SIGNAL_FIGURES[chart])
         assert all(values == [] for _, values in entries), chart
+
+
+def test_every_signal_chart_of_the_site_has_its_figure() -> None:
+    from epicurves.site.signals import SIGNAL_CHARTS
+
+    assert {c.figure for c in SIGNAL_CHARTS} <= set(plots.SIGNAL_FIGURES)
+
+
+def test_importing_the_site_build_does_not_import_bokeh() -> None:
+    """The daily no-change run imports the site's build, not the chart code (0.5 s)."""
+    import subprocess
+    import sys
+
+    code = "import sys, epicurves.site.build; print('bokeh' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,9 +29,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..freshness import is_stale
-from ..plots import SIGNAL_FIGURES
 from ..sources import SOURCES, Signal, Source
 
 __all__ = [
@@ -91,8 +91,6 @@ SIGNAL_CHARTS: tuple[SignalChart, ...] = (
     ),
     SignalChart("sig-sari", "sari", ("measured",), "sari", "age_group"),
 )  # fmt: skip
-for _chart in SIGNAL_CHARTS:
-    assert _chart.figure in SIGNAL_FIGURES, _chart.figure
 
 
 def signal_key(region_id: str) -> str:
@@ -109,41 +107,55 @@ def declared(signal: str) -> tuple[Source, Signal] | None:
     return None
 
 
-def _sig_text(value: float, digits: int | None) -> str:
-    """A value at ``digits`` significant digits (None: a whole number), as short as JSON
-    allows: ``.5`` for ``0.5``, ``1.2e5`` for ``120000``.
+def _rounded(values: np.ndarray, digits: int | None) -> np.ndarray:
+    """Values at ``digits`` significant digits (None: whole numbers), vectorised; NaN stays.
 
-    >>> [_sig_text(v, 3) for v in (0.5, 123456.0, 2631.95, -0.0312, 120000.0, 0.0)]
-    ['.5', '123000', '2630', '-.0312', '1.2e5', '0']
-    >>> _sig_text(1234.4, None)
-    '1234'
+    >>> _rounded(np.array([0.5, 123456.0, 2631.95, -0.0312, 0.0, np.nan]), 3).tolist()
+    [0.5, 123000.0, 2630.0, -0.0312, 0.0, nan]
     """
+    values = np.asarray(values, dtype=np.float64)
     if digits is None:
-        return str(round(value))
-    rounded = float(f"{value:.{digits}g}")
-    if rounded == 0:
-        return "0"
-    if rounded.is_integer() and abs(rounded) < 1e15:
-        plain = str(int(rounded))
-    else:
-        plain = np.format_float_positional(rounded, trim="-")
-    plain = re.sub(r"^(-?)0\.", r"\1.", plain)
-    mantissa, _, exponent = f"{rounded:.{digits}g}".partition("e")
-    if not exponent:
-        return plain
-    short = f"{mantissa}e{int(exponent)}"
-    short = re.sub(r"^(-?)0\.", r"\1.", short)
-    return short if len(short) < len(plain) else plain
+        return np.round(values)
+    nonzero = np.isfinite(values) & (values != 0)
+    magnitude = np.floor(np.log10(np.abs(np.where(nonzero, values, 1.0))))
+    decimals = np.where(nonzero, digits - 1 - magnitude, 0).astype(np.int64)
+    # an exact power of ten each way, so that 0.0312 is the double "0.0312" parses to
+    up = 10.0 ** np.maximum(decimals, 0)
+    down = 10.0 ** np.maximum(-decimals, 0)
+    with np.errstate(invalid="ignore"):
+        return np.round(values * up / down) * down / up
+
+
+def _texts(values: np.ndarray, digits: int | None) -> list[str]:
+    """Each value at ``digits`` significant digits as its shortest text (``.5`` for ``0.5``),
+    ``""`` where NaN.
+
+    >>> _texts(np.array([0.5, 123456.0, 2631.95, -0.0312, 0.0, np.nan]), 3)
+    ['.5', '123000', '2630', '-.0312', '0', '']
+    >>> _texts(np.array([1234.4]), None)
+    ['1234']
+    """
+    rounded = _rounded(values, digits)
+    missing = ~np.isfinite(rounded)
+    array = pa.array(np.where(missing, 0.0, rounded), mask=missing)
+    whole = ~missing & (np.abs(rounded) < 2**53) & (rounded == np.round(rounded))
+    text = pc.if_else(
+        pa.array(whole),
+        array.cast(pa.int64(), safe=False).cast(pa.string()),
+        array.cast(pa.string()),
+    )
+    text = pc.replace_substring_regex(text, pattern=r"^(-?)0\.", replacement=r"\1.")
+    return [t or "" for t in pc.fill_null(text, "").to_pylist()]
 
 
 def _kept(value: float, digits: int | None) -> float:
     """The value as the data script keeps it."""
-    return float(_sig_text(value, digits))
+    return float(_rounded(np.array([value]), digits)[0])
 
 
 def _array(values: np.ndarray, digits: int | None) -> str:
     """``[v,,v]``: holes where NaN, trailing holes left out."""
-    texts = ["" if math.isnan(v) else _sig_text(float(v), digits) for v in values]
+    texts = _texts(values, digits)
     while texts and texts[-1] == "":
         texts.pop()
     return "[" + ",".join(texts) + "]"
@@ -172,7 +184,9 @@ def _series_objects(
     """The series of one chart of one region, as JSON objects; its first and last date."""
     parts: list[str] = []
     group = ["pathogen", "age_group", "estimate"]
-    for (pathogen, age, estimate), rows in frame.groupby(group, sort=True):
+    for (pathogen, age, estimate), rows in frame.groupby(
+        group, sort=True, observed=True
+    ):
         if estimate not in chart.estimates:
             continue
         rows = rows.sort_values("date")
@@ -219,10 +233,22 @@ def signal_files(signals: pd.DataFrame) -> dict[str, SignalFiles]:
     out: dict[str, SignalFiles] = {}
     if signals.empty:
         return out
-    for region_id, frame in signals.groupby("region_id", sort=True):
+    # grouped by codes, not by text: the table has a few labels and many rows
+    text = [
+        "region_id",
+        "signal",
+        "pathogen",
+        "age_group",
+        "estimate",
+        "unit",
+        "resolution",
+    ]
+    columns = [*text, "date", "value", "lo", "hi"]
+    signals = signals[columns].astype(dict.fromkeys(text, "category"))
+    for region_id, frame in signals.groupby("region_id", sort=True, observed=True):
         parts: list[str] = []
         charts: list[dict[str, Any]] = []
-        by_signal = dict(tuple(frame.groupby("signal", sort=False)))
+        by_signal = dict(tuple(frame.groupby("signal", sort=False, observed=True)))
         for chart in SIGNAL_CHARTS:
             rows = by_signal.get(chart.signal)
             if rows is None:
@@ -258,13 +284,9 @@ def _chart_text(
     """What the page says about one chart (plain strings: the template escapes them)."""
     found = declared(chart.signal)
     source, signal = (None, None) if found is None else found
-    pathogens = sorted(
-        {str(p) for p in rows.loc[rows["estimate"].isin(chart.estimates), "pathogen"]},
-        key=_pathogen_order,
-    )
-    ages = sorted(
-        {str(a) for a in rows.loc[rows["estimate"].isin(chart.estimates), "age_group"]}
-    )
+    drawn = rows.loc[rows["estimate"].isin(chart.estimates)]
+    pathogens = sorted(map(str, drawn["pathogen"].unique()), key=_pathogen_order)
+    ages = sorted(map(str, drawn["age_group"].unique()))
     live = bool(source is not None and source.live and source.interval_days)
     return {
         "anchor": chart.anchor,
