@@ -20,6 +20,7 @@ from epicurves.executor import ProcessExecutor
 from epicurves.site import payload
 from epicurves.site.build import build_site
 from epicurves.site.publish import MARKER
+from epicurves.site.signals import decode_signals
 
 #: The default sources: what a plain ``epicurves run`` updates.
 SOURCES = [
@@ -444,3 +445,46 @@ def test_without_symbolic_links_the_site_is_a_plain_folder_swapped_by_renames(
     assert "region/DE-09175/index.html" in rewritten(before, tree(plain))
     build_site(settings, settings.home.parent / "full", full=True, now=NOW)
     same_bytes(plain, settings.home.parent / "full")
+
+
+def test_a_state_s_new_case_day_keeps_its_signal_script(
+    work: tuple[Settings, Path],
+) -> None:
+    settings, site = work
+    before = tree(site)
+    assert "data/DE-HH.sig.js" in before
+    path = settings.mirror / "rki" / "COVID-19-Faelle_7-Tage-Inzidenz_Bundeslaender.csv"  # type: ignore[operator]
+    with path.open("a", encoding="utf-8") as out:
+        out.write("2021-03-13,02,00+,1892122,22000,1000,7000,370\n")
+    report = epicurves.update(settings, SOURCES)
+    assert dict(report.changes.regions) == {"DE-HH": frozenset({"data"})}
+    build_site(settings, site, changes=report.changes, now=NOW)
+    after = tree(site)
+    changed = rewritten(before, after)
+    assert "region/DE-HH/index.html" in changed and "data/DE-HH.js" in changed
+    assert "data/DE-HH.sig.js" not in changed  # its signals did not change: linked
+    assert "Surveillance signals" in after["region/DE-HH/index.html"][1].decode()
+
+
+def test_a_revised_week_of_signals_rewrites_the_region_s_signal_script(
+    work: tuple[Settings, Path],
+) -> None:
+    settings, site = work
+    before = tree(site)
+    path = settings.mirror / "rki" / "COVID-19-Todesfaelle_Bundeslaender.csv"  # type: ignore[operator]
+    text = path.read_text("utf-8")
+    assert "2021-W10,Hamburg,02,30,1372" in text
+    path.write_text(
+        text.replace("2021-W10,Hamburg,02,30,1372", "2021-W10,Hamburg,02,31,1373")
+    )
+    report = epicurves.update(settings, SOURCES)
+    assert dict(report.changes.regions) == {"DE-HH": frozenset({"signals"})}
+    build_site(settings, site, changes=report.changes, now=NOW)
+    after = tree(site)
+    changed = rewritten(before, after) - TIMED
+    # only the signal script: the page (same charts, dates and texts) and the case data
+    # scripts come out byte for byte the same and stay linked
+    assert changed == {"data/DE-HH.sig.js"}, changed
+    _, series = decode_signals(after["data/DE-HH.sig.js"][1].decode())
+    (deaths,) = [x for x in series if x["signal"] == "deaths-weekly"]
+    assert deaths["values"][deaths["dates"].index("2021-03-08")] == 31

@@ -32,6 +32,7 @@ __all__ = [
     "ALWAYS",
     "COUNTRY_PEERS",
     "REGION_FILES",
+    "SIGNAL_SCRIPT",
     "Collection",
     "Hierarchy",
     "Plan",
@@ -81,6 +82,9 @@ class RegionFile:
         return self.pattern.format(id=region_id)
 
 
+#: The surveillance signals of a region (:mod:`epicurves.site.signals`), for those that have any.
+SIGNAL_SCRIPT = "data/{id}.sig.js"
+
 #: Every per-region file. The page shows breadcrumbs, parts, peers and successions.
 REGION_FILES: tuple[RegionFile, ...] = (
     RegionFile(
@@ -93,7 +97,7 @@ REGION_FILES: tuple[RegionFile, ...] = (
     # only regions with surveillance signals have it; rewritten when they change (the change
     # kind ``signals`` is a data kind), deleted when a region has none any more
     RegionFile(
-        "data/{id}.sig.js", data=True, meta=("self",), applies=lambda s: bool(s.signals)
+        SIGNAL_SCRIPT, data=True, meta=("self",), applies=lambda s: bool(s.signals)
     ),
     RegionFile("notebooks/{id}.ipynb", data=False, meta=("self",)),
 )

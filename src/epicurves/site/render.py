@@ -26,7 +26,7 @@ from ..analysis import CoriOptions, compute_metrics, summarize
 from ..model import REGION_COLUMNS
 from ..notebooks import region_notebook
 from ..store import read_observations, read_signals
-from .graph import REGION_FILES
+from .graph import REGION_FILES, SIGNAL_SCRIPT
 from .pages import CSP, KIND_LABELS, fmt_int, fmt_num, region_href, weekly_sums
 from .payload import RegionFiles, region_files
 from .signals import SignalFiles, page_config, signal_files, signal_key
@@ -301,7 +301,10 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
     del observations, metrics
     with_signals = [r.region_id for r in job.regions if r.signals]
     sig_items = (
-        signal_files(read_signals([Path(f) for f in job.signals], regions=with_signals))
+        signal_files(
+            read_signals([Path(f) for f in job.signals], regions=with_signals),
+            {r.region_id for r in job.regions if SIGNAL_SCRIPT in r.files},
+        )
         if with_signals and job.signals
         else {}
     )
@@ -316,7 +319,7 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
             continue
         sig = sig_items.get(region.region_id)
         for file in REGION_FILES:
-            if file.pattern.endswith(".sig.js") and sig is None:
+            if file.pattern == SIGNAL_SCRIPT and sig is None:
                 absent.append(file.path(region.region_id))
                 continue
             if file.pattern not in region.files:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,15 +179,19 @@ def _step(days: np.ndarray) -> int:
 
 
 def _series_objects(
-    frame: pd.DataFrame, chart: SignalChart
+    frame: pd.DataFrame, chart: SignalChart, *, script: bool = True
 ) -> tuple[list[str], str, str]:
-    """The series of one chart of one region, as JSON objects; its first and last date."""
+    """The series of one chart of one region, as JSON objects (``script=False``: ``""`` for
+    each, where only the page is made); its first and last date."""
     parts: list[str] = []
     group = ["pathogen", "age_group", "estimate"]
     for (pathogen, age, estimate), rows in frame.groupby(
         group, sort=True, observed=True
     ):
         if estimate not in chart.estimates:
+            continue
+        if not script:
+            parts.append("")
             continue
         rows = rows.sort_values("date")
         days = rows["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
@@ -227,9 +231,13 @@ def _json(value: Any) -> str:
     )
 
 
-def signal_files(signals: pd.DataFrame) -> dict[str, SignalFiles]:
+def signal_files(
+    signals: pd.DataFrame, scripts: Collection[str] | None = None
+) -> dict[str, SignalFiles]:
     """The signal data script and chart texts of every region in ``signals`` (the tidy
-    signals table, :meth:`epicurves.store.Snapshot.load_signals`), by region id."""
+    signals table, :meth:`epicurves.store.Snapshot.load_signals`), by region id. Data scripts
+    are made only for the regions in ``scripts`` (default all; the others get ``data=""``:
+    a page needs only the texts when its signals did not change)."""
     out: dict[str, SignalFiles] = {}
     if signals.empty:
         return out
@@ -253,7 +261,8 @@ def signal_files(signals: pd.DataFrame) -> dict[str, SignalFiles]:
             rows = by_signal.get(chart.signal)
             if rows is None:
                 continue
-            series, first, last = _series_objects(rows, chart)
+            made = scripts is None or region_id in scripts
+            series, first, last = _series_objects(rows, chart, script=made)
             if not series:
                 continue
             parts.extend(series)
