@@ -227,6 +227,9 @@ def test_only_regions_with_signals_have_a_signal_file() -> None:
     # new signals rewrite the file; a region without signals any more has it deleted
     again = changed(new, DE=replace(new["DE"], signals="s2"))
     assert sig in plan(new, again, diff(new, again), COLLECTIONS).regions["DE"]
+    # a new day of cases (or a new name) of a region with signals leaves its script alone
+    day = changed(new, DE=replace(new["DE"], digest="d9", name="Deutschland"))
+    assert sig not in plan(new, day, diff(new, day), COLLECTIONS).regions["DE"]
     lost = plan(new, REGIONS, diff(new, REGIONS), COLLECTIONS)
     assert set(lost.delete) == {"data/DE.sig.js"}
     assert sig not in lost.regions["DE"]

@@ -62,6 +62,9 @@ class RegionFile:
     """Relations (:meth:`Hierarchy.related`) whose descriptions it shows."""
     applies: Callable[[RegionState], bool] | None = None
     """Which regions have the file (``None``: every region with a page)."""
+    kinds: frozenset[str] | None = None
+    """The kinds of change of its region that rewrite it, if ``data`` (``None``: every kind
+    that changes the region's numbers, :data:`~epicurves.changes.DATA_KINDS`)."""
 
     def of(self, state: RegionState) -> bool:
         """Whether a region in ``state`` has this file."""
@@ -97,7 +100,11 @@ REGION_FILES: tuple[RegionFile, ...] = (
     # only regions with surveillance signals have it; rewritten when they change (the change
     # kind ``signals`` is a data kind), deleted when a region has none any more
     RegionFile(
-        SIGNAL_SCRIPT, data=True, meta=("self",), applies=lambda s: bool(s.signals)
+        SIGNAL_SCRIPT,
+        data=True,
+        meta=(),  # holds the region's id and signals only
+        applies=lambda s: bool(s.signals),
+        kinds=frozenset({"added", "empty", "signals"}),  # not a new day of cases
     ),
     RegionFile("notebooks/{id}.ipynb", data=False, meta=("self",)),
 )
@@ -254,7 +261,13 @@ def plan(
     targets: dict[str, set[str]] = {}
     graphs = (Hierarchy(old), Hierarchy(new))
     for file in REGION_FILES:
-        touched: set[str] = set(data) if file.data else set()
+        touched: set[str] = set()
+        if file.data:
+            touched = (
+                set(data)
+                if file.kinds is None
+                else {r for r, k in changes.regions.items() if k & file.kinds}
+            )
         if file.meta:
             for graph in graphs:
                 dependents = graph.dependents(file.meta)
