@@ -68,7 +68,7 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
 RKI_SARI = Source(
     name="rki-sari",
     description="Robert Koch-Institut, Germany: weekly hospital admissions with severe acute "
-    "respiratory infection and COVID-19 per 100,000 (ICOSARI sentinel); ends 2024-W41.",
+    "respiratory infection and COVID-19 per 100,000 (ICOSARI sentinel).",
     licence=RKI_LICENCE,
     homepage=_HOME,
     files=(INCIDENCE,),
@@ -88,7 +88,7 @@ RKI_SARI = Source(
             "hospitals (ICOSARI); all ages, 60-79 and 80+. Each week is dated by its Monday.",
             "Evaluated weekly; late data can still change recent weeks. RKI changed the case "
             "definition on 2023-10-12 (SARI now the main diagnosis), so figures published "
-            "before differ. The published file ends with 2024-W41.",
+            "before differ. RKI stopped extending this file in 2024 (its repository was last updated in 2025).",
         ),
     ),
 )
