@@ -704,3 +704,33 @@ def test_no_serious_accessibility_violation_on_germany_with_signals(
     browser: object, real_url: str, scheme: str
 ) -> None:
     _axe(browser, real_url, scheme, ("region/DE/index.html",))
+
+
+@pytest.mark.realdata
+def test_the_signal_charts_options_live_in_the_link(
+    page: object, real_url: str
+) -> None:
+    """The wastewater chart's pathogen and scale are restored from the address, written back on
+    change, and kept when the case charts' options change (and the other way round)."""
+    p = page
+    link = "region/DE/index.html#sig-wastewater-pathogen=RSV+A%2BB&sig-wastewater-scale=log&per=count"
+    p.goto(real_url + link)  # type: ignore[attr-defined]
+    p.wait_for_selector("body[data-signals-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    assert p.input_value("#pathogen-sig-wastewater") == "RSV A+B"  # type: ignore[attr-defined]
+    assert p.input_value("#scale-sig-wastewater") == "log"  # type: ignore[attr-defined]
+    visible = "name => Bokeh.documents.map(d => d.get_model_by_name(name)).find(m => m).visible"
+    assert p.evaluate(visible, "fig_wastewater_log") is True  # type: ignore[attr-defined]
+    p.select_option("#pathogen-sig-wastewater", "Influenza A+B")  # type: ignore[attr-defined]
+    state = "() => Object.fromEntries(new URLSearchParams(location.hash.slice(1)))"
+    assert p.evaluate(state) == {  # type: ignore[attr-defined]
+        "sig-wastewater-pathogen": "Influenza A+B", "sig-wastewater-scale": "log",
+        "per": "count",
+    }  # fmt: skip
+    p.select_option("#ctl-scale", "log")  # type: ignore[attr-defined]  # a case chart option
+    now = p.evaluate(state)  # type: ignore[attr-defined]
+    assert now["scale"] == "log" and now["sig-wastewater-pathogen"] == "Influenza A+B"
+    # a hand-edited link with a pathogen the page does not offer changes nothing
+    p.evaluate("location.hash = '#sig-wastewater-pathogen=Ebola'")  # type: ignore[attr-defined]
+    p.wait_for_timeout(200)  # type: ignore[attr-defined]
+    assert p.input_value("#pathogen-sig-wastewater") == "Influenza A+B"  # type: ignore[attr-defined]
+    assert p.console_errors == []  # type: ignore[attr-defined]

@@ -478,7 +478,8 @@
     self.state[key] = select.value || fallback;
     select.addEventListener("change", function () {
       self.state[key] = select.value;
-      window.Epicurves.writeState(self.state);
+      // the surveillance charts keep their own options in the same address
+      window.Epicurves.writeState(Object.assign(window.Epicurves.readState(), self.state));
       if (key === "window") {
         self.rescale();
       } else {

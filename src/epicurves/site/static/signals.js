@@ -185,7 +185,17 @@
     this.model("hover_" + this.chart.figure).tooltips = tooltips;
   };
 
-  /* Wires a <select> of the chart (scale, pathogen); returns its value. */
+  /* Whether a <select> offers ``value``. */
+  function offers(select, value) {
+    return Array.prototype.some.call(select.options, function (option) {
+      return option.value === value && !option.disabled;
+    });
+  }
+
+  /* Wires a <select> of the chart (scale, pathogen). Its value lives in the page's address
+   * under "<anchor>-<key>" (e.g. #sig-wastewater-pathogen=RSV+A%2BB), beside the case charts'
+   * options: restored on load and on hashchange, written on change; a value the select does
+   * not offer is ignored. */
   SignalChart.prototype.control = function (id, key, fallback) {
     var self = this;
     var select = document.getElementById(id);
@@ -193,10 +203,28 @@
       self.state[key] = fallback;
       return;
     }
+    var name = self.chart.anchor + "-" + key;
+    var state = window.Epicurves ? window.Epicurves.readState() : {};
+    if (state[name] !== undefined && offers(select, state[name])) {
+      select.value = state[name];
+    }
     self.state[key] = select.value || fallback;
     select.addEventListener("change", function () {
       self.state[key] = select.value;
+      if (window.Epicurves) {
+        var now = window.Epicurves.readState();
+        now[name] = select.value;
+        window.Epicurves.writeState(now);
+      }
       self.fill();
+    });
+    window.addEventListener("hashchange", function () {
+      var value = window.Epicurves.readState()[name];
+      if (value !== undefined && value !== self.state[key] && offers(select, value)) {
+        select.value = value;
+        self.state[key] = value;
+        self.fill();
+      }
     });
   };
 
