@@ -495,3 +495,41 @@ def test_one_file_rolled_back_is_refused_though_the_other_is_current(
     pd.testing.assert_frame_equal(after, before)
     forced = epicurves.update(stored, ["rki-deaths-weekly"], force=True)
     assert forced.changed == ["rki-deaths-weekly"]
+
+
+def test_any_region_of_a_signal_ending_earlier_is_refused() -> None:
+    """Not only the region that ends first: DE-BY going back to the last date of DE-HB."""
+    from epicurves.pipeline import _check_not_shrunk, _signal_summary
+
+    def frame(ends: dict[str, str]) -> pd.DataFrame:
+        parts = []
+        for region, end in ends.items():
+            dates = pd.date_range(end=end, periods=20, freq="7D")
+            parts.append(
+                raw([1.0] * len(dates), region=region, start=str(dates[0].date()))
+            )
+        return tidy(*parts)
+
+    old = frame({"DE": "2026-08-10", "DE-BY": "2026-08-10", "DE-HB": "2026-08-03"})
+    new = frame({"DE": "2026-08-10", "DE-BY": "2026-08-03", "DE-HB": "2026-08-03"})
+    previous = meta("test", old)
+    previous.signals = _signal_summary(old)
+    previous.rows, previous.regions = len(old), 3
+    with pytest.raises(
+        ValidationError, match="signal sari of DE-BY ends on 2026-08-03"
+    ):
+        _check_not_shrunk(
+            "test", previous, new["date"], len(new), 3, _signal_summary(new)
+        )
+    _check_not_shrunk("test", previous, old["date"], len(old), 3, _signal_summary(old))
+
+
+def test_two_values_on_one_date_are_refused_in_one_line() -> None:
+    frame = tidy(raw([1.0, 2.0]))
+    with pytest.raises(
+        ValueError, match="signal sari of DE has two values on 2024-01-01"
+    ):
+        signal_trends(pd.concat([frame, frame]))
+    # the same signal from two sources is two series
+    other = frame.assign(source="other")
+    assert len(signal_trends(pd.concat([frame, other]))) == 2

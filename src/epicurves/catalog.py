@@ -202,9 +202,11 @@ def load_signals(
             having = {r for d in pinned.signal_digests().values() for r in d}
             unknown = [r for r in wanted_regions if r not in having]
             if unknown:
-                msg = (
-                    f"no signal for region {unknown[0]!r}: regions with signals are "
-                    f"{', '.join(sorted(having)[:20])}"
+                listed = ", ".join(sorted(having)[:20])
+                msg = f"no signal for region {unknown[0]!r}: " + (
+                    f"regions with signals are {listed}"
+                    if having
+                    else "the store holds no signals (run `epicurves update`)"
                 )
                 raise UsageError(msg)
         frame = pinned.load_signals(regions=wanted_regions, signals=wanted_signals)

@@ -458,9 +458,14 @@ def signals_command(
     _write(frame, out, fmt)
     if out != "-":
         err.print(
-            f"wrote {len(frame):,} values of {frame['signal'].nunique():,} signals "
-            f"of {frame['region_id'].nunique():,} regions to {out}"
+            f"wrote {len(frame):,} values of {_count(frame['signal'].nunique(), 'signal')} "
+            f"of {_count(frame['region_id'].nunique(), 'region')} to {out}"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 signal``, ``9 signals``."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 #: Columns of the ``summary`` table shown in a terminal (csv and json have them all).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .sources import SOURCES, Source
@@ -61,13 +61,27 @@ def cadence(source: Source) -> str:
 
 def data_age(source: Source, vintage: date, now: date) -> int:
     """Days from the last day the data of ``vintage`` cover (see
-    :attr:`~epicurves.sources.Source.date_offset_days`) to ``now``.
+    :attr:`~epicurves.sources.Source.date_offset_days`) to ``now``; 0 while that period
+    is still going on.
 
     >>> from epicurves.sources import SOURCES
     >>> data_age(SOURCES["rki-deaths-weekly"], date(2026, 8, 10), date(2026, 8, 20))
     4
     """
-    return (now - vintage).days - source.date_offset_days
+    return max((now - vintage).days - source.date_offset_days, 0)
+
+
+def _period(source: Source, vintage: str) -> str:
+    """How people read a source's last date: a day, or a week dated by its first day.
+
+    >>> from epicurves.sources import SOURCES
+    >>> _period(SOURCES["rki"], "2026-08-22"), _period(SOURCES["rki-sari"], "2024-10-07")
+    ('2026-08-22', 'the week of 2024-10-07 to 2024-10-13')
+    """
+    if not source.date_offset_days:
+        return vintage
+    end = date.fromisoformat(vintage) + timedelta(days=source.date_offset_days)
+    return f"the week of {vintage} to {end.isoformat()}"
 
 
 def is_stale(source: Source, vintage: date, now: date) -> bool:
@@ -108,7 +122,8 @@ def freshness(
             limit = 2 * source.interval_days
             if stale:
                 warnings.append(
-                    f"{name}: the newest data are of {m.vintage}, {age} days old; "
+                    f"{name}: the newest data are of {_period(source, m.vintage)}, "
+                    f"{age} days old; "
                     f"it publishes {cadence(source)} (stale after {limit} days)"
                 )
             if checked_at:

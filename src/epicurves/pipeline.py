@@ -354,8 +354,8 @@ MAX_SHRINK = 0.1
 
 
 def _signal_summary(signals: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Each signal's first and last date, rows and regions, and the earliest of its regions'
-    last dates (``region_vintage``, with that ``region``), for the source's metadata."""
+    """Each signal's first and last date, rows and regions, and each region's last date
+    (``region_vintages``), for the source's metadata."""
     out = {}
     for name, rows in signals.groupby("signal", sort=True, observed=True):
         last = rows.groupby("region_id", observed=True)["date"].max()
@@ -364,8 +364,7 @@ def _signal_summary(signals: pd.DataFrame) -> dict[str, dict[str, Any]]:
             "vintage": str(rows["date"].max().date()),
             "rows": len(rows),
             "regions": int(rows["region_id"].nunique()),
-            "region_vintage": str(last.min().date()),
-            "region": str(last.idxmin()),
+            "region_vintages": {str(r): str(d.date()) for r, d in last.items()},
         }
     return out
 
@@ -401,11 +400,14 @@ def _check_not_shrunk(
             problems.append(
                 f"signal {signal} ends on {new['vintage']}, before the stored {old['vintage']}"
             )
-        if new.get("region_vintage", "") < old.get("region_vintage", ""):
-            problems.append(
-                f"signal {signal} of {new['region']} ends on {new['region_vintage']}, "
-                f"before the stored {old['region_vintage']}"
-            )
+        ends = new.get("region_vintages", {})
+        for region, stored in sorted(old.get("region_vintages", {}).items()):
+            if region in ends and ends[region] < stored:
+                problems.append(
+                    f"signal {signal} of {region} ends on {ends[region]}, "
+                    f"before the stored {stored}"
+                )
+                break
         if new["rows"] < (1 - MAX_SHRINK) * old["rows"]:
             problems.append(
                 f"signal {signal} has {new['rows']:,} values instead of {old['rows']:,}"

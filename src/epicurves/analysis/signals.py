@@ -117,7 +117,10 @@ def _trend(value: np.ndarray, previous: np.ndarray, change: np.ndarray) -> np.nd
 
 def signal_changes(signals: pd.DataFrame) -> pd.DataFrame:
     """``signals`` (the tidy table, or :func:`epicurves.load_signals`) with ``previous``,
-    ``week_change_pct`` and ``trend`` added to every row (see the module's rules).
+    ``week_change_pct`` and ``trend`` added to every row (see the module's rules). The rules
+    for counts of people need the ``unit`` column (both tables have it); a series is one
+    source's, where the frame has ``source``. One value per series and date, else a
+    ``ValueError``.
 
     >>> f = pd.DataFrame({"region_id": "DE", "signal": "sari", "pathogen": "SARS-CoV-2",
     ...     "age_group": "00+", "estimate": "measured", "value": [2.0, 3.0, 3.1],
@@ -132,7 +135,15 @@ def signal_changes(signals: pd.DataFrame) -> pd.DataFrame:
             week_change_pct=pd.Series(dtype="float64"),
             trend=pd.Series(dtype="string"),
         )
-    key = list(SERIES_KEY)
+    key = [*SERIES_KEY, *(["source"] if "source" in out.columns else [])]
+    twice = out.duplicated([*key, "date"])
+    if twice.any():
+        row = out.loc[twice].iloc[0]
+        msg = (
+            f"signal {row['signal']} of {row['region_id']} has two values on "
+            f"{pd.Timestamp(row['date']).date()}: expected one per series and date"
+        )
+        raise ValueError(msg)
     earlier = out[[*key, "date", "value"]].copy()
     earlier["date"] = earlier["date"] + pd.Timedelta(days=7)
     earlier = earlier.rename(columns={"value": "previous"})
@@ -204,6 +215,8 @@ def signal_trends(signals: pd.DataFrame) -> pd.DataFrame:
         _rank=signals["estimate"].astype(str).map(rank).fillna(len(JUDGED))
     )
     group = ["region_id", "signal", "pathogen", "age_group"]
+    if "source" in signals.columns:
+        group.append("source")
     best = frame.groupby(group, observed=True, sort=False)["_rank"].transform("min")
     judged = frame.loc[frame["_rank"] == best].drop(columns="_rank")
     changes = signal_changes(judged)

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..changes import ChangeSet, RegionState
+from ..changes import DATA_KINDS, ChangeSet, RegionState
 from ..succession import successor
 
 __all__ = [
@@ -85,6 +85,7 @@ class RegionFile:
         return self.pattern.format(id=region_id)
 
 
+_CASE_KINDS = DATA_KINDS - {"signals"}
 #: The surveillance signals of a region (:mod:`epicurves.site.signals`), for those that have any.
 SIGNAL_SCRIPT = "data/{id}.sig.js"
 
@@ -95,8 +96,9 @@ REGION_FILES: tuple[RegionFile, ...] = (
         data=True,
         meta=("self", "ancestors", "children", "peers", "predecessors", "successor"),
     ),
-    RegionFile("data/{id}.js", data=True, meta=("self",)),
-    RegionFile("data/{id}.inc.js", data=True, meta=("self",)),
+    # the case data: not rewritten by a change of the region's signals alone
+    RegionFile("data/{id}.js", data=True, meta=("self",), kinds=_CASE_KINDS),
+    RegionFile("data/{id}.inc.js", data=True, meta=("self",), kinds=_CASE_KINDS),
     # only regions with surveillance signals have it; rewritten when they change (the change
     # kind ``signals`` is a data kind), deleted when a region has none any more
     RegionFile(

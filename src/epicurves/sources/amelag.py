@@ -137,12 +137,13 @@ RKI_WASTEWATER = Source(
             PATHOGENS,
             ("measured", "normalised", "smoothed"),
             "Genome copies per litre of wastewater, averaged over the treatment plants of "
-            "Germany (on a log scale, weighted by connected inhabitants, weeks with at least "
-            "10 plants): as measured, normalised by the flow of wastewater, and RKI's smoothed "
-            "curve with its 95 % band. Each week is dated by its Wednesday.",
+            "Germany (on a log scale, weighted by connected inhabitants): as measured, "
+            "normalised by the flow of wastewater, and RKI's smoothed curve with its 95 % "
+            "band. Each week is dated by its Wednesday.",
             _DELAY
             + " Loads tell the trend, not how many are infected, and RKI excludes "
-            "plants with inconsistent data from the curve.",
+            "plants with inconsistent data from the curve. Some weeks rest on few plants "
+            "(down to 7, mostly for RSV): the number is the signal wastewater-sites.",
         ),
         Signal(
             "wastewater-sites",
