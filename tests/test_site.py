@@ -715,6 +715,20 @@ def test_germany_today_judges_staleness_on_each_signals_vintage() -> None:
         ("sari", "SARS-CoV-2"): True,
     }
     assert today[0]["pathogen"] == "SARS-CoV-2" and today[0]["by_pathogen"]
+    # a wastewater value resting on fewer than 10 plants says so
+    sites = pd.DataFrame(
+        [
+            {**row("wastewater-sites", "measured", "2026-08-19"), "value": 9.0},
+            {
+                **row("wastewater-sites", "measured", "2026-08-19", "Influenza A"),
+                "value": 40.0,
+            },
+        ]
+    )
+    few = germany_today(pd.concat([trends, sites]), dt.date(2026, 8, 23), vintages)
+    ww = next(t for t in few if t["signal"] == "wastewater")
+    assert ww["few_plants"] == 9
+    assert all(t["few_plants"] is None for t in few if t["signal"] != "wastewater")
     # a weekly signal dated by its Monday is current until 2 weeks after that week's Sunday
     later = germany_today(trends, dt.date(2026, 8, 30), vintages)
     assert not next(t for t in later if t["signal"] == "deaths-weekly")["stale"]

@@ -426,9 +426,31 @@ def germany_today(
                     "stale": stale,
                     "frozen": source is not None and not source.live,
                     "href": f"region/{region_id}/index.html#{chart.anchor}",
+                    "few_plants": _few_plants(rows, chart.signal, row),
                 }
             )
     return out
+
+
+#: RKI's Readme: the national wastewater curve rests on weeks with at least this many plants.
+MIN_PLANTS = 10
+
+
+def _few_plants(
+    trends: pd.DataFrame, signal: str, row: Mapping[Any, Any]
+) -> int | None:
+    """The number of treatment plants behind a wastewater value, if below :data:`MIN_PLANTS`
+    (``wastewater-sites`` of the same pathogen and week); else ``None``."""
+    if signal != "wastewater":
+        return None
+    sites = trends.loc[
+        (trends["signal"].astype(str) == "wastewater-sites")
+        & (trends["pathogen"].astype(str) == str(row["pathogen"]))
+        & (trends["date"] == row["date"])
+    ]
+    if sites.empty or float(sites["value"].iloc[0]) >= MIN_PLANTS:
+        return None
+    return int(sites["value"].iloc[0])
 
 
 def _people(value: float) -> str:
