@@ -296,6 +296,19 @@ def _format_for(out: str, fmt: str | None) -> str:
     return suffix
 
 
+regions_option = click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="ID",
+    help="Only this region (repeatable).",
+)
+file_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "json"]),
+    help="File format (default: from the file name's suffix, else csv).",
+)
 kind_option = click.option(
     "--kind", type=click.Choice(KINDS), help="Only regions of this kind."
 )
@@ -336,19 +349,8 @@ def regions_command(
 @click.option(
     "--out", required=True, metavar="FILE", help="Where to write ('-' for stdout)."
 )
-@click.option(
-    "--region",
-    "regions",
-    multiple=True,
-    metavar="ID",
-    help="Only this region (repeatable).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "parquet", "json"]),
-    help="File format (default: from the file name's suffix, else csv).",
-)
+@regions_option
+@file_format_option
 @click.option(
     "--all-sources",
     is_flag=True,
@@ -405,13 +407,7 @@ def export_command(
 
 
 @cli.command("signals")
-@click.option(
-    "--region",
-    "regions",
-    multiple=True,
-    metavar="ID",
-    help="Only this region (repeatable).",
-)
+@regions_option
 @click.option(
     "--signal",
     "signals",
@@ -419,12 +415,7 @@ def export_command(
     metavar="NAME",
     help="Only this signal, e.g. wastewater (repeatable; `epicurves info` lists them).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "parquet", "json"]),
-    help="File format (default: from the file name's suffix, else csv).",
-)
+@file_format_option
 @click.option(
     "--out",
     default="-",

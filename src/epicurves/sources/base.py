@@ -43,6 +43,7 @@ __all__ = [
     "Source",
     "SourceData",
     "UpstreamFile",
+    "cell_error",
     "consecutive_days",
     "count_column",
     "daily_order",
@@ -565,6 +566,28 @@ def line_of(frame: pd.DataFrame, pos: int) -> int:
     return int(frame.index[pos]) + 2
 
 
+def cell_error(
+    frame: pd.DataFrame,
+    pos: int,
+    column: str,
+    source: Source,
+    file: str,
+    message: str,
+    expected: str,
+) -> ParseError:
+    """The one-line error for the cell of row ``pos`` (position) of ``column``: the file line,
+    the column, what was expected and the value as written (if any)."""
+    value = frame[column].iloc[pos]
+    return source.error(
+        file,
+        message,
+        row=line_of(frame, pos),
+        column=column,
+        expected=expected,
+        value=None if pd.isna(value) else str(value),
+    )
+
+
 #: Counts at or above this are refused: beyond it a float64 no longer holds every whole
 #: number (and no epidemic count comes near it).
 MAX_COUNT = 2.0**53
@@ -596,16 +619,8 @@ def integer_column(
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
         expected = "a whole number" + (f" >= {minimum}" if minimum is not None else "")
-        value = text.iloc[pos]
-        msg = "not a count" if pd.notna(value) else "empty cell"
-        raise source.error(
-            file,
-            msg,
-            row=line_of(frame, pos),
-            column=column,
-            expected=expected,
-            value=None if pd.isna(value) else str(value),
-        )
+        msg = "not a count" if pd.notna(text.iloc[pos]) else "empty cell"
+        raise cell_error(frame, pos, column, source, file, msg, expected)
     return numbers.astype("Int64")
 
 
@@ -633,15 +648,8 @@ def date_column(
     bad = dates.isna()
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
-        value = frame[column].iloc[pos]
-        raise source.error(
-            file,
-            "not a date",
-            row=line_of(frame, pos),
-            column=column,
-            expected=f"a date like {_example_date(fmt)}",
-            value=None if pd.isna(value) else str(value),
-        )
+        expected = f"a date like {_example_date(fmt)}"
+        raise cell_error(frame, pos, column, source, file, "not a date", expected)
     return dates
 
 
@@ -865,14 +873,7 @@ def number_column(
         else:
             msg = "not a number"
         expected = "a number >= 0" + (" or NA" if allow_missing else "")
-        raise source.error(
-            file,
-            msg,
-            row=line_of(frame, pos),
-            column=column,
-            expected=expected,
-            value=None if pd.isna(value) else str(value),
-        )
+        raise cell_error(frame, pos, column, source, file, msg, expected)
     return pd.Series(values * scale, index=frame.index)
 
 
@@ -931,15 +932,8 @@ def week_column(
     bad = dates.isna().to_numpy(dtype=bool)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        value = text.iloc[pos]
-        raise source.error(
-            file,
-            "not an ISO week",
-            row=line_of(frame, pos),
-            column=column,
-            expected="an ISO week like 2021-W09 (YYYY-Www, week 01 ... 52 or 53)",
-            value=None if pd.isna(value) else str(value),
-        )
+        expected = "an ISO week like 2021-W09 (YYYY-Www, week 01 ... 52 or 53)"
+        raise cell_error(frame, pos, column, source, file, "not an ISO week", expected)
     return pd.to_datetime(dates).astype("datetime64[s]")
 
 
@@ -958,14 +952,8 @@ def known_values(
         pos = int(np.flatnonzero(bad)[0])
         value = frame[column].iloc[pos]
         msg = f"unknown {column} {value!r}" if pd.notna(value) else "empty cell"
-        raise source.error(
-            file,
-            msg,
-            row=line_of(frame, pos),
-            column=column,
-            expected=f"one of {', '.join(allowed)}",
-            value=None if pd.isna(value) else str(value),
-        )
+        expected = f"one of {', '.join(allowed)}"
+        raise cell_error(frame, pos, column, source, file, msg, expected)
     return text
 
 

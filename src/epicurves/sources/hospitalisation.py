@@ -112,6 +112,10 @@ def parse_adjusted(paths: Mapping[str, Path], source: Source) -> SourceData:
         required=("Datum", "Bundesland_Id", "Altersgruppe", *_adjusted_columns()),
     )
     region, age, day = _keys(frame, source, name, (ALL_AGES,))
+
+    def column(header: str, *, nullable: bool = True) -> pd.Series:
+        return _value(frame, header, source, name, nullable=nullable)
+
     parts = []
     for signal, kind in (
         ("hospitalisation", "Inzidenz"),
@@ -133,31 +137,9 @@ def parse_adjusted(paths: Mapping[str, Path], source: Source) -> SourceData:
                     age_group=age,
                     estimate=estimate,
                     date=day,
-                    value=_value(
-                        frame,
-                        f"{prefix}{adjusted}{_T7}{kind}",
-                        source,
-                        name,
-                        nullable=nowcast,
-                    ),
-                    lo=_value(
-                        frame,
-                        f"UG_PI_{_ADJUSTED}{_T7}{kind}",
-                        source,
-                        name,
-                        nullable=True,
-                    )
-                    if nowcast
-                    else None,
-                    hi=_value(
-                        frame,
-                        f"OG_PI_{_ADJUSTED}{_T7}{kind}",
-                        source,
-                        name,
-                        nullable=True,
-                    )
-                    if nowcast
-                    else None,
+                    value=column(f"{prefix}{adjusted}{_T7}{kind}", nullable=nowcast),
+                    lo=column(f"UG_PI_{_ADJUSTED}{_T7}{kind}") if nowcast else None,
+                    hi=column(f"OG_PI_{_ADJUSTED}{_T7}{kind}") if nowcast else None,
                 )
             )
     return signals_data(parts)
