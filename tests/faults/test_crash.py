@@ -158,13 +158,16 @@ def _pipelined(
             running = start(number + 1)
 
 
-def _delay(rng: random.Random, trial: int, timing: Timing) -> float:
+def _delay(
+    rng: random.Random, trial: int, timing: Timing, *, late: float = 1.3
+) -> float:
     """A kill delay over the command's measured run: every third trial anywhere in it, the
     others from a little before its commit (the time before is mostly the interpreter
-    starting and importing) to a little after its end."""
+    starting and importing) to ``late`` times its end. Runs that overlap another take longer
+    than the run measured alone: give them a larger ``late``."""
     if trial % 3 == 0:
         return rng.uniform(0.0, timing.end)
-    return rng.uniform(timing.commit - 0.25 * timing.end, 1.3 * timing.end)
+    return rng.uniform(timing.commit - 0.25 * timing.end, late * timing.end)
 
 
 def _data(home: Path) -> Data:
@@ -447,7 +450,11 @@ def test_a_killed_build_leaves_a_whole_site(prepared: Prepared, tmp_path: Path) 
         args = _command(world / "home", "build", "--out", str(world / "site"))
         if variant == "full":
             args.append("--full")
-        delay = _delay(rng, number // len(VARIANTS), prepared.build_timing[variant])
+        # two builds run at once (overlap=True) on as few as two cores: each may take up to
+        # twice its measured time: the late kills reach further, past the switch too
+        delay = _delay(
+            rng, number // len(VARIANTS), prepared.build_timing[variant], late=1.7
+        )
         return (variant, world), _Killed(args, delay)
 
     for (variant, world), status in _pipelined(BUILD_TRIALS, start, overlap=True):
