@@ -511,6 +511,41 @@ def test_no_serious_accessibility_violation(
     _axe(browser, base_url, scheme)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violation_on_the_analysis_page(
+    browser: object, base_url: str, scheme: str
+) -> None:
+    """The Analysis page with every recipe's code shown (each <details> opened by a click), by
+    axe-core in light and in dark mode, at phone width, where it must not scroll sideways."""
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright",
+        reason="axe-playwright-python is not installed",
+    )
+    context = browser.new_context(  # type: ignore[attr-defined]
+        color_scheme=scheme, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto(base_url + "analysis/index.html")
+    page.wait_for_load_state("load")
+    summaries = page.locator("section.recipe details > summary")
+    for number in range(summaries.count()):
+        summaries.nth(number).click()
+    assert (
+        page.locator("section.recipe details[open] pre code").count()
+        == summaries.count()
+    )
+    result = axe_module.Axe().run(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    serious = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    assert width <= 390, f"the Analysis page is {width} px wide"
+
+
 @pytest.mark.realdata
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violation_on_the_real_site(

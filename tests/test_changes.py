@@ -175,8 +175,9 @@ def test_a_renamed_district_touches_every_page_that_names_it() -> None:
     assert dict(p.regions) == {
         "DE-09175": frozenset({PAGE, DATA, INC, NOTEBOOK}),
         "DE-BY": frozenset({PAGE}),
-        "DE-09162": frozenset({PAGE}),
-        "DE-09184": frozenset({PAGE}),
+        # the pages that may draw it as a peer; their notebooks name their peers
+        "DE-09162": frozenset({PAGE, NOTEBOOK}),
+        "DE-09184": frozenset({PAGE, NOTEBOOK}),
     }
     assert set(p.collections) == {
         "regions/index.html",

@@ -26,7 +26,7 @@ from epicurves.site.signals import decode_signals
 SOURCES = [
     "jhu", "nyt", "rki", "rki-states", "rki-districts", "germany",
     "rki-wastewater", "rki-hospitalisation", "rki-hospitalisation-2020", "rki-sari",
-    "rki-deaths-weekly",
+    "rki-deaths-weekly", "rki-nowcast",
 ]  # fmt: skip
 NOW = datetime(2021, 3, 13, 6, 0, tzinfo=UTC)
 #: The two files that hold the build time; every other file is a function of the store.

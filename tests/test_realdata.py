@@ -35,6 +35,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         "rki-hospitalisation-2020": "updated",
         "rki-sari": "updated",
         "rki-deaths-weekly": "updated",
+        "rki-nowcast": "updated",
     }, [s.message for s in report.sources]
     return settings
 

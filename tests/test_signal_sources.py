@@ -1,4 +1,4 @@
-"""RKI's surveillance signals (issue 11): wastewater, hospitalisation, SARI and weekly deaths.
+"""RKI's surveillance signals (issue 11): wastewater, hospitalisation, SARI, weekly deaths, nowcast.
 
 Each source parses its fixture and the real files in ../shared/data, the pipeline stores its
 signals and ``load_signals`` reads them back; a broken file fails the source with a one-line
@@ -28,6 +28,7 @@ SIGNAL_SOURCES = (
     "rki-hospitalisation-2020",
     "rki-sari",
     "rki-deaths-weekly",
+    "rki-nowcast",
 )
 STATES = [
     "DE-SH", "DE-HH", "DE-NI", "DE-HB", "DE-NW", "DE-HE", "DE-RP", "DE-BW",
@@ -67,7 +68,7 @@ def _one(frame: pd.DataFrame, **where: str) -> pd.DataFrame:
 
 def test_registered_after_the_case_sources_and_fetched_by_default() -> None:
     names = list(SOURCES)
-    assert names[-5:] == list(SIGNAL_SOURCES)
+    assert names[-len(SIGNAL_SOURCES) :] == list(SIGNAL_SOURCES)
     for name in SIGNAL_SOURCES:
         source = SOURCES[name]
         assert source.default
@@ -93,6 +94,7 @@ def test_live_and_interval() -> None:
         "rki-hospitalisation-2020": (False, None),
         "rki-sari": (True, 7),
         "rki-deaths-weekly": (True, 7),
+        "rki-nowcast": (False, None),
     }
     assert {
         n: (SOURCES[n].live, SOURCES[n].interval_days) for n in expected
@@ -127,6 +129,8 @@ def test_signal_names_units_and_estimates_follow_the_contract() -> None:
         "hospitalisation-2020-cases": ("day", "persons in 7 days", ("updated",)),
         "sari": ("week", "per 100,000 per week", ("measured",)),
         "deaths-weekly": ("week", "deaths per week", ("measured",)),
+        "nowcast": ("day", "persons per day", ("nowcast", "smoothed")),
+        "r-7day": ("day", "dimensionless", ("nowcast",)),
     }
 
 
@@ -234,6 +238,29 @@ def test_deaths_fixture(fixtures: Path) -> None:
     assert len(frame) == 3 * 2 + 7 * 2
 
 
+def test_nowcast_fixture(fixtures: Path) -> None:
+    frame = _signals(fixtures, "rki-nowcast")
+    assert set(frame["region_id"]) == {"DE"} and set(frame["age_group"]) == {"00+"}
+    assert set(frame["pathogen"]) == {"SARS-CoV-2"}
+    nowcast = _one(frame, signal="nowcast", estimate="nowcast")
+    assert len(nowcast) == 21
+    assert nowcast[["value", "lo", "hi"]].iloc[0].tolist() == [7012.0, 6902.0, 7134.0]
+    smoothed = _one(frame, signal="nowcast", estimate="smoothed")
+    # each day averaged with the 3 before (the first 3 with days before the file)
+    mean4 = nowcast["value"].rolling(4).mean()
+    assert ((smoothed["value"] - mean4).iloc[3:].abs() <= 0.5).all()
+    r = _one(frame, signal="r-7day")
+    assert set(r["estimate"]) == {"nowcast"} and set(r["unit"]) == {"dimensionless"}
+    # empty R cells (the first 4 days, the last) give no row; ".99" is 0.99
+    assert r["date"].dt.strftime("%m-%d").tolist() == [
+        *(f"02-{d}" for d in range(24, 29)),
+        *(f"03-{d:02d}" for d in range(1, 12)),
+    ]
+    assert r["value"].iloc[-4:].tolist() == [0.99, 0.93, 0.88, 0.84]
+    assert r[["lo", "hi"]].iloc[-1].tolist() == [0.8, 0.88]
+    assert len(frame) == 21 + 21 + 16
+
+
 # -- the real files ---------------------------------------------------------------------------
 
 
@@ -274,6 +301,11 @@ REAL = {
     "rki-sari": Expected(723, 1, "2020-03-02", "2024-10-07", {("sari", "measured"): 723}),
     "rki-deaths-weekly": Expected(
         7728, 17, "2020-03-09", "2026-08-10", {("deaths-weekly", "measured"): 7728}
+    ),
+    "rki-nowcast": Expected(
+        3604, 1, "2020-03-02", "2023-06-17",
+        {("nowcast", "nowcast"): 1203, ("nowcast", "smoothed"): 1203,
+         ("r-7day", "nowcast"): 1198},
     ),
 }  # fmt: skip
 
@@ -325,6 +357,22 @@ def test_real_nowcast_interval_holds(shared_data: Path) -> None:
     assert (
         (smoothed["lo"] <= smoothed["value"]) & (smoothed["value"] <= smoothed["hi"])
     ).all()
+
+
+def test_real_nowcast_and_r_intervals_hold(shared_data: Path) -> None:
+    """RKI's nowcast file: every row has its interval and ``lo <= value <= hi`` (none
+    outside); R's interval is as narrow as its value on many rows at two decimals."""
+    frame = _signals(shared_data, "rki-nowcast")
+    assert frame[["lo", "hi"]].notna().all().all()
+    assert ((frame["lo"] <= frame["value"]) & (frame["value"] <= frame["hi"])).all()
+    r = _one(frame, signal="r-7day")
+    assert ((r["lo"] == r["value"]).sum(), (r["hi"] == r["value"]).sum()) == (559, 533)
+    assert r["value"].min() == 0.63 and r["value"].max() == 3.22
+    # no R on the first 4 days and the last: no row
+    assert str(r["date"].min().date()) == "2020-03-06"
+    assert str(r["date"].max().date()) == "2023-06-16"
+    cases = _one(frame, signal="nowcast", estimate="nowcast")
+    assert cases["date"].diff().dropna().eq(pd.Timedelta(days=1)).all()
 
 
 def test_update_stores_and_loads_the_real_signals(
@@ -405,7 +453,9 @@ H2020 = "Aktuell_Deutschland_COVID-19-Hospitalisierungen.csv"
 SARI = "COVID-SARI-Hospitalisierungsinzidenz.tsv"
 BL = "COVID-19-Todesfaelle_Bundeslaender.csv"
 AG = "COVID-19-Todesfaelle_Altersgruppen.csv"
+NOW = "Nowcast_R_aktuell.csv"
 W, H, S, D = "rki-wastewater", "rki-hospitalisation", "rki-sari", "rki-deaths-weekly"
+N = "rki-nowcast"
 BAD = [
     # AMELAG
     Bad("amelag-missing-column", W, AMELAG, drop_column("vorhersage", TAB), None, None, ("missing column 'vorhersage'",)),
@@ -448,6 +498,18 @@ BAD = [
     Bad("deaths-ages-unknown", D, AG, cell(2, "Altersgruppe", "A00-A04"), 2, "Altersgruppe", ("unknown Altersgruppe",)),
     Bad("deaths-ages-not-a-count", D, AG, cell(3, "Todesfaelle", "1.856"), 3, "Todesfaelle", ("not a count",)),
     Bad("deaths-ages-duplicate", D, AG, repeat(8), 9, None, ("duplicate row",)),
+    # nowcast and R
+    Bad("nowcast-missing-column", N, NOW, drop_column("OG_PI_7_Tage_R_Wert"), None, None, ("missing column 'OG_PI_7_Tage_R_Wert'",)),
+    Bad("nowcast-not-a-count", N, NOW, cell(3, "PS_COVID_Faelle", "6843.5"), 3, "PS_COVID_Faelle", ("not a count", "'6843.5'")),
+    Bad("nowcast-empty-count", N, NOW, cell(4, "UG_PI_COVID_Faelle_ma4", ""), 4, "UG_PI_COVID_Faelle_ma4", ("empty cell",)),
+    Bad("nowcast-na-count", N, NOW, cell(5, "OG_PI_COVID_Faelle", "NA"), 5, "OG_PI_COVID_Faelle", ("not a count", "'NA'")),
+    Bad("nowcast-r-decimal-comma", N, NOW, cell(8, "PS_7_Tage_R_Wert", '"1,05"'), 8, "PS_7_Tage_R_Wert", ("not a number", "'1,05'")),
+    Bad("nowcast-r-negative", N, NOW, cell(9, "UG_PI_7_Tage_R_Wert", "-.1"), 9, "UG_PI_7_Tage_R_Wert", ("negative value", "'-.1'")),
+    Bad("nowcast-r-not-a-number", N, NOW, cell(20, "OG_PI_7_Tage_R_Wert", "1.o2"), 20, "OG_PI_7_Tage_R_Wert", ("not a number",)),
+    Bad("nowcast-not-a-date", N, NOW, cell(6, "Datum", "2021-02-30"), 6, "Datum", ("not a date", "2021-03-31")),
+    Bad("nowcast-german-date", N, NOW, cell(6, "Datum", "25.02.2021"), 6, "Datum", ("not a date",)),
+    Bad("nowcast-duplicate", N, NOW, repeat(6), 7, "Datum", ("duplicate row", "repeats line 6")),
+    Bad("nowcast-gap", N, NOW, lambda ls: [x for n, x in enumerate(ls) if n != 10], 11, "Datum", ("gap", "2021-02-28 is followed by 2021-03-02")),
 ]  # fmt: skip
 
 
@@ -587,7 +649,12 @@ def test_a_failed_update_keeps_the_last_good_signals(
 
 
 def _value_column(header: list[str]) -> str:
-    for name in ("Todesfaelle", "sari_covid19_incidence", "7T_Hospitalisierung_Faelle"):
+    for name in (
+        "Todesfaelle",
+        "sari_covid19_incidence",
+        "7T_Hospitalisierung_Faelle",
+        "PS_COVID_Faelle",
+    ):
         if name in header:
             return name
     return "fixierte_7T_Hospitalisierung_Faelle"

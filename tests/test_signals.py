@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -367,6 +368,7 @@ SIGNAL_SOURCES = (
     "rki-hospitalisation-2020",
     "rki-sari",
     "rki-deaths-weekly",
+    "rki-nowcast",
 )
 CONTRACT = (
     "region_id,name,signal,pathogen,resolution,date,value,lo,hi,unit,age_group,"
@@ -392,6 +394,29 @@ def test_every_signal_source_is_fetched_by_default_and_declares_its_signals() ->
         assert source.default and source.signals
         for signal in source.signals:
             assert signal.description and signal.caveats and signal.unit
+
+
+def test_the_frozen_nowcast_is_exported_but_not_in_germany_today(
+    stored: Settings,
+) -> None:
+    """rki-nowcast ended in 2023: its signals are stored and exported, and the home page's
+    "Germany today" leaves them off, as it does the 2020-22 hospitalisations."""
+    import datetime as dt
+
+    from epicurves.site.signals import germany_today
+
+    result = run("signals", "--region", "DE", "--signal", "r-7day")
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(io.StringIO(result.stdout))
+    assert len(rows) == 16 and set(rows["estimate"]) == {"nowcast"}
+    assert set(rows["unit"]) == {"dimensionless"} and set(rows["vintage"]) == {
+        "2021-03-11"
+    }
+    trends = signal_trends(epicurves.load_signals(["DE"], settings=stored))
+    assert {"nowcast", "r-7day"} <= set(trends["signal"])
+    today = germany_today(trends, dt.date(2021, 3, 13))
+    shown = {r["signal"] for r in today}
+    assert "sari" in shown and not shown & {"nowcast", "r-7day"}
 
 
 def test_load_signals_gives_the_contract_columns(stored: Settings) -> None:

@@ -359,29 +359,6 @@ def test_summary_rows_link_and_format() -> None:
     assert row["spark"].count(",") == 3  # three known weeks drawn
 
 
-def test_region_notebook_runs_on_the_public_api(
-    attacked_site: tuple[epicurves.Settings, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from epicurves.notebooks.generate import code_cells
-
-    settings, out = attacked_site
-    notebook = json.loads((out / "notebooks" / "DE-09162.ipynb").read_text("utf-8"))
-    assert notebook["nbformat"] == 4
-    assert EVIL not in notebook["cells"][0]["source"]  # the name is escaped in Markdown
-    sources = [c["source"] for c in notebook["cells"] if c["cell_type"] == "code"]
-    assert sources == [c.strip("\n") for c in code_cells("DE-09162")]
-    monkeypatch.setenv("EPICURVES_HOME", str(settings.home))
-    monkeypatch.setenv("EPICURVES_PRECEDENCE", ",".join(settings.precedence))
-    namespace: dict[str, object] = {}
-    for source in sources[
-        :3
-    ]:  # the data cells; the last one draws with Bokeh in Jupyter
-        exec(compile(source, "<notebook>", "exec"), namespace)
-    metrics = namespace["metrics"]
-    assert set(metrics["region_id"]) == {"DE-09162"}  # type: ignore[index]
-    assert len(namespace["weekly"]) > 0  # type: ignore[arg-type]
-
-
 def test_biggest_rises_rank_live_regions_first_and_mark_frozen_ones() -> None:
     from epicurves.changes import RegionState
     from epicurves.site.collections import SiteView, _rises

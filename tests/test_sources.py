@@ -25,7 +25,7 @@ from epicurves.sources.rki import _cases_typed
 #: The sources of signals only (issue 11): tests/test_signal_sources.py tests them.
 SIGNAL_SOURCES = (
     "rki-wastewater", "rki-hospitalisation", "rki-hospitalisation-2020", "rki-sari",
-    "rki-deaths-weekly",
+    "rki-deaths-weekly", "rki-nowcast",
 )  # fmt: skip
 ALL = (
     "jhu",

@@ -52,10 +52,20 @@ from .errors import (
     UsageError,
     ValidationError,
 )
+from .headline import headline
 from .model import KINDS, OBSERVATION_COLUMNS, REGION_COLUMNS, SIGNAL_COLUMNS
-from .pipeline import SourceReport, UpdateReport, update
+from .pipeline import (
+    SourceReport,
+    UpdateReport,
+    ensure_data,
+    update,
+    upstream_copy,
+)
+from .plotdata import plot_region, plot_signals
+from .reference import reference_data
 from .sources import SOURCES, Signal, Source, UpstreamFile, get_source
 from .store import Snapshot, SourceMeta, Store
+from .userdata import read_observations
 
 __all__ = [
     "KINDS",
@@ -90,8 +100,10 @@ __all__ = [
     "compute_metrics",
     "discrete_serial_interval",
     "doubling_time",
+    "ensure_data",
     "get_source",
     "growth_rate",
+    "headline",
     "incidence_7d",
     "incidence_per_100k",
     "load_metrics",
@@ -99,12 +111,17 @@ __all__ = [
     "load_regions",
     "load_signals",
     "load_summary",
+    "plot_region",
+    "plot_signals",
     "r_cori",
     "r_rki",
+    "read_observations",
+    "reference_data",
     "signal_changes",
     "signal_trends",
     "summarize",
     "update",
+    "upstream_copy",
     "week_change_pct",
 ]
 

@@ -140,6 +140,7 @@ def load_metrics(
 def load_summary(
     kind: str | None = None,
     *,
+    regions: Iterable[str] | None = None,
     all_sources: bool = False,
     historic: bool = False,
     settings: Settings | None = None,
@@ -149,12 +150,21 @@ def load_summary(
     7-day incidence, trend and R on the region's last day, sorted by new cases last week.
 
     Historic regions (:mod:`epicurves.succession`: ended, covered by a successor) are left
-    out unless ``historic``: their cases are counted in their successors'."""
+    out unless ``historic`` or named in ``regions`` (only those regions then: a region's page
+    and notebook show its row, :func:`epicurves.headline`)."""
+    wanted = None if regions is None else list(regions)
     with _reading(settings, snapshot) as (settings, pinned):
         shown = load_regions(
             kind, all_sources=all_sources, settings=settings, snapshot=pinned
         )
-        if not historic:
+        if wanted is not None:
+            known = set(shown["region_id"])
+            unknown = [r for r in wanted if r not in known]
+            if unknown:
+                msg = f"unknown region {unknown[0]!r}: `epicurves regions` lists the region ids"
+                raise UsageError(msg)
+            shown = shown[shown["region_id"].isin(wanted)]
+        elif not historic:
             shown = shown[~shown["region_id"].isin(list(SUCCESSIONS))]
         metrics = load_metrics(
             list(shown["region_id"]),

@@ -31,7 +31,7 @@ from .changes import ChangeSet
 from .config import Settings
 from .errors import EpicurvesError, UsageError
 from .model import KINDS, pick_shown
-from .pipeline import STEPS, UpdateReport, select_sources, update
+from .pipeline import STEPS, UpdateReport, select_sources, update, writing
 from .sources import SOURCES
 from .store import Store
 
@@ -454,6 +454,94 @@ def signals_command(
         )
 
 
+@cli.command("notebook")
+@click.argument("region_ids", nargs=-1, metavar="[REGION_ID]...")
+@click.option("--all", "all_regions", is_flag=True, help="Every region with a page.")
+@click.option(
+    "--out",
+    metavar="PATH",
+    help="The notebook's file for one region ('-' for stdout), else a folder "
+    "[default: REGION_ID.ipynb in the current folder].",
+)
+@pass_context
+def notebook_command(
+    obj: Context, region_ids: tuple[str, ...], all_regions: bool, out: str | None
+) -> None:
+    """Write a region's Jupyter notebook: its page's headline numbers and charts on the
+    public Python API, what each metric means, and cells to change (the same notebook as the
+    site's download). It runs offline against your store and fills an empty one first."""
+    from .site.notebooks import region_notebooks
+
+    if bool(region_ids) == all_regions:
+        msg = "name one or more REGION_IDs, or give --all (not both)"
+        raise UsageError(msg)
+    made = region_notebooks(obj.settings, None if all_regions else region_ids)
+    single = len(region_ids) == 1
+    if out == "-":
+        if not single:
+            msg = "--out - writes one notebook: name one REGION_ID"
+            raise UsageError(msg)
+        click.echo(next(iter(made))[1])
+        return
+    target = Path(out or ".")
+    to_file = (
+        single and out is not None and not target.is_dir() and not out.endswith("/")
+    )
+    if not to_file and target.exists() and not target.is_dir():
+        msg = f"--out {out} is a file: expected a folder for several notebooks"
+        raise UsageError(msg)
+    written: list[Path] = []
+    for region_id, text in made:
+        path = target if to_file else target / f"{region_id}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", "utf-8")
+        written.append(path)
+    where = (
+        written[0] if len(written) == 1 else f"{len(written):,} notebooks to {target}"
+    )
+    err.print(f"wrote {where}")
+
+
+@cli.command("recipes")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option(
+    "--out",
+    metavar="DIR",
+    help="Write the recipes (all, or those named) as notebooks into this folder.",
+)
+def recipes_command(names: tuple[str, ...], out: str | None) -> None:
+    """List the recipe collection: notebooks on the public Python API that compare regions,
+    reproduce RKI's numbers, estimate R, find anomalies, export, bring your own data and
+    redo OSCOVIDA's plots. With --out, write them as notebooks to open in Jupyter."""
+    from .notebooks.recipes import get_recipe, recipes
+
+    try:
+        chosen = [get_recipe(n) for n in names] if names else list(recipes())
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from exc
+    if out is None:
+        table = Table(
+            "name",
+            "title",
+            "summary",
+            title=f"{len(chosen)} recipes",
+            title_justify="left",
+        )
+        for recipe in chosen:
+            table.add_row(recipe.name, recipe.title, recipe.summary)
+        Console(soft_wrap=True).print(table)
+        err.print("write them as notebooks: epicurves recipes --out DIR")
+        return
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        msg = f"--out {out} is a file: expected a folder"
+        raise UsageError(msg)
+    folder.mkdir(parents=True, exist_ok=True)
+    for recipe in chosen:
+        (folder / recipe.filename).write_text(recipe.notebook() + "\n", "utf-8")
+    err.print(f"wrote {_count(len(chosen), 'recipe')} to {folder}")
+
+
 def _count(n: int, noun: str) -> str:
     """``1 signal``, ``9 signals``."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
@@ -672,10 +760,11 @@ def run_command(
     from filelock import FileLock, Timeout
 
     settings = Settings.from_env(home=obj.settings.home, mirror=mirror)
-    settings.home.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.home / "run.lock"))
     try:
-        lock.acquire(timeout=0)
+        with writing(settings.home):
+            settings.home.mkdir(parents=True, exist_ok=True)
+            lock.acquire(timeout=0)
     except Timeout:
         err.print(
             f"[bold red]Error:[/] another `epicurves run` holds {escape(lock.lock_file)}: "

@@ -7,13 +7,14 @@ against it by the tests.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
-__all__ = ["DEFAULT_PRECEDENCE", "SETTINGS", "Setting", "Settings"]
+__all__ = ["DEFAULT_PRECEDENCE", "SETTINGS", "Setting", "Settings", "binder_problem"]
 
 #: Which source is shown for a region that several sources cover: the first in this list that
 #: has the region. Live official sources first, then the frozen and derived ones.
@@ -63,7 +64,53 @@ SETTINGS: tuple[Setting, ...] = (
         "Comma-separated source names: for a region covered by several sources, the first "
         "listed is shown (default: " + ",".join(DEFAULT_PRECEDENCE) + ").",
     ),
+    Setting(
+        "binder_repo",
+        "EPICURVES_BINDER_REPO",
+        "The GitHub repository (owner/name) whose binder/ folder builds the Binder image: the "
+        "site's region pages and recipes get 'Open on Binder' links into it (unset: no "
+        "links).",
+    ),
+    Setting(
+        "binder_ref",
+        "EPICURVES_BINDER_REF",
+        "The branch, tag or commit of the Binder repository the links open (default: main).",
+    ),
 )
+
+#: A GitHub repository as ``owner/name``: an account name (letters, digits, '-', at most 39)
+#: and a repository name (letters, digits, '-', '.', '_', at most 100; not '.' or '..').
+_GITHUB_REPO = re.compile(
+    r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})"
+)
+#: What git refuses in a branch or tag name (``git check-ref-format``), and whitespace.
+_BAD_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|^[-/]|/$|\.$|\.lock$|//")
+
+
+def binder_problem(repo: str | None, ref: str) -> str | None:
+    """What is wrong with a Binder repository and ref, or None: the repository must be a
+    GitHub ``owner/name`` and the ref a git branch, tag or commit (they become parts of the
+    links on the site's pages).
+
+    >>> binder_problem("me/epicurves", "main") is None
+    True
+    >>> binder_problem("https://github.com/me/epicurves", "main")  # doctest: +ELLIPSIS
+    "binder_repo (EPICURVES_BINDER_REPO): expected ... found 'https://github.com/me/epicurves'"
+    """
+    if repo is not None:
+        found = _GITHUB_REPO.fullmatch(repo)
+        if found is None or found["name"] in (".", ".."):
+            return (
+                "binder_repo (EPICURVES_BINDER_REPO): expected a GitHub repository as "
+                "owner/name (letters, digits and '-'; the name may also hold '.' and '_'), "
+                f"found {repo!r}"
+            )
+    if not ref or _BAD_REF.search(ref):
+        return (
+            "binder_ref (EPICURVES_BINDER_REF): expected a branch, tag or commit (no spaces, "
+            f"'~^:?*[\\', '..' or '@{{'), found {ref!r}"
+        )
+    return None
 
 
 def _default_home() -> Path:
@@ -79,6 +126,11 @@ class Settings:
     mirror: Path | None = None
     precedence: tuple[str, ...] = DEFAULT_PRECEDENCE
     scheduler: str | None = None
+    binder_repo: str | None = None
+    """``owner/name`` of the GitHub repository whose ``binder/`` folder builds the Binder
+    image the site's "Open on Binder" links open (None: no links)."""
+    binder_ref: str = "main"
+    """The branch, tag or commit of ``binder_repo`` the links open."""
 
     def __post_init__(self) -> None:
         # Accept strings for the folders, as users type them in notebooks.
@@ -86,6 +138,8 @@ class Settings:
         if self.mirror is not None:
             object.__setattr__(self, "mirror", Path(self.mirror).expanduser())
         object.__setattr__(self, "precedence", tuple(self.precedence))
+        # The Binder settings are checked where they are used (the site's build raises a
+        # UsageError naming them): this module sits below the exception tree.
 
     @classmethod
     def from_env(
@@ -96,6 +150,8 @@ class Settings:
         mirror: str | Path | None = None,
         precedence: str | tuple[str, ...] | None = None,
         scheduler: str | None = None,
+        binder_repo: str | None = None,
+        binder_ref: str | None = None,
     ) -> Settings:
         """Build settings from explicit values, falling back to ``EPICURVES_*`` variables.
 
@@ -103,12 +159,16 @@ class Settings:
         PosixPath('/tmp/x')
         >>> Settings.from_env({}, precedence="jhu, rki").precedence[:2]
         ('jhu', 'rki')
+        >>> Settings.from_env({"EPICURVES_BINDER_REPO": "me/epicurves"}).binder_ref
+        'main'
         """
         env = os.environ if environ is None else environ
         home = home or env.get("EPICURVES_HOME") or None
         mirror = mirror or env.get("EPICURVES_MIRROR") or None
         precedence = precedence or env.get("EPICURVES_PRECEDENCE") or None
         scheduler = scheduler or env.get("EPICURVES_SCHEDULER") or None
+        binder_repo = (binder_repo or env.get("EPICURVES_BINDER_REPO", "")).strip()
+        binder_ref = (binder_ref or env.get("EPICURVES_BINDER_REF", "")).strip()
         if isinstance(precedence, str):
             precedence = tuple(p.strip() for p in precedence.split(",") if p.strip())
         return cls(
@@ -116,7 +176,14 @@ class Settings:
             mirror=Path(mirror).expanduser() if mirror else None,
             precedence=tuple(precedence) if precedence else DEFAULT_PRECEDENCE,
             scheduler=scheduler,
+            binder_repo=binder_repo or None,
+            binder_ref=binder_ref or "main",
         )
+
+    @property
+    def binder(self) -> tuple[str, str] | None:
+        """``(owner/name, ref)`` of the Binder repository the site links to, or None."""
+        return None if self.binder_repo is None else (self.binder_repo, self.binder_ref)
 
     @property
     def store_dir(self) -> Path:

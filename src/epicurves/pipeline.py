@@ -8,11 +8,13 @@ changed. Concurrent updates are serialised by a lock file in the home folder.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,7 +23,14 @@ from filelock import FileLock, Timeout
 
 from .changes import ChangeSet, RegionState, diff, region_states
 from .config import Settings
-from .errors import EpicurvesError, LockError, NotInMirrorError, ValidationError
+from .errors import (
+    EpicurvesError,
+    LockError,
+    NotInMirrorError,
+    StoreError,
+    UsageError,
+    ValidationError,
+)
 from .fetch import Fetched, Fetcher
 from .model import (
     REGION_COLUMNS,
@@ -35,7 +44,14 @@ from .model import (
 from .sources import SOURCES, Source, get_source, parser_fingerprint
 from .store import SourceMeta, StagedSource, Store, read_regions
 
-__all__ = ["SourceReport", "UpdateReport", "select_sources", "update"]
+__all__ = [
+    "SourceReport",
+    "UpdateReport",
+    "ensure_data",
+    "select_sources",
+    "update",
+    "writing",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +104,22 @@ class UpdateReport:
         return self.changes.generation
 
 
+@contextlib.contextmanager
+def writing(home: Path) -> Iterator[None]:
+    """Turns a refused write below ``home`` into a :class:`StoreError` that says why: a
+    shared store (a JupyterHub's ``EPICURVES_HOME``) is read-only for its readers and updated
+    by its owner."""
+    try:
+        yield
+    except PermissionError as exc:
+        msg = (
+            f"no write access to {exc.filename or home} ({exc.strerror}): updating needs "
+            f"write access to {home}; a shared read-only store is updated by its owner, "
+            "and reading it needs none"
+        )
+        raise StoreError(msg) from exc
+
+
 def select_sources(names: Iterable[str] | None) -> list[Source]:
     """The sources to update: those named, else every default source.
 
@@ -125,10 +157,11 @@ def update(
     names = list(sources or [])
     chosen = select_sources(names)
     explicit = bool(names)
-    settings.home.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.home / "update.lock"))
     try:
-        lock.acquire(timeout=0)
+        with writing(settings.home):
+            settings.home.mkdir(parents=True, exist_ok=True)
+            lock.acquire(timeout=0)
     except Timeout:
         progress("", "waiting for another epicurves update to finish")
         try:
@@ -440,3 +473,72 @@ def _failed(
         seconds=time.perf_counter() - started,
         error=exc,
     )
+
+
+def ensure_data(
+    settings: Settings | None = None, *, echo: Callable[[str], None] = print
+) -> Settings:
+    """The settings of a store that holds data: ``settings`` (default
+    :meth:`Settings.from_env`), after filling the store when it is empty.
+
+    A notebook's first cell, so that it runs on a fresh machine, on JupyterHub or on Binder:
+    with data stored it does nothing and says nothing; with an empty store it says so through
+    ``echo``, fetches every default source (from ``settings.mirror`` when set, else from the
+    upstream URLs) and says what it stored. A source that fails is named; the others are kept.
+    Sharing a store read-only (``EPICURVES_HOME`` on a JupyterHub) works: a store with data is
+    only read.
+    """
+    settings = Settings.from_env() if settings is None else settings
+    if Store(settings.store_dir).sources():
+        return settings
+    origin = (
+        f"the local mirror {settings.mirror}"
+        if settings.mirror is not None
+        else "the upstream URLs (a few minutes)"
+    )
+    echo(f"The store in {settings.store_dir} is empty: filling it from {origin}.")
+    report = update(settings)
+    stored = [s for s in report.sources if s.status in ("updated", "unchanged")]
+    echo(
+        f"Stored {sum(s.rows for s in stored):,} rows from {len(stored)} sources "
+        f"(store generation {report.generation})."
+    )
+    for failed in report.failed:
+        echo(f"{failed.source} failed: {failed.message}")
+    return settings
+
+
+def upstream_copy(source: str, name: str, settings: Settings | None = None) -> Path:
+    """The local copy of the upstream file ``name`` of ``source`` that the store's data were
+    read from: the last good download (``settings.downloads_dir``) or the mirror's file,
+    whichever has the SHA-256 the store recorded. For a recipe that checks the store against
+    a column epicurves does not keep (RKI's published incidence).
+
+    A source or file that does not exist, a source not stored yet, or no copy with the
+    recorded SHA-256 (the mirror changed since the update) is a one-line error.
+    """
+    from .fetch import file_sha256, find_in_mirror
+
+    settings = Settings.from_env() if settings is None else settings
+    found = get_source(source)
+    file = next((f for f in found.files if f.name == name), None)
+    if file is None:
+        names = ", ".join(f.name for f in found.files)
+        msg = f"{source} has no upstream file {name!r}; its files are: {names}"
+        raise UsageError(msg)
+    meta = Store(settings.store_dir).meta().get(source)
+    record = None if meta is None else meta.files.get(name)
+    if record is None:
+        msg = f"{source}: {name} is not stored yet: run `epicurves update`"
+        raise StoreError(msg)
+    candidates = [Path(record["url"]), settings.downloads_dir / file.folder / file.name]
+    if settings.mirror is not None:
+        candidates.append(find_in_mirror(settings.mirror, file) or settings.mirror)
+    for path in candidates:
+        if path.is_file() and file_sha256(path) == record["sha256"]:
+            return path
+    msg = (
+        f"{source}: no local copy of {name} with the SHA-256 stored on the last update "
+        f"(looked in {', '.join(str(c) for c in candidates)}): run `epicurves update`"
+    )
+    raise StoreError(msg)

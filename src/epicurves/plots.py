@@ -16,15 +16,20 @@ payload in the browser, so no chart object is built per region. Panels, after OS
 Bokeh cannot change an axis type at runtime, so the first three panels exist twice (linear and
 log) and the page shows one of each pair; both share their sources. All panels share the x range
 ``x``. :data:`SOURCES` lists every named source with its columns: the page script relies on them.
+
+:func:`draw_region` and :func:`draw_signals` build the same figures afresh and fill them in
+Python from the views of :mod:`epicurves.plotdata` (what the page's scripts would put in them):
+they are :func:`epicurves.plot_region` and :func:`epicurves.plot_signals` behind the scenes.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
+from bokeh.core.properties import value
 from bokeh.embed import json_item
 from bokeh.layouts import column
 from bokeh.models import (
@@ -43,6 +48,16 @@ from bokeh.models.annotations import Legend, LegendItem, Span, Title
 from bokeh.models.renderers import DataRenderer, GlyphRenderer
 from bokeh.plotting import figure
 
+from .plotdata import (
+    AGE_LINES,
+    COMPARE_LINES,
+    LEVEL_COLOURS,
+    SIGNAL_FIGURES,
+    RegionView,
+    SignalView,
+    axis_log_ticks,
+)
+
 #: Panels below the first screen: hidden in the item, shown by the page after its first paint.
 LATER_FIGURES = ("fig_r_cases", "fig_r_deaths", "fig_doubling", "fig_compare")
 
@@ -57,23 +72,16 @@ __all__ = [
     "SOURCES",
     "chart_item",
     "chart_item_js",
+    "draw_region",
+    "draw_signals",
     "map_item",
     "map_item_js",
     "signal_items",
     "signal_items_js",
 ]
 
-#: Lines the comparison chart can show: the region itself (``cmp_0``) and seven peers.
-COMPARE_LINES = 8
-
-#: Incidence levels (per 100 000, 7 days) and their colours, interpolated in between
-#: (OSCOVIDA's green -> gold -> red -> maroon); region.js holds the same stops.
-LEVEL_COLOURS: tuple[tuple[float, str], ...] = (
-    (0.0, "#2e8b57"),
-    (50.0, "#9a7300"),
-    (100.0, "#d62728"),
-    (200.0, "#800000"),
-)
+# COMPARE_LINES (the region and seven peers) and LEVEL_COLOURS (incidence level -> colour,
+# region.js holds the same stops) live in epicurves.plotdata, which computes with them.
 
 #: Every named source and its columns (``x``: dates as ms since the epoch, UTC).
 SOURCES: dict[str, tuple[str, ...]] = {
@@ -595,19 +603,11 @@ def map_item_js(name: str, geometry: Mapping[str, Any]) -> str:
 
 
 # -- the surveillance charts -------------------------------------------------------------------
-#: Lines a chart by age group can show (``g0``, ``g1``, ...), labelled by the page.
-AGE_LINES = 8
-#: Each surveillance chart: its source's columns and its title. Each is one Bokeh item
-#: (:func:`signal_items`), embedded in its own place of the page and filled by
-#: static/signals.js; its models are named ``<kind>_<chart>`` (``src_``, ``fig_``, ``x_``,
-#: ``y_``, ``legend_``, ``hover_``; ``fig_<chart>_log`` and ``y_<chart>_log`` for the log twin).
-SIGNAL_FIGURES: dict[str, tuple[str, ...]] = {
-    "wastewater": ("x", "measured", "smoothed", "lo", "hi"),
-    "hospitalisation": ("x", "fixed", "updated", "nowcast", "lo", "hi"),
-    "hospitalisation_2020": ("x", *(f"g{i}" for i in range(AGE_LINES))),
-    "deaths_weekly": ("x", *(f"g{i}" for i in range(AGE_LINES))),
-    "sari": ("x", *(f"g{i}" for i in range(AGE_LINES))),
-}
+# Each chart of SIGNAL_FIGURES (its source's columns; AGE_LINES lines by age group at most;
+# both in epicurves.plotdata) is one Bokeh item (:func:`signal_items`), embedded in its own
+# place of the page and filled by static/signals.js; its models are named ``<kind>_<chart>``
+# (``src_``, ``fig_``, ``x_``, ``y_``, ``legend_``, ``hover_``; ``fig_<chart>_log`` and
+# ``y_<chart>_log`` for the log twin).
 _SIGNAL_TITLES = {
     "wastewater": "Viral load in wastewater (genome copies per litre)",
     "hospitalisation": "COVID-19 hospitalisations per 100 000 in 7 days",
@@ -734,3 +734,101 @@ def signal_items_js() -> str:
     """A JavaScript file body ``window.EPICURVES_SIGNAL_CHARTS = {...};``."""
     text = _signal_json().replace("</", "<\\/")
     return f"window.EPICURVES_SIGNAL_CHARTS = {text};\n"
+
+
+# -- the same figures, filled in Python (epicurves.plot_region, plot_signals) -------------------
+def _named(root: Any) -> dict[str, Any]:
+    """Every named model under ``root`` (the layouts here name each model once)."""
+    return {m.name: m for m in root.references() if m.name}
+
+
+def _set_range(model: Range1d, span: tuple[float, float]) -> None:
+    """What the page's ``setRange`` does: the range and where the reset tool goes back to."""
+    start, end = span
+    model.update(start=start, end=end, reset_start=start, reset_end=end)
+
+
+def _log_ticks(fig: figure) -> None:
+    """A log axis's fixed ticker gets the page's ticks for its range (and beyond it)."""
+    y = fig.y_range
+    for axis in fig.yaxis:
+        if isinstance(axis.ticker, FixedTicker) and isinstance(y, Range1d):
+            axis.ticker.ticks = axis_log_ticks(cast(float, y.start), cast(float, y.end))
+
+
+def draw_region(view: RegionView, signals: Sequence[SignalView] = ()) -> Column:
+    """The region charts (:func:`_layout`, new models) filled from ``view``: the shown panels,
+    then the surveillance charts of ``signals``, in one column."""
+    layout = _layout()
+    named = _named(layout)
+    for name, data in view.sources.items():
+        named[name].data = dict(data)
+    for name, span in view.ranges.items():
+        _set_range(named[name], span)
+    if view.x_bounds is not None:
+        named["x"].bounds = view.x_bounds
+    for name, title in view.titles.items():
+        named[name].title.text = title
+    legend = named["cmp_legend"]
+    items = list(legend.items)
+    shown = []
+    for item, label in zip(items, view.compare, strict=True):
+        for renderer in item.renderers:
+            renderer.visible = label is not None
+        if label is not None:
+            item.label = value(label)
+            shown.append(item)
+    legend.items = shown
+    figures = [named[name] for name in view.figures]
+    for fig in figures:
+        fig.visible = True
+        if isinstance(fig.y_scale, LogScale):
+            _log_ticks(fig)
+    return column(
+        *figures,
+        *(_filled_signal(s) for s in signals),
+        sizing_mode="stretch_width",
+        name="charts",
+    )
+
+
+def _filled_signal(view: SignalView) -> figure:
+    """One surveillance chart (:func:`_signal_layout`, new models) filled from ``view``."""
+    chart = view.chart.figure
+    named = _named(_signal_layout(chart))
+    named[f"src_{chart}"].data = dict(view.data)
+    x = named[f"x_{chart}"]
+    if view.x_bounds is not None:
+        x.bounds = view.x_bounds
+    if view.x_range is not None:
+        _set_range(x, view.x_range)
+    fig = named[view.figure]
+    if view.y_range is not None:
+        _set_range(fig.y_range, view.y_range)
+    fig.visible = True
+    if isinstance(fig.y_scale, LogScale):
+        _log_ticks(fig)
+    if view.chart.lines == "age_group":
+        legend = named[f"legend_{chart}"]
+        items = list(legend.items)
+        tooltips = [_DATE]
+        for i, item in enumerate(items):
+            used = i < len(view.labels)
+            for renderer in item.renderers:
+                renderer.visible = used
+            if used:
+                item.label = value(view.labels[i])
+                tooltips.append((view.labels[i], f"@g{i}{{0,0.[00]}}"))
+        legend.items = items[: len(view.labels)]
+        named[f"hover_{chart}"].tooltips = tooltips
+    shown: figure = fig
+    return shown
+
+
+def draw_signals(views: Sequence[SignalView]) -> Column:
+    """The surveillance charts of ``views``, filled, in one column."""
+    return column(
+        *(_filled_signal(v) for v in views),
+        sizing_mode="stretch_width",
+        name="signal_charts",
+    )

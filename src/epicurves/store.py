@@ -22,7 +22,9 @@ place. Writing happens under the update lock (:func:`epicurves.pipeline.update`)
 **Reading.** A reader pins one generation for the whole read (:meth:`Store.snapshot`): it takes a
 shared lock on ``pins/<n>.lock`` (a :class:`filelock.ReadWriteLock`), then checks that the
 generation's file still exists, and reads only the files that generation names. Every
-``load_*`` method of :class:`Store` pins for its own call.
+``load_*`` method of :class:`Store` pins for its own call. Making the pin is the only write a
+reader attempts: one without the right to write in ``pins/`` (a store shared read-only, say on
+JupyterHub) reads unpinned, and writes nothing.
 
 **Removing old generations.** After each commit (and at the start of each update) every
 generation that is neither current nor pinned is removed: its file first, then its pin, then every
@@ -319,6 +321,13 @@ class Snapshot:
         missing = [p for p in paths if not p.exists()]
         if missing:
             msg = f"store file {missing[0]} is missing; run `epicurves update` again"
+            if self._pin is None and self.store.generation() != self.generation:
+                # Read without a pin (a store shared read-only): an update replaced it.
+                msg = (
+                    f"store file {missing[0]} is gone: an update replaced generation "
+                    f"{self.generation} during this read, which could not pin it (no "
+                    f"right to write in {self.store.root / 'pins'}); read again"
+                )
             raise StoreError(msg)
         return paths
 

@@ -1,108 +1,98 @@
-"""A Jupyter notebook per region: a starting recipe on epicurves' public API.
+"""A Jupyter notebook per region, from the readable template ``templates/region.py``.
 
-The notebook is nbformat 4 JSON, written from a template without running anything, so that a
-site build can write one per region in microseconds. Its code uses only names in
-``epicurves.__all__``; it fills the store on first use (``EPICURVES_MIRROR`` set: from that
-folder) and runs locally, on JupyterHub or on Binder.
+The template is a percent-format script (:mod:`.percent`): read once per process, then each
+region's notebook is the template's cells with the region's name, id, source and licence in
+the Markdown and a ``parameters`` cell of its own (``region_id``, ``peers``), written as
+nbformat JSON without running anything: a site build writes one per region in microseconds.
+Its code uses only names in ``epicurves.__all__`` (and pandas and Bokeh); it fills an empty
+store on first use (``EPICURVES_MIRROR`` set: from that folder) and runs locally, on
+JupyterHub or on Binder.
 """
 
 from __future__ import annotations
 
+import functools
 import html
-import json
-from typing import Any
+import re
+from collections.abc import Sequence
+from importlib import resources
 
-__all__ = ["region_notebook"]
+from .percent import Cell, notebook_json, read_percent
+
+__all__ = ["TEMPLATE", "code_cells", "region_notebook", "template_cells"]
+
+#: The template, in the package.
+TEMPLATE = "templates/region.py"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
 
 
-def _cell(kind: str, source: str) -> dict[str, Any]:
-    cell: dict[str, Any] = {
-        "cell_type": kind,
-        "metadata": {},
-        "source": source.strip("\n"),
+@functools.cache
+def template_cells() -> tuple[Cell, ...]:
+    """The template's cells, read once per process."""
+    text = (resources.files("epicurves.notebooks") / TEMPLATE).read_text("utf-8")
+    cells = tuple(read_percent(text))
+    if sum("parameters" in c.tags for c in cells) != 1:
+        msg = f"{TEMPLATE}: exactly one cell must be tagged 'parameters'"
+        raise ValueError(msg)
+    return cells
+
+
+def _markdown_text(text: str) -> str:
+    """Upstream text made inert in Markdown: HTML escaped (Jupyter renders HTML in Markdown)
+    and Markdown's own marks backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text))
+
+
+def _parameters(region_id: str, peers: Sequence[str]) -> str:
+    return (
+        f"region_id = {region_id!r}  # the region of this notebook\n"
+        f"peers = {list(peers)!r}  # the regions its page compares it with"
+    )
+
+
+def region_cells(
+    region_id: str, name: str, source: str, licence: str, peers: Sequence[str] = ()
+) -> list[Cell]:
+    """The notebook's cells for one region."""
+    fields = {
+        "{{title}}": _markdown_text(name),
+        "{{region_id}}": _markdown_text(region_id),
+        "{{source}}": _markdown_text(source),
+        "{{licence}}": _markdown_text(licence),
     }
-    if kind == "code":
-        cell.update(execution_count=None, outputs=[])
-    return cell
+    cells = []
+    for cell in template_cells():
+        if "parameters" in cell.tags:
+            cell = Cell("code", _parameters(region_id, peers), cell.tags)
+        elif cell.kind == "markdown" and "{{" in cell.source:
+            text = cell.source
+            for key, value in fields.items():
+                text = text.replace(key, value)
+            cell = Cell("markdown", text)
+        cells.append(cell)
+    return cells
 
 
-def code_cells(region_id: str) -> list[str]:
+def code_cells(region_id: str, peers: Sequence[str] = ()) -> list[str]:
     """The code of the notebook's cells, in order (tests run them)."""
-    rid = json.dumps(region_id)
     return [
-        f"""
-import epicurves
-
-settings = epicurves.Settings.from_env()  # EPICURVES_HOME, EPICURVES_MIRROR
-if not epicurves.Store(settings.store_dir).sources():
-    epicurves.update(settings)  # first use: fetch every source (or read EPICURVES_MIRROR)
-metrics = epicurves.load_metrics([{rid}], settings=settings)
-metrics[["date", "new_cases", "new_cases_7d_mean", "incidence_7d", "r_rki", "r_cori", "flags"]].tail(14)
-""",
-        """
-# R by Cori et al. with another serial interval (mean 4 days, sd 2 days)
-daily = metrics.set_index("date")["new_cases"]
-epicurves.r_cori(daily, si_mean=4.0, si_sd=2.0).dropna().tail(14)
-""",
-        """
-# The last weeks, one row per week
-weekly = metrics.set_index("date")[["new_cases", "new_deaths"]].resample("W").sum(min_count=1)
-weekly.tail(12)
-""",
-        """
-from bokeh.plotting import figure, output_notebook, show
-
-output_notebook()
-fig = figure(x_axis_type="datetime", height=300, sizing_mode="stretch_width",
-             title="7-day incidence per 100 000")
-fig.line(metrics["date"], metrics["incidence_7d"])
-show(fig)
-""",
+        c.source
+        for c in region_cells(region_id, region_id, "", "", peers)
+        if c.kind == "code"
     ]
 
 
-def region_notebook(region_id: str, name: str, source: str, licence: str) -> str:
-    """The notebook of one region as nbformat 4 JSON text.
+def region_notebook(
+    region_id: str, name: str, source: str, licence: str, peers: Sequence[str] = ()
+) -> str:
+    """The notebook of one region as nbformat 4.5 JSON text.
 
-    >>> nb = json.loads(region_notebook("DE", "Germany", "rki", "CC BY 4.0"))
-    >>> nb["nbformat"], nb["cells"][0]["cell_type"], len(nb["cells"])
-    (4, 'markdown', 9)
+    >>> import json
+    >>> nb = json.loads(region_notebook("DE", "Germany", "rki", "CC BY 4.0", ["AT"]))
+    >>> nb["nbformat"], nb["cells"][0]["source"].splitlines()[0]
+    (4, '# Germany (`DE`)')
+    >>> nb["cells"][1]["source"].splitlines()[1]
+    "peers = ['AT']  # the regions its page compares it with"
     """
-    title = html.escape(name)  # upstream text: Jupyter renders HTML in Markdown
-    intro = f"""
-# {title} (`{region_id}`)
-
-Daily COVID-19 cases and deaths of {title} from the source `{source}` ({html.escape(licence)}),
-with the metrics of [epicurves](https://pypi.org/project/epicurves/): 7-day incidence, R by
-RKI's method and by Cori et al., growth and doubling time. Run it anywhere Python runs:
-`pip install epicurves`, then run the cells (set `EPICURVES_MIRROR` to read a local copy of
-the upstream files instead of downloading them). Change anything: it is yours.
-"""
-    cells = [_cell("markdown", intro)]
-    notes = [
-        "## The latest two weeks",
-        "## R with your own serial interval",
-        "## Weekly sums",
-        "## A chart",
-    ]
-    for note, code in zip(notes, code_cells(region_id), strict=True):
-        if note != notes[0]:
-            cells.append(_cell("markdown", note))
-        cells.append(_cell("code", code))
-    cells.insert(1, _cell("markdown", notes[0]))
-    for number, cell in enumerate(cells):
-        cell["id"] = f"cell-{number}"  # nbformat 4.5 wants an id per cell
-    notebook = {
-        "cells": cells,
-        "metadata": {
-            "kernelspec": {
-                "display_name": "Python 3",
-                "language": "python",
-                "name": "python3",
-            },
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    return json.dumps(notebook, ensure_ascii=False, indent=1)
+    cells = region_cells(region_id, name, source, licence, peers)
+    return notebook_json(cells, {"epicurves": {"region_id": region_id}})

@@ -31,8 +31,8 @@ from markupsafe import Markup
 from .. import __version__
 from ..analysis import CoriOptions, signal_trends
 from ..changes import ChangeSet, RegionState, diff, region_states
-from ..config import Settings
-from ..errors import BuildError, StoreError
+from ..config import Settings, binder_problem
+from ..errors import BuildError, StoreError, UsageError
 from ..executor import Executor, make_executor
 from ..freshness import freshness
 from ..sources import SOURCES
@@ -42,7 +42,7 @@ from .assets import asset_names, write_assets
 from .collections import COLLECTIONS, SiteView, compare_page, home_files, table_pages
 from .graph import ALWAYS, Hierarchy, Plan, plan, region_paths
 from .maps import MAPS, map_page
-from .pages import NAV, region_href
+from .pages import NAV, binder_url, region_href
 from .publish import MARKER, BuildState, SiteFolder, link_or_copy, put_file
 from .render import ChunkJob, ChunkResult, RegionJob, environment, write_chunk
 from .signals import germany_today
@@ -100,9 +100,14 @@ DEPENDENCIES = (
 )  # fmt: skip
 
 
-def fingerprint(threshold: float, precedence: Sequence[str]) -> str:
+def fingerprint(
+    threshold: float,
+    precedence: Sequence[str],
+    binder: tuple[str, str] | None = None,
+) -> str:
     """A hash of everything a build depends on besides the data: epicurves' code, templates,
-    static files and texts, the versions of :data:`DEPENDENCIES`, and the settings."""
+    static files and texts (the recipes included), the versions of :data:`DEPENDENCIES`, and
+    the settings (``binder``: the Binder repository and ref the pages link to, if any)."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
         if path.suffix in (".py", ".html", ".css", ".js", ".md") and path.is_file():
@@ -110,8 +115,16 @@ def fingerprint(threshold: float, precedence: Sequence[str]) -> str:
             digest.update(path.read_bytes())
     packages = [version(p) for p in DEPENDENCIES]
     settings = [__version__, *packages, repr(threshold), *precedence]
+    if binder is not None:  # unset: no links, so a ref alone changes nothing
+        settings += ["binder", *binder]
     digest.update("\0".join(settings).encode())
     digest.update(repr(CoriOptions()).encode())
+    # The recipes are package files, hashed above; hashed again as the collection the build
+    # writes, so that a recipe added, changed or removed always makes a full build.
+    from ..notebooks.recipes import recipes
+
+    for recipe in recipes():
+        digest.update(f"\0recipe {recipe.name}\0{recipe.script}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -130,6 +143,13 @@ def _markdown(text: str) -> tuple[dict[str, str], Markup]:
             meta[key.strip()] = value.strip()
     html = MarkdownIt("commonmark", {"html": False}).render(text)
     return meta, Markup(html)
+
+
+def _inline_markdown(text: str) -> Markup:
+    """The HTML of one paragraph of Markdown, without the paragraph (raw HTML escaped)."""
+    from markdown_it import MarkdownIt
+
+    return Markup(MarkdownIt("commonmark", {"html": False}).renderInline(text))
 
 
 # -- the build ---------------------------------------------------------------------------------
@@ -152,9 +172,14 @@ def build_site(
     published site when it starts from the generation that site was built from. ``workers``
     and ``scheduler`` choose the executor (:func:`epicurves.executor.make_executor`), unless
     an ``executor`` is given (the caller closes it). A failed build leaves the published site as
-    it was and raises :class:`~epicurves.BuildError`.
+    it was and raises :class:`~epicurves.BuildError`. Binder settings that could not make a
+    link (``settings.binder_repo`` not ``owner/name``, say) are a
+    :class:`~epicurves.UsageError`, before anything is read or written.
     """
     started = time.perf_counter()
+    problem = binder_problem(settings.binder_repo, settings.binder_ref)
+    if problem is not None:
+        raise UsageError(problem)
     site = SiteFolder(Path(out))
     site.check()
     with Store(settings.store_dir).snapshot() as snapshot:
@@ -198,7 +223,7 @@ class _Builder:
         self.old: Path | None = None
         self.written: set[str] = set()
         self.dropped: set[str] = set()  # files of regions left without observations
-        self.mark = fingerprint(threshold, settings.precedence)
+        self.mark = fingerprint(threshold, settings.precedence, settings.binder)
 
     # -- deciding what to build --------------------------------------------------------------------
     def _decide(
@@ -266,7 +291,7 @@ class _Builder:
         self.old = None if previous is None else self.site.current()
         try:
             assets = asset_names() if previous is None else previous.assets
-            common = {"nav": NAV, "assets": assets, "version": __version__}
+            common = self._common(assets)
             summaries = {} if previous is None else dict(previous.summaries)
             weekly = {} if previous is None else dict(previous.weekly)
             started = time.perf_counter()
@@ -316,6 +341,16 @@ class _Builder:
             warnings=warnings,
         )
 
+    def _common(self, assets: dict[str, Any]) -> dict[str, Any]:
+        """The template context of every page: navigation, asset names, version, and the
+        Binder repository and ref the "Open on Binder" links point into (None: no links)."""
+        return {
+            "nav": NAV,
+            "assets": assets,
+            "version": __version__,
+            "binder": self.settings.binder,
+        }
+
     def _failed(self, exc: Exception) -> BuildError:
         kept = self.site.generation()
         where = (
@@ -332,7 +367,7 @@ class _Builder:
         folder = self.site.current()
         assert folder is not None  # a state exists only for a published site
         self.folder = folder
-        common = {"nav": NAV, "assets": previous.assets, "version": __version__}
+        common = self._common(previous.assets)
         view = SiteView(previous.regions, previous.summaries, previous.weekly)
         try:
             warnings = self._home(view, common, now, previous.generation, in_place=True)
@@ -505,13 +540,22 @@ class _Builder:
 
     # -- pages over many regions -------------------------------------------------------------------
     def _static_pages(self, common: dict[str, Any]) -> None:
-        """Analysis, About and the Articles: they depend on the code only."""
+        """Analysis (with the recipes), About and the Articles: they depend on the code (and
+        the Binder settings) only."""
         template = environment().get_template("article.html")
         base = {**common, "breadcrumbs": None, "articles": None}
         for name, current in STATIC_PAGES:
             _, body = _markdown((CONTENT / f"{name}.md").read_text("utf-8"))
-            html = template.render(**base, root="../", page=name, current=current,
-                                   title=name.capitalize(), body=body)  # fmt: skip
+            page = template
+            extra: dict[str, Any] = {}
+            if name == "analysis":
+                page = environment().get_template("analysis.html")
+                extra = {
+                    "recipes": self._recipes(common),
+                    "binder_recipes": binder_url(common["binder"], "recipes"),
+                }
+            html = page.render(**base, **extra, root="../", page=name, current=current,
+                               title=name.capitalize(), body=body)  # fmt: skip
             self._put(current, html.encode())
         articles = []
         for article in sorted((CONTENT / "articles").glob("*.md")):
@@ -529,6 +573,31 @@ class _Builder:
                                current="articles/index.html", title="Articles",
                                body=Markup("<h1>Articles</h1>"))  # fmt: skip
         self._put("articles/index.html", html.encode())
+
+    def _recipes(self, common: dict[str, Any]) -> list[dict[str, Any]]:
+        """Write each recipe as ``recipes/<name>.ipynb`` (the bytes ``epicurves recipes
+        --out`` writes; nothing is executed) and return what the Analysis page says of it.
+
+        Recipes are code, so only full builds write them (a changed or removed recipe changes
+        the build's fingerprint); an incremental build links them from the published site."""
+        from ..notebooks.recipes import recipes
+
+        items = []
+        for recipe in recipes():
+            path = f"recipes/{recipe.filename}"
+            self._put(path, (recipe.notebook() + "\n").encode())
+            items.append(
+                {
+                    "name": recipe.name,
+                    "title": recipe.title,
+                    "summary": _inline_markdown(recipe.summary),
+                    "code": recipe.code,
+                    "filename": recipe.filename,
+                    "href": path,
+                    "binder": binder_url(common["binder"], path),
+                }
+            )
+        return items
 
     def _collections(
         self, graph_plan: Plan, view: SiteView, common: dict[str, Any]

@@ -108,7 +108,8 @@ REGION_FILES: tuple[RegionFile, ...] = (
         applies=lambda s: bool(s.signals),
         kinds=frozenset({"added", "empty", "signals"}),  # not a new day of cases
     ),
-    RegionFile("notebooks/{id}.ipynb", data=False, meta=("self",)),
+    # its parameters name the peers the page compares the region with
+    RegionFile("notebooks/{id}.ipynb", data=False, meta=("self", "peers")),
 )
 
 

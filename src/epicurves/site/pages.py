@@ -9,14 +9,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 
+from ..headline import _missing, fmt_int, fmt_num
+
 __all__ = [
+    "BINDER",
     "CSP",
     "KIND_LABELS",
     "NAV",
+    "binder_url",
     "fmt_int",
     "fmt_num",
     "incidence_table",
@@ -77,29 +82,27 @@ def region_href(region_id: str) -> str:
     return f"region/{region_id}/index.html"
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+#: Where the site's "Open on Binder" links start (mybinder.org's GitHub provider).
+BINDER = "https://mybinder.org/v2/gh/"
 
 
-def fmt_int(value: Any) -> str:
-    """A count with thousands separators; empty when missing.
+def binder_url(binder: tuple[str, str] | None, path: str) -> str | None:
+    """The mybinder.org link that opens ``path`` (relative to the image's home folder, where
+    ``binder/postBuild`` writes the notebooks) in JupyterLab, or None without a Binder
+    repository. ``binder`` is ``(owner/name, ref)``; each part is URL-encoded (a ref
+    ``release/1`` becomes ``release%2F1``, as BinderHub expects).
 
-    >>> fmt_int(1234567.0), fmt_int(None)
-    ('1,234,567', '')
+    >>> binder_url(("me/epicurves", "main"), "notebooks/DE.ipynb")
+    'https://mybinder.org/v2/gh/me/epicurves/main?urlpath=lab/tree/notebooks/DE.ipynb'
+    >>> binder_url(None, "notebooks/DE.ipynb") is None
+    True
     """
-    return "" if _missing(value) else f"{round(float(value)):,}"
-
-
-def fmt_num(value: Any, decimals: int = 1, suffix: str = "", sign: bool = False) -> str:
-    """A number rounded for people; empty when missing.
-
-    >>> fmt_num(12.345), fmt_num(-3.21, 0, " %", sign=True), fmt_num(float("nan"))
-    ('12.3', '-3 %', '')
-    """
-    if _missing(value) or math.isinf(float(value)):
-        return ""
-    text = f"{float(value):{'+' if sign else ''},.{decimals}f}"
-    return text + suffix
+    if binder is None:
+        return None
+    repo, ref = binder
+    parts = [*repo.split("/", 1), ref]
+    spec = "/".join(quote(part, safe="") for part in parts)
+    return f"{BINDER}{spec}?urlpath={quote('lab/tree/' + path, safe='/')}"
 
 
 def _order(value: Any) -> str:

@@ -23,11 +23,20 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..analysis import CoriOptions, compute_metrics, summarize
+from ..headline import headline
 from ..model import REGION_COLUMNS
 from ..notebooks import region_notebook
 from ..store import read_observations, read_signals
 from .graph import REGION_FILES, SIGNAL_SCRIPT
-from .pages import CSP, KIND_LABELS, fmt_int, fmt_num, region_href, weekly_sums
+from .pages import (
+    CSP,
+    KIND_LABELS,
+    binder_url,
+    fmt_int,
+    fmt_num,
+    region_href,
+    weekly_sums,
+)
 from .payload import RegionFiles, region_files
 from .signals import SignalFiles, page_config, signal_files, signal_key
 
@@ -84,7 +93,8 @@ class ChunkJob:
     """Source -> its observations file in the pinned store generation."""
     regions: tuple[RegionJob, ...]
     common: Mapping[str, Any]
-    """Template context of every page: navigation, asset names, version."""
+    """Template context of every page: navigation, asset names, version, and ``binder`` (the
+    Binder repository and ref the region pages link to, or None)."""
     cori: CoriOptions
     out: str | None = None
     """For :func:`write_chunk`: the new generation's folder, where the files are written."""
@@ -152,21 +162,7 @@ def script_json(text: str) -> Markup:
 
 
 def _headline(summary: Mapping[str, Any]) -> list[dict[str, str]]:
-    r_text = fmt_num(summary["r_cori"], 2)
-    if r_text and summary["r_cori_lo"] is not None:
-        r_text += f" ({fmt_num(summary['r_cori_lo'], 2)}\N{EN DASH}{fmt_num(summary['r_cori_hi'], 2)})"
-    pairs = [
-        ("total cases", fmt_int(summary["total_cases"])),
-        ("total deaths", fmt_int(summary["total_deaths"])),
-        ("new cases last week", fmt_int(summary["new_cases_last_week"])),
-        ("7-day incidence per 100k", fmt_num(summary["incidence_7d"])),
-        (
-            "week-on-week change",
-            fmt_num(summary["week_change_pct"], 0, " %", sign=True),
-        ),
-        (f"R (Cori), {summary['r_cori_date'] or 'n/a'}", r_text),
-    ]
-    return [{"label": label, "value": value or NO_VALUE} for label, value in pairs]
+    return [{"label": k, "value": v} for k, v in headline(summary).items()]
 
 
 def _chart_text(job: RegionJob, summary: Mapping[str, Any]) -> str:
@@ -345,6 +341,11 @@ def _render(
     """One file of one region, by its pattern in :data:`REGION_FILES`."""
     if pattern.startswith("region/"):
         context = _page_context(region, item, summaries[region.region_id], sig)
+        # the notebook as binder/postBuild writes it into the image (``common["binder"]``:
+        # the Binder repository and ref, or None: no link)
+        context["binder_notebook"] = binder_url(
+            job.common.get("binder"), f"notebooks/{region.region_id}.ipynb"
+        )
         return template.render(**job.common, **context).encode()
     if pattern.endswith(".sig.js"):
         assert sig is not None
@@ -354,8 +355,9 @@ def _render(
     if pattern.endswith(".js"):
         return item.data.encode()
     source = region.page["source"]
+    peers = [p["region_id"] for p in region.page.get("peers", [])]
     notebook = region_notebook(
-        region.region_id, region.name, source["name"], source["licence"]
+        region.region_id, region.name, source["name"], source["licence"], peers
     )
     return notebook.encode()
 

@@ -14,8 +14,10 @@ charts draw is kept (:data:`SIGNAL_CHARTS`: not the normalised wastewater, the s
 coverage counts, nor the case counts behind the incidences), at 3 significant digits (counts as
 whole numbers); ``epicurves export`` and :func:`epicurves.load_signals` give everything.
 
-:data:`SIGNAL_CHARTS` is the one registry of the charts: the figures (:mod:`epicurves.plots`),
-the page's texts and ``static/signals.js`` (through the page's configuration) all read it.
+:data:`SIGNAL_CHARTS` (defined in :mod:`epicurves.plotdata`, re-exported here) is the one
+registry of the charts: the figures (:mod:`epicurves.plots`), the page's texts,
+``static/signals.js`` (through the page's configuration) and :func:`epicurves.plot_signals` all
+read it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..freshness import is_stale
+from ..plotdata import SIGNAL_CHARTS, SignalChart
+from ..plotdata import pathogen_order as _pathogen_order
 from ..sources import SOURCES, Signal, Source
 
 __all__ = [
@@ -44,53 +48,6 @@ __all__ = [
     "signal_files",
     "signal_key",
 ]
-
-
-@dataclass(frozen=True)
-class SignalChart:
-    """One chart of the surveillance section."""
-
-    anchor: str
-    """Its id on the page (``#sig-...``), which the home page links to."""
-    signal: str
-    estimates: tuple[str, ...]
-    """The estimates drawn (the first one is the main line)."""
-    figure: str
-    """Its figure in :data:`epicurves.plots.SIGNAL_FIGURES`."""
-    lines: str
-    """What its lines are: ``estimate`` (one line each), ``pathogen`` (a select picks one;
-    estimates as lines) or ``age_group`` (one line each)."""
-    digits: int | None = 3
-    """Significant digits kept; ``None``: whole numbers (counts)."""
-    note: str = ""
-    """What the page adds to the signal's own description."""
-
-
-SIGNAL_CHARTS: tuple[SignalChart, ...] = (
-    SignalChart(
-        "sig-wastewater", "wastewater", ("measured", "smoothed"), "wastewater",
-        "pathogen",
-        note="Points: the weekly measurements; line and band: RKI's smoothed curve with its "
-        "interval. Choose the pathogen; the log scale shows rises of different size alike.",
-    ),
-    SignalChart(
-        "sig-hospitalisation", "hospitalisation", ("fixed", "updated", "nowcast"),
-        "hospitalisation", "estimate",
-        note="Fixed: the value as first published for each day; updated: with the late "
-        "reports since; nowcast: RKI's estimate of the final value, with its 95 % interval.",
-    ),
-    SignalChart(
-        "sig-hospitalisation-2020", "hospitalisation-2020", ("updated",),
-        "hospitalisation_2020", "age_group",
-        note="The series RKI published from 2020 to 2022, by age group; it is not joined to "
-        "the current one, whose method differs.",
-    ),
-    SignalChart(
-        "sig-deaths-weekly", "deaths-weekly", ("measured",), "deaths_weekly",
-        "age_group", digits=None,
-    ),
-    SignalChart("sig-sari", "sari", ("measured",), "sari", "age_group"),
-)  # fmt: skip
 
 
 def signal_key(region_id: str) -> str:
@@ -276,15 +233,6 @@ def signal_files(
         )
         out[str(region_id)] = SignalFiles(data, charts)
     return out
-
-
-def _pathogen_order(pathogen: str) -> tuple[bool, str]:
-    """SARS-CoV-2 first (the site's subject), then the others by name.
-
-    >>> sorted(["RSV A", "Influenza A", "SARS-CoV-2"], key=_pathogen_order)
-    ['SARS-CoV-2', 'Influenza A', 'RSV A']
-    """
-    return pathogen != "SARS-CoV-2", pathogen
 
 
 def _chart_text(

@@ -13,6 +13,7 @@ from .deaths import RKI_DEATHS_WEEKLY
 from .germany import GERMANY
 from .hospitalisation import RKI_HOSPITALISATION, RKI_HOSPITALISATION_2020
 from .jhu import JHU, JHU_US
+from .nowcast import RKI_NOWCAST
 from .nyt import NYT
 from .rki import RKI, RKI_DISTRICTS, RKI_STATES
 from .sari import RKI_SARI
@@ -44,6 +45,7 @@ SOURCES: dict[str, Source] = {
         RKI_HOSPITALISATION_2020,
         RKI_SARI,
         RKI_DEATHS_WEEKLY,
+        RKI_NOWCAST,
     )
 }
 

@@ -1,0 +1,272 @@
+"""The surveillance charts: their registry (:data:`SIGNAL_CHARTS`, which the site reads too),
+and what each draws for a region's signals: static/signals.js ``SignalChart.columns``,
+``fill`` and ``labelLines``, in Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+from .common import AGE_LINES, DAY_MS, SIGNAL_FIGURES, floats, valid_range
+
+__all__ = [
+    "SIGNAL_CHARTS",
+    "SignalChart",
+    "SignalView",
+    "one_signal_region",
+    "pathogen_order",
+    "signal_views",
+]
+
+
+@dataclass(frozen=True)
+class SignalChart:
+    """One chart of the surveillance section."""
+
+    anchor: str
+    """Its id on the page (``#sig-...``), which the home page links to."""
+    signal: str
+    estimates: tuple[str, ...]
+    """The estimates drawn (the first one is the main line)."""
+    figure: str
+    """Its figure in :data:`SIGNAL_FIGURES` (:mod:`epicurves.plots`)."""
+    lines: str
+    """What its lines are: ``estimate`` (one line each), ``pathogen`` (a select picks one;
+    estimates as lines) or ``age_group`` (one line each)."""
+    digits: int | None = 3
+    """Significant digits kept; ``None``: whole numbers (counts)."""
+    note: str = ""
+    """What the page adds to the signal's own description."""
+
+
+SIGNAL_CHARTS: tuple[SignalChart, ...] = (
+    SignalChart(
+        "sig-wastewater", "wastewater", ("measured", "smoothed"), "wastewater",
+        "pathogen",
+        note="Points: the weekly measurements; line and band: RKI's smoothed curve with its "
+        "interval. Choose the pathogen; the log scale shows rises of different size alike.",
+    ),
+    SignalChart(
+        "sig-hospitalisation", "hospitalisation", ("fixed", "updated", "nowcast"),
+        "hospitalisation", "estimate",
+        note="Fixed: the value as first published for each day; updated: with the late "
+        "reports since; nowcast: RKI's estimate of the final value, with its 95 % interval.",
+    ),
+    SignalChart(
+        "sig-hospitalisation-2020", "hospitalisation-2020", ("updated",),
+        "hospitalisation_2020", "age_group",
+        note="The series RKI published from 2020 to 2022, by age group; it is not joined to "
+        "the current one, whose method differs.",
+    ),
+    SignalChart(
+        "sig-deaths-weekly", "deaths-weekly", ("measured",), "deaths_weekly",
+        "age_group", digits=None,
+    ),
+    SignalChart("sig-sari", "sari", ("measured",), "sari", "age_group"),
+)  # fmt: skip
+"""The surveillance charts, in page order: the one registry the site, its page script (through
+the page's configuration) and :func:`plot_signals` read."""
+
+
+def pathogen_order(pathogen: str) -> tuple[bool, str]:
+    """SARS-CoV-2 first (the site's subject), then the others by name.
+
+    >>> sorted(["RSV A", "Influenza A", "SARS-CoV-2"], key=pathogen_order)
+    ['SARS-CoV-2', 'Influenza A', 'RSV A']
+    """
+    return pathogen != "SARS-CoV-2", pathogen
+
+
+@dataclass(frozen=True)
+class SignalView:
+    """What one surveillance chart shows (static/signals.js ``SignalChart.fill``): its
+    source's data, the figure shown (the log twin or not), the ranges set and, for a chart by
+    age group, the label of each line drawn."""
+
+    chart: SignalChart
+    figure: str
+    data: dict[str, Any]
+    x_range: tuple[float, float] | None
+    x_bounds: tuple[float, float] | None
+    y_range: tuple[float, float] | None
+    labels: tuple[str, ...]
+    pathogen: str | None
+    pathogens: tuple[str, ...]
+
+
+def _step(days: np.ndarray) -> int:
+    """The largest step of a regular grid through the days (7 for weekly series)."""
+    if len(days) < 2:
+        return 1
+    return max(int(np.gcd.reduce(np.diff(days))), 1)
+
+
+@dataclass(frozen=True)
+class _Series:
+    """One series on its regular grid of days; ``lo``/``hi`` None without an interval."""
+
+    x: np.ndarray
+    v: np.ndarray
+    lo: np.ndarray | None
+    hi: np.ndarray | None
+
+
+def _series(rows: pd.DataFrame) -> _Series:
+    """One series as the page expands it (signals.js ``expand`` of the compact form
+    ``epicurves.site.signals`` writes): on the days first, first + step, ... up to its last
+    value or bound, holes as NaN."""
+    rows = rows.sort_values("date", kind="stable")
+    days = rows["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    step = _step(days)
+    index = (days - days[0]) // step
+    grid: dict[str, np.ndarray] = {}
+    for column in ("value", "lo", "hi"):
+        values = np.full(int(index[-1]) + 1, np.nan)
+        values[index] = floats(rows[column])
+        grid[column] = values
+    ends = {k: np.flatnonzero(np.isfinite(v)) for k, v in grid.items()}
+    length = max((int(e[-1]) + 1 if len(e) else 0) for e in ends.values())
+    x = (days[0] + np.arange(length) * step).astype(np.float64) * DAY_MS
+
+    def cut(column: str) -> np.ndarray | None:
+        return grid[column][:length] if len(ends[column]) else None
+
+    return _Series(x, grid["value"][:length], cut("lo"), cut("hi"))
+
+
+def _align(named: list[tuple[str, np.ndarray, np.ndarray]]) -> dict[str, Any]:
+    """Columns on the union of the series' days (signals.js ``align``); a later column of the
+    same name replaces an earlier one, as there."""
+    x = np.unique(np.concatenate([xs for _, xs, _ in named])) if named else np.array([])
+    columns: dict[str, Any] = {"x": x}
+    for name, xs, values in named:
+        column = np.full(len(x), np.nan)
+        column[np.searchsorted(x, xs)] = values
+        columns[name] = column
+    return columns
+
+
+#: The columns of :func:`epicurves.load_signals` that the charts read (``lo``/``hi`` too, where
+#: there).
+_NEEDED = ("region_id", "signal", "pathogen", "age_group", "estimate", "date", "value")
+
+
+def one_signal_region(signals: pd.DataFrame) -> str:
+    """The region id of a signals frame, which must hold exactly one region."""
+    if not isinstance(signals, pd.DataFrame):
+        msg = f"signals must be a DataFrame (from epicurves.load_signals), not {type(signals).__name__}"
+        raise UsageError(msg)
+    missing = [c for c in _NEEDED if c not in signals.columns]
+    if missing:
+        msg = f"signals lacks the columns {', '.join(missing)}: pass rows of epicurves.load_signals"
+        raise UsageError(msg)
+    ids = list(dict.fromkeys(signals["region_id"].astype(str)))
+    if not ids:
+        msg = "signals holds no rows"
+        raise UsageError(msg)
+    if len(ids) != 1:
+        msg = (
+            f"signals holds {len(ids)} regions ({', '.join(ids[:5])}): pass one region's "
+            f"rows, e.g. epicurves.load_signals([{ids[0]!r}])"
+        )
+        raise UsageError(msg)
+    return ids[0]
+
+
+def signal_views(
+    signals: pd.DataFrame, *, pathogen: str | None = None, scale: str = "linear"
+) -> list[SignalView]:
+    """The surveillance charts the region page shows for ``signals`` (one region's rows of
+    :func:`epicurves.load_signals`), in page order: see :func:`plot_signals`."""
+    if scale not in ("linear", "log"):
+        msg = f"scale={scale!r}: expected 'linear' or 'log'"
+        raise UsageError(msg)
+    if isinstance(signals, pd.DataFrame) and signals.empty:
+        return []
+    one_signal_region(signals)
+    frame = signals.copy()
+    for column in ("lo", "hi"):
+        if column not in frame.columns:
+            frame[column] = np.nan
+    keys = ["signal", "pathogen", "age_group", "estimate"]
+    frame[keys] = frame[keys].astype(str)
+    out = []
+    for chart in SIGNAL_CHARTS:
+        rows = frame[
+            (frame["signal"] == chart.signal) & frame["estimate"].isin(chart.estimates)
+        ]
+        if rows.empty:
+            continue
+        keyed = rows.groupby(["pathogen", "age_group", "estimate"], sort=False)
+        series = sorted(
+            (((str(p), str(a), str(e)), _series(g)) for (p, a, e), g in keyed),
+            key=lambda item: item[0],
+        )
+        out.append(_signal_view(chart, series, pathogen, scale == "log"))
+    return out
+
+
+def _signal_view(
+    chart: SignalChart,
+    series: list[tuple[tuple[str, str, str], _Series]],
+    pathogen: str | None,
+    log_wanted: bool,
+) -> SignalView:
+    """One chart's view (signals.js ``columns`` and ``fill``)."""
+    pathogens = tuple(sorted({key[0] for key, _ in series}, key=pathogen_order))
+    chosen = None
+    picked = series
+    if chart.lines == "pathogen":
+        chosen = pathogen if pathogen is not None else pathogens[0]
+        if chosen not in pathogens:
+            msg = (
+                f"pathogen={pathogen!r}: the {chart.signal} chart has "
+                f"{', '.join(map(repr, pathogens))}"
+            )
+            raise UsageError(msg)
+        picked = [(key, s) for key, s in series if key[0] == chosen]
+    named: list[tuple[str, np.ndarray, np.ndarray]] = []
+    labels: list[str] = []
+    if chart.lines == "age_group":
+        ordered = sorted(picked, key=lambda p: "" if p[0][1] == "00+" else p[0][1])
+        for i, ((_, age, _), s) in enumerate(ordered[:AGE_LINES]):
+            named.append((f"g{i}", s.x, s.v))
+            labels.append("all ages" if age == "00+" else age)
+    else:
+        for (_, _, estimate), s in picked:
+            named.append((estimate, s.x, s.v))
+            if s.lo is not None:  # the page takes the interval where lo is given
+                named.append(("lo", s.x, s.lo))
+                named.append(("hi", s.x, s.hi if s.hi is not None else s.x * np.nan))
+    columns = _align(named)
+    x = columns["x"]
+    for key in SIGNAL_FIGURES[chart.figure]:
+        if key not in columns:
+            columns[key] = np.full(len(x), np.nan)
+    log = chart.lines == "pathogen" and log_wanted
+    x_range = bounds = None
+    if len(x):
+        span = max(float(x[-1] - x[0]), 7 * DAY_MS)
+        bounds = (float(x[0]) - 0.1 * span, float(x[-1]) + 0.1 * span)
+        x_range = valid_range(float(x[0]) - 0.02 * span, float(x[-1]) + 0.02 * span)
+    values = np.concatenate(
+        [np.asarray(v, dtype=np.float64) for k, v in columns.items() if k != "x"]
+    )
+    values = values[np.isfinite(values)]
+    if log:
+        positive = values[values > 0]
+        lo = float(positive.min()) if len(positive) else 1.0
+        hi = float(positive.max()) if len(positive) else 10.0
+        y_range = valid_range(lo / 1.5, hi * 1.6)
+    else:
+        top = float(values.max()) if len(values) else 1.0
+        y_range = valid_range(0, (top if top > 0 else 1) * 1.08)
+    figure = f"fig_{chart.figure}_log" if log else f"fig_{chart.figure}"
+    return SignalView(
+        chart=chart, figure=figure, data=columns, x_range=x_range, x_bounds=bounds,
+        y_range=y_range, labels=tuple(labels), pathogen=chosen, pathogens=pathogens,
+    )  # fmt: skip
