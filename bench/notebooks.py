@@ -10,7 +10,9 @@ Run on demand (not part of the test suite)::
 2. Generation, ``--runs`` times: every region's notebook as ``epicurves notebook --all`` makes
    it (the store's regions, the page's peers, the template filled), and the template alone
    (:func:`epicurves.notebooks.region_notebook`); the median milliseconds per region.
-3. Execution, ``--execute`` times for each of a country, a US state and a German district:
+3. The command, ``--runs`` times: ``epicurves notebook --all --out DIR`` as a whole process
+   (Python's start and the imports included); the median seconds.
+4. Execution, ``--execute`` times for each of a country, a US state and a German district:
    the notebook run top to bottom by nbclient in a fresh kernel (start-up included), as a
    reader's "Run all" does; the median seconds.
 """
@@ -21,6 +23,7 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +53,21 @@ def generate(
             region_notebook(region_id, region_id, "source", "licence", ["DE", "FR"])
         template.append(time.perf_counter() - start)
     return count, whole, template
+
+
+def command(settings: epicurves.Settings, runs: int, work: Path) -> list[float]:
+    """Seconds of ``epicurves notebook --all --out DIR``, a whole process each time."""
+    tool = Path(sys.executable).parent / "epicurves"
+    seconds = []
+    for run in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            [str(tool), "--home", str(settings.home), "notebook", "--all",
+             "--out", str(work / f"notebooks-{run}")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        seconds.append(time.perf_counter() - start)
+    return seconds
 
 
 def execute(
@@ -100,6 +118,11 @@ def main() -> None:
         print(f"per region (target <= 5 ms)     {per:9.3f} ms")
         print(
             f"per region, template alone      {statistics.median(template) / count * 1000:9.3f} ms"
+        )
+        whole_process = command(settings, args.runs, work)
+        print(
+            f"epicurves notebook --all, median {statistics.median(whole_process):7.3f} s"
+            f"    min {min(whole_process):.3f}  max {max(whole_process):.3f}"
         )
         if args.execute:
             for region_id in REGIONS:

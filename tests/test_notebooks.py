@@ -7,11 +7,9 @@ on stderr, and the headline numbers they print are those of the region's page.
 
 from __future__ import annotations
 
-import ast
 import html
 import json
 import re
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -24,62 +22,14 @@ from conftest import ATTACK as EVIL
 from epicurves.cli import cli
 from epicurves.notebooks import generate
 from epicurves.notebooks.percent import notebook_json, read_percent
-
-#: Modules a notebook may import besides epicurves: "pandas and Bokeh as usual".
-ALLOWED_MODULES = {"epicurves", "pandas", "numpy", "bokeh"}
-
-
-def public_names_used(code: str) -> tuple[set[str], set[str]]:
-    """The ``epicurves.<name>`` attributes and the imported top-level modules in ``code``."""
-    tree = ast.parse(code)
-    names: set[str] = set()
-    modules: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules.update(alias.name.split(".")[0] for alias in node.names)
-            names.update(
-                alias.name.split(".", 1)[1]
-                for alias in node.names
-                if alias.name.startswith("epicurves.")
-            )
-        elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            modules.add(module.split(".")[0])
-            if module == "epicurves":
-                names.update(alias.name for alias in node.names)
-            elif module.startswith("epicurves."):
-                names.add(module)  # a private module: never public
-        elif (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id == "epicurves"
-        ):
-            names.add(node.attr)
-    return names, modules
+from test_recipes import problems
 
 
 def check_public(code: str) -> None:
     """Fail on any epicurves name outside ``epicurves.__all__`` and any import beyond the
-    standard library, epicurves, pandas, numpy and Bokeh."""
-    names, modules = public_names_used(code)
-    private = names - set(epicurves.__all__)
-    assert not private, f"not in epicurves.__all__: {sorted(private)}"
-    foreign = {m for m in modules if m not in ALLOWED_MODULES} - set(
-        sys.stdlib_module_names
-    )
-    assert not foreign, f"imports beyond pandas and Bokeh: {sorted(foreign)}"
-
-
-def test_the_check_catches_private_names() -> None:
-    check_public("import epicurves\nepicurves.load_metrics(['DE'])")
-    for bad in (
-        "import epicurves\nepicurves.store.Store('x')",
-        "from epicurves.site import build",
-        "from epicurves import _private",
-        "import matplotlib.pyplot as plt",
-    ):
-        with pytest.raises(AssertionError):
-            check_public(bad)
+    standard library, epicurves, pandas, numpy and Bokeh (the recipes' check)."""
+    found = problems(code)
+    assert not found, found
 
 
 def test_region_notebook_uses_only_public_names() -> None:
@@ -123,13 +73,20 @@ def test_percent_reader_keeps_tags_and_leaves_out_the_header() -> None:
     assert notebook["cells"][1]["outputs"] == []
 
 
+def test_unsafe_ids_are_refused() -> None:
+    for bad in (("DE`x", "rki", []), ("DE", "r k i", []), ("DE", "rki", ["A B"])):
+        with pytest.raises(ValueError, match="is not safe"):
+            generate.region_notebook(bad[0], "x", bad[1], "CC", bad[2])
+
+
 def test_a_region_name_is_inert_in_the_markdown() -> None:
     text = generate.region_notebook(
-        "DE-09162", EVIL + " [link](javascript:x) *b*", "rki", "CC BY 4.0", []
+        "DE-09162", EVIL + " [link](javascript:x) *b*\n# h", "rki", "CC BY 4.0", []
     )
     title = json.loads(text)["cells"][0]["source"]
     assert "<script>" not in title and "<img" not in title
     assert "\\[link\\]\\(javascript:x\\)" in title and "\\*b\\*" in title
+    assert title.splitlines()[0].endswith("\\# h (`DE-09162`)")  # one line, one heading
     code = "\n".join(
         c["source"] for c in json.loads(text)["cells"] if c["cell_type"] == "code"
     )
@@ -150,7 +107,7 @@ def test_site_notebooks_are_the_cli_notebooks(
     home = ["--home", str(settings.home)]
     result = runner.invoke(cli, [*home, "notebook", "DE-09162", "--out", "-"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == page
+    assert result.output == (out / "notebooks" / "DE-09162.ipynb").read_text("utf-8")
     # the parameters name the page's peers, in the page's order
     config = re.search(
         r'id="page-config"[^>]*>(.*?)</script>',
@@ -166,10 +123,8 @@ def test_site_notebooks_are_the_cli_notebooks(
     assert result.exit_code == 0, result.output
     made = sorted(p.name for p in folder.glob("*.ipynb"))
     assert made == sorted(p.name for p in (out / "notebooks").glob("*.ipynb"))
-    for name in made[:20]:
-        assert (folder / name).read_text("utf-8").rstrip("\n") == (
-            out / "notebooks" / name
-        ).read_text("utf-8").rstrip("\n")
+    for name in made:  # the same bytes
+        assert (folder / name).read_bytes() == (out / "notebooks" / name).read_bytes()
 
 
 @pytest.mark.parametrize(
@@ -179,6 +134,7 @@ def test_site_notebooks_are_the_cli_notebooks(
         (["notebook", "DE", "--all"], "not both"),
         (["notebook", "XX-1"], "unknown region 'XX-1'"),
         (["notebook", "DE", "DE-09162", "--out", "-"], "--out - writes one notebook"),
+        (["notebook", "DE", "DE-BY", "--out", "two.ipynb"], "expected a folder"),
     ],
 )
 def test_notebook_command_errors_are_one_line(
@@ -191,6 +147,38 @@ def test_notebook_command_errors_are_one_line(
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_notebook_draws_the_page_s_charts_in_the_page_s_order(
+    attacked_site: tuple[epicurves.Settings, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its code run as it is (Bokeh's show captured): the comparison's lines are the page's
+    peers, by name, in the page's order; the headline is the page's."""
+    settings, out = attacked_site
+    monkeypatch.setenv("EPICURVES_HOME", str(settings.home))
+    monkeypatch.setenv("EPICURVES_PRECEDENCE", ",".join(settings.precedence))
+    monkeypatch.delenv("EPICURVES_MIRROR", raising=False)
+    shown: list[Any] = []
+    monkeypatch.setattr("bokeh.io.show", shown.append)
+    monkeypatch.setattr("bokeh.io.output_notebook", lambda *a, **k: None)
+    for region in ("DE-09162", "DE"):
+        shown.clear()
+        notebook = json.loads(
+            (out / "notebooks" / f"{region}.ipynb").read_text("utf-8")
+        )
+        namespace: dict[str, Any] = {}
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code":
+                exec(compile(cell["source"], f"<{region}>", "exec"), namespace)
+        page = (out / "region" / region / "index.html").read_text("utf-8")
+        config = re.search(r'id="page-config"[^>]*>(.*?)</script>', page, re.S)
+        assert config is not None
+        peers = [p["name"] for p in json.loads(config.group(1))["peers"]]
+        assert peers, region
+        legend = shown[0].select_one({"name": "cmp_legend"})
+        labels = [item.label.value for item in legend.items]
+        assert labels == [namespace["summary"]["name"], *peers]
+        assert len(shown) == 2
 
 
 def test_ensure_data_fills_an_empty_store_and_says_so(home: Path, mirror: Path) -> None:
@@ -206,6 +194,25 @@ def test_ensure_data_fills_an_empty_store_and_says_so(home: Path, mirror: Path) 
     again: list[str] = []
     epicurves.ensure_data(settings, echo=again.append)
     assert again == []  # a store with data is only read
+
+
+def test_ensure_data_says_why_nothing_was_stored(tmp_path: Path) -> None:
+    said: list[str] = []
+    missing = epicurves.Settings(
+        home=tmp_path / "a", mirror=tmp_path / "no-such-folder"
+    )
+    with pytest.raises(
+        epicurves.UsageError, match=r"no-such-folder .* is not a folder"
+    ):
+        epicurves.ensure_data(missing, echo=said.append)
+    (tmp_path / "empty").mkdir()
+    empty = epicurves.Settings(home=tmp_path / "b", mirror=tmp_path / "empty")
+    with pytest.raises(epicurves.StoreError, match=r"nothing stored from .*empty"):
+        epicurves.ensure_data(empty, echo=said.append)
+    assert (
+        "jhu skipped: not in the mirror: time_series_covid19_confirmed_global.csv"
+        in said
+    )
 
 
 def test_headline_is_the_page_headline(

@@ -352,6 +352,29 @@ def test_the_population_is_found_or_given(rise: pd.DataFrame) -> None:
         epicurves.plot_region(unknown, per="per100k")
 
 
+def test_a_population_given_rescales_every_per_100k_panel(rise: pd.DataFrame) -> None:
+    """The incidence, the daily panels and the comparison line all use it, so the panels
+    agree with each other (and a frame without populations gets an incidence)."""
+    unknown = metrics_of(RISE, population=None)
+    for frame in (rise, unknown):
+        layout = epicurves.plot_region(frame, population=1_000_000)
+        incidence = data(layout, "inc")["y"]
+        expected = frame["new_cases_7d_sum"].to_numpy(float) * 100_000 / 1_000_000
+        np.testing.assert_allclose(incidence, expected, equal_nan=True)
+        assert np.isfinite(incidence).sum() == 14
+        np.testing.assert_allclose(
+            data(layout, "cases")["y"], np.asarray(RISE, float) / 10, rtol=1e-12
+        )
+        cmp = data(layout, "cmp_0")["y"]
+        np.testing.assert_allclose(cmp[6:], expected[6:])
+
+
+def test_a_peer_from_two_sources_is_refused(rise: pd.DataFrame) -> None:
+    peer = metrics_of(RISE, region="P")
+    with pytest.raises(epicurves.UsageError, match=r"region P from 2 sources"):
+        epicurves.plot_region(rise, pd.concat([peer, peer.assign(source="t")]))
+
+
 def test_the_provisional_tail_and_the_segment_colours(rise: pd.DataFrame) -> None:
     layout = epicurves.plot_region(rise, provisional_days=7)
     x = data(layout, "cases")["x"]

@@ -476,7 +476,7 @@ def notebook_command(
         msg = "name one or more REGION_IDs, or give --all (not both)"
         raise UsageError(msg)
     made = region_notebooks(obj.settings, None if all_regions else region_ids)
-    single = len(region_ids) == 1
+    single = len(set(region_ids)) == 1
     if out == "-":
         if not single:
             msg = "--out - writes one notebook: name one REGION_ID"
@@ -487,7 +487,9 @@ def notebook_command(
     to_file = (
         single and out is not None and not target.is_dir() and not out.endswith("/")
     )
-    if not to_file and target.exists() and not target.is_dir():
+    if not to_file and (
+        (target.exists() and not target.is_dir()) or target.suffix == ".ipynb"
+    ):
         msg = f"--out {out} is a file: expected a folder for several notebooks"
         raise UsageError(msg)
     written: list[Path] = []

@@ -491,6 +491,9 @@ def ensure_data(
     settings = Settings.from_env() if settings is None else settings
     if Store(settings.store_dir).sources():
         return settings
+    if settings.mirror is not None and not settings.mirror.is_dir():
+        msg = f"the mirror {settings.mirror} (EPICURVES_MIRROR) is not a folder"
+        raise UsageError(msg)
     origin = (
         f"the local mirror {settings.mirror}"
         if settings.mirror is not None
@@ -499,12 +502,17 @@ def ensure_data(
     echo(f"The store in {settings.store_dir} is empty: filling it from {origin}.")
     report = update(settings)
     stored = [s for s in report.sources if s.status in ("updated", "unchanged")]
+    for item in report.sources:
+        if item.status in ("skipped", "failed"):
+            echo(f"{item.source} {item.status}: {item.message}")
+    if not stored:
+        where = settings.mirror if settings.mirror is not None else "the upstream URLs"
+        msg = f"nothing stored from {where}: every source was skipped or failed (see above)"
+        raise StoreError(msg)
     echo(
         f"Stored {sum(s.rows for s in stored):,} rows from {len(stored)} sources "
         f"(store generation {report.generation})."
     )
-    for failed in report.failed:
-        echo(f"{failed.source} failed: {failed.message}")
     return settings
 
 

@@ -51,7 +51,9 @@ def read_observations(path: str | Path, *, source: str = "user") -> pd.DataFrame
     ``source`` (else ``source`` for every row). Other columns (``flags``, ``name``, metrics
     of an ``epicurves export``) are left out. What is missing is derived: daily counts as
     day-to-day differences of the cumulative ones (the first day counts from zero), cumulative
-    counts as running sums of the daily ones. Negative daily counts (corrections) are kept and
+    counts as running sums of the daily ones; where both are given, both are kept as
+    given (they may differ, as RKI's daily counts by reporting date differ from the day-to-day
+    differences of its totals). Negative daily counts (corrections) are kept and
     flagged. Each region needs one row per day, with no day missing.
 
     Returns the columns of :data:`~epicurves.OBSERVATION_COLUMNS` with their dtypes. Raises

@@ -19,10 +19,12 @@ from importlib import resources
 
 from .percent import Cell, notebook_json, read_percent
 
-__all__ = ["TEMPLATE", "code_cells", "region_notebook", "template_cells"]
+__all__ = ["TEMPLATE", "region_cells", "region_notebook", "template_cells"]
 
 #: The template, in the package.
 TEMPLATE = "templates/region.py"
+#: Region ids and source names (the store refuses others), written as they are.
+_SAFE = re.compile(r"[A-Za-z0-9-]+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
 
 
@@ -40,7 +42,8 @@ def template_cells() -> tuple[Cell, ...]:
 def _markdown_text(text: str) -> str:
     """Upstream text made inert in Markdown: HTML escaped (Jupyter renders HTML in Markdown)
     and Markdown's own marks backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text))
+    one_line = " ".join(text.split())  # a line break would end a heading
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line))
 
 
 def _parameters(region_id: str, peers: Sequence[str]) -> str:
@@ -54,10 +57,19 @@ def region_cells(
     region_id: str, name: str, source: str, licence: str, peers: Sequence[str] = ()
 ) -> list[Cell]:
     """The notebook's cells for one region."""
+    for what, value in (
+        ("region id", region_id),
+        ("source", source),
+        *(("peer", p) for p in peers),
+    ):
+        if not _SAFE.fullmatch(value):
+            msg = f"{what} {value!r} is not safe: expected letters, digits and '-'"
+            raise ValueError(msg)
     fields = {
         "{{title}}": _markdown_text(name),
-        "{{region_id}}": _markdown_text(region_id),
-        "{{source}}": _markdown_text(source),
+        # in code spans, where a backslash shows: ids and source names are safe already
+        "{{region_id}}": region_id,
+        "{{source}}": source,
         "{{licence}}": _markdown_text(licence),
     }
     cells = []
@@ -71,15 +83,6 @@ def region_cells(
             cell = Cell("markdown", text)
         cells.append(cell)
     return cells
-
-
-def code_cells(region_id: str, peers: Sequence[str] = ()) -> list[str]:
-    """The code of the notebook's cells, in order (tests run them)."""
-    return [
-        c.source
-        for c in region_cells(region_id, region_id, "", "", peers)
-        if c.kind == "code"
-    ]
 
 
 def region_notebook(

@@ -268,6 +268,8 @@ def _peer_frames(
             peers["region_id"].astype(str), sort=False, observed=True
         ):
             if peer != region_id:
+                # one source a peer, as for the region itself: two would zig-zag
+                _one_region(rows, f"peers (region {peer})", ("region_id",))
                 out.append((_name(rows, None, str(peer)), rows))
     elif isinstance(peers, Mapping):
         for label, rows in peers.items():
@@ -385,6 +387,10 @@ def region_view(
     _check(scale, per, window)
     frame = metrics.sort_values("date", kind="stable").reset_index(drop=True)
     pop = _population(frame, population)
+    if population is not None:  # every per-100 000 number from the population given
+        frame = frame.assign(
+            incidence_7d=floats(frame["new_cases_7d_sum"]) * 100_000 / float(population)
+        )
     label = _name(frame, name, region_id)
     if per is None:
         per = "per100k" if pop is not None else "count"

@@ -359,7 +359,7 @@ def _render(
     notebook = region_notebook(
         region.region_id, region.name, source["name"], source["licence"], peers
     )
-    return notebook.encode()
+    return (notebook + "\n").encode()  # as `epicurves notebook` writes it
 
 
 def write_chunk(job: ChunkJob) -> ChunkResult:

@@ -91,10 +91,10 @@ show(fig)
 # | serial interval | mean | sd | used by |
 # |---|---|---|---|
 # | Nishiura et al. 2020 | 4.7 d | 2.9 d | epicurves' default, EpiNow2 |
-# | gamma, shape 6.5, scale 0.62 | 4.0 d | 1.6 d | Flaxman et al., epyestim |
+# | gamma, mean 6.5 d, coefficient of variation 0.62 | 6.5 d | 4.0 d | Flaxman et al. 2020 (Imperial College) |
+# | gamma, shape 6.5, scale 0.62 | 4.0 d | 1.6 d | epyestim (its reading of Flaxman's parameters) |
 # | gamma | 4.8 d | 2.3 d | ETH Zürich's covid-19-Re |
 # | fixed | 4 d | 0 | RKI's ratio method |
-# | a long one, for contrast | 6.5 d | 4.0 d | |
 #
 # Pass `si_mean` and `si_sd`, or the whole distribution as `si_distribution` (probabilities
 # of 0, 1, 2, ... days), to `r_cori`; or a `CoriOptions` to `load_metrics`.
@@ -102,10 +102,10 @@ show(fig)
 # %%
 serial_intervals = {
     "4.7 / 2.9 (Nishiura)": {"si_mean": 4.7, "si_sd": 2.9},
-    "4.0 / 1.6 (Flaxman)": {"si_mean": 6.5 * 0.62, "si_sd": 6.5**0.5 * 0.62},
+    "4.0 / 1.6 (epyestim)": {"si_mean": 6.5 * 0.62, "si_sd": 6.5**0.5 * 0.62},
     "4.8 / 2.3 (ETH)": {"si_mean": 4.8, "si_sd": 2.3},
     "4 days fixed (RKI)": {"si_distribution": (0, 0, 0, 0, 1.0)},
-    "6.5 / 4.0 (long)": {"si_mean": 6.5, "si_sd": 4.0},
+    "6.5 / 4.0 (Flaxman)": {"si_mean": 6.5, "si_sd": 6.5 * 0.62},
 }
 by_si = pd.DataFrame(
     {
@@ -140,15 +140,15 @@ growing, falling = by_si.loc["2020-10-15"], by_si.loc["2020-04-15"]
 print(f"2020-10-15: R {growing.min():.2f} ... {growing.max():.2f}")
 print(f"2020-04-15: R {falling.min():.2f} ... {falling.max():.2f}")
 assert (
-    growing["6.5 / 4.0 (long)"]
+    growing["6.5 / 4.0 (Flaxman)"]
     > growing["4.7 / 2.9 (Nishiura)"]
-    > growing["4.0 / 1.6 (Flaxman)"]
+    > growing["4.0 / 1.6 (epyestim)"]
     > 1
 )
 assert (
-    falling["6.5 / 4.0 (long)"]
+    falling["6.5 / 4.0 (Flaxman)"]
     < falling["4.7 / 2.9 (Nishiura)"]
-    < falling["4.0 / 1.6 (Flaxman)"]
+    < falling["4.0 / 1.6 (epyestim)"]
     < 1
 )
 
@@ -157,12 +157,10 @@ assert (
 # `compute_metrics`).
 
 # %%
-flaxman = epicurves.CoriOptions(**serial_intervals["4.0 / 1.6 (Flaxman)"])
-other = epicurves.load_metrics(
-    ["DE"], end="2020-12-31", cori=flaxman, settings=settings
-)
-assert other.set_index("date")["r_cori"].equals(by_si["4.0 / 1.6 (Flaxman)"])
-flaxman
+short = epicurves.CoriOptions(**serial_intervals["4.0 / 1.6 (epyestim)"])
+other = epicurves.load_metrics(["DE"], end="2020-12-31", cori=short, settings=settings)
+assert other.set_index("date")["r_cori"].equals(by_si["4.0 / 1.6 (epyestim)"])
+short
 
 # %% [markdown]
 # ## Against EpiEstim

@@ -76,7 +76,6 @@ weekend = by_day[["Saturday", "Sunday"]].sum() / by_day.sum()
 print(
     f"cases-gap days: {by_day.sum():,}; on a Saturday or Sunday: {weekend:.1%} (2 days of 7 would be 28.6 %)"
 )
-assert weekend > 0.45
 by_day.to_frame("cases-gap days")
 
 # %% [markdown]

@@ -75,7 +75,8 @@ show(epicurves.plot_region(germany, peers=peers, window=None))
 # ## `overview(country="Germany", subregion="LK Pinneberg")`
 #
 # A district, with the seven Länder OSCOVIDA compared districts with, on a log axis; the last
-# 365 days of its data (the district table OSCOVIDA used ends in May 2022).
+# 365 days of its data (the district table OSCOVIDA used ends in May 2022; RKI's district
+# file, where your store has it, runs to this week).
 
 # %%
 pinneberg = with_names(["DE-01056"])

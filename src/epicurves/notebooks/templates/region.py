@@ -65,9 +65,11 @@ output_notebook(INLINE, hide_banner=True)  # BokehJS from the package: works off
 # names and populations label the lines as on the page
 regions = epicurves.load_regions(settings=settings)[["region_id", "name", "population"]]
 metrics = epicurves.load_metrics([region_id], settings=settings).merge(regions)
-others = (
-    epicurves.load_metrics(peers, settings=settings).merge(regions) if peers else None
-)
+others = {}  # the peers, by name, in the page's order
+if peers:
+    table = epicurves.load_metrics(peers, settings=settings).merge(regions)
+    names = dict(zip(regions["region_id"], regions["name"], strict=True))
+    others = {names[p]: table[table["region_id"] == p] for p in peers}
 try:  # RKI's surveillance signals: Germany and its states
     signals = epicurves.load_signals([region_id], settings=settings)
 except epicurves.UsageError:  # none for this region
