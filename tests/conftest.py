@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -16,6 +18,12 @@ HERE = Path(__file__).parent
 FIXTURES = HERE / "data"
 #: The real upstream files, gzip-compressed, beside the project checkout.
 SHARED_DATA = HERE.parent.parent / "shared" / "data"
+#: Debian's Chromium, driven headless by Playwright (no browser is downloaded).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -138,3 +146,17 @@ def check_internal_links(site: Path) -> int:
             assert root in target.parents, f"{link} leaves the site"
             checked += 1
     return checked
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (skipped without Playwright or /usr/bin/chromium)."""
+    playwright = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed"
+    )
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

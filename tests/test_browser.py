@@ -14,12 +14,6 @@ from epicurves.site.serve import make_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
 
 def _served(site: Path) -> Iterator[str]:
     """``site`` served by ``epicurves serve``'s server on a free loopback port, its URL."""
@@ -35,19 +29,6 @@ def _served(site: Path) -> Iterator[str]:
 def base_url(attacked_site: tuple[epicurves.Settings, Path]) -> Iterator[str]:
     """The site built from the fixture mirror (one district named like an attack), served."""
     yield from _served(attacked_site[1])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    playwright = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed"
-    )
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

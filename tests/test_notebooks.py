@@ -278,7 +278,7 @@ def execute(notebook_text: str, env: dict[str, str], cwd: Path) -> Any:
 
 
 def assert_clean(notebook: Any) -> str:
-    """No error output and nothing on stderr; the notebook's stdout."""
+    """No error output, nothing on stderr, no BokehJS from a CDN; the notebook's stdout."""
     out = []
     for cell in notebook.cells:
         if cell.cell_type != "code":
@@ -288,6 +288,9 @@ def assert_clean(notebook: Any) -> str:
         stderr = _stream(cell.outputs, "stderr")
         assert not stderr, f"{cell.source[:60]!r} wrote to stderr: {stderr[:500]}"
         out.append(_stream(cell.outputs, "stdout"))
+        for output in cell.outputs:  # BokehJS inline: the notebook works offline
+            for value in output.get("data", {}).values():
+                assert "cdn.bokeh.org" not in str(value), cell.source[:60]
     return "".join(out)
 
 

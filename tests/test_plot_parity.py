@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,6 @@ from epicurves import plotdata, plots
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"]
 REGION = "DE"  # has deaths, three peers and every surveillance chart in the fixtures
 #: Regions of the real site compared (with the real data only): a country with signals and
 #: its peers, a district beside its state and siblings, a US state.
@@ -97,19 +94,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[epicurves.Settings, 
     epicurves.update(settings)
     build_site(settings, base / "site")
     return settings, base / "site"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    playwright = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed"
-    )
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _read(browser: Any, site: Path, region: str, hash_: str = "") -> dict[str, Any]:

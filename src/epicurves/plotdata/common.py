@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import UsageError
+
 __all__ = [
     "AGE_LINES",
     "COMPARE_LINES",
@@ -195,3 +197,16 @@ def valid_range(start: float, end: float) -> tuple[float, float] | None:
     if math.isfinite(start) and math.isfinite(end) and end > start:
         return start, end
     return None
+
+
+def has_columns(
+    frame: Any, what: str, needed: Iterable[str], loader: str = "load_metrics"
+) -> None:
+    """A one-line :class:`UsageError` unless ``frame`` is a DataFrame with ``needed``."""
+    if not isinstance(frame, pd.DataFrame):
+        msg = f"{what} must be a DataFrame (from epicurves.{loader}), not {type(frame).__name__}"
+        raise UsageError(msg)
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        msg = f"{what} lacks the columns {', '.join(missing)}: pass rows of epicurves.{loader}"
+        raise UsageError(msg)

@@ -19,6 +19,7 @@ from .common import (
     floats,
     for_scale,
     format_number,
+    has_columns,
     level_colours,
     timestamps,
     valid_range,
@@ -58,19 +59,9 @@ _NEEDED = (
 )  # fmt: skip
 
 
-def _has_columns(frame: Any, what: str, needed: Iterable[str]) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        msg = f"{what} must be a DataFrame (from epicurves.load_metrics), not {type(frame).__name__}"
-        raise UsageError(msg)
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        msg = f"{what} lacks the columns {', '.join(missing)}: pass rows of epicurves.load_metrics"
-        raise UsageError(msg)
-
-
 def _one_region(frame: pd.DataFrame, what: str, needed: Iterable[str]) -> str:
     """The region id of a frame that must hold exactly one region (one source of it)."""
-    _has_columns(frame, what, needed)
+    has_columns(frame, what, needed)
     ids = list(dict.fromkeys(frame["region_id"].astype(str)))
     if len(ids) != 1:
         shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
@@ -263,7 +254,7 @@ def _peer_frames(
         return []
     out: list[tuple[str, pd.DataFrame]] = []
     if isinstance(peers, pd.DataFrame):
-        _has_columns(peers, "peers", ("region_id", "date", "incidence_7d"))
+        has_columns(peers, "peers", ("region_id", "date", "incidence_7d"))
         for peer, rows in peers.groupby(
             peers["region_id"].astype(str), sort=False, observed=True
         ):

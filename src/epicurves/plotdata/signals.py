@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from .common import AGE_LINES, DAY_MS, SIGNAL_FIGURES, floats, valid_range
+from .common import (
+    AGE_LINES,
+    DAY_MS,
+    SIGNAL_FIGURES,
+    floats,
+    has_columns,
+    valid_range,
+)
 
 __all__ = [
     "SIGNAL_CHARTS",
@@ -157,13 +164,7 @@ _NEEDED = ("region_id", "signal", "pathogen", "age_group", "estimate", "date", "
 
 def one_signal_region(signals: pd.DataFrame) -> str:
     """The region id of a signals frame, which must hold exactly one region."""
-    if not isinstance(signals, pd.DataFrame):
-        msg = f"signals must be a DataFrame (from epicurves.load_signals), not {type(signals).__name__}"
-        raise UsageError(msg)
-    missing = [c for c in _NEEDED if c not in signals.columns]
-    if missing:
-        msg = f"signals lacks the columns {', '.join(missing)}: pass rows of epicurves.load_signals"
-        raise UsageError(msg)
+    has_columns(signals, "signals", _NEEDED, "load_signals")
     ids = list(dict.fromkeys(signals["region_id"].astype(str)))
     if not ids:
         msg = "signals holds no rows"
