@@ -24,6 +24,7 @@ __all__ = [
     "SIGNAL_CHARTS",
     "SignalChart",
     "SignalView",
+    "grid_step",
     "one_signal_region",
     "pathogen_order",
     "signal_views",
@@ -105,7 +106,7 @@ class SignalView:
     pathogens: tuple[str, ...]
 
 
-def _step(days: np.ndarray) -> int:
+def grid_step(days: np.ndarray) -> int:
     """The largest step of a regular grid through the days (7 for weekly series)."""
     if len(days) < 2:
         return 1
@@ -128,7 +129,7 @@ def _series(rows: pd.DataFrame) -> _Series:
     value or bound, holes as NaN."""
     rows = rows.sort_values("date", kind="stable")
     days = rows["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    step = _step(days)
+    step = grid_step(days)
     index = (days - days[0]) // step
     grid: dict[str, np.ndarray] = {}
     for column in ("value", "lo", "hi"):

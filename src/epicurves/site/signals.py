@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 from ..freshness import is_stale
 from ..plotdata import SIGNAL_CHARTS, SignalChart
 from ..plotdata import pathogen_order as _pathogen_order
+from ..plotdata.signals import grid_step
 from ..sources import SOURCES, Signal, Source
 
 __all__ = [
@@ -128,13 +129,6 @@ class SignalFiles:
     """The charts with data, in :data:`SIGNAL_CHARTS` order: anchor, signal, vintage, ..."""
 
 
-def _step(days: np.ndarray) -> int:
-    """The largest step of a regular grid through the days (7 for weekly series)."""
-    if len(days) < 2:
-        return 1
-    return max(int(np.gcd.reduce(np.diff(days))), 1)
-
-
 def _series_objects(
     frame: pd.DataFrame, chart: SignalChart, *, script: bool = True
 ) -> tuple[list[str], str, str]:
@@ -152,7 +146,7 @@ def _series_objects(
             continue
         rows = rows.sort_values("date")
         days = rows["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-        step = _step(days)
+        step = grid_step(days)
         index = (days - days[0]) // step
         grid = {}
         for column in ("value", "lo", "hi"):
