@@ -125,8 +125,8 @@ compare_r.dropna().tail(14).round(2)
 
 # %%
 population = summary["population"]
-incidence_14d = daily.rolling(14).sum() / population * 100_000
-print(incidence_14d.dropna().tail(7).round(1).to_string())
+incidence_14d = (daily.rolling(14).sum() / population * 100_000).dropna().tail(7)
+print(incidence_14d.round(1).to_string() if len(incidence_14d) else "(no population)")
 show(epicurves.plot_region(metrics, peers=others, scale="log", per="count", window=84))
 
 # %% [markdown]
