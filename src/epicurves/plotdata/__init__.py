@@ -98,7 +98,8 @@ def plot_region(
     - ``metrics``: one region's rows of :func:`epicurves.load_metrics` (a frame with another
       number of regions, or one region from several sources, is a :class:`UsageError`).
       A ``name`` and a ``population`` column are used where present (merge
-      :func:`epicurves.load_regions`); ``name=`` and ``population=`` override them. Without
+      :func:`epicurves.load_regions`); ``name=`` and ``population=`` override them (a
+      ``population=`` also gives the incidence, so every panel uses the same). Without
       them the label is the region id and the population is recovered, exactly, from
       ``incidence_7d`` and ``new_cases_7d_sum`` (or the deaths' twins); it stays unknown for
       a region with no cases or no population, which is then plotted in counts.
