@@ -84,6 +84,21 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]
     return settings, base / "site"
 
 
+@pytest.fixture(scope="session")
+def signal_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
+    """The site built from the whole fixture mirror, the signal sources included, once per
+    test session."""
+    from epicurves import update
+    from epicurves.site.build import build_site
+
+    base = tmp_path_factory.mktemp("signals")
+    shutil.copytree(FIXTURES, base / "mirror")
+    settings = Settings(home=base / "home", mirror=base / "mirror")
+    update(settings)
+    build_site(settings, base / "site")
+    return settings, base / "site"
+
+
 #: A region name as an attacker would write it into an upstream file.
 ATTACK = (
     '<script>alert("x")</script>'

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from conftest import ATTACK as EVIL
 from epicurves.cli import cli
 from epicurves.notebooks import generate
 from epicurves.notebooks.percent import notebook_json, read_percent
-from test_recipes import problems
+from notebook_checks import assert_clean, problems
 
 
 def check_public(code: str) -> None:
@@ -242,14 +241,6 @@ def page_headline(site: Path, region_id: str) -> dict[str, str]:
     }
 
 
-def _stream(outputs: Iterable[dict[str, Any]], name: str) -> str:
-    return "".join(
-        o.get("text", "")
-        for o in outputs
-        if o.get("output_type") == "stream" and o.get("name") == name
-    )
-
-
 def execute(notebook_text: str, env: dict[str, str], cwd: Path) -> Any:
     """Run a notebook in a fresh kernel; the notebook with its outputs."""
     nbformat = pytest.importorskip("nbformat")
@@ -275,23 +266,6 @@ def execute(notebook_text: str, env: dict[str, str], cwd: Path) -> Any:
             else:
                 os.environ[key] = value
     return notebook
-
-
-def assert_clean(notebook: Any) -> str:
-    """No error output, nothing on stderr, no BokehJS from a CDN; the notebook's stdout."""
-    out = []
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        errors = [o for o in cell.outputs if o.output_type == "error"]
-        assert not errors, f"{cell.source[:60]!r}: {errors[0].get('evalue')}"
-        stderr = _stream(cell.outputs, "stderr")
-        assert not stderr, f"{cell.source[:60]!r} wrote to stderr: {stderr[:500]}"
-        out.append(_stream(cell.outputs, "stdout"))
-        for output in cell.outputs:  # BokehJS inline: the notebook works offline
-            for value in output.get("data", {}).values():
-                assert "cdn.bokeh.org" not in str(value), cell.source[:60]
-    return "".join(out)
 
 
 def _printed_headline(stdout: str, expected: dict[str, str]) -> dict[str, str]:

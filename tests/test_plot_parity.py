@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -83,17 +82,11 @@ READ_SIGNALS = """() => {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[epicurves.Settings, Path]:
+def site(
+    signal_site: tuple[epicurves.Settings, Path],
+) -> tuple[epicurves.Settings, Path]:
     """The site built from the whole fixture mirror, the signal sources included."""
-    from conftest import FIXTURES
-    from epicurves.site.build import build_site
-
-    base = tmp_path_factory.mktemp("parity")
-    shutil.copytree(FIXTURES, base / "mirror")
-    settings = epicurves.Settings(home=base / "home", mirror=base / "mirror")
-    epicurves.update(settings)
-    build_site(settings, base / "site")
-    return settings, base / "site"
+    return signal_site
 
 
 def _read(browser: Any, site: Path, region: str, hash_: str = "") -> dict[str, Any]:

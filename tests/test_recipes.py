@@ -19,7 +19,6 @@ import asyncio
 import importlib.util
 import os
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -30,12 +29,11 @@ import pytest
 
 import epicurves
 from epicurves.notebooks.recipes import Recipe, recipes
+from notebook_checks import assert_clean, problems
 
 HERE = Path(__file__).parent
 EPIESTIM = HERE / "data" / "epiestim"
 
-#: Top-level modules a recipe may import besides the standard library.
-ALLOWED_MODULES = {"epicurves", "pandas", "numpy", "bokeh"}
 
 #: The first code cell of every recipe.
 SETUP = """import epicurves
@@ -47,50 +45,6 @@ RECIPES = recipes()
 
 def _ids(recipe: Recipe) -> str:
     return recipe.name
-
-
-# -- public names only --------------------------------------------------------------------------
-def problems(code: str) -> list[str]:
-    """What in ``code`` goes beyond the public API and the allowed modules, one line each."""
-    public = set(epicurves.__all__)
-    found: list[str] = []
-    aliases = set()  # names bound to the epicurves module
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                top = alias.name.split(".")[0]
-                if top not in ALLOWED_MODULES and top not in sys.stdlib_module_names:
-                    found.append(f"line {node.lineno}: import {alias.name}")
-                if alias.name == "epicurves":
-                    aliases.add(alias.asname or "epicurves")
-                elif top == "epicurves":
-                    found.append(
-                        f"line {node.lineno}: import {alias.name} (not public)"
-                    )
-        elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            top = module.split(".")[0]
-            if node.level or (
-                top not in ALLOWED_MODULES and top not in sys.stdlib_module_names
-            ):
-                found.append(f"line {node.lineno}: from {'.' * node.level}{module}")
-            elif module == "epicurves":
-                found.extend(
-                    f"line {node.lineno}: from epicurves import {alias.name} (not public)"
-                    for alias in node.names
-                    if alias.name not in public
-                )
-            elif top == "epicurves":
-                found.append(f"line {node.lineno}: from {module} (not public)")
-    for node in ast.walk(ast.parse(code)):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in (aliases or {"epicurves"})
-            and node.attr not in public
-        ):
-            found.append(f"line {node.lineno}: epicurves.{node.attr} (not public)")
-    return sorted(found, key=lambda line: int(line.split()[1].rstrip(":")))
 
 
 def test_the_check_finds_what_is_not_public() -> None:
@@ -203,17 +157,6 @@ WRITES: dict[str, set[str]] = {
 }
 
 
-def _text(outputs: list[Any]) -> tuple[str, str]:
-    """A cell's stdout plus the text of its results, and its stderr."""
-    out, err = [], []
-    for output in outputs:
-        if output.output_type == "stream":
-            (err if output.name == "stderr" else out).append(output.text)
-        elif output.output_type == "execute_result":
-            out.append(output.get("data", {}).get("text/plain", "") + "\n")
-    return "".join(out), "".join(err)
-
-
 async def _execute(recipe: Recipe, env: dict[str, str], cwd: Path) -> tuple[Any, float]:
     import nbclient
     import nbformat
@@ -276,19 +219,7 @@ def test_recipe_runs_on_the_real_data(
     if isinstance(result, BaseException):
         raise result
     notebook, seconds, cwd = result
-    text = []
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        errors = [o for o in cell.outputs if o.output_type == "error"]
-        assert not errors, f"{cell.source[:80]!r}: {errors[0].get('evalue')}"
-        out, err = _text(cell.outputs)
-        assert not err, f"{cell.source[:80]!r} wrote to stderr: {err[:500]}"
-        text.append(out)
-        for output in cell.outputs:  # BokehJS inline: the notebook works offline
-            for value in output.get("data", {}).values():
-                assert "cdn.bokeh.org" not in str(value), cell.source[:80]
-    printed = "".join(text)
+    printed = assert_clean(notebook)
     assert "is empty" not in printed  # the store had data: nothing was fetched
     for pattern in KEY_NUMBERS.get(recipe.name, []):
         assert re.search(pattern, printed), (

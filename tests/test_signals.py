@@ -30,6 +30,7 @@ from epicurves.model import (
     validate_signals,
 )
 from epicurves.store import SourceMeta, Store, signal_digests
+from test_signal_sources import SIGNAL_SOURCES
 
 DECLARED = (
     Signal(
@@ -362,14 +363,6 @@ def test_incidence_per_100k_rounds_as_rki_publishes() -> None:
 
 # -- through the pipeline, the API and the command line, on the fixture mirror ---------------
 
-SIGNAL_SOURCES = (
-    "rki-wastewater",
-    "rki-hospitalisation",
-    "rki-hospitalisation-2020",
-    "rki-sari",
-    "rki-deaths-weekly",
-    "rki-nowcast",
-)
 CONTRACT = (
     "region_id,name,signal,pathogen,resolution,date,value,lo,hi,unit,age_group,"
     "estimate,source,vintage"

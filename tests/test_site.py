@@ -513,23 +513,6 @@ SIGNAL_REGIONS = ("DE", *(f"DE-{s}" for s in (
 )))  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def signal_site(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[epicurves.Settings, Path]:
-    """A site built from the whole fixture mirror, the signal sources included."""
-    import shutil
-
-    from conftest import FIXTURES
-
-    base = tmp_path_factory.mktemp("signals")
-    shutil.copytree(FIXTURES, base / "mirror")
-    settings = epicurves.Settings(home=base / "home", mirror=base / "mirror")
-    epicurves.update(settings)
-    build_site(settings, base / "site")
-    return settings, base / "site"
-
-
 def _check_signal_scripts(settings: epicurves.Settings, site: Path) -> set[str]:
     """Every signal data script decodes back to the stored values of the charted signals,
     at the kept precision; returns the regions that have one."""

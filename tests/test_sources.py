@@ -21,12 +21,9 @@ from epicurves.model import add_daily
 from epicurves.sources import SourceData, get_source
 from epicurves.sources.base import read_typed
 from epicurves.sources.rki import _cases_typed
+from test_signal_sources import SIGNAL_SOURCES
 
 #: The sources of signals only (issue 11): tests/test_signal_sources.py tests them.
-SIGNAL_SOURCES = (
-    "rki-wastewater", "rki-hospitalisation", "rki-hospitalisation-2020", "rki-sari",
-    "rki-deaths-weekly", "rki-nowcast",
-)  # fmt: skip
 ALL = (
     "jhu",
     "jhu-us",

@@ -54,6 +54,15 @@ def _reading(
         yield settings, snapshot
 
 
+def _check_known(wanted: Iterable[str], known: Iterable[str]) -> None:
+    """A one-line :class:`UsageError` naming the first region of ``wanted`` not in ``known``."""
+    ids = set(known)
+    unknown = [r for r in wanted if r not in ids]
+    if unknown:
+        msg = f"unknown region {unknown[0]!r}: `epicurves regions` lists the region ids"
+        raise UsageError(msg)
+
+
 def load_regions(
     kind: str | None = None,
     *,
@@ -97,11 +106,7 @@ def load_observations(
     with _reading(settings, snapshot) as (settings, pinned):
         table = pinned.load_regions()
         if wanted is not None:
-            known = set(table["region_id"])
-            unknown = [r for r in wanted if r not in known]
-            if unknown:
-                msg = f"unknown region {unknown[0]!r}: `epicurves regions` lists the region ids"
-                raise UsageError(msg)
+            _check_known(wanted, table["region_id"])
         frame = pinned.load_observations(regions=wanted, start=start, end=end)
     if not all_sources:
         shown = pick_shown(table, settings.precedence)[["region_id", "source"]]
@@ -158,11 +163,7 @@ def load_summary(
             kind, all_sources=all_sources, settings=settings, snapshot=pinned
         )
         if wanted is not None:
-            known = set(shown["region_id"])
-            unknown = [r for r in wanted if r not in known]
-            if unknown:
-                msg = f"unknown region {unknown[0]!r}: `epicurves regions` lists the region ids"
-                raise UsageError(msg)
+            _check_known(wanted, shown["region_id"])
             shown = shown[shown["region_id"].isin(wanted)]
         elif not historic:
             shown = shown[~shown["region_id"].isin(list(SUCCESSIONS))]
