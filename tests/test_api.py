@@ -34,48 +34,126 @@ def test_all_is_sorted_and_complete() -> None:
 LAYERS = {
     "errors": set(),
     "config": set(),
+    "files": set(),
+    "formatting": set(),
     "succession": set(),
-    "headline": set(),
+    "locks": {"errors"},
+    "headline": {"formatting"},
     "reference": {"errors"},
     "userdata": {"errors", "model", "sources"},
     "model": {"errors"},
     "analysis": {"analysis", "model"},
     "plots": {"plotdata"},
     "plotdata": {"analysis", "errors", "plotdata"},
+    "figures": {"errors", "plotdata", "plots"},
     "sources": {"errors", "sources"},
-    "fetch": {"config", "errors", "sources"},
-    "store": {"errors", "model"},
+    "fetch": {"config", "errors", "files", "sources"},
+    "store": {"errors", "files", "model", "store"},
     "changes": {"model", "succession"},
     "executor": {"errors"},
     "freshness": {"sources", "store"},
     "catalog": {"analysis", "config", "errors", "model", "store", "succession"},
-    "pipeline": {"changes", "config", "errors", "fetch", "model", "sources", "store"},
+    "export": {"analysis", "catalog", "config", "errors", "files", "store"},
+    "info": {"config", "errors", "freshness", "model", "sources", "store"},
+    "pipeline": {"changes", "config", "errors", "fetch", "locks", "model", "sources", "store"},
     "notebooks": {"notebooks"},
-    "site": {"analysis", "catalog", "changes", "config", "errors", "executor", "freshness", "headline", "model",
-             "notebooks", "plotdata", "plots", "site", "sources", "store", "succession"},
-    "cli": {"analysis", "catalog", "changes", "config", "errors", "executor", "freshness", "model", "notebooks", "pipeline",
-            "site", "sources", "store"},
+    "site": {"analysis", "catalog", "changes", "config", "errors", "executor", "files", "formatting",
+             "freshness", "headline", "locks", "model", "notebooks", "plotdata", "plots", "site", "sources",
+             "store", "succession"},
+    "cli": {"analysis", "catalog", "changes", "cli", "config", "errors", "executor", "export", "files",
+            "formatting", "freshness", "info", "locks", "model", "notebooks", "pipeline", "site",
+            "sources", "store"},
 }  # fmt: skip
 
 
-def _imports(path: Path) -> set[str]:
-    """The top-level epicurves modules that the module at ``path`` imports."""
+def _module_name(path: Path) -> str:
+    """The dotted name of the module at ``path``."""
     parts = path.relative_to(SRC.parent).with_suffix("").parts
-    package = ".".join(parts if parts[-1] == "__init__" else parts[:-1]).removesuffix(
-        ".__init__"
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_package(name: str) -> bool:
+    return (SRC.parent / name.replace(".", "/") / "__init__.py").is_file()
+
+
+def _exists(name: str) -> bool:
+    return (
+        _is_package(name) or (SRC.parent / (name.replace(".", "/") + ".py")).is_file()
     )
+
+
+def _type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def imported_modules(path: Path, text: str | None = None) -> set[str]:
+    """The epicurves modules that the module at ``path`` (with source ``text``, default the
+    file's) imports when it runs (at import time or inside a function; not under
+    ``if TYPE_CHECKING:``). ``from a import b`` is module ``a.b`` where that is a module, else
+    ``a``; relative imports are resolved against the module's own package."""
+    name = _module_name(path)
+    package = name if _is_package(name) else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text("utf-8") if text is None else text)
+    skipped = {
+        id(inner)
+        for node in ast.walk(tree)
+        if _type_checking(node)
+        for child in node.body
+        for inner in ast.walk(child)
+    }
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        names: list[str] = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.ImportFrom):
             base = "." * node.level + (node.module or "")
-            names = [importlib.util.resolve_name(base, package) if node.level else base]
+            origin = importlib.util.resolve_name(base, package) if node.level else base
+            for alias in node.names:
+                whole = f"{origin}.{alias.name}"
+                found.add(whole if _exists(whole) else origin)
         elif isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        for name in names:
-            if name.startswith("epicurves."):
-                found.add(name.split(".")[1])
-    return found
+            found.update(alias.name for alias in node.names)
+    return {m for m in found if m == "epicurves" or m.startswith("epicurves.")}
+
+
+def _imports(path: Path) -> set[str]:
+    """The top-level epicurves modules (layers) that the module at ``path`` imports."""
+    return {m.split(".")[1] for m in imported_modules(path) if m != "epicurves"}
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle in an import graph (module -> the modules it imports): the strongly
+    connected components with more than one module (or a module importing itself)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:  # Tarjan's algorithm
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph.get(node, ()):
+            if other not in graph:
+                continue
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1 or node in graph[node]:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
 
 
 def test_every_module_has_a_layer() -> None:
@@ -88,12 +166,34 @@ def test_every_module_has_a_layer() -> None:
 @pytest.mark.parametrize("layer", sorted(LAYERS))
 def test_import_layers(layer: str) -> None:
     paths = (
-        sorted((SRC / layer).glob("*.py"))
+        sorted((SRC / layer).rglob("*.py"))
         if (SRC / layer).is_dir()
         else [SRC / f"{layer}.py"]
     )
     for path in paths:
         assert _imports(path) <= LAYERS[layer], f"{path.name} imports beyond its layer"
+
+
+def _graph(paths: list[Path]) -> dict[str, set[str]]:
+    return {_module_name(p): imported_modules(p) for p in paths}
+
+
+def test_no_import_cycle() -> None:
+    assert import_cycles(_graph(sorted(SRC.rglob("*.py")))) == []
+
+
+def test_the_cycle_check_finds_the_cycle_c16e9d3_had() -> None:
+    """c16e9d3's plotdata package imported plots inside plot_region (``from .. import
+    plots``), and plots imports plotdata: a cycle the old layer test resolved to
+    ``epicurves`` and missed."""
+    graph = _graph(sorted(SRC.rglob("*.py")))
+    package = SRC / "plotdata" / "__init__.py"
+    lazy = "\n\ndef plot_region():\n    from .. import plots\n"
+    graph["epicurves.plotdata"] = imported_modules(
+        package, package.read_text("utf-8") + lazy
+    )
+    assert ["epicurves.plotdata", "epicurves.plots"] in import_cycles(graph)
+    assert "epicurves.plots" in imported_modules(SRC / "figures.py")  # the same import
 
 
 def test_every_setting_is_documented() -> None:

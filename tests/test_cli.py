@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from epicurves.cli import EXPORT_COLUMNS, cli
+from epicurves.cli import cli
+from epicurves.export import EXPORT_COLUMNS
 
 CONTRACT = "region_id,name,kind,source,date,cases,deaths,new_cases,new_deaths"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from epicurves.cli import cli
 from epicurves.executor import ProcessExecutor
 from epicurves.site import payload
 from epicurves.site.build import build_site
-from epicurves.site.publish import MARKER
+from epicurves.site.collections import THRESHOLD_PAGES
+from epicurves.site.publish import MARKER, SiteFolder
 from epicurves.site.signals import decode_signals
 
 #: The default sources: what a plain ``epicurves run`` updates.
@@ -226,8 +228,26 @@ def test_removed_regions_lose_their_files(work: tuple[Settings, Path]) -> None:
 
 def test_other_settings_force_a_full_build(work: tuple[Settings, Path]) -> None:
     settings, site = work
-    report = build_site(settings, site, threshold=75.0, now=NOW)
+    other = replace(settings, precedence=("germany", *settings.precedence))
+    report = build_site(other, site, now=NOW)
     assert report.full and "settings changed" in report.reason
+
+
+def test_a_new_threshold_rewrites_the_incidence_tables_only(
+    work: tuple[Settings, Path],
+) -> None:
+    """The threshold is not in the fingerprint: `build --threshold 75` then `run` (which
+    keeps the site's threshold) rebuild no region."""
+    settings, site = work
+    before = tree(site)
+    report = build_site(settings, site, threshold=75.0, now=NOW)
+    assert not report.full and "threshold 50 -> 75" in report.reason
+    assert report.region_pages == 0
+    assert THRESHOLD_PAGES <= rewritten(before, tree(site)) <= TIMED | THRESHOLD_PAGES
+    assert "of 75 or more per 100 000" in (site / "countries/index.html").read_text()
+    again = build_site(settings, site, now=NOW)  # no threshold given: the site's
+    assert again.files_written <= len(TIMED) and "threshold" not in again.reason
+    assert SiteFolder(site).state().threshold == 75.0  # type: ignore[union-attr]
 
 
 def test_a_failed_build_keeps_the_last_good_site(work: tuple[Settings, Path]) -> None:

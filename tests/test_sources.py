@@ -19,7 +19,7 @@ import epicurves
 from epicurves import Settings
 from epicurves.model import add_daily
 from epicurves.sources import SourceData, get_source
-from epicurves.sources.base import read_typed
+from epicurves.sources.readers import read_typed
 from epicurves.sources.rki import _cases_typed
 from test_signal_sources import SIGNAL_SOURCES
 

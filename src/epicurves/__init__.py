@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from .analysis import (
     METRIC_COLUMNS,
+    METRICS,
     CoriOptions,
+    Metric,
     compute_metrics,
     discrete_serial_interval,
     doubling_time,
@@ -42,6 +44,7 @@ from .changes import ChangeSet
 from .config import SETTINGS, Settings
 from .errors import (
     BuildError,
+    EmptyStoreError,
     EpicurvesError,
     FetchError,
     LockError,
@@ -49,10 +52,14 @@ from .errors import (
     ParseError,
     SourceError,
     StoreError,
+    UnknownRegionError,
     UsageError,
     ValidationError,
 )
+from .export import EXPORT_COLUMNS, load_export
+from .figures import plot_region, plot_signals
 from .headline import headline
+from .info import StoreInfo, store_info
 from .model import KINDS, OBSERVATION_COLUMNS, REGION_COLUMNS, SIGNAL_COLUMNS
 from .pipeline import (
     SourceReport,
@@ -61,14 +68,15 @@ from .pipeline import (
     update,
     upstream_copy,
 )
-from .plotdata import plot_region, plot_signals
 from .reference import reference_data
 from .sources import SOURCES, Signal, Source, UpstreamFile, get_source
 from .store import Snapshot, SourceMeta, Store
 from .userdata import read_observations
 
 __all__ = [
+    "EXPORT_COLUMNS",
     "KINDS",
+    "METRICS",
     "METRIC_COLUMNS",
     "OBSERVATION_COLUMNS",
     "REGION_COLUMNS",
@@ -79,9 +87,11 @@ __all__ = [
     "BuildError",
     "ChangeSet",
     "CoriOptions",
+    "EmptyStoreError",
     "EpicurvesError",
     "FetchError",
     "LockError",
+    "Metric",
     "NotInMirrorError",
     "ParseError",
     "Settings",
@@ -93,6 +103,8 @@ __all__ = [
     "SourceReport",
     "Store",
     "StoreError",
+    "StoreInfo",
+    "UnknownRegionError",
     "UpdateReport",
     "UpstreamFile",
     "UsageError",
@@ -106,6 +118,7 @@ __all__ = [
     "headline",
     "incidence_7d",
     "incidence_per_100k",
+    "load_export",
     "load_metrics",
     "load_observations",
     "load_regions",
@@ -119,6 +132,7 @@ __all__ = [
     "reference_data",
     "signal_changes",
     "signal_trends",
+    "store_info",
     "summarize",
     "update",
     "upstream_copy",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .analysis import CoriOptions, compute_metrics, summarize
 from .config import Settings
-from .errors import StoreError, UsageError
+from .errors import EmptyStoreError, UnknownRegionError, UsageError
 from .model import KINDS, pick_shown
 from .store import Snapshot, Store
 from .succession import SUCCESSIONS
@@ -49,8 +49,7 @@ def _reading(
         if snapshot is None:
             snapshot = stack.enter_context(Store(settings.store_dir).snapshot())
         if not snapshot.sources():
-            msg = f"the store in {settings.store_dir} is empty: run `epicurves update` first"
-            raise StoreError(msg)
+            raise EmptyStoreError(settings.store_dir)
         yield settings, snapshot
 
 
@@ -59,8 +58,7 @@ def _check_known(wanted: Iterable[str], known: Iterable[str]) -> None:
     ids = set(known)
     unknown = [r for r in wanted if r not in ids]
     if unknown:
-        msg = f"unknown region {unknown[0]!r}: `epicurves regions` lists the region ids"
-        raise UsageError(msg)
+        raise UnknownRegionError(unknown[0])
 
 
 def load_regions(

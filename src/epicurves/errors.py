@@ -4,12 +4,14 @@
 
     EpicurvesError                 anything epicurves raises on purpose
     ├── UsageError                 a name or option the caller got wrong (unknown source, region)
+    │   └── UnknownRegionError     a region id the store does not have
     ├── SourceError                an upstream file is missing, unreadable or malformed
     │   ├── FetchError             it could not be fetched (network, HTTP status)
     │   │   └── NotInMirrorError   a mirror folder was given and the file is not in it
     │   └── ParseError             it was fetched but is not what the source expects
     ├── ValidationError            parsed data that breaks a rule of the tidy model
     ├── StoreError                 the on-disk store is unreadable, missing or busy
+    │   ├── EmptyStoreError        nothing is stored yet: run `epicurves update`
     │   └── LockError              another update (or build) holds its lock
     └── BuildError                 a site build failed; the last good site is kept
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 __all__ = [
     "BuildError",
+    "EmptyStoreError",
     "EpicurvesError",
     "FetchError",
     "LockError",
@@ -28,6 +31,7 @@ __all__ = [
     "ParseError",
     "SourceError",
     "StoreError",
+    "UnknownRegionError",
     "UsageError",
     "ValidationError",
 ]
@@ -39,6 +43,16 @@ class EpicurvesError(Exception):
 
 class UsageError(EpicurvesError):
     """The caller asked for something that does not exist (a source, a region, a format)."""
+
+
+class UnknownRegionError(UsageError):
+    """A region id that the store does not have; ``region_id`` is the id asked for."""
+
+    def __init__(self, region_id: str) -> None:
+        super().__init__(
+            f"unknown region {region_id!r}: `epicurves regions` lists the region ids"
+        )
+        self.region_id = region_id
 
 
 class SourceError(EpicurvesError):
@@ -143,6 +157,16 @@ class ValidationError(EpicurvesError):
 
 class StoreError(EpicurvesError):
     """The on-disk store cannot be read or written."""
+
+
+class EmptyStoreError(StoreError):
+    """Nothing is stored yet in the store folder ``store_dir``: run ``epicurves update``."""
+
+    def __init__(self, store_dir: object) -> None:
+        super().__init__(
+            f"the store in {store_dir} is empty: run `epicurves update` first"
+        )
+        self.store_dir = store_dir
 
 
 class LockError(StoreError):

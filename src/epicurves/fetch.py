@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ import urllib3
 
 from .config import Settings
 from .errors import FetchError, NotInMirrorError
+from .files import remove_stale, staged
 from .sources.base import Source, UpstreamFile
 
 __all__ = ["Fetched", "Fetcher", "file_sha256", "find_in_mirror"]
@@ -144,8 +144,9 @@ class Fetcher:
         target_dir = self.settings.downloads_dir / file.folder
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / file.name
-        for stale in target_dir.glob(f".{file.name}.*.part"):
-            stale.unlink(missing_ok=True)  # left by a killed update; we hold the lock
+        remove_stale(
+            target, suffix=".part"
+        )  # left by a killed update; we hold the lock
         deadline = time.monotonic() + MAX_SECONDS
         # The hook reads the body within the bounds before requests-cache sees the response:
         # caching a response with an ETag would otherwise read all of it, without bounds.
@@ -170,27 +171,22 @@ class Fetcher:
             raise FetchError(msg, source=source.name, file=file.name)
         # requests-cache answers a revalidated (304) request from its cache: from_cache is True.
         not_modified = bool(getattr(response, "from_cache", False))
-        handle, name = tempfile.mkstemp(
-            prefix=f".{file.name}.", suffix=".part", dir=target_dir
-        )
         digest = hashlib.sha256()
         size = 0
         try:
-            with response, os.fdopen(handle, "wb") as out:
+            # staged beside the last good copy; it replaces it once parsed and stored
+            with response, staged(target, suffix=".part", mode=None) as (out, part):
                 # In memory by now (read by the hook, or from the cache); bounded again anyway.
                 for chunk in response.iter_content(CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
                     size += len(chunk)
                     _check_bounds(source, file, size, deadline)
-        except (OSError, requests.RequestException, FetchError) as exc:
-            Path(name).unlink(missing_ok=True)
-            if isinstance(exc, FetchError):
-                raise
+        except (OSError, requests.RequestException) as exc:
             raise _broke_off(source, file, exc) from exc
         return Fetched(
             file=file,
-            path=Path(name),
+            path=part,
             origin=file.url,
             sha256=digest.hexdigest(),
             retrieved_at=datetime.now(UTC),

@@ -1,4 +1,4 @@
-"""Numbers for people: rounding and the headline of a region, shared by its page and notebook.
+"""The headline of a region: the numbers its page and its notebook lead with, from one summary row.
 
 The region page's headline and the notebook's first output are made here, from one row of
 :func:`epicurves.summarize` (or :func:`epicurves.load_summary`), so that both say the same.
@@ -6,51 +6,14 @@ The region page's headline and the notebook's first output are made here, from o
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["NO_VALUE", "fmt_int", "fmt_num", "headline"]
+from .formatting import NO_VALUE, fmt_date, fmt_int, fmt_num, is_missing
 
-#: What a missing number reads as.
-NO_VALUE = "\N{EN DASH}"
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
-def fmt_int(value: Any) -> str:
-    """A count with thousands separators; empty when missing.
-
-    >>> fmt_int(1234567.0), fmt_int(None)
-    ('1,234,567', '')
-    """
-    return "" if _missing(value) else f"{round(float(value)):,}"
-
-
-def fmt_num(value: Any, decimals: int = 1, suffix: str = "", sign: bool = False) -> str:
-    """A number rounded for people; empty when missing.
-
-    >>> fmt_num(12.345), fmt_num(-3.21, 0, " %", sign=True), fmt_num(float("nan"))
-    ('12.3', '-3 %', '')
-    """
-    if _missing(value) or math.isinf(float(value)):
-        return ""
-    text = f"{float(value):{'+' if sign else ''},.{decimals}f}"
-    return text + suffix
-
-
-def _date(value: Any) -> str:
-    if _missing(value):
-        return ""
-    return (
-        pd.Timestamp(value).strftime("%Y-%m-%d")
-        if not isinstance(value, str)
-        else value
-    )
+__all__ = ["headline"]
 
 
 def headline(summary: Mapping[str, Any] | pd.Series) -> dict[str, str]:
@@ -67,7 +30,7 @@ def headline(summary: Mapping[str, Any] | pd.Series) -> dict[str, str]:
     (True, '0.93')
     """
     r_text = fmt_num(summary["r_cori"], 2)
-    if r_text and not _missing(summary["r_cori_lo"]):
+    if r_text and not is_missing(summary["r_cori_lo"]):
         low, high = fmt_num(summary["r_cori_lo"], 2), fmt_num(summary["r_cori_hi"], 2)
         r_text += f" ({low}\N{EN DASH}{high})"
     pairs = [
@@ -79,6 +42,6 @@ def headline(summary: Mapping[str, Any] | pd.Series) -> dict[str, str]:
             "week-on-week change",
             fmt_num(summary["week_change_pct"], 0, " %", sign=True),
         ),
-        (f"R (Cori), {_date(summary['r_cori_date']) or 'n/a'}", r_text),
+        (f"R (Cori), {fmt_date(summary['r_cori_date']) or 'n/a'}", r_text),
     ]
     return {label: value or NO_VALUE for label, value in pairs}

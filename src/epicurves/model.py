@@ -300,6 +300,20 @@ def _check_columns(
         raise ValidationError(msg, source=source)
 
 
+def _row_error(
+    message: str, source: str, row: pd.Series, column: str | None = None
+) -> ValidationError:
+    """The error for one row of a tidy table: its region and date (where it has them)."""
+    date = row.get("date")
+    return ValidationError(
+        message,
+        source=source,
+        region_id=str(row["region_id"]),
+        date=None if date is None or pd.isna(date) else str(date.date()),
+        column=column,
+    )
+
+
 def validate_observations(frame: pd.DataFrame, source: str) -> None:
     """Check the rules of the observations table; raise :class:`ValidationError` on the first break.
 
@@ -330,13 +344,7 @@ def validate_observations(frame: pd.DataFrame, source: str) -> None:
         if negative.any():
             row = frame.loc[negative].iloc[0]
             msg = f"negative cumulative count {row[column]}: expected a count >= 0"
-            raise ValidationError(
-                msg,
-                source=source,
-                region_id=str(row["region_id"]),
-                date=str(row["date"].date()),
-                column=column,
-            )
+            raise _row_error(msg, source, row, column)
 
 
 def _check_daily(frame: pd.DataFrame, source: str) -> None:
@@ -369,12 +377,7 @@ def _raise_duplicate(frame: pd.DataFrame, source: str) -> None:
     dup = frame.duplicated(["region_id", "date"])
     row = frame.loc[dup].iloc[0]
     msg = "duplicate observation: expected one row per region and date"
-    raise ValidationError(
-        msg,
-        source=source,
-        region_id=str(row["region_id"]),
-        date=str(row["date"].date()),
-    )
+    raise _row_error(msg, source, row)
 
 
 def validate_regions(
@@ -406,9 +409,18 @@ def validate_regions(
         raise ValidationError(
             msg, source=source, region_id=str(row["region_id"]), column="kind"
         )
-    unknown = set(observations["region_id"].unique()) - set(regions["region_id"])
+    observed = set(observations["region_id"].unique())
+    listed = set(regions["region_id"])
+    unknown = observed - listed
     if unknown:
         msg = f"observed regions missing from the regions table: {sorted(unknown)[:5]}"
+        raise ValidationError(msg, source=source)
+    unobserved = listed - observed
+    if unobserved:
+        msg = (
+            f"regions without a single observation: {sorted(unobserved)[:5]}: expected "
+            "the regions table to list exactly the observed regions"
+        )
         raise ValidationError(msg, source=source)
     negative = regions["population"].le(0).fillna(False)
     if negative.any():
@@ -476,12 +488,7 @@ def validate_signals(
             f"duplicate value of signal {row['signal']} ({row['pathogen']}, age "
             f"{row['age_group']}, {row['estimate']}): expected one per date"
         )
-        raise ValidationError(
-            msg,
-            source=source,
-            region_id=str(row["region_id"]),
-            date=str(row["date"].date()),
-        )
+        raise _row_error(msg, source, row)
     for column in ("value", "lo", "hi"):
         values = frame[column].to_numpy(dtype="float64")
         known = ~np.isnan(values)
@@ -491,13 +498,7 @@ def validate_signals(
         if bad.any():
             row = frame.iloc[int(np.flatnonzero(bad)[0])]
             msg = f"signal {row['signal']}: {column} {row[column]}: expected a finite number >= 0"
-            raise ValidationError(
-                msg,
-                source=source,
-                region_id=str(row["region_id"]),
-                date=str(row["date"].date()),
-                column=column,
-            )
+            raise _row_error(msg, source, row, column)
     value, lo, hi = (frame[c].to_numpy(dtype="float64") for c in ("value", "lo", "hi"))
     with np.errstate(invalid="ignore"):
         outside = (lo > value) | (hi < value)
@@ -507,12 +508,7 @@ def validate_signals(
             f"signal {row['signal']}: value {row['value']} outside its interval "
             f"[{row['lo']}, {row['hi']}]: expected lo <= value <= hi"
         )
-        raise ValidationError(
-            msg,
-            source=source,
-            region_id=str(row["region_id"]),
-            date=str(row["date"].date()),
-        )
+        raise _row_error(msg, source, row)
 
 
 def pick_shown(regions: pd.DataFrame, precedence: Iterable[str]) -> pd.DataFrame:

@@ -8,10 +8,9 @@ changed. Concurrent updates are serialised by a lock file in the home folder.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,19 +18,18 @@ from typing import Any
 
 import pandas as pd
 import requests
-from filelock import FileLock, Timeout
 
 from .changes import ChangeSet, RegionState, diff, region_states
 from .config import Settings
 from .errors import (
     EpicurvesError,
-    LockError,
     NotInMirrorError,
     StoreError,
     UsageError,
     ValidationError,
 )
 from .fetch import Fetched, Fetcher
+from .locks import acquire, writing
 from .model import (
     REGION_COLUMNS,
     add_daily,
@@ -50,7 +48,6 @@ __all__ = [
     "ensure_data",
     "select_sources",
     "update",
-    "writing",
 ]
 
 log = logging.getLogger(__name__)
@@ -104,22 +101,6 @@ class UpdateReport:
         return self.changes.generation
 
 
-@contextlib.contextmanager
-def writing(home: Path) -> Iterator[None]:
-    """Turns a refused write below ``home`` into a :class:`StoreError` that says why: a
-    shared store (a JupyterHub's ``EPICURVES_HOME``) is read-only for its readers and updated
-    by its owner."""
-    try:
-        yield
-    except PermissionError as exc:
-        msg = (
-            f"no write access to {exc.filename or home} ({exc.strerror}): updating needs "
-            f"write access to {home}; a shared read-only store is updated by its owner, "
-            "and reading it needs none"
-        )
-        raise StoreError(msg) from exc
-
-
 def select_sources(names: Iterable[str] | None) -> list[Source]:
     """The sources to update: those named, else every default source.
 
@@ -157,20 +138,15 @@ def update(
     names = list(sources or [])
     chosen = select_sources(names)
     explicit = bool(names)
-    lock = FileLock(str(settings.home / "update.lock"))
-    try:
-        with writing(settings.home):
-            settings.home.mkdir(parents=True, exist_ok=True)
-            lock.acquire(timeout=0)
-    except Timeout:
-        progress("", "waiting for another epicurves update to finish")
-        try:
-            lock.acquire(timeout=lock_timeout)
-        except Timeout as exc:
-            msg = (
-                f"another update still holds {lock.lock_file} after {lock_timeout:g} s"
-            )
-            raise LockError(msg) from exc
+    with writing(settings.home):
+        lock = acquire(
+            settings.home / "update.lock",
+            holder="another update",
+            timeout=lock_timeout,
+            on_wait=lambda: progress(
+                "", "waiting for another epicurves update to finish"
+            ),
+        )
     fetcher = Fetcher(settings, session)
     try:
         store = Store(settings.store_dir)

@@ -1,6 +1,6 @@
 """Your own data: a CSV of daily counts read into the tidy observations table, with one-line errors.
 
-The file is read by the careful readers of the upstream sources (:mod:`epicurves.sources.base`),
+The file is read by the careful readers of the upstream sources (:mod:`epicurves.sources.readers`),
 so a bad cell is reported as the upstream files' are: file, line, column, what was expected and
 what was found, as a :class:`~epicurves.ParseError`; then the table is checked by the model's
 rules (:func:`epicurves.model.validate_observations`).
@@ -8,7 +8,6 @@ rules (:func:`epicurves.model.validate_observations`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -21,26 +20,18 @@ from .model import (
     add_daily,
     validate_observations,
 )
-from .sources.base import (
-    Source,
-    SourceData,
+from .sources.cells import (
     consecutive_days,
     date_column,
     duplicated_rows,
     integer_column,
-    line_of,
-    read_csv,
 )
+from .sources.readers import FileRef, line_of, read_csv
 
 __all__ = ["read_observations"]
 
 #: The count columns a file may give: cumulative, then daily, for cases and deaths.
 _COUNTS = {"cases": "new_cases", "deaths": "new_deaths"}
-
-
-def _no_files(paths: Mapping[str, Path], source: Source) -> SourceData:
-    msg = "a user's file is read by epicurves.read_observations, not by a source"
-    raise NotImplementedError(msg)
 
 
 def read_observations(path: str | Path, *, source: str = "user") -> pd.DataFrame:
@@ -61,39 +52,30 @@ def read_observations(path: str | Path, *, source: str = "user") -> pd.DataFrame
     :class:`~epicurves.ValidationError`.
     """
     path = Path(path)
-    reader = Source(
-        name=source,
-        description="observations from a user's file",
-        licence="",
-        homepage="",
-        files=(),
-        parse_files=_no_files,
-        live=False,
-        interval_days=None,
-    )
-    file = path.name
-    frame = read_csv(path, reader, file, required=("region_id", "date"))
+    ref = FileRef(source, path.name)
+    frame = read_csv(path, ref, required=("region_id", "date"))
     if "cases" not in frame.columns and "new_cases" not in frame.columns:
         msg = (
             "no column 'cases' or 'new_cases': expected cumulative cases, daily cases or "
             f"both; found {', '.join(frame.columns[:12])}"
         )
-        raise reader.error(file, msg)
+        raise ref.error(msg)
     region = frame["region_id"].str.strip()
     empty = (region.isna() | region.eq("")).to_numpy(dtype=bool)
     if empty.any():
         pos = int(np.flatnonzero(empty)[0])
-        raise reader.error(
-            file, "empty cell", row=line_of(frame, pos), column="region_id",
+        msg = "empty cell"
+        raise ref.error(
+            msg, row=line_of(frame, pos), column="region_id",
             expected="a region id",
         )  # fmt: skip
     own = frame["source"].str.strip() if "source" in frame.columns else None
     checked = frame.assign(
         region_id=region if own is None else own.fillna(source) + ": " + region,
-        date=date_column(frame, "date", reader, file, fmt="%Y-%m-%d"),
+        date=date_column(frame, "date", ref, fmt="%Y-%m-%d"),
     )
-    duplicated_rows(checked, ["region_id", "date"], reader, file)
-    consecutive_days(checked, "region_id", "date", reader, file)
+    duplicated_rows(checked, ["region_id", "date"], ref)
+    consecutive_days(checked, "region_id", "date", ref)
     out = pd.DataFrame(
         {
             "source": source if own is None else own.fillna(source),
@@ -107,7 +89,7 @@ def read_observations(path: str | Path, *, source: str = "user") -> pd.DataFrame
                 # A daily count may be negative (a correction); it may be missing only
                 # where the cumulative count is given.
                 out[column] = integer_column(
-                    frame, column, reader, file, minimum=0 if column == total else None,
+                    frame, column, ref, minimum=0 if column == total else None,
                     allow_missing=column == total or total in frame.columns,
                 )  # fmt: skip
     out = out.sort_values(["source", "region_id", "date"], ignore_index=True)

@@ -40,6 +40,7 @@ from conftest import check_internal_links
 from epicurves import Settings
 from epicurves.site import build as site_build
 from epicurves.site.build import build_site
+from epicurves.site.fingerprint import fingerprint
 from epicurves.site.publish import MARKER, SiteFolder
 
 pytestmark = pytest.mark.faults
@@ -488,7 +489,7 @@ def test_a_killed_build_leaves_a_whole_site(prepared: Prepared, tmp_path: Path) 
     assert any("during" in k or "before" in k for k in outcomes), outcomes
     site = SiteFolder(prepared.after / "site").state()
     assert site is not None
-    if site.fingerprint != site_build.fingerprint(50.0, Settings().precedence):
+    if site.fingerprint != fingerprint(Settings().precedence):
         # epicurves' files were edited during the test: every build was a full one, longer
         # than measured, and the kills may all have landed before the switch.
         print(

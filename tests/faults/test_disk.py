@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,6 @@ import pytest
 from click.testing import CliRunner
 
 import epicurves
-import epicurves.store as store
 from epicurves import Settings
 from epicurves.cli import cli
 from epicurves.site.build import build_site
@@ -90,7 +90,7 @@ def _failing(code: int) -> Callable[..., Any]:
 #: Where an update writes: the store's Parquet files (staging), its manifest (the commit).
 UPDATE_WRITES = {
     "parquet": (pyarrow.parquet, "write_table"),
-    "manifest": (store.tempfile, "mkstemp"),
+    "manifest": (tempfile, "mkstemp"),
 }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .cori import CoriOptions, discrete_serial_interval
 from .metrics import (
-    METRIC_COLUMNS,
     TREND_THRESHOLD_PCT,
     compute_metrics,
     doubling_time,
@@ -15,6 +14,7 @@ from .metrics import (
     summarize,
     week_change_pct,
 )
+from .registry import METRIC_COLUMNS, METRICS, Metric, metric
 from .signals import (
     incidence_per_100k,
     signal_changes,
@@ -22,15 +22,18 @@ from .signals import (
 )
 
 __all__ = [
+    "METRICS",
     "METRIC_COLUMNS",
     "TREND_THRESHOLD_PCT",
     "CoriOptions",
+    "Metric",
     "compute_metrics",
     "discrete_serial_interval",
     "doubling_time",
     "growth_rate",
     "incidence_7d",
     "incidence_per_100k",
+    "metric",
     "r_cori",
     "r_rki",
     "signal_changes",

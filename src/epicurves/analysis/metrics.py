@@ -44,6 +44,7 @@ import pandas as pd
 from ..model import OBSERVATION_COLUMNS
 from .cori import CoriOptions, cori_estimates
 from .flags import anomaly_flags
+from .registry import METRIC_COLUMNS
 from .windows import Floats, Series, to_floats
 
 __all__ = [
@@ -70,30 +71,6 @@ MIN_R_CASES = 10
 CFR_LAG_DAYS = 14
 #: Cases a region needs before a CFR is given (OWID's ``cfr_100_cases``).
 CFR_MIN_CASES = 100
-
-METRIC_COLUMNS: tuple[str, ...] = (
-    "new_cases_7d_sum",
-    "new_deaths_7d_sum",
-    "new_cases_7d_mean",
-    "new_deaths_7d_mean",
-    "new_cases_7d_mean_centred",
-    "new_deaths_7d_mean_centred",
-    "incidence_7d",
-    "deaths_7d_per_100k",
-    "week_change_pct",
-    "growth_factor_7d",
-    "growth_rate_per_day",
-    "doubling_time_days",
-    "r_rki",
-    "r_cori",
-    "r_cori_lo",
-    "r_cori_hi",
-    "r_cori_provisional",
-    "cfr_pct",
-    "deaths_growth_factor_7d",
-    "deaths_doubling_time_days",
-    "deaths_r_rki",
-)
 
 
 # -- the formulas, on flat arrays ------------------------------------------------------------

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import CoriOptions
+from ..analysis.registry import CHART_METRICS
 from ..errors import UsageError
 from .common import (
     COMPARE_LINES,
@@ -50,12 +51,9 @@ class RegionView:
     """The label of each comparison line, None for a line not drawn."""
 
 
+#: The columns the charts read: the daily counts and the registry's chart metrics.
 _NEEDED = (
-    "region_id", "date", "new_cases", "new_deaths", "new_cases_7d_sum", "new_cases_7d_mean",
-    "new_deaths_7d_mean", "new_cases_7d_mean_centred", "new_deaths_7d_mean_centred",
-    "incidence_7d", "r_rki", "r_cori", "r_cori_lo", "r_cori_hi", "growth_factor_7d",
-    "deaths_r_rki", "deaths_growth_factor_7d", "doubling_time_days",
-    "deaths_doubling_time_days",
+    "region_id", "date", "new_cases", "new_deaths", *(m.name for m in CHART_METRICS),
 )  # fmt: skip
 
 

@@ -20,7 +20,9 @@ import pandas as pd
 
 from .. import __version__
 from ..analysis.metrics import SUMMARY_FIELDS
+from ..analysis.registry import COMPARE_METRICS as REGISTERED_COMPARE
 from ..changes import RegionState
+from ..formatting import fmt_int, fmt_num
 from ..freshness import Freshness, cadence, region_status
 from ..sources import SOURCES, aliases_of
 from ..succession import SUCCESSIONS
@@ -30,8 +32,6 @@ from .pages import (
     INCIDENCE_COLUMNS,
     NAV,
     SUMMARY_COLUMNS,
-    fmt_int,
-    fmt_num,
     incidence_table,
     region_href,
     summary_table,
@@ -42,6 +42,7 @@ __all__ = [
     "COLLECTIONS",
     "RISE_MIN_CASES",
     "TABLE_PAGES",
+    "THRESHOLD_PAGES",
     "SiteView",
     "Table",
     "TablePage",
@@ -113,14 +114,17 @@ COLLECTIONS: tuple[Collection, ...] = (
     *map_collections(),
 )
 
+#: The table pages whose incidence tables highlight rows by the build's threshold: a new
+#: threshold rewrites them.
+THRESHOLD_PAGES = frozenset(
+    p.path for p in TABLE_PAGES if any(t.incidence for t in p.tables)
+)
+
 #: The regions compare shows when its link names none.
 COMPARE_DEFAULT = ("DE", "FR")
 
-COMPARE_METRICS = (
-    ("incidence_7d", "7-day incidence per 100k"), ("deaths_7d_per_100k", "7-day deaths per 100k"),
-    ("new_cases_7d_mean", "new cases, 7-day mean"), ("new_deaths_7d_mean", "new deaths, 7-day mean"),
-    ("r_cori", "R (Cori)"), ("r_rki", "R (RKI method)"),
-)  # fmt: skip
+#: The metrics compare offers: (column, label), from the registry.
+COMPARE_METRICS = tuple((m.name, m.label) for m in REGISTERED_COMPARE)
 
 
 @dataclass

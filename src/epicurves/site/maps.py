@@ -28,10 +28,11 @@ from importlib import resources
 from typing import Any
 
 from ..changes import RegionState
+from ..formatting import fmt_num
 from ..freshness import region_status
 from ..sources.geo import DE_STATES
 from .graph import Collection
-from .pages import fmt_num, region_href
+from .pages import region_href
 from .payload import decode
 from .render import environment, script_json
 

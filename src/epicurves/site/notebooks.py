@@ -7,12 +7,12 @@ from collections.abc import Iterable, Iterator
 
 from ..changes import region_states
 from ..config import Settings
-from ..errors import UsageError
+from ..errors import EmptyStoreError, UnknownRegionError, UsageError
 from ..notebooks import region_notebook
 from ..sources import SOURCES
 from ..store import Store
-from .build import _region_job
 from .graph import Hierarchy
+from .relations import region_job
 
 __all__ = ["region_notebooks"]
 
@@ -31,10 +31,7 @@ def region_notebooks(
             snapshot.signal_digests(),
         )
     if not states:
-        msg = (
-            f"the store in {settings.store_dir} is empty: run `epicurves update` first"
-        )
-        raise UsageError(msg)
+        raise EmptyStoreError(settings.store_dir)
     wanted = (
         sorted(r for r, s in states.items() if s.observed)
         if regions is None
@@ -43,14 +40,13 @@ def region_notebooks(
     for region_id in wanted:
         state = states.get(region_id)
         if state is None:
-            msg = f"unknown region {region_id!r}: `epicurves regions` lists the region ids"
-            raise UsageError(msg)
+            raise UnknownRegionError(region_id)
         if not state.observed:
             msg = f"region {region_id!r} has no observations, hence no page and no notebook"
             raise UsageError(msg)
     hierarchy = Hierarchy(states)
     for region_id in wanted:
-        job = _region_job(region_id, states, hierarchy, ())
+        job = region_job(region_id, states, hierarchy, ())
         source = SOURCES[job.source]
         peers = [p["region_id"] for p in job.page["peers"]]
         yield (

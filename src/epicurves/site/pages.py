@@ -14,7 +14,8 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from ..headline import _missing, fmt_int, fmt_num
+from ..formatting import fmt_int, fmt_num
+from ..formatting import is_missing as _missing
 
 __all__ = [
     "BINDER",
@@ -22,8 +23,6 @@ __all__ = [
     "KIND_LABELS",
     "NAV",
     "binder_url",
-    "fmt_int",
-    "fmt_num",
     "incidence_table",
     "region_href",
     "sparkline",

@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..analysis.metrics import MIN_R_CASES
+from ..analysis.registry import SITE_METRICS
 
 __all__ = [
     "DERIVED",
@@ -52,23 +53,14 @@ __all__ = [
     "region_files",
 ]
 
-#: Series stored, with the decimals kept (None: whole numbers).
+#: Series stored, with the decimals kept (None: whole numbers): the daily counts, then the
+#: metrics of the registry that the site stores, in their order.
 SERIES: dict[str, int | None] = {
     "new_cases": None,
     "new_deaths": None,
-    "new_cases_7d_mean": 1,
-    "new_deaths_7d_mean": 1,
-    "incidence_7d": 1,  # as RKI publishes it
-    "deaths_7d_per_100k": 2,
-    "r_rki": 2,  # as RKI publishes it
-    "r_cori": 2,
-    "r_cori_lo": 2,
-    "r_cori_hi": 2,
-    "deaths_r_rki": 2,
-    "growth_factor_7d": 2,
-    "deaths_growth_factor_7d": 2,
-    "doubling_time_days": 1,
-    "deaths_doubling_time_days": 1,
+    **{
+        m.name: m.decimals for m in SITE_METRICS
+    },  # incidence and R as RKI publishes them
 }
 #: The series of ``data/<id>.inc.js``; the others are in ``data/<id>.js``.
 INCIDENCE = ("incidence_7d",)

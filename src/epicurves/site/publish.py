@@ -32,10 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 from ..changes import RegionState
-from ..errors import LockError, UsageError
+from ..errors import UsageError
+from ..files import write_atomic
+from ..locks import acquire
 
 __all__ = ["MARKER", "BuildState", "SiteFolder", "link_or_copy", "put_file"]
 
@@ -61,6 +63,8 @@ class BuildState:
     """Region id -> its summary row (JSON-ready), for tables and the home page."""
     weekly: dict[str, list[float | None]] = field(default_factory=dict)
     """Region id -> its last weekly case sums, for the tables' sparklines."""
+    threshold: float = 50.0
+    """The incidence at or above which its incidence tables highlight a row."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (:meth:`from_dict` reads it back)."""
@@ -74,6 +78,7 @@ class BuildState:
             "regions": {r: s.to_dict() for r, s in sorted(self.regions.items())},
             "summaries": dict(sorted(self.summaries.items())),
             "weekly": dict(sorted(self.weekly.items())),
+            "threshold": self.threshold,
         }
 
     @classmethod
@@ -88,6 +93,7 @@ class BuildState:
             regions={r: RegionState.from_dict(s) for r, s in data["regions"].items()},
             summaries=dict(data["summaries"]),
             weekly=dict(data["weekly"]),
+            threshold=float(data.get("threshold", 50.0)),  # before 0.2: always 50
         )
 
 
@@ -167,14 +173,8 @@ class SiteFolder:
     # -- building --------------------------------------------------------------------------------
     def lock(self, timeout: float = 600.0) -> FileLock:
         """The lock that keeps two builds of this site apart (acquired)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.root / "build.lock"))
-        try:
-            lock.acquire(timeout=timeout)
-        except Timeout as exc:
-            msg = f"another build of {self.out} still holds {lock.lock_file} after {timeout:g} s"
-            raise LockError(msg) from exc
-        return lock
+        holder = f"another build of {self.out}"
+        return acquire(self.root / "build.lock", holder=holder, timeout=timeout)
 
     def next_number(self) -> int:
         """The number of the next generation."""
@@ -216,12 +216,8 @@ class SiteFolder:
 
     def save_state(self, state: BuildState) -> None:
         """Write what generation ``state.generation`` was built from (replaced at once)."""
-        path = self._state_path(state.generation)
         text = json.dumps(state.to_dict(), separators=(",", ":"))
-        handle, name = tempfile.mkstemp(prefix=".state.", dir=self.root)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(name, path)
+        write_atomic(self._state_path(state.generation), text)
 
     def _switch(self, final: Path) -> None:
         """Point ``out`` at ``final`` with one rename (or swap folders without links)."""
@@ -254,10 +250,10 @@ class SiteFolder:
                 continue
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
-            elif path.name.endswith((".state.json", ".json")) or path.name.startswith(
-                ".state."
-            ):
-                path.unlink(missing_ok=True)
+            elif path.name.endswith(".json") or path.name.startswith("."):
+                path.unlink(
+                    missing_ok=True
+                )  # an old state, or a killed write's temporary
 
     # -- copying the unchanged files -------------------------------------------------------------
     def files(self, folder: Path) -> Iterator[str]:

@@ -23,6 +23,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..analysis import CoriOptions, compute_metrics, summarize
+from ..formatting import fmt_int, fmt_num, is_missing
 from ..headline import headline
 from ..model import REGION_COLUMNS
 from ..notebooks import region_notebook
@@ -32,8 +33,6 @@ from .pages import (
     CSP,
     KIND_LABELS,
     binder_url,
-    fmt_int,
-    fmt_num,
     region_href,
     weekly_sums,
 )
@@ -52,7 +51,6 @@ __all__ = [
     "write_chunk",
 ]
 
-NO_VALUE = "\N{EN DASH}"
 #: Data notes listed on a region page, newest first (all are in its JSON).
 MAX_FLAGS_SHOWN = 12
 FLAG_TEXT = {
@@ -139,15 +137,11 @@ def json_ready(value: Any) -> Any:
     >>> json_ready(pd.Timestamp("2021-03-01")), json_ready(float("nan")), json_ready(pd.NA)
     ('2021-03-01', None, None)
     """
-    if value is None or value is pd.NA or value is pd.NaT:
+    if is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+    return value.item() if hasattr(value, "item") else value
 
 
 def script_json(text: str) -> Markup:

@@ -21,22 +21,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import (
-    Signal,
-    Source,
-    SourceData,
-    UpstreamFile,
+from .base import Signal, Source, SourceData, UpstreamFile
+from .cells import (
     count_column,
     date_column,
     duplicated_rows,
     known_values,
-    line_of,
     number_column,
-    read_csv,
-    signal_rows,
-    signals_data,
 )
+from .readers import line_of, read_csv
 from .rkiformat import RKI_LICENCE
+from .signalrows import signal_rows, signals_data
 
 __all__ = ["RKI_WASTEWATER"]
 
@@ -61,27 +56,25 @@ _WEDNESDAY = 2
 def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     """The national weekly curves of each virus type."""
     name = AGGREGATED.name
-    frame = read_csv(paths[name], source, name, required=_COLUMNS, sep="\t")
-    typ = known_values(frame, "typ", PATHOGENS, source, name)
-    day = date_column(frame, "datum", source, name, fmt="%Y-%m-%d")
+    ref = source.file(name)
+    frame = read_csv(paths[name], ref, required=_COLUMNS, sep="\t")
+    typ = known_values(frame, "typ", PATHOGENS, ref)
+    day = date_column(frame, "datum", ref, fmt="%Y-%m-%d")
     other = (day.dt.day_of_week != _WEDNESDAY).to_numpy(dtype=bool)
     if other.any():
         pos = int(np.flatnonzero(other)[0])
         msg = f"{day.iloc[pos].date()} is a {day.iloc[pos].day_name()}"
-        raise source.error(
-            name,
+        raise ref.error(
             msg,
             row=line_of(frame, pos),
             column="datum",
             expected="the Wednesday that ends each week",
             value=str(frame["datum"].iloc[pos]),
         )
-    duplicated_rows(frame.assign(datum=day, typ=typ), ["datum", "typ"], source, name)
+    duplicated_rows(frame.assign(datum=day, typ=typ), ["datum", "typ"], ref)
 
     def value(column: str, scale: float = 1.0) -> pd.Series:
-        return number_column(
-            frame, column, source, name, allow_missing=True, scale=scale
-        )
+        return number_column(frame, column, ref, allow_missing=True, scale=scale)
 
     rows = functools.partial(
         signal_rows, frame, region_id="DE", pathogen=typ, age_group="00+", date=day
@@ -103,7 +96,7 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
         rows(
             signal="wastewater-sites",
             estimate="measured",
-            value=count_column(frame, "n", source, name, allow_missing=True),
+            value=count_column(frame, "n", ref, allow_missing=True),
         ),
         rows(
             signal="wastewater-coverage",

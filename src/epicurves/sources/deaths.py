@@ -17,20 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .base import (
-    Signal,
-    Source,
-    SourceData,
-    UpstreamFile,
-    count_column,
-    duplicated_rows,
-    known_values,
-    read_csv,
-    signal_rows,
-    signals_data,
-    week_column,
-)
+from .base import Signal, Source, SourceData, UpstreamFile
+from .cells import count_column, duplicated_rows, known_values, week_column
+from .readers import FileRef, read_csv
 from .rkiformat import AGE_GROUPS, RKI_LICENCE, state_ids
+from .signalrows import signal_rows, signals_data
 
 __all__ = ["RKI_DEATHS_WEEKLY"]
 
@@ -53,8 +44,7 @@ def _rows(
     region: pd.Series | str,
     age: pd.Series | str,
     week: pd.Series,
-    source: Source,
-    name: str,
+    ref: FileRef,
 ) -> pd.DataFrame:
     return signal_rows(
         frame,
@@ -64,33 +54,27 @@ def _rows(
         age_group=age,
         estimate="measured",
         date=week,
-        value=count_column(frame, "Todesfaelle", source, name),
+        value=count_column(frame, "Todesfaelle", ref),
     )
 
 
 def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     """The Länder (all ages) and Germany by age group, week by week."""
     name = STATES.name
-    states = read_csv(
-        paths[name], source, name, required=("Datum", "Region_Id", "Todesfaelle")
-    )
-    week = week_column(states, "Datum", source, name)
-    region = state_ids(states, "Region_Id", source, name, national=False)
-    duplicated_rows(
-        states.assign(Region_Id=region), ["Datum", "Region_Id"], source, name
-    )
-    by_state = _rows(states, region, "00+", week, source, name)
+    ref = source.file(name)
+    states = read_csv(paths[name], ref, required=("Datum", "Region_Id", "Todesfaelle"))
+    week = week_column(states, "Datum", ref)
+    region = state_ids(states, "Region_Id", ref, national=False)
+    duplicated_rows(states.assign(Region_Id=region), ["Datum", "Region_Id"], ref)
+    by_state = _rows(states, region, "00+", week, ref)
 
     name = AGES.name
-    ages = read_csv(
-        paths[name], source, name, required=("Datum", "Altersgruppe", "Todesfaelle")
-    )
-    week = week_column(ages, "Datum", source, name)
-    age = known_values(ages, "Altersgruppe", AGE_GROUPS, source, name)
-    duplicated_rows(
-        ages.assign(Altersgruppe=age), ["Datum", "Altersgruppe"], source, name
-    )
-    by_age = _rows(ages, "DE", age, week, source, name)
+    ref = source.file(name)
+    ages = read_csv(paths[name], ref, required=("Datum", "Altersgruppe", "Todesfaelle"))
+    week = week_column(ages, "Datum", ref)
+    age = known_values(ages, "Altersgruppe", AGE_GROUPS, ref)
+    duplicated_rows(ages.assign(Altersgruppe=age), ["Datum", "Altersgruppe"], ref)
+    by_age = _rows(ages, "DE", age, week, ref)
     return signals_data([by_state, by_age])
 
 

@@ -22,21 +22,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import (
-    Source,
-    SourceData,
-    UpstreamFile,
+from .base import Source, SourceData, UpstreamFile
+from .cells import (
     consecutive_days,
     date_column,
     duplicated_rows,
     missing_counts,
-    open_text,
-    read_csv,
     repeated,
     sum_known,
     wide_counts,
 )
 from .geo import DE_ALIASES, DE_STATES, de_state_name
+from .readers import open_text, read_csv
 
 __all__ = ["DISTRICT_NAMES", "GERMANY"]
 
@@ -50,26 +47,27 @@ DISTRICT_NAMES: dict[str, str] = {"Berlin": "SK Berlin"}
 
 def read_ags(path: Path, source: Source) -> dict[str, dict[str, object]]:
     """Read ``ags.json``: AGS (five digits) -> name, state, population."""
-    text = open_text(path, source, AGS.name)
+    ref = source.file(AGS.name)
+    text = open_text(path, ref)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         msg = f"not valid JSON ({exc.msg})"
-        raise source.error(AGS.name, msg, row=exc.lineno) from exc
+        raise ref.error(msg, row=exc.lineno) from exc
     if not isinstance(data, dict):
         msg = "expected a JSON object keyed by AGS"
-        raise source.error(AGS.name, msg)
+        raise ref.error(msg)
     out: dict[str, dict[str, object]] = {}
     for key, entry in data.items():
         if not (isinstance(entry, dict) and str(key).isdigit()):
             msg = f"entry {key!r}: expected an AGS number mapped to an object"
-            raise source.error(AGS.name, msg)
+            raise ref.error(msg)
         population = entry.get("population")
         if population is not None and not (
             isinstance(population, int) and population > 0
         ):
             msg = f"entry {key!r}: population is {population!r}, expected a positive whole number"
-            raise source.error(AGS.name, msg)
+            raise ref.error(msg)
         out[str(key).zfill(5)] = entry
     return out
 
@@ -88,19 +86,17 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     """Districts, states and Germany from the jgehrcke district table."""
     notes: list[str] = []
     name = CASES.name
+    ref = source.file(name)
     frame = read_csv(
         paths[name],
-        source,
-        name,
+        ref,
         required=("time_iso8601",),
         text_columns=["time_iso8601"],
     )
     frame["time_iso8601"] = frame["time_iso8601"].str.slice(0, 10)
-    duplicated_rows(frame, ["time_iso8601"], source, name)
-    frame["time_iso8601"] = date_column(
-        frame, "time_iso8601", source, name, fmt="%Y-%m-%d"
-    )
-    consecutive_days(frame, None, "time_iso8601", source, name)
+    duplicated_rows(frame, ["time_iso8601"], ref)
+    frame["time_iso8601"] = date_column(frame, "time_iso8601", ref, fmt="%Y-%m-%d")
+    consecutive_days(frame, None, "time_iso8601", ref)
     dates = pd.DatetimeIndex(frame["time_iso8601"])
     ags_columns = [c for c in frame.columns if c.isdigit()]
     ignored = [
@@ -112,14 +108,14 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
         notes.append(f"{name}: ignored columns that are not AGS codes: {ignored}")
     if not ags_columns:
         msg = "no district columns: expected columns named by AGS code"
-        raise source.error(name, msg)
-    counts = wide_counts(frame, ags_columns, source, name)
+        raise ref.error(msg)
+    counts = wide_counts(frame, ags_columns, ref)
     counts.columns = [c.zfill(5) for c in ags_columns]
     for column in ags_columns:
         if column.zfill(5)[:2] not in DE_STATES:
             msg = f"column {column!r} is not a district AGS"
-            raise source.error(
-                name, msg, row=1, column=column, expected="an AGS of state 01 ... 16"
+            raise ref.error(
+                msg, row=1, column=column, expected="an AGS of state 01 ... 16"
             )
     info = read_ags(paths[AGS.name], source)
 

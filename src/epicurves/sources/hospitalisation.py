@@ -19,22 +19,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from .base import (
-    Signal,
-    Source,
-    SourceData,
-    UpstreamFile,
+from .base import Signal, Source, SourceData, UpstreamFile
+from .cells import (
     consecutive_days,
     count_column,
     date_column,
     duplicated_rows,
     known_values,
     number_column,
-    read_csv,
-    signal_rows,
-    signals_data,
 )
+from .readers import FileRef, read_csv
 from .rkiformat import AGE_GROUPS, ALL_AGES, RKI_LICENCE, state_ids
+from .signalrows import signal_rows, signals_data
 
 __all__ = [
     "RKI_HOSPITALISATION",
@@ -66,18 +62,18 @@ _T7 = "7T_Hospitalisierung_"
 
 
 def _keys(
-    frame: pd.DataFrame, source: Source, file: str, ages: Sequence[str]
+    frame: pd.DataFrame, ref: FileRef, ages: Sequence[str]
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Region id, age group and date of each row, checked: one row per Bundesland, age group
     and day, and no day missing from a series."""
-    region = state_ids(frame, "Bundesland_Id", source, file)
-    age = known_values(frame, "Altersgruppe", ages, source, file)
-    day = date_column(frame, "Datum", source, file, fmt="%Y-%m-%d")
+    region = state_ids(frame, "Bundesland_Id", ref)
+    age = known_values(frame, "Altersgruppe", ages, ref)
+    day = date_column(frame, "Datum", ref, fmt="%Y-%m-%d")
     checked = frame.assign(
         Bundesland_Id=region, Altersgruppe=age, Datum=day, _series=region + " " + age
     )
-    duplicated_rows(checked, ["Datum", "Bundesland_Id", "Altersgruppe"], source, file)
-    consecutive_days(checked, "_series", "Datum", source, file)
+    duplicated_rows(checked, ["Datum", "Bundesland_Id", "Altersgruppe"], ref)
+    consecutive_days(checked, "_series", "Datum", ref)
     return region, age, day
 
 
@@ -92,29 +88,28 @@ def _adjusted_columns() -> list[str]:
 def _value(
     frame: pd.DataFrame,
     column: str,
-    source: Source,
-    file: str,
+    ref: FileRef,
     *,
     nullable: bool = False,
 ) -> pd.Series:
     """A count (``..._Faelle``) or an incidence column of the hospitalisation files."""
     read = count_column if column.endswith("_Faelle") else number_column
-    return read(frame, column, source, file, allow_missing=nullable)
+    return read(frame, column, ref, allow_missing=nullable)
 
 
 def parse_adjusted(paths: Mapping[str, Path], source: Source) -> SourceData:
     """Germany and the Länder, all ages: fixed, updated and nowcast 7-day hospitalisations."""
     name = ADJUSTED.name
+    ref = source.file(name)
     frame = read_csv(
         paths[name],
-        source,
-        name,
+        ref,
         required=("Datum", "Bundesland_Id", "Altersgruppe", *_adjusted_columns()),
     )
-    region, age, day = _keys(frame, source, name, (ALL_AGES,))
+    region, age, day = _keys(frame, ref, (ALL_AGES,))
 
     def column(header: str, *, nullable: bool = True) -> pd.Series:
-        return _value(frame, header, source, name, nullable=nullable)
+        return _value(frame, header, ref, nullable=nullable)
 
     parts = []
     for signal, kind in (
@@ -148,10 +143,10 @@ def parse_adjusted(paths: Mapping[str, Path], source: Source) -> SourceData:
 def parse_by_age(paths: Mapping[str, Path], source: Source) -> SourceData:
     """Germany and the Länder by age group, 2020-03-01 to 2022-08-05 (frozen)."""
     name = BY_AGE.name
+    ref = source.file(name)
     frame = read_csv(
         paths[name],
-        source,
-        name,
+        ref,
         required=(
             "Datum",
             "Bundesland_Id",
@@ -160,7 +155,7 @@ def parse_by_age(paths: Mapping[str, Path], source: Source) -> SourceData:
             f"{_T7}Inzidenz",
         ),
     )
-    region, age, day = _keys(frame, source, name, AGE_GROUPS)
+    region, age, day = _keys(frame, ref, AGE_GROUPS)
     parts = [
         signal_rows(
             frame,
@@ -170,7 +165,7 @@ def parse_by_age(paths: Mapping[str, Path], source: Source) -> SourceData:
             age_group=age,
             estimate="updated",
             date=day,
-            value=_value(frame, f"{_T7}{kind}", source, name),
+            value=_value(frame, f"{_T7}{kind}", ref),
         )
         for signal, kind in (
             ("hospitalisation-2020", "Inzidenz"),
@@ -184,14 +179,14 @@ def read_population(path: Path, source: Source) -> pd.DataFrame:
     """The population RKI divides by in the adjusted file: ``region_id, date, population``
     (its ``Bevoelkerung`` column), one row per region and day."""
     name = ADJUSTED.name
+    ref = source.file(name)
     frame = read_csv(
         path,
-        source,
-        name,
+        ref,
         required=("Datum", "Bundesland_Id", "Altersgruppe", "Bevoelkerung"),
     )
-    region, _, day = _keys(frame, source, name, (ALL_AGES,))
-    population = count_column(frame, "Bevoelkerung", source, name)
+    region, _, day = _keys(frame, ref, (ALL_AGES,))
+    population = count_column(frame, "Bevoelkerung", ref)
     return pd.DataFrame(
         {"region_id": region, "date": day, "population": population.astype("int64")}
     ).reset_index(drop=True)

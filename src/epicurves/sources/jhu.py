@@ -39,19 +39,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .base import (
-    Source,
-    SourceData,
-    UpstreamFile,
-    date_columns,
-    display_aliases,
-    duplicated_rows,
-    integer_column,
-    read_csv,
-    sum_known,
-    wide_counts,
-)
+from .base import Source, SourceData, UpstreamFile, display_aliases
+from .cells import date_columns, duplicated_rows, integer_column, sum_known, wide_counts
 from .geo import US_ALIASES, us_code_by_name, us_state_name
+from .readers import read_csv
 
 __all__ = ["ALSO_KNOWN_AS", "DISPLAY_NAMES", "JHU", "JHU_US"]
 
@@ -139,10 +130,10 @@ def other_id(name: str) -> str:
 def read_lookup(path: Path, source: Source) -> pd.DataFrame:
     """Read JHU's UID lookup table: ids, names and populations of countries, provinces, states."""
     name = LOOKUP.name
+    ref = source.file(name)
     frame = read_csv(
         path,
-        source,
-        name,
+        ref,
         required=(
             "UID",
             "iso2",
@@ -153,9 +144,7 @@ def read_lookup(path: Path, source: Source) -> pd.DataFrame:
             "Population",
         ),
     )
-    frame["Population"] = integer_column(
-        frame, "Population", source, name, allow_missing=True
-    )
+    frame["Population"] = integer_column(frame, "Population", ref, allow_missing=True)
     for column in ("iso2", "FIPS", "Admin2", "Province_State", "Country_Region"):
         frame[column] = frame[column].fillna("").str.strip()
     return frame
@@ -165,16 +154,13 @@ def _wide(
     path: Path, upstream: UpstreamFile, source: Source, keys: tuple[str, ...]
 ) -> tuple[pd.DataFrame, pd.DatetimeIndex, pd.DataFrame]:
     """Read a wide JHU series: its key columns, its dates, and its counts (rows x dates)."""
-    frame = read_csv(
-        path, source, upstream.name, required=keys, text_columns=[*keys, "Population"]
-    )
+    ref = source.file(upstream.name)
+    frame = read_csv(path, ref, required=keys, text_columns=[*keys, "Population"])
     first = max(list(frame.columns).index(k) for k in keys) + 1
     if upstream is DEATHS_US and "Population" in frame.columns:
         first = max(first, list(frame.columns).index("Population") + 1)
-    dates = date_columns(
-        list(frame.columns), source, upstream.name, fmt="%m/%d/%y", first=first
-    )
-    counts = wide_counts(frame, list(frame.columns[first:]), source, upstream.name)
+    dates = date_columns(list(frame.columns), ref, fmt="%m/%d/%y", first=first)
+    counts = wide_counts(frame, list(frame.columns[first:]), ref)
     return frame, dates, counts
 
 
@@ -216,8 +202,7 @@ def parse_global(paths: Mapping[str, Path], source: Source) -> SourceData:
         duplicated_rows(
             frame[["Country/Region"]].assign(**{"Province/State": province}),
             ["Province/State", "Country/Region"],
-            source,
-            upstream.name,
+            source.file(upstream.name),
         )
         series[column] = (province, country, dates, counts)
 
@@ -285,8 +270,9 @@ def parse_us(paths: Mapping[str, Path], source: Source) -> SourceData:
     parts = []
     population: dict[Any, int] = {}
     for upstream, column in ((CONFIRMED_US, "cases"), (DEATHS_US, "deaths")):
+        ref = source.file(upstream.name)
         frame, dates, counts = _wide(paths[upstream.name], upstream, source, _US_KEYS)
-        duplicated_rows(frame, ["UID"], source, upstream.name)
+        duplicated_rows(frame, ["UID"], ref)
         state = frame["Province_State"].fillna("").str.strip()
         unknown = sorted(set(state) - set(ids))
         for name in unknown:
@@ -298,9 +284,7 @@ def parse_us(paths: Mapping[str, Path], source: Source) -> SourceData:
         totals = counts[keep].groupby(region).sum(min_count=1)
         parts.append(_long(totals, dates, column))
         if "Population" in frame.columns:
-            pop = integer_column(
-                frame, "Population", source, upstream.name, allow_missing=True
-            )
+            pop = integer_column(frame, "Population", ref, allow_missing=True)
             population = (
                 pop[keep]
                 .groupby(region)

@@ -26,21 +26,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from .base import (
-    Signal,
-    Source,
-    SourceData,
-    UpstreamFile,
+from .base import Signal, Source, SourceData, UpstreamFile
+from .cells import (
     consecutive_days,
     count_column,
     date_column,
     duplicated_rows,
     number_column,
-    read_csv,
-    signal_rows,
-    signals_data,
 )
+from .readers import read_csv
 from .rkiformat import ALL_AGES, RKI_LICENCE
+from .signalrows import signal_rows, signals_data
 
 __all__ = ["RKI_NOWCAST"]
 
@@ -61,18 +57,19 @@ _COLUMNS = ("Datum", *(p + v for v in (_CASES, _CASES_MA4, _R) for p in _BOUNDS)
 def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     """Germany's daily nowcast (as estimated and as a 4-day mean) and its 7-day R."""
     name = NOWCAST.name
-    frame = read_csv(paths[name], source, name, required=_COLUMNS)
-    day = date_column(frame, "Datum", source, name, fmt="%Y-%m-%d")
+    ref = source.file(name)
+    frame = read_csv(paths[name], ref, required=_COLUMNS)
+    day = date_column(frame, "Datum", ref, fmt="%Y-%m-%d")
     checked = frame.assign(Datum=day)
-    duplicated_rows(checked, ["Datum"], source, name)
-    consecutive_days(checked, None, "Datum", source, name)
+    duplicated_rows(checked, ["Datum"], ref)
+    consecutive_days(checked, None, "Datum", ref)
 
     def cases(column: str) -> pd.Series:
-        return count_column(frame, column, source, name)
+        return count_column(frame, column, ref)
 
     def r_value(column: str) -> pd.Series:
         # empty where RKI gives no R (the first 4 days and the last)
-        return number_column(frame, column, source, name, allow_missing=True)
+        return number_column(frame, column, ref, allow_missing=True)
 
     rows = functools.partial(
         signal_rows,

@@ -15,19 +15,17 @@ from typing import Any
 
 import pandas as pd
 
-from .base import (
-    Source,
-    SourceData,
-    UpstreamFile,
+from .base import Source, SourceData, UpstreamFile
+from .cells import (
     consecutive_days,
     date_column,
     duplicated_rows,
     integer_column,
-    read_csv,
     sum_known,
 )
 from .geo import US_ALIASES, US_STATES, us_code_by_fips, us_state_name
 from .jhu import JHU, LOOKUP, display_name, read_lookup
+from .readers import read_csv
 
 __all__ = ["NYT"]
 
@@ -43,16 +41,17 @@ _US = display_name("US")
 def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     """US states (and their sum, ``US``) from ``us-states.csv``."""
     name = STATES.name
+    ref = source.file(name)
     notes: list[str] = []
     frame = read_csv(
-        paths[name], source, name, required=("date", "state", "fips", "cases", "deaths")
+        paths[name], ref, required=("date", "state", "fips", "cases", "deaths")
     )
     frame["fips"] = frame["fips"].fillna("").str.strip().str.zfill(2)
-    duplicated_rows(frame, ["fips", "date"], source, name)
-    frame["date"] = date_column(frame, "date", source, name, fmt="%Y-%m-%d")
-    consecutive_days(frame, "fips", "date", source, name)
-    cases = integer_column(frame, "cases", source, name, allow_missing=True)
-    deaths = integer_column(frame, "deaths", source, name, allow_missing=True)
+    duplicated_rows(frame, ["fips", "date"], ref)
+    frame["date"] = date_column(frame, "date", ref, fmt="%Y-%m-%d")
+    consecutive_days(frame, "fips", "date", ref)
+    cases = integer_column(frame, "cases", ref, allow_missing=True)
+    deaths = integer_column(frame, "deaths", ref, allow_missing=True)
     codes = us_code_by_fips()
     region = frame["fips"].map(codes)
     if region.isna().any():
@@ -67,7 +66,7 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     keep = region.notna()
     if not keep.any():
         msg = "no row of a known state or territory: expected rows with a state's FIPS code"
-        raise source.error(name, msg, column="fips")
+        raise ref.error(msg, column="fips")
     states = pd.DataFrame(
         {
             "region_id": region[keep],

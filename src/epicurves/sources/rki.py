@@ -25,21 +25,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .base import (
-    Source,
-    SourceData,
-    UpstreamFile,
+from .base import Source, SourceData, UpstreamFile
+from .cells import (
     consecutive_days,
     daily_order,
     date_column,
     duplicated_rows,
     integer_column,
     missing_counts,
-    read_csv,
-    read_typed,
     to_dates,
 )
 from .geo import DE_ALIASES, DE_STATES, de_state_name
+from .readers import read_csv, read_typed
 from .rkiformat import ALL_AGES, RKI_LICENCE
 
 __all__ = ["RKI", "RKI_DISTRICTS", "RKI_STATES"]
@@ -184,35 +181,36 @@ def _cases_text(
 ) -> pd.DataFrame:
     """:func:`_cases` read as text, converted column by column, errors naming the line."""
     name = upstream.name
+    ref = source.file(name)
     required = (
         _COLUMNS
         + ((key,) if key else ())
         + (("Altersgruppe",) if key != "Landkreis_id" else ())
     )
-    frame = read_csv(path, source, name, required=required)
+    frame = read_csv(path, ref, required=required)
     if "Altersgruppe" in frame.columns:
         ages = frame["Altersgruppe"].str.strip()
         if not ages.eq(ALL_AGES).any():
             msg = f"no rows of age group {ALL_AGES!r} (all ages)"
-            raise source.error(
-                name, msg, column="Altersgruppe", expected="rows with Altersgruppe 00+"
+            raise ref.error(
+                msg, column="Altersgruppe", expected="rows with Altersgruppe 00+"
             )
         frame = frame.loc[ages.eq(ALL_AGES)]
     # The frame keeps read_csv's index, so errors name the file's own line numbers.
     out = pd.DataFrame(
         {
             "key": frame[key].str.strip() if key else "DE",
-            "date": date_column(frame, "Meldedatum", source, name, fmt="%Y-%m-%d"),
-            "cases": integer_column(frame, "Faelle_gesamt", source, name),
+            "date": date_column(frame, "Meldedatum", ref, fmt="%Y-%m-%d"),
+            "cases": integer_column(frame, "Faelle_gesamt", ref),
             "population": integer_column(
-                frame, "Bevoelkerung", source, name, allow_missing=True
+                frame, "Bevoelkerung", ref, allow_missing=True
             ),
         }
     )
     # Checked on the file's own column names, so that errors name them.
     checked = frame.assign(Meldedatum=out["date"])
-    duplicated_rows(checked, [*([key] if key else []), "Meldedatum"], source, name)
-    consecutive_days(checked, key, "Meldedatum", source, name)
+    duplicated_rows(checked, [*([key] if key else []), "Meldedatum"], ref)
+    consecutive_days(checked, key, "Meldedatum", ref)
     return out.sort_values(["key", "date"], kind="stable", ignore_index=True)
 
 
@@ -227,18 +225,17 @@ def parse_national(paths: Mapping[str, Path], source: Source) -> SourceData:
     """Germany: cases from the national 7-day file, deaths from the national deaths file."""
     cases = _cases(paths[NATIONAL.name], NATIONAL, source, None)
     name = DEATHS.name
-    frame = read_csv(
-        paths[name], source, name, required=("Berichtsdatum", "Todesfaelle_gesamt")
-    )
+    ref = source.file(name)
+    frame = read_csv(paths[name], ref, required=("Berichtsdatum", "Todesfaelle_gesamt"))
     deaths = pd.DataFrame(
         {
-            "date": date_column(frame, "Berichtsdatum", source, name, fmt="%Y-%m-%d"),
-            "deaths": integer_column(frame, "Todesfaelle_gesamt", source, name),
+            "date": date_column(frame, "Berichtsdatum", ref, fmt="%Y-%m-%d"),
+            "deaths": integer_column(frame, "Todesfaelle_gesamt", ref),
         }
     )
     checked = frame.assign(Berichtsdatum=deaths["date"])
-    duplicated_rows(checked, ["Berichtsdatum"], source, name)
-    consecutive_days(checked, None, "Berichtsdatum", source, name)
+    duplicated_rows(checked, ["Berichtsdatum"], ref)
+    consecutive_days(checked, None, "Berichtsdatum", ref)
     observations = cases[["date", "cases"]].merge(deaths, on="date", how="outer")
     observations.insert(0, "region_id", "DE")
     regions = pd.DataFrame(
@@ -262,8 +259,8 @@ def parse_states(paths: Mapping[str, Path], source: Source) -> SourceData:
     unknown = sorted(set(cases["key"]) - set(DE_STATES))
     if unknown:
         msg = f"unknown Bundesland_id {unknown[0]!r}"
-        raise source.error(
-            STATES.name, msg, column="Bundesland_id", expected="01 ... 16"
+        raise source.file(STATES.name).error(
+            msg, column="Bundesland_id", expected="01 ... 16"
         )
     population = _population(cases)
     observations = pd.DataFrame(
@@ -291,7 +288,7 @@ def parse_states(paths: Mapping[str, Path], source: Source) -> SourceData:
 
 def read_names(path: Path, source: Source) -> dict[str, str]:
     """District names (``SK München``, ``LK Ebersberg``) by five-digit AGS, from the RKI layer."""
-    frame = read_csv(path, source, NAMES.name, required=("RS", "county"))
+    frame = read_csv(path, source.file(NAMES.name), required=("RS", "county"))
     keys = frame["RS"].str.strip().str.zfill(5)
     return dict(zip(keys, frame["county"].str.strip(), strict=True))
 
@@ -323,8 +320,7 @@ def parse_districts(paths: Mapping[str, Path], source: Source) -> SourceData:
                 notes.append(f"{region_id}: no name in {NAMES.name}")
         else:
             msg = f"unknown Landkreis_id {key!r}"
-            raise source.error(
-                DISTRICTS.name,
+            raise source.file(DISTRICTS.name).error(
                 msg,
                 column="Landkreis_id",
                 expected="a five-digit AGS, 'u' or '17000'",

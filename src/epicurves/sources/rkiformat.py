@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Source, known_values
+from .cells import known_values
 from .geo import DE_STATES
+from .readers import FileRef
 
 __all__ = ["AGE_GROUPS", "ALL_AGES", "RKI_LICENCE", "state_ids"]
 
@@ -23,8 +24,7 @@ AGE_GROUPS = ("00+", "00-04", "05-14", "15-34", "35-59", "60-79", "80+")
 def state_ids(
     frame: pd.DataFrame,
     column: str,
-    source: Source,
-    file: str,
+    ref: FileRef,
     *,
     national: bool = True,
 ) -> pd.Series:
@@ -34,5 +34,5 @@ def state_ids(
     ids = {k: f"DE-{suffix}" for k, (suffix, _) in DE_STATES.items()}
     if national:
         ids["00"] = "DE"
-    known_values(frame.assign(**{column: codes}), column, list(ids), source, file)
+    known_values(frame.assign(**{column: codes}), column, list(ids), ref)
     return codes.map(ids)

@@ -13,20 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from .base import (
-    Signal,
-    Source,
-    SourceData,
-    UpstreamFile,
-    duplicated_rows,
-    known_values,
-    number_column,
-    read_csv,
-    signal_rows,
-    signals_data,
-    week_column,
-)
+from .base import Signal, Source, SourceData, UpstreamFile
+from .cells import duplicated_rows, known_values, number_column, week_column
+from .readers import read_csv
 from .rkiformat import RKI_LICENCE
+from .signalrows import signal_rows, signals_data
 
 __all__ = ["RKI_SARI"]
 
@@ -42,16 +33,16 @@ AGE_GROUPS = ("00+", "60-79", "80+")
 def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
     """Germany's weekly COVID-SARI incidence, all ages and two older age groups."""
     name = INCIDENCE.name
+    ref = source.file(name)
     frame = read_csv(
         paths[name],
-        source,
-        name,
+        ref,
         required=("date", "agegroup", "sari_covid19_incidence"),
         sep="\t",
     )
-    week = week_column(frame, "date", source, name)
-    age = known_values(frame, "agegroup", AGE_GROUPS, source, name)
-    duplicated_rows(frame.assign(agegroup=age), ["date", "agegroup"], source, name)
+    week = week_column(frame, "date", ref)
+    age = known_values(frame, "agegroup", AGE_GROUPS, ref)
+    duplicated_rows(frame.assign(agegroup=age), ["date", "agegroup"], ref)
     rows = signal_rows(
         frame,
         region_id="DE",
@@ -60,7 +51,7 @@ def parse(paths: Mapping[str, Path], source: Source) -> SourceData:
         age_group=age,
         estimate="measured",
         date=week,
-        value=number_column(frame, "sari_covid19_incidence", source, name),
+        value=number_column(frame, "sari_covid19_incidence", ref),
     )
     return signals_data([rows])
 

@@ -1,0 +1,59 @@
+"""The ``epicurves`` command line: a thin layer over the library, one module per group of commands.
+
+:mod:`.group` holds the command group and what every command shares; :mod:`.store` the
+commands that fill and describe the store (``update``, ``info``), :mod:`.data` those that
+write its tables (``regions``, ``export``, ``signals``, ``summary``), :mod:`.site` the website
+(``build``, ``serve``, ``run``) and :mod:`.notebooks` the notebooks (``notebook``,
+``recipes``). Errors from the library become one line on stderr and exit status 1;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+
+from . import data, notebooks, site, store
+from .group import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_LOCKED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "cli",
+    "main",
+    "script",
+]
+
+#: The modules whose commands the group holds (imported for their ``@cli.command``).
+COMMANDS = (data, notebooks, site, store)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line in this process (it ends with :class:`SystemExit`, as click does)."""
+    cli.main(args=argv, prog_name="epicurves")
+
+
+def script() -> None:
+    """Entry point of the ``epicurves`` script and of ``python -m epicurves``.
+
+    The command's work is done when :func:`main` returns: everything it opened is closed. Its
+    output is flushed here, and the process then ends at once, without the interpreter's
+    teardown of every module (pandas and pyarrow take a few tenths of a second to take apart),
+    which a daily job, or a user waiting at a prompt, would pay on every run.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        # A reader that went away (`epicurves regions | head`) needs nothing more.
+        with contextlib.suppress(OSError):
+            stream.flush()
+    os._exit(code)

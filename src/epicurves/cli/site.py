@@ -1,0 +1,207 @@
+"""The commands that make and show the website: ``build``, ``serve`` and ``run``, the daily job."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.markup import escape
+
+from ..changes import ChangeSet
+from ..config import Settings
+from ..errors import LockError
+from ..locks import acquire, writing
+from .group import (
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    Context,
+    cli,
+    err,
+    pass_context,
+    print_error,
+)
+from .store import run_update
+
+if TYPE_CHECKING:
+    from ..site.build import BuildReport
+
+__all__ = ["build_command", "run_command", "serve_command"]
+
+
+def _build_options(command: Any) -> Any:
+    """The options ``build`` and ``run`` share."""
+    for option in reversed((
+        click.option("--threshold", type=float, metavar="N",
+                     help="Highlight incidence-table rows at or above this 7-day incidence "
+                     "per 100k [default: the last build's, else 50]."),
+        click.option("--full", is_flag=True,
+                     help="Rebuild every file, not only what changed since the last build."),
+        click.option("--scheduler", metavar="ADDRESS", envvar="EPICURVES_SCHEDULER",
+                     help="Render the regions on this Dask scheduler ('local': a LocalCluster "
+                     "here; needs epicurves[dask]) [env EPICURVES_SCHEDULER]."),
+        click.option("--workers", type=click.IntRange(1, None), metavar="N",
+                     help="Worker processes for the regions (default: every core)."),
+    )):  # fmt: skip
+        command = option(command)
+    return command
+
+
+@cli.command("build")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+              show_default=True, help="Folder of the site (switched to the new build at once).")  # fmt: skip
+@_build_options
+@pass_context
+def build_command(
+    obj: Context,
+    out: Path,
+    threshold: float | None,
+    full: bool,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
+    """Build the static website from the store, rewriting only what changed.
+
+    The site is switched to the new build at once; a failed build keeps the last good site.
+    """
+    _build(
+        obj.settings, out, threshold, full=full, scheduler=scheduler, workers=workers
+    )
+
+
+def _build(
+    settings: Settings,
+    out: Path,
+    threshold: float | None,
+    *,
+    full: bool = False,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    changes: ChangeSet | None = None,
+    quiet: bool = False,
+) -> BuildReport:
+    from ..site.build import build_site
+
+    with err.status("building the site") as status:
+        if quiet:
+            status.stop()
+        report = build_site(
+            settings,
+            out,
+            threshold=threshold,
+            full=full,
+            changes=changes,
+            scheduler=scheduler,
+            workers=workers,
+            progress=lambda step: status.update(step),
+        )
+    if not quiet:
+        kind = "full" if report.full else "incremental"
+        per_page = 1000 * report.region_seconds / max(report.region_pages, 1)
+        err.print(
+            f"built {out} (generation {report.generation}, {kind}: {report.reason}) in "
+            f"{report.seconds:.1f} s: {report.files_written:,} of {report.files_total:,} files "
+            f"written, {report.region_pages:,} regions' pages ({per_page:.1f} ms each, "
+            f"{report.executor}); open {out / 'index.html'} or run `epicurves serve {out}`",
+            highlight=False,
+        )
+    for warning in report.warnings:
+        err.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
+    return report
+
+
+@cli.command("serve")
+@click.argument(
+    "directory", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port (0: any free one).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default: only this machine).")  # fmt: skip
+def serve_command(directory: Path, port: int, host: str) -> None:
+    """Preview a built site: read-only, serves nothing outside DIRECTORY."""
+    from ..site.serve import make_server
+
+    with make_server(directory, host, port) as server:
+        address = server.server_address
+        err.print(
+            f"serving {directory} at http://{address[0]!s}:{address[1]}/ (Ctrl-C stops)"
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            err.print("stopped")
+
+
+def _warm_up() -> None:
+    """Something is new: start the fork server of the site's worker pool while the update
+    parses, so that the build's workers start at once."""
+    from ..executor import warm_up
+    from ..site.build import PRELOAD
+
+    warm_up(PRELOAD)
+
+
+@cli.command("run")
+@click.option("--mirror", type=click.Path(file_okay=False, path_type=Path), envvar="EPICURVES_MIRROR",
+              help="Read upstream files from this folder instead of downloading.")  # fmt: skip
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+              show_default=True, help="Folder of the site.")  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only problems (failed sources, a failed build, stale sources): for cron.")  # fmt: skip
+@_build_options
+@pass_context
+def run_command(
+    obj: Context,
+    mirror: Path | None,
+    out: Path,
+    quiet: bool,
+    threshold: float | None,
+    full: bool,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
+    """Update every source, then rebuild what changed on the site: the daily job.
+
+    Exit status: 0 done; 1 a source failed (the site was built from its last good data) or
+    the build failed (the last good site is kept); 2 wrong usage; 3 another run of this home
+    is still going (nothing was done). Stale live sources are warned about, exit status 0.
+    """
+    settings = Settings.from_env(home=obj.settings.home, mirror=mirror)
+    try:
+        with writing(settings.home):
+            lock = acquire(settings.home / "run.lock", holder="another `epicurves run`")
+    except LockError as exc:
+        print_error(str(exc))
+        sys.exit(EXIT_LOCKED)
+    pool = (
+        not (scheduler or settings.scheduler) and (workers or os.cpu_count() or 1) > 1
+    )
+    try:
+        report = run_update(
+            obj,
+            settings,
+            (),
+            force=False,
+            quiet=quiet,
+            on_parse=_warm_up if pool else None,
+        )
+        if report.failed and not quiet:
+            err.print(
+                "[yellow]Building from the last good data of the failed sources.[/]"
+            )
+        _build(
+            settings, out, threshold, full=full, scheduler=scheduler, workers=workers,
+            changes=report.changes, quiet=quiet,
+        )  # fmt: skip
+    finally:
+        lock.release()
+    if report.failed:
+        sys.exit(EXIT_FAILED)

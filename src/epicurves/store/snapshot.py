@@ -1,0 +1,144 @@
+"""One generation of the store, pinned for reading: its sources, metadata, digests and tables."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import StoreError
+from .meta import SourceMeta
+from .pins import release
+from .tables import read_observations, read_regions, read_signals
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from filelock import ReadWriteLock
+
+    from .generations import Store
+
+__all__ = ["Snapshot"]
+
+
+class Snapshot:
+    """One generation of the store, pinned until :meth:`close` (use it as a context manager).
+
+    Every read through a snapshot sees exactly that generation, even while an update commits
+    newer ones: their files stay until the last reader of the generation is gone.
+    """
+
+    def __init__(
+        self, store: Store, manifest: dict[str, Any], pin: ReadWriteLock | None
+    ) -> None:
+        self.store = store
+        self.manifest = manifest
+        self._pin = pin
+
+    @property
+    def generation(self) -> int:
+        """The number of the pinned generation (0: an empty store)."""
+        return int(self.manifest.get("generation", 0))
+
+    @property
+    def store_id(self) -> str:
+        """The store's identity: numbers of generations compare only within one store (a
+        store removed and made again starts at 1 again)."""
+        return str(self.manifest.get("store", ""))
+
+    def close(self) -> None:
+        """Release the pin: the generation may be removed once it is no longer current."""
+        if self._pin is not None:
+            release(self._pin)
+            self._pin = None
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+    # -- what the generation holds ---------------------------------------------------------------
+    def sources(self) -> list[str]:
+        """Names of the sources with stored data."""
+        return list(self.manifest["sources"])
+
+    def meta(self) -> dict[str, SourceMeta]:
+        """The metadata record of every stored source."""
+        return {
+            name: SourceMeta.from_dict(entry["meta"])
+            for name, entry in self.manifest["sources"].items()
+        }
+
+    def digests(self) -> dict[str, dict[str, str]]:
+        """Source -> region id -> content digest of the region's stored series (a region
+        without observations has none; a source stored by epicurves 0.1 is left out)."""
+        return {
+            name: dict(entry["digests"])
+            for name, entry in self.manifest["sources"].items()
+            if "digests" in entry
+        }
+
+    def signal_digests(self) -> dict[str, dict[str, str]]:
+        """Source -> region id -> content digest of the region's signals, for the sources
+        that provide signals."""
+        return {
+            name: dict(entry.get("signal_digests", {}))
+            for name, entry in self.manifest["sources"].items()
+            if "signals" in entry
+        }
+
+    def files(self, table: str, sources: Iterable[str] | None = None) -> list[Path]:
+        """The ``observations``, ``regions`` or ``signals`` files of the given sources
+        (default all; only sources that provide signals have a ``signals`` file)."""
+        entries = self.manifest["sources"]
+        names = (
+            list(entries) if sources is None else [s for s in sources if s in entries]
+        )
+        names = [n for n in names if table in entries[n]]
+        paths = [self.store.root / entries[name][table] for name in names]
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            msg = f"store file {missing[0]} is missing; run `epicurves update` again"
+            if self._pin is None and self.store.generation() != self.generation:
+                # Read without a pin (a store shared read-only): an update replaced it.
+                msg = (
+                    f"store file {missing[0]} is gone: an update replaced generation "
+                    f"{self.generation} during this read, which could not pin it (no "
+                    f"right to write in {self.store.root / 'pins'}); read again"
+                )
+            raise StoreError(msg)
+        return paths
+
+    def load_regions(self, sources: Iterable[str] | None = None) -> pd.DataFrame:
+        """The regions table of the given sources (default all), one row per (source, region)."""
+        return read_regions(self.files("regions", sources))
+
+    def load_observations(
+        self,
+        sources: Iterable[str] | None = None,
+        *,
+        regions: Sequence[str] | None = None,
+        start: str | pd.Timestamp | None = None,
+        end: str | pd.Timestamp | None = None,
+    ) -> pd.DataFrame:
+        """Observations of the given sources (default all), filtered while reading."""
+        return read_observations(
+            self.files("observations", sources), regions=regions, start=start, end=end
+        )
+
+    def load_signals(
+        self,
+        sources: Iterable[str] | None = None,
+        *,
+        regions: Sequence[str] | None = None,
+        signals: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Signals of the given sources (default all), only those regions and signals if given."""
+        return read_signals(
+            self.files("signals", sources), regions=regions, signals=signals
+        )
