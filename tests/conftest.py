@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from filelock import FileLock
 
 from epicurves import Settings
 
 HERE = Path(__file__).parent
+#: The project's checkout.
+ROOT = HERE.parent
 #: tests/data is a mirror folder (DIR/<folder>/<file>) of tiny files in each upstream format.
 FIXTURES = HERE / "data"
 #: The real upstream files, gzip-compressed, beside the project checkout.
@@ -24,6 +29,37 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+
+
+#: Markers given by what a test uses: a fixture's name -> the marker of every test using it.
+MARKED_FIXTURES = {
+    "browser": "browser",
+    "shared_data": "realdata",
+    "real_site": "realdata",
+    "executed": "notebooks",
+}
+#: Markers given by where a test lives: a folder of tests/ -> its marker.
+MARKED_FOLDERS = {"faults": "faults"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by what it needs, so that ``-m "not ..."`` skips it whatever its file
+    says: browser tests, tests of the real data, notebook kernels, the fault suite; and
+    every test in those kinds but ``realdata`` alone is also ``slow``."""
+    for item in items:
+        kinds = {m.name for m in item.iter_markers()}
+        kinds |= {
+            MARKED_FIXTURES[f]
+            for f in getattr(item, "fixturenames", ())
+            if f in MARKED_FIXTURES
+        }
+        folder = Path(str(item.fspath)).relative_to(HERE).parts[0]
+        if folder in MARKED_FOLDERS:
+            kinds.add(MARKED_FOLDERS[folder])
+        if kinds & {"browser", "notebooks", "faults"}:
+            kinds.add("slow")
+        for kind in sorted(kinds - {m.name for m in item.iter_markers()}):
+            item.add_marker(getattr(pytest.mark, kind))
 
 
 @pytest.fixture
@@ -66,38 +102,77 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-@pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
-    """The site built from the real upstream files in ../shared/data (skipped where absent),
-    once per test session."""
+def shared_folder(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]
+) -> Path:
+    """A folder ``make`` fills once per test run, shared by the parallel workers of
+    pytest-xdist: the first worker to ask makes it under a lock, the others wait and reuse
+    it. Tests read it; a test that changes it works on a copy."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the workers' base folders share this one
+    folder = root / f"shared-{name}"
+    with FileLock(str(root / f"shared-{name}.lock")):
+        if not (folder / ".made").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
+def _build(
+    folder: Path, settings: Settings, sources: Sequence[str] | None = None
+) -> None:
     from epicurves import update
     from epicurves.site.build import build_site
 
+    report = update(settings, sources)
+    assert not report.failed, report.failed
+    build_site(settings, folder / "site", workers=2)
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
+    """The site built from the real upstream files in ../shared/data (skipped where absent),
+    once per test run."""
     if not (SHARED_DATA / "SOURCES.md").is_file():
         pytest.skip(
             f"real upstream data not found at {SHARED_DATA} (only there in CI and dev)"
         )
-    base = tmp_path_factory.mktemp("real")
-    settings = Settings(home=base / "home", mirror=SHARED_DATA)
-    update(settings)
-    build_site(settings, base / "site")
-    return settings, base / "site"
+
+    def settings(base: Path) -> Settings:
+        return Settings(home=base / "home", mirror=SHARED_DATA)
+
+    base = shared_folder(tmp_path_factory, "real", lambda f: _build(f, settings(f)))
+    return settings(base), base / "site"
 
 
 @pytest.fixture(scope="session")
 def signal_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     """The site built from the whole fixture mirror, the signal sources included, once per
-    test session."""
-    from epicurves import update
-    from epicurves.site.build import build_site
+    test run."""
 
-    base = tmp_path_factory.mktemp("signals")
-    shutil.copytree(FIXTURES, base / "mirror")
-    settings = Settings(home=base / "home", mirror=base / "mirror")
-    update(settings)
-    build_site(settings, base / "site")
-    return settings, base / "site"
+    def settings(base: Path) -> Settings:
+        return Settings(home=base / "home", mirror=base / "mirror")
 
+    def make(base: Path) -> None:
+        shutil.copytree(FIXTURES, base / "mirror")
+        _build(base, settings(base))
+
+    base = shared_folder(tmp_path_factory, "signals", make)
+    return settings(base), base / "site"
+
+
+#: The sources of surveillance signals, in the registry's order.
+SIGNAL_SOURCES = (
+    "rki-wastewater",
+    "rki-hospitalisation",
+    "rki-hospitalisation-2020",
+    "rki-sari",
+    "rki-deaths-weekly",
+    "rki-nowcast",
+)
 
 #: A region name as an attacker would write it into an upstream file.
 ATTACK = (
@@ -112,25 +187,33 @@ def attacked_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, P
 
     The germany source goes first in the precedence, so that the attacked name is shown.
     """
-    import json
-
-    from epicurves import update
-    from epicurves.site.build import build_site
-
-    base = tmp_path_factory.mktemp("attacked")
-    mirror = base / "mirror"
-    shutil.copytree(FIXTURES, mirror)
-    ags = mirror / "germany" / "ags.json"
-    data = json.loads(ags.read_text("utf-8"))
-    data["9162"]["name"] = ATTACK
-    ags.write_text(json.dumps(data), "utf-8")
     precedence = ("germany", *Settings().precedence)
-    settings = Settings(home=base / "home", mirror=mirror, precedence=precedence)
-    sources = ["jhu", "jhu-us", "nyt", "rki", "rki-states", "rki-districts", "germany"]
-    report = update(settings, sources)
-    assert {s.status for s in report.sources} == {"updated"}, report.sources
-    build_site(settings, base / "site", workers=2)
-    return settings, base / "site"
+
+    def settings(base: Path) -> Settings:
+        return Settings(
+            home=base / "home", mirror=base / "mirror", precedence=precedence
+        )
+
+    def make(base: Path) -> None:
+        mirror = base / "mirror"
+        shutil.copytree(FIXTURES, mirror)
+        ags = mirror / "germany" / "ags.json"
+        data = json.loads(ags.read_text("utf-8"))
+        data["9162"]["name"] = ATTACK
+        ags.write_text(json.dumps(data), "utf-8")
+        sources = [
+            "jhu",
+            "jhu-us",
+            "nyt",
+            "rki",
+            "rki-states",
+            "rki-districts",
+            "germany",
+        ]
+        _build(base, settings(base), sources)
+
+    base = shared_folder(tmp_path_factory, "attacked", make)
+    return settings(base), base / "site"
 
 
 class _Links(HTMLParser):

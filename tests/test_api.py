@@ -209,7 +209,7 @@ def test_every_source_is_documented() -> None:
 
 
 def test_every_module_says_what_it_owns() -> None:
-    for path in [*SRC.rglob("*.py"), *Path(__file__).parent.glob("*.py")]:
+    for path in [*SRC.rglob("*.py"), *Path(__file__).parent.rglob("*.py")]:
         doc = ast.get_docstring(ast.parse(path.read_text("utf-8")))
         assert doc, f"{path} has no module docstring"
 

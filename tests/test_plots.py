@@ -375,6 +375,7 @@ def test_a_peer_from_two_sources_is_refused(rise: pd.DataFrame) -> None:
         epicurves.plot_region(rise, pd.concat([peer, peer.assign(source="t")]))
 
 
+@pytest.mark.slow
 def test_the_provisional_tail_and_the_segment_colours(rise: pd.DataFrame) -> None:
     layout = epicurves.plot_region(rise, provisional_days=7)
     x = data(layout, "cases")["x"]
@@ -415,6 +416,7 @@ def test_log_scale_leaves_gaps_and_gets_ticks(rise: pd.DataFrame) -> None:
     assert min(ticks) < start and max(ticks) > end  # and beyond, for a zoom out
 
 
+@pytest.mark.slow
 def test_ranges_follow_the_window(rise: pd.DataFrame) -> None:
     layout = epicurves.plot_region(rise)
     x = data(layout, "cases")["x"]
@@ -438,6 +440,7 @@ def test_ranges_follow_the_window(rise: pd.DataFrame) -> None:
     assert 0 <= r_cases.start <= 0.75 and 1.25 <= r_cases.end <= 5
 
 
+@pytest.mark.slow
 def test_panels_without_data_are_left_out(rise: pd.DataFrame) -> None:
     every = [
         "fig_inc_lin", "fig_cases_lin", "fig_deaths_lin", "fig_r_cases", "fig_r_deaths",
@@ -456,6 +459,7 @@ def test_panels_without_data_are_left_out(rise: pd.DataFrame) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_peers_make_the_comparison_lines(rise: pd.DataFrame) -> None:
     peers = pd.concat(
         [

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,6 +148,7 @@ def series_keys(frame: pd.DataFrame) -> pd.Series:
 
 
 # -- 1. daily <-> cumulative -----------------------------------------------------------------
+@pytest.mark.slow
 @FEW
 @given(cumulative_tables(missing=False))
 def test_daily_sums_back_to_cumulative(table: pd.DataFrame) -> None:
@@ -220,6 +222,7 @@ def test_missing_days_stay_missing(cases: list[int | None]) -> None:
 
 
 # -- 2. 7-day sums and means -----------------------------------------------------------------
+@pytest.mark.slow
 @FEW
 @given(tidy_tables())
 def test_7d_sum_is_7_times_the_mean_and_the_sum_of_7_days(
@@ -262,6 +265,7 @@ def test_incidence_scales_as_one_over_population(
     )
 
 
+@pytest.mark.slow
 @FEW
 @given(tidy_tables(missing=False), st.integers(1, 1_000))
 def test_incidence_in_compute_metrics_scales_as_one_over_population(
@@ -290,6 +294,7 @@ def test_incidence_in_compute_metrics_scales_as_one_over_population(
 
 
 # -- 4. a region's metrics do not depend on the others, nor on the row order ----------------
+@pytest.mark.slow
 @FEW
 @given(tidy_tables())
 def test_metrics_of_a_region_alone_or_with_all_others(
@@ -304,6 +309,7 @@ def test_metrics_of_a_region_alone_or_with_all_others(
         assert_same_metrics(alone, part)
 
 
+@pytest.mark.slow
 @FEW
 @given(tidy_tables(), st.randoms(use_true_random=False))
 def test_row_order_does_not_matter(
@@ -321,6 +327,7 @@ def test_row_order_does_not_matter(
 
 
 # -- 5. no metric reads the future, except where documented ---------------------------------
+@pytest.mark.slow
 @FEW
 @given(tidy_tables(), st.integers(-1, MAX_DAYS + 20))
 def test_no_metric_reads_the_future(

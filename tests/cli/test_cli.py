@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import FIXTURES
 from epicurves.cli import cli
 from epicurves.export import EXPORT_COLUMNS
 
@@ -152,9 +153,7 @@ def test_precedence_is_configurable(stored: Path, tmp_path: Path) -> None:
 )
 def test_errors_are_one_line(home: Path, args: list[str], expected: str) -> None:
     if args[0] == "export":
-        run(
-            "update", "--mirror", str(Path(__file__).parent / "data"), "--source", "rki"
-        )
+        run("update", "--mirror", str(FIXTURES), "--source", "rki")
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
@@ -211,6 +210,7 @@ def test_summary(stored: Path, fmt: str) -> None:
     assert run("summary").exit_code == 0
 
 
+@pytest.mark.slow
 def test_run_updates_and_builds_the_site(
     home: Path, mirror: Path, tmp_path: Path
 ) -> None:
@@ -223,6 +223,15 @@ def test_run_updates_and_builds_the_site(
     again = run("build", "--out", str(out))  # rebuilding replaces the site in place
     assert again.exit_code == 0, again.output
     assert (out / "index.html").is_file()
+    # `run` takes the threshold `build` takes; neither rebuilds a region for it, and a
+    # command without --threshold keeps the site's
+    other = run("run", "--mirror", str(mirror), "--out", str(out), "--threshold", "75")
+    assert other.exit_code == 0, other.output
+    assert "threshold 50 -> 75" in other.stderr and " 0 regions' pages" in other.stderr
+    assert "of 75 or more per 100 000" in (out / "countries/index.html").read_text()
+    same = run("build", "--out", str(out))
+    assert "threshold" not in same.stderr and " 0 regions' pages" in same.stderr
+    assert "of 75 or more per 100 000" in (out / "countries/index.html").read_text()
 
 
 def test_build_without_data_is_one_line(home: Path, tmp_path: Path) -> None:

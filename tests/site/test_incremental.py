@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from filelock import FileLock
 
 import epicurves
+from conftest import FIXTURES
 from epicurves import BuildError, Settings
 from epicurves.cli import cli
 from epicurves.executor import ProcessExecutor
@@ -68,7 +69,7 @@ def same_bytes(a: Path, b: Path) -> None:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home filled from the fixture mirror and a site built from it (copied per test)."""
     base = tmp_path_factory.mktemp("daily")
-    shutil.copytree(Path(__file__).parent / "data", base / "mirror")
+    shutil.copytree(FIXTURES, base / "mirror")
     settings = Settings(home=base / "home", mirror=base / "mirror")
     report = epicurves.update(settings, SOURCES)
     assert {s.status for s in report.sources} == {"updated"}, report.sources
@@ -91,6 +92,7 @@ def add_district_day(mirror: Path) -> None:
         out.write("2021-03-13,09175,145000,220,10,70,48.3\n")
 
 
+@pytest.mark.slow
 def test_the_site_is_a_link_to_a_generation_folder(work: tuple[Settings, Path]) -> None:
     settings, site = work
     assert site.is_symlink()
@@ -170,6 +172,7 @@ def test_one_district_s_new_day_rewrites_exactly_what_the_graph_names(
     )
 
 
+@pytest.mark.slow
 def test_an_incremental_build_equals_a_full_build_of_the_same_store(
     work: tuple[Settings, Path],
 ) -> None:
@@ -366,6 +369,7 @@ def test_a_plain_site_folder_of_epicurves_0_1_is_replaced_by_the_link(
     assert old.is_symlink() and (old / "region" / "DE" / "index.html").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ["processes", "dask"])
 def test_every_executor_builds_the_same_bytes(
     work: tuple[Settings, Path], engine: str
@@ -403,6 +407,7 @@ def test_inline_is_used_for_little_work() -> None:
     assert os.cpu_count()
 
 
+@pytest.mark.slow
 def test_a_store_made_anew_is_not_mistaken_for_the_one_the_site_shows(
     work: tuple[Settings, Path],
 ) -> None:
@@ -442,6 +447,7 @@ def test_a_region_left_without_observations_loses_its_files(
     same_bytes(site, site.parent / "full")
 
 
+@pytest.mark.slow
 def test_without_symbolic_links_the_site_is_a_plain_folder_swapped_by_renames(
     work: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

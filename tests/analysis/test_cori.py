@@ -27,10 +27,11 @@ import pandas as pd
 import pytest
 
 import epicurves
+from conftest import FIXTURES
 from epicurves import CoriOptions
 from epicurves.analysis.cori import discrete_serial_interval
 
-HERE = Path(__file__).parent / "data" / "epiestim"
+HERE = FIXTURES / "epiestim"
 
 #: (source, region_id) of the series in inputs.csv, in its order.
 SERIES = [("rki", "DE"), ("nyt", "US-CA"), ("jhu", "FR"), ("germany", "DE-09565")]

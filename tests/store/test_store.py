@@ -486,6 +486,7 @@ def test_a_snapshot_keeps_its_generation_while_updates_commit(store: Store) -> N
     assert len(list(store.root.glob("*.parquet"))) == 2
 
 
+@pytest.mark.slow
 def test_reads_during_concurrent_commits_each_see_one_generation(store: Store) -> None:
     """A writer commits two sources together, over and over, with series of a new length
     each time; readers must never see the sources of two different commits."""

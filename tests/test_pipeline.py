@@ -680,6 +680,7 @@ def _python_m(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_python_m_error_and_debug_traceback(settings: Settings) -> None:
     _break_manifest(settings)
 

@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 
 import epicurves
+from conftest import SIGNAL_SOURCES
 from epicurves import Settings
 from epicurves.model import add_daily
 from epicurves.sources import SourceData, get_source
 from epicurves.sources.readers import read_typed
 from epicurves.sources.rki import _cases_typed
-from test_signal_sources import SIGNAL_SOURCES
 
 #: The sources of signals only (issue 11): tests/test_signal_sources.py tests them.
 ALL = (

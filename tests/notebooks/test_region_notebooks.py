@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 import epicurves
 from conftest import ATTACK as EVIL
+from conftest import ROOT
 from epicurves.cli import cli
 from epicurves.notebooks import generate
 from epicurves.notebooks.percent import notebook_json, read_percent
@@ -148,6 +149,7 @@ def test_notebook_command_errors_are_one_line(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_the_notebook_draws_the_page_s_charts_in_the_page_s_order(
     attacked_site: tuple[epicurves.Settings, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,6 +182,7 @@ def test_the_notebook_draws_the_page_s_charts_in_the_page_s_order(
         assert len(shown) == 2
 
 
+@pytest.mark.slow
 def test_ensure_data_fills_an_empty_store_and_says_so(home: Path, mirror: Path) -> None:
     said: list[str] = []
     settings = epicurves.Settings(home=home, mirror=mirror)
@@ -277,7 +280,7 @@ def _printed_headline(stdout: str, expected: dict[str, str]) -> dict[str, str]:
     return found
 
 
-@pytest.mark.realdata
+@pytest.mark.notebooks
 @pytest.mark.parametrize("region_id", ["DE", "US-CA", "DE-09162"])
 def test_region_notebook_runs_and_prints_the_page_headline(
     real_site: tuple[epicurves.Settings, Path], region_id: str, tmp_path: Path
@@ -310,6 +313,7 @@ def test_region_notebook_runs_and_prints_the_page_headline(
     assert len(shown) == 2  # the page's charts, then the log/count/84-day view
 
 
+@pytest.mark.notebooks
 def test_a_notebook_on_an_empty_store_fills_it_from_the_mirror(
     home: Path, mirror: Path, tmp_path: Path
 ) -> None:
@@ -371,7 +375,7 @@ def test_the_templates_and_recipes_ship_in_the_wheel() -> None:
     import fnmatch
     import tomllib
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     config = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
     globs = config["tool"]["setuptools"]["package-data"]["epicurves"]
     package = root / "src" / "epicurves"

@@ -694,3 +694,25 @@ def test_germany_today_judges_staleness_on_each_signals_vintage() -> None:
     assert not next(t for t in later if t["signal"] == "deaths-weekly")["stale"]
     much_later = germany_today(trends, dt.date(2026, 9, 1), vintages)
     assert next(t for t in much_later if t["signal"] == "deaths-weekly")["stale"]
+
+
+def test_a_failed_state_write_leaves_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """c16e9d3's save_state left its temporary file when the write failed."""
+    from epicurves.site.publish import BuildState, SiteFolder
+
+    folder = SiteFolder(tmp_path / "site")
+    folder.root.mkdir()
+    state = BuildState(1, "f", "s", 1, {})
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("epicurves.files.os.replace", full_disk)
+        with pytest.raises(OSError, match="No space left"):
+            folder.save_state(state)
+    assert list(folder.root.iterdir()) == []
+    folder.save_state(state)
+    assert [p.name for p in folder.root.iterdir()] == ["000001.state.json"]

@@ -17,19 +17,12 @@ import pandas as pd
 import pytest
 
 import epicurves
+from conftest import SIGNAL_SOURCES
 from epicurves import Settings, get_source, load_signals
 from epicurves.errors import ParseError
 from epicurves.model import tidy_signals, validate_signals
 from epicurves.sources import SOURCES
 
-SIGNAL_SOURCES = (
-    "rki-wastewater",
-    "rki-hospitalisation",
-    "rki-hospitalisation-2020",
-    "rki-sari",
-    "rki-deaths-weekly",
-    "rki-nowcast",
-)
 STATES = [
     "DE-SH", "DE-HH", "DE-NI", "DE-HB", "DE-NW", "DE-HE", "DE-RP", "DE-BW",
     "DE-BY", "DE-SL", "DE-BE", "DE-BB", "DE-MV", "DE-SN", "DE-ST", "DE-TH",

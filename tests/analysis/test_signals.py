@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import epicurves
+from conftest import SIGNAL_SOURCES
 from epicurves import (
     SIGNAL_EXPORT_COLUMNS,
     Settings,
@@ -30,7 +31,6 @@ from epicurves.model import (
     validate_signals,
 )
 from epicurves.store import SourceMeta, Store, signal_digests
-from test_signal_sources import SIGNAL_SOURCES
 
 DECLARED = (
     Signal(

@@ -28,11 +28,11 @@ import pandas as pd
 import pytest
 
 import epicurves
+from conftest import FIXTURES
 from epicurves.notebooks.recipes import Recipe, recipes
 from notebook_checks import assert_clean, problems
 
-HERE = Path(__file__).parent
-EPIESTIM = HERE / "data" / "epiestim"
+EPIESTIM = FIXTURES / "epiestim"
 
 
 #: The first code cell of every recipe.

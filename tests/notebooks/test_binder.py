@@ -30,7 +30,7 @@ import pytest
 from click.testing import CliRunner
 
 import epicurves
-from conftest import FIXTURES, check_internal_links
+from conftest import FIXTURES, ROOT, check_internal_links
 from epicurves import Settings, UsageError
 from epicurves.cli import cli
 from epicurves.config import binder_problem
@@ -41,7 +41,6 @@ from epicurves.site.build import build_site
 from epicurves.site.pages import binder_url
 from epicurves.site.publish import MARKER
 
-ROOT = Path(__file__).parent.parent
 BINDER = ROOT / "binder"
 NOW = datetime(2021, 3, 13, 6, 0, tzinfo=UTC)
 #: The two files every build rewrites (the build time is in them).
@@ -398,6 +397,7 @@ def work(plain_site: Path, tmp_path: Path) -> tuple[Path, Path]:
     return tmp_path / "w", tmp_path / "w" / "plain"
 
 
+@pytest.mark.slow
 def test_binder_settings_changes_rebuild_the_links_and_nothing_else_moves(
     work: tuple[Path, Path], collection: tuple[Recipe, ...]
 ) -> None:
@@ -431,6 +431,7 @@ def test_binder_settings_changes_rebuild_the_links_and_nothing_else_moves(
         }
 
 
+@pytest.mark.slow
 def test_a_plain_rebuild_with_binder_set_rewrites_only_the_timed_files(
     work: tuple[Path, Path], collection: tuple[Recipe, ...]
 ) -> None:
@@ -448,6 +449,7 @@ def test_a_plain_rebuild_with_binder_set_rewrites_only_the_timed_files(
     _links_everywhere(site, (REPO, REF))
 
 
+@pytest.mark.slow
 def test_a_recipe_changed_or_removed_follows_in_the_next_build(
     work: tuple[Path, Path], collection: tuple[Recipe, ...]
 ) -> None:
@@ -688,6 +690,7 @@ print("pinned" if read(home, out) else "unpinned")
     not hasattr(os, "geteuid") or os.geteuid() != 0,
     reason="only root can drop to another user; as any other user the test above is real",
 )
+@pytest.mark.slow
 def test_another_user_reads_the_store_without_writing(shared: Settings) -> None:
     """As root (CI) chmod stops nothing: a child process drops to ``nobody`` and reads."""
     folder = Path(tempfile.mkdtemp(prefix="epicurves-shared-"))
@@ -762,6 +765,7 @@ def test_postbuild_calls_commands_and_options_the_cli_has() -> None:
         assert result.exit_code == 0
 
 
+@pytest.mark.slow
 def test_postbuild_writes_every_file_the_links_open(
     binder_site: Path, collection: tuple[Recipe, ...], tmp_path: Path
 ) -> None:
