@@ -240,3 +240,19 @@ def test_historic_regions_are_left_out_of_the_summary(
     every = set(epicurves.load_summary(historic=True, settings=settings)["region_id"])
     assert every - current == {"DE-11001", "DE-11002"}
     assert "DE-11001" in set(epicurves.load_regions(settings=settings)["region_id"])
+
+
+#: The modules allowed past :data:`MAX_LINES` for now: the chart layouts, split by page kind in
+#: the charts package of the issue "Charts from one spec".
+LONG_MODULES = {"plots.py"}
+#: A module a reader can hold.
+MAX_LINES = 600
+
+
+def test_no_module_is_too_long_to_hold() -> None:
+    long = {
+        str(path.relative_to(SRC)): n
+        for path in SRC.rglob("*.py")
+        if (n := len(path.read_text("utf-8").splitlines())) > MAX_LINES
+    }
+    assert set(long) <= LONG_MODULES, long

@@ -133,7 +133,7 @@ def test_age_groups_sum_to_all_ages_but_for_a_few_deaths(deaths: pd.DataFrame) -
 def test_r_rki_of_the_stored_nowcast_reproduces_the_stored_r(
     shared_data: Path, tmp_path: Path
 ) -> None:
-    """As tests/test_validation.py does on the file, but through the store: the nowcast and
+    """As tests/analysis/test_validation.py does on the file, but through the store: the nowcast and
     RKI's R as ``load_signals`` gives them. Measured: of RKI's 1,198 R values, 1,193 can be
     recomputed (RKI's first 5, 2020-03-06 to 03-10, use days before the file's first); all
     1,193 within 0.01, 1,190 equal at RKI's two decimals (99.75 %; 99.33 % of all 1,198).

@@ -23,7 +23,7 @@ from epicurves.sources import SourceData, get_source
 from epicurves.sources.readers import read_typed
 from epicurves.sources.rki import _cases_typed
 
-#: The sources of signals only (issue 11): tests/test_signal_sources.py tests them.
+#: The sources of signals only (issue 11): tests/sources/test_signal_sources.py tests them.
 ALL = (
     "jhu",
     "jhu-us",

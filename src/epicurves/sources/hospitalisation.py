@@ -61,20 +61,23 @@ _FIXED, _UPDATED, _ADJUSTED = "fixierte_", "aktualisierte_", "adjustierte_"
 _T7 = "7T_Hospitalisierung_"
 
 
-def _keys(
-    frame: pd.DataFrame, ref: FileRef, ages: Sequence[str]
-) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Region id, age group and date of each row, checked: one row per Bundesland, age group
-    and day, and no day missing from a series."""
+def _read(
+    path: Path, ref: FileRef, ages: Sequence[str], columns: Sequence[str]
+) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series]:
+    """A hospitalisation file with its key columns and ``columns``, and the region id, age
+    group and date of each row, checked: one row per Bundesland, age group and day, and no day
+    missing from a series."""
+    keys = ("Datum", "Bundesland_Id", "Altersgruppe")
+    frame = read_csv(path, ref, required=(*keys, *columns))
     region = state_ids(frame, "Bundesland_Id", ref)
     age = known_values(frame, "Altersgruppe", ages, ref)
     day = date_column(frame, "Datum", ref, fmt="%Y-%m-%d")
     checked = frame.assign(
         Bundesland_Id=region, Altersgruppe=age, Datum=day, _series=region + " " + age
     )
-    duplicated_rows(checked, ["Datum", "Bundesland_Id", "Altersgruppe"], ref)
+    duplicated_rows(checked, list(keys), ref)
     consecutive_days(checked, "_series", "Datum", ref)
-    return region, age, day
+    return frame, region, age, day
 
 
 def _adjusted_columns() -> list[str]:
@@ -99,14 +102,10 @@ def _value(
 
 def parse_adjusted(paths: Mapping[str, Path], source: Source) -> SourceData:
     """Germany and the Länder, all ages: fixed, updated and nowcast 7-day hospitalisations."""
-    name = ADJUSTED.name
-    ref = source.file(name)
-    frame = read_csv(
-        paths[name],
-        ref,
-        required=("Datum", "Bundesland_Id", "Altersgruppe", *_adjusted_columns()),
+    ref = source.file(ADJUSTED.name)
+    frame, region, age, day = _read(
+        paths[ADJUSTED.name], ref, (ALL_AGES,), _adjusted_columns()
     )
-    region, age, day = _keys(frame, ref, (ALL_AGES,))
 
     def column(header: str, *, nullable: bool = True) -> pd.Series:
         return _value(frame, header, ref, nullable=nullable)
@@ -142,20 +141,9 @@ def parse_adjusted(paths: Mapping[str, Path], source: Source) -> SourceData:
 
 def parse_by_age(paths: Mapping[str, Path], source: Source) -> SourceData:
     """Germany and the Länder by age group, 2020-03-01 to 2022-08-05 (frozen)."""
-    name = BY_AGE.name
-    ref = source.file(name)
-    frame = read_csv(
-        paths[name],
-        ref,
-        required=(
-            "Datum",
-            "Bundesland_Id",
-            "Altersgruppe",
-            f"{_T7}Faelle",
-            f"{_T7}Inzidenz",
-        ),
-    )
-    region, age, day = _keys(frame, ref, AGE_GROUPS)
+    ref = source.file(BY_AGE.name)
+    columns = (f"{_T7}Faelle", f"{_T7}Inzidenz")
+    frame, region, age, day = _read(paths[BY_AGE.name], ref, AGE_GROUPS, columns)
     parts = [
         signal_rows(
             frame,
@@ -178,14 +166,8 @@ def parse_by_age(paths: Mapping[str, Path], source: Source) -> SourceData:
 def read_population(path: Path, source: Source) -> pd.DataFrame:
     """The population RKI divides by in the adjusted file: ``region_id, date, population``
     (its ``Bevoelkerung`` column), one row per region and day."""
-    name = ADJUSTED.name
-    ref = source.file(name)
-    frame = read_csv(
-        path,
-        ref,
-        required=("Datum", "Bundesland_Id", "Altersgruppe", "Bevoelkerung"),
-    )
-    region, _, day = _keys(frame, ref, (ALL_AGES,))
+    ref = source.file(ADJUSTED.name)
+    frame, region, _, day = _read(path, ref, (ALL_AGES,), ("Bevoelkerung",))
     population = count_column(frame, "Bevoelkerung", ref)
     return pd.DataFrame(
         {"region_id": region, "date": day, "population": population.astype("int64")}
