@@ -164,6 +164,8 @@ def signal_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Pat
     return settings(base), base / "site"
 
 
+#: The sources of case and death counts, in the registry's order.
+CASE_SOURCES = ("jhu", "jhu-us", "nyt", "rki", "rki-states", "rki-districts", "germany")
 #: The sources of surveillance signals, in the registry's order.
 SIGNAL_SOURCES = (
     "rki-wastewater",
@@ -173,6 +175,14 @@ SIGNAL_SOURCES = (
     "rki-deaths-weekly",
     "rki-nowcast",
 )
+
+#: What a new day of one district (DE-09175) rewrites on the site: its page and its data, and
+#: the tables and the map it is in. tests/test_changes.py plans it, tests/site/test_incremental.py
+#: builds it.
+DISTRICT_DAY_FILES = frozenset({
+    "region/DE-09175/index.html", "data/DE-09175.js", "data/DE-09175.inc.js",
+    "regions/index.html", "germany/index.html", "maps/districts/index.html",
+})  # fmt: skip
 
 #: A region name as an attacker would write it into an upstream file.
 ATTACK = (
@@ -201,16 +211,7 @@ def attacked_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, P
         data = json.loads(ags.read_text("utf-8"))
         data["9162"]["name"] = ATTACK
         ags.write_text(json.dumps(data), "utf-8")
-        sources = [
-            "jhu",
-            "jhu-us",
-            "nyt",
-            "rki",
-            "rki-states",
-            "rki-districts",
-            "germany",
-        ]
-        _build(base, settings(base), sources)
+        _build(base, settings(base), CASE_SOURCES)
 
     base = shared_folder(tmp_path_factory, "attacked", make)
     return settings(base), base / "site"

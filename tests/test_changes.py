@@ -7,6 +7,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from conftest import DISTRICT_DAY_FILES
 from epicurves.changes import UNKNOWN, ChangeSet, RegionState, diff, region_states
 from epicurves.site.collections import COLLECTIONS
 from epicurves.site.graph import ALWAYS, Hierarchy, plan
@@ -143,14 +144,7 @@ def test_one_districts_new_day_touches_its_files_and_the_tables_it_is_in() -> No
     p = plan(REGIONS, new, diff(REGIONS, new), COLLECTIONS)
     assert not p.full
     assert dict(p.regions) == {"DE-09175": frozenset({PAGE, DATA, INC})}
-    assert files(p) == {
-        "region/DE-09175/index.html",
-        "data/DE-09175.js",
-        "data/DE-09175.inc.js",
-        "regions/index.html",
-        "germany/index.html",
-        "maps/districts/index.html",
-    }
+    assert files(p) == DISTRICT_DAY_FILES
     assert not p.delete
 
 

@@ -135,6 +135,17 @@ def parts(folder: Path) -> list[str]:
 V1 = b"date,state,fips,cases,deaths\n2020-01-21,Washington,53,1,0\n"
 V2 = V1 + b"2020-01-22,Washington,53,2,0\n"
 
+
+def last_good_copy(server: Server, fetcher: Fetcher) -> tuple[Source, Fetched]:
+    """nyt's file served as :data:`V1`, fetched and committed: the copy a test then changes
+    upstream."""
+    server.put("nyt/us-states.csv", V1)
+    source = served_source("nyt", server.url)
+    first = fetcher.fetch(source, source.files[0])
+    first.commit()
+    return source, first
+
+
 # -- Fetcher over HTTP -------------------------------------------------------------------------
 
 
@@ -166,10 +177,7 @@ def test_first_fetch_downloads_beside_the_target_and_commit_moves_it(
 def test_unchanged_file_is_not_transferred_again(
     server: Server, fetcher: Fetcher
 ) -> None:
-    server.put("nyt/us-states.csv", V1)
-    source = served_source("nyt", server.url)
-    first = fetcher.fetch(source, source.files[0])
-    first.commit()
+    source, first = last_good_copy(server, fetcher)
     server.take()
 
     again = fetcher.fetch(source, source.files[0])
@@ -184,10 +192,7 @@ def test_unchanged_file_is_not_transferred_again(
 
 
 def test_changed_file_arrives(server: Server, fetcher: Fetcher) -> None:
-    server.put("nyt/us-states.csv", V1)
-    source = served_source("nyt", server.url)
-    first = fetcher.fetch(source, source.files[0])
-    first.commit()
+    source, first = last_good_copy(server, fetcher)
     server.put("nyt/us-states.csv", V2, later=10)
     server.take()
 
@@ -202,10 +207,7 @@ def test_changed_file_arrives(server: Server, fetcher: Fetcher) -> None:
 
 
 def test_discard_keeps_the_last_good_copy(server: Server, fetcher: Fetcher) -> None:
-    server.put("nyt/us-states.csv", V1)
-    source = served_source("nyt", server.url)
-    first = fetcher.fetch(source, source.files[0])
-    first.commit()
+    source, first = last_good_copy(server, fetcher)
     server.put("nyt/us-states.csv", b"<html>oops</html>", later=10)
 
     rejected = fetcher.fetch(source, source.files[0])
@@ -244,11 +246,8 @@ def test_http_404_is_a_fetch_error(
 def test_404_after_a_good_download_keeps_the_last_good_copy(
     server: Server, fetcher: Fetcher
 ) -> None:
-    served = server.put("nyt/us-states.csv", V1)
-    source = served_source("nyt", server.url)
-    first = fetcher.fetch(source, source.files[0])
-    first.commit()
-    served.unlink()
+    source, first = last_good_copy(server, fetcher)
+    (server.root / "nyt" / "us-states.csv").unlink()
 
     with pytest.raises(FetchError, match="HTTP 404"):
         fetcher.fetch(source, source.files[0])

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import os
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,105 +18,21 @@ import epicurves
 from epicurves import Settings, get_source, load_observations, load_regions
 from epicurves.cli import cli, main
 from epicurves.fetch import find_in_mirror
-
-Table = list[list[str]]
-
-
-@dataclass(frozen=True)
-class Target:
-    """The main data file of a source and what its layout looks like, for breaking it."""
-
-    source: str
-    file: str
-    layout: str
-    """``long`` (a row per region and date), ``columns`` (a column per date), ``rows`` (a row per date)."""
-    required: str
-    """A column the parser requires."""
-    renamed: str
-    """A plausible new name of ``required`` (as when upstream renames a column)."""
-    date: str | None = None
-    """The date column (``long`` and ``rows``)."""
-    count: str | None = None
-    """A count column (``long``)."""
-    key: tuple[str, ...] = ()
-    """Columns that tell one region's series from another's (``long``)."""
-    only: dict[str, str] = field(default_factory=dict)
-    """Rows the parser keeps (others are ignored): column -> value, where the column exists."""
-    last_key: str | None = None
-    """The last non-date column (``columns``): date columns follow it."""
-
-
-TARGETS = {
-    t.source: t
-    for t in (
-        Target(
-            "jhu",
-            "time_series_covid19_confirmed_global.csv",
-            "columns",
-            "Country/Region",
-            "Country_Region",
-            last_key="Long",
-        ),
-        Target(
-            "jhu-us",
-            "time_series_covid19_confirmed_US.csv",
-            "columns",
-            "Province_State",
-            "Province/State",
-            last_key="Combined_Key",
-        ),
-        Target(
-            "nyt",
-            "us-states.csv",
-            "long",
-            "cases",
-            "confirmed",
-            date="date",
-            count="cases",
-            key=("fips",),
-        ),
-        Target(
-            "rki",
-            "COVID-19-Faelle_7-Tage-Inzidenz_Deutschland.csv",
-            "long",
-            "Faelle_gesamt",
-            "Faelle_Gesamt",
-            date="Meldedatum",
-            count="Faelle_gesamt",
-            only={"Altersgruppe": "00+"},
-        ),
-        Target(
-            "rki-states",
-            "COVID-19-Faelle_7-Tage-Inzidenz_Bundeslaender.csv",
-            "long",
-            "Bundesland_id",
-            "BundeslandId",
-            date="Meldedatum",
-            count="Faelle_gesamt",
-            key=("Bundesland_id",),
-            only={"Altersgruppe": "00+"},
-        ),
-        Target(
-            "rki-districts",
-            "COVID-19-Faelle_7-Tage-Inzidenz_Landkreise.csv",
-            "long",
-            "Meldedatum",
-            "Datum",
-            date="Meldedatum",
-            count="Faelle_gesamt",
-            key=("Landkreis_id",),
-            only={"Altersgruppe": "00+"},
-        ),
-        Target(
-            "germany",
-            "cases-rki-by-ags.csv",
-            "rows",
-            "time_iso8601",
-            "time",
-            date="time_iso8601",
-        ),
-    )
-}
+from faults.inputs import (
+    TARGETS,
+    Table,
+    Target,
+    by_date,
+    date_cols,
+    kept,
+    path_of,
+    read_bytes,
+    read_table,
+    series_rows,
+    upstream_file,
+    write_bytes,
+    write_table,
+)
 
 
 @dataclass
@@ -130,81 +44,15 @@ class Expect:
     column: str | None = None
 
 
-# -- reading and writing the mirror's copy -----------------------------------------------------
-
-
-def _upstream(target: Target) -> epicurves.UpstreamFile:
-    (file,) = [f for f in get_source(target.source).files if f.name == target.file]
-    return file
-
-
-def _path(mirror: Path, target: Target) -> Path:
-    path = find_in_mirror(mirror, _upstream(target))
-    assert path is not None, (
-        f"the fixture mirror lacks {target.file} of {target.source}"
-    )
-    return path
-
-
-def _read_bytes(path: Path) -> bytes:
-    raw = path.read_bytes()
-    return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-
-
-def read_table(mirror: Path, target: Target) -> Table:
-    text = _read_bytes(_path(mirror, target)).decode("utf-8-sig")
-    return [row for row in csv.reader(io.StringIO(text)) if row]
-
-
-def write_bytes(mirror: Path, target: Target, data: bytes) -> None:
-    """Replace the file in the mirror, compressed again if the mirror holds it as ``.gz``."""
-    path = _path(mirror, target)
-    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
-
-
-def write_table(mirror: Path, target: Target, table: Table) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(table)
-    write_bytes(mirror, target, out.getvalue().encode())
-
-
 # -- choosing what to break --------------------------------------------------------------------
-
-
-def kept_lines(table: Table, target: Target) -> list[int]:
-    """Indexes (0 = header = line 1) of the data rows the parser keeps."""
-    header = table[0]
-    lines = list(range(1, len(table)))
-    for column, value in target.only.items():
-        if column in header:
-            i = header.index(column)
-            lines = [n for n in lines if table[n][i].strip() == value]
-    assert lines, f"{target.file}: no data rows the parser keeps"
-    return lines
 
 
 def series_lines(table: Table, target: Target) -> list[int]:
     """Indexes of the kept rows of one region's series with at least three days, by date."""
-    header = table[0]
-    keys = [header.index(k) for k in target.key]
-    assert target.date is not None
-    day = header.index(target.date)
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for n in kept_lines(table, target):
-        groups.setdefault(tuple(table[n][i] for i in keys), []).append(n)
-    for lines in groups.values():
+    for lines in series_rows(table, target):
         if len(lines) >= 3:
-            return sorted(lines, key=lambda n: table[n][day])
+            return by_date(table, target, lines)
     pytest.fail(f"{target.file}: no series of three days or more to make a gap in")
-
-
-def date_range(table: Table, target: Target) -> range:
-    """Indexes of the date columns of a ``columns`` table."""
-    assert target.last_key is not None
-    first = table[0].index(target.last_key) + 1
-    if target.source == "jhu-us" and "Population" in table[0]:
-        first = max(first, table[0].index("Population") + 1)
-    return range(first, len(table[0]))
 
 
 def region_columns(table: Table) -> list[int]:
@@ -216,47 +64,47 @@ def region_columns(table: Table) -> list[int]:
 
 
 def truncated_gzip(mirror: Path, target: Target) -> Expect:
-    path = _path(mirror, target)
-    packed = gzip.compress(_read_bytes(path))
+    path = path_of(mirror, target.source)
+    packed = gzip.compress(read_bytes(mirror, target.source))
     path.unlink()
     gz = path if path.name.endswith(".gz") else path.with_name(path.name + ".gz")
     gz.write_bytes(packed[: len(packed) // 2])
-    assert find_in_mirror(mirror, _upstream(target)) == gz
+    assert find_in_mirror(mirror, upstream_file(target.source)) == gz
     return Expect(words=("gzip",))
 
 
 def html_page(mirror: Path, target: Target) -> Expect:
     page = b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body>Bad Gateway</body></html>\n"
-    write_bytes(mirror, target, page)
+    write_bytes(mirror, target.source, page)
     return Expect(words=("HTML",))
 
 
 def empty_file(mirror: Path, target: Target) -> Expect:
-    write_bytes(mirror, target, b"")
+    write_bytes(mirror, target.source, b"")
     return Expect(words=("empty",))
 
 
 def renamed_column(mirror: Path, target: Target) -> Expect:
-    table = read_table(mirror, target)
+    table = read_table(mirror, target.source)
     table[0][table[0].index(target.required)] = target.renamed
-    write_table(mirror, target, table)
+    write_table(mirror, target.source, table)
     return Expect(
         words=("missing column", "expected", target.renamed), column=target.required
     )
 
 
 def missing_column(mirror: Path, target: Target) -> Expect:
-    table = read_table(mirror, target)
+    table = read_table(mirror, target.source)
     i = table[0].index(target.required)
-    write_table(mirror, target, [row[:i] + row[i + 1 :] for row in table])
+    write_table(mirror, target.source, [row[:i] + row[i + 1 :] for row in table])
     return Expect(words=("missing column", "expected"), column=target.required)
 
 
 def repeated_row(mirror: Path, target: Target) -> Expect:
-    table = read_table(mirror, target)
-    n = kept_lines(table, target)[0]
+    table = read_table(mirror, target.source)
+    n = kept(table, target)[0]
     table.insert(n + 1, list(table[n]))
-    write_table(mirror, target, table)
+    write_table(mirror, target.source, table)
     column = target.date if target.layout == "rows" else None
     return Expect(
         words=("expected",) if target.layout != "rows" else (),
@@ -266,60 +114,60 @@ def repeated_row(mirror: Path, target: Target) -> Expect:
 
 
 def non_numeric_cell(mirror: Path, target: Target) -> Expect:
-    table = read_table(mirror, target)
-    n = kept_lines(table, target)[-1]
+    table = read_table(mirror, target.source)
+    n = kept(table, target)[-1]
     if target.layout == "long":
         assert target.count is not None
         i = table[0].index(target.count)
     elif target.layout == "columns":
-        i = date_range(table, target)[-1]
+        i = date_cols(table, target)[-1]
     else:
         i = region_columns(table)[0]
     table[n][i] = "12x"
-    write_table(mirror, target, table)
+    write_table(mirror, target.source, table)
     return Expect(
         words=("expected a whole number", "'12x'"), line=n + 1, column=table[0][i]
     )
 
 
 def gap_in_dates(mirror: Path, target: Target) -> Expect:
-    table = read_table(mirror, target)
+    table = read_table(mirror, target.source)
     if target.layout == "columns":
-        dates = date_range(table, target)
+        dates = date_cols(table, target)
         assert len(dates) >= 3, f"{target.file}: fewer than three date columns"
         i = dates[1]
         after = table[0][i + 1]
-        write_table(mirror, target, [row[:i] + row[i + 1 :] for row in table])
+        write_table(mirror, target.source, [row[:i] + row[i + 1 :] for row in table])
         return Expect(words=("consecutive",), line=1, column=after)
     if target.layout == "rows":
         assert len(table) >= 4, f"{target.file}: fewer than three days"
         del table[2]
-        write_table(mirror, target, table)
+        write_table(mirror, target.source, table)
         return Expect(words=("consecutive",), line=3, column=target.date)
     lines = series_lines(table, target)
     middle = len(lines) // 2
     removed, following = lines[middle], lines[middle + 1]
     del table[removed]
-    write_table(mirror, target, table)
+    write_table(mirror, target.source, table)
     # The row after the gap moved up by one line if it came after the removed one.
     line = following + (0 if following > removed else 1)
     return Expect(words=("gap",), line=line, column=target.date)
 
 
 def unparsable_date(mirror: Path, target: Target) -> Expect:
-    table = read_table(mirror, target)
+    table = read_table(mirror, target.source)
     if target.layout == "columns":
-        i = date_range(table, target)[1]
+        i = date_cols(table, target)[1]
         table[0][i] = "2/30/20"
-        write_table(mirror, target, table)
+        write_table(mirror, target.source, table)
         return Expect(
             words=("not a date", "expected a date like"), line=1, column="2/30/20"
         )
     assert target.date is not None
-    n = kept_lines(table, target)[-1]
+    n = kept(table, target)[-1]
     i = table[0].index(target.date)
     table[n][i] = "2020-02-30" + table[n][i][10:]
-    write_table(mirror, target, table)
+    write_table(mirror, target.source, table)
     return Expect(
         words=("not a date", "expected a date like"), line=n + 1, column=target.date
     )
@@ -408,9 +256,9 @@ def _line_counts_only_kept_rows(mirror: Path, target: Target, breakage: str) -> 
     """Whether the file has rows the parser drops before the row a breakage changes."""
     if not target.only or breakage not in ("non-numeric-cell", "unparsable-date"):
         return False
-    table = read_table(mirror, target)
-    kept = kept_lines(table, target)
-    return kept[-1] != len(kept)
+    table = read_table(mirror, target.source)
+    rows = kept(table, target)
+    return rows[-1] != len(rows)
 
 
 # -- the tests ---------------------------------------------------------------------------------
@@ -447,8 +295,8 @@ def test_a_good_gzip_variant_is_read(
     """The control for ``truncated-gzip``: the same file gzipped whole parses to the same data."""
     epicurves.update(settings, [source])
     before = snapshot(settings)[:2]
-    path = _path(mirror, TARGETS[source])
-    packed = gzip.compress(_read_bytes(path))
+    path = path_of(mirror, source)
+    packed = gzip.compress(read_bytes(mirror, source))
     path.unlink()
     path.with_name(path.name.removesuffix(".gz") + ".gz").write_bytes(packed)
 
@@ -534,11 +382,11 @@ def test_rki_districts_cell_the_typed_read_leaves_to_the_careful_read(
     mirror: Path, line: int, column: str, value: bytes, message: str
 ) -> None:
     target = TARGETS["rki-districts"]
-    lines = _read_bytes(_path(mirror, target)).split(b"\n")
+    lines = read_bytes(mirror, target.source).split(b"\n")
     cells = lines[line - 1].split(b",")
     cells[lines[0].decode().split(",").index(column)] = value
     lines[line - 1] = b",".join(cells)
-    write_bytes(mirror, target, b"\n".join(lines))
+    write_bytes(mirror, target.source, b"\n".join(lines))
 
     with pytest.raises(epicurves.ParseError) as caught:
         _parse(mirror, target.source)
@@ -550,8 +398,8 @@ def test_rki_districts_unordered_file_names_the_repeated_line(mirror: Path) -> N
     # Rows in reverse order, the row of line 10 (11000 on 2021-03-02) repeated at the end:
     # the careful read names the lines of the file as it is.
     target = TARGETS["rki-districts"]
-    table = read_table(mirror, target)
-    write_table(mirror, target, [table[0], *reversed(table[1:]), table[9]])
+    table = read_table(mirror, target.source)
+    write_table(mirror, target.source, [table[0], *reversed(table[1:]), table[9]])
 
     with pytest.raises(epicurves.ParseError) as caught:
         _parse(mirror, target.source)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import FIXTURES
+from conftest import CASE_SOURCES, FIXTURES
 from epicurves.cli import cli
 from epicurves.export import EXPORT_COLUMNS
 
@@ -21,12 +21,18 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 
+def export(out: Path, *args: str, env: dict[str, str] | None = None) -> Path:
+    """``epicurves export --out OUT ARGS``, which must succeed: the file it wrote."""
+    result = run("export", "--out", str(out), *args, env=env)
+    assert result.exit_code == 0, result.output
+    return out
+
+
 @pytest.fixture
 def stored(home: Path, mirror: Path) -> Path:
     """A home whose store holds every source of the fixture mirror."""
-    sources = ["jhu", "jhu-us", "nyt", "rki", "rki-states", "rki-districts", "germany"]
     args = ["update", "--mirror", str(mirror)] + [
-        a for s in sources for a in ("--source", s)
+        a for s in CASE_SOURCES for a in ("--source", s)
     ]
     result = run(*args)
     assert result.exit_code == 0, result.output
@@ -72,9 +78,7 @@ def test_regions_formats(stored: Path) -> None:
 
 
 def test_export_csv_contract(stored: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out.csv"
-    result = run("export", "--out", str(out), "--region", "DE", "--region", "US-CA")
-    assert result.exit_code == 0, result.output
+    out = export(tmp_path / "out.csv", "--region", "DE", "--region", "US-CA")
     header = out.read_text("utf-8").splitlines()[0]
     assert header.startswith(CONTRACT)
     assert header.split(",") == list(EXPORT_COLUMNS)
@@ -87,19 +91,14 @@ def test_export_csv_contract(stored: Path, tmp_path: Path) -> None:
 
 
 def test_export_all_sources_adds_the_others(stored: Path, tmp_path: Path) -> None:
-    out = tmp_path / "all.csv"
-    assert (
-        run("export", "--out", str(out), "--region", "DE", "--all-sources").exit_code
-        == 0
-    )
+    out = export(tmp_path / "all.csv", "--region", "DE", "--all-sources")
     sources = set(pd.read_csv(out)["source"])
     assert {"rki", "jhu", "germany"} <= sources
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "json"])
 def test_export_other_formats(stored: Path, tmp_path: Path, fmt: str) -> None:
-    out = tmp_path / f"out.{fmt}"
-    assert run("export", "--out", str(out), "--region", "DE").exit_code == 0
+    out = export(tmp_path / f"out.{fmt}", "--region", "DE")
     frame = (
         pd.read_parquet(out)
         if fmt == "parquet"
@@ -110,13 +109,7 @@ def test_export_other_formats(stored: Path, tmp_path: Path, fmt: str) -> None:
 
 
 def test_export_missing_stays_missing(stored: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out.json"
-    assert (
-        run(
-            "export", "--out", str(out), "--region", "DE-BY", "--format", "json"
-        ).exit_code
-        == 0
-    )
+    out = export(tmp_path / "out.json", "--region", "DE-BY", "--format", "json")
     rows = json.loads(out.read_text())
     assert all(
         r["deaths"] is None for r in rows
@@ -133,9 +126,8 @@ def test_info_shows_sources_and_precedence(stored: Path) -> None:
 
 
 def test_precedence_is_configurable(stored: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out.csv"
     env = {"EPICURVES_PRECEDENCE": "germany,jhu"}
-    assert run("export", "--out", str(out), "--region", "DE", env=env).exit_code == 0
+    out = export(tmp_path / "out.csv", "--region", "DE", env=env)
     assert set(pd.read_csv(out)["source"]) == {"germany"}
 
 
@@ -169,13 +161,7 @@ def test_debug_shows_the_traceback(home: Path) -> None:
 
 
 def test_export_has_the_metric_columns(stored: Path, tmp_path: Path) -> None:
-    out = tmp_path / "m.csv"
-    assert (
-        run(
-            "export", "--out", str(out), "--region", "DE", "--start", "2021-03-10"
-        ).exit_code
-        == 0
-    )
+    out = export(tmp_path / "m.csv", "--region", "DE", "--start", "2021-03-10")
     frame = pd.read_csv(out)
     for column in ("incidence_7d", "r_rki", "r_cori", "r_cori_lo", "r_cori_hi",
                    "doubling_time_days", "week_change_pct", "flags"):  # fmt: skip

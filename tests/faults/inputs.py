@@ -3,7 +3,8 @@
 Every input is made from the fixture files in ``tests/data`` (never from network data) at test
 time. :data:`TARGETS` says, per source, which file is its main data file and how it is laid out,
 so that one generic mutation (a BOM, ``;`` as delimiter, a gap of three days) can be applied to
-every CSV source.
+every CSV source. ``tests/test_pipeline.py`` breaks the same files through the same targets and
+file helpers.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from epicurves import get_source
+from epicurves import UpstreamFile, get_source
 from epicurves.fetch import find_in_mirror
 
 Table = list[list[str]]
@@ -25,23 +26,26 @@ Table = list[list[str]]
 
 @dataclass(frozen=True)
 class Target:
-    """The main data file of a source and its layout."""
+    """The main data file of a source and its layout, for breaking it."""
 
     source: str
     file: str
     layout: str
     """``long`` (a row per region and date), ``columns`` (a column per date), ``rows`` (a row per date)."""
     required: str
-    """A column the parser requires, and a plausible new name for it."""
+    """A column the parser requires."""
     renamed: str
+    """A plausible new name of ``required`` (as when upstream renames a column)."""
     date: str | None = None
+    """The date column (``long`` and ``rows``)."""
     count: str | None = None
+    """A count column (``long``)."""
     key: str | None = None
     """The column telling one region's series from another's (``long``)."""
     only: dict[str, str] = field(default_factory=dict)
-    """Rows the parser keeps: column -> value."""
+    """Rows the parser keeps (others are ignored): column -> value, where the column exists."""
     last_key: str | None = None
-    """The last non-date column (``columns``)."""
+    """The last non-date column (``columns``): date columns follow it."""
     population: str | None = None
     """The population column of a ``long`` file."""
 
@@ -64,7 +68,7 @@ TARGETS = {
                key="Bundesland_id", only=RKI_ALL, population="Bevoelkerung"),
         Target("rki-districts", "COVID-19-Faelle_7-Tage-Inzidenz_Landkreise.csv", "long",
                "Meldedatum", "Datum", date="Meldedatum", count="Faelle_gesamt",
-               key="Landkreis_id", population="Bevoelkerung"),
+               key="Landkreis_id", only=RKI_ALL, population="Bevoelkerung"),
         Target("germany", "cases-rki-by-ags.csv", "rows", "time_iso8601", "time",
                date="time_iso8601"),
     )
@@ -75,11 +79,17 @@ CSV_SOURCES = tuple(TARGETS)
 # -- reading and writing a mirror's files -------------------------------------------------------
 
 
-def path_of(mirror: Path, source: str, name: str | None = None) -> Path:
+def upstream_file(source: str, name: str | None = None) -> UpstreamFile:
+    """The declared file ``name`` of ``source`` (its main data file by default)."""
     name = name or TARGETS[source].file
     (file,) = [f for f in get_source(source).files if f.name == name]
+    return file
+
+
+def path_of(mirror: Path, source: str, name: str | None = None) -> Path:
+    file = upstream_file(source, name)
     path = find_in_mirror(mirror, file)
-    assert path is not None, f"the mirror lacks {name}"
+    assert path is not None, f"the mirror lacks {file.name} of {source}"
     return path
 
 
@@ -91,7 +101,9 @@ def read_bytes(mirror: Path, source: str, name: str | None = None) -> bytes:
 def write_bytes(
     mirror: Path, source: str, data: bytes, name: str | None = None
 ) -> None:
-    path_of(mirror, source, name).write_bytes(data)
+    """Replace the file in the mirror, compressed again if the mirror holds it as ``.gz``."""
+    path = path_of(mirror, source, name)
+    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
 
 
 def read_table(mirror: Path, source: str, name: str | None = None) -> Table:
@@ -113,27 +125,39 @@ def write_table(
 
 def kept(table: Table, t: Target) -> list[int]:
     """Indexes of the data rows the parser keeps (0 is the header)."""
+    header = table[0]
     rows = list(range(1, len(table)))
     for column, value in t.only.items():
-        i = table[0].index(column)
-        rows = [n for n in rows if table[n][i] == value]
+        if column in header:
+            i = header.index(column)
+            rows = [n for n in rows if table[n][i].strip() == value]
+    assert rows, f"{t.file}: no data rows the parser keeps"
     return rows
+
+
+def series_rows(table: Table, t: Target) -> list[list[int]]:
+    """The kept rows of each region's series (``long``), in the order of the file."""
+    key = table[0].index(t.key) if t.key else None
+    groups: dict[str, list[int]] = {}
+    for n in kept(table, t):
+        groups.setdefault("" if key is None else table[n][key], []).append(n)
+    return list(groups.values())
+
+
+def by_date(table: Table, t: Target, rows: list[int]) -> list[int]:
+    """``rows`` in the order of their dates."""
+    assert t.date is not None
+    day = table[0].index(t.date)
+    return sorted(rows, key=lambda n: table[n][day])
 
 
 def series(table: Table, t: Target) -> list[int]:
     """Indexes of the kept rows of the first region with the most days, by date."""
-    assert t.date is not None
-    day = table[0].index(t.date)
-    groups: dict[str, list[int]] = {}
-    for n in kept(table, t):
-        groups.setdefault(table[n][table[0].index(t.key)] if t.key else "", []).append(
-            n
-        )
-    lines = max(groups.values(), key=len)
-    return sorted(lines, key=lambda n: table[n][day])
+    return by_date(table, t, max(series_rows(table, t), key=len))
 
 
 def date_cols(table: Table, t: Target) -> list[int]:
+    """Indexes of the date columns of a ``columns`` table."""
     assert t.last_key is not None
     first = table[0].index(t.last_key) + 1
     if "Population" in table[0]:

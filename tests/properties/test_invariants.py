@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -91,10 +91,12 @@ def cumulative_tables(
     return pd.concat(parts, ignore_index=True)
 
 
+#: Tidy observations and their regions table, as :func:`tidy_tables` draws them.
+Tables = tuple[pd.DataFrame, pd.DataFrame]
+
+
 @st.composite
-def tidy_tables(
-    draw: st.DrawFn, max_regions: int = 4, missing: bool = True
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def tidy_tables(draw: st.DrawFn, max_regions: int = 4, missing: bool = True) -> Tables:
     """Tidy observations made by :func:`add_daily`, and a regions table with populations
     (missing for some regions when ``missing``)."""
     observations = add_daily(
@@ -114,6 +116,18 @@ def days(values: list[Any]) -> pd.Series:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+Test = Callable[..., None]
+
+
+def slow_given(*strategies: st.SearchStrategy[Any]) -> Callable[[Test], Test]:
+    """``@given(*strategies)`` on :data:`FEW` examples, marked slow: the tests on whole tables."""
+
+    def decorate(test: Test) -> Test:
+        return pytest.mark.slow(FEW(given(*strategies)(test)))
+
+    return decorate
+
+
 def as_list(values: pd.Series) -> list[int | None]:
     return [None if pd.isna(v) else int(v) for v in values]
 
@@ -148,9 +162,7 @@ def series_keys(frame: pd.DataFrame) -> pd.Series:
 
 
 # -- 1. daily <-> cumulative -----------------------------------------------------------------
-@pytest.mark.slow
-@FEW
-@given(cumulative_tables(missing=False))
+@slow_given(cumulative_tables(missing=False))
 def test_daily_sums_back_to_cumulative(table: pd.DataFrame) -> None:
     """The running total of the daily counts is the cumulative count (day 1 counts from 0),
     decreases included; a decrease, and only a decrease, is flagged."""
@@ -222,12 +234,8 @@ def test_missing_days_stay_missing(cases: list[int | None]) -> None:
 
 
 # -- 2. 7-day sums and means -----------------------------------------------------------------
-@pytest.mark.slow
-@FEW
-@given(tidy_tables())
-def test_7d_sum_is_7_times_the_mean_and_the_sum_of_7_days(
-    tables: tuple[pd.DataFrame, pd.DataFrame],
-) -> None:
+@slow_given(tidy_tables())
+def test_7d_sum_is_7_times_the_mean_and_the_sum_of_7_days(tables: Tables) -> None:
     observations, regions = tables
     metrics = compute_metrics(observations, regions)
     for kind in ("cases", "deaths"):
@@ -265,11 +273,9 @@ def test_incidence_scales_as_one_over_population(
     )
 
 
-@pytest.mark.slow
-@FEW
-@given(tidy_tables(missing=False), st.integers(1, 1_000))
+@slow_given(tidy_tables(missing=False), st.integers(1, 1_000))
 def test_incidence_in_compute_metrics_scales_as_one_over_population(
-    tables: tuple[pd.DataFrame, pd.DataFrame], k: int
+    tables: Tables, k: int
 ) -> None:
     observations, regions = tables
     base = compute_metrics(observations, regions)
@@ -294,12 +300,8 @@ def test_incidence_in_compute_metrics_scales_as_one_over_population(
 
 
 # -- 4. a region's metrics do not depend on the others, nor on the row order ----------------
-@pytest.mark.slow
-@FEW
-@given(tidy_tables())
-def test_metrics_of_a_region_alone_or_with_all_others(
-    tables: tuple[pd.DataFrame, pd.DataFrame],
-) -> None:
+@slow_given(tidy_tables())
+def test_metrics_of_a_region_alone_or_with_all_others(tables: Tables) -> None:
     observations, regions = tables
     together = compute_metrics(observations, regions)
     key = series_keys(together)
@@ -309,12 +311,8 @@ def test_metrics_of_a_region_alone_or_with_all_others(
         assert_same_metrics(alone, part)
 
 
-@pytest.mark.slow
-@FEW
-@given(tidy_tables(), st.randoms(use_true_random=False))
-def test_row_order_does_not_matter(
-    tables: tuple[pd.DataFrame, pd.DataFrame], rng: Any
-) -> None:
+@slow_given(tidy_tables(), st.randoms(use_true_random=False))
+def test_row_order_does_not_matter(tables: Tables, rng: Any) -> None:
     observations, regions = tables
     order = list(range(len(observations)))
     rng.shuffle(order)
@@ -327,12 +325,8 @@ def test_row_order_does_not_matter(
 
 
 # -- 5. no metric reads the future, except where documented ---------------------------------
-@pytest.mark.slow
-@FEW
-@given(tidy_tables(), st.integers(-1, MAX_DAYS + 20))
-def test_no_metric_reads_the_future(
-    tables: tuple[pd.DataFrame, pd.DataFrame], cut_day: int
-) -> None:
+@slow_given(tidy_tables(), st.integers(-1, MAX_DAYS + 20))
+def test_no_metric_reads_the_future(tables: Tables, cut_day: int) -> None:
     """Cutting every series after day ``t`` changes no metric on days up to ``t``; the
     centred means may change on the last 3 days and ``r_rki`` on the last day, no earlier.
     ``flags`` looks only backwards."""

@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,14 @@ import epicurves
 from epicurves.site.serve import make_server
 
 pytestmark = pytest.mark.browser
+
+
+def _open(p: Any, url: str, *ready: str, timeout: float | None = 15_000) -> None:
+    """Go to ``url`` and wait for each of ``ready`` (``"charts"`` waits for
+    ``body[data-charts-ready='1']``); ``timeout=None`` is Playwright's default."""
+    p.goto(url)
+    for what in ready:
+        p.wait_for_selector(f"body[data-{what}-ready='1']", timeout=timeout)
 
 
 def _served(site: Path) -> Iterator[str]:
@@ -49,8 +58,7 @@ def page(browser: object) -> Iterator[object]:
 
 def test_table_searches_and_sorts(page: object, base_url: str) -> None:
     p = page
-    p.goto(base_url + "countries/index.html")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-tables-ready='1']")  # type: ignore[attr-defined]
+    _open(p, base_url + "countries/index.html", "tables", timeout=None)
     table = "#t-countries"
     rows = p.locator(f"{table} tbody tr")  # type: ignore[attr-defined]
     total = rows.count()
@@ -83,8 +91,7 @@ def test_table_searches_and_sorts(page: object, base_url: str) -> None:
 
 def test_region_chart_renders_zooms_and_toggles(page: object, base_url: str) -> None:
     p = page
-    p.goto(base_url + "region/DE/index.html")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-all-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, base_url + "region/DE/index.html", "all-charts")
     canvases = p.locator("#charts canvas")  # type: ignore[attr-defined]
     assert canvases.count() >= 6
     before = p.screenshot()  # type: ignore[attr-defined]
@@ -119,8 +126,7 @@ def test_region_chart_renders_zooms_and_toggles(page: object, base_url: str) -> 
 
 def test_compare_overlays_two_regions(page: object, base_url: str) -> None:
     p = page
-    p.goto(base_url + "compare/index.html#regions=DE,DK")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, base_url + "compare/index.html#regions=DE,DK", "compare")
     p.wait_for_selector("body[data-compare-lines='2']", timeout=15_000)  # type: ignore[attr-defined]
     _pick(p, "Califor", "California")
     p.wait_for_selector("body[data-compare-lines='3']", timeout=15_000)  # type: ignore[attr-defined]
@@ -158,8 +164,7 @@ def _chips(p: object) -> list[str]:
 def test_a_shared_compare_link_gives_the_same_view(page: object, base_url: str) -> None:
     p = page
     view = "#regions=DK,US-CA&metric=r_cori&per=count&scale=log&window=84"
-    p.goto(base_url + "compare/index.html" + view)  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, base_url + "compare/index.html" + view, "compare")
     assert _chips(p) == ["Denmark", "California (United States)"]
     values = {
         s: p.input_value(f"#cmp-{s}") for s in ("metric", "per", "scale", "window")
@@ -182,8 +187,7 @@ def test_a_shared_compare_link_gives_the_same_view(page: object, base_url: str) 
         and "regions=DK,US-CA" in link
     )
     other = p.context.new_page()  # type: ignore[attr-defined]
-    other.goto(link)
-    other.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)
+    _open(other, link, "compare")
     assert _chips(other) == ["Denmark", "California (United States)"]
     assert other.input_value("#cmp-metric") == "incidence_7d"
     assert other.input_value("#cmp-scale") == "linear"
@@ -202,8 +206,7 @@ def test_a_shared_compare_link_gives_the_same_view(page: object, base_url: str) 
 
 def test_the_picker_works_by_keyboard_alone(page: object, base_url: str) -> None:
     p = page
-    p.goto(base_url + "compare/index.html#regions=")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, base_url + "compare/index.html#regions=", "compare")
     assert _chips(p) == []
     # Tab from the page's start reaches the picker (skip link, brand, menu, then the form)
     p.keyboard.press("Tab")  # type: ignore[attr-defined]
@@ -241,8 +244,11 @@ def test_the_picker_works_by_keyboard_alone(page: object, base_url: str) -> None
 
 def test_a_region_pages_toggles_live_in_its_link(page: object, base_url: str) -> None:
     p = page
-    p.goto(base_url + "region/DE/index.html#scale=log&per=count&window=all")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-all-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(
+        p,
+        base_url + "region/DE/index.html#scale=log&per=count&window=all",
+        "all-charts",
+    )
     assert [p.input_value(f"#ctl-{s}") for s in ("scale", "per", "window")] == [
         "log",
         "count",
@@ -316,8 +322,7 @@ def test_from_a_file_tables_charts_peers_compare_and_maps_work(
     page: object, file_url: str
 ) -> None:
     p = page
-    p.goto(file_url + "countries/index.html")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-tables-ready='1']")  # type: ignore[attr-defined]
+    _open(p, file_url + "countries/index.html", "tables", timeout=None)
     rows = p.locator("#t-countries tbody tr")  # type: ignore[attr-defined]
     total = rows.count()
     p.locator("#t-countries_wrapper input[type='search']").fill("Denmark")  # type: ignore[attr-defined]
@@ -331,25 +336,21 @@ def test_from_a_file_tables_charts_peers_compare_and_maps_work(
     p.locator("#t-countries thead th").nth(1).click()  # type: ignore[attr-defined]
     p.wait_for_selector("#t-countries thead th:nth-child(2)[aria-sort='ascending']")  # type: ignore[attr-defined]
 
-    p.goto(file_url + "region/DE-09175/index.html")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-all-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-peers-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, file_url + "region/DE-09175/index.html", "all-charts", "peers")
     lines = p.evaluate(  # type: ignore[attr-defined]
         "[0,1,2,3,4,5,6,7].filter(i => Bokeh.documents[0].get_model_by_name('cmp_' + i).data.x.length > 0).length"
     )
     assert lines >= 2  # the district and at least one peer (its state, its neighbours)
     assert p.locator("#charts canvas").count() >= 6  # type: ignore[attr-defined]
 
-    p.goto(file_url + "compare/index.html#regions=DE,DK")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, file_url + "compare/index.html#regions=DE,DK", "compare")
     p.wait_for_selector("body[data-compare-lines='2']", timeout=15_000)  # type: ignore[attr-defined]
     p.select_option("#cmp-metric", "new_cases_7d_mean")  # type: ignore[attr-defined]
     p.wait_for_function("location.hash.includes('metric=new_cases_7d_mean')")  # type: ignore[attr-defined]
     p.wait_for_selector("body[data-compare-lines='2']", timeout=15_000)  # type: ignore[attr-defined]
 
     for name in MAP_PAGES:
-        p.goto(file_url + name)  # type: ignore[attr-defined]
-        p.wait_for_selector("body[data-map-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+        _open(p, file_url + name, "map")
     assert p.console_errors == []  # type: ignore[attr-defined]
 
 
@@ -357,8 +358,7 @@ def test_the_region_downloads_are_made_in_the_browser(
     page: object, file_url: str
 ) -> None:
     p = page
-    p.goto(file_url + "region/DK/index.html")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, file_url + "region/DK/index.html", "charts")
     with p.expect_download() as info:  # type: ignore[attr-defined]
         p.click("#download-csv")  # type: ignore[attr-defined]
     lines = Path(info.value.path()).read_text("utf-8").splitlines()
@@ -395,8 +395,7 @@ def test_every_map_region_links_to_a_page(
 ) -> None:
     p = page
     site = attacked_site[1]
-    p.goto(base_url + name)  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-map-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, base_url + name, "map")
     source = p.evaluate(  # type: ignore[attr-defined]
         "(() => { const d = Bokeh.documents[0].get_model_by_name('map').data;"
         " return {id: Array.from(d.id), href: Array.from(d.href), colour: Array.from(d.colour)}; })()"
@@ -448,8 +447,7 @@ def test_the_map_date_control_recolours_and_lives_in_the_link(
 ) -> None:
     """On the real data: countries end in 2023 (JHU), Germany goes on (RKI)."""
     p = page
-    p.goto(real_url + "maps/index.html")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-map-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, real_url + "maps/index.html", "map")
     config = json.loads(p.inner_text("#map-config"))  # type: ignore[attr-defined]
     first = p.evaluate("document.body.dataset.mapDate")  # type: ignore[attr-defined]
     assert first == config["dates"][config["default"]]
@@ -471,8 +469,7 @@ def test_the_map_date_control_recolours_and_lives_in_the_link(
     # the link opens on that date
     link = p.evaluate("location.href")  # type: ignore[attr-defined]
     other = p.context.new_page()  # type: ignore[attr-defined]
-    other.goto(link)
-    other.wait_for_selector("body[data-map-ready='1']", timeout=15_000)
+    _open(other, link, "map")
     assert other.evaluate("document.body.dataset.mapDate") == config["dates"][0]
     assert p.console_errors == []  # type: ignore[attr-defined]
 
@@ -642,8 +639,7 @@ def test_log_axes_get_their_ticks_from_the_page(page: object, base_url: str) -> 
     """The log axes' ticks are set by the page (1-2-5 steps), not by code compiled in the
     browser; they follow the range."""
     p = page
-    p.goto(base_url + "region/DE/index.html#scale=log")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-all-charts-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, base_url + "region/DE/index.html#scale=log", "all-charts")
     ticks = (
         "Array.from(Bokeh.documents[0].get_model_by_name('ticks_fig_inc_log').ticks)"
     )
@@ -686,16 +682,14 @@ def test_signal_charts_draw_on_germany_and_every_state(
     file_root = real_site[1].resolve().as_uri() + "/"
     for region in SIGNAL_PAGES:
         for root in (real_url, file_root) if region in ("DE", "DE-BY") else (real_url,):
-            p.goto(root + f"region/{region}/index.html")  # type: ignore[attr-defined]
-            p.wait_for_selector("body[data-signals-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+            _open(p, root + f"region/{region}/index.html", "signals")
             filled = p.evaluate(SIGNAL_FILLED)  # type: ignore[attr-defined]
             expected = {"hospitalisation", "hospitalisation_2020", "deaths_weekly"}
             if region == "DE":
                 expected |= {"wastewater", "sari"}
             assert set(filled) == expected, (region, filled)
             assert all(n > 0 for n in filled.values()), (region, filled)
-    p.goto(real_url + "region/DE/index.html")  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-signals-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, real_url + "region/DE/index.html", "signals")
     visible = "name => Bokeh.documents.map(d => d.get_model_by_name(name)).find(m => m).visible"
     assert p.evaluate(visible, "fig_wastewater_log") is False  # type: ignore[attr-defined]
     p.select_option("#scale-sig-wastewater", "log")  # type: ignore[attr-defined]
@@ -730,8 +724,7 @@ def test_the_signal_charts_options_live_in_the_link(
     change, and kept when the case charts' options change (and the other way round)."""
     p = page
     link = "region/DE/index.html#sig-wastewater-pathogen=RSV+A%2BB&sig-wastewater-scale=log&per=count"
-    p.goto(real_url + link)  # type: ignore[attr-defined]
-    p.wait_for_selector("body[data-signals-ready='1']", timeout=15_000)  # type: ignore[attr-defined]
+    _open(p, real_url + link, "signals")
     assert p.input_value("#pathogen-sig-wastewater") == "RSV A+B"  # type: ignore[attr-defined]
     assert p.input_value("#scale-sig-wastewater") == "log"  # type: ignore[attr-defined]
     visible = "name => Bokeh.documents.map(d => d.get_model_by_name(name)).find(m => m).visible"

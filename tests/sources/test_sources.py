@@ -16,24 +16,15 @@ import pandas as pd
 import pytest
 
 import epicurves
-from conftest import SIGNAL_SOURCES
+from conftest import CASE_SOURCES, SIGNAL_SOURCES
 from epicurves import Settings
 from epicurves.model import add_daily
 from epicurves.sources import SourceData, get_source
 from epicurves.sources.readers import read_typed
 from epicurves.sources.rki import _cases_typed
 
-#: The sources of signals only (issue 11): tests/sources/test_signal_sources.py tests them.
-ALL = (
-    "jhu",
-    "jhu-us",
-    "nyt",
-    "rki",
-    "rki-states",
-    "rki-districts",
-    "germany",
-    *SIGNAL_SOURCES,
-)
+#: Every source (tests/sources/test_signal_sources.py tests the signal sources, issue 11).
+ALL = (*CASE_SOURCES, *SIGNAL_SOURCES)
 FIRST = pd.Timestamp("2021-03-01")
 LAST = pd.Timestamp("2021-03-12")
 
@@ -50,6 +41,18 @@ def region(data: SourceData, region_id: str) -> dict[str, Any]:
     assert len(rows) == 1, f"{region_id}: {len(rows)} rows in the regions table"
     row: dict[str, Any] = rows.iloc[0].to_dict()
     return row
+
+
+def facts(data: SourceData, region_id: str) -> tuple[str, str, str | None, int | None]:
+    """Name, kind, parent and population of ``region_id`` (``None`` where missing)."""
+    row = region(data, region_id)
+    parent, population = row["parent"], row["population"]
+    return (
+        row["name"],
+        row["kind"],
+        None if pd.isna(parent) else parent,
+        None if pd.isna(population) else int(population),
+    )
 
 
 def series(frame: pd.DataFrame, region_id: str, column: str) -> list[Any]:
@@ -130,13 +133,7 @@ def test_jhu_country_sums_main_row_and_its_provinces(fixtures: Path) -> None:
     assert series(data.observations, "DK", "cases") == [203 + k for k in range(12)]
     assert series(data.observations, "DK", "deaths") == [5] * 12
     # Population of all three rows: 5,837,213 + 48,865 + 56,772.
-    dk = region(data, "DK")
-    assert (dk["name"], dk["kind"], int(dk["population"])) == (
-        "Denmark",
-        "country",
-        5_942_850,
-    )
-    assert pd.isna(dk["parent"])
+    assert facts(data, "DK") == ("Denmark", "country", None, 5_942_850)
     assert "FO" not in set(data.regions["region_id"])
     assert "GL" not in set(data.regions["region_id"])
 
@@ -155,25 +152,15 @@ def test_jhu_quoted_country_name_with_comma(fixtures: Path) -> None:
     """The quoted name with a comma is read whole; the region gets the name people use, and
     JHU's spelling stays as an alias."""
     data = parse("jhu", fixtures)
-    kr = region(data, "KR")
+    assert facts(data, "KR") == ("South Korea", "country", None, 51_269_183)
     assert "Korea, South" in get_source("jhu").aliases["South Korea"]
-    assert (kr["name"], kr["kind"], int(kr["population"])) == (
-        "South Korea",
-        "country",
-        51_269_183,
-    )
     assert value(data.observations, "KR", "2021-03-01", "cases") == 90_000
     assert value(data.observations, "KR", "2021-03-12", "cases") == 91_100
 
 
 def test_jhu_taiwan_star_is_taiwan(fixtures: Path) -> None:
     data = parse("jhu", fixtures)
-    tw = region(data, "TW")
-    assert (tw["name"], tw["kind"], int(tw["population"])) == (
-        "Taiwan",
-        "country",
-        23_816_775,
-    )
+    assert facts(data, "TW") == ("Taiwan", "country", None, 23_816_775)
     assert series(data.observations, "TW", "cases") == [990] * 12
 
 
@@ -189,9 +176,7 @@ def test_jhu_ships_and_olympics_are_kept_as_other(
     fixtures: Path, region_id: str, name: str, cases: int, deaths: int
 ) -> None:
     data = parse("jhu", fixtures)
-    row = region(data, region_id)
-    assert (row["name"], row["kind"]) == (name, "other")
-    assert pd.isna(row["population"])
+    assert facts(data, region_id) == (name, "other", None, None)
     assert series(data.observations, region_id, "cases") == [cases] * 12
     assert series(data.observations, region_id, "deaths") == [deaths] * 12
     assert any(name in note and region_id in note for note in data.notes)
@@ -199,9 +184,7 @@ def test_jhu_ships_and_olympics_are_kept_as_other(
 
 def test_jhu_country_without_population(fixtures: Path) -> None:
     data = parse("jhu", fixtures)
-    aq = region(data, "AQ")
-    assert (aq["name"], aq["kind"]) == ("Antarctica", "country")
-    assert pd.isna(aq["population"])
+    assert facts(data, "AQ") == ("Antarctica", "country", None, None)
     assert series(data.observations, "AQ", "cases") == [11] * 12
     assert any("Antarctica" in n and "no population" in n for n in data.notes)
 
@@ -267,10 +250,8 @@ def test_jhu_us_counties_summed_per_state(fixtures: Path) -> None:
         1105 + 11 * k for k in range(12)
     ]
     assert series(data.observations, "US-CA", "deaths") == [11] * 12
-    ca = region(data, "US-CA")
-    assert (ca["name"], ca["kind"], ca["parent"]) == ("California", "state", "US")
     # Population column of the deaths file: 1,671,329 + 10,039,107 + 0 + 0.
-    assert int(ca["population"]) == 11_710_436
+    assert facts(data, "US-CA") == ("California", "state", "US", 11_710_436)
     assert series(data.observations, "US-NY", "cases") == [
         200 + 2 * k for k in range(12)
     ]
@@ -280,12 +261,7 @@ def test_jhu_us_counties_summed_per_state(fixtures: Path) -> None:
 def test_jhu_us_territories_are_states(fixtures: Path) -> None:
     data = parse("jhu-us", fixtures)
     assert sorted(data.regions["region_id"]) == ["US-AS", "US-CA", "US-NY", "US-PR"]
-    pr = region(data, "US-PR")
-    assert (pr["name"], pr["kind"], int(pr["population"])) == (
-        "Puerto Rico",
-        "state",
-        17_363,
-    )
+    assert facts(data, "US-PR") == ("Puerto Rico", "state", "US", 17_363)
     assert series(data.observations, "US-AS", "cases") == [0] * 12
     assert int(region(data, "US-AS")["population"]) == 55_641
 
@@ -326,19 +302,9 @@ def test_nyt_ids_names_and_populations(fixtures: Path) -> None:
         "US-PR",
         "US-WA",
     ]
-    ca = region(data, "US-CA")
-    assert (ca["name"], ca["kind"], ca["parent"], int(ca["population"])) == (
-        "California",
-        "state",
-        "US",
-        39_512_223,
-    )
-    pr = region(data, "US-PR")  # a territory
-    assert (pr["name"], pr["kind"], int(pr["population"])) == (
-        "Puerto Rico",
-        "state",
-        3_193_694,
-    )
+    assert facts(data, "US-CA") == ("California", "state", "US", 39_512_223)
+    # a territory
+    assert facts(data, "US-PR") == ("Puerto Rico", "state", "US", 3_193_694)
     assert int(region(data, "US-WA")["population"]) == 7_614_893
 
 
@@ -351,11 +317,8 @@ def test_nyt_national_total_is_the_sum_of_the_states(fixtures: Path) -> None:
     assert value(obs, "US", "2021-03-06", "cases") == 1050 + 525 + 32 + 7
     assert value(obs, "US", "2021-03-12", "cases") == 1110 + 555 + 38 + 7
     assert value(obs, "US", "2021-03-12", "deaths") == 111 + 48 + 3 + 0
-    us = region(data, "US")
-    assert (us["name"], us["kind"]) == ("United States", "country")
-    assert pd.isna(us["parent"])
-    # 39,512,223 + 19,453,561 + 7,614,893 + 3,193,694
-    assert int(us["population"]) == 69_774_371
+    # Population: 39,512,223 + 19,453,561 + 7,614,893 + 3,193,694
+    assert facts(data, "US") == ("United States", "country", None, 69_774_371)
 
 
 def test_nyt_unknown_fips_is_skipped_with_a_note(fixtures: Path) -> None:
@@ -381,24 +344,13 @@ def test_nyt_deaths_correction_is_flagged(settings: Settings) -> None:
 
 def test_germany_district_ids_names_parents(fixtures: Path) -> None:
     data = parse("germany", fixtures)
-    muc = region(data, "DE-09162")
-    assert (muc["name"], muc["kind"], muc["parent"], int(muc["population"])) == (
-        "SK München",
-        "district",
-        "DE-BY",
-        1_484_226,
-    )
+    assert facts(data, "DE-09162") == ("SK München", "district", "DE-BY", 1_484_226)
     assert series(data.observations, "DE-09162", "cases") == [
         1000 + 100 * k for k in range(12)
     ]
     assert region(data, "DE-01001")["parent"] == "DE-SH"  # leading zero restored
-    berlin = region(data, "DE-11000")
     # ags.json names it "Berlin" like the state: it is named as RKI names the district
-    assert (berlin["name"], berlin["kind"], berlin["parent"]) == (
-        "SK Berlin",
-        "district",
-        "DE-BE",
-    )
+    assert facts(data, "DE-11000")[:3] == ("SK Berlin", "district", "DE-BE")
     for borough in ("DE-11001", "DE-11002"):
         assert region(data, borough)["parent"] == "DE-11000"
 
@@ -430,12 +382,7 @@ def test_germany_states_and_country_are_sums(fixtures: Path) -> None:
     )
     assert int(region(data, "DE-SH")["population"]) == 90_164 + 246_794
     assert int(region(data, "DE-BY")["population"]) == 1_484_226 + 143_649
-    de = region(data, "DE")
-    assert (de["name"], de["kind"], int(de["population"])) == (
-        "Germany",
-        "country",
-        5_634_324,
-    )
+    assert facts(data, "DE") == ("Germany", "country", None, 5_634_324)
     assert dates(obs, "DE") == (FIRST, LAST, 12)
 
 
@@ -466,13 +413,7 @@ def test_rki_national_uses_all_ages_only(fixtures: Path) -> None:
     assert series(data.observations, "DE", "cases") == [
         100_000 + 10_000 * k for k in range(12)
     ]
-    de = region(data, "DE")
-    assert (de["name"], de["kind"], int(de["population"])) == (
-        "Germany",
-        "country",
-        84_358_845,
-    )
-    assert pd.isna(de["parent"])
+    assert facts(data, "DE") == ("Germany", "country", None, 84_358_845)
     assert data.notes == []
 
 
@@ -504,13 +445,7 @@ def test_rki_states(fixtures: Path) -> None:
     assert series(obs, "DE-BY", "cases")[-1] == 105_000
     assert series(obs, "DE-BE", "cases")[0] == 20_000
     assert obs["deaths"].isna().all()
-    by = region(data, "DE-BY")
-    assert (by["name"], by["kind"], by["parent"], int(by["population"])) == (
-        "Bavaria",
-        "state",
-        "DE",
-        13_369_393,
-    )
+    assert facts(data, "DE-BY") == ("Bavaria", "state", "DE", 13_369_393)
     assert int(region(data, "DE-HH")["population"]) == 1_892_122
 
 
@@ -519,13 +454,7 @@ def test_rki_districts_ids_names_parents(fixtures: Path) -> None:
     assert sorted(data.regions["region_id"]) == [
         "DE-09162", "DE-09175", "DE-11000", "DE-16077", "DE-17000", "DE-unknown",
     ]  # fmt: skip
-    muc = region(data, "DE-09162")
-    assert (muc["name"], muc["kind"], muc["parent"], int(muc["population"])) == (
-        "SK München",
-        "district",
-        "DE-BY",
-        1_512_491,
-    )
+    assert facts(data, "DE-09162") == ("SK München", "district", "DE-BY", 1_512_491)
     assert series(data.observations, "DE-09162", "cases") == [
         2_000 + 200 * k for k in range(12)
     ]
@@ -536,18 +465,7 @@ def test_rki_districts_ids_names_parents(fixtures: Path) -> None:
 def test_rki_districts_berlin_as_a_whole(fixtures: Path) -> None:
     # RKI's names table lists only the boroughs; 11000 is named "SK Berlin".
     data = parse("rki-districts", fixtures)
-    berlin = region(data, "DE-11000")
-    assert (
-        berlin["name"],
-        berlin["kind"],
-        berlin["parent"],
-        int(berlin["population"]),
-    ) == (
-        "SK Berlin",
-        "district",
-        "DE-BE",
-        3_755_251,
-    )
+    assert facts(data, "DE-11000") == ("SK Berlin", "district", "DE-BE", 3_755_251)
     assert series(data.observations, "DE-11000", "cases")[-1] == 42_000
 
 
@@ -559,21 +477,15 @@ def test_rki_districts_special_ids_are_other(
     fixtures: Path, rki_id: str, region_id: str, cases: list[int]
 ) -> None:
     data = parse("rki-districts", fixtures)
-    row = region(data, region_id)
-    assert (row["kind"], row["parent"]) == ("other", "DE")
-    assert pd.isna(row["population"])  # Bevoelkerung 0 is no population
+    # Bevoelkerung 0 is no population
+    assert facts(data, region_id)[1:] == ("other", "DE", None)
     assert series(data.observations, region_id, "cases") == cases
     assert any(f"Landkreis_id {rki_id!r}" in n and region_id in n for n in data.notes)
 
 
 def test_rki_districts_missing_name_is_noted(fixtures: Path) -> None:
     data = parse("rki-districts", fixtures)
-    row = region(data, "DE-16077")
-    assert (row["name"], row["parent"], int(row["population"])) == (
-        "AGS 16077",
-        "DE-TH",
-        88_356,
-    )
+    assert facts(data, "DE-16077") == ("AGS 16077", "district", "DE-TH", 88_356)
     assert "DE-16077: no name in RKI_Corona_Landkreise.csv" in data.notes
 
 
