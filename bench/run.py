@@ -5,7 +5,7 @@ new day in all RKI files, and `build --full` per region; wall time and peak memo
 
 Run on demand (not part of the test suite)::
 
-    python bench/run.py [--runs 3] [--only SCENARIO ...] [--json FILE]
+    python bench/run.py [--runs 3] [--only SCENARIO ...] [--json FILE] [--baseline REV]
                         [--data ../shared/data] [--scale ../shared/scale]
 
 It builds the scale mirror in a temporary folder (a copy of ``--data`` plus the full-size
@@ -18,6 +18,14 @@ full run is taken pair by pair and its median reported: on a noisy machine the
 ratios travel better than the seconds. Wall time and peak memory come from ``os.wait4`` on
 the child; the benchmark is a child subreaper (Linux), so the worker processes of a
 ``forkserver`` pool are waited for too, and the peak is the largest of all these processes.
+
+``--baseline REV`` measures revision REV's code in the same call: it is checked out with
+``git worktree add --detach`` in the temporary folder, and both it and the working tree run as
+``python -m epicurves`` with their own ``src`` first on ``PYTHONPATH`` (checked through
+``epicurves.__file__``). Each revision has its own prepared homes and sites (a site built by
+other code would be rebuilt in full); their runs are interleaved pair by pair, the order
+swapped at every run, so that the machine's drift hits both alike. The table then gains the
+baseline's median, its ratio to its own full runs and the ratio current / baseline.
 
 Prints a machine line and a Markdown table for the README.
 """
@@ -35,7 +43,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from newday import check_update, epicurves_command
@@ -49,7 +59,7 @@ COMMANDS = {
     "no-change": ["run", "--mirror", "{scale}", "--out", "{site}"],
     "national": ["run", "--mirror", "{national}", "--out", "{site}"],
     "all": ["run", "--mirror", "{all}", "--out", "{site}"],
-    "build-full": ["build", "--full", "--out", "{site}"],  # `--full`: planned option
+    "build-full": ["build", "--full", "--out", "{site}"],
 }
 # The untimed command that prepares each scenario's starting home and site (None: empty).
 FULL_RUN = ["run", "--mirror", "{scale}", "--out", "{site}"]
@@ -61,10 +71,10 @@ PREPARE = {
     "build-full": ["update", "--mirror", "{data}"],
 }
 MEASURES = {
-    "full": ("full run (empty home, no site)", "≤ 10 s"),
-    "no-change": ("no-change `run`", "≤ 1.5 s"),
-    "national": ("one new national RKI day", "≤ 2.5 s"),
-    "all": ("one new day in all RKI files", "≤ 5 s"),
+    "full": ("full run (empty home, no site)", "≤ 7 s"),
+    "no-change": ("no-change `run`", "≤ 0.6 s"),
+    "national": ("one new national RKI day", "≤ 1.2 s"),
+    "all": ("one new day in all RKI files", "≤ 4 s, ≤ 0.45 of full"),
     "build-full": ("`build --full` on ../shared/data", ""),
 }
 PER_REGION_TARGET_MS = 7
@@ -72,6 +82,17 @@ PER_REGION_TARGET_MS = 7
 
 class CommandFailed(Exception):
     """A command exited non-zero; the message holds it and its stderr."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The code the timed commands run: the working tree, or a worktree of ``--baseline``."""
+
+    label: str
+    command: tuple[str, ...]
+    """How `epicurves` is started."""
+    env: dict[str, str] = field(default_factory=dict)
+    """Variables set for its processes (``PYTHONPATH``)."""
 
 
 @dataclass
@@ -93,17 +114,23 @@ class Pair:
         return self.scenario.wall_s / self.full.wall_s
 
 
+#: Revision label -> scenario -> its pairs.
+Results = dict[str, dict[str, list[Pair]]]
+
+
 # --- processes ----------------------------------------------------------------------------
 
 
-def fill(command: list[str], mirrors: dict[str, Path], site: Path) -> list[str]:
+def fill(
+    command: list[str], mirrors: dict[str, Path], site: Path, revision: Revision
+) -> list[str]:
     values = {name: str(path) for name, path in mirrors.items()} | {"site": str(site)}
-    return [*epicurves_command(), *(part.format(**values) for part in command)]
+    return [*revision.command, *(part.format(**values) for part in command)]
 
 
-def timed(command: list[str], state: Path) -> Run:
+def timed(command: list[str], state: Path, revision: Revision) -> Run:
     """Run ``command`` with home ``state/home``; wall seconds and peak RSS (MiB) of the child."""
-    env = os.environ | {"EPICURVES_HOME": str(state / "home")}
+    env = os.environ | revision.env | {"EPICURVES_HOME": str(state / "home")}
     env.pop("EPICURVES_MIRROR", None)
     with tempfile.TemporaryFile() as err:
         os.sync()  # the copy of the state (and any earlier run) written out first
@@ -172,6 +199,49 @@ def count_regions(site: Path) -> int:
     return sum(1 for _ in site.glob("region/*/index.html"))
 
 
+# --- revisions ----------------------------------------------------------------------------
+
+
+def current_revision(baseline: bool) -> Revision:
+    """The working tree's code: the installed script, or, beside a baseline, started the
+    same way as the baseline (``python -m epicurves``, this tree's ``src`` on the path)."""
+    if not baseline:
+        return Revision("current", tuple(epicurves_command()))
+    return checked_revision("current", ROOT / "src")
+
+
+def checked_revision(label: str, src: Path) -> Revision:
+    """``python -m epicurves`` with ``src`` first on ``PYTHONPATH``, checked to import from it."""
+    revision = Revision(
+        label, (sys.executable, "-m", "epicurves"), {"PYTHONPATH": str(src)}
+    )
+    probe = [sys.executable, "-c", "import epicurves; print(epicurves.__file__)"]
+    env = os.environ | revision.env
+    done = subprocess.run(probe, env=env, capture_output=True, text=True, check=False)
+    found = Path(done.stdout.strip() or ".").resolve()
+    if done.returncode != 0 or not found.is_relative_to(src.resolve()):
+        sys.exit(f"{label}: epicurves imported from {found or done.stderr}, not {src}")
+    log(f"{label}: epicurves from {found.parent}")
+    return revision
+
+
+@contextmanager
+def baseline_revision(rev: str, work: Path) -> Iterator[Revision]:
+    """Revision ``rev`` checked out in a temporary worktree under ``work``, removed after."""
+    tree = work / "baseline-tree"
+
+    def git(*args: str) -> None:
+        command = ["git", "-C", str(ROOT), *args]
+        subprocess.run(command, check=args[1] == "add", capture_output=True)
+
+    git("worktree", "add", "--detach", str(tree), rev)
+    try:
+        yield checked_revision(f"baseline {rev}", tree / "src")
+    finally:
+        git("worktree", "remove", "--force", str(tree))
+        git("worktree", "prune")
+
+
 # --- inputs -------------------------------------------------------------------------------
 
 
@@ -185,13 +255,33 @@ def build_scale_mirror(data: Path, scale: Path, out: Path) -> Path:
     return out
 
 
-def prepare(command: list[str] | None, mirrors: dict[str, Path], folder: Path) -> Path:
+def prepare(
+    command: list[str] | None, mirrors: dict[str, Path], folder: Path, rev: Revision
+) -> Path:
     """A folder holding ``home`` and ``site`` after ``command`` (untimed), or empty."""
     folder.mkdir()
     if command:
-        log(f"preparing: epicurves {' '.join(command[:2])} ...")
-        timed(fill(command, mirrors, folder / "site"), folder)
+        log(f"preparing ({rev.label}): epicurves {' '.join(command[:2])} ...")
+        timed(fill(command, mirrors, folder / "site", rev), folder, rev)
     return folder
+
+
+def prepare_states(
+    scenarios: list[str], mirrors: dict[str, Path], work: Path, rev: Revision
+) -> tuple[Path, dict[str, Path]]:
+    """The home and site after a full run made by ``rev``'s code (also its warm-up), and each
+    scenario's starting home and site."""
+    slug = "".join(c if c.isalnum() else "-" for c in rev.label)
+    after_full = prepare(FULL_RUN, mirrors, work / f"{slug}-after-full", rev)
+    states = {"full": prepare(None, mirrors, work / f"{slug}-empty", rev)}
+    for name in scenarios:
+        if PREPARE[name] == FULL_RUN:
+            states[name] = after_full
+        elif PREPARE[name] is not None:
+            states[name] = prepare(
+                PREPARE[name], mirrors, work / f"{slug}-prepared-{name}", rev
+            )
+    return after_full, states
 
 
 def new_day_mirror(scale: Path, mirror: Path, variant: str) -> str:
@@ -199,14 +289,8 @@ def new_day_mirror(scale: Path, mirror: Path, variant: str) -> str:
     started from a large one reports that one's size as its own peak (Linux counts the memory
     the child had before its exec), so this process stays small."""
     script = Path(__file__).with_name("newday.py")
-    command = [
-        sys.executable,
-        str(script),
-        str(scale),
-        str(mirror),
-        "--variant",
-        variant,
-    ]
+    command = [sys.executable, str(script), str(scale), str(mirror)]
+    command += ["--variant", variant]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         msg = f"{done.stderr}\nfailed: {' '.join(command)}"
@@ -236,26 +320,42 @@ def new_day_mirrors(
 
 
 def run_scenario(
-    name: str, runs: int, mirrors: dict, states: dict, work: Path
-) -> list[Pair]:
-    """``runs`` pairs: a full run from an empty home, then the scenario from its state.
+    name: str,
+    runs: int,
+    mirrors: dict,
+    states: dict[str, dict[str, Path]],
+    work: Path,
+    revisions: list[Revision],
+) -> dict[str, list[Pair]]:
+    """``runs`` pairs per revision: a full run from an empty home, then the scenario from its
+    state; the revisions' pairs interleaved, in swapped order at every run.
 
     For ``full`` itself, each pair is a single full run (ratio 1).
     """
-    pairs = []
+    pairs: dict[str, list[Pair]] = {rev.label: [] for rev in revisions}
     for i in range(runs):
-        full = timed_in_copy("full", mirrors, states, work)
-        run = full if name == "full" else timed_in_copy(name, mirrors, states, work)
-        pairs.append(Pair(full, run))
-        log(f"{name} {i + 1}/{runs}: full {full.wall_s:.2f} s, {name} {describe(run)}")
+        for rev in revisions if i % 2 == 0 else revisions[::-1]:
+            own = states[rev.label]
+            full = timed_in_copy("full", mirrors, own, work, rev)
+            run = (
+                full if name == "full" else timed_in_copy(name, mirrors, own, work, rev)
+            )
+            pairs[rev.label].append(Pair(full, run))
+            who = "" if len(revisions) == 1 else f" ({rev.label})"
+            log(
+                f"{name}{who} {i + 1}/{runs}: full {full.wall_s:.2f} s, "
+                f"{name} {describe(run)}"
+            )
     return pairs
 
 
-def timed_in_copy(name: str, mirrors: dict, states: dict, work: Path) -> Run:
+def timed_in_copy(
+    name: str, mirrors: dict, states: dict[str, Path], work: Path, rev: Revision
+) -> Run:
     """One timed run of scenario ``name`` in a fresh copy of its prepared state."""
     state = work / "state"
     copy_state(states[name], state)
-    run = timed(fill(COMMANDS[name], mirrors, state / "site"), state)
+    run = timed(fill(COMMANDS[name], mirrors, state / "site", rev), state, rev)
     if name == "build-full":
         run.regions = count_regions(state / "site")
         if not run.regions:
@@ -276,9 +376,14 @@ def log(message: str) -> None:
 
 
 HEADER = [
-    "| measure | median s | min | max | ratio to full (median) | peak MiB (max) | target |",
-    "|---|---:|---:|---:|---:|---:|---:|",
+    "measure",
+    "median s",
+    "min",
+    "max",
+    "ratio to full (median)",
+    "peak MiB (max)",
 ]
+BASELINE_HEADER = ["baseline median", "baseline ratio to full", "current / baseline"]
 
 
 def md_row(*cells: str) -> str:
@@ -296,39 +401,64 @@ def peak(runs: list[Run]) -> str:
     return f"{max(r.peak_mib for r in runs):.0f}"
 
 
-def table(results: dict[str, list[Pair]]) -> list[str]:
-    """The Markdown table: one row per measure, then the peak memory over every run."""
+@dataclass
+class Measure:
+    """One row of the table, for one revision: its runs, and their ratios to full runs."""
+
+    label: str
+    target: str
+    runs: list[Run]
+    ratios: list[float]
+    per_region: bool = False
+
+    def values(self) -> list[float]:
+        if self.per_region:
+            return [1000 * r.wall_s / (r.regions or 1) for r in self.runs]
+        return [r.wall_s for r in self.runs]
+
+
+def measures(results: dict[str, list[Pair]]) -> list[Measure]:
+    """The rows of one revision: full runs, each scenario, `build --full` per region."""
     fulls = [pair.full for pairs in results.values() for pair in pairs]
-    label, target = MEASURES["full"]
-    lines = [
-        *HEADER,
-        md_row(
-            label, *spread([r.wall_s for r in fulls], "s"), "1", peak(fulls), target
-        ),
-    ]
-    every = list(fulls)
+    rows = [Measure(*MEASURES["full"], fulls, [1.0])]
     for name, pairs in results.items():
         if name == "full":
             continue
         runs = [pair.scenario for pair in pairs]
-        every += runs
-        label, target = MEASURES[name]
-        ratio = f"{statistics.median(pair.ratio for pair in pairs):.2f}"
-        walls = spread([r.wall_s for r in runs], "s")
-        lines.append(md_row(label, *walls, ratio, peak(runs), target))
+        rows.append(Measure(*MEASURES[name], runs, [pair.ratio for pair in pairs]))
         if name == "build-full":
-            per_region = spread(
-                [1000 * r.wall_s / (r.regions or 1) for r in runs], "ms"
-            )
             label = f"`build --full`: wall ÷ regions ({runs[0].regions} regions)"
-            lines.append(
-                md_row(label, *per_region, "", "", f"≤ {PER_REGION_TARGET_MS} ms")
+            target = f"≤ {PER_REGION_TARGET_MS} ms"
+            rows.append(Measure(label, target, runs, [], per_region=True))
+    return rows
+
+
+def table(results: Results, baseline: str | None = None) -> list[str]:
+    """The Markdown table of the current revision (beside the baseline's, if measured): one
+    row per measure, then the peak memory over every run."""
+    mine = measures(results["current"])
+    theirs = measures(results[baseline]) if baseline else []
+    header = [*HEADER, *(BASELINE_HEADER if baseline else []), "target"]
+    lines = [md_row(*header), md_row("---", *["---:"] * (len(header) - 1))]
+    for i, row in enumerate(mine):
+        unit = "ms" if row.per_region else "s"
+        ratio = f"{statistics.median(row.ratios):.2f}" if row.ratios else ""
+        peak_mib = "" if row.per_region else peak(row.runs)
+        cells = [row.label, *spread(row.values(), unit), ratio, peak_mib]
+        if baseline:
+            other = theirs[i]
+            base = statistics.median(other.values())
+            base_ratio = (
+                f"{statistics.median(other.ratios):.2f}" if other.ratios else ""
             )
-    lines.append(
-        md_row(
-            "peak memory, any process, all runs", "", "", "", "", peak(every), "≤ 1 GiB"
-        )
-    )
+            relative = statistics.median(row.values()) / base
+            cells += [f"{base:.2f} {unit}", base_ratio, f"{relative:.2f}"]
+        lines.append(md_row(*cells, row.target))
+    every = [run for row in mine for run in row.runs]
+    last = ["peak memory, any process, all runs", "", "", "", "", peak(every)]
+    if baseline:
+        last += [f"{peak([r for row in theirs for r in row.runs])} MiB", "", ""]
+    lines.append(md_row(*last, "≤ 1 GiB"))
     return lines
 
 
@@ -341,20 +471,25 @@ def machine() -> dict[str, str | int | None]:
     }
 
 
-def write_json(
-    path: Path, results: dict[str, list[Pair]], args: argparse.Namespace
-) -> None:
-    raw = {
+def write_json(path: Path, results: Results, args: argparse.Namespace) -> None:
+    def raw(scenarios: dict[str, list[Pair]]) -> dict[str, list[dict]]:
+        return {
+            name: [asdict(p) | {"ratio": p.ratio} for p in pairs]
+            for name, pairs in scenarios.items()
+        }
+
+    out = {
         **machine(),
         "runs": args.runs,
         "data": str(args.data),
         "scale": str(args.scale),
-        "scenarios": {
-            name: [asdict(p) | {"ratio": p.ratio} for p in pairs]
-            for name, pairs in results.items()
-        },
+        "scenarios": raw(results["current"]),
     }
-    path.write_text(json.dumps(raw, indent=2) + "\n")
+    if args.baseline:
+        out["baseline"] = {"revision": args.baseline} | {
+            "scenarios": raw(results[baseline_label(args)])
+        }
+    path.write_text(json.dumps(out, indent=2) + "\n")
 
 
 # --- main ---------------------------------------------------------------------------------
@@ -378,19 +513,35 @@ def parse_args() -> argparse.Namespace:
         help="make the temporary folder here (default: the system's), e.g. on the disk "
         "where sites are kept",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also measure git revision REV's code, interleaved with the working tree's",
+    )
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     for folder in (args.data, args.scale / "rki"):
         if not folder.is_dir():
             parser.error(f"folder {folder} not found")
+    if args.baseline:
+        known = ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet"]
+        found = subprocess.run(
+            [*known, f"{args.baseline}^{{commit}}"], capture_output=True, check=False
+        )
+        if found.returncode != 0:
+            parser.error(f"--baseline {args.baseline}: not a git revision")
     return args
+
+
+def baseline_label(args: argparse.Namespace) -> str:
+    return f"baseline {args.baseline}"
 
 
 def main() -> None:
     args = parse_args()
     become_subreaper()
-    results: dict[str, list[Pair]] = {}
+    results: Results = {}
     try:
         measure(args, results)
     except CommandFailed as failure:
@@ -399,42 +550,48 @@ def main() -> None:
     report(results, args)
 
 
-def measure(args: argparse.Namespace, results: dict[str, list[Pair]]) -> None:
+def measure(args: argparse.Namespace, results: Results) -> None:
     """Prepare the mirrors and states in a temporary folder, then time each scenario."""
     scenarios = args.only or list(COMMANDS)
     with tempfile.TemporaryDirectory(
         prefix="epicurves-bench-run-", dir=args.work
     ) as tmp:
         work = Path(tmp)
-        scale = build_scale_mirror(args.data, args.scale, work / "scale")
-        mirrors = {"scale": scale, "data": args.data.resolve()}
-        # The prepared full run is also the warm-up.
-        after_full = prepare(FULL_RUN, mirrors, work / "after-full")
-        mirrors |= new_day_mirrors(scenarios, scale, after_full, work)
-        states = {"full": prepare(None, mirrors, work / "empty")}
-        for name in scenarios:
-            if PREPARE[name] == FULL_RUN:
-                states[name] = after_full
-            elif PREPARE[name] is not None:
-                states[name] = prepare(
-                    PREPARE[name], mirrors, work / f"prepared-{name}"
-                )
-        # Every scenario's runs alternate with full runs: `full` alone only if asked alone.
-        for name in [name for name in scenarios if name != "full"] or ["full"]:
-            results[name] = run_scenario(name, args.runs, mirrors, states, work)
+        with (
+            baseline_revision(args.baseline, work) if args.baseline else nullcontext()
+        ) as baseline:
+            revisions = [current_revision(baseline is not None)]
+            revisions += [baseline] if baseline is not None else []
+            scale = build_scale_mirror(args.data, args.scale, work / "scale")
+            mirrors = {"scale": scale, "data": args.data.resolve()}
+            prepared = {
+                rev.label: prepare_states(scenarios, mirrors, work, rev)
+                for rev in revisions
+            }
+            after_full = prepared["current"][0]
+            mirrors |= new_day_mirrors(scenarios, scale, after_full, work)
+            states = {label: own for label, (_, own) in prepared.items()}
+            # Every scenario's runs alternate with full runs: `full` alone only if asked alone.
+            for name in [name for name in scenarios if name != "full"] or ["full"]:
+                got = run_scenario(name, args.runs, mirrors, states, work, revisions)
+                for label, pairs in got.items():
+                    results.setdefault(label, {})[name] = pairs
 
 
-def report(results: dict[str, list[Pair]], args: argparse.Namespace) -> None:
-    if not results:
+def report(results: Results, args: argparse.Namespace) -> None:
+    if not results.get("current"):
         return
     m = machine()
     print(
         f"machine: {m['machine']}, {m['cpus']} cpus, Python {m['python']}, {m['date']}"
     )
     print(
-        f"runs: {args.runs}, data: {args.data}, scale: {args.scale} (synthetic RKI files)\n"
+        f"runs: {args.runs}, data: {args.data}, scale: {args.scale} (synthetic RKI files)"
     )
-    print("\n".join(table(results)))
+    label = baseline_label(args) if args.baseline else None
+    baseline = label if label in results else None
+    print()
+    print("\n".join(table(results, baseline)))
     if args.json:
         write_json(args.json, results, args)
 

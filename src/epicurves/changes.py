@@ -88,6 +88,29 @@ class ChangeSet:
     generation: int
     regions: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Region id -> the kinds of change (:data:`CHANGE_KINDS`); unchanged regions are absent."""
+    store: str = field(default="", compare=False)
+    """The id of the store the generations are of (empty: not said)."""
+    precedence: tuple[str, ...] = field(default=(), compare=False)
+    """The source precedence ``states`` were found with."""
+    states: Mapping[str, RegionState] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """Every region's state in ``generation``, if known: a build of that generation
+    need not read the store's regions again (:func:`region_states`)."""
+
+    def states_of(
+        self, store: str, generation: int, precedence: Iterable[str]
+    ) -> Mapping[str, RegionState] | None:
+        """``states`` if they are those of generation ``generation`` of store ``store``,
+        with this source precedence; else None."""
+        if (
+            self.states is None
+            or not self.store
+            or (self.store, self.generation) != (store, generation)
+            or self.precedence != tuple(precedence)
+        ):
+            return None
+        return self.states
 
     def __bool__(self) -> bool:
         return bool(self.regions)

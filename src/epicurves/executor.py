@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -96,56 +97,60 @@ class ProcessExecutor:
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        queue = _Queue(items)
-        window: set[Any] = set()
-        started = threading.Event()
-        failure: list[BaseException] = []
+        work = _Queue(items)
+        flow = _Flow()
+        # The workers are fed from a thread: they go on while the caller does other work
+        # (a full build writes the assets), not only as the caller takes results.
+        threading.Thread(
+            target=self._feed,
+            args=(fn, work, flow),
+            name="epicurves-pool-feed",
+            daemon=True,
+        ).start()
+        return self._drain(fn, work, flow)
 
-        def start() -> None:
-            # The first submission starts the workers, which takes a while (they import what
-            # they need): done in a thread, so that this process can work meanwhile.
-            try:
-                for item in queue.take(WINDOW * self.workers):
-                    window.add(self._pool.submit(fn, item))
-            except BaseException as exc:  # re-raised by _drain
-                failure.append(exc)
-            finally:
-                started.set()
-
-        threading.Thread(target=start, name="epicurves-pool-start", daemon=True).start()
-        return self._drain(fn, queue, window, started, failure)
-
-    def _drain(
-        self,
-        fn: Callable[[T], R],
-        queue: _Queue[T],
-        window: set[Any],
-        started: threading.Event,
-        failure: list[BaseException],
-    ) -> Iterator[R]:
+    def _feed(self, fn: Callable[[T], R], work: _Queue[T], flow: _Flow) -> None:
+        """Keep a window of work in flight: one more item each time one is done. The first
+        submission starts the workers, which takes a while (they import what they need):
+        done here, so that the caller can work meanwhile."""
         from concurrent.futures import FIRST_COMPLETED, wait
 
         try:
+            try:
+                for item in work.take(WINDOW * self.workers):
+                    flow.add(self._pool.submit(fn, item))
+            finally:
+                flow.started.set()
+            while pending := flow.pending():
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    if not flow.stopped.is_set():
+                        for item in work.take(1):
+                            flow.add(self._pool.submit(fn, item))
+                    flow.finish(future)
+        except BaseException as exc:  # re-raised by _drain
+            flow.fail(exc)
+        finally:
+            flow.results.put(None)
+
+    def _drain(self, fn: Callable[[T], R], work: _Queue[T], flow: _Flow) -> Iterator[R]:
+        try:
             # If the workers are slow to start (a cold fork server imports what they need),
             # this process takes work too, until one has taken something.
-            while not _taken(window, started, GRACE_SECONDS):
-                taken = queue.take(1)
+            while not _taken(flow, GRACE_SECONDS):
+                taken = work.take(1)
                 if not taken:
                     break
                 yield fn(taken[0])
-            started.wait()
-            if failure:
-                raise failure[0]
-            # A window of work in flight, more as results are taken: results waiting for the
-            # caller stay few, and so does the caller's memory.
-            while window:
-                done, window = wait(window, return_when=FIRST_COMPLETED)
-                for future in done:
-                    for item in queue.take(1):
-                        window.add(self._pool.submit(fn, item))
-                    yield future.result()
+            # Results as the workers finish them; results waiting for the caller stay few
+            # (a window's worth, more only while the caller is busy).
+            while (future := flow.results.get()) is not None:
+                yield future.result()
+            if flow.failure:
+                raise flow.failure[0]
         finally:
-            for future in window:
+            flow.stopped.set()
+            for future in flow.pending():
                 future.cancel()
 
     def close(self) -> None:
@@ -229,11 +234,50 @@ def warm_up(preload: Iterable[str]) -> None:
     threading.Thread(target=forkserver.ensure_running, daemon=True).start()
 
 
-def _taken(window: set[Any], started: threading.Event, grace: float) -> bool:
-    """Whether a worker has taken (or finished) an item, waiting up to ``grace`` seconds."""
+class _Flow:
+    """The futures of a process pool's work, shared by its feeding thread and the caller:
+    those in flight, and those done (in ``results``, in the order they finished; None
+    ends them)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: set[Any] = set()
+        self.results: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.started = threading.Event()
+        self.stopped = threading.Event()
+        self.failure: list[BaseException] = []
+
+    def add(self, future: Any) -> None:
+        with self._lock:
+            self._pending.add(future)
+
+    def finish(self, future: Any) -> None:
+        with self._lock:
+            self._pending.discard(future)
+        self.results.put(future)
+
+    def fail(self, exc: BaseException) -> None:
+        self.failure.append(exc)
+
+    def pending(self) -> list[Any]:
+        with self._lock:
+            return list(self._pending)
+
+    def busy(self) -> bool:
+        """Whether a worker has taken (or finished) an item."""
+        if not self.started.is_set():
+            return False
+        return not self.results.empty() or any(
+            f.running() or f.done() for f in self.pending()
+        )
+
+
+def _taken(flow: _Flow, grace: float) -> bool:
+    """Whether a worker has taken (or finished) an item, waiting up to ``grace`` seconds;
+    also true once no more work will start (the workers failed to start)."""
     deadline = time.monotonic() + grace
     while True:
-        if started.is_set() and any(f.running() or f.done() for f in window):
+        if flow.busy() or flow.failure:
             return True
         if time.monotonic() >= deadline:
             return False

@@ -13,18 +13,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import requests
-import urllib3
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .errors import FetchError, NotInMirrorError
 from .files import remove_stale, staged
 from .sources.base import Source, UpstreamFile
+
+if TYPE_CHECKING:  # imported where used: a mirror never needs them
+    import requests
 
 __all__ = ["Fetched", "Fetcher", "file_sha256", "find_in_mirror"]
 
@@ -88,7 +90,10 @@ class Fetched:
 
 
 class Fetcher:
-    """Fetches upstream files, from a mirror folder or through the HTTP cache."""
+    """Fetches upstream files, from a mirror folder or through the HTTP cache.
+
+    Several threads may fetch at once: mirror files are read side by side, downloads one at a
+    time (one HTTP session)."""
 
     def __init__(
         self, settings: Settings, session: requests.Session | None = None
@@ -96,6 +101,7 @@ class Fetcher:
         self.settings = settings
         self._session = session
         self._own_session = session is None
+        self._downloading = threading.Lock()
 
     @property
     def session(self) -> requests.Session:
@@ -124,7 +130,8 @@ class Fetcher:
         """Fetch one file of ``source`` from the mirror (if set) or its URL."""
         if self.settings.mirror is not None:
             return self._from_mirror(source, file, self.settings.mirror)
-        return self._download(source, file)
+        with self._downloading:
+            return self._download(source, file)
 
     def _from_mirror(self, source: Source, file: UpstreamFile, mirror: Path) -> Fetched:
         path = find_in_mirror(mirror, file)
@@ -141,6 +148,8 @@ class Fetcher:
         )
 
     def _download(self, source: Source, file: UpstreamFile) -> Fetched:
+        import requests
+
         target_dir = self.settings.downloads_dir / file.folder
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / file.name
@@ -224,6 +233,8 @@ def _read_bounded(
     and :data:`MAX_SECONDS` (each read returns what has arrived, so a trickle is cut off in
     time too), and keep it as the response's content. Other answers, and answers already read
     (from the cache), are left alone."""
+    import urllib3
+
     if response.status_code != 200 or response._content_consumed:  # type: ignore[attr-defined]
         return response
     body = bytearray()

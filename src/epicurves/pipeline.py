@@ -9,15 +9,16 @@ changed. Concurrent updates are serialised by a lock file in the home folder.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import requests
 
 from .changes import ChangeSet, RegionState, diff, region_states
 from .config import Settings
@@ -49,6 +50,9 @@ __all__ = [
     "select_sources",
     "update",
 ]
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +142,7 @@ def update(
     names = list(sources or [])
     chosen = select_sources(names)
     explicit = bool(names)
+    progress = _serialised(progress)  # sources are updated by several threads
     with writing(settings.home):
         lock = acquire(
             settings.home / "update.lock",
@@ -164,17 +169,14 @@ def update(
         report = UpdateReport(changes=ChangeSet(base, base))
         staged: list[StagedSource] = []
         try:
-            for source in chosen:
-                item, stage = _update_one(
-                    source,
-                    previous.get(source.name),
-                    store,
-                    fetcher,
-                    explicit,
-                    force,
-                    progress,
-                    reparse=_reparse(source.name, previous, digested),
-                )
+            done = _update_each(
+                [(s, previous.get(s.name), _reparse(s.name, previous, digested)) for s in chosen],
+                lambda source, meta, reparse: _update_one(
+                    source, meta, store, fetcher, explicit, force, progress, reparse=reparse
+                ),
+                staged,
+            )  # fmt: skip
+            for item, stage in done:
                 report.sources.append(item)
                 if stage is not None:
                     staged.append(stage)
@@ -185,13 +187,72 @@ def update(
         if staged:
             progress("", "commit")
             generation = store.commit(staged)  # cleans up after itself if it fails
-            after = _states(store, store.manifest(), settings)
-            report.changes = diff(before, after, base=base, generation=generation)
+            committed = store.manifest()
+            after = _states(store, committed, settings)
+            report.changes = replace(
+                diff(before, after, base=base, generation=generation),
+                store=str(committed.get("store", "")),
+                precedence=tuple(settings.precedence),
+                states=after,
+            )
         store.record_checks(_checks(report))
         return report
     finally:
         fetcher.close()
         lock.release()
+
+
+#: Sources updated at once, at most (threads: parsing spends most of its time in Arrow,
+#: NumPy, pandas and zlib code that lets the other threads run).
+MAX_THREADS = 2
+
+_Work = tuple[Source, SourceMeta | None, bool]
+_Done = tuple[SourceReport, StagedSource | None]
+
+
+def _update_each(
+    work: list[_Work],
+    update_one: Callable[[Source, SourceMeta | None, bool], _Done],
+    staged: list[StagedSource],
+) -> list[_Done]:
+    """``update_one`` of each source (with its stored metadata and whether to parse it
+    again), by up to :data:`MAX_THREADS` threads (the largest stored sources first), in the
+    sources' order. Should one raise, the others finish first, and what they staged is put in
+    ``staged`` (for the caller to discard)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    threads = min(MAX_THREADS, len(work), os.cpu_count() or 1)
+    if threads <= 1:
+        return [update_one(*item) for item in work]
+    order = sorted(range(len(work)), key=lambda i: -_rows(work[i][1]))
+    with ThreadPoolExecutor(threads, thread_name_prefix="epicurves-update") as pool:
+        futures = {i: pool.submit(update_one, *work[i]) for i in order}
+    results: list[_Done] = []
+    failure: BaseException | None = None
+    for i in range(len(work)):
+        try:
+            results.append(futures[i].result())
+        except BaseException as exc:  # re-raised once the others' files are known
+            failure = failure or exc
+    if failure is not None:
+        staged.extend(stage for _, stage in results if stage is not None)
+        raise failure
+    return results
+
+
+def _rows(meta: SourceMeta | None) -> int:
+    return 0 if meta is None else meta.rows
+
+
+def _serialised(progress: Progress) -> Progress:
+    """``progress``, called by one thread at a time."""
+    lock = threading.Lock()
+
+    def call(source: str, step: str) -> None:
+        with lock:
+            progress(source, step)
+
+    return call
 
 
 def _states(

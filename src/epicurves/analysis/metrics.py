@@ -45,7 +45,7 @@ from ..model import OBSERVATION_COLUMNS
 from .cori import CoriOptions, cori_estimates
 from .flags import anomaly_flags
 from .registry import METRIC_COLUMNS
-from .windows import Floats, Series, to_floats
+from .windows import Floats, Series, series_starts, to_floats
 
 __all__ = [
     "CFR_LAG_DAYS",
@@ -275,7 +275,10 @@ def compute_metrics(
     cfr = _ratio(to_floats(frame["deaths"]) * 100, lagged_cases)
     cfr[~(lagged_cases >= CFR_MIN_CASES)] = np.nan
     out["cfr_pct"] = cfr
-    added = pd.DataFrame({c: out[c] for c in METRIC_COLUMNS}, index=frame.index)
+    # the arrays as they are (no copy into one block): the frame only reads them
+    added = pd.DataFrame(
+        {c: out[c] for c in METRIC_COLUMNS}, index=frame.index, copy=False
+    )
     result = pd.concat([frame, added], axis=1)  # one copy, not one per column
     result["flags"] = anomaly_flags(result, series)
     return result
@@ -341,9 +344,9 @@ def summarize(
         return pd.DataFrame(columns=list(SUMMARY_FIELDS))
     keys = ["source", "region_id"]
     used = [*keys, "date", "cases", "deaths", *_SUMMARY_INPUTS]
-    ordered = metrics[used].sort_values([*keys, "date"], kind="stable")
-    groups = ordered.groupby(["source", "region_id"], sort=True)
-    last = groups.tail(1).set_index(["source", "region_id"])
+    ordered, starts = _by_series(metrics[used])
+    ends = np.append(starts[1:], len(ordered)) if len(starts) else starts
+    last = ordered.iloc[ends - 1].set_index(keys)
     summary = pd.DataFrame(index=last.index)
     summary["last_date"] = last["date"]
     summary["total_cases"] = last["cases"]
@@ -365,19 +368,22 @@ def summarize(
     # R lags the data by a few days, so the latest value is the last one there is; one
     # older than R_MAX_AGE_DAYS before the last data says nothing about now, and is left out.
     oldest = summary["last_date"] - pd.Timedelta(days=R_MAX_AGE_DAYS)
+
+    def latest(column: str, where: np.ndarray) -> pd.Series:
+        """Each series' last value of ``column`` in a row ``where`` it has one."""
+        return _last_of(ordered[column], where, starts, ends, summary.index)
+
     for column, columns in (
         ("r_rki", ("r_rki",)),
         ("r_cori", ("r_cori", "r_cori_lo", "r_cori_hi")),
     ):
-        known = ordered.loc[ordered[column].notna(), [*keys, "date", *columns]].groupby(
-            keys
-        )
-        dates = known["date"].last().reindex(summary.index)
+        known = ordered[column].notna().to_numpy()
+        dates = latest("date", known)
         recent = dates >= oldest
         summary[f"{column}_date"] = dates.where(recent)
         for name in columns:
-            summary[name] = known[name].last().reindex(summary.index).where(recent)
-    summary["cfr_pct"] = groups["cfr_pct"].last()  # last non-missing value
+            summary[name] = latest(name, known).where(recent)
+    summary["cfr_pct"] = latest("cfr_pct", np.ones(len(ordered), dtype=bool))
     summary = summary.reset_index()
     if regions is not None:
         info = regions[["region_id", "source", "name", "kind", "parent", "population"]]
@@ -386,6 +392,35 @@ def summarize(
         for column in ("name", "kind", "parent", "population"):
             summary[column] = pd.NA
     return summary[list(SUMMARY_FIELDS)]
+
+
+def _by_series(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows sorted by source, region and date (stably; rows already in that order, as
+    :func:`compute_metrics` returns them, are not sorted again), without rows missing their
+    source or region (as a groupby leaves them out), and where each series starts."""
+    starts, _, ordered = series_starts(frame)
+    if ordered:
+        return frame, starts
+    frame = frame.loc[frame["source"].notna() & frame["region_id"].notna()]
+    frame = frame.sort_values(["source", "region_id", "date"], kind="stable")
+    starts, _, _ = series_starts(frame)
+    return frame, starts
+
+
+def _last_of(
+    values: pd.Series,
+    where: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    index: pd.Index,
+) -> pd.Series:
+    """Each series' last value among the rows ``where`` is true and ``values`` is not
+    missing (missing if none): ``groupby(...).last()`` of those rows, by position."""
+    rows = np.where(where & values.notna().to_numpy(), np.arange(len(values)), -1)
+    found = np.maximum.accumulate(rows)[ends - 1] if len(rows) else rows
+    has = found >= starts
+    picked = values.iloc[np.where(has, found, 0)].set_axis(index)
+    return picked.where(pd.Series(has, index=index))
 
 
 #: The metric columns :func:`summarize` reads.

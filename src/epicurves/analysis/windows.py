@@ -7,6 +7,7 @@ whole array at once, never across the border between two series, with no per-reg
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["Series", "to_floats"]
+__all__ = ["Series", "series_starts", "to_floats", "window_sums"]
 
 Floats = npt.NDArray[np.float64]
 
@@ -29,6 +30,36 @@ def to_floats(values: Any) -> Floats:
     return np.asarray(
         series.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64
     )
+
+
+def series_starts(
+    frame: pd.DataFrame,
+) -> tuple[npt.NDArray[np.intp], list[tuple[str, str]], bool]:
+    """Where each run of rows of one (``source``, ``region_id``) starts, its key, and whether
+    the rows are in (source, region, date) order with each date once, as the store and
+    :func:`~epicurves.compute_metrics` give them (then sorting them changes nothing)."""
+    source = pd.factorize(frame["source"])[0]
+    region = pd.factorize(frame["region_id"])[0]
+    new = np.ones(len(frame), dtype=bool)
+    new[1:] = (source[1:] != source[:-1]) | (region[1:] != region[:-1])
+    starts = np.flatnonzero(new)
+    keys = [
+        (str(s), str(r))
+        for s, r in zip(
+            frame["source"].iloc[starts].tolist(),
+            frame["region_id"].iloc[starts].tolist(),
+            strict=True,
+        )
+    ]
+    dates = frame["date"].to_numpy()
+    steps = dates[1:][~new[1:]] - dates[:-1][~new[1:]]
+    ordered = (
+        not (source < 0).any()
+        and not (region < 0).any()
+        and all(a < b for a, b in itertools.pairwise(keys))
+        and bool(np.all(steps > np.timedelta64(0)))
+    )
+    return starts, keys, ordered
 
 
 @dataclass(frozen=True)
@@ -99,7 +130,26 @@ class Series:
         if len(values) >= window:
             # Each window summed on its own (a NaN in it gives NaN): exact, and a series'
             # values never depend on the series stored before it.
-            windows = np.lib.stride_tricks.sliding_window_view(values, window)
-            sums[window - 1 :] = windows.sum(axis=1)
+            sums[window - 1 :] = window_sums(values, window)
         sums[self.pos < window - 1] = np.nan
         return sums
+
+
+#: numpy sums fewer values than this one after the other (from 0.0); more, pairwise.
+_SEQUENTIAL = 8
+
+
+def window_sums(values: Floats, window: int) -> Floats:
+    """The sum of each ``window`` consecutive values, bit for bit as numpy sums a window:
+    for a short window, one shifted addition per day over the whole array (each window's
+    values added in order, from 0.0, as numpy does), not a sum per window."""
+    if window >= _SEQUENTIAL:
+        sums: Floats = np.lib.stride_tricks.sliding_window_view(values, window).sum(
+            axis=1
+        )
+        return sums
+    count = len(values) - window + 1
+    out: Floats = values[:count] + 0.0
+    for day in range(1, window):
+        out += values[day : day + count]
+    return out

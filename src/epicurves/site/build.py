@@ -16,9 +16,11 @@ store gives the same bytes in every other file.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,17 +41,26 @@ from .collections import SiteView, compare_page, home_files, table_pages
 from .decide import DEFAULT_THRESHOLD, plan_build, reuses_states, starting_point
 from .fingerprint import fingerprint
 from .graph import ALWAYS, Plan, region_paths
-from .jobs import chunk_jobs
-from .maps import MAPS, map_page
+from .jobs import MapJob, chunk_jobs, render_map
+from .maps import MAPS
 from .pages import NAV
-from .publish import MARKER, BuildState, SiteFolder, link_or_copy, put_file
+from .publish import (
+    MARKER,
+    BuildState,
+    SiteFolder,
+    link_or_copy,
+    put_file,
+    signal_charts,
+)
 from .render import ChunkResult, write_chunk
-from .signals import germany_today
+from .signals import latest_rows, today_rows
 
 __all__ = ["PRELOAD", "BuildReport", "build_site"]
 
 #: Modules a process pool's workers start with (imported once by the fork server).
-PRELOAD = ("epicurves.site.render", "scipy.special")
+PRELOAD = (
+    "epicurves.site.render", "epicurves.site.jobs", "scipy.special", "pyarrow.parquet",
+)  # fmt: skip
 
 
 @dataclass
@@ -150,6 +161,7 @@ class _Builder:
         self.old: Path | None = None
         self.written: set[str] = set()
         self.dropped: set[str] = set()  # files of regions left without observations
+        self.today: dict[str, Any] = {}  # the home page's "Germany today", and its key
         self.mark = fingerprint(settings.precedence, settings.binder)
 
     # -- deciding what to build --------------------------------------------------------------------
@@ -162,10 +174,15 @@ class _Builder:
             threshold = DEFAULT_THRESHOLD if published is None else published.threshold
         self.threshold = threshold
         previous, reason = starting_point(published, full=full, fingerprint=self.mark)
+        known = None if changes is None else changes.states_of(
+            snapshot.store_id, snapshot.generation, self.settings.precedence
+        )  # fmt: skip
         if previous is not None and reuses_states(
             previous, snapshot.store_id, snapshot.generation
         ):
             states = dict(previous.regions)
+        elif known is not None:  # what the update found
+            states = dict(known)
         else:
             self.progress("read the regions")
             states = region_states(
@@ -202,20 +219,49 @@ class _Builder:
             common = self._common(assets)
             summaries = {} if previous is None else dict(previous.summaries)
             weekly = {} if previous is None else dict(previous.weekly)
-            started = time.perf_counter()
-            engine = self._regions(
-                states, graph_plan, common, (summaries, weekly),
-                executor=executor, workers=workers, scheduler=scheduler,
-            )  # fmt: skip
-            region_seconds = time.perf_counter() - started
-            for region_id in graph_plan.removed:
-                summaries.pop(region_id, None)
-                weekly.pop(region_id, None)
-            self.progress("tables and home page")
-            view = SiteView(states, summaries, weekly)
-            self._collections(graph_plan, view, common)
-            warnings = self._home(view, common, now, number)
-            total = self._link_unchanged(graph_plan)
+            charts = {} if previous is None else signal_charts(previous, states)
+            own = executor is None
+            if executor is None:
+                executor = make_executor(
+                    len(graph_plan.regions),
+                    scheduler=scheduler,
+                    workers=workers,
+                    preload=PRELOAD,
+                )
+            try:
+                started = time.perf_counter()
+                self._regions(
+                    states, graph_plan, common, (summaries, weekly, charts), executor
+                )
+                region_seconds = time.perf_counter() - started
+                for region_id in graph_plan.removed:
+                    summaries.pop(region_id, None)
+                    weekly.pop(region_id, None)
+                    charts.pop(region_id, None)
+                self.progress("tables and home page")
+                view = SiteView(states, summaries, weekly)
+                # The maps on the workers, and the unchanged files linked by a thread (it
+                # mostly waits for the file system), while this process writes the other
+                # pages; the linking skips every file written from here on.
+                maps = executor.map_unordered(
+                    render_map, self._map_jobs(graph_plan, view, common)
+                )
+                skip = self._skip(graph_plan, {*graph_plan.collections, *ALWAYS})
+                with ThreadPoolExecutor(1, thread_name_prefix="epicurves-link") as link:
+                    linking = link.submit(self._link_unchanged, skip)
+                    self._collections(graph_plan, view, common)
+                    warnings = self._home(
+                        view, common, now, number,
+                        cached=None if previous is None else previous.today,
+                    )  # fmt: skip
+                    for path, data in maps:
+                        self._put(path, data)
+                    linked = linking.result()
+            finally:
+                if own:
+                    executor.close()
+            engine = executor.name
+            total = len(self.written) + linked
             state = BuildState(
                 generation=number,
                 fingerprint=self.mark,
@@ -226,6 +272,8 @@ class _Builder:
                 summaries=summaries,
                 weekly=weekly,
                 threshold=self.threshold,
+                signal_charts=charts,
+                today=self.today,
             )
             self.site.publish(self.folder, state)
         except Exception as exc:
@@ -279,18 +327,23 @@ class _Builder:
         common = self._common(previous.assets)
         view = SiteView(previous.regions, previous.summaries, previous.weekly)
         try:
-            warnings = self._home(view, common, now, previous.generation, in_place=True)
+            warnings = self._home(
+                view, common, now, previous.generation, in_place=True,
+                cached=previous.today,
+            )  # fmt: skip
             store, generation = self.snapshot.store_id, self.snapshot.generation
-            if (previous.store_id, previous.store_generation) != (store, generation):
-                # New files upstream, the same data: remember which generation this shows.
-                shown = replace(previous, store_id=store, store_generation=generation)
+            # New files upstream, the same data: remember which generation this shows.
+            shown = replace(
+                previous, store_id=store, store_generation=generation, today=self.today
+            )
+            if shown != previous:
                 self.site.save_state(shown)
         except Exception as exc:
             raise self._failed(exc) from exc
         return BuildReport(
             out=self.site.out, region_pages=0, pages=1, seconds=0.0, region_seconds=0.0,
             full=False, reason=reason, files_written=len(self.written),
-            files_total=sum(1 for _ in self.site.files(folder)),
+            files_total=self.site.count(folder),
             generation=previous.generation, store_generation=self.snapshot.generation,
             executor="none", warnings=warnings,
         )  # fmt: skip
@@ -300,71 +353,62 @@ class _Builder:
         states: Mapping[str, RegionState],
         graph_plan: Plan,
         common: dict[str, Any],
-        into: tuple[dict[str, dict[str, Any]], dict[str, list[float | None]]],
-        *,
-        executor: Executor | None,
-        workers: int | None,
-        scheduler: str | None,
-    ) -> str:
-        """Render the planned regions' files (and, for a full build, the assets and articles
-        meanwhile); collect their summaries ``into``. Returns the executor's name."""
-        own = executor is None
-        if executor is None:
-            executor = make_executor(
-                len(graph_plan.regions),
-                scheduler=scheduler,
-                workers=workers,
-                preload=PRELOAD,
-            )
-        try:
-            snapshot = self.snapshot
-            sources = snapshot.sources()
-            observations = snapshot.files("observations", sources)
-            with_signals = sorted(snapshot.signal_digests())
-            jobs = chunk_jobs(
-                states,
-                graph_plan,
-                observations={
-                    s: str(p) for s, p in zip(sources, observations, strict=True)
-                },
-                signals=[str(p) for p in snapshot.files("signals", with_signals)],
-                days={
-                    n: m.rows / max(m.regions, 1) for n, m in snapshot.meta().items()
-                },
-                workers=executor.workers,
-                common=common,
-                out=str(self.folder),
-                old=None if self.old is None else str(self.old),
-            )
-            self.progress(f"render {len(graph_plan.regions)} regions ({executor.name})")
-            results = executor.map_unordered(write_chunk, jobs)
-            if graph_plan.full:  # while the workers render
-                self.progress("assets and articles")
-                for name in write_assets(self.folder / "static", common["assets"]):
-                    self.written.add(f"static/{name}")
-                for path, data in article_files(common):
-                    self._put(path, data)
-            for result in results:
-                self._take(result, *into)
-        finally:
-            if own:
-                executor.close()
-        return executor.name
+        into: tuple[
+            dict[str, dict[str, Any]],
+            dict[str, list[float | None]],
+            dict[str, list[dict[str, Any]]],
+        ],
+        executor: Executor,
+    ) -> None:
+        """Render the planned regions' files on ``executor`` (and, for a full build, the
+        assets and articles meanwhile); collect their summaries, weekly sums and signal
+        charts ``into`` (whose signal charts are also those a page reuses)."""
+        snapshot = self.snapshot
+        sources = snapshot.sources()
+        observations = snapshot.files("observations", sources)
+        with_signals = sorted(snapshot.signal_digests())
+        jobs = chunk_jobs(
+            states,
+            graph_plan,
+            observations={
+                s: str(p) for s, p in zip(sources, observations, strict=True)
+            },
+            signals=[str(p) for p in snapshot.files("signals", with_signals)],
+            days={n: m.rows / max(m.regions, 1) for n, m in snapshot.meta().items()},
+            workers=executor.workers,
+            common=common,
+            out=str(self.folder),
+            old=None if self.old is None else str(self.old),
+            charts=into[2],
+        )
+        self.progress(f"render {len(graph_plan.regions)} regions ({executor.name})")
+        results = executor.map_unordered(write_chunk, jobs)
+        if graph_plan.full:  # while the workers render
+            self.progress("assets and articles")
+            for name in write_assets(self.folder / "static", common["assets"]):
+                self.written.add(f"static/{name}")
+            for path, data in article_files(common):
+                self._put(path, data)
+        for result in results:
+            self._take(result, *into)
 
     def _take(
         self,
         result: ChunkResult,
         summaries: dict[str, dict[str, Any]],
         weekly: dict[str, list[float | None]],
+        charts: dict[str, list[dict[str, Any]]],
     ) -> None:
         for path, data in result.files:
             self._put(path, data)
         self.written.update(result.written)
         summaries.update(result.summaries)
         weekly.update(result.weekly)
+        charts.update(result.signal_charts)
         for region_id in result.empty:
             summaries.pop(region_id, None)
             weekly.pop(region_id, None)
+            charts.pop(region_id, None)
             self.dropped.update(region_paths(region_id))
         self.dropped.update(result.absent)
 
@@ -381,13 +425,19 @@ class _Builder:
         write_atomic(target, data)
         self.written.add(path)
 
-    def _link_unchanged(self, graph_plan: Plan) -> int:
-        """Hard-link every file of the published site that this build did not write; returns
-        the number of files in the new generation."""
-        total = len(self.written)
+    def _skip(self, graph_plan: Plan, pending: set[str]) -> frozenset[str]:
+        """The files of the published site not to carry on: those this build wrote, will
+        write (``pending``) or deletes, and the marker."""
+        return frozenset(
+            self.written | pending | set(graph_plan.delete) | self.dropped | {MARKER}
+        )
+
+    def _link_unchanged(self, skip: frozenset[str]) -> int:
+        """Hard-link every file of the published site but ``skip`` into the new generation;
+        returns the number of files linked."""
+        total = 0
         if self.old is None:
             return total
-        skip = self.written | set(graph_plan.delete) | self.dropped | {MARKER}
         old, new = str(self.old), str(self.folder)
         for dirpath, _, names in os.walk(old):
             relative = os.path.relpath(dirpath, old)
@@ -402,7 +452,7 @@ class _Builder:
             target = os.path.join(new, relative)
             os.makedirs(target, exist_ok=True)
             for name in linked:
-                link_or_copy(Path(dirpath, name), Path(target, name))
+                link_or_copy(os.path.join(dirpath, name), os.path.join(target, name))
             total += len(linked)
         return total
 
@@ -415,16 +465,23 @@ class _Builder:
             self._put(path, data)
         if "compare/index.html" in graph_plan.collections:
             self._put("compare/index.html", compare_page(view, common))
-        for spec in MAPS:
-            if spec.path in graph_plan.collections:
-                self._put(spec.path, map_page(spec, view.states, self._read, common))
 
-    def _read(self, path: str) -> str | None:
-        """A file of the site being built: written by this build, else the published one's."""
-        for folder in (self.folder, self.old):
-            if folder is not None and (folder / path).is_file():
-                return (folder / path).read_text("utf-8")
-        return None
+    def _map_jobs(
+        self, graph_plan: Plan, view: SiteView, common: dict[str, Any]
+    ) -> list[MapJob]:
+        """The planned map pages, each to render from the regions' incidence files of the
+        site being built (written by this build, else the published one's)."""
+        return [
+            MapJob(
+                spec.name,
+                view.states,
+                common,
+                str(self.folder),
+                None if self.old is None else str(self.old),
+            )
+            for spec in MAPS
+            if spec.path in graph_plan.collections
+        ]
 
     def _home(
         self,
@@ -434,19 +491,29 @@ class _Builder:
         number: int,
         *,
         in_place: bool = False,
+        cached: Mapping[str, Any] | None = None,
     ) -> tuple[str, ...]:
-        """The home page and ``status.json``: the only files with the time and the freshness."""
+        """The home page and ``status.json``: the only files with the time and the freshness.
+        ``cached``: the "Germany today" rows of the build before (:attr:`BuildState.today`),
+        used if they are of the same signals."""
         fresh = freshness(self.snapshot.meta(), self.snapshot.store.checked(), now)
         put = self._replace if in_place else self._put
-        today = []
+        self.today = {}
         if self.snapshot.signal_digests():
-            trends = signal_trends(self.snapshot.load_signals(regions=["DE"]))
             vintages = {
                 name: info["vintage"]
                 for m in self.snapshot.meta().values()
                 for name, info in m.signals.items()
             }
-            today = germany_today(trends, now.date(), vintages)
+            # Germany's latest signals, kept from the last build while they are the same
+            germany = view.states.get("DE")
+            key = json.dumps([germany and germany.signals, vintages], sort_keys=True)
+            if cached and cached.get("key") == key:
+                self.today = dict(cached)
+            else:
+                trends = signal_trends(self.snapshot.load_signals(regions=["DE"]))
+                self.today = {"key": key, "rows": latest_rows(trends, vintages)}
+        today = today_rows(self.today.get("rows", []), now.date())
         for path, data in home_files(
             view, fresh, common, now, (number, self.snapshot.generation), today
         ):

@@ -271,7 +271,7 @@ def plan(
                 if file.kinds is None
                 else {r for r, k in changes.regions.items() if k & file.kinds}
             )
-        if file.meta:
+        if file.meta and meta:  # no description changed: no file shows a changed one
             for graph in graphs:
                 dependents = graph.dependents(file.meta)
                 for region_id in meta:

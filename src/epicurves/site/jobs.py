@@ -1,17 +1,28 @@
-"""Cutting the regions a build renders into chunks of work: neighbouring regions of about the same number of rows, each a :class:`~.render.ChunkJob` an executor runs."""
+"""The work a build gives its executor: the regions cut into chunks of about the same number of rows (each a :class:`~.render.ChunkJob`), and the map pages (:class:`MapJob`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from ..analysis import CoriOptions
 from ..changes import RegionState
-from .graph import Hierarchy, Plan
+from .graph import SIGNAL_SCRIPT, Hierarchy, Plan
+from .maps import MAPS, map_page
 from .relations import region_job
 from .render import ChunkJob, RegionJob
 
-__all__ = ["CHUNKS_PER_WORKER", "CHUNK_REGIONS", "CHUNK_ROWS", "chunk_jobs", "chunks"]
+__all__ = [
+    "CHUNKS_PER_WORKER",
+    "CHUNK_REGIONS",
+    "CHUNK_ROWS",
+    "MapJob",
+    "chunk_jobs",
+    "chunks",
+    "render_map",
+]
 
 #: Rows (region-days) per chunk of work, at most: enough to amortise what every chunk does once
 #: (reading the store, setting up the frames), few enough to stay in the processor's caches and
@@ -34,19 +45,39 @@ def chunk_jobs(
     common: Mapping[str, Any],
     out: str,
     old: str | None,
+    charts: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> list[ChunkJob]:
     """The regions ``plan`` renders, with what their pages say of other regions, cut into
     chunks (:func:`chunks`). ``observations`` maps each source to its observations file and
     ``signals`` lists the signals files of the pinned store generation; ``days`` is the mean
     length of a region's series per source; ``out`` the new generation's folder and ``old``
-    the published one."""
+    the published one; ``charts`` the signal charts a region's page may reuse (when its
+    signal data script is not rewritten)."""
     hierarchy = Hierarchy(states)
     ordered = sorted(plan.regions, key=lambda r: (states[r].source, r))
+    charts = charts or {}
     regions = [
         region_job(r, states, hierarchy, tuple(sorted(plan.regions[r])))
         for r in ordered
     ]
+    regions = [
+        replace(job, signal_charts=tuple(charts[job.region_id]))
+        if job.signals
+        and job.region_id in charts
+        and SIGNAL_SCRIPT not in plan.regions[job.region_id]
+        else job
+        for job in regions
+    ]
     cori = CoriOptions()
+    parts = chunks(regions, days, workers)
+    # The longest first, so that the workers finish together: those that write signal data
+    # scripts, then by rows.
+    parts.sort(
+        key=lambda part: (
+            -sum(SIGNAL_SCRIPT in j.files for j in part),
+            -sum(days.get(j.source, 1.0) for j in part),
+        )
+    )
     return [
         ChunkJob(
             {s: observations[s] for s in sorted({j.source for j in part})},
@@ -57,7 +88,7 @@ def chunk_jobs(
             old,
             signals=tuple(signals) if any(j.signals for j in part) else (),
         )
-        for part in chunks(regions, days, workers)
+        for part in parts
     ]
 
 
@@ -80,3 +111,36 @@ def chunks(
     if part:
         chunks.append(tuple(part))
     return chunks
+
+
+@dataclass(frozen=True)
+class MapJob:
+    """A map page to render (:func:`render_map`): everything it needs, passed explicitly."""
+
+    name: str
+    """The map's name in :data:`~.maps.MAPS`."""
+    states: Mapping[str, RegionState]
+    common: Mapping[str, Any]
+    out: str
+    """The new generation's folder: the regions' files this build wrote."""
+    old: str | None
+    """The published generation: the other regions' files."""
+
+    @property
+    def path(self) -> str:
+        """The map page's path in the site."""
+        return next(m.path for m in MAPS if m.name == self.name)
+
+
+def render_map(job: MapJob) -> tuple[str, bytes]:
+    """A map page (its path and bytes), from the regions' ``data/<id>.inc.js`` files of the
+    site being built: the new generation's, else the published one's."""
+    spec = next(m for m in MAPS if m.name == job.name)
+
+    def read(path: str) -> str | None:
+        for folder in (job.out, job.old):
+            if folder is not None and (Path(folder) / path).is_file():
+                return (Path(folder) / path).read_text("utf-8")
+        return None
+
+    return spec.path, map_page(spec, job.states, read, job.common)

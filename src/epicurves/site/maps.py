@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -33,7 +33,7 @@ from ..freshness import region_status
 from ..sources.geo import DE_STATES
 from .graph import Collection
 from .pages import region_href
-from .payload import decode
+from .payload import incidence
 from .render import environment, script_json
 
 __all__ = [
@@ -203,24 +203,21 @@ def map_page(
     ``data/<id>.inc.js``), or None."""
     shapes = geometry(spec.name)
     shown = {r["id"] for r in shapes["regions"]}
-    series: dict[str, tuple[dt.date, list[float | None]]] = {}
+    series: dict[str, tuple[dt.date, Sequence[float | None]]] = {}
     spans: dict[str, tuple[str, str]] = {}
     for region_id, state in states.items():
         if region_id not in shown or not spec.select(state) or not state.observed:
             continue
         text = read(f"data/{region_id}.inc.js")
-        if text is None:
+        found = None if text is None else incidence(text)
+        if found is None:
             continue
-        _, data = decode(text, dates=False)
-        values = data["series"].get("incidence_7d", [])
-        known = [i for i, v in enumerate(values) if v is not None]
-        if not known:
-            continue
-        start = dt.date.fromisoformat(data["start"])
-        series[region_id] = (start, values)
+        start, incidences = dt.date.fromisoformat(found[0]), found[1]
+        first, last = incidences.known() or (0, 0)
+        series[region_id] = (start, incidences)
         spans[region_id] = (
-            (start + dt.timedelta(days=known[0])).isoformat(),
-            (start + dt.timedelta(days=known[-1])).isoformat(),
+            (start + dt.timedelta(days=first)).isoformat(),
+            (start + dt.timedelta(days=last)).isoformat(),
         )
     anchor = default_date(spans)
     dates = [] if anchor is None else _grid(spans, anchor)

@@ -32,8 +32,9 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,7 @@ import pyarrow.compute as pc
 
 from ..analysis.metrics import MIN_R_CASES
 from ..analysis.registry import SITE_METRICS
+from ..analysis.windows import series_starts, window_sums
 
 __all__ = [
     "DERIVED",
@@ -50,6 +52,7 @@ __all__ = [
     "RegionFiles",
     "decode",
     "derive",
+    "incidence",
     "region_files",
 ]
 
@@ -122,10 +125,7 @@ def derive(
     2.4
     """
     _, later, earlier, least = DERIVED[name]
-    sums = np.full(len(daily), np.nan)
-    if len(daily) >= 7:
-        windows = np.lib.stride_tricks.sliding_window_view(daily, 7)
-        sums[6:] = windows.sum(axis=1)
+    sums = _sums7(daily)
     sums[pos < 6] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         if earlier == 0:
@@ -139,6 +139,15 @@ def derive(
     return out
 
 
+def _sums7(daily: np.ndarray) -> np.ndarray:
+    """The sums of every 7 consecutive values, on the last day of each (NaN before, and
+    where a window holds a NaN)."""
+    sums = np.full(len(daily), np.nan)
+    if len(daily) >= 7:
+        sums[6:] = window_sums(daily, 7)
+    return sums
+
+
 def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     same: np.ndarray = (a == b) | (np.isnan(a) & np.isnan(b))
     return same
@@ -146,10 +155,26 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _texts(values: np.ndarray, decimals: int | None) -> pa.Array:
     """Numbers as their shortest text, rounded to ``decimals``, ``0.5`` as ``.5``; null where
-    NaN or infinite."""
+    NaN or infinite.
+
+    Each distinct number is formatted once (told apart by its bits: ``-0.0`` is written
+    ``-0``), then spread to the rows: a series holds far fewer numbers than rows.
+
+    >>> _texts(np.array([0.25, -0.04, -0.25, 12.0, np.nan, 0.25]), 1).to_pylist()
+    ['.2', '-0', '-.2', '12', None, '.2']
+    """
     bad = ~np.isfinite(values)
+    if bad.all():
+        return pa.nulls(len(values), pa.string())
     rounded = np.round(np.where(bad, 0, values), 0 if decimals is None else decimals)
-    array = pa.array(rounded, mask=bad)
+    codes, uniques = pd.factorize(rounded.view(np.int64))
+    texts = _number_texts(np.asarray(uniques).view(np.float64), decimals)
+    return texts.take(pa.array(codes, mask=bad))
+
+
+def _number_texts(rounded: np.ndarray, decimals: int | None) -> pa.Array:
+    """Rounded numbers as their shortest text, ``0.5`` as ``.5``."""
+    array = pa.array(rounded)
     if decimals is None:
         return array.cast(pa.int64()).cast(pa.string())
     text = array.cast(pa.string())
@@ -161,20 +186,16 @@ def _texts(values: np.ndarray, decimals: int | None) -> pa.Array:
     return pc.if_else(negative, cut, text)
 
 
-def _objects(array: pa.Array) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+def _day_texts(dates: np.ndarray) -> list[str]:
+    """Dates as ``YYYY-MM-DD`` text.
 
-
-def _day_texts(dates: np.ndarray) -> pa.Array:
-    """Dates as ``YYYY-MM-DD`` text; each distinct day formatted once (the series of many
-    regions share their days), which is much faster than formatting every row.
-
-    >>> _day_texts(np.array(["2021-03-01", "2021-03-02", "2021-03-01"], dtype="datetime64[s]")).to_pylist()
-    ['2021-03-01', '2021-03-02', '2021-03-01']
+    >>> _day_texts(np.array(["2021-03-01", "2021-03-02"], dtype="datetime64[s]"))
+    ['2021-03-01', '2021-03-02']
     """
-    days, where = np.unique(dates.astype("datetime64[D]"), return_inverse=True)
-    labels = pa.array(np.datetime_as_string(days, unit="D").tolist(), type=pa.string())
-    return labels.take(pa.array(where.astype(np.int64)))
+    texts: list[str] = np.datetime_as_string(
+        dates.astype("datetime64[D]"), unit="D"
+    ).tolist()
+    return texts
 
 
 def _people(value: float, decimals: int) -> str:
@@ -235,6 +256,21 @@ def _series_texts(
     return offsets, [",".join(p) for p in parts]
 
 
+def _series_order(
+    metrics: pd.DataFrame,
+) -> tuple[pd.DataFrame, np.ndarray, list[tuple[str, str]]]:
+    """The rows sorted by source, region and date, the row where each series starts and its
+    (source, region). Rows already in that order (as :func:`~epicurves.compute_metrics`
+    returns them) are not sorted again."""
+    frame = metrics.reset_index(drop=True)
+    starts, keys, ordered = series_starts(frame)
+    if not ordered:
+        frame = frame.sort_values(["source", "region_id", "date"], kind="stable")
+        frame = frame.reset_index(drop=True)
+        starts, keys, _ = series_starts(frame)
+    return frame, starts, keys
+
+
 def _positions(bounds: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """Each row's number of rows before it and after it in its region."""
     lengths = np.diff(np.asarray(bounds, dtype=np.int64)).astype(np.int64)
@@ -259,15 +295,9 @@ def region_files(
         (str(r["source"]), str(r["region_id"])): r
         for r in regions.to_dict(orient="records")
     }
-    frame = metrics.sort_values(
-        ["source", "region_id", "date"], kind="stable"
-    ).reset_index(drop=True)
-    source = frame["source"].astype(str).to_numpy(dtype=object)
-    region = frame["region_id"].astype(str).to_numpy(dtype=object)
-    new = np.ones(len(frame), dtype=bool)
-    new[1:] = (source[1:] != source[:-1]) | (region[1:] != region[:-1])
-    bounds = [*np.flatnonzero(new).tolist(), len(frame)]
-    dates = _objects(_day_texts(frame["date"].to_numpy()))
+    frame, starts, keys = _series_order(metrics)
+    bounds = [*starts.tolist(), len(frame)]
+    dates = frame["date"].to_numpy()
     floats = {
         c: frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
         for c in ("cases", "deaths", *SERIES)
@@ -311,7 +341,14 @@ def region_files(
     }
     out: dict[str, RegionFiles] = {}
     for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
-        key = (source[begin], region[begin])
+        key = keys[number]
+        marked = position[begin:end][flags[begin:end] != ""]
+        newest = range(end - 1, max(end - latest_days, begin) - 1, -1)
+        # the days named: the first, the last, the newest shown, the flagged
+        days = _day_texts(dates[[begin, end - 1, *newest, *marked]])
+        first, last = days[0], days[1]
+        latest_days_text = days[2 : 2 + len(newest)]
+        flag_days = days[2 + len(newest) :]
         row = info.get(key)
         head: dict[str, Any] = {
             "region_id": key[1],
@@ -324,14 +361,12 @@ def region_files(
             "population": None
             if row is None or pd.isna(row["population"])
             else int(row["population"]),
-            "vintage": dates[end - 1],
+            "vintage": last,
             "provisional_days": provisional_days,
-            "start": dates[begin],
+            "start": first,
             "days": end - begin,
         }
-        marked = position[begin:end][flags[begin:end] != ""]
         flagged = [[int(i - begin), str(flags[i])] for i in marked]
-        newest = range(end - 1, max(end - latest_days, begin) - 1, -1)
         out[key[1]] = RegionFiles(
             data=_script(
                 key[1],
@@ -350,15 +385,15 @@ def region_files(
                 inc_bodies[number],
                 "",
             ),
-            vintage=dates[end - 1],
+            vintage=last,
             latest=[
-                {
-                    "date": dates[i],
-                    **{k: _people(v[i], d) for k, (v, d) in shown.items()},
-                }
-                for i in newest
+                {"date": day, **{k: _people(v[i], d) for k, (v, d) in shown.items()}}
+                for i, day in zip(newest, latest_days_text, strict=True)
             ],
-            flags=[(dates[i], str(flags[i])) for i in marked[::-1]],
+            flags=[
+                (day, str(flags[i]))
+                for i, day in zip(marked[::-1], flag_days[::-1], strict=True)
+            ],
         )
     return out
 
@@ -368,6 +403,82 @@ _PREFIX = re.compile(
 )
 _HOLE = re.compile(r"(?<=[\[,])(?=[,\]])")
 _POINT = re.compile(r"(?<=[\[,:-])\.")
+
+
+def _json_numbers(text: str) -> str:
+    """The series of a data script as JSON: a hole is ``null``, ``.5`` is ``0.5`` (what
+    :data:`_HOLE` and :data:`_POINT` match, replaced by plain text replacements: faster).
+
+    >>> _json_numbers('"a":[,,1,,,.5,-.5,],"b":[]')
+    '"a":[null,null,1,null,null,0.5,-0.5,null],"b":[null]'
+    """
+    for _ in range(2):  # a run of holes: every other one on each pass
+        text = text.replace(",,", ",null,")
+    for hole, filled in (("[,", "[null,"), (",]", ",null]"), ("[]", "[null]")):
+        text = text.replace(hole, filled)
+    for point in "[,:-":
+        text = text.replace(point + ".", point + "0.")
+    return text
+
+
+class _Values(Sequence[float | None]):
+    """A series of a data script as :func:`decode` gives it (None where missing), each value
+    read from its text only when asked for: a map reads a few of thousands."""
+
+    def __init__(self, tokens: list[str], first: int, days: int) -> None:
+        self._tokens = tokens
+        self._first = first
+        self._days = days
+
+    def __len__(self) -> int:
+        return self._days
+
+    @overload
+    def __getitem__(self, index: int) -> float | None: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[float | None]: ...
+    def __getitem__(self, index: int | slice) -> float | list[float | None] | None:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._days))]
+        if index < 0:
+            index += self._days
+        if not 0 <= index < self._days:
+            raise IndexError(index)
+        at = index - self._first
+        if not 0 <= at < len(self._tokens) or not self._tokens[at]:
+            return None
+        token = self._tokens[at]
+        # as JSON reads it once holes and points are mended: 12 an int, 1.5 and .5 floats
+        number: float = float(token) if "." in token or "e" in token else int(token)
+        return number
+
+    def known(self) -> tuple[int, int] | None:
+        """The positions of its first and last value, if it has any."""
+        tokens = self._tokens
+        first = next((i for i, t in enumerate(tokens) if t), None)
+        if first is None:
+            return None
+        last = next(i for i in range(len(tokens) - 1, -1, -1) if tokens[i])
+        return self._first + first, self._first + last
+
+
+def incidence(text: str) -> tuple[str, _Values] | None:
+    """The start date and the 7-day incidence series of a region's ``data/<id>.inc.js``
+    (None if it has none): the values :func:`decode` gives, read lazily."""
+    match = _PREFIX.match(text)
+    if match is None or not text.rstrip().endswith(";"):
+        msg = "not an epicurves data script"
+        raise ValueError(msg)
+    body = text[match.end() : text.rstrip().rindex(";")]
+    opening, _, rest = body.partition('"series":{')
+    series_text, _, tail = rest.partition("}")
+    head: dict[str, Any] = json.loads(opening + '"series":{}' + tail)
+    found = re.search(r'"incidence_7d":\[([^\]]*)\]', series_text)
+    if found is None:
+        return None
+    first = int(head["from"].get("incidence_7d", 0))
+    values = _Values(found.group(1).split(","), first, int(head["days"]))
+    return (str(head["start"]), values) if values.known() else None
 
 
 def decode(text: str, *, dates: bool = True) -> tuple[str, dict[str, Any]]:
@@ -387,7 +498,7 @@ def decode(text: str, *, dates: bool = True) -> tuple[str, dict[str, Any]]:
     body = text[match.end() : text.rstrip().rindex(";")]
     opening, _, rest = body.partition('"series":{')
     series_text, _, tail = rest.partition("}")
-    series_text = _POINT.sub("0.", _HOLE.sub("null", series_text))
+    series_text = _json_numbers(series_text)
     data: dict[str, Any] = json.loads(opening + '"series":{' + series_text + "}" + tail)
     days, offsets = int(data["days"]), data.pop("from")
     for name, values in data["series"].items():

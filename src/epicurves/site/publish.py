@@ -27,7 +27,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,14 @@ from ..errors import UsageError
 from ..files import write_atomic
 from ..locks import acquire
 
-__all__ = ["MARKER", "BuildState", "SiteFolder", "link_or_copy", "put_file"]
+__all__ = [
+    "MARKER",
+    "BuildState",
+    "SiteFolder",
+    "link_or_copy",
+    "put_file",
+    "signal_charts",
+]
 
 #: A file every built site holds, with the number of its generation.
 MARKER = ".epicurves-site"
@@ -65,6 +72,12 @@ class BuildState:
     """Region id -> its last weekly case sums, for the tables' sparklines."""
     threshold: float = 50.0
     """The incidence at or above which its incidence tables highlight a row."""
+    signal_charts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Region id -> what its page says about its signal charts (of the signals its state's
+    digest names): a page rewritten while its signals stay reuses it."""
+    today: dict[str, Any] = field(default_factory=dict)
+    """The home page's "Germany today" rows whatever the day (``rows``), and of which signals
+    (``key``): the next build reuses them while that stays."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (:meth:`from_dict` reads it back)."""
@@ -79,6 +92,8 @@ class BuildState:
             "summaries": dict(sorted(self.summaries.items())),
             "weekly": dict(sorted(self.weekly.items())),
             "threshold": self.threshold,
+            "signal_charts": dict(sorted(self.signal_charts.items())),
+            "today": self.today,
         }
 
     @classmethod
@@ -94,7 +109,24 @@ class BuildState:
             summaries=dict(data["summaries"]),
             weekly=dict(data["weekly"]),
             threshold=float(data.get("threshold", 50.0)),  # before 0.2: always 50
+            signal_charts=dict(data.get("signal_charts", {})),
+            today=dict(data.get("today", {})),
         )
+
+
+def signal_charts(
+    previous: BuildState, states: Mapping[str, RegionState]
+) -> dict[str, list[dict[str, Any]]]:
+    """The signal charts of ``previous`` still true of ``states``: of the regions whose
+    signals (their digest) are the same."""
+    return {
+        region_id: charts
+        for region_id, charts in previous.signal_charts.items()
+        if region_id in states
+        and region_id in previous.regions
+        and states[region_id].signals
+        and states[region_id].signals == previous.regions[region_id].signals
+    }
 
 
 def _marker_generation(folder: Path) -> int | None:
@@ -256,6 +288,18 @@ class SiteFolder:
                 )  # an old state, or a killed write's temporary
 
     # -- copying the unchanged files -------------------------------------------------------------
+    def count(self, folder: Path) -> int:
+        """The number of files in a generation folder: as many as :meth:`files` gives."""
+        total = 0
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():  # os.walk does not follow them either
+                        total += self.count(Path(entry.path))
+                elif entry.name != MARKER:
+                    total += 1
+        return total
+
     def files(self, folder: Path) -> Iterator[str]:
         """The paths (relative, with ``/``) of every file in a generation folder."""
         for dirpath, _, names in os.walk(folder):
@@ -265,13 +309,27 @@ class SiteFolder:
                     yield (base / name).as_posix()
 
 
+#: Folders :func:`put_file` made (or found) in this process: each is made once, not once
+#: per file.
+_MADE: set[Path] = set()
+
+
 def put_file(folder: Path, old: Path | None, path: str, data: bytes) -> None:
     """Write ``path`` of a new generation ``folder``; if the published generation ``old``
     holds the same bytes there, hard-link that file instead (its inode and time stay)."""
     target = folder / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if old is not None:
-        previous = old / path
+    if target.parent not in _MADE:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(target.parent)
+    try:
+        _put(target, None if old is None else old / path, data)
+    except FileNotFoundError:  # a folder made earlier in this process was removed since
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _put(target, None if old is None else old / path, data)
+
+
+def _put(target: Path, previous: Path | None, data: bytes) -> None:
+    if previous is not None:
         try:
             if previous.stat().st_size == len(data) and previous.read_bytes() == data:
                 link_or_copy(previous, target)
@@ -281,7 +339,7 @@ def put_file(folder: Path, old: Path | None, path: str, data: bytes) -> None:
     target.write_bytes(data)
 
 
-def link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: str | Path, target: str | Path) -> None:
     """Hard-link ``source`` as ``target`` (copy it where hard links are refused)."""
     try:
         os.link(source, target)

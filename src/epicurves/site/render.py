@@ -81,6 +81,9 @@ class RegionJob:
     page: Mapping[str, Any] = field(default_factory=dict)
     signals: bool = False
     """Whether the region has surveillance signals (its page has their section)."""
+    signal_charts: tuple[dict[str, Any], ...] | None = None
+    """What its page says about its signal charts, from the build before (its signals did
+    not change, and its signal data script is not rewritten): the signals are not read."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class ChunkResult:
     carried over from the published generation."""
     written: list[str] = field(default_factory=list)
     """Paths :func:`write_chunk` wrote (then ``files`` is empty)."""
+    signal_charts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """What the pages say about the signal charts of the regions whose signals were read."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -289,7 +294,13 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
     }
     items = region_files(metrics, regions, job.cori.provisional_days)
     del observations, metrics
-    with_signals = [r.region_id for r in job.regions if r.signals]
+    # signals are read for the regions whose data script is written, or whose page has no
+    # charts from the build before
+    with_signals = [
+        r.region_id
+        for r in job.regions
+        if r.signals and (SIGNAL_SCRIPT in r.files or r.signal_charts is None)
+    ]
     sig_items = (
         signal_files(
             read_signals([Path(f) for f in job.signals], regions=with_signals),
@@ -298,6 +309,10 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
         if with_signals and job.signals
         else {}
     )
+    charts = {region: item.charts for region, item in sig_items.items()}
+    for r in job.regions:
+        if r.signals and r.region_id not in with_signals and r.signal_charts:
+            sig_items[r.region_id] = SignalFiles("", list(r.signal_charts))
     absent: list[str] = []
     template = environment().get_template("region.html")
     files: list[tuple[str, bytes]] = []
@@ -320,7 +335,9 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
                     _render(file.pattern, region, item, summaries, template, job, sig),
                 )
             )
-    return ChunkResult(files, summaries, weekly, empty, absent=absent)
+    return ChunkResult(
+        files, summaries, weekly, empty, absent=absent, signal_charts=charts
+    )
 
 
 def _render(

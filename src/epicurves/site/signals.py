@@ -46,8 +46,10 @@ __all__ = [
     "SignalFiles",
     "decode_signals",
     "germany_today",
+    "latest_rows",
     "signal_files",
     "signal_key",
+    "today_rows",
 ]
 
 
@@ -324,6 +326,17 @@ def germany_today(
     signal name -> last date in its source: a nowcast ends days before the data it is made
     from), and the anchor of its chart on the region's page. Signals of sources that no
     longer publish (the 2020-22 hospitalisations) have no "today" and are left out."""
+    return today_rows(latest_rows(trends, vintages, region_id), now)
+
+
+def latest_rows(
+    trends: pd.DataFrame,
+    vintages: Mapping[str, str] | None = None,
+    region_id: str = "DE",
+) -> list[dict[str, Any]]:
+    """The rows of :func:`germany_today` as they are whatever the day (JSON-ready: a build
+    keeps them while the signals stay), each with the vintage its staleness is judged on
+    (``last``) and no ``stale`` yet (:func:`today_rows`)."""
     if trends.empty:
         return []
     rows = trends.loc[trends["region_id"].astype(str) == region_id]
@@ -348,7 +361,6 @@ def germany_today(
             date = pd.Timestamp(row["date"]).date()
             vintage = (vintages or {}).get(chart.signal)
             last = dt.date.fromisoformat(vintage) if vintage else date
-            stale = source is None or is_stale(source, last, now)
             change = row.get("week_change_pct")
             value = float(row["value"])
             out.append(
@@ -365,12 +377,25 @@ def germany_today(
                     if change is None or pd.isna(change)
                     else f"{float(change):+.0f} %",
                     "trend": str(row.get("trend") or ""),
-                    "stale": stale,
+                    "stale": None,
                     "frozen": source is not None and not source.live,
                     "href": f"region/{region_id}/index.html#{chart.anchor}",
                     "few_plants": _few_plants(rows, chart.signal, row),
+                    "last": last.isoformat(),
                 }
             )
+    return out
+
+
+def today_rows(rows: list[dict[str, Any]], now: dt.date) -> list[dict[str, Any]]:
+    """The rows of :func:`latest_rows` on the day ``now``: whether each is stale."""
+    out = []
+    for row in rows:
+        found = declared(row["signal"])
+        source = None if found is None else found[0]
+        last = dt.date.fromisoformat(row["last"])
+        stale = source is None or is_stale(source, last, now)
+        out.append({k: v for k, v in row.items() if k != "last"} | {"stale": stale})
     return out
 
 

@@ -67,9 +67,8 @@ def region_digests(observations: pd.DataFrame) -> dict[str, str]:
 
     if observations.empty:
         return {}
-    region = observations["region_id"].astype(str).to_numpy()
-    starts = np.flatnonzero(np.r_[True, region[1:] != region[:-1]])
-    ends = np.r_[starts[1:], len(region)]
+    starts, region = _runs(observations["region_id"])
+    ends = np.r_[starts[1:], len(observations)]
     missing = np.iinfo(np.int64).min
     columns = [
         observations["date"].to_numpy().astype("datetime64[s]").astype(np.int64),
@@ -80,10 +79,20 @@ def region_digests(observations: pd.DataFrame) -> dict[str, str]:
     ]
     block = np.ascontiguousarray(np.column_stack(columns))
     out: dict[str, str] = {}
-    for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
+    for name, begin, end in zip(region, starts.tolist(), ends.tolist(), strict=True):
         digest = hashlib.blake2b(block[begin:end].tobytes(), digest_size=8)
-        out[str(region[begin])] = digest.hexdigest()
+        out[name] = digest.hexdigest()
     return out
+
+
+def _runs(regions: pd.Series) -> tuple[Any, list[str]]:
+    """Where each run of rows of one region starts, and its region (as text)."""
+    import numpy as np
+    import pandas as pd
+
+    codes = pd.factorize(regions)[0]  # codes, not text, to compare: much faster
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    return starts, [str(r) for r in regions.iloc[starts].astype(str)]
 
 
 def signal_digests(signals: pd.DataFrame) -> dict[str, str]:
@@ -98,9 +107,8 @@ def signal_digests(signals: pd.DataFrame) -> dict[str, str]:
 
     if signals.empty:
         return {}
-    region = signals["region_id"].astype(str).to_numpy()
-    starts = np.flatnonzero(np.r_[True, region[1:] != region[:-1]])
-    ends = np.r_[starts[1:], len(region)]
+    starts, region = _runs(signals["region_id"])
+    ends = np.r_[starts[1:], len(signals)]
     numbers = np.ascontiguousarray(
         np.column_stack(
             [
@@ -112,7 +120,7 @@ def signal_digests(signals: pd.DataFrame) -> dict[str, str]:
     columns = ("signal", "pathogen", "resolution", "unit", "age_group", "estimate")
     coded = [pd.factorize(signals[c]) for c in columns]
     out: dict[str, str] = {}
-    for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
+    for name, begin, end in zip(region, starts.tolist(), ends.tolist(), strict=True):
         digest = hashlib.blake2b(numbers[begin:end].tobytes(), digest_size=8)
         for codes, uniques in coded:
             # codes local to the region, in the order of their labels: a region's digest
@@ -122,7 +130,7 @@ def signal_digests(signals: pd.DataFrame) -> dict[str, str]:
             rank = np.argsort(np.argsort(np.array(labels, dtype=object)))
             digest.update("\x1e".join(sorted(labels)).encode() + b"\x1d")
             digest.update(rank[local].astype(np.int64).tobytes())
-        out[str(region[begin])] = digest.hexdigest()
+        out[name] = digest.hexdigest()
     return out
 
 
