@@ -35,7 +35,6 @@ from ..executor import Executor, make_executor
 from ..files import remove_stale, write_atomic
 from ..freshness import freshness
 from ..store import Snapshot, Store
-from .articles import article_files
 from .assets import asset_names, write_assets
 from .collections import SiteView, compare_page, home_files, table_pages
 from .decide import DEFAULT_THRESHOLD, plan_build, reuses_states, starting_point
@@ -387,6 +386,8 @@ class _Builder:
             self.progress("assets and articles")
             for name in write_assets(self.folder / "static", common["assets"]):
                 self.written.add(f"static/{name}")
+            from .articles import article_files  # full builds only: Markdown
+
             for path, data in article_files(common):
                 self._put(path, data)
         for result in results:

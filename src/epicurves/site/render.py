@@ -125,12 +125,16 @@ class ChunkResult:
 
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    """The Jinja2 environment of the site's templates (autoescape on), one per process."""
+    """The Jinja2 environment of the site's templates (autoescape on), one per process; the
+    compiled templates are kept in Jinja2's cache folder (in the system's temporary folder,
+    private to the user, keyed by each template's source), so a process does not compile
+    them again."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("epicurves.site", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     env.globals["csp"] = CSP
     return env
