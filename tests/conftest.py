@@ -42,6 +42,12 @@ MARKED_FIXTURES = {
 MARKED_FOLDERS = {"faults": "faults"}
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: two workers a core, as the browser, notebook and crash tests spend much
+    of their time waiting on other processes."""
+    return 2 * (os.cpu_count() or 1)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test by what it needs, so that ``-m "not ..."`` skips it whatever its file
     says: browser tests, tests of the real data, notebook kernels, the fault suite; and

@@ -48,7 +48,7 @@ pytestmark = pytest.mark.faults
 FIXTURES = Path(__file__).parent.parent / "data"
 SEED = 10
 UPDATE_TRIALS = 24
-BUILD_TRIALS = 15
+BUILD_TRIALS = 9
 #: The sources M2 gives a new day; the others must stay as they are.
 CHANGED = {"nyt", "rki-districts"}
 #: The two files that hold the build time; every other file is a function of the store.

@@ -53,8 +53,8 @@ NAMES = tuple(SOURCES)
 #: Multiplies the number of examples (CI: 1).
 SCALE = float(os.environ.get("EPICURVES_FUZZ_SCALE", "1"))
 #: Examples per source: parse-level (cheap) and through ``update`` (a store each).
-PARSE_EXAMPLES = max(1, round(200 * SCALE))
-UPDATE_EXAMPLES = max(1, round(40 * SCALE))
+PARSE_EXAMPLES = max(1, round(100 * SCALE))
+UPDATE_EXAMPLES = max(1, round(25 * SCALE))
 #: Shrink a failing example (slow: minutes when a parser has bugs); off in CI, where the
 #: failing input is printed as it was found, and the minimal ones are in REPRODUCERS.
 SHRINK = os.environ.get("EPICURVES_FUZZ_SHRINK", "") not in ("", "0")

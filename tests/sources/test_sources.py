@@ -612,8 +612,9 @@ def read_good_columns(path: Path) -> pd.DataFrame | None:
         (GOOD.replace(b"Landkreis_id", b" Landkreis_id"), "a name with a space"),
         (GOOD.replace(b",2000", b""), "a short row"),
         (GOOD.replace(b"2000", b"9007199254740993"), "beyond 2**53"),
-        (gzip.compress(GOOD)[:-12], "truncated gzip"),
+        (gzip.compress(GOOD, mtime=0)[:-12], "truncated gzip"),
     ],
+    ids=lambda value: value if isinstance(value, str) else "",  # the reason names it
 )
 def test_read_typed_gives_up_rather_than_guess(
     tmp_path: Path, content: bytes, reason: str
@@ -625,7 +626,7 @@ def test_read_typed_gives_up_rather_than_guess(
 
 @pytest.mark.parametrize(
     "content",
-    [GOOD, GOOD.replace(b"\n", b"\r\n"), b"\xef\xbb\xbf" + GOOD, gzip.compress(GOOD)],
+    [GOOD, GOOD.replace(b"\n", b"\r\n"), b"\xef\xbb\xbf" + GOOD, gzip.compress(GOOD, mtime=0)],
     ids=["plain", "crlf", "bom", "gzip"],
 )
 def test_read_typed_reads_every_plain_variant(tmp_path: Path, content: bytes) -> None:

@@ -140,13 +140,21 @@ def serve_command(directory: Path, port: int, host: str) -> None:
             err.print("stopped")
 
 
-def _warm_up() -> None:
-    """Something is new: start the fork server of the site's worker pool while the update
-    parses, so that the build's workers start at once."""
-    from ..executor import warm_up
-    from ..site.build import PRELOAD
+def _warm_up(pool: bool) -> None:
+    """Something is new: while the update parses, import scipy.special here (the build's R
+    needs it, and it takes a third of a second to import), and start the fork server of the
+    site's worker pool, when there is one, so that its workers start at once."""
+    import importlib
+    import threading
 
-    warm_up(PRELOAD)
+    threading.Thread(
+        target=importlib.import_module, args=("scipy.special",), daemon=True
+    ).start()
+    if pool:
+        from ..executor import warm_up
+        from ..site.build import PRELOAD
+
+        warm_up(PRELOAD)
 
 
 @cli.command("run")
@@ -191,7 +199,7 @@ def run_command(
             (),
             force=False,
             quiet=quiet,
-            on_parse=_warm_up if pool else None,
+            on_parse=lambda: _warm_up(pool),
         )
         if report.failed and not quiet:
             err.print(
