@@ -462,9 +462,9 @@ class _Values(Sequence[float | None]):
         return self._first + first, self._first + last
 
 
-def incidence(text: str) -> tuple[str, _Values] | None:
-    """The start date and the 7-day incidence series of a region's ``data/<id>.inc.js``
-    (None if it has none): the values :func:`decode` gives, read lazily."""
+def _split(text: str) -> tuple[str, str, str, str]:
+    """A data script's key (JSON) and its object as three texts: before its series, the
+    series' members, after."""
     match = _PREFIX.match(text)
     if match is None or not text.rstrip().endswith(";"):
         msg = "not an epicurves data script"
@@ -472,6 +472,13 @@ def incidence(text: str) -> tuple[str, _Values] | None:
     body = text[match.end() : text.rstrip().rindex(";")]
     opening, _, rest = body.partition('"series":{')
     series_text, _, tail = rest.partition("}")
+    return match.group(1), opening, series_text, tail
+
+
+def incidence(text: str) -> tuple[str, _Values] | None:
+    """The start date and the 7-day incidence series of a region's ``data/<id>.inc.js``
+    (None if it has none): the values :func:`decode` gives, read lazily."""
+    _, opening, series_text, tail = _split(text)
     head: dict[str, Any] = json.loads(opening + '"series":{}' + tail)
     found = re.search(r'"incidence_7d":\[([^\]]*)\]', series_text)
     if found is None:
@@ -491,13 +498,7 @@ def decode(text: str, *, dates: bool = True) -> tuple[str, dict[str, Any]]:
     >>> key, data["dates"], data["series"]
     ('X', ['2021-01-01', '2021-01-02', '2021-01-03'], {'n': [1, None, -0.5], 'r': [None, 0.25, None]})
     """
-    match = _PREFIX.match(text)
-    if match is None or not text.rstrip().endswith(";"):
-        msg = "not an epicurves data script"
-        raise ValueError(msg)
-    body = text[match.end() : text.rstrip().rindex(";")]
-    opening, _, rest = body.partition('"series":{')
-    series_text, _, tail = rest.partition("}")
+    key, opening, series_text, tail = _split(text)
     series_text = _json_numbers(series_text)
     data: dict[str, Any] = json.loads(opening + '"series":{' + series_text + "}" + tail)
     days, offsets = int(data["days"]), data.pop("from")
@@ -520,4 +521,4 @@ def decode(text: str, *, dates: bool = True) -> tuple[str, dict[str, Any]]:
         data["dates"] = [
             (start + dt.timedelta(days=i)).isoformat() for i in range(days)
         ]
-    return json.loads(match.group(1)), data
+    return json.loads(key), data
