@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import numpy as np
+import pandas as pd
 import pytest
 from filelock import FileLock
 
+import epicurves
 from epicurves import Settings
 
 HERE = Path(__file__).parent
@@ -265,3 +268,38 @@ def browser() -> Iterator[Any]:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+#: A population for which per 100 000 is half a count.
+POPULATION = 200_000
+
+
+def metrics_of(
+    new_cases: list[int],
+    new_deaths: list[int | None] | None = None,
+    region: str = "X",
+    population: int | None = POPULATION,
+) -> pd.DataFrame:
+    """compute_metrics of one small made-up region from 2021-03-01 on."""
+    n = len(new_cases)
+    deaths = [None] * n if new_deaths is None else new_deaths
+    observations = pd.DataFrame(
+        {
+            "source": "s",
+            "region_id": region,
+            "date": pd.date_range("2021-03-01", periods=n),
+            "cases": pd.array(np.cumsum(new_cases), dtype="Int64"),
+            "deaths": pd.array(
+                [None if d is None else 0 for d in deaths], dtype="Int64"
+            ),
+            "new_cases": pd.array(new_cases, dtype="Int64"),
+            "new_deaths": pd.array(deaths, dtype="Int64"),
+            "flags": "",
+        }
+    )
+    regions = pd.DataFrame(
+        {"region_id": [region], "source": ["s"], "population": [population]}
+    )
+    return epicurves.compute_metrics(
+        observations, regions if population is not None else None
+    )

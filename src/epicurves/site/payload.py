@@ -41,9 +41,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..analysis.metrics import MIN_R_CASES
 from ..analysis.registry import SITE_METRICS
 from ..analysis.windows import series_starts, window_sums
+from ..charts.spec import DERIVED as SPEC_DERIVED
 
 __all__ = [
     "DERIVED",
@@ -67,16 +67,11 @@ SERIES: dict[str, int | None] = {
 }
 #: The series of ``data/<id>.inc.js``; the others are in ``data/<id>.js``.
 INCIDENCE = ("incidence_7d",)
-#: Series the browser can compute exactly from the daily counts: (daily series, the later
-#: 7-day sum's offset in days, the earlier one's, the least the earlier sum must be); an earlier
-#: offset of 0 means the 7-day mean. See :mod:`epicurves.analysis.metrics` for the formulas.
+#: Series the browser computes from the daily counts (:data:`epicurves.charts.spec.DERIVED`;
+#: no least: -inf).
 DERIVED: dict[str, tuple[str, int, int, float]] = {
-    "new_cases_7d_mean": ("new_cases", 0, 0, -math.inf),
-    "new_deaths_7d_mean": ("new_deaths", 0, 0, -math.inf),
-    "growth_factor_7d": ("new_cases", 0, 7, -math.inf),
-    "deaths_growth_factor_7d": ("new_deaths", 0, 7, -math.inf),
-    "r_rki": ("new_cases", -1, 3, float(MIN_R_CASES)),
-    "deaths_r_rki": ("new_deaths", -1, 3, float(MIN_R_CASES)),
+    name: (daily, later, earlier, -math.inf if least is None else least)
+    for name, (daily, later, earlier, least) in SPEC_DERIVED.items()
 }
 _HEAD = ("region_id", "name", "kind", "parent", "source", "population")
 

@@ -14,8 +14,8 @@ charts draw is kept (:data:`SIGNAL_CHARTS`: not the normalised wastewater, the s
 coverage counts, nor the case counts behind the incidences), at 3 significant digits (counts as
 whole numbers); ``epicurves export`` and :func:`epicurves.load_signals` give everything.
 
-:data:`SIGNAL_CHARTS` (defined in :mod:`epicurves.plotdata`, re-exported here) is the one
-registry of the charts: the figures (:mod:`epicurves.plots`), the page's texts,
+:data:`SIGNAL_CHARTS` (defined in :mod:`epicurves.charts.spec`, re-exported here) is the one
+registry of the charts: the figures (:mod:`epicurves.charts.layouts`), the page's texts,
 ``static/signals.js`` (through the page's configuration) and :func:`epicurves.plot_signals` all
 read it.
 """
@@ -34,10 +34,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..charts.spec import SIGNAL_CHARTS, SignalChart
+from ..charts.views import pathogen_order as _pathogen_order
+from ..charts.views.signals import grid_step
 from ..freshness import is_stale
-from ..plotdata import SIGNAL_CHARTS, SignalChart
-from ..plotdata import pathogen_order as _pathogen_order
-from ..plotdata.signals import grid_step
 from ..sources import SOURCES, Signal, Source
 
 __all__ = [

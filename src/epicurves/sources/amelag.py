@@ -124,7 +124,7 @@ RKI_WASTEWATER = Source(
     signals=(
         Signal(
             "wastewater",
-            "Viral load in wastewater",
+            "Viral load in wastewater (genome copies per litre)",
             "genome copies/L",
             "week",
             PATHOGENS,

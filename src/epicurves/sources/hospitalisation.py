@@ -192,7 +192,7 @@ RKI_HOSPITALISATION = Source(
     signals=(
         Signal(
             "hospitalisation",
-            "COVID-19 hospitalisations per 100,000 in 7 days",
+            "COVID-19 hospitalisations per 100 000 in 7 days",
             "per 100,000 in 7 days",
             "day",
             _PATHOGENS,
@@ -232,7 +232,7 @@ RKI_HOSPITALISATION_2020 = Source(
     signals=(
         Signal(
             "hospitalisation-2020",
-            "COVID-19 hospitalisations per 100,000 in 7 days (2020-2022, by age)",
+            "COVID-19 hospitalisations per 100 000 in 7 days, 2020-2022",
             "per 100,000 in 7 days",
             "day",
             _PATHOGENS,
@@ -244,7 +244,7 @@ RKI_HOSPITALISATION_2020 = Source(
         ),
         Signal(
             "hospitalisation-2020-cases",
-            "COVID-19 hospitalisations in 7 days (2020-2022, by age)",
+            "COVID-19 hospitalisations in 7 days, 2020-2022",
             "persons in 7 days",
             "day",
             _PATHOGENS,

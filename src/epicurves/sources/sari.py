@@ -69,7 +69,7 @@ RKI_SARI = Source(
     signals=(
         Signal(
             "sari",
-            "Severe respiratory infections with COVID-19 in hospital",
+            "SARI hospitalisations with COVID-19 per 100 000 per week",
             "per 100,000 per week",
             "week",
             ("SARS-CoV-2",),

@@ -7,28 +7,19 @@
 (function () {
   "use strict";
 
-  var DAY = 86400000;
-  var MAX_LINES = 10;
-  var COLOURS = [
-    /* every colour has a contrast of at least 3:1 with the chart's background (WCAG AA) */
-    "#1f77b4", "#b85c00", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#b5338a", "#7f7f7f", "#6b6b00", "#0b7f8c",
-  ];
-  /* Metric key -> [label, unit kind]: "count" can be shown per 100 000, "rate" is already per
-   * 100 000 (and can be shown as a 7-day count), "ratio" has no unit. */
-  var METRICS = {
-    incidence_7d: ["7-day incidence", "rate"],
-    deaths_7d_per_100k: ["Deaths in 7 days", "rate"],
-    new_cases_7d_mean: ["Daily new cases, 7-day mean", "count"],
-    new_deaths_7d_mean: ["Daily new deaths, 7-day mean", "count"],
-    r_cori: ["R (Cori)", "ratio"],
-    r_rki: ["R (RKI method)", "ratio"],
-  };
-  var RATE_AS_COUNT = { incidence_7d: "Cases in 7 days", deaths_7d_per_100k: "Deaths in 7 days" };
-  var WINDOWS = { all: null, "365": 365, "84": 84 };
-  /* The same axis labels as the region charts (epicurves.plots._SHORT_NUMBER); log ticks
-   * from site.js, as there: nothing is compiled in the browser (script-src 'self'). */
-  var SHORT_NUMBER = "0.[0000]a";
+  var spec = self.EPICURVES_SPEC;
+  var DAY = spec.day;
+  /* Every colour has a contrast of at least 3:1 with the chart's background (WCAG AA). */
+  var COLOURS = spec.compareColours;
+  var MAX_LINES = COLOURS.length;
+  /* Metric -> label, unit ("count" can be shown per 100 000, "rate" is already per 100 000
+   * and can be shown as a count, "ratio" has no unit) and, for a rate, its label as a count:
+   * epicurves.METRICS. */
+  var METRICS = spec.metrics;
+  var FIRST_METRIC = spec.compare[0];
+  var ALL = Object.keys(spec.windows).filter(function (key) {
+    return spec.windows[key] === null;
+  })[0];
 
   function byId(id) {
     return id ? document.getElementById(id) : null;
@@ -49,7 +40,7 @@
 
   /* The values of one metric in the chosen units; null when the units need a population. */
   function series(payload, metric, per, log) {
-    var kind = (METRICS[metric] || ["", "ratio"])[1];
+    var kind = METRICS[metric] ? METRICS[metric].unit : "ratio";
     var population = payload.population > 0 ? payload.population : null;
     var factor = 1;
     if (kind === "count" && per === "per100k") {
@@ -69,186 +60,12 @@
   }
 
   function title(metric, per, log) {
-    var info = METRICS[metric] || [metric, "ratio"];
-    var text = info[0];
-    if (info[1] === "count" && per === "per100k") text += " per 100 000";
-    if (info[1] === "rate") text = per === "count" ? RATE_AS_COUNT[metric] : text + " per 100 000";
-    return text + (log ? " (log scale)" : "");
+    var info = METRICS[metric] || { label: metric, unit: "ratio" };
+    var text = info.label;
+    if (info.unit === "count" && per === "per100k") text += spec.perSuffix;
+    if (info.unit === "rate") text = per === "count" ? info.asCount : text + spec.perSuffix;
+    return text + (log ? spec.logSuffix : "");
   }
-
-  function fold(text) {
-    return String(text)
-      .normalize("NFD")
-      .replace(/[\u0300-\u036f]/g, "")
-      .toLowerCase();
-  }
-
-  /* The searchable region picker: a combobox (type to filter, arrows, Enter) and chips. */
-  function Picker(regions, onChange) {
-    var self = this;
-    this.regions = regions; /* [id, name, context, aliases] */
-    this.byId = {};
-    regions.forEach(function (r) {
-      self.byId[r[0]] = r;
-      r.key = fold(r[1] + " " + r[0] + " " + r[2] + " " + r[3]);
-    });
-    this.chosen = [];
-    this.onChange = onChange;
-    this.input = byId("cmp-search");
-    this.list = byId("cmp-options");
-    this.chips = byId("cmp-chips");
-    this.status = byId("cmp-status");
-    this.active = -1;
-    this.matches = [];
-    this.input.addEventListener("input", function () {
-      self.filter();
-    });
-    this.input.addEventListener("focus", function () {
-      if (self.input.value) self.filter();
-    });
-    this.input.addEventListener("keydown", function (event) {
-      self.key(event);
-    });
-    this.input.addEventListener("blur", function () {
-      window.setTimeout(function () {
-        self.close();
-      }, 150);
-    });
-  }
-
-  Picker.prototype.label = function (r) {
-    return r[1] + (r[2] ? " (" + r[2] + ")" : "");
-  };
-
-  Picker.prototype.filter = function () {
-    var self = this;
-    var words = fold(this.input.value).split(/\s+/).filter(Boolean);
-    if (!words.length) {
-      this.close();
-      return;
-    }
-    var scored = [];
-    this.regions.forEach(function (r) {
-      if (self.chosen.indexOf(r[0]) >= 0) return;
-      if (!words.every(function (w) { return r.key.indexOf(w) >= 0; })) return;
-      var name = fold(r[1]);
-      var rank = name === words.join(" ") || fold(r[0]) === words.join(" ") ? 0 : name.indexOf(words[0]) === 0 ? 1 : 2;
-      scored.push([rank, r]);
-    });
-    scored.sort(function (a, b) {
-      return a[0] - b[0] || (a[1][1] < b[1][1] ? -1 : a[1][1] > b[1][1] ? 1 : 0);
-    });
-    this.matches = scored.slice(0, 12).map(function (pair) {
-      return pair[1];
-    });
-    this.active = this.matches.length ? 0 : -1;
-    this.show();
-  };
-
-  Picker.prototype.show = function () {
-    var self = this;
-    this.list.replaceChildren();
-    this.matches.forEach(function (r, i) {
-      var item = document.createElement("li");
-      item.id = "cmp-option-" + i;
-      item.setAttribute("role", "option");
-      item.setAttribute("aria-selected", i === self.active ? "true" : "false");
-      item.textContent = self.label(r) + " · " + r[0];
-      item.addEventListener("mousedown", function (event) {
-        event.preventDefault();
-        self.add(r[0]);
-      });
-      self.list.appendChild(item);
-    });
-    /* "no match" is said in a status line, not as an item of the listbox */
-    this.status.textContent = this.matches.length ? "" : "No region matches.";
-    this.list.hidden = !this.matches.length;
-    this.input.setAttribute("aria-expanded", this.matches.length ? "true" : "false");
-    if (this.active >= 0) {
-      this.input.setAttribute("aria-activedescendant", "cmp-option-" + this.active);
-    } else {
-      this.input.removeAttribute("aria-activedescendant");
-    }
-  };
-
-  Picker.prototype.close = function () {
-    this.status.textContent = "";
-    this.list.hidden = true;
-    this.input.setAttribute("aria-expanded", "false");
-    this.input.removeAttribute("aria-activedescendant");
-    this.matches = [];
-    this.active = -1;
-  };
-
-  Picker.prototype.key = function (event) {
-    var open = !this.list.hidden && this.matches.length;
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      if (!open) {
-        this.filter();
-      } else {
-        var step = event.key === "ArrowDown" ? 1 : -1;
-        this.active = (this.active + step + this.matches.length) % this.matches.length;
-        this.show();
-        var item = byId("cmp-option-" + this.active);
-        if (item && item.scrollIntoView) item.scrollIntoView({ block: "nearest" });
-      }
-      event.preventDefault();
-    } else if (event.key === "Enter") {
-      event.preventDefault();
-      if (open && this.active >= 0) this.add(this.matches[this.active][0]);
-    } else if (event.key === "Escape") {
-      this.close();
-    } else if (event.key === "Backspace" && !this.input.value && this.chosen.length) {
-      this.remove(this.chosen[this.chosen.length - 1], true);
-    }
-  };
-
-  Picker.prototype.set = function (ids) {
-    var self = this;
-    this.chosen = ids.filter(function (id, i) {
-      return self.byId[id] && ids.indexOf(id) === i;
-    });
-    this.drawChips();
-  };
-
-  Picker.prototype.add = function (id) {
-    if (this.chosen.indexOf(id) < 0) this.chosen.push(id);
-    this.input.value = "";
-    this.close();
-    this.drawChips();
-    this.input.focus();
-    this.onChange();
-  };
-
-  Picker.prototype.remove = function (id, keepFocus) {
-    this.chosen = this.chosen.filter(function (x) {
-      return x !== id;
-    });
-    this.drawChips();
-    this.input.focus();
-    this.onChange();
-  };
-
-  Picker.prototype.drawChips = function () {
-    var self = this;
-    this.chips.replaceChildren();
-    this.chosen.forEach(function (id) {
-      var r = self.byId[id];
-      var item = document.createElement("li");
-      var text = document.createElement("span");
-      text.textContent = self.label(r);
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = "×";
-      button.setAttribute("aria-label", "Remove " + r[1]);
-      button.addEventListener("click", function () {
-        self.remove(id);
-      });
-      item.appendChild(text);
-      item.appendChild(button);
-      self.chips.appendChild(item);
-    });
-  };
 
   function Compare(options, config) {
     var self = this;
@@ -260,7 +77,7 @@
     this.drawn = 0;
     this.chart = document.createElement("div");
     this.target.appendChild(this.chart);
-    this.picker = new Picker(config.regions, function () {
+    this.picker = new window.EpicurvesPicker(config.regions, function () {
       self.changed();
     });
   }
@@ -270,7 +87,7 @@
   Compare.prototype.load = function (id, metric) {
     var base = this.config.data;
     var Epicurves = window.Epicurves;
-    if (metric === "incidence_7d") {
+    if (metric === spec.incidence) {
       return Epicurves.load(base, id + ".inc").then(function (inc) {
         return inc ? Epicurves.expand(null, inc) : null;
       });
@@ -284,10 +101,10 @@
     var options = this.options;
     return {
       regions: this.picker.chosen.join(","),
-      metric: valueOf(options.metric, "incidence_7d"),
+      metric: valueOf(options.metric, FIRST_METRIC),
       per: valueOf(options.per, "per100k"),
       scale: valueOf(options.scale, "linear"),
-      window: valueOf(options.window, "all"),
+      window: valueOf(options.window, ALL),
     };
   };
 
@@ -301,7 +118,7 @@
     if (wanted.regions !== undefined && this.picker.chosen.join(",") !== regions.join(",")) {
       window.Epicurves.writeState(this.state());
     }
-    [["metric", "incidence_7d"], ["per", "per100k"], ["scale", "linear"], ["window", "all"]].forEach(function (pair) {
+    [["metric", FIRST_METRIC], ["per", "per100k"], ["scale", "linear"], ["window", ALL]].forEach(function (pair) {
       var select = byId(options[pair[0]]);
       if (!select) return;
       select.value = wanted[pair[0]] || pair[1];
@@ -320,7 +137,7 @@
     var metric = state.metric;
     var per = state.per;
     var log = state.scale === "log";
-    var days = WINDOWS[state.window] || null;
+    var days = spec.windows[state.window] || null;
     var chosen = this.picker.chosen.map(function (id) {
       var r = self.picker.byId[id];
       return { id: id, name: r[1] };
@@ -404,7 +221,7 @@
     var start = days ? Math.max(first, last - (days - 1) * DAY) : first;
     var end = last + Math.max(DAY / 2, 0.03 * (last - start));
     var lohi = extent(lines, start, end, log);
-    var ratio = (METRICS[metric] || ["", "ratio"])[1] === "ratio";
+    var ratio = !METRICS[metric] || METRICS[metric].unit === "ratio";
     var yStart;
     var yEnd;
     if (!isFinite(lohi[0])) {
@@ -433,13 +250,13 @@
       tools: "xpan,box_zoom,wheel_zoom,reset,save",
       active_drag: window.matchMedia && window.matchMedia("(pointer: coarse)").matches ? null : "auto",
       toolbar_location: "above",
-      background_fill_color: "#fbfbfb",
+      background_fill_color: spec.colours.background,
     });
     fig.toolbar.logo = null;
     fig.toolbar.autohide = true;
     var logTicker = null;
     fig.yaxes.forEach(function (axis) {
-      axis.formatter = new Bokeh.NumeralTickFormatter({ format: SHORT_NUMBER });
+      axis.formatter = new Bokeh.NumeralTickFormatter({ format: spec.shortNumber });
       if (log) {
         logTicker = new Bokeh.FixedTicker({ ticks: [], minor_ticks: [] });
         axis.ticker = logTicker;
@@ -460,13 +277,13 @@
         })
       );
     });
-    if (metric === "r_cori" || metric === "r_rki") {
-      fig.add_layout(new Bokeh.Span({ location: 1, dimension: "width", line_color: "#555555", line_width: 1 }));
+    if (ratio) {
+      fig.add_layout(new Bokeh.Span({ location: 1, dimension: "width", line_color: spec.colours.one, line_width: 1 }));
     }
     fig.add_tools(
       new Bokeh.HoverTool({
         renderers: renderers,
-        tooltips: [["", "@name"], ["date", "@x{%a %d %b %Y}"], ["value", "@y{0,0.00}"]],
+        tooltips: [["", "@name"], ["date", spec.dateFormat], ["value", "@y{0,0.00}"]],
         formatters: { "@x": "datetime" },
       })
     );

@@ -1,11 +1,12 @@
 /* epicurves map pages: colours the map (static/map-<name>-*.js, a Bokeh item with one named
  * source "map") by each region's 7-day incidence on the chosen date, and fills the table below
  * it. The numbers come from the page (<script id="map-config" type="application/json">); the
- * date is in the URL (#date=YYYY-MM-DD). Plain ES2017; needs bokeh.min.js and site.js first. */
+ * date is in the URL (#date=YYYY-MM-DD). Plain ES2017; needs bokeh.min.js, the spec and site.js
+ * first. */
 (function () {
   "use strict";
 
-  var NO_DATA = "#8c8c8c";
+  var NO_DATA = self.EPICURVES_SPEC.mapNoData;
 
   function colour(config, value) {
     if (value === null || value === undefined || !isFinite(value)) return NO_DATA;
@@ -105,7 +106,7 @@
     window.Bokeh.embed.embed_item(item, "map").then(function (views) {
       var roots = views && views.roots ? Array.from(views.roots) : Array.from(views || []);
       var doc = roots.length && roots[0].model ? roots[0].model.document : window.Bokeh.documents[window.Bokeh.documents.length - 1];
-      var view = new MapView(config, doc.get_model_by_name("map"));
+      var view = new MapView(config, doc.get_model_by_name(self.EPICURVES_SPEC.names.map));
       var set = function (index, write) {
         input.value = String(index);
         view.show(index);

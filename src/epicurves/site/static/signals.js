@@ -1,161 +1,59 @@
 /* epicurves region page, surveillance section: embeds each signal chart (one Bokeh item each,
- * window.EPICURVES_SIGNAL_CHARTS, built once by epicurves.plots.signal_items) and fills its
- * named source from the region's signal data script (data/<id>.sig.js, registered as
- * "<id>.sig"). Which charts the page has and what their lines are come from the page's
- * configuration (epicurves.site.signals.SIGNAL_CHARTS). Plain ES2017, no build step. */
+ * window.EPICURVES_SIGNAL_CHARTS, built once by epicurves.charts.layouts.signals) when it comes
+ * into view and fills its named source with what signaldata.js prepares from the region's
+ * signal data script (data/<id>.sig.js). Which charts the page has and what their lines are
+ * come from the page's configuration (epicurves.charts.spec.SIGNAL_CHARTS). Plain ES2017, no
+ * build step; after bokeh.min.js, the spec, chartdata.js, signaldata.js and site.js. */
 (function () {
   "use strict";
 
-  var DAY = 86400000;
-  var AGE_LINES = 8;
+  var Data = window.EpicurvesSignalData;
+  var spec = window.EPICURVES_SPEC;
+  var NAMES = spec.names;
 
-  /* A series' dates (ms) and values (null where missing) from its compact form. */
-  function expand(series) {
-    var start = Date.parse(series.start + "T00:00:00Z");
-    var step = (series.step | 0) * DAY;
-    var n = Math.max(series.v.length, series.lo ? series.lo.length : 0, series.hi ? series.hi.length : 0);
-    var out = { x: [], v: [], lo: [], hi: [] };
-    for (var i = 0; i < n; i++) {
-      out.x.push(start + i * step);
-      ["v", "lo", "hi"].forEach(function (key) {
-        var values = series[key];
-        var value = values && i < values.length ? values[i] : null;
-        out[key].push(value === undefined ? null : value);
-      });
+  function setRange(range, span) {
+    if (span) {
+      range.setv({ start: span[0], end: span[1], reset_start: span[0], reset_end: span[1] });
     }
-    return out;
   }
 
-  /* Columns aligned on the union of the given series' dates: {x, name: values}. */
-  function align(named) {
-    var days = {};
-    named.forEach(function (pair) {
-      pair[1].x.forEach(function (x) {
-        days[x] = true;
-      });
-    });
-    var x = Object.keys(days).map(Number).sort(function (a, b) {
-      return a - b;
-    });
-    var where = {};
-    x.forEach(function (value, i) {
-      where[value] = i;
-    });
-    var columns = { x: x };
-    named.forEach(function (pair) {
-      var column = new Array(x.length).fill(NaN);
-      pair[1].x.forEach(function (value, i) {
-        var v = pair[1][pair[2] || "v"][i];
-        column[where[value]] = v === null ? NaN : v;
-      });
-      columns[pair[0]] = column;
-    });
-    return columns;
-  }
-
-  function finite(values) {
-    return Array.prototype.filter.call(values, function (v) {
-      return isFinite(v);
-    });
-  }
-
-  function setRange(range, start, end) {
-    if (isFinite(start) && isFinite(end) && end > start) {
-      range.setv({ start: start, end: end, reset_start: start, reset_end: end });
+  function model(doc, kind, chart, log) {
+    var name = NAMES[kind] + chart.figure + (log ? NAMES.log : "");
+    var found = doc.get_model_by_name(name);
+    if (found === null) {
+      throw new Error("epicurves: the signal charts have no model named " + name);
     }
+    return found;
   }
 
   function SignalChart(doc, chart, series) {
     this.doc = doc;
     this.chart = chart;
-    this.series = series.filter(function (s) {
-      return s.signal === chart.signal && chart.estimates.indexOf(s.estimate) >= 0;
-    });
+    this.series = Data.chartSeries(chart, series);
     this.state = { scale: "linear", pathogen: null };
   }
 
-  SignalChart.prototype.model = function (name) {
-    var model = this.doc.get_model_by_name(name);
-    if (model === null) {
-      throw new Error("epicurves: the signal charts have no model named " + name);
-    }
-    return model;
+  SignalChart.prototype.model = function (kind, log) {
+    return model(this.doc, kind, this.chart, log);
   };
 
-  /* The source's columns for the current choice (pathogen) of the chart. */
-  SignalChart.prototype.columns = function () {
-    var chart = this.chart;
-    var picked = this.series;
-    if (chart.lines === "pathogen") {
-      var pathogen = this.state.pathogen;
-      picked = picked.filter(function (s) {
-        return s.pathogen === pathogen;
-      });
-    }
-    var named = [];
-    var labels = [];
-    if (chart.lines === "age_group") {
-      var ordered = picked.slice().sort(function (a, b) {
-        /* all ages first, then the groups in order */
-        var ka = a.age_group === "00+" ? "" : a.age_group;
-        var kb = b.age_group === "00+" ? "" : b.age_group;
-        return ka < kb ? -1 : ka > kb ? 1 : 0;
-      });
-      ordered.slice(0, AGE_LINES).forEach(function (s, i) {
-        named.push(["g" + i, expand(s)]);
-        labels.push(s.age_group === "00+" ? "all ages" : s.age_group);
-      });
-    } else {
-      picked.forEach(function (s) {
-        var data = expand(s);
-        named.push([s.estimate, data]);
-        if (s.lo) {
-          named.push(["lo", data, "lo"]);
-          named.push(["hi", data, "hi"]);
-        }
-      });
-    }
-    var columns = align(named);
-    var n = columns.x.length;
-    Object.keys(this.model("src_" + chart.figure).data).forEach(function (key) {
-      if (!columns[key]) columns[key] = new Array(n).fill(NaN);
-    });
-    return { columns: columns, labels: labels };
-  };
-
+  /* The chart's series for the current pathogen, its columns, ranges and labels. */
   SignalChart.prototype.fill = function () {
     var chart = this.chart;
-    var made = this.columns();
-    var columns = made.columns;
-    var log = chart.log && this.state.scale === "log";
-    var source = this.model("src_" + chart.figure);
-    source.data = columns;
-    var x = columns.x;
-    if (x.length) {
-      var span = Math.max(x[x.length - 1] - x[0], 7 * DAY);
-      var range = this.model("x_" + chart.figure);
-      range.setv({ bounds: [x[0] - 0.1 * span, x[x.length - 1] + 0.1 * span] });
-      setRange(range, x[0] - 0.02 * span, x[x.length - 1] + 0.02 * span);
+    var made = Data.signalColumns(chart, this.series, this.state);
+    var ranges = Data.signalRanges(chart, made.columns, this.state);
+    this.model("source").data = made.columns;
+    var x = this.model("xRange");
+    if (ranges.bounds) {
+      x.setv({ bounds: ranges.bounds });
     }
-    var values = [];
-    Object.keys(columns).forEach(function (key) {
-      if (key !== "x") values = values.concat(finite(columns[key]));
-    });
+    setRange(x, ranges.x);
+    var log = ranges.figure === NAMES.figure + chart.figure + NAMES.log;
     if (chart.log) {
-      this.model("fig_" + chart.figure).visible = !log;
-      this.model("fig_" + chart.figure + "_log").visible = log;
+      this.model("figure").visible = !log;
+      this.model("figure", true).visible = log;
     }
-    if (log) {
-      var positive = values.filter(function (v) {
-        return v > 0;
-      });
-      var lo = Math.min.apply(null, positive.length ? positive : [1]);
-      var hi = Math.max.apply(null, positive.length ? positive : [10]);
-      setRange(this.model("y_" + chart.figure + "_log"), lo / 1.5, hi * 1.6);
-    } else {
-      var top = values.length ? Math.max.apply(null, values) : 1;
-      setRange(this.model("y_" + chart.figure), 0, (top > 0 ? top : 1) * 1.08);
-    }
+    setRange(this.model("yRange", log), ranges.y);
     if (chart.lines === "age_group") {
       this.labelLines(made.labels);
     }
@@ -163,13 +61,13 @@
 
   /* The age-group lines: labels in the legend and the hover, unused lines hidden. */
   SignalChart.prototype.labelLines = function (labels) {
-    var legend = this.model("legend_" + this.chart.figure);
+    var legend = this.model("legend");
     if (!this.legendItems) {
       this.legendItems = legend.items.slice();
     }
     var items = [];
-    var tooltips = [["date", "@x{%a %d %b %Y}"]];
-    for (var i = 0; i < AGE_LINES; i++) {
+    var tooltips = [["date", spec.dateFormat]];
+    for (var i = 0; i < spec.ageLines; i++) {
       var item = this.legendItems[i];
       var used = i < labels.length;
       item.renderers.forEach(function (renderer) {
@@ -182,7 +80,7 @@
       }
     }
     legend.items = items;
-    this.model("hover_" + this.chart.figure).tooltips = tooltips;
+    this.model("hover").tooltips = tooltips;
   };
 
   /* Whether a <select> offers ``value``. */
@@ -249,9 +147,10 @@
         var signal = new SignalChart(doc, chart, data.series);
         if (chart.log) {
           signal.control("scale-" + chart.anchor, "scale", "linear");
-          var ticker = doc.get_model_by_name("ticks_fig_" + chart.figure + "_log");
+          var logFigure = model(doc, "figure", chart, true);
+          var ticker = doc.get_model_by_name(NAMES.ticks + logFigure.name);
           if (ticker && window.Epicurves) {
-            window.Epicurves.followLogTicks(doc.get_model_by_name("fig_" + chart.figure + "_log"), ticker);
+            window.Epicurves.followLogTicks(logFigure, ticker);
           }
         }
         if (chart.lines === "pathogen") {
@@ -264,10 +163,26 @@
     return Promise.all(done);
   }
 
+  /* Calls back once the case charts are on screen (region.js), so that they come first. */
+  function afterCaseCharts(callback) {
+    var region = window.EpicurvesRegion;
+    if (!region || document.body.dataset.chartsReady === "1" || document.body.dataset.chartsError) {
+      callback();
+    } else {
+      document.addEventListener(region.READY_EVENT, callback, { once: true });
+    }
+  }
+
   function start() {
     var config = document.getElementById("signals-config");
     if (!config) return;
-    render(JSON.parse(config.textContent)).then(
+    afterCaseCharts(function () {
+      draw(JSON.parse(config.textContent));
+    });
+  }
+
+  function draw(config) {
+    render(config).then(
       function () {
         document.body.dataset.signalsReady = "1";
       },
@@ -284,5 +199,5 @@
     start();
   }
 
-  window.EpicurvesSignals = { render: render, expand: expand };
+  window.EpicurvesSignals = { render: render };
 })();

@@ -1,4 +1,5 @@
-/* epicurves site: what the region page, compare and the maps share.
+/* epicurves site: what the region page, compare and the maps share (after the spec and
+ * chartdata.js).
  * - load(base, key): a region's data script (data/<id>.js or data/<id>.inc.js), added as a
  *   classic <script> of the site itself, so it works from file:// and under script-src 'self';
  * - expand(main, inc): the two data objects as one payload (dates and full-length series,
@@ -9,16 +10,16 @@
 (function () {
   "use strict";
 
-  var DAY = 86400000;
+  var spec = self.EPICURVES_SPEC;
+  var Data = self.EpicurvesChartData;
+  var DAY = spec.day;
   var pending = {};
 
   /* The columns of a payload's CSV download, in order. */
-  var CSV_COLUMNS = [
-    "new_cases", "new_deaths", "new_cases_7d_mean", "new_deaths_7d_mean",
-    "new_cases_7d_mean_centred", "new_deaths_7d_mean_centred", "incidence_7d",
-    "deaths_7d_per_100k", "r_rki", "r_cori", "r_cori_lo", "r_cori_hi", "deaths_r_rki",
-    "growth_factor_7d", "deaths_growth_factor_7d", "doubling_time_days", "deaths_doubling_time_days",
-  ];
+  var CSV_COLUMNS = spec.download;
+  /* Series the data scripts may leave out: [daily series, later offset, earlier offset,
+   * least earlier sum (null: none)]. */
+  var DERIVED = spec.derived;
 
 
   function registry() {
@@ -96,16 +97,20 @@
       out[name] = derive(name, out[DERIVED[name][0]] || new Array(head.days).fill(null));
     });
     /* series without any value are not stored: they are all missing */
+    var centred = Object.keys(spec.daily).map(function (panel) {
+      return spec.daily[panel].centred;
+    });
     CSV_COLUMNS.forEach(function (name) {
-      var here = name === "incidence_7d" ? inc : main;
-      if (here && !out[name] && name.indexOf("_centred") < 0) {
+      var here = name === spec.incidence ? inc : main;
+      if (here && !out[name] && centred.indexOf(name) < 0) {
         out[name] = new Array(head.days).fill(null);
       }
     });
-    ["new_cases", "new_deaths"].forEach(function (key) {
-      var mean = out[key + "_7d_mean"];
+    /* the centred 7-day means are the trailing ones three days later */
+    Object.keys(spec.daily).forEach(function (panel) {
+      var mean = out[spec.daily[panel].mean];
       if (mean) {
-        out[key + "_7d_mean_centred"] = mean.slice(3).concat([null, null, null]).slice(0, mean.length);
+        out[spec.daily[panel].centred] = mean.slice(3).concat([null, null, null]).slice(0, mean.length);
       }
     });
     out.flags = main && main.flags ? main.flags : [];
@@ -118,19 +123,10 @@
     return r - y === 0.5 && r % 2 !== 0 ? r - 1 : r;
   }
 
-  /* A series of epicurves.site.payload.DERIVED from the daily counts as stored, by the same
-   * floating-point steps as payload.derive: the trailing 7-day mean (S7/7, one decimal), or
-   * the ratio of two 7-day sums (two decimals), days later/earlier apart, where the earlier
-   * sum is at least least. A window with a missing day gives null. */
-  var DERIVED = {
-    new_cases_7d_mean: ["new_cases", 0, 0, -Infinity],
-    new_deaths_7d_mean: ["new_deaths", 0, 0, -Infinity],
-    growth_factor_7d: ["new_cases", 0, 7, -Infinity],
-    deaths_growth_factor_7d: ["new_deaths", 0, 7, -Infinity],
-    r_rki: ["new_cases", -1, 3, 10],
-    deaths_r_rki: ["new_deaths", -1, 3, 10],
-  };
-
+  /* A series of DERIVED from the daily counts as stored, by the same floating-point steps as
+   * epicurves.site.payload.derive: the trailing 7-day mean (S7/7, one decimal), or the ratio
+   * of two 7-day sums (two decimals), days later/earlier apart, where the earlier sum is at
+   * least the least. A window with a missing day gives null. */
   function derive(name, daily) {
     var rule = DERIVED[name];
     var n = daily.length;
@@ -153,7 +149,7 @@
         var top = a >= 0 && a < n ? sums[a] : NaN;
         var bottom = b >= 0 && b < n ? sums[b] : NaN;
         v = top / bottom;
-        v = isFinite(v) && bottom >= rule[3] ? rint(v * 100) / 100 : NaN;
+        v = isFinite(v) && (rule[3] === null || bottom >= rule[3]) ? rint(v * 100) / 100 : NaN;
       }
       out[t] = isFinite(v) ? v : null;
     }
@@ -258,32 +254,13 @@
     return lines.join("\n") + "\n";
   }
 
-  /* Log-axis ticks at 1-2-5 steps, denser or sparser with the decades in view (Bokeh's
-   * LogTicker gives crowded linear ticks below two decades and bare powers of ten above). */
-  function logTicks(start, end) {
-    var a = Math.max(Math.min(start, end), 1e-12);
-    var b = Math.max(start, end);
-    var decades = Math.log10(b / a);
-    var steps =
-      decades < 0.5 ? [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8] : decades < 1.3 ? [1, 2, 3, 5, 7] : decades < 3.5 ? [1, 2, 5] : [1];
-    var out = [];
-    for (var e = Math.floor(Math.log10(a)); e <= Math.ceil(Math.log10(b)); e++) {
-      if (decades > 7 && e % 2) continue;
-      for (var i = 0; i < steps.length; i++) {
-        var t = Number((steps[i] * Math.pow(10, e)).toPrecision(3));
-        if (t >= a && t <= b) out.push(t);
-      }
-    }
-    return out;
-  }
-
   /* Keeps a log axis's FixedTicker on logTicks of its figure's y range, whenever the range
    * moves (the page sets it, a zoom changes it). */
   function followLogTicks(figure, ticker) {
     var range = figure.y_range;
     var update = function () {
       if (isFinite(range.start) && isFinite(range.end) && range.end > 0) {
-        ticker.ticks = logTicks(range.start, range.end);
+        ticker.ticks = Data.logTicks(range.start, range.end);
       }
     };
     range.change.connect(update);
@@ -292,7 +269,7 @@
 
   window.Epicurves = {
     DAY: DAY,
-    logTicks: logTicks,
+    logTicks: Data.logTicks,
     followLogTicks: followLogTicks,
     load: load,
     expand: expand,

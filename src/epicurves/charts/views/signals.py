@@ -1,6 +1,4 @@
-"""The surveillance charts: their registry (:data:`SIGNAL_CHARTS`, which the site reads too),
-and what each draws for a region's signals: static/signals.js ``SignalChart.columns``,
-``fill`` and ``labelLines``, in Python."""
+"""What each surveillance chart draws for a region's signals (:data:`~epicurves.charts.spec.SIGNAL_CHARTS`): static/chartdata.js ``signalColumns`` and ``signalRanges``, in Python."""
 
 from __future__ import annotations
 
@@ -10,74 +8,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UsageError
-from .common import (
-    AGE_LINES,
-    DAY_MS,
-    SIGNAL_FIGURES,
-    floats,
-    has_columns,
-    valid_range,
-)
+from ...errors import UsageError
+from ..spec import AGE_LINES, DAY_MS, SIGNAL_CHARTS, SIGNAL_FIGURES, SignalChart
+from .common import floats, has_columns, valid_range
 
 __all__ = [
-    "SIGNAL_CHARTS",
-    "SignalChart",
     "SignalView",
     "grid_step",
     "one_signal_region",
     "pathogen_order",
     "signal_views",
 ]
-
-
-@dataclass(frozen=True)
-class SignalChart:
-    """One chart of the surveillance section."""
-
-    anchor: str
-    """Its id on the page (``#sig-...``), which the home page links to."""
-    signal: str
-    estimates: tuple[str, ...]
-    """The estimates drawn (the first one is the main line)."""
-    figure: str
-    """Its figure in :data:`SIGNAL_FIGURES` (:mod:`epicurves.plots`)."""
-    lines: str
-    """What its lines are: ``estimate`` (one line each), ``pathogen`` (a select picks one;
-    estimates as lines) or ``age_group`` (one line each)."""
-    digits: int | None = 3
-    """Significant digits kept; ``None``: whole numbers (counts)."""
-    note: str = ""
-    """What the page adds to the signal's own description."""
-
-
-SIGNAL_CHARTS: tuple[SignalChart, ...] = (
-    SignalChart(
-        "sig-wastewater", "wastewater", ("measured", "smoothed"), "wastewater",
-        "pathogen",
-        note="Points: the weekly measurements; line and band: RKI's smoothed curve with its "
-        "interval. Choose the pathogen; the log scale shows rises of different size alike.",
-    ),
-    SignalChart(
-        "sig-hospitalisation", "hospitalisation", ("fixed", "updated", "nowcast"),
-        "hospitalisation", "estimate",
-        note="Fixed: the value as first published for each day; updated: with the late "
-        "reports since; nowcast: RKI's estimate of the final value, with its 95 % interval.",
-    ),
-    SignalChart(
-        "sig-hospitalisation-2020", "hospitalisation-2020", ("updated",),
-        "hospitalisation_2020", "age_group",
-        note="The series RKI published from 2020 to 2022, by age group; it is not joined to "
-        "the current one, whose method differs.",
-    ),
-    SignalChart(
-        "sig-deaths-weekly", "deaths-weekly", ("measured",), "deaths_weekly",
-        "age_group", digits=None,
-    ),
-    SignalChart("sig-sari", "sari", ("measured",), "sari", "age_group"),
-)  # fmt: skip
-"""The surveillance charts, in page order: the one registry the site, its page script (through
-the page's configuration) and :func:`plot_signals` read."""
 
 
 def pathogen_order(pathogen: str) -> tuple[bool, str]:

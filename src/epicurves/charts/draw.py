@@ -1,6 +1,6 @@
-"""A region page's charts drawn in Python: :func:`plot_region` and :func:`plot_signals` fill the site's own Bokeh figures from the views of :mod:`epicurves.plotdata`.
+"""A region page's charts drawn in Python: :func:`plot_region` and :func:`plot_signals` fill the site's own Bokeh figures from the views of :mod:`.views`.
 
-Bokeh is imported on the first plot (:mod:`epicurves.plots`), not with ``epicurves``.
+Bokeh is imported on the first plot (:mod:`.layouts`), not with ``epicurves``.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .errors import UsageError
-from .plotdata import SignalView, region_view, signal_views
-from .plotdata.signals import one_signal_region
+from ..errors import UsageError
+from .views import SignalView, one_signal_region, region_view, signal_views
 
 if TYPE_CHECKING:
     from bokeh.models import Column
@@ -35,7 +34,7 @@ def plot_region(
 ) -> Column:
     """The charts of a region's page, drawn in Python: a Bokeh ``Column`` of figures.
 
-    The figures are the site's own (:mod:`epicurves.plots`), filled here as the page's script
+    The figures are the site's own (:mod:`epicurves.charts.layouts`), filled here as the page's script
     fills them in the browser, by the same arithmetic: 7-day incidence coloured by level (the
     provisional last days dotted), daily cases and deaths with their centred 7-day mean (the
     provisional tail dashed), R and growth factor from cases and from deaths, doubling time,
@@ -84,9 +83,11 @@ def plot_region(
             msg = f"signals are of region {signal_region}, metrics of {view.region_id}"
             raise UsageError(msg)
         extra = signal_views(signals, pathogen=pathogen, scale=scale)
-    from . import plots  # Bokeh is imported on the first plot, not with epicurves
+    from .layouts.region import (
+        draw_region,  # Bokeh: on the first plot, not with epicurves
+    )
 
-    return plots.draw_region(view, extra)
+    return draw_region(view, extra)
 
 
 def plot_signals(
@@ -97,7 +98,8 @@ def plot_signals(
     ``static/signals.js`` fills them.
 
     ``signals``: one region's rows of :func:`epicurves.load_signals` (another number of
-    regions is a :class:`UsageError`). Each chart of :data:`SIGNAL_CHARTS` with data is drawn:
+    regions is a :class:`UsageError`). Each chart of
+    :data:`epicurves.charts.spec.SIGNAL_CHARTS` with data is drawn:
     the wastewater of one ``pathogen`` (default SARS-CoV-2 where measured, else the first by
     name; the page's select), measured and smoothed with its interval, on a ``scale`` of
     ``"linear"`` or ``"log"``; hospitalisations fixed, updated and nowcast with its band; and
@@ -106,6 +108,6 @@ def plot_signals(
     :func:`plot_region`'s layout.
     """
     views = signal_views(signals, pathogen=pathogen, scale=scale)
-    from . import plots  # Bokeh is imported on the first plot, not with epicurves
+    from .layouts.signals import draw_signals  # Bokeh: on the first plot
 
-    return plots.draw_signals(views)
+    return draw_signals(views)

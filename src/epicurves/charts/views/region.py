@@ -11,12 +11,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analysis import CoriOptions
-from ..analysis.registry import CHART_METRICS
-from ..errors import UsageError
-from .common import (
+from ...analysis import CoriOptions
+from ...analysis.registry import CHART_METRICS
+from ...errors import UsageError
+from ..spec import (
     COMPARE_LINES,
+    DAILY_PANELS,
+    DAILY_SERIES,
     DAY_MS,
+    INCIDENCE,
+    LOG_SUFFIX,
+    METRIC_SOURCES,
+    PANEL_TITLES,
+)
+from .common import (
     floats,
     for_scale,
     format_number,
@@ -32,7 +40,7 @@ __all__ = ["RegionView", "region_view"]
 @dataclass(frozen=True)
 class RegionView:
     """What the region page's charts show for one region and one choice of options: the data
-    of every named source (:data:`epicurves.plots.SOURCES`), the panels shown (in page
+    of every named source (:data:`epicurves.charts.spec.SOURCES_OF_REGION`), the panels shown (in page
     order), their titles and the ranges the page sets (by model name: ``x``, ``y_inc_lin``,
     ...; ``(start, end)``)."""
 
@@ -53,7 +61,7 @@ class RegionView:
 
 #: The columns the charts read: the daily counts and the registry's chart metrics.
 _NEEDED = (
-    "region_id", "date", "new_cases", "new_deaths", *(m.name for m in CHART_METRICS),
+    "region_id", "date", *DAILY_SERIES, *(m.name for m in CHART_METRICS),
 )  # fmt: skip
 
 
@@ -175,7 +183,7 @@ def _source_data(
     factor = 1e5 / population if per and population is not None else 1.0
     to_per = 1e5 / population if population is not None else math.nan
     split = n - provisional  # the first provisional day
-    incidence = floats(frame["incidence_7d"])
+    incidence = floats(frame[INCIDENCE])
     cases7 = floats(frame["new_cases_7d_sum"])
     shown = for_scale(incidence if per else cases7, log)
     data: dict[str, dict[str, Any]] = {
@@ -209,38 +217,22 @@ def _source_data(
         if "flags" in frame.columns
         else [""] * n
     )
-    for name, key in (("cases", "new_cases"), ("deaths", "new_deaths")):
-        counts = floats(frame[key])
-        mean = for_scale(floats(frame[f"{key}_7d_mean_centred"]) * factor, log)
+    for name, series in DAILY_PANELS.items():
+        counts = floats(frame[series["daily"]])
+        mean = for_scale(floats(frame[series["centred"]]) * factor, log)
         data[name] = {
             "x": x,
             "y": for_scale(counts * factor, log),
             "n": counts,
             "p": counts * to_per,
-            "m": floats(frame[f"{key}_7d_mean"]) * factor,
+            "m": floats(frame[series["mean"]]) * factor,
             "flag": flags,
         }
         cut = max(0, split - 1)
         data[f"{name}_avg"] = {"x": x[:split], "y": mean[:split]}
         data[f"{name}_avg_prov"] = {"x": x[cut:], "y": mean[cut:]}
-    data["r_cases"] = {
-        "x": x,
-        "r_rki": floats(frame["r_rki"]),
-        "r_cori": floats(frame["r_cori"]),
-        "lo": floats(frame["r_cori_lo"]),
-        "hi": floats(frame["r_cori_hi"]),
-        "gf": floats(frame["growth_factor_7d"]),
-    }
-    data["r_deaths"] = {
-        "x": x,
-        "r_rki": floats(frame["deaths_r_rki"]),
-        "gf": floats(frame["deaths_growth_factor_7d"]),
-    }
-    data["doubling"] = {
-        "x": x,
-        "cases": floats(frame["doubling_time_days"]),
-        "deaths": floats(frame["deaths_doubling_time_days"]),
-    }
+    for name, columns in METRIC_SOURCES.items():
+        data[name] = {"x": x} | {c: floats(frame[m]) for c, m in columns.items()}
     return data
 
 
@@ -252,7 +244,7 @@ def _peer_frames(
         return []
     out: list[tuple[str, pd.DataFrame]] = []
     if isinstance(peers, pd.DataFrame):
-        has_columns(peers, "peers", ("region_id", "date", "incidence_7d"))
+        has_columns(peers, "peers", ("region_id", "date", INCIDENCE))
         for peer, rows in peers.groupby(
             peers["region_id"].astype(str), sort=False, observed=True
         ):
@@ -262,9 +254,7 @@ def _peer_frames(
                 out.append((_name(rows, None, str(peer)), rows))
     elif isinstance(peers, Mapping):
         for label, rows in peers.items():
-            _one_region(
-                rows, f"peers[{label!r}]", ("region_id", "date", "incidence_7d")
-            )
+            _one_region(rows, f"peers[{label!r}]", ("region_id", "date", INCIDENCE))
             out.append((str(label), rows))
     else:
         msg = f"peers must be a metrics frame or a dict name -> frame, not {type(peers).__name__}"
@@ -289,11 +279,11 @@ def _compare(
     for a region with a population (for a peer: a ``population`` column, or any finite
     ``incidence_7d``, which only a population gives)."""
     lines: list[tuple[str, np.ndarray, np.ndarray, bool]] = [
-        (name, x, floats(frame["incidence_7d"]), population is not None)
+        (name, x, floats(frame[INCIDENCE]), population is not None)
     ]
     for label, rows in peers:
         rows = rows.sort_values("date", kind="stable")
-        incidence = floats(rows["incidence_7d"])
+        incidence = floats(rows[INCIDENCE])
         known = _peer_has_population(rows, incidence)
         lines.append((label, timestamps(rows["date"]), incidence, known))
     data: dict[str, dict[str, Any]] = {}
@@ -318,14 +308,6 @@ def _peer_has_population(rows: pd.DataFrame, incidence: np.ndarray) -> bool:
     return bool(np.isfinite(incidence).any())
 
 
-#: The titles of the panels whose units change: per 100 000, and in counts.
-_TITLES = {
-    "inc": ("7-day incidence per 100 000", "Cases in the last 7 days"),
-    "cases": ("Daily new cases per 100 000", "Daily new cases"),
-    "deaths": ("Daily new deaths per 100 000", "Daily new deaths"),
-}
-
-
 def _check(scale: str, per: str | None, window: int | None) -> None:
     """Options as the page offers them (any window of days, not only 365 and 84)."""
     if scale not in ("linear", "log"):
@@ -340,7 +322,7 @@ def _check(scale: str, per: str | None, window: int | None) -> None:
 
 
 def _panels(data: dict[str, dict[str, Any]], log: bool) -> list[str]:
-    """The figures shown, in page order (region.js ``Charts.fill``, every panel revealed):
+    """The figures shown, in page order (region.js ``Charts.fill``):
     one of each linear/log twin; deaths, R from deaths and doubling time only with data."""
 
     def some(*columns: Any) -> bool:
@@ -378,7 +360,11 @@ def region_view(
     pop = _population(frame, population)
     if population is not None:  # every per-100 000 number from the population given
         frame = frame.assign(
-            incidence_7d=floats(frame["new_cases_7d_sum"]) * 100_000 / float(population)
+            **{
+                INCIDENCE: floats(frame["new_cases_7d_sum"])
+                * 100_000
+                / float(population)
+            }
         )
     label = _name(frame, name, region_id)
     if per is None:
@@ -398,10 +384,10 @@ def region_view(
     data = _source_data(frame, x, pop, per == "per100k", log, provisional)
     compare, labels = _compare(label, frame, x, pop, _peer_frames(peers, region_id))
     data.update(compare)
-    twin, suffix = ("log", " (log scale)") if log else ("lin", "")
+    twin, suffix = ("log", LOG_SUFFIX) if log else ("lin", "")
     titles = {
         f"fig_{panel}_{twin}": (per_100k if per == "per100k" else count) + suffix
-        for panel, (per_100k, count) in _TITLES.items()
+        for panel, (per_100k, count) in PANEL_TITLES.items()
     }
     ranges, bounds = _ranges(x, data, log, None if window is None else int(window))
     return RegionView(

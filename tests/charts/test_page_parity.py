@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 import epicurves
-from epicurves import plotdata, plots
+from epicurves.charts import spec
 
 pytestmark = pytest.mark.browser
 
@@ -102,7 +102,7 @@ def _read(browser: Any, site: Path, region: str, hash_: str = "") -> dict[str, A
         flags.append("signals-ready")
     for flag in flags:
         page.wait_for_selector(f"body[data-{flag}='1']", timeout=15_000)
-    names = {"sources": list(plots.SOURCES), "figures": list(plots.FIGURES)}
+    names = {"sources": list(spec.SOURCES_OF_REGION), "figures": list(spec.FIGURES)}
     state = {
         "region": page.evaluate(READ_REGION, names),
         "signals": page.evaluate(READ_SIGNALS),
@@ -161,7 +161,7 @@ def _region_inputs(
         text.split('id="page-config" type="application/json">')[1].split("</script>")[0]
     )
     peers = config["peers"]
-    assert len(peers) <= plotdata.COMPARE_LINES - 1
+    assert len(peers) <= spec.COMPARE_LINES - 1
     regions = epicurves.load_regions(settings=settings)
     regions = regions[["region_id", "name", "population"]]
     ids = [region, *(p["region_id"] for p in peers)]
@@ -178,8 +178,8 @@ def shown_names(layout: Any) -> list[str]:
 
 def _assert_region_parity(layout: Any, state: dict[str, Any]) -> None:
     """The region charts of ``layout`` (plot_region) hold what the page's hold."""
-    shown = [c.name for c in layout.children if c.name in plots.FIGURES]
-    visible = [name for name in plots.FIGURES if state["figures"][name]["visible"]]
+    shown = [c.name for c in layout.children if c.name in spec.FIGURES]
+    visible = [name for name in spec.FIGURES if state["figures"][name]["visible"]]
     assert shown == visible
     for name in shown:
         assert _named(layout, name).title.text == state["figures"][name]["title"], name
@@ -253,7 +253,7 @@ def _signals_as_page_keeps(settings: epicurves.Settings, region: str) -> pd.Data
     from epicurves.site.signals import kept_value
 
     signals = epicurves.load_signals([region], settings=settings)
-    charted = [c.signal for c in plotdata.SIGNAL_CHARTS]
+    charted = [c.signal for c in spec.SIGNAL_CHARTS]
     out = signals[signals["signal"].isin(charted)].copy()
     for column in ("value", "lo", "hi"):
         out[column] = [
@@ -265,7 +265,7 @@ def _signals_as_page_keeps(settings: epicurves.Settings, region: str) -> pd.Data
 
 def _assert_signal_parity(layout: Any, state: dict[str, Any]) -> None:
     """The surveillance charts of ``layout`` hold what the page's hold."""
-    figures = [c for c in layout.children if c.name not in plots.FIGURES]
+    figures = [c for c in layout.children if c.name not in spec.FIGURES]
     assert len(figures) == len(state)
     for fig in figures:
         chart = fig.name.removeprefix("fig_").removesuffix("_log")

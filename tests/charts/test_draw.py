@@ -1,11 +1,7 @@
-"""The shared region charts: named empty sources that region.js fills, built once, kept small."""
+"""The charts filled in Python (epicurves.plot_region, plot_signals): what the page fills, scaled, ranged and labelled as there."""
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,253 +9,12 @@ import pandas as pd
 import pytest
 
 import epicurves
-from epicurves import plotdata, plots
+from conftest import POPULATION, metrics_of
+from epicurves.charts import spec
+from epicurves.charts.layouts import region
+from epicurves.charts.views import level_colours, log_ticks, region_view
 
-STATIC = Path(plots.__file__).parent / "site" / "static"
-REGION_JS = STATIC / "region.js"
-PREFIX = "window.EPICURVES_CHARTS = "
-
-
-def models(node: Any) -> Iterator[dict[str, Any]]:
-    """Every serialized Bokeh model (``{"type": "object", ...}``) in a json_item."""
-    if isinstance(node, dict):
-        if node.get("type") == "object":
-            yield node
-        for value in node.values():
-            yield from models(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from models(value)
-
-
-def named(item: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for model in models(item):
-        name = model.get("attributes", {}).get("name")
-        if name is not None:
-            assert name not in out, f"two models are named {name!r}"
-            out[name] = model
-    return out
-
-
-def js_names() -> set[str]:
-    """Every model name region.js looks up: model("...") literals, REGION_SOURCES, cmp_i."""
-    text = REGION_JS.read_text(encoding="utf-8")
-    found = set(re.findall(r'(?:model|get_model_by_name)\("([A-Za-z0-9_]+)"\)', text))
-    block = re.search(r"var REGION_SOURCES = \[(.*?)\];", text, re.DOTALL)
-    assert block is not None, "region.js no longer declares REGION_SOURCES"
-    found |= set(re.findall(r'"([A-Za-z0-9_]+)"', block.group(1)))
-    lines = re.search(r"var COMPARE_LINES = (\d+);", text)
-    assert lines is not None, "region.js no longer declares COMPARE_LINES"
-    assert int(lines.group(1)) == plots.COMPARE_LINES
-    found |= {f"cmp_{i}" for i in range(int(lines.group(1)))}
-    return found
-
-
-@pytest.fixture(scope="module")
-def item() -> dict[str, Any]:
-    return plots.chart_item()
-
-
-def test_every_name_region_js_uses_exists(item: dict[str, Any]) -> None:
-    names = named(item)
-    wanted = js_names()
-    assert {"x", "cmp_legend", "fig_inc_lin", "inc", "cmp_7"} <= wanted
-    missing = sorted(wanted - names.keys())
-    assert not missing, f"region.js looks up models the charts do not have: {missing}"
-
-
-def test_region_js_fills_every_source(item: dict[str, Any]) -> None:
-    sources = {
-        name
-        for name, model in named(item).items()
-        if model["name"] == "ColumnDataSource"
-    }
-    assert sources == set(plots.SOURCES)
-    assert sources <= js_names(), "a source region.js never fills"
-
-
-def test_sources_are_empty_with_the_declared_columns(item: dict[str, Any]) -> None:
-    seen = 0
-    for name, model in named(item).items():
-        if model["name"] != "ColumnDataSource":
-            continue
-        entries = model["attributes"]["data"]["entries"]
-        assert [column for column, _ in entries] == list(plots.SOURCES[name])
-        assert all(values == [] for _, values in entries), f"source {name} is not empty"
-        seen += 1
-    assert seen == len(plots.SOURCES)
-    unnamed = [
-        m["id"]
-        for m in models(item)
-        if m["name"] == "ColumnDataSource" and "name" not in m.get("attributes", {})
-    ]
-    assert unnamed == []
-
-
-def test_figures_share_one_x_range_and_log_variants_are_log(
-    item: dict[str, Any],
-) -> None:
-    names = named(item)
-    x_id = names["x"]["id"]
-    for figure in plots.FIGURES:
-        attributes = names[figure]["attributes"]
-        assert attributes["x_range"]["id"] == x_id, figure
-        assert attributes["sizing_mode"] == "stretch_width"
-        y_scale = attributes["y_scale"]["name"]
-        log = figure.endswith("_log") or figure == "fig_compare"
-        assert y_scale == ("LogScale" if log else "LinearScale"), figure
-        # the page shows the linear variants until the reader asks for log
-        later = figure in plots.LATER_FIGURES
-        assert attributes.get("visible", True) is (
-            not figure.endswith("_log") and not later
-        )
-        tools = {
-            tool["name"]
-            for tool in models(attributes["toolbar"])
-            if tool["name"].endswith("Tool")
-        }
-        assert {"HoverTool", "BoxZoomTool", "WheelZoomTool", "ResetTool"} <= tools
-        assert tools & {"PanTool"}
-
-
-def test_item_is_built_once_small_and_stable(item: dict[str, Any]) -> None:
-    built = plots._chart_json.cache_info().misses
-    again = plots.chart_item()
-    assert again == item
-    assert again is not item  # callers may change their copy
-    assert plots._chart_json.cache_info().misses == built, (
-        "chart_item() rebuilt the layout"
-    )
-    ids = [m["id"] for m in models(item)]
-    assert item["root_id"] == "c0"
-    assert all(re.fullmatch(r"c\d+", i) for i in ids)
-    size = len(plots.chart_item_js())
-    print(f"chart_item_js: {size} bytes")
-    assert size < 100_000
-
-
-def test_chart_item_js_is_one_assignment(item: dict[str, Any]) -> None:
-    text = plots.chart_item_js()
-    assert text.startswith(PREFIX)
-    assert text.endswith(";\n")
-    assert "</" not in text
-    assert json.loads(text[len(PREFIX) : -2]) == item
-    # an item passed in is written as given
-    small = {"doc": {"roots": []}, "root_id": "c0", "target_id": None}
-    assert json.loads(plots.chart_item_js(small)[len(PREFIX) : -2]) == small
-
-
-def test_level_colours_match_region_js() -> None:
-    text = REGION_JS.read_text(encoding="utf-8")
-    stops = re.findall(r"\[(\d+), \[0x(..), 0x(..), 0x(..)\]\]", text)
-    assert [(float(v), f"#{r}{g}{b}") for v, r, g, b in stops] == list(
-        plots.LEVEL_COLOURS
-    )
-
-
-def test_nothing_is_compiled_in_the_browser(item: dict[str, Any]) -> None:
-    """No CustomJS model (BokehJS compiles them with new Function, which a strict
-    Content-Security-Policy refuses) in the charts, the maps or compare.js; each log axis has
-    the ticker the page fills, and compare labels its axes as the charts do."""
-    from epicurves.site.maps import geometry
-
-    texts = [
-        json.dumps(item),
-        *(json.dumps(plots.map_item(geometry(n))) for n in ("world", "germany")),
-    ]
-    for text in texts:
-        assert "CustomJS" not in text
-    names = named(item)
-    for fig in ("fig_inc_log", "fig_cases_log", "fig_deaths_log", "fig_compare"):
-        assert f"ticks_{fig}" in names, fig
-    compare = (STATIC / "compare.js").read_text(encoding="utf-8")
-    assert (
-        "CustomJS" not in compare
-        and "new Function" not in compare
-        and "eval(" not in compare
-    )
-    assert f'var SHORT_NUMBER = "{plots._SHORT_NUMBER}"' in compare
-
-
-def test_every_figure_has_its_named_y_range(item: dict[str, Any]) -> None:
-    names = named(item)
-    for figure in plots.FIGURES:
-        y_range = names[figure]["attributes"]["y_range"]
-        assert y_range["id"] == names["y_" + figure.removeprefix("fig_")]["id"]
-
-
-def test_signal_items_have_the_models_signals_js_uses() -> None:
-    """static/signals.js looks models up as ``<kind>_<chart>``: every chart has them, with an
-    empty source of the declared columns."""
-    items = plots.signal_items()
-    assert set(items) == set(plots.SIGNAL_FIGURES)
-    for chart, item in items.items():
-        names = named(item)
-        wanted = {f"src_{chart}", f"x_{chart}", f"y_{chart}", f"fig_{chart}"}
-        if chart == "wastewater":
-            wanted |= {f"fig_{chart}_log", f"y_{chart}_log", f"ticks_fig_{chart}_log"}
-        elif chart != "hospitalisation":
-            wanted |= {f"legend_{chart}", f"hover_{chart}"}
-        assert wanted <= names.keys(), (chart, sorted(wanted - names.keys()))
-        entries = names[f"src_{chart}"]["attributes"]["data"]["entries"]
-        assert [c for c, _ in entries] == list(plots.SIGNAL_FIGURES[chart])
-        assert all(values == [] for _, values in entries), chart
-
-
-def test_every_signal_chart_of_the_site_has_its_figure() -> None:
-    from epicurves.site.signals import SIGNAL_CHARTS
-
-    assert {c.figure for c in SIGNAL_CHARTS} <= set(plots.SIGNAL_FIGURES)
-
-
-def test_importing_the_site_build_does_not_import_bokeh() -> None:
-    """The daily no-change run imports the site's build, not the chart code (0.5 s)."""
-    import subprocess
-    import sys
-
-    code = "import sys, epicurves.site.build; print('bokeh' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "False"
-
-
-# -- the same charts filled in Python: epicurves.plot_region, plot_signals -------------------
-DAY = 86_400_000.0
-NODE = Path("/usr/bin/node")
-POPULATION = 200_000  # per 100 000 is half a count
-
-
-def metrics_of(
-    new_cases: list[int],
-    new_deaths: list[int | None] | None = None,
-    region: str = "X",
-    population: int | None = POPULATION,
-) -> pd.DataFrame:
-    """compute_metrics of one small made-up region from 2021-03-01 on."""
-    n = len(new_cases)
-    deaths = [None] * n if new_deaths is None else new_deaths
-    observations = pd.DataFrame(
-        {
-            "source": "s",
-            "region_id": region,
-            "date": pd.date_range("2021-03-01", periods=n),
-            "cases": pd.array(np.cumsum(new_cases), dtype="Int64"),
-            "deaths": pd.array(
-                [None if d is None else 0 for d in deaths], dtype="Int64"
-            ),
-            "new_cases": pd.array(new_cases, dtype="Int64"),
-            "new_deaths": pd.array(deaths, dtype="Int64"),
-            "flags": "",
-        }
-    )
-    regions = pd.DataFrame(
-        {"region_id": [region], "source": ["s"], "population": [population]}
-    )
-    return epicurves.compute_metrics(
-        observations, regions if population is not None else None
-    )
+DAY = spec.DAY_MS
 
 
 def data(layout: Any, name: str) -> dict[str, np.ndarray | list[str]]:
@@ -309,8 +64,8 @@ def rise() -> pd.DataFrame:
 def test_level_colours_interpolate_as_hand_computed() -> None:
     # 150 is halfway between #d62728 (214, 39, 40) and #800000 (128, 0, 0): 171, 19.5, 20,
     # and a half rounds up as in JavaScript
-    assert plotdata.level_colours([-5, 0, 150, 200, 1e9, float("nan")]) == [
-        "#2e8b57", "#2e8b57", "#ab1414", "#800000", "#800000", plotdata.NEUTRAL_COLOUR,
+    assert level_colours([-5, 0, 150, 200, 1e9, float("nan")]) == [
+        "#2e8b57", "#2e8b57", "#ab1414", "#800000", "#800000", spec.NEUTRAL_COLOUR,
     ]  # fmt: skip
 
 
@@ -338,15 +93,15 @@ def test_per_100k_and_counts_are_scaled_as_on_the_page(rise: pd.DataFrame) -> No
 
 
 def test_the_population_is_found_or_given(rise: pd.DataFrame) -> None:
-    view = plotdata.region_view(rise)
+    view = region_view(rise)
     assert view.population == POPULATION  # recovered from the incidence, exactly
-    assert plotdata.region_view(rise.assign(population=300_000)).population == 300_000
-    assert plotdata.region_view(rise, population=1e6).population == 1e6
+    assert region_view(rise.assign(population=300_000)).population == 300_000
+    assert region_view(rise, population=1e6).population == 1e6
     unknown = metrics_of(RISE, population=None)
-    view = plotdata.region_view(unknown)
+    view = region_view(unknown)
     assert view.population is None and view.per == "count"
     assert set(data(epicurves.plot_region(unknown), "inc_seg")["c"]) == {
-        plotdata.NEUTRAL_COLOUR
+        spec.NEUTRAL_COLOUR
     }
     with pytest.raises(epicurves.UsageError, match="population of X is unknown"):
         epicurves.plot_region(unknown, per="per100k")
@@ -388,13 +143,13 @@ def test_the_provisional_tail_and_the_segment_colours(rise: pd.DataFrame) -> Non
     assert np.array_equal(tail["x1"], x[split:])
     assert np.array_equal(solid["x0"], x[6 : split - 1])
     inc = rise["incidence_7d"].to_numpy()
-    assert solid["c"] == plotdata.level_colours((inc[6:12] + inc[7:13]) / 2)
+    assert solid["c"] == level_colours((inc[6:12] + inc[7:13]) / 2)
     # by hand: days 7 and 8 (index 6, 7) have 140 and 175 per 100 000 in 7 days
     assert (inc[6], inc[7]) == (140.0, 175.0)
     # 157.5: 57.5 % of the way from #d62728 (214, 39, 40) to #800000 (128, 0, 0)
-    assert solid["c"][0] == plotdata.level_colours([157.5])[0] == "#a51111"
+    assert solid["c"][0] == level_colours([157.5])[0] == "#a51111"
     last = data(layout, "inc_last")
-    assert last["c"] == plotdata.level_colours([inc[-1]])
+    assert last["c"] == level_colours([inc[-1]])
     none = epicurves.plot_region(rise, provisional_days=0)
     assert len(data(none, "inc_seg_prov")["x0"]) == 0
     assert len(data(none, "cases_avg_prov")["x"]) == 1  # from the last day on
@@ -412,7 +167,7 @@ def test_log_scale_leaves_gaps_and_gets_ticks(rise: pd.DataFrame) -> None:
     assert fig.title.text == "Daily new cases per 100 000 (log scale)"
     ticks = fig.yaxis[0].ticker.ticks
     start, end = fig.y_range.start, fig.y_range.end
-    assert [t for t in ticks if start <= t <= end] == plotdata.log_ticks(start, end)
+    assert [t for t in ticks if start <= t <= end] == log_ticks(start, end)
     assert min(ticks) < start and max(ticks) > end  # and beyond, for a zoom out
 
 
@@ -530,11 +285,11 @@ def test_plot_region_refuses_unknown_options(
 
 
 def test_each_plot_is_new_and_the_site_item_stays(rise: pd.DataFrame) -> None:
-    before = plots.chart_item_js()
+    before = region.chart_item_js()
     one, two = epicurves.plot_region(rise), epicurves.plot_region(rise)
     assert one.select_one({"name": "inc"}) is not two.select_one({"name": "inc"})
-    assert plots.chart_item_js() == before
-    assert plots._chart_json.cache_info().currsize == 1
+    assert region.chart_item_js() == before
+    assert region._chart_item.cache_info().currsize == 1
 
 
 def test_importing_epicurves_does_not_import_bokeh() -> None:
@@ -551,9 +306,8 @@ def test_importing_epicurves_does_not_import_bokeh() -> None:
 def test_the_signal_registry_lives_in_the_core() -> None:
     from epicurves.site import signals as site_signals
 
-    assert site_signals.SIGNAL_CHARTS is plotdata.SIGNAL_CHARTS
-    assert site_signals.SignalChart is plotdata.SignalChart
-    assert plots.SIGNAL_FIGURES is plotdata.SIGNAL_FIGURES
+    assert site_signals.SIGNAL_CHARTS is spec.SIGNAL_CHARTS
+    assert site_signals.SignalChart is spec.SignalChart
 
 
 def signals_of(
@@ -648,54 +402,3 @@ def test_plot_region_appends_the_signal_charts(signals: pd.DataFrame) -> None:
         epicurves.UsageError, match="signals are of region DE, metrics of X"
     ):
         epicurves.plot_region(metrics_of(RISE), signals=signals)
-
-
-def _node(script: str) -> Any:
-    import subprocess
-
-    if not NODE.exists():
-        pytest.skip(f"{NODE} not found")
-    out = subprocess.run(
-        [str(NODE), "-e", script], capture_output=True, text=True, check=True
-    )
-    return json.loads(out.stdout)
-
-
-def _js_function(path: Path, name: str) -> str:
-    text = path.read_text(encoding="utf-8")
-    match = re.search(rf"\n( *)function {name}\(.*?\n\1\}}\n", text, re.DOTALL)
-    assert match is not None, f"{path.name} has no function {name}"
-    return match.group(0)
-
-
-def test_colours_numbers_and_ticks_are_the_page_scripts() -> None:
-    """level_colours, format_number and log_ticks against region.js's levelColour and
-    formatNumber and site.js's logTicks, run by node on many values."""
-    text = REGION_JS.read_text(encoding="utf-8")
-    head = re.search(r"var LEVELS = \[.*?\];\n *var NEUTRAL = .*?;\n", text, re.DOTALL)
-    assert head is not None
-    values = [*np.linspace(-10, 260, 2701).round(3).tolist(), 49.999, 50.0, 100.0001]
-    numbers = [0.04, 0.05, 0.15, 0.25, 12.25, 99.95, 99.949, 100.5, 1234.5, 98765.4321]
-    spans = [
-        (1, 3),
-        (0.5, 200),
-        (0.013, 7.7),
-        (2e-5, 9e4),
-        (0.1, 10),
-        (3, 3.5),
-        (1e-3, 1e6),
-    ]
-    script = (
-        head.group(0)
-        + _js_function(REGION_JS, "hex")
-        + _js_function(REGION_JS, "levelColour")
-        + _js_function(REGION_JS, "formatNumber")
-        + _js_function(STATIC / "site.js", "logTicks")
-        + f"console.log(JSON.stringify([{json.dumps(values)}.map(levelColour), "
-        f"{json.dumps(numbers)}.map(formatNumber), "
-        f"{json.dumps(spans)}.map(s => logTicks(s[0], s[1]))]));"
-    )
-    colours, texts, ticks = _node(script)
-    assert plotdata.level_colours(values) == colours
-    assert [plotdata.format_number(v) for v in numbers] == texts
-    assert [plotdata.log_ticks(a, b) for a, b in spans] == ticks

@@ -1,5 +1,4 @@
-"""What the region page's two chart scripts share, in Python: the charts' constants, and
-small twins of their functions (level colours, the last value's label, log ticks, ranges)."""
+"""What the region and signal views share: level colours, the last value's label, log ticks, ranges, columns as floats."""
 
 from __future__ import annotations
 
@@ -11,15 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UsageError
+from ...errors import UsageError
+from ..spec import DAY_MS, LEVEL_COLOURS, NEUTRAL_COLOUR
 
 __all__ = [
-    "AGE_LINES",
-    "COMPARE_LINES",
-    "DAY_MS",
-    "LEVEL_COLOURS",
-    "NEUTRAL_COLOUR",
-    "SIGNAL_FIGURES",
     "axis_log_ticks",
     "floats",
     "for_scale",
@@ -29,31 +23,6 @@ __all__ = [
     "timestamps",
     "valid_range",
 ]
-
-#: One day in milliseconds: the charts' x values are dates as ms since the epoch, UTC.
-DAY_MS = 86_400_000.0
-#: Lines the comparison chart can show: the region itself (``cmp_0``) and seven peers.
-COMPARE_LINES = 8
-#: Lines a chart by age group can show (``g0``, ``g1``, ...), labelled by the page.
-AGE_LINES = 8
-#: Incidence levels (per 100 000, 7 days) and their colours, interpolated in between
-#: (OSCOVIDA's green -> gold -> red -> maroon); region.js holds the same stops.
-LEVEL_COLOURS: tuple[tuple[float, str], ...] = (
-    (0.0, "#2e8b57"),
-    (50.0, "#9a7300"),
-    (100.0, "#d62728"),
-    (200.0, "#800000"),
-)
-#: The colour of an incidence segment without a level (no population).
-NEUTRAL_COLOUR = "#1f77b4"
-#: Each surveillance chart's source columns (see :mod:`epicurves.plots`).
-SIGNAL_FIGURES: dict[str, tuple[str, ...]] = {
-    "wastewater": ("x", "measured", "smoothed", "lo", "hi"),
-    "hospitalisation": ("x", "fixed", "updated", "nowcast", "lo", "hi"),
-    "hospitalisation_2020": ("x", *(f"g{i}" for i in range(AGE_LINES))),
-    "deaths_weekly": ("x", *(f"g{i}" for i in range(AGE_LINES))),
-    "sari": ("x", *(f"g{i}" for i in range(AGE_LINES))),
-}
 
 
 def _js_round(values: np.ndarray) -> np.ndarray:
@@ -65,7 +34,7 @@ def _js_round(values: np.ndarray) -> np.ndarray:
 
 def level_colours(values: Iterable[float]) -> list[str]:
     """The colour of each incidence level, interpolated between :data:`LEVEL_COLOURS`
-    (region.js ``levelColour``, by the same steps); :data:`NEUTRAL_COLOUR` where not finite.
+    (static/chartdata.js ``levelColour``, by the same steps); :data:`NEUTRAL_COLOUR` where not finite.
 
     >>> level_colours([0.0, 25.0, 100.0, 500.0, float("nan")])
     ['#2e8b57', '#647f2c', '#d62728', '#800000', '#1f77b4']
@@ -96,7 +65,7 @@ def level_colours(values: Iterable[float]) -> list[str]:
 
 
 def format_number(value: float) -> str:
-    """A number as the incidence chart's last-value label writes it (region.js
+    """A number as the incidence chart's last-value label writes it (chartdata.js
     ``formatNumber``: ``toLocaleString("en")``, no decimal from 100 on, else one; halves
     away from zero); ``""`` where not finite.
 
@@ -136,7 +105,7 @@ def _ticks(a: float, b: float, decades: float, first: int, last: int) -> list[fl
 
 def log_ticks(start: float, end: float) -> list[float]:
     """Log-axis ticks at 1-2-5 steps, denser or sparser with the decades in view: the page's
-    ``Epicurves.logTicks`` (static/site.js).
+    ``logTicks`` (static/chartdata.js).
 
     >>> log_ticks(1, 3)
     [1.0, 1.2, 1.5, 2.0, 2.5, 3.0]
@@ -177,7 +146,7 @@ def floats(values: Any) -> np.ndarray:
 
 
 def for_scale(values: np.ndarray, log: bool) -> np.ndarray:
-    """Values a log axis cannot show become NaN (gaps), on a copy (region.js ``forScale``)."""
+    """Values a log axis cannot show become NaN (gaps), on a copy (chartdata.js ``forScale``)."""
     if not log:
         return values
     with np.errstate(invalid="ignore"):
@@ -193,7 +162,7 @@ def timestamps(dates: Any) -> np.ndarray:
 
 
 def valid_range(start: float, end: float) -> tuple[float, float] | None:
-    """A range the page would set (region.js ``setRange``), else None (left as it was)."""
+    """A range the page would set (chartdata.js ``setRange``), else None (left as it was)."""
     if math.isfinite(start) and math.isfinite(end) and end > start:
         return start, end
     return None

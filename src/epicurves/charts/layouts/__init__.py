@@ -1,0 +1,1 @@
+"""The charts' Bokeh layouts, by page kind: the region charts (:mod:`.region`), the surveillance charts (:mod:`.signals`), the maps (:mod:`.maps`); :mod:`.common` has what they share. Imported only where Bokeh is needed."""

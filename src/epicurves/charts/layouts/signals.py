@@ -1,0 +1,204 @@
+"""The surveillance charts as Bokeh items with empty, named sources, one per chart, built once; and filled in Python for :func:`epicurves.plot_signals`.
+
+Each chart of :data:`~..spec.SIGNAL_FIGURES` (its source's columns; :data:`~..spec.AGE_LINES`
+lines by age group at most) is one item (:func:`signal_items`), embedded in its own place of the
+page and filled by static/signals.js; its models are named ``<kind>_<chart>`` (``src_``, ``fig_``,
+``x_``, ``y_``, ``legend_``, ``hover_``; ``fig_<chart>_log`` and ``y_<chart>_log`` for the log
+twin). Its title is its signal's (:func:`~..spec.signal_title`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bokeh.core.properties import value
+from bokeh.layouts import column
+from bokeh.models import Column, ColumnDataSource, HoverTool, LogScale, Range1d
+from bokeh.models.renderers import DataRenderer
+from bokeh.plotting import figure
+
+from ..spec import (
+    AGE_LINES,
+    COLOURS,
+    DATE_FORMAT,
+    PEER_COLOURS,
+    SIGNAL_CHARTS,
+    SIGNAL_FIGURES,
+    signal_model,
+)
+from ..views import SignalView
+from .common import (
+    DATE_ROW,
+    add_legend,
+    item_js,
+    item_json,
+    log_ticks,
+    make_figure,
+    named,
+    set_range,
+    slim,
+)
+
+__all__ = ["draw_signals", "filled_signal", "signal_items", "signal_items_js"]
+
+#: Each chart's title: its signal's, as the source declares it.
+_TITLES = {chart.figure: chart.title for chart in SIGNAL_CHARTS}
+
+
+def _signalmake_figure(chart: str, x: Range1d, log: bool = False) -> figure:
+    name = signal_model("figure", chart, log=log)
+    fig = make_figure(name, _TITLES[chart], x, log=log)
+    fig.y_range.name = signal_model("yRange", chart, log=log)
+    fig.visible = not log
+    return fig
+
+
+def _signaladd_hover(
+    fig: figure, renderer: Any, rows: list[tuple[str, str]], name: str
+) -> None:
+    fig.add_tools(
+        HoverTool(
+            renderers=[renderer],
+            tooltips=[("date", DATE_FORMAT), *rows],
+            formatters={"@x": "datetime"},
+            mode="vline",
+            name=name,
+        )
+    )
+
+
+def _wastewater(source: ColumnDataSource, x: Range1d, log: bool) -> figure:
+    fig = _signalmake_figure("wastewater", x, log)
+    band = fig.varea(x="x", y1="lo", y2="hi", source=source, fill_color=COLOURS["smoothed"],
+                     fill_alpha=0.18)  # fmt: skip
+    line = fig.line(
+        "x", "smoothed", source=source, line_color=COLOURS["smoothed"], line_width=2.5
+    )
+    dots = fig.scatter("x", "measured", source=source, size=5, fill_color=COLOURS["cases"],
+                       line_color=COLOURS["cases"], fill_alpha=0.7)  # fmt: skip
+    add_legend(
+        fig, [("measured", [dots]), ("smoothed (RKI, with interval)", [line, band])]
+    )
+    _signaladd_hover(fig, line, [("measured", "@measured{0,0}"), ("smoothed", "@smoothed{0,0}"),
+                              ("interval", "@lo{0,0} to @hi{0,0}")],
+                  signal_model("hover", "wastewater", log=log))  # fmt: skip
+    return fig
+
+
+def _hospitalisation(source: ColumnDataSource, x: Range1d) -> figure:
+    fig = _signalmake_figure("hospitalisation", x)
+    band = fig.varea(x="x", y1="lo", y2="hi", source=source, fill_color=COLOURS["deaths"],
+                     fill_alpha=0.15)  # fmt: skip
+    fixed = fig.line(
+        "x", "fixed", source=source, line_color=COLOURS["cases"], line_width=2
+    )
+    updated = fig.line(
+        "x", "updated", source=source, line_color=COLOURS["r"], line_width=2
+    )
+    nowcast = fig.line("x", "nowcast", source=source, line_color=COLOURS["deaths"],
+                       line_width=2.5, line_dash="dashed")  # fmt: skip
+    add_legend(fig, [("fixed", [fixed]), ("updated", [updated]),
+                  ("nowcast (95 % interval)", [nowcast, band])])  # fmt: skip
+    _signaladd_hover(fig, updated, [("fixed", "@fixed{0.00}"), ("updated", "@updated{0.00}"),
+                                 ("nowcast", "@nowcast{0.00} (@lo{0.00} to @hi{0.00})")],
+                  signal_model("hover", "hospitalisation"))  # fmt: skip
+    return fig
+
+
+def _by_age(chart: str, source: ColumnDataSource, x: Range1d) -> figure:
+    fig = _signalmake_figure(chart, x)
+    lines: list[DataRenderer] = []
+    for i in range(AGE_LINES):
+        lines.append(
+            fig.line(
+                "x",
+                f"g{i}",
+                source=source,
+                line_color=PEER_COLOURS[i],
+                line_width=2.5 if i == 0 else 1.8,
+            )
+        )
+    add_legend(fig, [(f"g{i}", [line]) for i, line in enumerate(lines)],
+            name=signal_model("legend", chart), below=True)  # fmt: skip
+    _signaladd_hover(fig, lines[0], [(f"g{i}", f"@g{i}{{0,0.[00]}}") for i in range(AGE_LINES)],
+                  signal_model("hover", chart))  # fmt: skip
+    return fig
+
+
+def _signal_layout(chart: str) -> Any:
+    x = Range1d(start=0, end=1, name=signal_model("xRange", chart))
+    source = ColumnDataSource(
+        data={c: [] for c in SIGNAL_FIGURES[chart]}, name=signal_model("source", chart)
+    )
+    if chart == "wastewater":
+        figures = [_wastewater(source, x, log=False), _wastewater(source, x, log=True)]
+    elif chart == "hospitalisation":
+        figures = [_hospitalisation(source, x)]
+    else:
+        figures = [_by_age(chart, source, x)]
+    slim(figures)
+    return column(*figures, sizing_mode="stretch_width", name=f"charts_{chart}")
+
+
+@functools.cache
+def _signal_items() -> str:
+    items = {chart: item_json(_signal_layout(chart)) for chart in SIGNAL_FIGURES}
+    return json.dumps(items, separators=(",", ":"))
+
+
+def signal_items() -> dict[str, dict[str, Any]]:
+    """The surveillance charts, one ``json_item`` dict per chart of
+    :data:`~..spec.SIGNAL_FIGURES`, empty sources, model ids renumbered (the same bytes on
+    every build); a new copy on each call."""
+    items: dict[str, dict[str, Any]] = json.loads(_signal_items())
+    return items
+
+
+def signal_items_js() -> str:
+    """A JavaScript file body ``window.EPICURVES_SIGNAL_CHARTS = {...};``."""
+    return item_js("window.EPICURVES_SIGNAL_CHARTS", signal_items())
+
+
+def filled_signal(view: SignalView) -> figure:
+    """One surveillance chart (:func:`_signal_layout`, new models) filled from ``view``."""
+    chart = view.chart.figure
+    models = named(_signal_layout(chart))
+    models[signal_model("source", chart)].data = dict(view.data)
+    x = models[signal_model("xRange", chart)]
+    if view.x_bounds is not None:
+        x.bounds = view.x_bounds
+    if view.x_range is not None:
+        set_range(x, view.x_range)
+    fig = models[view.figure]
+    if view.y_range is not None:
+        set_range(fig.y_range, view.y_range)
+    fig.visible = True
+    if isinstance(fig.y_scale, LogScale):
+        log_ticks(fig)
+    if view.chart.lines == "age_group":
+        legend = models[signal_model("legend", chart)]
+        items = list(legend.items)
+        tooltips = [DATE_ROW]
+        for i, item in enumerate(items):
+            used = i < len(view.labels)
+            for renderer in item.renderers:
+                renderer.visible = used
+            if used:
+                item.label = value(view.labels[i])
+                tooltips.append((view.labels[i], f"@g{i}{{0,0.[00]}}"))
+        legend.items = items[: len(view.labels)]
+        models[signal_model("hover", chart)].tooltips = tooltips
+    shown: figure = fig
+    return shown
+
+
+def draw_signals(views: Sequence[SignalView]) -> Column:
+    """The surveillance charts of ``views``, filled, in one column."""
+    return column(
+        *(filled_signal(v) for v in views),
+        sizing_mode="stretch_width",
+        name="signal_charts",
+    )

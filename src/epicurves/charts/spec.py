@@ -1,0 +1,362 @@
+"""The charts' one definition: every name, colour, list, title and number format that Python and the page scripts share.
+
+Python reads this module (the views in :mod:`.views`, the Bokeh layouts in :mod:`.layouts`); the
+page scripts read the same values as data: the build writes :func:`browser_spec` once into the
+site as a classic data script (``static/spec-<hash>.js``, ``self.EPICURVES_SPEC``), loaded before
+them, so that it works from ``file://`` and under ``script-src 'self'``. No page script holds a
+name, colour, list or format that is defined here (a test searches them for these values).
+
+Adding a panel is one entry in :data:`PANELS` or :data:`SIGNAL_CHARTS`, its view function and its
+Bokeh layout.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..analysis.metrics import MIN_R_CASES
+from ..analysis.registry import COMPARE_METRICS, DOWNLOAD_METRICS, SITE_METRICS
+from ..sources import SOURCES
+
+__all__ = [
+    "AGE_LINES",
+    "COLOURS",
+    "COMPARE_COLOURS",
+    "COMPARE_LINES",
+    "DAILY_PANELS",
+    "DAILY_SERIES",
+    "DATE_FORMAT",
+    "DAY_MS",
+    "DEFAULT_WINDOW",
+    "DERIVED",
+    "FIGURES",
+    "FIRST_FIGURES",
+    "INCIDENCE",
+    "LATER_FIGURES",
+    "LEVEL_COLOURS",
+    "LOG_SUFFIX",
+    "MAP_NO_DATA",
+    "MAP_SOURCE",
+    "METRIC_SOURCES",
+    "NAMES",
+    "NEUTRAL_COLOUR",
+    "PANEL_TITLES",
+    "PEER_COLOURS",
+    "PER_SUFFIX",
+    "SHORT_NUMBER",
+    "SIGNAL_CHARTS",
+    "SIGNAL_FIGURES",
+    "SOURCES_OF_REGION",
+    "WINDOWS",
+    "SignalChart",
+    "browser_spec",
+    "browser_spec_js",
+    "signal_model",
+    "signal_title",
+]
+
+#: One day in milliseconds: the charts' x values are dates as ms since the epoch, UTC.
+DAY_MS = 86_400_000.0
+#: The time windows a region page and compare offer: days shown (None: all).
+WINDOWS: dict[str, int | None] = {"all": None, "365": 365, "84": 84}
+#: The window a region page opens with (compare opens with all).
+DEFAULT_WINDOW = "365"
+#: Lines the comparison chart can show: the region itself (``cmp_0``) and seven peers.
+COMPARE_LINES = 8
+#: Lines a chart by age group can show (``g0``, ``g1``, ...), labelled by the page.
+AGE_LINES = 8
+
+# -- colours ---------------------------------------------------------------------------------
+#: Incidence levels (per 100 000, 7 days) and their colours, interpolated in between
+#: (OSCOVIDA's green -> gold -> red -> maroon).
+LEVEL_COLOURS: tuple[tuple[float, str], ...] = (
+    (0.0, "#2e8b57"),
+    (50.0, "#9a7300"),
+    (100.0, "#d62728"),
+    (200.0, "#800000"),
+)
+#: The colour of an incidence segment without a level (no population).
+NEUTRAL_COLOUR = "#1f77b4"
+#: The colours of the lines and glyphs, by what they show.
+COLOURS: dict[str, str] = {
+    "cases": "#1f77b4",
+    "deaths": "#d62728",
+    "r": "#2ca02c",
+    "cori": "#9467bd",
+    "smoothed": "#b85c00",
+    "one": "#555555",
+    "background": "#fbfbfb",
+}
+#: Line colours of the comparison chart and of the charts by age group: the region (all
+#: ages) in near-black, then the others (Tableau).
+PEER_COLOURS: tuple[str, ...] = (
+    "#111111", "#1f77b4", "#b85c00", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#b5338a",
+)  # fmt: skip
+#: Line colours of the compare page: every one of contrast at least 3:1 with the chart's
+#: background (WCAG AA).
+COMPARE_COLOURS: tuple[str, ...] = (
+    "#1f77b4", "#b85c00", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#b5338a", "#7f7f7f", "#6b6b00", "#0b7f8c",
+)  # fmt: skip
+#: A map's region before the page colours it, and one without data on the date.
+MAP_NO_DATA = "#8c8c8c"
+
+# -- number and date formats -------------------------------------------------------------------
+#: Short y labels: 2.5k, 1.2m, 0.0004 (a phone has room for about five characters), by Bokeh's
+#: own formatter: no code compiled in the browser, so the site runs under script-src 'self'.
+SHORT_NUMBER = "0.[0000]a"
+#: A date in the hover tooltips.
+DATE_FORMAT = "@x{%a %d %b %Y}"
+
+# -- model names -----------------------------------------------------------------------------
+#: Names of the models the page scripts look up, besides the figures and the sources: the
+#: region charts' shared x range, the comparison lines' sources (``cmp_0`` ...) and legend, a
+#: log axis's ticker (``ticks_<figure>``); a surveillance chart's models are
+#: ``<prefix><chart>`` (``src_wastewater``, ``fig_wastewater``, ``fig_wastewater_log``, ...);
+#: a map's source is ``map``.
+NAMES: dict[str, str] = {
+    "x": "x",
+    "compareSource": "cmp_",
+    "compareLegend": "cmp_legend",
+    "ticks": "ticks_",
+    "source": "src_",
+    "figure": "fig_",
+    "xRange": "x_",
+    "yRange": "y_",
+    "legend": "legend_",
+    "hover": "hover_",
+    "log": "_log",
+    "map": "map",
+    "charts": "charts",
+    "more": "later",
+}
+
+
+def signal_model(kind: str, chart: str, *, log: bool = False) -> str:
+    """The name of a surveillance chart's model of ``kind`` (a key of :data:`NAMES`:
+    ``source``, ``figure``, ``xRange``, ...), of its log twin with ``log``.
+
+    >>> signal_model("figure", "wastewater", log=True), signal_model("source", "sari")
+    ('fig_wastewater_log', 'src_sari')
+    """
+    return NAMES[kind] + chart + (NAMES["log"] if log else "")
+
+
+# -- the region charts -------------------------------------------------------------------------
+#: Every named source of the region charts and its columns (``x``: dates as ms since the
+#: epoch, UTC); the comparison lines ``cmp_0`` ... are filled apart.
+SOURCES_OF_REGION: dict[str, tuple[str, ...]] = {
+    "inc": ("x", "y", "inc", "s7"),
+    "inc_seg": ("x0", "y0", "x1", "y1", "c"),
+    "inc_seg_prov": ("x0", "y0", "x1", "y1", "c"),
+    "inc_last": ("x", "y", "c", "text"),
+    "cases": ("x", "y", "n", "p", "m", "flag"),
+    "cases_avg": ("x", "y"),
+    "cases_avg_prov": ("x", "y"),
+    "deaths": ("x", "y", "n", "p", "m", "flag"),
+    "deaths_avg": ("x", "y"),
+    "deaths_avg_prov": ("x", "y"),
+    "r_cases": ("x", "r_rki", "r_cori", "lo", "hi", "gf"),
+    "r_deaths": ("x", "r_rki", "gf"),
+    "doubling": ("x", "cases", "deaths"),
+    **{
+        f"{NAMES['compareSource']}{i}": ("x", "y", "name") for i in range(COMPARE_LINES)
+    },
+}
+#: Every named figure of the region charts, in page order (``y_<name without fig_>`` is its
+#: y range); the first three exist twice, linear and log (Bokeh cannot change an axis type).
+FIGURES: tuple[str, ...] = (
+    "fig_inc_lin", "fig_inc_log", "fig_cases_lin", "fig_cases_log", "fig_deaths_lin",
+    "fig_deaths_log", "fig_r_cases", "fig_r_deaths", "fig_doubling", "fig_compare",
+)  # fmt: skip
+#: The first root of the page's charts: what a phone's first screen shows, drawn first.
+FIRST_FIGURES: tuple[str, ...] = ("fig_inc_lin", "fig_inc_log")
+#: The figures of the second root (``NAMES["more"]``), built once the first are on screen.
+LATER_FIGURES: tuple[str, ...] = tuple(f for f in FIGURES if f not in FIRST_FIGURES)
+#: The titles of the panels whose units change: (per 100 000, in counts).
+PANEL_TITLES: dict[str, tuple[str, str]] = {
+    "inc": ("7-day incidence per 100 000", "Cases in the last 7 days"),
+    "cases": ("Daily new cases per 100 000", "Daily new cases"),
+    "deaths": ("Daily new deaths per 100 000", "Daily new deaths"),
+}
+#: What a log twin's title adds.
+LOG_SUFFIX = " (log scale)"
+#: What the title of a count shown per 100 000 people adds.
+PER_SUFFIX = " per 100 000"
+#: The panels of daily counts and their series: the daily count, its trailing and its centred
+#: 7-day mean.
+DAILY_PANELS: dict[str, dict[str, str]] = {
+    panel: {"daily": f"new_{panel}", "mean": f"new_{panel}_7d_mean",
+            "centred": f"new_{panel}_7d_mean_centred"}
+    for panel in ("cases", "deaths")
+}  # fmt: skip
+#: The daily counts of a region's data: what the pages show first, and derive some series from.
+DAILY_SERIES = tuple(p["daily"] for p in DAILY_PANELS.values())
+#: The 7-day incidence: the first panel, the comparison lines, the maps.
+INCIDENCE = "incidence_7d"
+#: The sources whose columns each hold one metric, as the page fills them: source -> column
+#: -> metric.
+METRIC_SOURCES: dict[str, dict[str, str]] = {
+    "r_cases": {"r_rki": "r_rki", "r_cori": "r_cori", "lo": "r_cori_lo", "hi": "r_cori_hi",
+                "gf": "growth_factor_7d"},
+    "r_deaths": {"r_rki": "deaths_r_rki", "gf": "deaths_growth_factor_7d"},
+    "doubling": {"cases": "doubling_time_days", "deaths": "deaths_doubling_time_days"},
+}  # fmt: skip
+#: Series the browser computes from the daily counts rather than read them (a region's data
+#: script leaves them out where they are exactly so): (daily series, the later 7-day sum's
+#: offset in days, the earlier one's, the least the earlier sum must be); an earlier offset of
+#: 0 means the 7-day mean, a least of None no least. See :mod:`epicurves.analysis.metrics`
+#: for the formulas.
+DERIVED: dict[str, tuple[str, int, int, float | None]] = {
+    "new_cases_7d_mean": ("new_cases", 0, 0, None),
+    "new_deaths_7d_mean": ("new_deaths", 0, 0, None),
+    "growth_factor_7d": ("new_cases", 0, 7, None),
+    "deaths_growth_factor_7d": ("new_deaths", 0, 7, None),
+    "r_rki": ("new_cases", -1, 3, float(MIN_R_CASES)),
+    "deaths_r_rki": ("new_deaths", -1, 3, float(MIN_R_CASES)),
+}
+
+# -- the maps ------------------------------------------------------------------------------------
+#: Columns of a map's named source ``map`` (``xs``/``ys``: Bokeh ``multi_polygons`` nesting);
+#: the page fills ``colour``, ``value``, ``note`` and ``href`` for the date it shows.
+MAP_SOURCE = ("id", "name", "xs", "ys", "colour", "value", "note", "href")
+
+# -- the surveillance charts -------------------------------------------------------------------
+#: Each surveillance chart's source columns.
+SIGNAL_FIGURES: dict[str, tuple[str, ...]] = {
+    "wastewater": ("x", "measured", "smoothed", "lo", "hi"),
+    "hospitalisation": ("x", "fixed", "updated", "nowcast", "lo", "hi"),
+    "hospitalisation_2020": ("x", *(f"g{i}" for i in range(AGE_LINES))),
+    "deaths_weekly": ("x", *(f"g{i}" for i in range(AGE_LINES))),
+    "sari": ("x", *(f"g{i}" for i in range(AGE_LINES))),
+}
+
+
+@dataclass(frozen=True)
+class SignalChart:
+    """One chart of the surveillance section."""
+
+    anchor: str
+    """Its id on the page (``#sig-...``), which the home page links to."""
+    signal: str
+    estimates: tuple[str, ...]
+    """The estimates drawn (the first one is the main line)."""
+    figure: str
+    """Its figure in :data:`SIGNAL_FIGURES`."""
+    lines: str
+    """What its lines are: ``estimate`` (one line each), ``pathogen`` (a select picks one;
+    estimates as lines) or ``age_group`` (one line each)."""
+    digits: int | None = 3
+    """Significant digits kept; ``None``: whole numbers (counts)."""
+    note: str = ""
+    """What the page adds to the signal's own description."""
+
+    @property
+    def log(self) -> bool:
+        """Whether it has a log twin (the chart of one pathogen's wastewater)."""
+        return self.lines == "pathogen"
+
+    @property
+    def title(self) -> str:
+        """Its title: its signal's, as the source declares it (:func:`signal_title`)."""
+        return signal_title(self.signal)
+
+
+SIGNAL_CHARTS: tuple[SignalChart, ...] = (
+    SignalChart(
+        "sig-wastewater", "wastewater", ("measured", "smoothed"), "wastewater",
+        "pathogen",
+        note="Points: the weekly measurements; line and band: RKI's smoothed curve with its "
+        "interval. Choose the pathogen; the log scale shows rises of different size alike.",
+    ),
+    SignalChart(
+        "sig-hospitalisation", "hospitalisation", ("fixed", "updated", "nowcast"),
+        "hospitalisation", "estimate",
+        note="Fixed: the value as first published for each day; updated: with the late "
+        "reports since; nowcast: RKI's estimate of the final value, with its 95 % interval.",
+    ),
+    SignalChart(
+        "sig-hospitalisation-2020", "hospitalisation-2020", ("updated",),
+        "hospitalisation_2020", "age_group",
+        note="The series RKI published from 2020 to 2022, by age group; it is not joined to "
+        "the current one, whose method differs.",
+    ),
+    SignalChart(
+        "sig-deaths-weekly", "deaths-weekly", ("measured",), "deaths_weekly",
+        "age_group", digits=None,
+    ),
+    SignalChart("sig-sari", "sari", ("measured",), "sari", "age_group"),
+)  # fmt: skip
+"""The surveillance charts, in page order: the one registry the site, its page script (through
+the page's configuration) and :func:`epicurves.plot_signals` read."""
+
+
+def signal_title(signal: str) -> str:
+    """The title of ``signal`` as the source that declares it gives it (the name, if none does).
+
+    >>> signal_title("deaths-weekly")
+    'COVID-19 deaths per week'
+    """
+    for source in SOURCES.values():
+        declared = source.signal(signal)
+        if declared is not None:
+            return declared.title
+    return signal
+
+
+def browser_spec() -> dict[str, Any]:
+    """Everything the page scripts read from the spec, JSON-ready.
+
+    >>> spec = browser_spec()
+    >>> spec["compareLines"], spec["levels"][1], spec["metrics"]["incidence_7d"]["unit"]
+    (8, [50.0, '#9a7300'], 'rate')
+    """
+    metrics = {
+        m.name: {"label": m.label, "unit": m.unit, "asCount": m.as_count}
+        for m in (*SITE_METRICS, *DOWNLOAD_METRICS)
+    }
+    return {
+        "day": DAY_MS,
+        "windows": WINDOWS,
+        "defaultWindow": DEFAULT_WINDOW,
+        "names": NAMES,
+        "compareLines": COMPARE_LINES,
+        "ageLines": AGE_LINES,
+        "levels": [[level, colour] for level, colour in LEVEL_COLOURS],
+        "neutral": NEUTRAL_COLOUR,
+        "colours": COLOURS,
+        "peerColours": list(PEER_COLOURS),
+        "compareColours": list(COMPARE_COLOURS),
+        "mapNoData": MAP_NO_DATA,
+        "shortNumber": SHORT_NUMBER,
+        "dateFormat": DATE_FORMAT,
+        "sources": {
+            k: list(v)
+            for k, v in SOURCES_OF_REGION.items()
+            if not k.startswith(NAMES["compareSource"])
+        },
+        "figures": list(FIGURES),
+        "panelTitles": {k: list(v) for k, v in PANEL_TITLES.items()},
+        "logSuffix": LOG_SUFFIX,
+        "perSuffix": PER_SUFFIX,
+        "daily": DAILY_PANELS,
+        "incidence": INCIDENCE,
+        "metricSources": METRIC_SOURCES,
+        "derived": {k: [d, a, b, least] for k, (d, a, b, least) in DERIVED.items()},
+        "download": [*DAILY_SERIES, *(m.name for m in DOWNLOAD_METRICS)],
+        "metrics": metrics,
+        "compare": [m.name for m in COMPARE_METRICS],
+        "signalFigures": {k: list(v) for k, v in SIGNAL_FIGURES.items()},
+        "signalCharts": [
+            asdict(c) | {"log": c.log, "title": c.title} for c in SIGNAL_CHARTS
+        ],
+    }
+
+
+def browser_spec_js() -> str:
+    """The data script that gives the page scripts the spec: ``self.EPICURVES_SPEC = {...};``."""
+    text = json.dumps(browser_spec(), separators=(",", ":"), ensure_ascii=True)
+    text = text.replace("</", "<\\/")  # "</" would end an inline <script>
+    return f"self.EPICURVES_SPEC={text};\n"

@@ -1,0 +1,154 @@
+/* epicurves signal data: what the region page's surveillance charts draw, prepared without the
+ * page (no DOM, no Bokeh): a chart's series for the chosen pathogen, its source's columns and
+ * its lines' labels, the figure shown and its ranges. epicurves.charts.views.signals computes the
+ * same in Python; the tests run this file under node and compare. In the browser it sets
+ * self.EpicurvesSignalData (after chartdata.js); under node, require() gives
+ * make(spec, chartData). Plain ES2017, no build step. */
+(function (root, factory) {
+  "use strict";
+  if (typeof module === "object" && module.exports) {
+    module.exports = factory;
+  } else {
+    root.EpicurvesSignalData = factory(root.EPICURVES_SPEC, root.EpicurvesChartData);
+  }
+})(typeof self !== "undefined" ? self : this, function make(spec, chartData) {
+  "use strict";
+
+  var DAY = spec.day;
+  var NAMES = spec.names;
+  var validRange = chartData.validRange;
+
+  /* A series' dates (ms) and values (null where missing) from its compact form. */
+  function expandSeries(series) {
+    var start = Date.parse(series.start + "T00:00:00Z");
+    var step = (series.step | 0) * DAY;
+    var n = Math.max(series.v.length, series.lo ? series.lo.length : 0, series.hi ? series.hi.length : 0);
+    var out = { x: [], v: [], lo: [], hi: [] };
+    for (var i = 0; i < n; i++) {
+      out.x.push(start + i * step);
+      ["v", "lo", "hi"].forEach(function (key) {
+        var values = series[key];
+        var value = values && i < values.length ? values[i] : null;
+        out[key].push(value === undefined ? null : value);
+      });
+    }
+    return out;
+  }
+
+  /* Columns aligned on the union of the given series' dates: {x, name: values}; a later
+   * column of the same name replaces an earlier one. */
+  function align(named) {
+    var days = {};
+    named.forEach(function (item) {
+      item[1].x.forEach(function (x) {
+        days[x] = true;
+      });
+    });
+    var x = Object.keys(days).map(Number).sort(function (a, b) {
+      return a - b;
+    });
+    var where = {};
+    x.forEach(function (value, i) {
+      where[value] = i;
+    });
+    var columns = { x: x };
+    named.forEach(function (item) {
+      var column = new Array(x.length).fill(NaN);
+      item[1].x.forEach(function (value, i) {
+        var v = item[1][item[2] || "v"][i];
+        column[where[value]] = v === null ? NaN : v;
+      });
+      columns[item[0]] = column;
+    });
+    return columns;
+  }
+
+  /* A chart's series, of the region's signal data: its signal's, of the estimates it draws. */
+  function chartSeries(chart, series) {
+    return series.filter(function (s) {
+      return s.signal === chart.signal && chart.estimates.indexOf(s.estimate) >= 0;
+    });
+  }
+
+  /* A surveillance chart's source columns and, by age group, its lines' labels, for the
+   * chosen pathogen (of a chart by pathogen). */
+  function signalColumns(chart, series, state) {
+    var picked = series;
+    if (chart.lines === "pathogen") {
+      picked = picked.filter(function (s) {
+        return s.pathogen === state.pathogen;
+      });
+    }
+    var named = [];
+    var labels = [];
+    if (chart.lines === "age_group") {
+      var ordered = picked.slice().sort(function (a, b) {
+        /* all ages first, then the groups in order */
+        var ka = a.age_group === "00+" ? "" : a.age_group;
+        var kb = b.age_group === "00+" ? "" : b.age_group;
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      });
+      ordered.slice(0, spec.ageLines).forEach(function (s, i) {
+        named.push(["g" + i, expandSeries(s)]);
+        labels.push(s.age_group === "00+" ? "all ages" : s.age_group);
+      });
+    } else {
+      picked.forEach(function (s) {
+        var data = expandSeries(s);
+        named.push([s.estimate, data]);
+        if (s.lo) {
+          named.push(["lo", data, "lo"]);
+          named.push(["hi", data, "hi"]);
+        }
+      });
+    }
+    var columns = align(named);
+    var n = columns.x.length;
+    spec.signalFigures[chart.figure].forEach(function (key) {
+      if (!columns[key]) columns[key] = new Array(n).fill(NaN);
+    });
+    return { columns: columns, labels: labels };
+  }
+
+  function finite(values) {
+    return Array.prototype.filter.call(values, function (v) {
+      return isFinite(v);
+    });
+  }
+
+  /* The figure shown (the log twin or not), the x range and its bounds, the y range. */
+  function signalRanges(chart, columns, state) {
+    var log = chart.log && state.scale === "log";
+    var figure = NAMES.figure + chart.figure + (log ? NAMES.log : "");
+    var x = columns.x;
+    var out = { figure: figure, x: null, bounds: null, y: null };
+    if (x.length) {
+      var span = Math.max(x[x.length - 1] - x[0], 7 * DAY);
+      out.bounds = [x[0] - 0.1 * span, x[x.length - 1] + 0.1 * span];
+      out.x = validRange(x[0] - 0.02 * span, x[x.length - 1] + 0.02 * span);
+    }
+    var values = [];
+    Object.keys(columns).forEach(function (key) {
+      if (key !== "x") values = values.concat(finite(columns[key]));
+    });
+    if (log) {
+      var positive = values.filter(function (v) {
+        return v > 0;
+      });
+      var lo = Math.min.apply(null, positive.length ? positive : [1]);
+      var hi = Math.max.apply(null, positive.length ? positive : [10]);
+      out.y = validRange(lo / 1.5, hi * 1.6);
+    } else {
+      var top = values.length ? Math.max.apply(null, values) : 1;
+      out.y = validRange(0, (top > 0 ? top : 1) * 1.08);
+    }
+    return out;
+  }
+
+  return {
+    expandSeries: expandSeries,
+    chartSeries: chartSeries,
+    signalColumns: signalColumns,
+    signalRanges: signalRanges,
+  };
+});
