@@ -176,6 +176,23 @@ def _daily(
     return fig
 
 
+def _r_and_growth(
+    fig: figure, source: ColumnDataSource, colour: str
+) -> tuple[DataRenderer, DataRenderer]:
+    """RKI's R as a line and the week-on-week growth factor as dots, of ``colour``."""
+    rki = fig.line("x", "r_rki", source=source, line_color=COLOURS["r"], line_width=2)
+    dots = fig.scatter(
+        "x",
+        "gf",
+        source=source,
+        size=3.5,
+        fill_color=colour,
+        line_alpha=0.0,
+        fill_alpha=0.35,
+    )
+    return rki, dots
+
+
 def _r_cases(x: Range1d, sources: dict[str, ColumnDataSource]) -> figure:
     fig = make_figure("fig_r_cases", "R and growth factor, from cases", x)
     source = sources["r_cases"]
@@ -191,16 +208,7 @@ def _r_cases(x: Range1d, sources: dict[str, ColumnDataSource]) -> figure:
     cori = fig.line(
         "x", "r_cori", source=source, line_color=COLOURS["cori"], line_width=2.5
     )
-    rki = fig.line("x", "r_rki", source=source, line_color=COLOURS["r"], line_width=2)
-    dots = fig.scatter(
-        "x",
-        "gf",
-        source=source,
-        size=3.5,
-        fill_color=COLOURS["cases"],
-        line_alpha=0.0,
-        fill_alpha=0.35,
-    )
+    rki, dots = _r_and_growth(fig, source, COLOURS["cases"])
     add_legend(
         fig,
         [
@@ -225,16 +233,7 @@ def _r_deaths(x: Range1d, sources: dict[str, ColumnDataSource]) -> figure:
     fig = make_figure("fig_r_deaths", "R and growth factor, from deaths", x)
     source = sources["r_deaths"]
     add_one_line(fig)
-    rki = fig.line("x", "r_rki", source=source, line_color=COLOURS["r"], line_width=2)
-    dots = fig.scatter(
-        "x",
-        "gf",
-        source=source,
-        size=3.5,
-        fill_color=COLOURS["deaths"],
-        line_alpha=0.0,
-        fill_alpha=0.35,
-    )
+    rki, dots = _r_and_growth(fig, source, COLOURS["deaths"])
     add_legend(fig, [("R (RKI, 7-day)", [rki]), ("growth factor 7d", [dots])])
     add_hover(fig, rki, [("R RKI", "@r_rki{0.00}"), ("growth factor", "@gf{0.00}")])
     return fig
