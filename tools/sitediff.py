@@ -6,6 +6,7 @@ repository root, with the project's virtualenv active::
     python tools/sitediff.py c16e9d3 WORKTREE     # the working tree, uncommitted changes included
     python tools/sitediff.py c16e9d3 HEAD --keep /tmp/sd --allow 'site/compare/*' --allow 'build --help'
     python tools/sitediff.py c16e9d3 c16e9d3 --record tools/sitediff/recorded-c16e9d3.json
+    python tools/sitediff.py c16e9d3 HEAD --charts    # and the charts in Chromium (tools/chartdiff.py)
 
 Each revision is checked out with ``git worktree add --detach`` into a temporary folder
 (``WORKTREE``: the working tree is copied there as it is when the tool starts, uncommitted
@@ -1145,6 +1146,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--details", type=int, default=5, help="differences shown per category"
     )
+    parser.add_argument(
+        "--charts",
+        action="store_true",
+        help="also open chart pages of both sites in Chromium and compare what their charts "
+        "hold (tools/chartdiff.py)",
+    )
     return parser.parse_args(argv)
 
 
@@ -1205,6 +1212,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.record:
             write_recording(args.record, old, old_outputs, now)
             print(f"\nrecorded OLD's outputs into {args.record}")
+        if args.charts:
+            import chartdiff  # beside this file
+
+            print()
+            found = chartdiff.compare_sites(old.site.resolve(), new.site.resolve())
+            failing += chartdiff.report(found) and sum(bool(v) for v in found.values())
         if args.keep:
             print(f"kept both builds in {base}/old and {base}/new")
         print(

@@ -274,6 +274,38 @@ def de_signals(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
 def test_the_signal_charts_are_the_same_in_both_languages(
     de_signals: pd.DataFrame,
 ) -> None:
+    assert _signal_charts_agree(de_signals) == [c.anchor for c in spec.SIGNAL_CHARTS]
+
+
+def test_a_new_signal_chart_is_one_entry_in_the_spec(
+    de_signals: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding a chart: an entry in ``spec.SIGNAL_CHARTS`` and its columns in
+    ``spec.SIGNAL_FIGURES`` (here SARI by age group a second time, as its own figure). Nothing
+    else is edited: the Python view and figure, the site's chart items and the page's script
+    (through the spec it is sent) all draw it, and they agree."""
+    from epicurves.charts.layouts import signals as layouts
+
+    extra = spec.SignalChart(
+        "sig-sari-again", "sari", ("measured",), "sari_again", "age_group"
+    )
+    monkeypatch.setattr(spec, "SIGNAL_CHARTS", (*spec.SIGNAL_CHARTS, extra))
+    monkeypatch.setitem(spec.SIGNAL_FIGURES, "sari_again", spec.SIGNAL_FIGURES["sari"])
+    layouts._signal_items.cache_clear()
+    try:
+        assert _signal_charts_agree(de_signals)[-1] == "sig-sari-again"
+        item = layouts.signal_items()["sari_again"]
+        assert item["doc"]["roots"][0]["attributes"]["name"] == "charts_sari_again"
+        drawn = epicurves.plot_signals(de_signals)
+        titles = [fig.title.text for fig in drawn.children]
+        assert titles[-1] == extra.title == titles[-2]  # SARI's own title, twice
+    finally:
+        layouts._signal_items.cache_clear()
+
+
+def _signal_charts_agree(de_signals: pd.DataFrame) -> list[str]:
+    """Runs the page's signal preparation under node on ``de_signals`` for every chart of the
+    spec, pathogen and scale, asserts it equals the Python views; the anchors drawn."""
     keys = ["pathogen", "age_group", "estimate"]
     series = [
         _compact(rows) for _, rows in sorted(de_signals.groupby(["signal", *keys]), key=lambda g: g[0])
@@ -312,6 +344,7 @@ def test_the_signal_charts_are_the_same_in_both_languages(
             differences += _same(view.x_bounds, ranges["bounds"], "bounds")
             differences += _same(view.y_range, ranges["y"], "y")
             assert not differences, (view.chart.anchor, state, differences[:5])
+    return [view.chart.anchor for view in views]
 
 
 # -- small functions ----------------------------------------------------------------------------

@@ -6,8 +6,13 @@ site as a classic data script (``static/spec-<hash>.js``, ``self.EPICURVES_SPEC`
 them, so that it works from ``file://`` and under ``script-src 'self'``. No page script holds a
 name, colour, list or format that is defined here (a test searches them for these values).
 
-Adding a panel is one entry in :data:`PANELS` or :data:`SIGNAL_CHARTS`, its view function and its
-Bokeh layout.
+Adding a surveillance chart whose lines are drawn like an existing kind's (an estimate each, or
+an age group each) is one entry in :data:`SIGNAL_CHARTS` and its columns in
+:data:`SIGNAL_FIGURES`: the views, the layouts, the site and the page scripts read both from
+here (``tests/charts/test_views_js.py::test_a_new_signal_chart_is_one_entry_in_the_spec``). A
+region panel is an entry in :data:`FIGURES` and :data:`SOURCES_OF_REGION`, its view in
+:mod:`.views.region`, its figure in :mod:`.layouts.region`, and its preparation in
+``static/chartdata.js``.
 """
 
 from __future__ import annotations

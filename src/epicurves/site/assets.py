@@ -18,7 +18,8 @@ import shutil
 from importlib.metadata import version
 from pathlib import Path
 
-from ..charts.spec import SIGNAL_CHARTS, browser_spec_js
+from ..charts import spec
+from ..charts.spec import browser_spec_js
 
 __all__ = ["asset_names", "classic_datatables", "write_assets"]
 
@@ -121,7 +122,7 @@ def _chart_inputs() -> bytes:
     """What the chart layouts are made from: the charts package's code, the signals' titles
     (declared by the sources) and the version of Bokeh."""
     code = b"".join(p.read_bytes() for p in sorted(CHARTS.rglob("*.py")))
-    titles = "\0".join(c.title for c in SIGNAL_CHARTS).encode()
+    titles = "\0".join(c.title for c in spec.SIGNAL_CHARTS).encode()
     return code + titles + version("bokeh").encode()
 
 

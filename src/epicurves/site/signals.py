@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..charts import spec
 from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..charts.views import pathogen_order as _pathogen_order
 from ..charts.views.signals import grid_step
@@ -210,7 +211,7 @@ def signal_files(
         parts: list[str] = []
         charts: list[dict[str, Any]] = []
         by_signal = dict(tuple(frame.groupby("signal", sort=False, observed=True)))
-        for chart in SIGNAL_CHARTS:
+        for chart in spec.SIGNAL_CHARTS:
             rows = by_signal.get(chart.signal)
             if rows is None:
                 continue
@@ -309,7 +310,7 @@ def decode_signals(text: str) -> tuple[str, list[dict[str, Any]]]:
 
 def kept_value(value: float, signal: str) -> float:
     """A stored value as the data script keeps it (for tests and checks)."""
-    chart = next(c for c in SIGNAL_CHARTS if c.signal == signal)
+    chart = next(c for c in spec.SIGNAL_CHARTS if c.signal == signal)
     return _kept(value, chart.digits)
 
 
@@ -341,7 +342,7 @@ def latest_rows(
         return []
     rows = trends.loc[trends["region_id"].astype(str) == region_id]
     out: list[dict[str, Any]] = []
-    for chart in SIGNAL_CHARTS:
+    for chart in spec.SIGNAL_CHARTS:
         picked = rows.loc[rows["signal"].astype(str) == chart.signal]
         if picked.empty:
             continue

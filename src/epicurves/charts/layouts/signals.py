@@ -20,15 +20,8 @@ from bokeh.models import Column, ColumnDataSource, HoverTool, LogScale, Range1d
 from bokeh.models.renderers import DataRenderer
 from bokeh.plotting import figure
 
-from ..spec import (
-    AGE_LINES,
-    COLOURS,
-    DATE_FORMAT,
-    PEER_COLOURS,
-    SIGNAL_CHARTS,
-    SIGNAL_FIGURES,
-    signal_model,
-)
+from .. import spec
+from ..spec import AGE_LINES, COLOURS, DATE_FORMAT, PEER_COLOURS, signal_model
 from ..views import SignalView
 from .common import (
     DATE_ROW,
@@ -44,21 +37,21 @@ from .common import (
 
 __all__ = ["draw_signals", "filled_signal", "signal_items", "signal_items_js"]
 
-#: Each chart's title: its signal's, as the source declares it.
-_TITLES = {chart.figure: chart.title for chart in SIGNAL_CHARTS}
+
+def _title(figure_kind: str) -> str:
+    """The title of the chart drawn in ``figure_kind``: its signal's, as the source declares it."""
+    return next(c.title for c in spec.SIGNAL_CHARTS if c.figure == figure_kind)
 
 
-def _signalmake_figure(chart: str, x: Range1d, log: bool = False) -> figure:
+def _figure(chart: str, x: Range1d, log: bool = False) -> figure:
     name = signal_model("figure", chart, log=log)
-    fig = make_figure(name, _TITLES[chart], x, log=log)
+    fig = make_figure(name, _title(chart), x, log=log)
     fig.y_range.name = signal_model("yRange", chart, log=log)
     fig.visible = not log
     return fig
 
 
-def _signaladd_hover(
-    fig: figure, renderer: Any, rows: list[tuple[str, str]], name: str
-) -> None:
+def _hover(fig: figure, renderer: Any, rows: list[tuple[str, str]], name: str) -> None:
     fig.add_tools(
         HoverTool(
             renderers=[renderer],
@@ -71,45 +64,90 @@ def _signaladd_hover(
 
 
 def _wastewater(source: ColumnDataSource, x: Range1d, log: bool) -> figure:
-    fig = _signalmake_figure("wastewater", x, log)
-    band = fig.varea(x="x", y1="lo", y2="hi", source=source, fill_color=COLOURS["smoothed"],
-                     fill_alpha=0.18)  # fmt: skip
+    fig = _figure("wastewater", x, log)
+    band = fig.varea(
+        x="x",
+        y1="lo",
+        y2="hi",
+        source=source,
+        fill_color=COLOURS["smoothed"],
+        fill_alpha=0.18,
+    )
     line = fig.line(
         "x", "smoothed", source=source, line_color=COLOURS["smoothed"], line_width=2.5
     )
-    dots = fig.scatter("x", "measured", source=source, size=5, fill_color=COLOURS["cases"],
-                       line_color=COLOURS["cases"], fill_alpha=0.7)  # fmt: skip
+    dots = fig.scatter(
+        "x",
+        "measured",
+        source=source,
+        size=5,
+        fill_color=COLOURS["cases"],
+        line_color=COLOURS["cases"],
+        fill_alpha=0.7,
+    )
     add_legend(
         fig, [("measured", [dots]), ("smoothed (RKI, with interval)", [line, band])]
     )
-    _signaladd_hover(fig, line, [("measured", "@measured{0,0}"), ("smoothed", "@smoothed{0,0}"),
-                              ("interval", "@lo{0,0} to @hi{0,0}")],
-                  signal_model("hover", "wastewater", log=log))  # fmt: skip
+    _hover(
+        fig,
+        line,
+        [
+            ("measured", "@measured{0,0}"),
+            ("smoothed", "@smoothed{0,0}"),
+            ("interval", "@lo{0,0} to @hi{0,0}"),
+        ],
+        signal_model("hover", "wastewater", log=log),
+    )
     return fig
 
 
 def _hospitalisation(source: ColumnDataSource, x: Range1d) -> figure:
-    fig = _signalmake_figure("hospitalisation", x)
-    band = fig.varea(x="x", y1="lo", y2="hi", source=source, fill_color=COLOURS["deaths"],
-                     fill_alpha=0.15)  # fmt: skip
+    fig = _figure("hospitalisation", x)
+    band = fig.varea(
+        x="x",
+        y1="lo",
+        y2="hi",
+        source=source,
+        fill_color=COLOURS["deaths"],
+        fill_alpha=0.15,
+    )
     fixed = fig.line(
         "x", "fixed", source=source, line_color=COLOURS["cases"], line_width=2
     )
     updated = fig.line(
         "x", "updated", source=source, line_color=COLOURS["r"], line_width=2
     )
-    nowcast = fig.line("x", "nowcast", source=source, line_color=COLOURS["deaths"],
-                       line_width=2.5, line_dash="dashed")  # fmt: skip
-    add_legend(fig, [("fixed", [fixed]), ("updated", [updated]),
-                  ("nowcast (95 % interval)", [nowcast, band])])  # fmt: skip
-    _signaladd_hover(fig, updated, [("fixed", "@fixed{0.00}"), ("updated", "@updated{0.00}"),
-                                 ("nowcast", "@nowcast{0.00} (@lo{0.00} to @hi{0.00})")],
-                  signal_model("hover", "hospitalisation"))  # fmt: skip
+    nowcast = fig.line(
+        "x",
+        "nowcast",
+        source=source,
+        line_color=COLOURS["deaths"],
+        line_width=2.5,
+        line_dash="dashed",
+    )
+    add_legend(
+        fig,
+        [
+            ("fixed", [fixed]),
+            ("updated", [updated]),
+            ("nowcast (95 % interval)", [nowcast, band]),
+        ],
+    )
+    _hover(
+        fig,
+        updated,
+        [
+            ("fixed", "@fixed{0.00}"),
+            ("updated", "@updated{0.00}"),
+            ("nowcast", "@nowcast{0.00} (@lo{0.00} to @hi{0.00})"),
+        ],
+        signal_model("hover", "hospitalisation"),
+    )
     return fig
 
 
 def _by_age(chart: str, source: ColumnDataSource, x: Range1d) -> figure:
-    fig = _signalmake_figure(chart, x)
+    fig = _figure(chart, x)
     lines: list[DataRenderer] = []
     for i in range(AGE_LINES):
         lines.append(
@@ -121,17 +159,26 @@ def _by_age(chart: str, source: ColumnDataSource, x: Range1d) -> figure:
                 line_width=2.5 if i == 0 else 1.8,
             )
         )
-    add_legend(fig, [(f"g{i}", [line]) for i, line in enumerate(lines)],
-            name=signal_model("legend", chart), below=True)  # fmt: skip
-    _signaladd_hover(fig, lines[0], [(f"g{i}", f"@g{i}{{0,0.[00]}}") for i in range(AGE_LINES)],
-                  signal_model("hover", chart))  # fmt: skip
+    add_legend(
+        fig,
+        [(f"g{i}", [line]) for i, line in enumerate(lines)],
+        name=signal_model("legend", chart),
+        below=True,
+    )
+    _hover(
+        fig,
+        lines[0],
+        [(f"g{i}", f"@g{i}{{0,0.[00]}}") for i in range(AGE_LINES)],
+        signal_model("hover", chart),
+    )
     return fig
 
 
 def _signal_layout(chart: str) -> Any:
     x = Range1d(start=0, end=1, name=signal_model("xRange", chart))
     source = ColumnDataSource(
-        data={c: [] for c in SIGNAL_FIGURES[chart]}, name=signal_model("source", chart)
+        data={c: [] for c in spec.SIGNAL_FIGURES[chart]},
+        name=signal_model("source", chart),
     )
     if chart == "wastewater":
         figures = [_wastewater(source, x, log=False), _wastewater(source, x, log=True)]
@@ -145,7 +192,7 @@ def _signal_layout(chart: str) -> Any:
 
 @functools.cache
 def _signal_items() -> str:
-    items = {chart: item_json(_signal_layout(chart)) for chart in SIGNAL_FIGURES}
+    items = {chart: item_json(_signal_layout(chart)) for chart in spec.SIGNAL_FIGURES}
     return json.dumps(items, separators=(",", ":"))
 
 

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ...errors import UsageError
-from ..spec import AGE_LINES, DAY_MS, SIGNAL_CHARTS, SIGNAL_FIGURES, SignalChart
+from .. import spec
+from ..spec import AGE_LINES, DAY_MS, SignalChart
 from .common import floats, has_columns, valid_range
 
 __all__ = [
@@ -138,7 +139,7 @@ def signal_views(
     keys = ["signal", "pathogen", "age_group", "estimate"]
     frame[keys] = frame[keys].astype(str)
     out = []
-    for chart in SIGNAL_CHARTS:
+    for chart in spec.SIGNAL_CHARTS:
         rows = frame[
             (frame["signal"] == chart.signal) & frame["estimate"].isin(chart.estimates)
         ]
@@ -187,7 +188,7 @@ def _signal_view(
                 named.append(("hi", s.x, s.hi if s.hi is not None else s.x * np.nan))
     columns = _align(named)
     x = columns["x"]
-    for key in SIGNAL_FIGURES[chart.figure]:
+    for key in spec.SIGNAL_FIGURES[chart.figure]:
         if key not in columns:
             columns[key] = np.full(len(x), np.nan)
     log = chart.lines == "pathogen" and log_wanted
