@@ -289,11 +289,13 @@
   /* The titles of the panels whose units change, both twins. */
   function titles(state) {
     var per = state.per === "per100k";
+    var suffix = state.scale === "log" ? spec.logSuffix : "";
     var out = {};
     Object.keys(spec.panelTitles).forEach(function (name) {
       var text = spec.panelTitles[name][per ? 0 : 1];
       out[NAMES.figure + name + "_lin"] = text;
-      out[NAMES.figure + name + NAMES.log] = text + spec.logSuffix;
+      /* the suffix while the log twin is the one shown, as the page always did */
+      out[NAMES.figure + name + NAMES.log] = text + suffix;
     });
     return out;
   }
