@@ -20,7 +20,6 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -239,23 +238,22 @@ class _Builder:
                     charts.pop(region_id, None)
                 self.progress("tables and home page")
                 view = SiteView(states, summaries, weekly)
-                # The maps on the workers, and the unchanged files linked by a thread (it
-                # mostly waits for the file system), while this process writes the other
+                # The maps on the workers while this process links the unchanged files
+                # (a tenth of a second for a whole site; in a thread beside the pages below
+                # it took twice as long, each link waiting for the GIL) and writes the other
                 # pages; the linking skips every file written from here on.
                 maps = executor.map_unordered(
                     render_map, self._map_jobs(graph_plan, view, common)
                 )
                 skip = self._skip(graph_plan, {*graph_plan.collections, *ALWAYS})
-                with ThreadPoolExecutor(1, thread_name_prefix="epicurves-link") as link:
-                    linking = link.submit(self._link_unchanged, skip)
-                    self._collections(graph_plan, view, common)
-                    warnings = self._home(
-                        view, common, now, number,
-                        cached=None if previous is None else previous.today,
-                    )  # fmt: skip
-                    for path, data in maps:
-                        self._put(path, data)
-                    linked = linking.result()
+                linked = self._link_unchanged(skip)
+                self._collections(graph_plan, view, common)
+                warnings = self._home(
+                    view, common, now, number,
+                    cached=None if previous is None else previous.today,
+                )  # fmt: skip
+                for path, data in maps:
+                    self._put(path, data)
             finally:
                 if own:
                     executor.close()
