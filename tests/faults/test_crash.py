@@ -47,7 +47,7 @@ pytestmark = pytest.mark.faults
 
 FIXTURES = Path(__file__).parent.parent / "data"
 SEED = 10
-UPDATE_TRIALS = 24
+UPDATE_TRIALS = 16
 BUILD_TRIALS = 9
 #: The sources M2 gives a new day; the others must stay as they are.
 CHANGED = {"nyt", "rki-districts"}
