@@ -614,7 +614,7 @@ def read_good_columns(path: Path) -> pd.DataFrame | None:
         (GOOD.replace(b"2000", b"9007199254740993"), "beyond 2**53"),
         (gzip.compress(GOOD, mtime=0)[:-12], "truncated gzip"),
     ],
-    ids=lambda value: value if isinstance(value, str) else "",  # the reason names it
+    ids=lambda value: value if isinstance(value, str) else "file",
 )
 def test_read_typed_gives_up_rather_than_guess(
     tmp_path: Path, content: bytes, reason: str
