@@ -43,7 +43,7 @@ READ = """() => {
   const plain = v => Array.from(v, x => typeof x === 'number' && !Number.isFinite(x) ? null : x);
   const out = {};
   for (const doc of Bokeh.documents) {
-    for (const m of doc._all_models.values()) {
+    for (const m of doc.all_models) {
       if (!m.name) continue;
       const t = m.type;
       let v;

@@ -1217,7 +1217,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print()
             found = chartdiff.compare_sites(old.site.resolve(), new.site.resolve())
-            failing += chartdiff.report(found) and sum(bool(v) for v in found.values())
+            chartdiff.report(found)
+            failing += sum(bool(lines) for lines in found.values())
         if args.keep:
             print(f"kept both builds in {base}/old and {base}/new")
         print(

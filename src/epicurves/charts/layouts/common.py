@@ -100,14 +100,29 @@ def add_legend(
     return legend
 
 
-def add_hover(fig: figure, renderer: Any, rows: list[tuple[str, str]]) -> None:
+def add_hover(
+    fig: figure,
+    renderer: Any,
+    rows: list[tuple[str, str]],
+    name: str | None = None,
+) -> None:
+    """A tooltip of the date and ``rows`` along the x axis, on ``renderer``; ``name`` for a
+    page script to find it."""
     fig.add_tools(
         HoverTool(
             renderers=[renderer],
             tooltips=[DATE_ROW, *rows],
             formatters={"@x": "datetime"},
             mode="vline",
+            name=name,
         )
+    )
+
+
+def add_band(fig: figure, source: Any, colour: str, alpha: float) -> Any:
+    """The shaded interval between the ``lo`` and ``hi`` columns of ``source``."""
+    return fig.varea(
+        x="x", y1="lo", y2="hi", source=source, fill_color=colour, fill_alpha=alpha
     )
 
 

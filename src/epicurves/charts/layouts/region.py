@@ -48,6 +48,7 @@ from ..views import RegionView, SignalView
 from .common import (
     DATE_ROW,
     HEIGHT,
+    add_band,
     add_hover,
     add_legend,
     add_one_line,
@@ -196,14 +197,7 @@ def _r_and_growth(
 def _r_cases(x: Range1d, sources: dict[str, ColumnDataSource]) -> figure:
     fig = make_figure("fig_r_cases", "R and growth factor, from cases", x)
     source = sources["r_cases"]
-    band = fig.varea(
-        x="x",
-        y1="lo",
-        y2="hi",
-        source=source,
-        fill_color=COLOURS["cori"],
-        fill_alpha=0.2,
-    )
+    band = add_band(fig, source, COLOURS["cori"], 0.2)
     add_one_line(fig)
     cori = fig.line(
         "x", "r_cori", source=source, line_color=COLOURS["cori"], line_width=2.5

@@ -16,15 +16,17 @@ from typing import Any
 
 from bokeh.core.properties import value
 from bokeh.layouts import column
-from bokeh.models import Column, ColumnDataSource, HoverTool, LogScale, Range1d
+from bokeh.models import Column, ColumnDataSource, LogScale, Range1d
 from bokeh.models.renderers import DataRenderer
 from bokeh.plotting import figure
 
 from .. import spec
-from ..spec import AGE_LINES, COLOURS, DATE_FORMAT, PEER_COLOURS, signal_model
+from ..spec import AGE_LINES, COLOURS, PEER_COLOURS, signal_model
 from ..views import SignalView
 from .common import (
     DATE_ROW,
+    add_band,
+    add_hover,
     add_legend,
     item_js,
     item_json,
@@ -51,28 +53,9 @@ def _figure(chart: str, x: Range1d, log: bool = False) -> figure:
     return fig
 
 
-def _hover(fig: figure, renderer: Any, rows: list[tuple[str, str]], name: str) -> None:
-    fig.add_tools(
-        HoverTool(
-            renderers=[renderer],
-            tooltips=[("date", DATE_FORMAT), *rows],
-            formatters={"@x": "datetime"},
-            mode="vline",
-            name=name,
-        )
-    )
-
-
 def _wastewater(source: ColumnDataSource, x: Range1d, log: bool) -> figure:
     fig = _figure("wastewater", x, log)
-    band = fig.varea(
-        x="x",
-        y1="lo",
-        y2="hi",
-        source=source,
-        fill_color=COLOURS["smoothed"],
-        fill_alpha=0.18,
-    )
+    band = add_band(fig, source, COLOURS["smoothed"], 0.18)
     line = fig.line(
         "x", "smoothed", source=source, line_color=COLOURS["smoothed"], line_width=2.5
     )
@@ -88,7 +71,7 @@ def _wastewater(source: ColumnDataSource, x: Range1d, log: bool) -> figure:
     add_legend(
         fig, [("measured", [dots]), ("smoothed (RKI, with interval)", [line, band])]
     )
-    _hover(
+    add_hover(
         fig,
         line,
         [
@@ -103,14 +86,7 @@ def _wastewater(source: ColumnDataSource, x: Range1d, log: bool) -> figure:
 
 def _hospitalisation(source: ColumnDataSource, x: Range1d) -> figure:
     fig = _figure("hospitalisation", x)
-    band = fig.varea(
-        x="x",
-        y1="lo",
-        y2="hi",
-        source=source,
-        fill_color=COLOURS["deaths"],
-        fill_alpha=0.15,
-    )
+    band = add_band(fig, source, COLOURS["deaths"], 0.15)
     fixed = fig.line(
         "x", "fixed", source=source, line_color=COLOURS["cases"], line_width=2
     )
@@ -133,7 +109,7 @@ def _hospitalisation(source: ColumnDataSource, x: Range1d) -> figure:
             ("nowcast (95 % interval)", [nowcast, band]),
         ],
     )
-    _hover(
+    add_hover(
         fig,
         updated,
         [
@@ -165,7 +141,7 @@ def _by_age(chart: str, source: ColumnDataSource, x: Range1d) -> figure:
         name=signal_model("legend", chart),
         below=True,
     )
-    _hover(
+    add_hover(
         fig,
         lines[0],
         [(f"g{i}", f"@g{i}{{0,0.[00]}}") for i in range(AGE_LINES)],

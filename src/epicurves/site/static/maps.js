@@ -103,9 +103,7 @@
     var wanted = window.Epicurves.readState().date;
     var position = config.dates.indexOf(wanted);
     if (position < 0) position = Math.max(config.default, 0);
-    window.Bokeh.embed.embed_item(item, "map").then(function (views) {
-      var roots = views && views.roots ? Array.from(views.roots) : Array.from(views || []);
-      var doc = roots.length && roots[0].model ? roots[0].model.document : window.Bokeh.documents[window.Bokeh.documents.length - 1];
+    window.Epicurves.embed(item, "map").then(function (doc) {
       var view = new MapView(config, doc.get_model_by_name(self.EPICURVES_SPEC.names.map));
       var set = function (index, write) {
         input.value = String(index);

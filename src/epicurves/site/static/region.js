@@ -185,28 +185,6 @@
     });
   };
 
-  function documentOf(views) {
-    var roots = views && views.roots ? Array.from(views.roots) : views ? Array.from(views) : [];
-    if (roots.length && roots[0].model && roots[0].model.document) {
-      return roots[0].model.document;
-    }
-    return window.Bokeh.documents[window.Bokeh.documents.length - 1];
-  }
-
-  /* Embeds the item's root into the element with id target; roots added to the document
-   * later are built into the same element, after it. */
-  function embed(item, target) {
-    var docs = {};
-    docs[NAMES.charts] = item.doc;
-    var roots = {};
-    roots[item.root_id] = target;
-    return window.Bokeh.embed
-      .embed_items(docs, [{ docid: NAMES.charts, elementid: target, root_ids: [item.root_id], roots: roots }])
-      .then(function (views) {
-        return views[0];
-      });
-  }
-
   /* The panels below the first screen: their column becomes the document's second root. */
   Charts.prototype.buildMore = function () {
     var more = this.doc.get_model_by_name(NAMES.more);
@@ -234,8 +212,8 @@
     var controls = options.controls || {};
     var wanted = window.Epicurves.readState();
     downloads(payload);
-    return embed(item, target).then(function (views) {
-      var charts = new Charts(documentOf(views), payload);
+    return window.Epicurves.embed(item, target).then(function (doc) {
+      var charts = new Charts(doc, payload);
       var hasPopulation = charts.region.population !== null;
       charts.control(controls.scale, "scale", "linear", ["linear", "log"], wanted.scale);
       charts.control(controls.per, "per", hasPopulation ? "per100k" : "count", hasPopulation ? null : ["count"], wanted.per);

@@ -126,14 +126,6 @@
     });
   };
 
-  function documentOf(views) {
-    var roots = views && views.roots ? Array.from(views.roots) : views ? Array.from(views) : [];
-    if (roots.length && roots[0].model && roots[0].model.document) {
-      return roots[0].model.document;
-    }
-    return window.Bokeh.documents[window.Bokeh.documents.length - 1];
-  }
-
   /* Draws every chart the page declares; resolves to the SignalChart objects. */
   function render(config) {
     var items = window.EPICURVES_SIGNAL_CHARTS;
@@ -142,8 +134,7 @@
       return Promise.reject(new Error("epicurves: Bokeh, the signal charts or the region's signals are missing"));
     }
     var done = config.charts.map(function (chart) {
-      return window.Bokeh.embed.embed_item(items[chart.figure], "chart-" + chart.anchor).then(function (views) {
-        var doc = documentOf(views);
+      return window.Epicurves.embed(items[chart.figure], "chart-" + chart.anchor).then(function (doc) {
         var signal = new SignalChart(doc, chart, data.series);
         if (chart.log) {
           signal.control("scale-" + chart.anchor, "scale", "linear");

@@ -267,8 +267,23 @@
     update();
   }
 
+  /* Embeds a Bokeh json_item's root into the element with id target; resolves to its
+   * document. Roots added to the document later are built into the same element, after it. */
+  function embed(item, target) {
+    var docs = {};
+    docs[target] = item.doc;
+    var roots = {};
+    roots[item.root_id] = target;
+    return window.Bokeh.embed
+      .embed_items(docs, [{ docid: target, elementid: target, root_ids: [item.root_id], roots: roots }])
+      .then(function (views) {
+        return views[0].roots[0].model.document;
+      });
+  }
+
   window.Epicurves = {
     DAY: DAY,
+    embed: embed,
     logTicks: Data.logTicks,
     followLogTicks: followLogTicks,
     load: load,
