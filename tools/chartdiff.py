@@ -140,6 +140,17 @@ def report(found: dict[str, list[str]]) -> int:
     return 1 if differ else 0
 
 
+def unavailable() -> str | None:
+    """Why the charts cannot be compared here (no Chromium, no Playwright), or None."""
+    if not Path("/usr/bin/chromium").exists():
+        return "/usr/bin/chromium not found (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install '.[test]')"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("old", type=Path, help="the first site folder")
@@ -152,8 +163,9 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-    if not Path("/usr/bin/chromium").exists():
-        print("chartdiff: /usr/bin/chromium not found", file=sys.stderr)
+    reason = unavailable()
+    if reason is not None:
+        print(f"chartdiff: {reason}", file=sys.stderr)
         return 2
     return report(compare_sites(args.old, args.new))
 

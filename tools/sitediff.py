@@ -1165,6 +1165,13 @@ def main(argv: list[str] | None = None) -> int:
         raise ToolError(msg)
     now = _aware(_datetime.datetime.fromisoformat(args.now)).isoformat()
     commands = load_commands(args.commands)
+    if args.charts:
+        import chartdiff  # beside this file
+
+        reason = chartdiff.unavailable()
+        if reason is not None:
+            msg = f"--charts: {reason}"
+            raise ToolError(msg)
     if args.keep:
         if args.keep.exists() and any(args.keep.iterdir()):
             msg = f"--keep {args.keep}: expected an empty or new folder"
@@ -1213,8 +1220,6 @@ def main(argv: list[str] | None = None) -> int:
             write_recording(args.record, old, old_outputs, now)
             print(f"\nrecorded OLD's outputs into {args.record}")
         if args.charts:
-            import chartdiff  # beside this file
-
             print()
             found = chartdiff.compare_sites(old.site.resolve(), new.site.resolve())
             chartdiff.report(found)
