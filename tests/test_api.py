@@ -51,6 +51,7 @@ LAYERS = {
     "export": {"analysis", "catalog", "config", "errors", "files", "store"},
     "info": {"config", "errors", "freshness", "model", "sources", "store"},
     "pipeline": {"changes", "config", "errors", "fetch", "locks", "model", "sources", "store"},
+    "access": {"config", "errors", "fetch", "pipeline", "sources", "store"},
     "notebooks": {"notebooks"},
     "site": {"analysis", "catalog", "changes", "config", "errors", "executor", "files", "formatting",
              "freshness", "headline", "locks", "model", "notebooks", "charts", "site", "sources",

@@ -11,7 +11,7 @@ import epicurves
 from epicurves import EXPORT_COLUMNS, Settings, UsageError
 from epicurves.export import file_format, load_export, table_bytes, write_table
 
-#: ``epicurves export``'s columns as the README promises them: later versions may add
+#: ``epicurves export``'s columns as the documentation promises them: later versions may add
 #: columns at the end and never rename or reorder these.
 CONTRACT = [
     "region_id", "name", "kind", "source", "date", "cases", "deaths", "new_cases",

@@ -14,6 +14,7 @@ The public Python API. A notebook needs nothing else::
 
 from __future__ import annotations
 
+from .access import ensure_data, upstream_copy
 from .analysis import (
     METRIC_COLUMNS,
     METRICS,
@@ -61,13 +62,7 @@ from .export import EXPORT_COLUMNS, load_export
 from .headline import headline
 from .info import StoreInfo, store_info
 from .model import KINDS, OBSERVATION_COLUMNS, REGION_COLUMNS, SIGNAL_COLUMNS
-from .pipeline import (
-    SourceReport,
-    UpdateReport,
-    ensure_data,
-    update,
-    upstream_copy,
-)
+from .pipeline import SourceReport, UpdateReport, update
 from .reference import reference_data
 from .sources import SOURCES, Signal, Source, UpstreamFile, get_source
 from .store import Snapshot, SourceMeta, Store

@@ -33,6 +33,11 @@ __all__ = [
 ]
 
 #: The columns of :func:`load_signals` and of ``epicurves signals``, in this order.
+#:
+#: >>> SIGNAL_EXPORT_COLUMNS[:4]
+#: ('region_id', 'name', 'signal', 'pathogen')
+#: >>> load_signals(["DE"], ["sari"]).columns.tolist() == list(SIGNAL_EXPORT_COLUMNS)
+#: True
 SIGNAL_EXPORT_COLUMNS: tuple[str, ...] = (
     "region_id", "name", "signal", "pathogen", "resolution", "date", "value", "lo", "hi",
     "unit", "age_group", "estimate", "source", "vintage",
@@ -73,6 +78,13 @@ def load_regions(
     One row per region, from the source shown for it (see :class:`~epicurves.Settings`
     ``precedence``), or one row per (region, source) with ``all_sources=True``. ``kind`` is one
     of ``country``, ``state``, ``district``, ``other``.
+
+    >>> regions = load_regions(kind="country")
+    >>> regions.query("region_id == 'DE'")[["region_id", "name", "kind", "source"]]
+      region_id     name     kind source
+    3        DE  Germany  country    rki
+    >>> load_regions(all_sources=True).query("region_id == 'DE'")["source"].tolist()
+    ['germany', 'jhu', 'rki']
     """
     if kind is not None and kind not in KINDS:
         msg = f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}"
@@ -99,6 +111,13 @@ def load_observations(
 
     ``regions`` limits to those region ids (an unknown id is an error), ``start``/``end`` to a
     date range (inclusive). Each region comes from its shown source unless ``all_sources``.
+
+    >>> daily = load_observations(["DE"], start="2021-03-08", end="2021-03-10")
+    >>> daily[["source", "region_id", "date", "new_cases"]]
+      source region_id       date  new_cases
+    0    rki        DE 2021-03-08      10000
+    1    rki        DE 2021-03-09      10000
+    2    rki        DE 2021-03-10      10000
     """
     wanted = None if regions is None else list(dict.fromkeys(regions))
     with _reading(settings, snapshot) as (settings, pinned):
@@ -126,6 +145,13 @@ def load_metrics(
 
     Metrics are computed on each region's whole series, then cut to ``start``/``end``, so a
     7-day window at the start of the range is complete.
+
+    >>> metrics = load_metrics(["DE"], start="2021-03-10")
+    >>> metrics[["region_id", "date", "new_cases_7d_sum", "incidence_7d"]]
+      region_id       date  new_cases_7d_sum  incidence_7d
+    0        DE 2021-03-10           70000.0     82.978851
+    1        DE 2021-03-11           70000.0     82.978851
+    2        DE 2021-03-12           70000.0     82.978851
     """
     with _reading(settings, snapshot) as (settings, pinned):
         frame = load_observations(
@@ -154,7 +180,18 @@ def load_summary(
 
     Historic regions (:mod:`epicurves.succession`: ended, covered by a successor) are left
     out unless ``historic`` or named in ``regions`` (only those regions then: a region's page
-    and notebook show its row, :func:`epicurves.headline`)."""
+    and notebook show its row, :func:`epicurves.headline`).
+
+    >>> table = load_summary(kind="country")
+    >>> table[["region_id", "name", "new_cases_last_week", "incidence_7d"]].head(3)
+      region_id           name  new_cases_last_week  incidence_7d
+    0        US  United States              70000.0     21.246484
+    1        DE        Germany              70000.0     82.978851
+    2        KR    South Korea                700.0      1.365343
+    >>> row = load_summary(regions=["DE"]).iloc[0]
+    >>> row["name"], row["last_date"].date().isoformat(), headline(row)["total cases"]
+    ('Germany', '2021-03-12', '210,000')
+    """
     wanted = None if regions is None else list(regions)
     with _reading(settings, snapshot) as (settings, pinned):
         shown = load_regions(
@@ -193,6 +230,12 @@ def load_signals(
     the last date of the signal in its source. ``date`` is as the source gives it: a day, or
     for weekly signals the day the source dates the week by (see :mod:`epicurves.model`).
     Sorted by region, signal, pathogen, age group, estimate and date.
+
+    >>> sari = load_signals(["DE"], ["sari"])
+    >>> sari.query("age_group == '00+'")[["region_id", "signal", "date", "value", "unit"]]
+      region_id signal       date  value                  unit
+    0        DE   sari 2021-03-01    6.7  per 100,000 per week
+    1        DE   sari 2021-03-08    6.0  per 100,000 per week
     """
     wanted_regions = None if regions is None else list(dict.fromkeys(regions))
     wanted_signals = None if signals is None else list(dict.fromkeys(signals))

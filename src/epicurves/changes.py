@@ -82,7 +82,16 @@ class RegionState:
 
 @dataclass(frozen=True)
 class ChangeSet:
-    """Which regions changed from generation ``base`` to ``generation``, and how."""
+    """Which regions changed from generation ``base`` to ``generation``, and how.
+
+    :func:`~epicurves.update` reports one, as ``report.changes``:
+
+    >>> changes = ChangeSet(1, 2, {"DE": frozenset({"data"}), "FR": frozenset({"name"})})
+    >>> bool(changes), sorted(changes.data), sorted(changes.meta)
+    (True, ['DE'], ['FR'])
+    >>> bool(update(Settings.from_env()).changes)  # nothing new upstream: no change
+    False
+    """
 
     base: int
     generation: int

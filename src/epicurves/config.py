@@ -1,7 +1,7 @@
 """Settings: explicit arguments, then ``EPICURVES_*`` environment variables, then defaults.
 
-Every setting is declared once in :data:`SETTINGS`; the README's settings table is checked
-against it by the tests.
+Every setting is declared once in :data:`SETTINGS`; the documentation's settings reference
+(docs/reference/settings.md) is made from it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["DEFAULT_PRECEDENCE", "SETTINGS", "Setting", "Settings", "binder_problem"]
+__all__ = [
+    "DEFAULT_DOCS_URL",
+    "DEFAULT_PRECEDENCE",
+    "SETTINGS",
+    "Setting",
+    "Settings",
+    "binder_problem",
+    "docs_problem",
+]
 
 #: Which source is shown for a region that several sources cover: the first in this list that
 #: has the region. Live official sources first, then the frozen and derived ones.
@@ -29,6 +37,11 @@ DEFAULT_PRECEDENCE: tuple[str, ...] = (
 )
 
 
+#: Where the documentation is published: Read the Docs' address for the project's
+#: ``.readthedocs.yaml``. A deployer with docs of their own sets ``EPICURVES_DOCS_URL``.
+DEFAULT_DOCS_URL = "https://epicurves.readthedocs.io/en/latest/"
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its environment variable, and what it does."""
@@ -38,6 +51,13 @@ class Setting:
     help: str
 
 
+#: Every setting: its field of :class:`Settings`, its environment variable and what it does
+#: (:meth:`Settings.from_env` reads the variables; ``epicurves`` commands read them too).
+#:
+#: >>> [(s.name, s.env) for s in SETTINGS[:2]]
+#: [('home', 'EPICURVES_HOME'), ('mirror', 'EPICURVES_MIRROR')]
+#: >>> all(hasattr(Settings.from_env(), s.name) for s in SETTINGS)
+#: True
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "home",
@@ -76,6 +96,13 @@ SETTINGS: tuple[Setting, ...] = (
         "EPICURVES_BINDER_REF",
         "The branch, tag or commit of the Binder repository the links open (default: main).",
     ),
+    Setting(
+        "docs_url",
+        "EPICURVES_DOCS_URL",
+        "Address of the documentation the site links to (its About page, its footer and each "
+        "chart's \"How is this computed?\"), ending in '/'; `none` leaves the links out "
+        f"(default: {DEFAULT_DOCS_URL}).",
+    ),
 )
 
 #: A GitHub repository as ``owner/name``: an account name (letters, digits, '-', at most 39)
@@ -85,6 +112,23 @@ _GITHUB_REPO = re.compile(
 )
 #: What git refuses in a branch or tag name (``git check-ref-format``), and whitespace.
 _BAD_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|^[-/]|/$|\.$|\.lock$|//")
+
+
+def docs_problem(url: str | None) -> str | None:
+    """What is wrong with ``url`` as the documentation's address (None: nothing). An address
+    on the web (``https://``, ``http://``) or a path relative to the site (``../docs/``).
+
+    >>> docs_problem("javascript:alert(1)/")
+    "docs_url (EPICURVES_DOCS_URL): expected an https:// or http:// address or a relative path, found 'javascript:alert(1)/'"
+    >>> docs_problem("https://epicurves.example.org/") is None
+    True
+    """
+    if url is None or re.match(r"https?://[^\s\"'<>]+$|[^:\s\"'<>]*$", url):
+        return None
+    return (
+        "docs_url (EPICURVES_DOCS_URL): expected an https:// or http:// address or a "
+        f"relative path, found {url!r}"
+    )
 
 
 def binder_problem(repo: str | None, ref: str) -> str | None:
@@ -120,7 +164,15 @@ def _default_home() -> Path:
 @dataclass(frozen=True)
 class Settings:
     """Where the store lives, where upstream files come from, which source wins, and where the
-    site's regions are built."""
+    site's regions are built.
+
+    >>> settings = Settings(home="epicurves-data", precedence=("jhu", "rki"))
+    >>> settings.store_dir.as_posix(), settings.precedence
+    ('epicurves-data/store', ('jhu', 'rki'))
+    >>> jhu_first = Settings.from_env(precedence="jhu,rki")  # the store of EPICURVES_HOME
+    >>> load_regions(settings=jhu_first).query("region_id == 'DE'")["source"].tolist()
+    ['jhu']
+    """
 
     home: Path = field(default_factory=_default_home)
     mirror: Path | None = None
@@ -131,6 +183,8 @@ class Settings:
     image the site's "Open on Binder" links open (None: no links)."""
     binder_ref: str = "main"
     """The branch, tag or commit of ``binder_repo`` the links open."""
+    docs_url: str | None = DEFAULT_DOCS_URL
+    """The documentation's address the site links to, ending in ``/`` (None: no links)."""
 
     def __post_init__(self) -> None:
         # Accept strings for the folders, as users type them in notebooks.
@@ -152,6 +206,7 @@ class Settings:
         scheduler: str | None = None,
         binder_repo: str | None = None,
         binder_ref: str | None = None,
+        docs_url: str | None = None,
     ) -> Settings:
         """Build settings from explicit values, falling back to ``EPICURVES_*`` variables.
 
@@ -161,6 +216,10 @@ class Settings:
         ('jhu', 'rki')
         >>> Settings.from_env({"EPICURVES_BINDER_REPO": "me/epicurves"}).binder_ref
         'main'
+        >>> Settings.from_env({"EPICURVES_DOCS_URL": "https://docs.example.org/epi"}).docs_url
+        'https://docs.example.org/epi/'
+        >>> Settings.from_env({"EPICURVES_DOCS_URL": "none"}).docs_url is None
+        True
         """
         env = os.environ if environ is None else environ
         home = home or env.get("EPICURVES_HOME") or None
@@ -169,6 +228,9 @@ class Settings:
         scheduler = scheduler or env.get("EPICURVES_SCHEDULER") or None
         binder_repo = (binder_repo or env.get("EPICURVES_BINDER_REPO", "")).strip()
         binder_ref = (binder_ref or env.get("EPICURVES_BINDER_REF", "")).strip()
+        docs_url = (docs_url or env.get("EPICURVES_DOCS_URL", "")).strip()
+        if docs_url and docs_url.lower() != "none" and not docs_url.endswith("/"):
+            docs_url += "/"
         if isinstance(precedence, str):
             precedence = tuple(p.strip() for p in precedence.split(",") if p.strip())
         return cls(
@@ -178,6 +240,9 @@ class Settings:
             scheduler=scheduler,
             binder_repo=binder_repo or None,
             binder_ref=binder_ref or "main",
+            docs_url=None
+            if docs_url.lower() == "none"
+            else docs_url or DEFAULT_DOCS_URL,
         )
 
     @property

@@ -38,15 +38,41 @@ __all__ = [
 
 
 class EpicurvesError(Exception):
-    """Base class of every error epicurves raises on purpose."""
+    """Base class of every error epicurves raises on purpose.
+
+    Catch it to handle any of them (the command line turns it into one line):
+
+    >>> try:
+    ...     load_observations(["XX"])
+    ... except EpicurvesError as err:
+    ...     print(f"{type(err).__name__}: {err}")
+    UnknownRegionError: unknown region 'XX': `epicurves regions` lists the region ids
+    """
 
 
 class UsageError(EpicurvesError):
-    """The caller asked for something that does not exist (a source, a region, a format)."""
+    """The caller asked for something that does not exist (a source, a region, a format).
+
+    >>> load_regions(kind="city")
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.UsageError: unknown kind 'city': expected one of country, state, ...
+    """
 
 
 class UnknownRegionError(UsageError):
-    """A region id that the store does not have; ``region_id`` is the id asked for."""
+    """A region id that the store does not have; ``region_id`` is the id asked for.
+
+    >>> load_observations(["DE", "XX"])
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.UnknownRegionError: unknown region 'XX': ...
+    >>> try:
+    ...     load_summary(regions=["XX"])
+    ... except UnknownRegionError as err:
+    ...     print(err.region_id)
+    XX
+    """
 
     def __init__(self, region_id: str) -> None:
         super().__init__(
@@ -59,6 +85,12 @@ class SourceError(EpicurvesError):
     """An upstream file of a source could not be used.
 
     ``source`` is the source's name and ``file`` the upstream file name (or path).
+
+    >>> err = SourceError("the file is empty", source="nyt", file="us-states.csv")
+    >>> str(err), err.source, err.reason
+    ('nyt: us-states.csv: the file is empty', 'nyt', 'the file is empty')
+    >>> issubclass(FetchError, SourceError), issubclass(ParseError, SourceError)
+    (True, True)
     """
 
     def __init__(self, message: str, *, source: str, file: str) -> None:
@@ -69,11 +101,31 @@ class SourceError(EpicurvesError):
 
 
 class FetchError(SourceError):
-    """An upstream file could not be fetched from its URL or found in the mirror."""
+    """An upstream file could not be fetched from its URL or found in the mirror.
+
+    :func:`~epicurves.update` reports it in the failed source's
+    :class:`~epicurves.SourceReport` (the source's last good data are kept):
+
+    >>> err = FetchError("HTTP 503", source="rki", file="Nowcast_R_aktuell.csv")
+    >>> print(err)
+    rki: Nowcast_R_aktuell.csv: HTTP 503
+    """
 
 
 class NotInMirrorError(FetchError):
-    """A mirror folder was given and does not hold the file."""
+    """A mirror folder was given and does not hold the file.
+
+    A source named explicitly must be in the mirror (a default one is ``skipped``):
+
+    >>> from pathlib import Path
+    >>> Path("empty-mirror").mkdir()
+    >>> report = update(Settings(home="scratch", mirror="empty-mirror"), ["nyt"])
+    >>> failed = report.failed[0]
+    >>> failed.status, type(failed.error).__name__
+    ('failed', 'NotInMirrorError')
+    >>> print(failed.error)
+    nyt: us-states.csv: not in the mirror empty-mirror (looked for nyt/us-states.csv and ...)
+    """
 
 
 class ParseError(SourceError):
@@ -81,6 +133,18 @@ class ParseError(SourceError):
 
     ``row`` is the 1-based line number in the file (the header is line 1) and ``column`` the
     column name, where known; ``expected`` says what was expected and ``value`` what was found.
+
+    >>> from pathlib import Path
+    >>> _ = Path("counts.csv").write_text("region_id,date,cases\\nX,2021-03-01,ten\\n")
+    >>> read_observations("counts.csv")
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.ParseError: user: counts.csv: line 2, column 'cases': not a count: ...
+    >>> try:
+    ...     read_observations("counts.csv")
+    ... except ParseError as err:
+    ...     print(err.row, err.column, err.value)
+    2 cases ten
     """
 
     def __init__(
@@ -120,6 +184,18 @@ class ValidationError(EpicurvesError):
 
     ``source``, ``region_id``, ``date`` and ``column`` say where, as far as known; ``file``
     the upstream file (or files) the data came from, where the pipeline knows them.
+
+    >>> from pathlib import Path
+    >>> _ = Path("counts.csv").write_text("region_id,date,cases\\nX,2999-01-01,1\\n")
+    >>> read_observations("counts.csv")
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.ValidationError: user, region X, column 'date': date 2999-01-01 is ...
+    >>> try:
+    ...     read_observations("counts.csv")
+    ... except ValidationError as err:
+    ...     print(err.region_id, err.column, "-", err.reason)
+    X date - date 2999-01-01 is in the future: expected dates up to today
     """
 
     def __init__(
@@ -156,11 +232,25 @@ class ValidationError(EpicurvesError):
 
 
 class StoreError(EpicurvesError):
-    """The on-disk store cannot be read or written."""
+    """The on-disk store cannot be read or written.
+
+    >>> upstream_copy("jhu-us", "time_series_covid19_confirmed_US.csv")
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.StoreError: jhu-us: time_series_covid19_confirmed_US.csv is not stored yet: ...
+    """
 
 
 class EmptyStoreError(StoreError):
-    """Nothing is stored yet in the store folder ``store_dir``: run ``epicurves update``."""
+    """Nothing is stored yet in the store folder ``store_dir``: run ``epicurves update``.
+
+    >>> load_regions(settings=Settings(home="new-home"))
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.EmptyStoreError: the store in new-home/store is empty: run ...
+    >>> issubclass(EmptyStoreError, StoreError)
+    True
+    """
 
     def __init__(self, store_dir: object) -> None:
         super().__init__(
@@ -170,13 +260,28 @@ class EmptyStoreError(StoreError):
 
 
 class LockError(StoreError):
-    """Another process holds the store's update lock."""
+    """Another process holds the store's update lock.
+
+    :func:`~epicurves.update` waits for the lock up to ``lock_timeout`` seconds, then gives up
+    with this error:
+
+    >>> from filelock import FileLock
+    >>> with FileLock("scratch/update.lock"):  # held by another update, say
+    ...     update(Settings(home="scratch"), lock_timeout=0)
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.LockError: another update holds scratch/update.lock: nothing done
+    """
 
 
 class BuildError(EpicurvesError):
     """A site build failed; the published site is the last good one.
 
     ``kept`` is the generation still published (None: there was no site yet).
+
+    >>> err = BuildError("page DE: the template failed", kept=3)
+    >>> str(err), err.kept
+    ('page DE: the template failed', 3)
     """
 
     def __init__(self, message: str, *, kept: int | None = None) -> None:

@@ -39,6 +39,11 @@ BASE_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 #: Columns of ``epicurves export`` and :func:`load_export`, in order: :data:`BASE_COLUMNS`,
 #: then every metric of the registry in its export order.
+#:
+#: >>> EXPORT_COLUMNS[:6]
+#: ('region_id', 'name', 'kind', 'source', 'date', 'cases')
+#: >>> len(EXPORT_COLUMNS), EXPORT_COLUMNS[12:15]
+#: (33, ('incidence_7d', 'r_rki', 'r_cori'))
 EXPORT_COLUMNS: tuple[str, ...] = BASE_COLUMNS + tuple(m.name for m in EXPORT_METRICS)
 #: The file formats a table is written in.
 FORMATS = ("csv", "json", "parquet")
@@ -82,6 +87,14 @@ def load_export(
     Each region comes from its shown source unless ``all_sources``. Metrics are computed on
     each region's whole series, then cut to ``start``/``end`` (``YYYY-MM-DD``, inclusive).
     Everything is read from one store generation.
+
+    >>> table = load_export(["DE"], start="2021-03-08", end="2021-03-12")
+    >>> table.shape, table.columns.tolist() == list(EXPORT_COLUMNS)
+    ((5, 33), True)
+    >>> table[["region_id", "date", "cases", "new_cases_7d_sum", "incidence_7d"]].head(2)
+      region_id        date   cases  new_cases_7d_sum  incidence_7d
+    0        DE  2021-03-08  170000             70000     82.978851
+    1        DE  2021-03-09  180000             70000     82.978851
     """
     if start and end and start > end:
         msg = f"--start {start} is after --end {end}"

@@ -36,7 +36,18 @@ SHOWN_COLUMNS = ("kind", "shown from", "regions")
 
 @dataclass
 class StoreInfo:
-    """What :func:`store_info` found, every table as text ready to show (empty cells ``""``)."""
+    """What :func:`store_info` found, every table as text ready to show (empty cells ``""``).
+
+    >>> info = store_info()
+    >>> info.empty, info.precedence[:2]
+    (False, ('rki', 'rki-states'))
+    >>> stored = info.sources.query("source in ['jhu', 'nyt', 'rki']")
+    >>> stored[["source", "publishes", "first date", "rows", "regions"]]
+      source publishes  first date rows regions
+    0    jhu    frozen  2021-03-01  132      11
+    2    nyt    frozen  2021-03-01   52       5
+    3    rki     daily  2021-03-01   12       1
+    """
 
     store_dir: Path
     generation: int
@@ -75,7 +86,19 @@ def store_info(
     last checked and changed; the signals; warnings about stale sources; which source is
     shown for how many regions; with ``region``, which sources have that region and which is
     shown; and the notes of each source. A ``region`` the store does not have is an
-    :class:`~epicurves.UnknownRegionError` (an empty store has none to check)."""
+    :class:`~epicurves.UnknownRegionError` (an empty store has none to check).
+
+    >>> info = store_info(region="DE")
+    >>> for line in info.region:
+    ...     print(line)
+    DE (Germany): germany, vintage 2021-03-12 - also stored
+    DE (Germany): jhu, vintage 2021-03-12 - also stored
+    DE (Germany): rki, vintage 2021-03-12 - shown
+    >>> info.signals[["signal", "source", "resolution", "unit"]].head(2)
+                 signal          source resolution             unit
+    0        wastewater  rki-wastewater       week  genome copies/L
+    1  wastewater-sites  rki-wastewater       week           plants
+    """
     settings = settings or Settings.from_env()
     store = Store(settings.store_dir)
     with store.snapshot() as snapshot:

@@ -54,6 +54,7 @@ class Signal(Protocol):
 
 
 __all__ = [
+    "COLUMN_HELP",
     "ESTIMATES",
     "KINDS",
     "OBSERVATION_COLUMNS",
@@ -71,8 +72,21 @@ __all__ = [
 ]
 
 #: Kinds of region: ``other`` holds rows that are not places (ships, Olympics, unknown district).
+#:
+#: >>> KINDS
+#: ('country', 'state', 'district', 'other')
+#: >>> load_regions(kind="state")["kind"].unique().tolist()
+#: ['state']
 KINDS: tuple[str, ...] = ("country", "state", "district", "other")
 
+#: The columns of the observations table, in order, with their dtypes: one row per (source,
+#: region, day), as :func:`epicurves.load_observations` and :func:`epicurves.read_observations`
+#: return it.
+#:
+#: >>> list(OBSERVATION_COLUMNS)
+#: ['source', 'region_id', 'date', 'cases', 'deaths', 'new_cases', 'new_deaths', 'flags']
+#: >>> load_observations(["DE"]).dtypes.astype(str).to_dict() == OBSERVATION_COLUMNS
+#: True
 OBSERVATION_COLUMNS: dict[str, str] = {
     "source": "string",
     "region_id": "string",
@@ -84,6 +98,13 @@ OBSERVATION_COLUMNS: dict[str, str] = {
     "flags": "string",
 }
 
+#: The columns of the regions table, in order, with their dtypes: one row per (source,
+#: region), as :func:`epicurves.load_regions` returns it.
+#:
+#: >>> list(REGION_COLUMNS)
+#: ['region_id', 'name', 'kind', 'parent', 'population', 'source']
+#: >>> load_regions().dtypes.astype(str).to_dict() == REGION_COLUMNS
+#: True
 REGION_COLUMNS: dict[str, str] = {
     "region_id": "string",
     "name": "string",
@@ -93,6 +114,15 @@ REGION_COLUMNS: dict[str, str] = {
     "source": "string",
 }
 
+#: The columns of the stored signals table, in order, with their dtypes: one row per (source,
+#: region, signal, pathogen, age group, estimate, date). :func:`epicurves.load_signals` adds
+#: the region's ``name`` and the signal's ``vintage``
+#: (:data:`~epicurves.SIGNAL_EXPORT_COLUMNS`).
+#:
+#: >>> list(SIGNAL_COLUMNS)[:6]
+#: ['source', 'region_id', 'signal', 'pathogen', 'resolution', 'date']
+#: >>> sorted(set(SIGNAL_EXPORT_COLUMNS) - set(SIGNAL_COLUMNS))
+#: ['name', 'vintage']
 SIGNAL_COLUMNS: dict[str, str] = {
     "source": "string",
     "region_id": "string",
@@ -120,6 +150,36 @@ ESTIMATES: tuple[str, ...] = (
 )  # fmt: skip
 #: All ages, as RKI writes it.
 ALL_AGES = "00+"
+
+#: What each column of the tables, of ``epicurves export`` and of ``epicurves signals`` holds
+#: (the metrics' columns are described by :data:`epicurves.METRICS`); the documentation's
+#: column reference is made from it.
+COLUMN_HELP: dict[str, str] = {
+    "region_id": "The region's id: ISO 3166-1 alpha-2 for countries (DE), ISO 3166-2 for "
+    "states (US-CA, DE-BY), DE-<AGS> for German districts (DE-09162).",
+    "name": "The region's name as its shown source gives it.",
+    "kind": "country, state, district or other (rows that are not places).",
+    "parent": "The id of the region it lies in (empty for countries).",
+    "population": "The population the per-100,000 figures use.",
+    "source": "The source the row comes from (`epicurves info` lists them).",
+    "date": "The day (YYYY-MM-DD); for weekly signals the day the source dates the week by.",
+    "cases": "Cumulative confirmed cases up to that day.",
+    "deaths": "Cumulative deaths up to that day.",
+    "new_cases": "New cases that day (the first day of a series counts everything before).",
+    "new_deaths": "New deaths that day.",
+    "flags": "Data notes on that day, ';'-separated (a cumulative count that fell, an "
+    "outlier, ...).",
+    "signal": "The signal's name (wastewater, hospitalisation, deaths-weekly, sari, ...).",
+    "pathogen": "The pathogen measured (SARS-CoV-2, influenza A, RSV, ...).",
+    "resolution": "day or week.",
+    "value": "The value, in `unit`.",
+    "lo": "The lower bound of the value's interval, where the source gives one.",
+    "hi": "The upper bound of the value's interval, where the source gives one.",
+    "unit": "The unit of `value`, `lo` and `hi`.",
+    "age_group": "The age group, as the source writes it (00+: all ages).",
+    "estimate": "What the value is: " + ", ".join(ESTIMATES) + ".",
+    "vintage": "The last date of the signal in its source.",
+}
 
 #: What a region id may look like: ids become file names (and URLs) of the site.
 REGION_ID = r"[A-Za-z0-9-]+"

@@ -44,6 +44,13 @@ def reference_data(name: str) -> pd.DataFrame:
 
     ``frame.attrs["description"]`` says what it is and how it was made; the error for an
     unknown name lists the known ones.
+
+    >>> epiestim = reference_data("epiestim")
+    >>> epiestim[epiestim["date"] == "2020-04-01"]
+             date  new_cases      mean      q025      q975
+    89 2020-04-01       6040  1.189242  1.176903  1.201645
+    >>> epiestim.attrs["description"]
+    'R by Cori et al. from EpiEstim 2.2-4 (estimate_R, ...) for Germany (rki, DE) in 2020: ...'
     """
     try:
         entry = REFERENCE_DATA[name]

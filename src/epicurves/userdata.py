@@ -50,6 +50,20 @@ def read_observations(path: str | Path, *, source: str = "user") -> pd.DataFrame
     Returns the columns of :data:`~epicurves.OBSERVATION_COLUMNS` with their dtypes. Raises
     :class:`~epicurves.ParseError` (file, line, column, expected, found) or
     :class:`~epicurves.ValidationError`.
+
+    >>> _ = Path("counts.csv").write_text(
+    ...     "region_id,date,cases\\n"
+    ...     "X,2021-03-01,5\\n"
+    ...     "X,2021-03-02,8\\n"
+    ...     "X,2021-03-03,7\\n"
+    ... )
+    >>> daily = read_observations("counts.csv")
+    >>> daily[["source", "region_id", "date", "cases", "new_cases", "flags"]]
+      source region_id       date  cases  new_cases           flags
+    0   user         X 2021-03-01      5          5
+    1   user         X 2021-03-02      8          3
+    2   user         X 2021-03-03      7         -1  cases-decrease
+    >>> metrics = compute_metrics(daily)  # the metrics, as for the store's regions
     """
     path = Path(path)
     ref = FileRef(source, path.name)

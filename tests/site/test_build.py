@@ -697,3 +697,51 @@ def test_a_failed_state_write_leaves_no_temporary(
     assert list(folder.root.iterdir()) == []
     folder.save_state(state)
     assert [p.name for p in folder.root.iterdir()] == ["000001.state.json"]
+
+
+def test_the_site_links_to_the_docs_and_each_chart_to_its_section(
+    site: Path, signal_site: tuple[epicurves.Settings, Path]
+) -> None:
+    """The footer and About link to the documentation's address (a setting); each chart of a
+    region page, the signal charts too, to the section of the docs that explains it."""
+    from epicurves.charts.spec import CHART_DOCS, SIGNAL_CHARTS
+    from epicurves.config import DEFAULT_DOCS_URL
+
+    about = (site / "about/index.html").read_text("utf-8")
+    assert f'<a href="{DEFAULT_DOCS_URL}">the documentation</a>' in about
+    region = (site / "region/DE-09162/index.html").read_text("utf-8")
+    assert f'<a href="{DEFAULT_DOCS_URL}">Documentation</a>' in region
+    for label, href in CHART_DOCS:
+        assert f'<a href="{DEFAULT_DOCS_URL}{href}">{label}</a>' in region
+    _, signals = signal_site
+    de = (signals / "region/DE/index.html").read_text("utf-8")
+    drawn = [c for c in SIGNAL_CHARTS if f'id="{c.anchor}"' in de]
+    assert len(drawn) >= 3
+    for chart in drawn:
+        assert f'href="{DEFAULT_DOCS_URL}{chart.docs}">How is this computed?</a>' in de
+
+
+def test_the_docs_address_is_a_setting(tmp_path: Path, fixtures: Path) -> None:
+    """Another address, or none (the links then go to the site's own Analysis page); an
+    address that is not one is refused before anything is written."""
+    from epicurves.site.build import build_site
+
+    home = tmp_path / "home"
+    epicurves.update(epicurves.Settings(home=home, mirror=fixtures), ["rki"])
+    own = epicurves.Settings(home=home, docs_url="https://docs.example.org/epi/")
+    build_site(own, tmp_path / "own", workers=1)
+    page = (tmp_path / "own/region/DE/index.html").read_text("utf-8")
+    assert (
+        'href="https://docs.example.org/epi/guides/analysis.html#analysis-r">R</a>'
+        in page
+    )
+    build_site(
+        epicurves.Settings(home=home, docs_url=None), tmp_path / "none", workers=1
+    )
+    page = (tmp_path / "none/region/DE/index.html").read_text("utf-8")
+    assert "Documentation</a>" not in page and "guides/" not in page
+    assert '<a href="../../analysis/index.html">R</a>' in page
+    bad = epicurves.Settings(home=home, docs_url="javascript:alert(1)/")
+    with pytest.raises(epicurves.UsageError, match="EPICURVES_DOCS_URL"):
+        build_site(bad, tmp_path / "bad", workers=1)
+    assert not (tmp_path / "bad").exists()

@@ -109,7 +109,13 @@ def gamma_quantile(shape: Floats, q: float) -> Floats:
 
 @dataclass(frozen=True)
 class CoriOptions:
-    """The choices behind a Cori estimate; the defaults are described in the module docstring."""
+    """The choices behind a Cori estimate; the defaults are described in the module docstring.
+
+    >>> options = CoriOptions(si_mean=5.2, si_sd=3.0)
+    >>> options.window, options.prior_mean, options.interval
+    (7, 5.0, 0.95)
+    >>> metrics = load_metrics(["DE"], cori=options)  # r_cori with that serial interval
+    """
 
     si_mean: float = 4.7
     si_sd: float = 2.9

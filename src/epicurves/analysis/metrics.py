@@ -147,7 +147,14 @@ def incidence_7d(daily: pd.Series, population: float) -> pd.Series:
 
 
 def week_change_pct(daily: pd.Series) -> pd.Series:
-    """Week-on-week change of the 7-day sums, in percent: ``(S7_t / S7_{t-7} - 1) * 100``."""
+    """Week-on-week change of the 7-day sums, in percent: ``(S7_t / S7_{t-7} - 1) * 100``.
+
+    Ten cases a day for a week, then fifteen: on the last day the week is up 50 %.
+
+    >>> days = pd.date_range("2021-03-01", periods=14)
+    >>> week_change_pct(pd.Series([10.0] * 7 + [15.0] * 7, index=days)).dropna().tolist()
+    [50.0]
+    """
     values, series = _series_input(daily)
     s7 = series.rolling_sum(values, 7)
     return pd.Series(
@@ -156,7 +163,14 @@ def week_change_pct(daily: pd.Series) -> pd.Series:
 
 
 def growth_rate(daily: pd.Series) -> pd.Series:
-    """Growth rate per day from 7-day sums: ``ln(S7_t / S7_{t-7}) / 7``."""
+    """Growth rate per day from 7-day sums: ``ln(S7_t / S7_{t-7}) / 7``.
+
+    Cases doubling from one week to the next grow by ``ln 2 / 7``, 9.9 % a day:
+
+    >>> days = pd.date_range("2021-03-01", periods=14)
+    >>> growth_rate(pd.Series([10.0] * 7 + [20.0] * 7, index=days)).dropna().round(4).tolist()
+    [0.099]
+    """
     values, series = _series_input(daily)
     s7 = series.rolling_sum(values, 7)
     return pd.Series(
@@ -165,7 +179,12 @@ def growth_rate(daily: pd.Series) -> pd.Series:
 
 
 def doubling_time(daily: pd.Series) -> pd.Series:
-    """Doubling time in days, ``ln 2 / r``, where ``r > 0`` and both weeks have enough cases."""
+    """Doubling time in days, ``ln 2 / r``, where ``r > 0`` and both weeks have enough cases.
+
+    >>> days = pd.date_range("2021-03-01", periods=14)
+    >>> doubling_time(pd.Series([10.0] * 7 + [20.0] * 7, index=days)).dropna().tolist()
+    [7.0]
+    """
     values, series = _series_input(daily)
     s7 = series.rolling_sum(values, 7)
     return pd.Series(
@@ -339,6 +358,12 @@ def summarize(
     :data:`TREND_THRESHOLD_PCT` % week on week, else ``stable`` (empty when unknown). ``r_rki``
     and ``r_cori`` are the latest values available (R lags a few days behind the data), with
     their dates, if at most :data:`R_MAX_AGE_DAYS` days older than the region's last data.
+
+    >>> metrics = compute_metrics(load_observations(["DE", "US"]), load_regions())
+    >>> summarize(metrics, load_regions())[["region_id", "source", "total_cases", "incidence_7d"]]
+      region_id source  total_cases  incidence_7d
+    0        US    jhu      1110000     21.246484
+    1        DE    rki       210000     82.978851
     """
     if metrics.empty:
         return pd.DataFrame(columns=list(SUMMARY_FIELDS))

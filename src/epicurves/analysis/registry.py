@@ -32,7 +32,12 @@ UNITS = ("count", "rate", "ratio", "percent", "days", "per day", "flag")
 
 @dataclass(frozen=True)
 class Metric:
-    """One metric: what it is called and how it is read, shown and exported."""
+    """One metric: what it is called and how it is read, shown and exported.
+
+    >>> r_cori = next(m for m in METRICS if m.name == "r_cori")
+    >>> r_cori.label, r_cori.unit, r_cori.decimals
+    ('R (Cori)', 'ratio', 2)
+    """
 
     name: str
     """The column name (a contract: never renamed)."""
@@ -64,6 +69,11 @@ class Metric:
 
 
 #: Every metric, in the order :func:`~epicurves.compute_metrics` adds the columns.
+#:
+#: >>> [(m.name, m.unit) for m in METRICS[:2]]
+#: [('new_cases_7d_sum', 'count'), ('new_deaths_7d_sum', 'count')]
+#: >>> {m.name: m.label for m in METRICS}["incidence_7d"]
+#: '7-day incidence'
 METRICS: tuple[Metric, ...] = (
     Metric("new_cases_7d_sum", "New cases in 7 days", "count", None, 7, chart=True),
     Metric("new_deaths_7d_sum", "New deaths in 7 days", "count", None, 8),
@@ -89,6 +99,12 @@ METRICS: tuple[Metric, ...] = (
 )  # fmt: skip
 
 #: The metric columns, in the order :func:`~epicurves.compute_metrics` adds them.
+#:
+#: >>> METRIC_COLUMNS[:3]
+#: ('new_cases_7d_sum', 'new_deaths_7d_sum', 'new_cases_7d_mean')
+#: >>> metrics = load_metrics(["DE"])
+#: >>> metrics.columns[-len(METRIC_COLUMNS) :].tolist() == list(METRIC_COLUMNS)
+#: True
 METRIC_COLUMNS: tuple[str, ...] = tuple(m.name for m in METRICS)
 #: The metrics in the order of the export's columns (after the observations' columns).
 EXPORT_METRICS: tuple[Metric, ...] = tuple(sorted(METRICS, key=lambda m: m.export))

@@ -205,6 +205,13 @@ def signal_trends(signals: pd.DataFrame) -> pd.DataFrame:
 
     ``date`` is the series' last date with a value and ``previous_date`` the date 7 days
     before it. Sorted by region, signal, pathogen and age group.
+
+    >>> trends = signal_trends(load_signals(["DE"], ["wastewater"]))
+    >>> trends[["pathogen", "estimate", "date", "previous", "value", "trend"]]
+          pathogen  estimate       date       previous          value    trend
+    0  Influenza A  smoothed 2021-03-10    2436.400085    2112.079854  falling
+    1      RSV A/B  smoothed 2021-03-10    5001.000000    5800.500000   rising
+    2   SARS-CoV-2  smoothed 2021-03-10  105000.000000  118000.000000   rising
     """
     if signals.empty:
         columns = [c for c in SIGNAL_TREND_COLUMNS if c in signals.columns]

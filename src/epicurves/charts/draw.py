@@ -69,6 +69,11 @@ def plot_region(
     linear/log pair is in the layout; log axes get fixed 1-2-5 ticks, the page's for the
     range set, continued beyond it (the page recomputes them on zoom); and values are at full
     precision (the site's data files round them to the decimals a page shows).
+
+    >>> metrics = load_metrics(["DE"]).merge(load_regions(), on=["region_id", "source"])
+    >>> layout = plot_region(metrics, load_metrics(["US"]), window=None)
+    >>> type(layout).__name__, len(layout.children)
+    ('Column', 5)
     """
     view = region_view(
         metrics, peers, scale=scale, per=per, window=window, population=population,
@@ -106,6 +111,10 @@ def plot_signals(
     one line per age group (all ages first, at most eight) for the charts by age. Values are
     at full precision (the site's files keep three significant digits). Show or export it as
     :func:`plot_region`'s layout.
+
+    >>> layout = plot_signals(load_signals(["DE"]), pathogen="Influenza A", scale="log")
+    >>> type(layout).__name__, len(layout.children)
+    ('Column', 5)
     """
     views = signal_views(signals, pathogen=pathogen, scale=scale)
     from .layouts.signals import draw_signals  # Bokeh: on the first plot

@@ -27,6 +27,7 @@ from ..sources import SOURCES
 
 __all__ = [
     "AGE_LINES",
+    "CHART_DOCS",
     "COLOURS",
     "COMPARE_COLOURS",
     "COMPARE_LINES",
@@ -186,6 +187,16 @@ PANEL_TITLES: dict[str, tuple[str, str]] = {
     "cases": ("Daily new cases per 100 000", "Daily new cases"),
     "deaths": ("Daily new deaths per 100 000", "Daily new deaths"),
 }
+#: Where the documentation explains the region charts, in page order: (the chart, its section
+#: relative to the documentation's address). The docs' build checks that each section exists.
+CHART_DOCS: tuple[tuple[str, str], ...] = (
+    ("7-day incidence", "guides/analysis.html#analysis-incidence"),
+    ("daily cases and deaths", "guides/analysis.html#analysis-daily"),
+    ("R", "guides/analysis.html#analysis-r"),
+    ("growth factor", "guides/analysis.html#analysis-growth"),
+    ("doubling time", "guides/analysis.html#analysis-doubling"),
+    ("comparison", "guides/analysis.html#analysis-compare"),
+)
 #: What a log twin's title adds.
 LOG_SUFFIX = " (log scale)"
 #: What the title of a count shown per 100 000 people adds.
@@ -262,6 +273,15 @@ class SignalChart:
     def log(self) -> bool:
         """Whether it has a log twin (the chart of one pathogen's wastewater)."""
         return self.lines == "pathogen"
+
+    @property
+    def docs(self) -> str:
+        """Where the documentation explains it, relative to the documentation's address.
+
+        >>> SignalChart("sig-sari", "sari", ("measured",), "sari", "age_group").docs
+        'guides/signals.html#signal-sari'
+        """
+        return f"guides/signals.html#signal-{self.signal}"
 
     @property
     def title(self) -> str:

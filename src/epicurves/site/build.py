@@ -28,7 +28,7 @@ from typing import Any
 from .. import __version__
 from ..analysis import signal_trends
 from ..changes import ChangeSet, RegionState, region_states
-from ..config import Settings, binder_problem
+from ..config import Settings, binder_problem, docs_problem
 from ..errors import BuildError, EmptyStoreError, UsageError
 from ..executor import Executor, make_executor
 from ..files import remove_stale, write_atomic
@@ -114,7 +114,9 @@ def build_site(
     before anything is read or written.
     """
     started = time.perf_counter()
-    problem = binder_problem(settings.binder_repo, settings.binder_ref)
+    problem = binder_problem(settings.binder_repo, settings.binder_ref) or docs_problem(
+        settings.docs_url
+    )
     if problem is not None:
         raise UsageError(problem)
     site = SiteFolder(Path(out))
@@ -160,7 +162,7 @@ class _Builder:
         self.written: set[str] = set()
         self.dropped: set[str] = set()  # files of regions left without observations
         self.today: dict[str, Any] = {}  # the home page's "Germany today", and its key
-        self.mark = fingerprint(settings.precedence, settings.binder)
+        self.mark = fingerprint(settings.precedence, settings.binder, settings.docs_url)
 
     # -- deciding what to build --------------------------------------------------------------------
     def _decide(
@@ -303,6 +305,7 @@ class _Builder:
             "assets": assets,
             "version": __version__,
             "binder": self.settings.binder,
+            "docs": self.settings.docs_url,
         }
 
     def _failed(self, exc: Exception) -> BuildError:

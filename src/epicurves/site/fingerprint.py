@@ -31,10 +31,12 @@ DEPENDENCIES = (
 def fingerprint(
     precedence: Sequence[str],
     binder: tuple[str, str] | None = None,
+    docs: str | None = None,
 ) -> str:
     """A hash of everything a build depends on besides the data: epicurves' code, templates,
     static files and texts (the recipes included), the versions of :data:`DEPENDENCIES`, and
-    the settings (``binder``: the Binder repository and ref the pages link to, if any)."""
+    the settings (``binder``: the Binder repository and ref the pages link to, if any; ``docs``:
+    the documentation's address)."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
         if path.suffix in (".py", ".html", ".css", ".js", ".md") and path.is_file():
@@ -44,6 +46,7 @@ def fingerprint(
     settings = [__version__, *packages, *precedence]
     if binder is not None:  # unset: no links, so a ref alone changes nothing
         settings += ["binder", *binder]
+    settings += ["docs", docs or ""]
     digest.update("\0".join(settings).encode())
     digest.update(repr(CoriOptions()).encode())
     # The recipes are package files, hashed above; hashed again as the collection the build

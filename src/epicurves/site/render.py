@@ -2,7 +2,7 @@
 
 :func:`render_chunk` reads the given regions' rows from the store files it is handed (one
 generation's Parquet files, filtered while reading), computes their metrics, and returns each
-region's page, JSON, CSV and notebook as bytes, with the summary rows the tables need. It uses
+region's page, data scripts and notebook as bytes, with the summary rows the tables need. It uses
 nothing but its argument, so a local process pool and a Dask cluster run it alike
 (:mod:`epicurves.executor`), and the same regions always give the same bytes, whichever chunk
 they are in.
@@ -23,6 +23,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..analysis import CoriOptions, compute_metrics, summarize
+from ..charts.spec import CHART_DOCS
 from ..formatting import fmt_int, fmt_num, is_missing
 from ..headline import headline
 from ..model import REGION_COLUMNS
@@ -137,6 +138,7 @@ def environment() -> jinja2.Environment:
         bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     env.globals["csp"] = CSP
+    env.globals["chart_docs"] = CHART_DOCS
     return env
 
 

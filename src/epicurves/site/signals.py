@@ -244,6 +244,7 @@ def _chart_text(
     live = bool(source is not None and source.live and source.interval_days)
     return {
         "anchor": chart.anchor,
+        "docs": chart.docs,
         "signal": chart.signal,
         "figure": chart.figure,
         "lines": chart.lines,

@@ -30,6 +30,11 @@ __all__ = [
 ]
 
 #: Every known source by name, in the order ``epicurves info`` lists them.
+#:
+#: >>> list(SOURCES)[:4]
+#: ['jhu', 'jhu-us', 'nyt', 'rki']
+#: >>> [s.name for s in SOURCES["rki-wastewater"].signals]
+#: ['wastewater', 'wastewater-sites', 'wastewater-coverage']
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (

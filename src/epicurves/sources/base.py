@@ -34,7 +34,14 @@ __all__ = [
 
 @dataclass(frozen=True)
 class UpstreamFile:
-    """One file a source reads: where it lives upstream and in a mirror folder."""
+    """One file a source reads: where it lives upstream and in a mirror folder.
+
+    >>> file = get_source("nyt").files[0]
+    >>> file.folder, file.name
+    ('nyt', 'us-states.csv')
+    >>> file.url
+    'https://raw.githubusercontent.com/nytimes/covid-19-data/master/us-states.csv'
+    """
 
     folder: str
     """Sub-folder of a mirror (``DIR/<folder>/<name>`` or ``<name>.gz``)."""
@@ -53,6 +60,10 @@ class Signal:
     pathogen, age group, date and what the value is (``estimate``: ``measured``,
     ``smoothed``, ``fixed``, ``updated``, ``nowcast``, ...), with an interval where the
     source gives one. The declaration says what is the same for every row.
+
+    >>> wastewater = get_source("rki-wastewater").signal("wastewater")
+    >>> wastewater.resolution, wastewater.unit, wastewater.pathogens[:2]
+    ('week', 'genome copies/L', ('SARS-CoV-2', 'Influenza A'))
     """
 
     name: str
@@ -98,7 +109,14 @@ Parser = Callable[[Mapping[str, Path], "Source"], SourceData]
 
 @dataclass(frozen=True)
 class Source:
-    """An upstream data source behind the one interface the pipeline knows."""
+    """An upstream data source behind the one interface the pipeline knows.
+
+    >>> rki = get_source("rki")
+    >>> [f.name for f in rki.files]
+    ['COVID-19-Faelle_7-Tage-Inzidenz_Deutschland.csv', 'COVID-19-Todesfaelle_Deutschland.csv']
+    >>> rki.live, rki.interval_days, rki.default
+    (True, 1, True)
+    """
 
     name: str
     description: str

@@ -39,7 +39,12 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 class Store:
-    """The Parquet store in ``root``; reading never needs the update lock, writing happens under it."""
+    """The Parquet store in ``root``; reading never needs the update lock, writing happens under it.
+
+    >>> store = Store(Settings.from_env().store_dir)
+    >>> "rki" in store.sources(), store.meta()["rki"].vintage
+    (True, '2021-03-12')
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)

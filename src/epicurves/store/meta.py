@@ -14,7 +14,14 @@ __all__ = ["SourceMeta", "StagedSource", "region_digests", "signal_digests"]
 
 @dataclass
 class SourceMeta:
-    """What is known about one source's stored data."""
+    """What is known about one source's stored data.
+
+    >>> meta = Store(Settings.from_env().store_dir).meta()["rki"]
+    >>> meta.first_date, meta.vintage, meta.rows, meta.regions
+    ('2021-03-01', '2021-03-12', 12, 1)
+    >>> sorted(meta.files)
+    ['COVID-19-Faelle_7-Tage-Inzidenz_Deutschland.csv', 'COVID-19-Todesfaelle_Deutschland.csv']
+    """
 
     source: str
     files: dict[str, dict[str, str]]

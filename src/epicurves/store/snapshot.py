@@ -22,10 +22,18 @@ __all__ = ["Snapshot"]
 
 
 class Snapshot:
-    """One generation of the store, pinned until :meth:`close` (use it as a context manager).
+    """One generation of the store, pinned until :meth:`~Snapshot.close` (use it as a context manager).
 
     Every read through a snapshot sees exactly that generation, even while an update commits
     newer ones: their files stay until the last reader of the generation is gone.
+
+    Pass it to the ``load_*`` functions so that several reads see the same data:
+
+    >>> with Store(Settings.from_env().store_dir).snapshot() as snapshot:
+    ...     regions = load_regions(snapshot=snapshot)
+    ...     daily = load_observations(["DE"], snapshot=snapshot)
+    >>> "rki" in snapshot.sources(), len(daily)
+    (True, 12)
     """
 
     def __init__(
