@@ -132,6 +132,10 @@ def timed(command: list[str], state: Path, revision: Revision) -> Run:
     """Run ``command`` with home ``state/home``; wall seconds and peak RSS (MiB) of the child."""
     env = os.environ | revision.env | {"EPICURVES_HOME": str(state / "home")}
     env.pop("EPICURVES_MIRROR", None)
+    # As installed: pip compiles the bytecode when it installs; a shell that turns the cache
+    # off would have every timed run compile epicurves' own modules again (0.05-0.15 s). The
+    # untimed runs that prepare the states write it (into src/**/__pycache__, ignored by git).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryFile() as err:
         os.sync()  # the copy of the state (and any earlier run) written out first
         started = time.perf_counter()

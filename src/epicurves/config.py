@@ -261,6 +261,12 @@ class Settings:
         return self.home / "downloads"
 
     @property
+    def layout_cache(self) -> Path:
+        """The folder of the site's chart layouts, kept between builds (they depend on the
+        code only, and take seconds to make)."""
+        return self.home / "cache" / "layouts"
+
+    @property
     def http_cache(self) -> Path:
         """The HTTP cache of requests-cache (responses with their ETag/Last-Modified)."""
         return self.home / "http-cache"

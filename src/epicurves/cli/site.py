@@ -140,16 +140,21 @@ def serve_command(directory: Path, port: int, host: str) -> None:
             err.print("stopped")
 
 
-def _warm_up(pool: bool) -> None:
+def _warm_up(pool: bool, settings: Settings) -> None:
     """Something is new: while the update parses, import scipy.special here (the build's R
-    needs it, and it takes a third of a second to import), and start the fork server of the
-    site's worker pool, when there is one, so that its workers start at once."""
+    needs it, and it takes a third of a second to import), start making the chart layouts a
+    full build needs if they are not cached (seconds of Bokeh, in a process of their own),
+    and start the fork server of the site's worker pool, when there is one, so that its
+    workers start at once."""
     import importlib
     import threading
+
+    from ..site.assets import prewarm
 
     threading.Thread(
         target=importlib.import_module, args=("scipy.special",), daemon=True
     ).start()
+    prewarm(settings.layout_cache)
     if pool:
         from ..executor import warm_up
         from ..site.build import PRELOAD
@@ -199,7 +204,7 @@ def run_command(
             (),
             force=False,
             quiet=quiet,
-            on_parse=lambda: _warm_up(pool),
+            on_parse=lambda: _warm_up(pool, settings),
         )
         if report.failed and not quiet:
             err.print(

@@ -15,13 +15,23 @@ import hashlib
 import importlib.util
 import re
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
 from ..charts import spec
 from ..charts.spec import browser_spec_js
+from ..files import write_atomic
 
-__all__ = ["asset_names", "classic_datatables", "write_assets"]
+__all__ = [
+    "asset_names",
+    "classic_datatables",
+    "layout_files",
+    "prewarm",
+    "write_assets",
+]
 
 STATIC = Path(__file__).parent / "static"
 CHARTS = Path(__file__).parent.parent / "charts"
@@ -148,13 +158,88 @@ def asset_names() -> dict[str, object]:
     return names
 
 
-def write_assets(target: Path, names: dict[str, object]) -> list[str]:
-    """Copy every static file into ``target`` under ``names``, write the chart layout, and
-    return the names written."""
-    from ..charts.layouts.maps import map_item_js
-    from ..charts.layouts.region import chart_item_js
-    from ..charts.layouts.signals import signal_items_js
+def layout_files(names: dict[str, object]) -> dict[str, Callable[[], str]]:
+    """The chart layouts' file names (from ``names``) and what makes each: Bokeh documents
+    built in Python, seconds of work, named by a hash of what they are made from."""
 
+    def region() -> str:
+        from ..charts.layouts.region import chart_item_js
+
+        return chart_item_js()
+
+    def signals() -> str:
+        from ..charts.layouts.signals import signal_items_js
+
+        return signal_items_js()
+
+    def a_map(name: str) -> Callable[[], str]:
+        def make() -> str:
+            from ..charts.layouts.maps import map_item_js
+            from .maps import geometry
+
+            return map_item_js(name, geometry(name))
+
+        return make
+
+    files = {str(names["charts"]): region, str(names["signal_charts"]): signals}
+    files.update({str(names[f"map_{name}"]): a_map(name) for name in MAP_FILES})
+    return files
+
+
+#: The background process :func:`prewarm` started in this process, if any.
+_PREWARM: list[subprocess.Popen[bytes]] = []
+
+
+def prewarm(cache: Path) -> bool:
+    """Start making the chart layouts missing from ``cache`` in a background process (``python
+    -m epicurves.site.assets CACHE``), so that a full build finds them made: ``epicurves run``
+    calls it when an update has something new, while the update parses. Returns whether it
+    started one (False: every layout is cached already)."""
+    names = asset_names()
+    if all((cache / name).is_file() for name in layout_files(names)):
+        return False
+    _PREWARM.append(
+        subprocess.Popen(
+            [sys.executable, "-m", "epicurves.site.assets", str(cache)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
+    return True
+
+
+def cached_layouts(cache: Path, names: dict[str, object]) -> dict[str, str]:
+    """Each chart layout of ``names``: read from ``cache`` where it is there, else made and
+    put there (atomically; the layouts of other versions are removed)."""
+    for started in _PREWARM:
+        started.wait()  # its files are whole or absent: it writes them atomically
+    _PREWARM.clear()
+    files = layout_files(names)
+    texts = {}
+    for name, make in files.items():
+        path = cache / name
+        try:
+            texts[name] = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            texts[name] = make()
+            try:
+                cache.mkdir(parents=True, exist_ok=True)
+                write_atomic(path, texts[name])
+            except OSError:  # a read-only home: the layouts are made each time
+                pass
+    if cache.is_dir():
+        for old in cache.glob("*.js"):
+            if old.name not in files:
+                old.unlink(missing_ok=True)
+    return texts
+
+
+def write_assets(
+    target: Path, names: dict[str, object], cache: Path | None = None
+) -> list[str]:
+    """Copy every static file into ``target`` under ``names``, write the chart layouts (from
+    ``cache`` where they are there: :func:`cached_layouts`), and return the names written."""
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for role, (path, _) in _wheel_files().items():
@@ -170,14 +255,15 @@ def write_assets(target: Path, names: dict[str, object]) -> list[str]:
         written.append(str(names[role]))
     (target / str(names["spec"])).write_text(browser_spec_js(), "utf-8")
     written.append(str(names["spec"]))
-    (target / str(names["charts"])).write_text(chart_item_js(), "utf-8")
-    written.append(str(names["charts"]))
-    (target / str(names["signal_charts"])).write_text(signal_items_js(), "utf-8")
-    written.append(str(names["signal_charts"]))
-    from .maps import geometry
-
-    for name in MAP_FILES:
-        file = str(names[f"map_{name}"])
-        (target / file).write_text(map_item_js(name, geometry(name)), "utf-8")
+    if cache is None:
+        layouts = {name: make() for name, make in layout_files(names).items()}
+    else:
+        layouts = cached_layouts(cache, names)
+    for file, text in layouts.items():
+        (target / file).write_text(text, "utf-8")
         written.append(file)
     return written
+
+
+if __name__ == "__main__":  # prewarm's background process: python -m ... CACHE
+    cached_layouts(Path(sys.argv[1]), asset_names())

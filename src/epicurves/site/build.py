@@ -385,7 +385,9 @@ class _Builder:
         results = executor.map_unordered(write_chunk, jobs)
         if graph_plan.full:  # while the workers render
             self.progress("assets and articles")
-            for name in write_assets(self.folder / "static", common["assets"]):
+            static = self.folder / "static"
+            cache = self.settings.layout_cache
+            for name in write_assets(static, common["assets"], cache):
                 self.written.add(f"static/{name}")
             from .articles import article_files  # full builds only: Markdown
 

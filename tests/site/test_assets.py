@@ -1,0 +1,63 @@
+"""The chart layouts are made once per version of the code and kept in the home's cache; a
+full build reads them from there, and ``epicurves run`` makes missing ones while it updates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from epicurves.site import assets
+from epicurves.site.assets import asset_names, cached_layouts, layout_files, prewarm
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A cache filled by the background process :func:`prewarm` starts."""
+    cache = tmp_path_factory.mktemp("cache") / "layouts"
+    assert prewarm(cache) is True
+    texts = cached_layouts(cache, asset_names())  # waits for it
+    return cache, texts
+
+
+def test_the_background_process_makes_every_layout(made: tuple[Path, dict[str, str]]) -> None:
+    cache, texts = made
+    names = asset_names()
+    assert sorted(p.name for p in cache.iterdir()) == sorted(layout_files(names))
+    assert texts[str(names["charts"])].startswith(
+        layout_files(names)[str(names["charts"])]()[:200]
+    )
+    assert prewarm(cache) is False  # nothing missing: no process
+
+
+def test_a_cached_layout_is_read_a_missing_or_broken_one_made_again(
+    made: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    cache, texts = made
+    names = asset_names()
+    copy = tmp_path / "layouts"
+    copy.mkdir()
+    for name, text in texts.items():
+        (copy / name).write_text(text, "utf-8")
+    charts, world = str(names["charts"]), str(names["map_world"])
+    (copy / charts).write_text("made by an older run", "utf-8")  # read as it is: named by hash
+    (copy / world).unlink()
+    (copy / world.replace(".js", "-x.js")).write_bytes(b"\xff")  # another version's: removed
+    (copy / str(names["map_us"])).write_bytes(b"\xff\xfe")  # not text: made again
+    again = cached_layouts(copy, names)
+    assert again[charts] == "made by an older run"
+    assert again[world] == texts[world] and (copy / world).read_text("utf-8") == texts[world]
+    assert again[str(names["map_us"])] == texts[str(names["map_us"])]
+    assert sorted(p.name for p in copy.iterdir()) == sorted(layout_files(names))
+
+
+def test_a_read_only_cache_still_gives_the_layouts(
+    made: tuple[Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, texts = made
+
+    def refuse(*_: object, **__: object) -> None:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(assets, "write_atomic", refuse)
+    assert cached_layouts(tmp_path / "none", asset_names()) == texts
