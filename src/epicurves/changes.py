@@ -184,14 +184,16 @@ def region_states(
         for region_id, digest in by_region.items():
             signal_parts.setdefault(region_id, []).append(f"{name}:{digest}")
     out: dict[str, RegionState] = {}
-    for row in shown.to_dict(orient="records"):
-        region_id, source = str(row["region_id"]), str(row["source"])
-        parent, population = row["parent"], row["population"]
+    # Column by column (a frame's rows as dicts cost a tenth of a second a run).
+    columns = ("region_id", "source", "name", "kind", "parent", "population")
+    rows = zip(*(shown[c].astype(object).tolist() for c in columns), strict=True)
+    for region, source_name, name, kind, parent, population in rows:
+        region_id, source = str(region), str(source_name)
         out[region_id] = RegionState(
             source=source,
             digest=digests[source].get(region_id, "") if source in digests else UNKNOWN,
-            name=str(row["name"]),
-            kind=str(row["kind"]),
+            name=str(name),
+            kind=str(kind),
             parent=None if pd.isna(parent) else str(parent),
             population=None if pd.isna(population) else int(population),
             sources=tuple(sorted(covering[region_id])),

@@ -20,7 +20,9 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
     return cache, texts
 
 
-def test_the_background_process_makes_every_layout(made: tuple[Path, dict[str, str]]) -> None:
+def test_the_background_process_makes_every_layout(
+    made: tuple[Path, dict[str, str]],
+) -> None:
     cache, texts = made
     names = asset_names()
     assert sorted(p.name for p in cache.iterdir()) == sorted(layout_files(names))
@@ -33,20 +35,27 @@ def test_the_background_process_makes_every_layout(made: tuple[Path, dict[str, s
 def test_a_cached_layout_is_read_a_missing_or_broken_one_made_again(
     made: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
-    cache, texts = made
+    _, texts = made
     names = asset_names()
     copy = tmp_path / "layouts"
     copy.mkdir()
     for name, text in texts.items():
         (copy / name).write_text(text, "utf-8")
     charts, world = str(names["charts"]), str(names["map_world"])
-    (copy / charts).write_text("made by an older run", "utf-8")  # read as it is: named by hash
+    (copy / charts).write_text(
+        "made by an older run", "utf-8"
+    )  # read as it is: named by hash
     (copy / world).unlink()
-    (copy / world.replace(".js", "-x.js")).write_bytes(b"\xff")  # another version's: removed
+    (copy / world.replace(".js", "-x.js")).write_bytes(
+        b"\xff"
+    )  # another version's: removed
     (copy / str(names["map_us"])).write_bytes(b"\xff\xfe")  # not text: made again
     again = cached_layouts(copy, names)
     assert again[charts] == "made by an older run"
-    assert again[world] == texts[world] and (copy / world).read_text("utf-8") == texts[world]
+    assert (
+        again[world] == texts[world]
+        and (copy / world).read_text("utf-8") == texts[world]
+    )
     assert again[str(names["map_us"])] == texts[str(names["map_us"])]
     assert sorted(p.name for p in copy.iterdir()) == sorted(layout_files(names))
 
@@ -57,7 +66,8 @@ def test_a_read_only_cache_still_gives_the_layouts(
     _, texts = made
 
     def refuse(*_: object, **__: object) -> None:
-        raise PermissionError("read-only")
+        msg = "read-only"
+        raise PermissionError(msg)
 
     monkeypatch.setattr(assets, "write_atomic", refuse)
     assert cached_layouts(tmp_path / "none", asset_names()) == texts

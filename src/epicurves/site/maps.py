@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -33,7 +33,7 @@ from ..freshness import region_status
 from ..sources.geo import DE_STATES
 from .graph import Collection
 from .pages import region_href
-from .payload import incidence
+from .payload import LazyValues, incidence
 from .render import environment, script_json
 
 __all__ = [
@@ -203,7 +203,7 @@ def map_page(
     ``data/<id>.inc.js``), or None."""
     shapes = geometry(spec.name)
     shown = {r["id"] for r in shapes["regions"]}
-    series: dict[str, tuple[dt.date, Sequence[float | None]]] = {}
+    series: dict[str, tuple[dt.date, LazyValues]] = {}
     spans: dict[str, tuple[str, str]] = {}
     for region_id, state in states.items():
         if region_id not in shown or not spec.select(state) or not state.observed:
@@ -237,11 +237,10 @@ def map_page(
         }
         if region_id in series:
             start, values = series[region_id]
-            sampled: list[float | None] = []
-            for day in grid_days:
-                index = (day - start).days
-                value = values[index] if 0 <= index < len(values) else None
-                sampled.append(None if value is None else _rounded(value))
+            sampled = [
+                None if value is None else _rounded(value)
+                for value in values.sample((day - start).days for day in grid_days)
+            ]
             entry["values"] = sampled
             first = next((i for i, v in enumerate(sampled) if v is not None), 0)
             last = max((i for i, v in enumerate(sampled) if v is not None), default=-1)

@@ -32,7 +32,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -49,6 +49,7 @@ __all__ = [
     "DERIVED",
     "INCIDENCE",
     "SERIES",
+    "LazyValues",
     "RegionFiles",
     "decode",
     "derive",
@@ -416,7 +417,7 @@ def _json_numbers(text: str) -> str:
     return text
 
 
-class _Values(Sequence[float | None]):
+class LazyValues(Sequence[float | None]):
     """A series of a data script as :func:`decode` gives it (None where missing), each value
     read from its text only when asked for: a map reads a few of thousands."""
 
@@ -447,6 +448,25 @@ class _Values(Sequence[float | None]):
         number: float = float(token) if "." in token or "e" in token else int(token)
         return number
 
+    def sample(self, positions: Iterable[int]) -> list[float | None]:
+        """Its values at ``positions`` (None outside it or where missing): ``[self[i] for i in
+        positions]`` in one pass, for the maps, which sample every region's series.
+
+        >>> LazyValues(["1", "", ".5"], 2, 6).sample([0, 2, 3, 4, 9])
+        [None, 1, None, 0.5, None]
+        """
+        tokens, first, days = self._tokens, self._first, self._days
+        count = len(tokens)
+        out: list[float | None] = []
+        for index in positions:
+            at = index - first
+            token = tokens[at] if 0 <= index < days and 0 <= at < count else ""
+            if not token:
+                out.append(None)
+            else:
+                out.append(float(token) if "." in token or "e" in token else int(token))
+        return out
+
     def known(self) -> tuple[int, int] | None:
         """The positions of its first and last value, if it has any."""
         tokens = self._tokens
@@ -470,7 +490,7 @@ def _split(text: str) -> tuple[str, str, str, str]:
     return match.group(1), opening, series_text, tail
 
 
-def incidence(text: str) -> tuple[str, _Values] | None:
+def incidence(text: str) -> tuple[str, LazyValues] | None:
     """The start date and the 7-day incidence series of a region's ``data/<id>.inc.js``
     (None if it has none): the values :func:`decode` gives, read lazily."""
     _, opening, series_text, tail = _split(text)
@@ -479,7 +499,7 @@ def incidence(text: str) -> tuple[str, _Values] | None:
     if found is None:
         return None
     first = int(head["from"].get("incidence_7d", 0))
-    values = _Values(found.group(1).split(","), first, int(head["days"]))
+    values = LazyValues(found.group(1).split(","), first, int(head["days"]))
     return (str(head["start"]), values) if values.known() else None
 
 
