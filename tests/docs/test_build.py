@@ -113,10 +113,12 @@ class _Ids(HTMLParser):
         self.ids.update(v for k, v in attrs if k == "id" and v)
 
 
-def _ids(page: Path) -> set[str]:
+@functools.cache
+def _ids(page: Path) -> frozenset[str]:
+    """The ids of a page (each page parsed once: thousands of links point into a few)."""
     parser = _Ids()
     parser.feed(page.read_text("utf-8"))
-    return parser.ids
+    return frozenset(parser.ids)
 
 
 class _Anchors(HTMLParser):
