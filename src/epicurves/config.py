@@ -116,18 +116,19 @@ _BAD_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|^[-/]|/$|\.$|\.lock$|/
 
 def docs_problem(url: str | None) -> str | None:
     """What is wrong with ``url`` as the documentation's address (None: nothing). An address
-    on the web (``https://``, ``http://``) or a path relative to the site (``../docs/``).
+    on the web (``https://``, ``http://``), a path from the host's top (``/docs/``) or one
+    relative to the site's top folder (``../docs/``).
 
     >>> docs_problem("javascript:alert(1)/")
-    "docs_url (EPICURVES_DOCS_URL): expected an https:// or http:// address or a relative path, found 'javascript:alert(1)/'"
+    "docs_url (EPICURVES_DOCS_URL): expected an https:// or http:// address or a path, found 'javascript:alert(1)/'"
     >>> docs_problem("https://epicurves.example.org/") is None
     True
     """
-    if url is None or re.match(r"https?://[^\s\"'<>]+$|[^:\s\"'<>]*$", url):
+    if url is None or re.match(r"https?://[^\s\"'<>]+$|[^:\s\"'<>]+$", url):
         return None
     return (
         "docs_url (EPICURVES_DOCS_URL): expected an https:// or http:// address or a "
-        f"relative path, found {url!r}"
+        f"path, found {url!r}"
     )
 
 

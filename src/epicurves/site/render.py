@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,7 +140,25 @@ def environment() -> jinja2.Environment:
     )
     env.globals["csp"] = CSP
     env.globals["chart_docs"] = CHART_DOCS
+    env.globals["docs_href"] = docs_href
     return env
+
+
+def docs_href(docs: str | None, root: str, path: str = "") -> str:
+    """The link to ``path`` of the documentation at ``docs`` from a page ``root`` below the
+    site's top: an address with a scheme, or one from the host's top (``/docs/``), as it is; a
+    relative one (``../docs/``) from the site's top. Without documentation (None), the site's
+    own Analysis page.
+
+    >>> docs_href("https://docs.example.org/", "../../", "guides/analysis.html#analysis-r")
+    'https://docs.example.org/guides/analysis.html#analysis-r'
+    >>> docs_href("../docs/", "../../", "guides/"), docs_href(None, "../", "guides/")
+    ('../../../docs/guides/', '../analysis/index.html')
+    """
+    if docs is None:
+        return f"{root}analysis/index.html"
+    anchored = docs.startswith("/") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", docs)
+    return (docs if anchored else root + docs) + path
 
 
 def json_ready(value: Any) -> Any:
