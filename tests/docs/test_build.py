@@ -195,48 +195,44 @@ DOC_PAGES = ("index.html", "guides/analysis.html", "reference/api.html",
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_pages_in_chromium(browser: object, docs_url: str, width: int) -> None:
-    """Home, a guide, the API reference and a recipe: no console error, and axe-core finds no
-    serious or critical violation, at desktop width and at a phone's."""
+@pytest.mark.parametrize("path", DOC_PAGES)
+def test_pages_in_chromium(
+    browser: object, docs_url: str, path: str, width: int
+) -> None:
+    """Home, a guide, the API reference and a recipe: no console error, nothing fetched from
+    another host, and axe-core finds no serious or critical violation, at desktop width and at
+    a phone's (one test each, so that the workers share them)."""
     axe_module = pytest.importorskip(
         "axe_playwright_python.sync_playwright",
         reason="axe-playwright-python is not installed",
     )
     context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
-    problems: list[str] = []
-    for path in DOC_PAGES:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on(
-            "console",
-            lambda m, e=errors: e.append(m.text) if m.type == "error" else None,
-        )
-        page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
-        page.on(
-            "response",
-            lambda r, e=errors: (
-                e.append(f"{r.status} {r.url}") if r.status >= 400 else None
-            ),
-        )
-        page.on(
-            "request",
-            lambda r, e=errors, u=docs_url: (
-                None
-                if r.url.startswith((u, "data:", "blob:"))
-                else e.append(f"fetched from another host: {r.url}")
-            ),
-        )
-        page.goto(docs_url + path)
-        page.wait_for_load_state("networkidle")
-        # Before axe: axe-core fetches the stylesheets again, resolving the theme's @import
-        # against the page rather than the stylesheet (a 404 of its own, not of the page).
-        problems += [f"{path}: console: {e}" for e in errors]
-        result = axe_module.Axe().run(page)
-        problems += [
-            f"{path}: {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
-            for v in result.response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        page.close()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "response",
+        lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith((docs_url, "data:", "blob:"))
+            else errors.append(f"fetched from another host: {r.url}")
+        ),
+    )
+    page.goto(docs_url + path)
+    page.wait_for_load_state("networkidle")
+    # Before axe: axe-core fetches the stylesheets again, resolving the theme's @import
+    # against the page rather than the stylesheet (a 404 of its own, not of the page).
+    problems = [f"console: {e}" for e in errors]
+    result = axe_module.Axe().run(page)
+    problems += [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     context.close()
     assert problems == []
