@@ -202,6 +202,35 @@ def test_server_is_read_only_and_stays_in_the_folder(
         (site / "link").unlink()
 
 
+def test_server_errors_are_one_line_and_a_client_gone_is_none(
+    capsys: pytest.CaptureFixture[str], site: Path
+) -> None:
+    """A browser that closes mid-answer prints nothing; another failure one line, not the
+    traceback socketserver prints by default."""
+    httpd = make_server(site, "127.0.0.1", 0)
+    try:
+        for error in (
+            BrokenPipeError(32, "Broken pipe"),
+            ConnectionResetError(104, "reset"),
+        ):
+            try:
+                raise error
+            except OSError:
+                httpd.handle_error(None, ("127.0.0.1", 5))
+        assert capsys.readouterr().err == ""
+        try:
+            raise PermissionError(13, "Permission denied", "index.html")
+        except OSError:
+            httpd.handle_error(None, ("127.0.0.1", 5))
+        err = capsys.readouterr().err
+        assert err == (
+            "serve: a request from 127.0.0.1 failed: [Errno 13] Permission denied: "
+            "'index.html'\n"
+        )
+    finally:
+        httpd.server_close()
+
+
 def test_server_sends_the_policy_and_the_right_types(server: tuple[str, int]) -> None:
     from epicurves.site.pages import CSP
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import http.server
 import os
+import sys
 from functools import partial
 from pathlib import Path
 
 from .pages import CSP
 
-__all__ = ["HEADERS", "make_server"]
+__all__ = ["HEADERS", "SiteServer", "make_server"]
 
 #: Headers of every answer.
 HEADERS = {
@@ -83,10 +84,29 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         return None  # quiet: the CLI says where it serves
 
 
+class SiteServer(http.server.ThreadingHTTPServer):
+    """A threading server whose failed requests are one line on stderr, not a traceback; a
+    browser that goes away mid-answer (a closed tab, a cancelled download) is not a failure."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(
+            error, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
+        ):
+            return
+        detail = " ".join(str(error).split()) or type(error).__name__
+        print(
+            f"serve: a request from {client_address[0]} failed: {detail}",
+            file=sys.stderr,
+        )
+
+
 def make_server(
     directory: Path, host: str = "127.0.0.1", port: int = 8000
 ) -> http.server.ThreadingHTTPServer:
     """A server for ``directory`` (not started); port 0 picks a free port."""
     site = Path(directory).absolute()
     handler = partial(SiteHandler, site=site)
-    return http.server.ThreadingHTTPServer((host, port), handler)
+    return SiteServer((host, port), handler)
