@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from epicurves.site import assets
-from epicurves.site.assets import asset_names, cached_layouts, layout_files, prewarm
+from epicurves.site.assets import (
+    _cached,
+    asset_names,
+    cached_layouts,
+    layout_files,
+    prewarm,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +31,9 @@ def test_the_background_process_makes_every_layout(
 ) -> None:
     cache, texts = made
     names = asset_names()
-    assert sorted(p.name for p in cache.iterdir()) == sorted(layout_files(names))
+    assert sorted(cache.iterdir()) == sorted(
+        _cached(cache, n) for n in layout_files(names)
+    )
     assert texts[str(names["charts"])].startswith(
         layout_files(names)[str(names["charts"])]()[:200]
     )
@@ -40,24 +48,23 @@ def test_a_cached_layout_is_read_a_missing_or_broken_one_made_again(
     copy = tmp_path / "layouts"
     copy.mkdir()
     for name, text in texts.items():
-        (copy / name).write_text(text, "utf-8")
+        _cached(copy, name).write_text(text, "utf-8")
     charts, world = str(names["charts"]), str(names["map_world"])
-    (copy / charts).write_text(
-        "made by an older run", "utf-8"
-    )  # read as it is: named by hash
-    (copy / world).unlink()
-    (copy / world.replace(".js", "-x.js")).write_bytes(
-        b"\xff"
-    )  # another version's: removed
-    (copy / str(names["map_us"])).write_bytes(b"\xff\xfe")  # not text: made again
+    # A cached layout is read as it is (kept under a hash of all the code); another
+    # version's (another hash of the code, or none) is removed.
+    _cached(copy, charts).write_text("made by an older run", "utf-8")
+    _cached(copy, world).unlink()
+    (copy / f"0123456789ab-{world}").write_bytes(b"\xff")
+    (copy / world).write_bytes(b"\xff")
+    _cached(copy, str(names["map_us"])).write_bytes(b"\xff\xfe")  # not text: made again
     again = cached_layouts(copy, names)
     assert again[charts] == "made by an older run"
-    assert (
-        again[world] == texts[world]
-        and (copy / world).read_text("utf-8") == texts[world]
-    )
+    assert again[world] == texts[world]
+    assert _cached(copy, world).read_text("utf-8") == texts[world]
     assert again[str(names["map_us"])] == texts[str(names["map_us"])]
-    assert sorted(p.name for p in copy.iterdir()) == sorted(layout_files(names))
+    assert sorted(copy.iterdir()) == sorted(
+        _cached(copy, n) for n in layout_files(names)
+    )
 
 
 def test_a_read_only_cache_still_gives_the_layouts(

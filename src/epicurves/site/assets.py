@@ -11,6 +11,7 @@ fetched from another host.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import re
@@ -27,6 +28,7 @@ from ..files import write_atomic
 
 __all__ = [
     "asset_names",
+    "cached_layouts",
     "classic_datatables",
     "layout_files",
     "prewarm",
@@ -186,6 +188,23 @@ def layout_files(names: dict[str, object]) -> dict[str, Callable[[], str]]:
     return files
 
 
+@functools.cache
+def _code_digest() -> str:
+    """A hash of all of epicurves' code and the Bokeh version: what a cached layout is kept
+    under. A layout's name hashes only its direct inputs (enough for a browser's cache), but
+    it is also made with the metrics' registry, the analysis' options and the errors."""
+    package = Path(__file__).parent.parent
+    digest = hashlib.sha256(version("bokeh").encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _cached(cache: Path, name: str) -> Path:
+    return cache / f"{_code_digest()}-{name}"
+
+
 #: The background process :func:`prewarm` started in this process, if any.
 _PREWARM: list[subprocess.Popen[bytes]] = []
 
@@ -196,7 +215,7 @@ def prewarm(cache: Path) -> bool:
     calls it when an update has something new, while the update parses. Returns whether it
     started one (False: every layout is cached already)."""
     names = asset_names()
-    if all((cache / name).is_file() for name in layout_files(names)):
+    if all(_cached(cache, name).is_file() for name in layout_files(names)):
         return False
     _PREWARM.append(
         subprocess.Popen(
@@ -210,15 +229,16 @@ def prewarm(cache: Path) -> bool:
 
 
 def cached_layouts(cache: Path, names: dict[str, object]) -> dict[str, str]:
-    """Each chart layout of ``names``: read from ``cache`` where it is there, else made and
-    put there (atomically; the layouts of other versions are removed)."""
+    """Each chart layout of ``names``: read from ``cache`` where it is there (kept under a hash
+    of the whole code, :func:`_code_digest`), else made and put there (atomically; the layouts
+    of other versions are removed)."""
     for started in _PREWARM:
         started.wait()  # its files are whole or absent: it writes them atomically
     _PREWARM.clear()
     files = layout_files(names)
     texts = {}
     for name, make in files.items():
-        path = cache / name
+        path = _cached(cache, name)
         try:
             texts[name] = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError):
@@ -229,8 +249,9 @@ def cached_layouts(cache: Path, names: dict[str, object]) -> dict[str, str]:
             except OSError:  # a read-only home: the layouts are made each time
                 pass
     if cache.is_dir():
+        kept = {_cached(cache, name).name for name in files}
         for old in cache.glob("*.js"):
-            if old.name not in files:
+            if old.name not in kept:
                 old.unlink(missing_ok=True)
     return texts
 
