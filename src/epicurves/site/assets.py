@@ -37,6 +37,7 @@ __all__ = [
 
 STATIC = Path(__file__).parent / "static"
 CHARTS = Path(__file__).parent.parent / "charts"
+ANALYSIS = Path(__file__).parent.parent / "analysis"
 GEO = Path(__file__).parent / "geo"
 MAPS_MODULE = Path(__file__).parent / "maps.py"
 GEO_NAMES = Path(__file__).parent.parent / "sources" / "geo.py"
@@ -131,9 +132,11 @@ def classic_datatables(module: str) -> str:
 
 
 def _chart_inputs() -> bytes:
-    """What the chart layouts are made from: the charts package's code, the signals' titles
-    (declared by the sources) and the version of Bokeh."""
-    code = b"".join(p.read_bytes() for p in sorted(CHARTS.rglob("*.py")))
+    """What the chart layouts are made from: the charts package's code and the code it reads
+    (the analysis package: the metrics' registry, R's options), the signals' titles (declared
+    by the sources) and the version of Bokeh."""
+    files = [*sorted(CHARTS.rglob("*.py")), *sorted(ANALYSIS.rglob("*.py"))]
+    code = b"".join(p.read_bytes() for p in files)
     titles = "\0".join(c.title for c in spec.SIGNAL_CHARTS).encode()
     return code + titles + version("bokeh").encode()
 
