@@ -230,7 +230,12 @@ class Settings:
         binder_repo = (binder_repo or env.get("EPICURVES_BINDER_REPO", "")).strip()
         binder_ref = (binder_ref or env.get("EPICURVES_BINDER_REF", "")).strip()
         docs_url = (docs_url or env.get("EPICURVES_DOCS_URL", "")).strip()
-        if docs_url and docs_url.lower() != "none" and not docs_url.endswith("/"):
+        if (
+            docs_url
+            and docs_url.lower() != "none"
+            and not docs_url.endswith("/")
+            and docs_problem(docs_url) is None  # the error quotes what the user wrote
+        ):
             docs_url += "/"
         if isinstance(precedence, str):
             precedence = tuple(p.strip() for p in precedence.split(",") if p.strip())
