@@ -184,6 +184,8 @@ SIGNAL_SOURCES = (
     "rki-deaths-weekly",
     "rki-nowcast",
 )
+#: The sources of the US surveillance signals (CDC), last in the registry.
+US_SOURCES = ("cdc-covid", "cdc-flu")
 
 #: What a new day of one district (DE-09175) rewrites on the site: its page and its data, and
 #: the tables and the map it is in. tests/test_changes.py plans it, tests/site/test_incremental.py

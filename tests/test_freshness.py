@@ -73,3 +73,27 @@ def test_a_failed_update_is_warned_about() -> None:
 def test_sources_not_stored_are_left_out_in_registry_order() -> None:
     stored = {"rki": meta("rki", "2026-08-24"), "jhu": meta("jhu", "2023-03-09")}
     assert [f.source for f in freshness(stored, {}, NOW)] == ["jhu", "rki"]
+
+
+def test_a_weekly_source_counts_its_release_delay_and_not_its_pauses() -> None:
+    from datetime import date
+
+    from epicurves.freshness import is_stale
+    from epicurves.sources import SOURCES
+
+    covid, flu = SOURCES["cdc-covid"], SOURCES["cdc-flu"]
+    # a week ending Saturday 2026-08-08 is due on Wednesday 08-12: stale after 14 + 4 days
+    assert not is_stale(covid, date(2026, 8, 8), date(2026, 8, 26))
+    assert is_stale(covid, date(2026, 8, 8), date(2026, 8, 27))
+    # the hub's pause between seasons (no release 2025-09-24 to 11-19) is not staleness
+    assert not is_stale(covid, date(2025, 9, 20), date(2025, 11, 19))
+    # FluSight's files end in June: stale in December, not during the summer pause
+    assert not is_stale(flu, date(2026, 6, 27), date(2026, 11, 1))
+    assert is_stale(flu, date(2026, 6, 27), date(2026, 12, 5))
+    # on 2026-08-25: the week of 06-27 is not stale (its last 52 days are the pause)...
+    assert one("cdc-flu", "2026-06-27").warnings == ()  # type: ignore[attr-defined]
+    # ... the week of 06-13 is: 73 days, of which 21 outside the pause
+    assert one("cdc-flu", "2026-06-13").warnings == (  # type: ignore[attr-defined]
+        "cdc-flu: the newest data are of 2026-06-13, 73 days old; it publishes weekly, "
+        "4 days after (stale after 18 days outside its pauses)",
+    )

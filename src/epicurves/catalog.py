@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 import pandas as pd
 
 from .analysis import CoriOptions, compute_metrics, summarize
 from .config import Settings
 from .errors import EmptyStoreError, UnknownRegionError, UsageError
-from .model import KINDS, pick_shown
-from .store import Snapshot, Store
+from .model import KINDS, SIGNAL_COLUMNS, SIGNAL_KEY, pick_shown
+from .releases import view
+from .store import Snapshot, SourceMeta, Store
+from .store.history import VALUES
 from .succession import SUCCESSIONS
 
 __all__ = [
@@ -40,7 +43,7 @@ __all__ = [
 #: True
 SIGNAL_EXPORT_COLUMNS: tuple[str, ...] = (
     "region_id", "name", "signal", "pathogen", "resolution", "date", "value", "lo", "hi",
-    "unit", "age_group", "estimate", "source", "vintage",
+    "unit", "age_group", "estimate", "source", "vintage", "release",
 )  # fmt: skip
 
 
@@ -221,6 +224,7 @@ def load_signals(
     *,
     settings: Settings | None = None,
     snapshot: Snapshot | None = None,
+    as_of: str | date | None = None,
 ) -> pd.DataFrame:
     """Surveillance signals (wastewater, hospitalisation, weekly deaths, ...), one row per
     value, with the columns :data:`SIGNAL_EXPORT_COLUMNS`.
@@ -229,7 +233,14 @@ def load_signals(
     the store has no signal of is an error). ``name`` is the region's shown name, ``vintage``
     the last date of the signal in its source. ``date`` is as the source gives it: a day, or
     for weekly signals the day the source dates the week by (see :mod:`epicurves.model`).
+    ``release`` is the upstream release a value comes from (sources with releases only).
     Sorted by region, signal, pathogen, age group, estimate and date.
+
+    ``as_of`` (a date): the data as they were known on that day. A source with releases
+    gives exactly what its newest release on or before that day said (before its first
+    release: an error naming it); another source gives its current data up to that day,
+    which is *not* what was known then where the source revises its past (``release``
+    stays empty). ``vintage`` is then the last date known on that day.
 
     >>> sari = load_signals(["DE"], ["sari"])
     >>> sari.query("age_group == '00+'")[["region_id", "signal", "date", "value", "unit"]]
@@ -261,7 +272,12 @@ def load_signals(
                     else "the store holds no signals (run `epicurves update`)"
                 )
                 raise UsageError(msg)
-        frame = pinned.load_signals(regions=wanted_regions, signals=wanted_signals)
+        if as_of is None:
+            frame = pinned.load_signals(regions=wanted_regions, signals=wanted_signals)
+        else:
+            frame = _signals_as_of(
+                pinned, meta, _as_of_day(as_of), wanted_regions, wanted_signals
+            )
         names = pick_shown(pinned.load_regions(), settings.precedence)
     vintages = {
         (source, name): info["vintage"]
@@ -273,6 +289,9 @@ def load_signals(
         .map(dict(zip(names["region_id"], names["name"], strict=True)))
         .astype("string")
     )
+    if as_of is not None:  # what was known then, not the stored vintage
+        last = frame.groupby(["source", "signal"], observed=True)["date"].max()
+        vintages = {(str(s), str(n)): f"{d:%Y-%m-%d}" for (s, n), d in last.items()}
     keys = list(zip(frame["source"], frame["signal"], strict=True))
     frame["vintage"] = pd.Series(
         [vintages.get(k) for k in keys], index=frame.index, dtype="string"
@@ -283,3 +302,52 @@ def load_signals(
         ignore_index=True,
     )
     return frame[list(SIGNAL_EXPORT_COLUMNS)]
+
+
+def _as_of_day(value: str | date) -> pd.Timestamp:
+    """``as_of`` as a day; a clear error for anything else."""
+    try:
+        day = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        day = pd.NaT
+    if pd.isna(day) or (isinstance(value, str) and len(value.strip()) != 10):
+        msg = f"as_of {value!r}: expected a date, YYYY-MM-DD"
+        raise UsageError(msg)
+    return day.normalize()
+
+
+def _signals_as_of(
+    snapshot: Snapshot,
+    meta: dict[str, SourceMeta],
+    day: pd.Timestamp,
+    regions: list[str] | None,
+    signals: list[str] | None,
+) -> pd.DataFrame:
+    """The signals known on ``day``: each source with releases as its newest release on or
+    before it said, the others cut at it."""
+    parts = []
+    for source, info in meta.items():
+        if not info.signals or (
+            signals is not None and not set(signals) & set(info.signals)
+        ):
+            continue
+        if info.releases:
+            history = snapshot.load_history(source, regions=regions, signals=signals)
+            if history.empty:
+                continue
+            known = [r for r in info.releases if r <= f"{day:%Y-%m-%d}"]
+            if not known:
+                msg = (
+                    f"{source} has no release on or before {day:%Y-%m-%d}: its first "
+                    f"release is {info.releases[0]}"
+                )
+                raise UsageError(msg)
+            parts.append(
+                view(history, pd.Timestamp(known[-1]), list(SIGNAL_KEY), values=VALUES)
+            )
+        else:
+            rows = snapshot.load_signals([source], regions=regions, signals=signals)
+            parts.append(rows.loc[rows["date"] <= day])
+    if not parts:
+        return snapshot.load_signals([], regions=regions, signals=signals)
+    return pd.concat(parts, ignore_index=True).astype(SIGNAL_COLUMNS)

@@ -133,6 +133,8 @@ class ParseError(SourceError):
 
     ``row`` is the 1-based line number in the file (the header is line 1) and ``column`` the
     column name, where known; ``expected`` says what was expected and ``value`` what was found.
+    ``unit`` names what ``row`` counts: ``line`` in a text file, ``row`` (the 1-based data
+    row) in a Parquet file.
 
     >>> from pathlib import Path
     >>> _ = Path("counts.csv").write_text("region_id,date,cases\\nX,2021-03-01,ten\\n")
@@ -157,10 +159,11 @@ class ParseError(SourceError):
         column: str | None = None,
         expected: str | None = None,
         value: object = None,
+        unit: str = "line",
     ) -> None:
         where = []
         if row is not None:
-            where.append(f"line {row}")
+            where.append(f"{unit} {row}")
         if column is not None:
             where.append(f"column {column!r}")
         text = message

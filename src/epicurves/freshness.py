@@ -17,7 +17,15 @@ from typing import Any
 from .sources import SOURCES, Source
 from .store import SourceMeta
 
-__all__ = ["Freshness", "cadence", "freshness", "is_stale", "region_status"]
+__all__ = [
+    "Freshness",
+    "cadence",
+    "freshness",
+    "is_stale",
+    "paused_days",
+    "region_status",
+    "stale_after",
+]
 
 
 @dataclass(frozen=True)
@@ -84,9 +92,45 @@ def _period(source: Source, vintage: str) -> str:
     return f"the week of {vintage} to {end.isoformat()}"
 
 
+def paused_days(source: Source, start: date, end: date) -> int:
+    """How many days after ``start`` up to ``end`` fall in the source's yearly pauses
+    (:attr:`~epicurves.sources.Source.pauses`).
+
+    >>> from dataclasses import replace
+    >>> from epicurves.sources import SOURCES
+    >>> s = replace(SOURCES["rki-sari"], pauses=(("12-20", "01-05"),))
+    >>> paused_days(s, date(2025, 12, 1), date(2026, 1, 31))
+    17
+    """
+    if not source.pauses or end <= start:
+        return 0
+    total = 0
+    for year in range(start.year - 1, end.year + 1):
+        for first, last in source.pauses:
+            begin = date.fromisoformat(f"{year}-{first}")
+            finish = date.fromisoformat(f"{year}-{last}")
+            if finish < begin:  # over the new year
+                finish = date.fromisoformat(f"{year + 1}-{last}")
+            low, high = max(begin, start + timedelta(days=1)), min(finish, end)
+            total += max((high - low).days + 1, 0)
+    return total
+
+
+def stale_after(source: Source) -> int:
+    """Days of data age (pauses not counted) after which a live source is stale: twice its
+    interval, plus its usual publication delay.
+
+    >>> from epicurves.sources import SOURCES
+    >>> stale_after(SOURCES["rki"]), stale_after(SOURCES["rki-sari"])
+    (2, 14)
+    """
+    return 2 * (source.interval_days or 0) + source.delay_days
+
+
 def is_stale(source: Source, vintage: date, now: date) -> bool:
-    """Whether data of a live source ending with ``vintage`` are older than twice its
-    publishing interval on ``now`` (never for a frozen source).
+    """Whether data of a live source ending with ``vintage`` are older than
+    :func:`stale_after` on ``now``, not counting the days of its yearly pauses (never for a
+    frozen source).
 
     >>> from epicurves.sources import SOURCES
     >>> is_stale(SOURCES["rki"], date(2026, 8, 20), date(2026, 8, 23))
@@ -96,7 +140,9 @@ def is_stale(source: Source, vintage: date, now: date) -> bool:
     """
     if not source.live or not source.interval_days:
         return False
-    return data_age(source, vintage, now) > 2 * source.interval_days
+    end = vintage + timedelta(days=source.date_offset_days)
+    age = data_age(source, vintage, now) - paused_days(source, end, now)
+    return age > stale_after(source)
 
 
 def freshness(
@@ -123,8 +169,11 @@ def freshness(
             if stale:
                 warnings.append(
                     f"{name}: the newest data are of {_period(source, m.vintage)}, "
-                    f"{age} days old; "
-                    f"it publishes {cadence(source)} (stale after {limit} days)"
+                    f"{age} days old; it publishes {cadence(source)}"
+                    + (f", {source.delay_days} days after" if source.delay_days else "")
+                    + f" (stale after {stale_after(source)} days"
+                    + (" outside its pauses" if source.pauses else "")
+                    + ")"
                 )
             if checked_at:
                 since = (

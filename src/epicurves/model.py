@@ -1,4 +1,4 @@
-"""The tidy data model: column names and dtypes of the two tables, and the rules they obey.
+"""The tidy data model: column names and dtypes of the tables, and how parsed rows become tidy ones (the rules they obey: :mod:`epicurves.rules`).
 
 Observations, one row per (source, region, day)::
 
@@ -66,9 +66,6 @@ __all__ = [
     "empty_signals",
     "pick_shown",
     "tidy_signals",
-    "validate_observations",
-    "validate_regions",
-    "validate_signals",
 ]
 
 #: Kinds of region: ``other`` holds rows that are not places (ships, Olympics, unknown district).
@@ -115,7 +112,8 @@ REGION_COLUMNS: dict[str, str] = {
 }
 
 #: The columns of the stored signals table, in order, with their dtypes: one row per (source,
-#: region, signal, pathogen, age group, estimate, date). :func:`epicurves.load_signals` adds
+#: region, signal, pathogen, age group, estimate, date). ``release`` is the date of the upstream
+#: release the value comes from, for sources that publish releases (empty for the others). :func:`epicurves.load_signals` adds
 #: the region's ``name`` and the signal's ``vintage``
 #: (:data:`~epicurves.SIGNAL_EXPORT_COLUMNS`).
 #:
@@ -136,6 +134,7 @@ SIGNAL_COLUMNS: dict[str, str] = {
     "unit": "string",
     "age_group": "string",
     "estimate": "string",
+    "release": "datetime64[s]",
 }
 #: The key of a signal row: one value per key.
 SIGNAL_KEY: tuple[str, ...] = (
@@ -178,7 +177,10 @@ COLUMN_HELP: dict[str, str] = {
     "unit": "The unit of `value`, `lo` and `hi`.",
     "age_group": "The age group, as the source writes it (00+: all ages).",
     "estimate": "What the value is: " + ", ".join(ESTIMATES) + ".",
-    "vintage": "The last date of the signal in its source.",
+    "vintage": "The last date of the signal in its source (read as of a date: the last date "
+    "known then).",
+    "release": "The date of the upstream release the value comes from (YYYY-MM-DD), for "
+    "sources that publish dated releases (cdc-covid); empty for the others.",
 }
 
 #: What a region id may look like: ids become file names (and URLs) of the site.
@@ -205,11 +207,17 @@ def empty_signals() -> pd.DataFrame:
 
 
 def tidy_signals(
-    frame: pd.DataFrame, source: str, declared: Sequence[Signal]
+    frame: pd.DataFrame,
+    source: str,
+    declared: Sequence[Signal],
+    *,
+    history: bool = False,
 ) -> pd.DataFrame:
     """A parser's signal rows as the store keeps them: every column of :data:`SIGNAL_COLUMNS`
     (``resolution`` and ``unit`` from the declaration), rows without a value dropped, sorted by
-    :data:`SIGNAL_KEY`. Columns the rules need are checked by :func:`validate_signals`.
+    :data:`SIGNAL_KEY` then ``release``. Columns the rules need are checked by
+    :func:`validate_signals`. ``history``: the rows are a source's history of releases
+    (:mod:`epicurves.releases`), whose rows without a value are kept (they say a row is gone).
 
     >>> from epicurves.sources import Signal
     >>> s = Signal("x", "X", "per 100,000", "week", ("SARS-CoV-2",), ("measured",), "test")
@@ -219,14 +227,16 @@ def tidy_signals(
     >>> tidy_signals(f, "s", [s])[["date", "value", "unit", "resolution"]].values.tolist()
     [[Timestamp('2024-01-08 00:00:00'), 2.0, 'per 100,000', 'week']]
     """
-    _check_columns(
+    check_columns(
         frame, [c for c in SIGNAL_KEY if c != "source"] + ["value"], source, "signals"
     )
-    out = frame.loc[frame["value"].notna()].copy()
+    out = frame.copy() if history else frame.loc[frame["value"].notna()].copy()
     out["source"] = source
     for column in ("lo", "hi"):
         if column not in out.columns:
             out[column] = np.nan
+    if "release" not in out.columns:
+        out["release"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]")
     units = {s.name: s.unit for s in declared}
     resolutions = {s.name: s.resolution for s in declared}
     names = out["signal"].astype("string")
@@ -238,7 +248,7 @@ def tidy_signals(
         elif dtype == "float64":
             out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
     out = out.astype(SIGNAL_COLUMNS)[list(SIGNAL_COLUMNS)]
-    return out.sort_values(list(SIGNAL_KEY), kind="stable", ignore_index=True)
+    return out.sort_values([*SIGNAL_KEY, "release"], kind="stable", ignore_index=True)
 
 
 def add_daily(frame: pd.DataFrame) -> pd.DataFrame:
@@ -259,9 +269,9 @@ def add_daily(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame[["source", "region_id", "date", "cases", "deaths"]].astype(
         {"date": "datetime64[s]", "cases": "Int64", "deaths": "Int64"}
     )
-    source, region = _ranks(out["source"]), _ranks(out["region_id"])
+    source, region = ranks(out["source"]), ranks(out["region_id"])
     date = _sortable_dates(out["date"])
-    order = _sort_order(source, region, date)
+    order = sort_order(source, region, date)
     if order is not None:  # usually None: parsers give their rows in this order
         out = out.take(order)
         source, region = source[order], region[order]
@@ -288,7 +298,7 @@ def _text(values: pd.Series) -> pd.Series:
     return pd.Series(pd.array(text, dtype="string"), index=values.index)
 
 
-def _ranks(values: pd.Series) -> np.ndarray:
+def ranks(values: pd.Series) -> np.ndarray:
     """Integer codes that sort as the values do (text in code-point order), missing last."""
     codes, uniques = pd.factorize(values)
     labels = np.array([str(u) for u in uniques], dtype=object)
@@ -304,7 +314,7 @@ def _sortable_dates(dates: pd.Series) -> np.ndarray:
     return np.where(dates.isna().to_numpy(), np.iinfo(np.int64).max, values)
 
 
-def _sort_order(*keys: np.ndarray) -> np.ndarray | None:
+def sort_order(*keys: np.ndarray) -> np.ndarray | None:
     """The stable order sorting the rows by ``keys`` (the first most significant), or ``None``
     if they are in that order already (checked in one pass, without sorting)."""
     tied = np.ones(max(len(keys[0]) - 1, 0), dtype=bool)  # rows i, i+1 equal so far
@@ -351,224 +361,13 @@ def _flags(
     return _text(pd.Series(pd.Categorical.from_codes(codes, pd.Index(_FLAGS))))
 
 
-def _check_columns(
+def check_columns(
     frame: pd.DataFrame, columns: Iterable[str], source: str, table: str
 ) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         msg = f"{table} table lacks required columns {missing}"
         raise ValidationError(msg, source=source)
-
-
-def _row_error(
-    message: str, source: str, row: pd.Series, column: str | None = None
-) -> ValidationError:
-    """The error for one row of a tidy table: its region and date (where it has them)."""
-    date = row.get("date")
-    return ValidationError(
-        message,
-        source=source,
-        region_id=str(row["region_id"]),
-        date=None if date is None or pd.isna(date) else str(date.date()),
-        column=column,
-    )
-
-
-def validate_observations(frame: pd.DataFrame, source: str) -> None:
-    """Check the rules of the observations table; raise :class:`ValidationError` on the first break.
-
-    Rules: every column present with its dtype, dates present, no duplicate (region, date), no
-    gap in a region's daily dates, counts not negative.
-    """
-    _check_columns(frame, OBSERVATION_COLUMNS, source, "observations")
-    if frame.empty:
-        msg = "no observations at all"
-        raise ValidationError(msg, source=source)
-    if frame["region_id"].isna().any():
-        msg = "an observation has no region id"
-        raise ValidationError(msg, source=source, column="region_id")
-    if frame["date"].isna().any():
-        region = frame.loc[frame["date"].isna(), "region_id"].iloc[0]
-        msg = "an observation has no date"
-        raise ValidationError(msg, source=source, region_id=str(region), column="date")
-    _check_daily(frame, source)
-    latest = frame["date"].max()
-    if latest > pd.Timestamp.now() + pd.Timedelta(
-        days=2
-    ):  # a day's slack for time zones
-        region = frame["region_id"].iloc[int(frame["date"].to_numpy().argmax())]
-        msg = f"date {latest.date()} is in the future: expected dates up to today"
-        raise ValidationError(msg, source=source, region_id=str(region), column="date")
-    for column in ("cases", "deaths"):
-        negative = frame[column].lt(0).fillna(False)
-        if negative.any():
-            row = frame.loc[negative].iloc[0]
-            msg = f"negative cumulative count {row[column]}: expected a count >= 0"
-            raise _row_error(msg, source, row, column)
-
-
-def _check_daily(frame: pd.DataFrame, source: str) -> None:
-    """Each region's dates once each and consecutive; raise on the first break.
-
-    Rows are checked in region and date order; that is usually the order they come in (from
-    :func:`add_daily`), so nothing is sorted.
-    """
-    region, dates = _ranks(frame["region_id"]), frame["date"].to_numpy()
-    order = _sort_order(region, dates.view(np.int64))
-    if order is not None:
-        region, dates = region[order], dates[order]
-    same = region[1:] == region[:-1]
-    step = dates[1:] - dates[:-1]
-    if (same & (step == np.timedelta64(0))).any():
-        _raise_duplicate(frame, source)
-    gap = same & (step != np.timedelta64(1, "D"))
-    if gap.any():
-        pos = int(np.flatnonzero(gap)[0]) + 1
-        before, after = pd.Timestamp(dates[pos - 1]), pd.Timestamp(dates[pos])
-        row = pos if order is None else int(order[pos])
-        msg = f"gap in daily dates: {before.date()} is followed by {after.date()}"
-        raise ValidationError(
-            msg, source=source, region_id=str(frame["region_id"].iloc[row])
-        )
-
-
-def _raise_duplicate(frame: pd.DataFrame, source: str) -> None:
-    """Raise for the first row (in ``frame``'s order) whose region and date repeat an earlier row."""
-    dup = frame.duplicated(["region_id", "date"])
-    row = frame.loc[dup].iloc[0]
-    msg = "duplicate observation: expected one row per region and date"
-    raise _row_error(msg, source, row)
-
-
-def validate_regions(
-    regions: pd.DataFrame, observations: pd.DataFrame, source: str
-) -> None:
-    """Check the regions table and that it describes exactly the observed regions.
-
-    Region ids must match :data:`REGION_ID` (they become file names of the site).
-    """
-    _check_columns(regions, REGION_COLUMNS, source, "regions")
-    dup = regions["region_id"].duplicated()
-    if dup.any():
-        msg = "region listed twice: expected one row per region"
-        raise ValidationError(
-            msg, source=source, region_id=str(regions.loc[dup, "region_id"].iloc[0])
-        )
-    unsafe = ~regions["region_id"].str.fullmatch(REGION_ID).fillna(False).astype(bool)
-    if unsafe.any():
-        region = regions.loc[unsafe, "region_id"].iloc[0]
-        msg = (
-            f"unsafe region id {region!r}: expected letters, digits and '-' only "
-            "(ids become file names of the site)"
-        )
-        raise ValidationError(msg, source=source, column="region_id")
-    bad_kind = ~regions["kind"].isin(KINDS)
-    if bad_kind.any():
-        row = regions.loc[bad_kind].iloc[0]
-        msg = f"unknown kind {row['kind']!r}: expected one of {', '.join(KINDS)}"
-        raise ValidationError(
-            msg, source=source, region_id=str(row["region_id"]), column="kind"
-        )
-    observed = set(observations["region_id"].unique())
-    listed = set(regions["region_id"])
-    unknown = observed - listed
-    if unknown:
-        msg = f"observed regions missing from the regions table: {sorted(unknown)[:5]}"
-        raise ValidationError(msg, source=source)
-    unobserved = listed - observed
-    if unobserved:
-        msg = (
-            f"regions without a single observation: {sorted(unobserved)[:5]}: expected "
-            "the regions table to list exactly the observed regions"
-        )
-        raise ValidationError(msg, source=source)
-    negative = regions["population"].le(0).fillna(False)
-    if negative.any():
-        row = regions.loc[negative].iloc[0]
-        msg = f"population {row['population']}: expected a positive number or missing"
-        raise ValidationError(
-            msg, source=source, region_id=str(row["region_id"]), column="population"
-        )
-
-
-def validate_signals(
-    frame: pd.DataFrame, source: str, declared: Sequence[Signal]
-) -> None:
-    """Check the rules of a source's signals table (as :func:`tidy_signals` made it); raise
-    :class:`ValidationError` on the first break.
-
-    Rules: every column present; region ids safe (:data:`REGION_ID`); each row's signal
-    declared by the source, its pathogen and estimate among those the declaration lists;
-    one row per :data:`SIGNAL_KEY`; dates present and not in the future; values finite and
-    not negative; where an interval is given, ``lo <= value <= hi``.
-    """
-    _check_columns(frame, SIGNAL_COLUMNS, source, "signals")
-    if frame.empty:
-        msg = "no signal values at all"
-        raise ValidationError(msg, source=source)
-    unsafe = ~frame["region_id"].str.fullmatch(REGION_ID).fillna(False).astype(bool)
-    if unsafe.any():
-        region = frame.loc[unsafe, "region_id"].iloc[0]
-        msg = f"unsafe region id {region!r}: expected letters, digits and '-' only"
-        raise ValidationError(msg, source=source, column="region_id")
-    by_name = {s.name: s for s in declared}
-    for name, rows in frame.groupby("signal", sort=True, observed=True):
-        signal = by_name.get(str(name))
-        if signal is None:
-            msg = f"signal {name!r} is not declared: expected one of {', '.join(by_name) or 'none'}"
-            raise ValidationError(msg, source=source, column="signal")
-        for column, allowed in (
-            ("pathogen", signal.pathogens),
-            ("estimate", signal.estimates),
-        ):
-            odd = ~rows[column].isin(allowed).to_numpy(dtype=bool)
-            if odd.any():
-                row = rows.loc[odd].iloc[0]
-                msg = (
-                    f"signal {name}: unexpected {column} {row[column]!r}: "
-                    f"expected one of {', '.join(allowed)}"
-                )
-                raise ValidationError(
-                    msg, source=source, region_id=str(row["region_id"]), column=column
-                )
-    if frame["date"].isna().any():
-        msg = "a signal value has no date"
-        raise ValidationError(msg, source=source, column="date")
-    latest = frame["date"].max()
-    if latest > pd.Timestamp.now() + pd.Timedelta(days=2):
-        row = frame.iloc[int(frame["date"].to_numpy().argmax())]
-        msg = f"date {latest.date()} is in the future: expected dates up to today"
-        raise ValidationError(
-            msg, source=source, region_id=str(row["region_id"]), column="date"
-        )
-    dup = frame.duplicated(list(SIGNAL_KEY))
-    if dup.any():
-        row = frame.loc[dup].iloc[0]
-        msg = (
-            f"duplicate value of signal {row['signal']} ({row['pathogen']}, age "
-            f"{row['age_group']}, {row['estimate']}): expected one per date"
-        )
-        raise _row_error(msg, source, row)
-    for column in ("value", "lo", "hi"):
-        values = frame[column].to_numpy(dtype="float64")
-        known = ~np.isnan(values)
-        bad = known & (~np.isfinite(values) | (values < 0))
-        if column == "value":
-            bad |= ~known
-        if bad.any():
-            row = frame.iloc[int(np.flatnonzero(bad)[0])]
-            msg = f"signal {row['signal']}: {column} {row[column]}: expected a finite number >= 0"
-            raise _row_error(msg, source, row, column)
-    value, lo, hi = (frame[c].to_numpy(dtype="float64") for c in ("value", "lo", "hi"))
-    with np.errstate(invalid="ignore"):
-        outside = (lo > value) | (hi < value)
-    if outside.any():
-        row = frame.iloc[int(np.flatnonzero(outside)[0])]
-        msg = (
-            f"signal {row['signal']}: value {row['value']} outside its interval "
-            f"[{row['lo']}, {row['hi']}]: expected lo <= value <= hi"
-        )
-        raise _row_error(msg, source, row)
 
 
 def pick_shown(regions: pd.DataFrame, precedence: Iterable[str]) -> pd.DataFrame:

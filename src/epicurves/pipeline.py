@@ -33,12 +33,11 @@ from .model import (
     add_daily,
     empty_observations,
     tidy_signals,
-    validate_observations,
-    validate_regions,
-    validate_signals,
 )
+from .rules import validate_observations, validate_regions, validate_signals
 from .sources import SOURCES, Source, get_source, parser_fingerprint
-from .store import SourceMeta, StagedSource, Store, read_regions
+from .store import SourceMeta, StagedSource, Store, read_regions, read_signals
+from .store.history import Merged, merge_history
 
 __all__ = [
     "SourceReport",
@@ -355,11 +354,21 @@ def _update_one(
                 if data.signals is None:
                     msg = "the parser gave no signals: expected the declared ones"
                     raise ValidationError(msg, source=source.name)
-                signals = tidy_signals(data.signals, source.name, source.signals)
-                validate_signals(signals, source.name, source.signals)
+                signals = tidy_signals(
+                    data.signals, source.name, source.signals, history=source.releases
+                )
+                validate_signals(
+                    signals, source.name, source.signals, history=source.releases
+                )
         except ValidationError as exc:
             # the rules see the tidy tables; the message names the files they came from
             raise exc.in_files(", ".join(f.file.name for f in fetched)) from exc
+        merged = None
+        if source.releases and signals is not None:
+            progress(source.name, "releases")
+            merged = _merge_releases(source, previous, store, signals, fetched, force)
+            signals = merged.latest
+            data.notes.extend(merged.notes)
         dates = pd.concat(
             [observations["date"], *([] if signals is None else [signals["date"]])]
         )
@@ -390,7 +399,13 @@ def _update_one(
             notes=list(data.notes),
             signals=summary,
         )
-        staged = store.stage(meta, observations, regions, signals)
+        if merged is not None:
+            meta.releases, meta.replaced = merged.releases, merged.replaced
+        staged = store.stage(
+            meta, observations, regions, signals,
+            history=None if merged is None else merged.history,
+            reuse=() if merged is None else merged.reuse,
+        )  # fmt: skip
         del observations, regions, data, signals
         for note in meta.notes:
             log.info("%s: %s", source.name, note)
@@ -424,6 +439,37 @@ def _update_one(
         for f in fetched:
             f.discard()
         raise
+
+
+def _merge_releases(
+    source: Source,
+    previous: SourceMeta | None,
+    store: Store,
+    history: pd.DataFrame,
+    fetched: list[Fetched],
+    force: bool,
+) -> Merged:
+    """The parsed history of a source with releases merged with the stored one
+    (:func:`~epicurves.store.history.merge_history`)."""
+    entry = store.manifest()["sources"].get(source.name, {})
+    names = tuple(entry.get("releases", ()))
+    stored = read_signals([store.root / n for n in names]) if names else None
+    # Its first file holds the releases: while its bytes stay, a difference is ours (new
+    # parsing code, or a new population table), not a release published again.
+    first = source.files[0].name
+    same_bytes = previous is not None and previous.files.get(first, {}).get(
+        "sha256"
+    ) == next(f.sha256 for f in fetched if f.file.name == first)
+    return merge_history(
+        history.iloc[0:0] if stored is None else stored,
+        names,
+        history,
+        source=source.name,
+        files=first,
+        force=force,
+        same_bytes=same_bytes,
+        replaced=[] if previous is None else previous.replaced,
+    )
 
 
 #: An update may not lose more than this share of a source's rows or regions without --force.

@@ -3,7 +3,7 @@
 The file is read by the careful readers of the upstream sources (:mod:`epicurves.sources.readers`),
 so a bad cell is reported as the upstream files' are: file, line, column, what was expected and
 what was found, as a :class:`~epicurves.ParseError`; then the table is checked by the model's
-rules (:func:`epicurves.model.validate_observations`).
+rules (:func:`epicurves.rules.validate_observations`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from .model import (
     FLAG_DEATHS_DECREASE,
     OBSERVATION_COLUMNS,
     add_daily,
-    validate_observations,
 )
+from .rules import validate_observations
 from .sources.cells import (
     consecutive_days,
     date_column,

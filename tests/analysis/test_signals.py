@@ -28,8 +28,8 @@ from epicurves.model import (
     empty_observations,
     empty_regions,
     tidy_signals,
-    validate_signals,
 )
+from epicurves.rules import validate_signals
 from epicurves.store import SourceMeta, Store, signal_digests
 
 DECLARED = (
@@ -365,7 +365,7 @@ def test_incidence_per_100k_rounds_as_rki_publishes() -> None:
 
 CONTRACT = (
     "region_id,name,signal,pathogen,resolution,date,value,lo,hi,unit,age_group,"
-    "estimate,source,vintage"
+    "estimate,source,vintage,release"
 )
 
 

@@ -59,6 +59,7 @@ def spec_literals() -> set[str]:
         "age_group",
         "pathogen",
         "estimate",
+        "disease",
     }  # units; what lines a chart has
     return {s for s in found if len(s) > 1} - short - columns - words
 
@@ -107,5 +108,32 @@ def test_the_signal_charts_take_their_titles_from_the_sources() -> None:
         s.name: s.title for source in epicurves.SOURCES.values() for s in source.signals
     }
     for chart in spec.SIGNAL_CHARTS:
-        assert chart.title == declared[chart.signal]
+        # a chart by disease names its diseases before the signal's own title
+        diseases = " and ".join(chart.diseases)
+        assert chart.title.removeprefix(f"{diseases}: ") == (
+            declared[chart.signal] if not diseases else declared[chart.signal].lower()
+        )
         assert "100,000" not in chart.title  # the pages write 100 000
+
+
+def test_the_charts_by_disease_name_their_diseases_and_mark_provisional_weeks() -> None:
+    """The US charts draw COVID-19 and influenza, each line's newest weeks provisional as its
+    source declares them; the admissions switch between per 100 000 and counts, and the title
+    says which; no axis mixes units (shares apart, counts apart from rates)."""
+    charts = {c.anchor: c for c in spec.SIGNAL_CHARTS if c.lines == "disease"}
+    assert set(charts) == {"sig-admissions", "sig-ed-share"}
+    admissions, shares = charts["sig-admissions"], charts["sig-ed-share"]
+    assert admissions.title.startswith("COVID-19 and influenza: ")
+    assert admissions.title.endswith("per 100 000 per week")
+    assert (
+        admissions.count_title == "COVID-19 and influenza: hospital admissions per week"
+    )
+    assert admissions.log and not shares.log and shares.percent and not shares.counts
+    assert spec.provisional_weeks(admissions) == {"SARS-CoV-2": 3, "Influenza": 3}
+    assert spec.provisional_weeks(shares) == {"SARS-CoV-2": 1, "Influenza": 1}
+    for chart in charts.values():
+        assert "provisional" in chart.note and "influenza" in chart.note
+    browser = {c["anchor"]: c for c in spec.browser_spec()["signalCharts"]}
+    assert browser["sig-admissions"]["diseases"] == ["COVID-19", "influenza"]
+    assert browser["sig-admissions"]["provisional"] == {"SARS-CoV-2": 3, "Influenza": 3}
+    assert spec.browser_spec()["provisionalLabel"] == spec.PROVISIONAL_LABEL

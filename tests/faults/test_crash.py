@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from filelock import FileLock, ReadWriteLock
 
@@ -49,15 +51,17 @@ FIXTURES = Path(__file__).parent.parent / "data"
 SEED = 10
 UPDATE_TRIALS = 16
 BUILD_TRIALS = 9
-#: The sources M2 gives a new day; the others must stay as they are.
-CHANGED = {"nyt", "rki-districts"}
+#: The sources M2 gives a new day (cdc-covid: a new release); the others must stay as they are.
+CHANGED = {"nyt", "rki-districts", "cdc-covid"}
+#: The release M1 lacks and M2 brings, and the one before it (read as of it after each kill).
+NEW_RELEASE, OLD_RELEASE = "2021-03-10", "2021-03-03"
 #: The two files that hold the build time; every other file is a function of the store.
 TIMED = {"index.html", "status.json"}
 NOW = datetime(2021, 3, 13, 6, 0, tzinfo=UTC)
 #: Seconds a lock may be waited for after a kill before it counts as stuck.
 LOCK_TIMEOUT = 10.0
 
-Data = dict[str, tuple[pd.DataFrame, pd.DataFrame]]
+Data = dict[str, tuple[pd.DataFrame, ...]]
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -172,23 +176,34 @@ def _delay(
 
 
 def _data(home: Path) -> Data:
-    """What an export shows, per source: its observations and its regions (every source)."""
+    """What an export shows, per source: its observations, its regions, its signals and, for
+    a source with releases, its signals as of the release before the new one, and the
+    releases its metadata lists (every source)."""
     settings = Settings(home=home)
     observations = epicurves.load_observations(all_sources=True, settings=settings)
     regions = epicurves.load_regions(all_sources=True, settings=settings)
+    signals = epicurves.load_signals(settings=settings)
+    old = epicurves.load_signals(
+        signals=["admissions"], settings=settings, as_of=OLD_RELEASE
+    )
+    meta = epicurves.Store(settings.store_dir).meta()
     out = {}
-    for source in sorted(set(observations["source"]) | set(regions["source"])):
+    every = (
+        set(observations["source"]) | set(regions["source"]) | set(signals["source"])
+    )
+    for source in sorted(every):
         rows = observations[observations["source"] == source]
         rows = rows.sort_values(["region_id", "date"]).reset_index(drop=True)
         named = regions[regions["source"] == source]
         named = named.sort_values("region_id").reset_index(drop=True)
-        out[source] = (rows, named)
+        values = signals[signals["source"] == source].reset_index(drop=True)
+        known = old[old["source"] == source].reset_index(drop=True)
+        releases = pd.DataFrame({"release": meta[source].releases}, dtype="string")
+        out[source] = (rows, named, values, known, releases)
     return out
 
 
-def _same(
-    a: tuple[pd.DataFrame, pd.DataFrame], b: tuple[pd.DataFrame, pd.DataFrame]
-) -> bool:
+def _same(a: tuple[pd.DataFrame, ...], b: tuple[pd.DataFrame, ...]) -> bool:
     return all(x.equals(y) for x, y in zip(a, b, strict=True))
 
 
@@ -235,6 +250,14 @@ def _new_day(mirror: Path) -> None:
     districts = mirror / "rki" / "COVID-19-Faelle_7-Tage-Inzidenz_Landkreise.csv"
     with districts.open("a", encoding="utf-8") as out:
         out.write("2021-03-13,09175,145000,220,10,70,48.3\n")
+
+
+def _without_new_release(mirror: Path) -> None:
+    """M1: cdc-covid's file without its newest release (M2 brings it)."""
+    path = mirror / "cdc-covid" / "time-series.parquet"
+    table = pq.read_table(path)
+    keep = pc.not_equal(table["as_of"], pd.Timestamp(NEW_RELEASE).date())
+    pq.write_table(table.filter(keep), path)
 
 
 def _tree(site: Path) -> dict[str, bytes]:
@@ -293,6 +316,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
     m1 = shutil.copytree(FIXTURES, base / "m1")
     m2 = shutil.copytree(FIXTURES, base / "m2")
     _new_day(m2)
+    _without_new_release(m1)
     before = base / "before"
     report = epicurves.update(Settings(home=before / "home", mirror=m1))
     assert {s.status for s in report.sources} == {"updated"}, report.sources
@@ -347,7 +371,7 @@ def _update_outcome(home: Path, status: int, state: str) -> str:
         for e in manifest["sources"].values()
         for t in ("observations", "regions", "signals")
         if t in e  # sources of signals (issue 11) have a third table
-    }
+    } | {name for e in manifest["sources"].values() for name in e.get("releases", ())}
     if any(p.name not in named for p in store.glob("*.parquet")):
         return "while staging"
     return "before staging"
@@ -391,7 +415,7 @@ def test_a_killed_update_leaves_the_old_store_or_the_new_one(
             for e in manifest["sources"].values()
             for t in ("observations", "regions", "signals")
             if t in e
-        }
+        } | {n for e in manifest["sources"].values() for n in e.get("releases", ())}
         assert {p.name for p in store.glob("*.parquet")} == named
         assert [p.name for p in (store / "generations").iterdir()] == ["2.json"]
         assert not list(store.glob(".*"))

@@ -398,3 +398,187 @@ def test_a_column_written_twice_is_refused(tmp_path: Path) -> None:
         get_source("nyt").parse(
             {"us-states.csv": path, "UID_ISO_FIPS_LookUp_Table.csv": lookup}
         )
+
+
+# -- CDC's hubs (issue 21): cdc-covid's releases and cdc-flu, on a store holding both --------
+# The inputs above are made for cumulative counts; these are made for weekly signals and
+# releases. A refusal leaves the store's files and the stored signals as they were; a
+# tolerance's check gets the source's clean signals as ``clean[0]``.
+
+CDC = I.CDC_SOURCES
+COVID, FLU = CDC
+SERIES = I.CDC_TARGETS[COVID].file
+
+
+def _cdc_signals(settings: Settings, source: str) -> pd.DataFrame:
+    signals = epicurves.load_signals(settings=settings)
+    return signals[signals["source"] == source].reset_index(drop=True)
+
+
+def _release_kept(settings: Settings, source: str, clean: Frames) -> None:
+    """The release dropped upstream stays readable: as of the day after it, its values."""
+    before = clean[0]
+    assert set(before["release"].astype(str)) == {I.CDC_RELEASES[-1]}
+    as_of = epicurves.load_signals(settings=settings, as_of="2021-03-04")
+    as_of = as_of[as_of["source"] == source]
+    assert set(as_of["release"].astype(str)) == {I.CDC_RELEASES[1]}
+    ca = as_of[(as_of["region_id"] == "US-CA") & (as_of["signal"] == "admissions")]
+    assert ca.sort_values("date")["value"].tolist() == [812.0, 700.0]
+    pd.testing.assert_frame_equal(_cdc_signals(settings, source), before)
+
+
+def _value_missing(settings: Settings, source: str, clean: Frames) -> None:
+    """An empty value is missing, not zero: its row and its rate's are gone, no other."""
+    after = _cdc_signals(settings, source)
+    assert len(after) == len(clean[0]) - 2
+    gone = (
+        clean[0].merge(after, how="left", indicator=True).query("_merge == 'left_only'")
+    )
+    assert set(gone["region_id"]) == {"US-NY"} and set(gone["signal"]) == {
+        "admissions", "admissions-rate",
+    }  # fmt: skip
+
+
+H, E = "hosp", "ed"
+CDC_INPUTS: list[Input] = [
+    # the file: cut, replaced, compressed
+    Input("cdc-parquet-cut-in-half", I.cdc_bytes(SERIES, lambda b: b[: len(b) // 2]), (COVID,),
+          words=("truncated Parquet",)),
+    Input("cdc-html-page-as-parquet", I.cdc_bytes(SERIES, I.html_page), (COVID,), words=("HTML",)),
+    Input("cdc-empty-parquet", I.cdc_bytes(SERIES, lambda b: b""), (COVID,), words=("empty",)),
+    Input("cdc-parquet-truncated-gzip", I.cdc_truncated_gzip(SERIES), (COVID,), words=("gzip",)),
+    Input("cdc-flu-truncated-gzip", I.cdc_truncated_gzip(I.CDC_TARGETS[FLU].file), (FLU,),
+          words=("gzip",)),
+    Input("cdc-flu-ed-html-page", I.cdc_bytes(I.FLU_ED, I.html_page), (FLU,), words=("HTML",)),
+    Input("cdc-parquet-gzipped", I.parquet(lambda t: t), (COVID,), "same",
+          "a Parquet file is read the same whether or not the mirror holds it gzipped"),
+    # columns
+    Input("cdc-missing-observation", I.parquet(lambda t: t.drop_columns(["observation"])),
+          (COVID,), words=("missing column 'observation'",)),
+    Input("cdc-target-end-date-renamed", I.parquet(lambda t: t.rename_columns(
+        ["date" if n == "target_end_date" else n for n in t.column_names])), (COVID,),
+          words=("missing column 'target_end_date'",)),
+    Input("cdc-flu-weekly-rate-renamed", I.flu_table(I.CDC_TARGETS[FLU].file,
+          lambda rows: I.renamed_column(rows, I.CDC_TARGETS[FLU])),
+          (FLU,), words=("missing column 'weekly_rate'",)),
+    # releases
+    Input("cdc-release-before-its-newest-week", I.covid_release_moved(I.CDC_RELEASES[0],
+          "2021-02-19"), (COVID,), words=("release 2021-02-19 is not after its week",)),
+    Input("cdc-release-in-the-future", I.covid_release_moved(I.CDC_RELEASES[2], "2101-03-09"),
+          (COVID,), words=("release 2101-03-09 is in the future",)),
+    Input("cdc-duplicate-key-in-a-release", I.parquet_rows(I.covid_duplicate_key), (COVID,),
+          words=("duplicate row", "as_of=2021-03-03")),
+    Input("cdc-rows-out-of-order", I.parquet_rows(lambda c: list(reversed(c))), (COVID,),
+          "same", "rows are keyed by target, location, week and release, not by position"),
+    Input("cdc-release-dropped-upstream", I.parquet_rows(I.covid_release_dropped), (COVID,),
+          "kept", "README: a release stored once is kept when upstream drops it",
+          check=_release_kept),
+    Input("cdc-flu-duplicate-week", I.flu_table(I.CDC_TARGETS[FLU].file,
+          I.flu_duplicate_other_value), (FLU,), words=("duplicate row", "repeats line 2")),
+    # cells
+    Input("cdc-negative-admissions", I.covid_cell(H, "06", "observation", -3.0), (COVID,),
+          words=("not a count", "-3")),
+    Input("cdc-fractional-admissions", I.covid_cell(H, "US", "observation", 1170.5), (COVID,),
+          words=("not a count", "1170.5")),
+    Input("cdc-share-above-one", I.covid_cell(E, "36", "observation", 1.2), (COVID,),
+          words=("not a proportion", "1.2")),
+    Input("cdc-unknown-fips", I.covid_cell(H, "72", "location", "99"), (COVID,),
+          words=("unknown FIPS code '99'",)),
+    Input("cdc-fips-without-zero", I.covid_cell(E, "06", "location", "6"), (COVID,),
+          words=("unknown FIPS code '6'",)),
+    Input("cdc-week-on-a-friday", I.covid_cell(H, "36", "target_end_date", datetime(2021, 2, 26).date()),
+          (COVID,), words=("2021-02-26 is a Friday",)),
+    Input("cdc-unknown-target", I.covid_cell(H, "US", "target", "wk inc covid deaths"),
+          (COVID,), words=("unknown target 'wk inc covid deaths'",)),
+    Input("cdc-flu-negative-admissions", I.flu_table(I.CDC_TARGETS[FLU].file,
+          I.flu_cell("value", "-5")), (FLU,), words=("not a count", "-5")),
+    Input("cdc-flu-fractional-admissions", I.flu_table(I.CDC_TARGETS[FLU].file,
+          I.flu_cell("value", "100.5")), (FLU,), words=("not a count", "100.5")),
+    Input("cdc-flu-share-above-one", I.flu_table(I.FLU_ED, I.flu_cell("value", "1.2")), (FLU,),
+          words=("not a proportion", "1.2")),
+    Input("cdc-flu-unknown-fips", I.flu_table(I.CDC_TARGETS[FLU].file,
+          I.flu_cell("location", "99")), (FLU,), words=("unknown FIPS code '99'",)),
+    Input("cdc-flu-fips-without-zero", I.flu_table(I.FLU_ED, I.flu_cell("location", "6", "06")),
+          (FLU,), words=("unknown FIPS code '6'",)),
+    Input("cdc-flu-week-on-a-friday", I.flu_table(I.CDC_TARGETS[FLU].file,
+          I.flu_cell("date", "2021-02-26")), (FLU,), words=("2021-02-26 is a Friday",)),
+    Input("cdc-flu-rate-not-value-per-100k", I.flu_table(I.CDC_TARGETS[FLU].file,
+          I.flu_cell("weekly_rate", "0.51")), (FLU,),
+          words=("not the value per 100,000 people", "'0.51'")),
+    Input("cdc-flu-empty-value", I.flu_table(I.CDC_TARGETS[FLU].file,
+          lambda rows: I.flu_cell("weekly_rate", "")(rows) or I.flu_cell("value", "")(rows)),
+          (FLU,), "kept", "README: an empty value is missing, not zero (FluSight writes NA)",
+          check=_value_missing),
+    # a stored release published again with another value (update --force would accept it)
+    Input("cdc-release-published-again-changed", I.covid_cell(H, "36", "observation", 501.0,
+          release=I.CDC_RELEASES[0]), (COVID,),
+          words=(f"release {I.CDC_RELEASES[0]} was published again with other values",
+                 "US-NY", "now 501", "--force")),
+    # populations
+    Input("cdc-location-not-in-locations-csv", I.location_removed("06"), CDC,
+          words=("no population for US-CA",)),
+]  # fmt: skip
+
+
+@dataclass
+class CdcBase:
+    home: Path
+    signals: dict[str, pd.DataFrame]
+
+
+@pytest.fixture(scope="session")
+def cdc_base(tmp_path_factory: pytest.TempPathFactory) -> CdcBase:
+    root = tmp_path_factory.mktemp("faults-cdc")
+    settings = Settings(home=root / "home", mirror=FIXTURES)
+    report = epicurves.update(settings, list(CDC))
+    assert {s.status for s in report.sources} == {"updated"}, report.sources
+    return CdcBase(root / "home", {s: _cdc_signals(settings, s) for s in CDC})
+
+
+@pytest.fixture
+def cdc_env(
+    cdc_base: CdcBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    for name in ("EPICURVES_HOME", "EPICURVES_MIRROR", "EPICURVES_PRECEDENCE"):
+        monkeypatch.delenv(name, raising=False)
+    shutil.copytree(cdc_base.home, tmp_path / "home")
+    shutil.copytree(FIXTURES, tmp_path / "mirror")
+    return Settings(home=tmp_path / "home", mirror=tmp_path / "mirror")
+
+
+def _cdc_cases() -> list[object]:
+    return [
+        pytest.param(item, source, id=f"{item.name}-{source}")
+        for item in CDC_INPUTS
+        for source in item.sources
+    ]
+
+
+@pytest.mark.parametrize(("item", "source"), _cdc_cases())
+def test_bad_cdc_input(
+    cdc_env: Settings, cdc_base: CdcBase, item: Input, source: str
+) -> None:
+    before = _snapshot(cdc_env)
+    clean = cdc_base.signals[source]
+    assert cdc_env.mirror is not None
+    item.mutate(cdc_env.mirror, I.CDC_TARGETS[source])
+    outcome = item.outcome_for(source)
+    report = epicurves.update(cdc_env, [source])
+    (result,) = report.sources
+    if outcome == "refuse":
+        message = result.message
+        assert result.status == "failed", result
+        assert "\n" not in message, message
+        names = [f.name for f in SOURCES[source].files]
+        assert any(message.startswith(f"{source}: {n}: ") for n in names), message
+        for word in item.words:
+            assert word in message, message
+        assert _snapshot(cdc_env) == before
+        pd.testing.assert_frame_equal(_cdc_signals(cdc_env, source), clean)
+        return
+    assert result.status in ("updated", "unchanged"), result.message
+    if outcome == "same":
+        pd.testing.assert_frame_equal(_cdc_signals(cdc_env, source), clean)
+    else:
+        assert item.check is not None
+        item.check(cdc_env, source, (clean, pd.DataFrame()))

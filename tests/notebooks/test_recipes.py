@@ -58,7 +58,7 @@ from epicurves import load_metrics, add_daily
 from epicurves.analysis import r_cori
 from . import x
 ec.load_metrics()
-epicurves.model.validate_observations
+epicurves.rules.validate_observations
 ec._private
 """
     found = problems(code)
@@ -69,7 +69,7 @@ ec._private
         "line 7: from epicurves import add_daily (not public)",
         "line 8: from epicurves.analysis (not public)",
         "line 9: from .",
-        "line 11: epicurves.model (not public)",
+        "line 11: epicurves.rules (not public)",
         "line 12: epicurves._private (not public)",
     ]
 

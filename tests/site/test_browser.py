@@ -752,3 +752,160 @@ def test_the_signal_charts_options_live_in_the_link(
     p.wait_for_timeout(200)  # type: ignore[attr-defined]
     assert p.input_value("#pathogen-sig-wastewater") == "Influenza A+B"  # type: ignore[attr-defined]
     assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def signal_url(signal_site: tuple[epicurves.Settings, Path]) -> Iterator[str]:
+    """The site built from the whole fixture mirror (the CDC hubs included), served."""
+    if not (signal_site[1] / "data/US.sig.js").is_file():
+        pytest.skip("the CDC sources or their fixtures are not there yet")
+    yield from _served(signal_site[1])
+
+
+#: The US pages with CDC's charts by disease.
+US_SIGNAL_PAGES = ("region/US/index.html", "region/US-CA/index.html")
+
+
+def _model(p: Any, name: str, expression: str) -> Any:
+    """``expression`` of the Bokeh model ``name`` (``m``) on the page."""
+    return p.evaluate(
+        f"name => {{ const m = Bokeh.documents.map(d => d.get_model_by_name(name))"
+        f".find(m => m); return {expression}; }}",
+        name,
+    )
+
+
+def test_the_us_pages_draw_covid_and_influenza_with_provisional_weeks(
+    page: object, signal_url: str
+) -> None:
+    """The US page and California draw admissions and ED shares, a line per disease with
+    its provisional weeks apart; the admissions switch to counts (the title says so) and to
+    a log scale; no console error."""
+    p = page
+    for path in US_SIGNAL_PAGES:
+        _open(p, signal_url + path, "signals")
+        for chart in ("admissions", "ed_share"):
+            filled = _model(
+                p, f"src_{chart}",
+                "['v0', 'v1', 'p0', 'p1'].map(k => Array.from(m.data[k]).filter(Number.isFinite).length)",
+            )  # fmt: skip
+            assert all(n > 0 for n in filled), (path, chart, filled)
+            legend = _model(p, f"legend_{chart}", "m.items.map(i => i.label.value)")
+            assert legend == [
+                "COVID-19",
+                "influenza",
+                "provisional (still being revised)",
+            ]
+        title = _model(p, "fig_admissions", "m.title.text")
+        assert (
+            title == "COVID-19 and influenza: hospital admissions per 100 000 per week"
+        )
+        p.select_option("#per-sig-admissions", "count")  # type: ignore[attr-defined]
+        p.select_option("#scale-sig-admissions", "log")  # type: ignore[attr-defined]
+        assert _model(p, "fig_admissions_log", "m.visible") is True
+        assert _model(p, "fig_admissions", "m.visible") is False
+        assert _model(p, "fig_admissions_log", "m.title.text").endswith(
+            "hospital admissions per week"
+        )
+        counts = _model(
+            p,
+            "src_admissions",
+            "Math.max(...Array.from(m.data.v0).filter(Number.isFinite))",
+        )
+        assert counts > 100, path  # counts, not rates per 100 000
+        assert "sig-admissions-per=count" in p.evaluate("location.hash")  # type: ignore[attr-defined]
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_no_serious_accessibility_violation_on_the_us_pages(
+    browser: object, signal_url: str
+) -> None:
+    """axe-core, light and dark, on the US page, California and the home page with "United
+    States today"."""
+    _axe(browser, signal_url, (*US_SIGNAL_PAGES, "index.html"))
+
+
+US_MAP = "maps/us-admissions/index.html"
+#: The colours of the map's regions (a Bokeh data source named "map").
+MAP_COLOURS = "Array.from(Bokeh.documents[0].get_model_by_name('map').data.colour)"
+
+
+@pytest.mark.parametrize("where", ["http", "file"])
+def test_the_us_admissions_map_switches_disease_and_week(
+    page: object,
+    signal_url: str,
+    signal_site: tuple[epicurves.Settings, Path],
+    where: str,
+) -> None:
+    """The map draws over HTTP and from a file: California and New York coloured on each
+    disease's latest week, the others grey and saying why; the disease and the week live in
+    the link; no console error."""
+    p = page
+    root = signal_url if where == "http" else signal_site[1].resolve().as_uri() + "/"
+    _open(p, root + US_MAP, "map")
+    config = json.loads(p.inner_text("#map-config"))  # type: ignore[attr-defined]
+    covid, flu = config["layers"]
+    assert p.evaluate("document.body.dataset.mapLayer") == "SARS-CoV-2"  # type: ignore[attr-defined]
+    opened = p.evaluate("document.body.dataset.mapDate")  # type: ignore[attr-defined]
+    assert opened == covid["dates"][covid["default"]]
+    source = p.evaluate(  # type: ignore[attr-defined]
+        "(() => { const d = Bokeh.documents[0].get_model_by_name('map').data;"
+        " return {id: Array.from(d.id), colour: Array.from(d.colour),"
+        " note: Array.from(d.note), href: Array.from(d.href)}; })()"
+    )
+    grey = p.evaluate("EPICURVES_SPEC.mapNoData")  # type: ignore[attr-defined]
+    by_id = dict(zip(source["id"], source["colour"], strict=True))
+    assert by_id["US-CA"] != grey and by_id["US-NY"] != grey
+    assert by_id["US-TX"] == grey
+    notes = dict(zip(source["id"], source["note"], strict=True))
+    assert notes["US-TX"].startswith("no data")
+    hrefs = dict(zip(source["id"], source["href"], strict=True))
+    assert hrefs["US-CA"].endswith("region/US-CA/index.html")
+    # the tooltip names what the map shows
+    tips = p.evaluate(  # type: ignore[attr-defined]
+        "Array.from(Bokeh.documents[0].all_models).filter("
+        "m => m.constructor.__name__ === 'HoverTool').map(m => m.tooltips[1][0])"
+    )
+    assert tips == ["Hospital admissions per 100 000 per week"]
+    before = p.evaluate(MAP_COLOURS)  # type: ignore[attr-defined]
+    # the disease control: influenza on its own latest week, in the link
+    p.select_option("#map-layer", "Influenza")  # type: ignore[attr-defined]
+    p.wait_for_function("document.body.dataset.mapLayer === 'Influenza'")  # type: ignore[attr-defined]
+    opened = p.evaluate("document.body.dataset.mapDate")  # type: ignore[attr-defined]
+    assert opened == flu["dates"][flu["default"]]
+    assert "layer=Influenza" in p.evaluate("location.hash")  # type: ignore[attr-defined]
+    assert p.evaluate(MAP_COLOURS) != before  # type: ignore[attr-defined]
+    assert p.is_visible(".map-layer-note[data-layer='Influenza']")  # type: ignore[attr-defined]
+    assert not p.is_visible(".map-layer-note[data-layer='SARS-CoV-2']")  # type: ignore[attr-defined]
+    assert "influenza" in p.inner_text("#map-table caption")  # type: ignore[attr-defined]
+    # the date control, by keyboard: the first week
+    p.focus("#map-date")  # type: ignore[attr-defined]
+    p.keyboard.press("Home")  # type: ignore[attr-defined]
+    first = flu["dates"][0]
+    p.wait_for_function(f"document.body.dataset.mapDate === '{first}'")  # type: ignore[attr-defined]
+    assert f"date={first}" in p.evaluate("location.hash")  # type: ignore[attr-defined]
+    assert p.inner_text("#map-date-text") == first  # type: ignore[attr-defined]
+    # Puerto Rico, off the map, follows the disease and the week
+    off = p.inner_text("#map-off .off-value")  # type: ignore[attr-defined]
+    pr = flu["regions"]["US-PR"]
+    assert off == ("no data" if pr["from"] > 0 else f"{pr['values'][0]:g}")
+    # the link opens the same view
+    link = p.evaluate("location.href")  # type: ignore[attr-defined]
+    other = p.context.new_page()  # type: ignore[attr-defined]
+    _open(other, link, "map")
+    assert other.evaluate("document.body.dataset.mapLayer") == "Influenza"
+    assert other.evaluate("document.body.dataset.mapDate") == first
+    assert other.input_value("#map-layer") == "Influenza"
+    other.close()
+    p.click("#map-default")  # type: ignore[attr-defined]
+    p.wait_for_function(
+        f"document.body.dataset.mapDate === '{flu['dates'][flu['default']]}'"
+    )  # type: ignore[attr-defined]
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_no_serious_accessibility_violation_on_the_us_admissions_map(
+    browser: object, signal_url: str
+) -> None:
+    """axe-core, light and dark."""
+    _axe(browser, signal_url, (US_MAP,))

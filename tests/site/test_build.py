@@ -544,6 +544,7 @@ def _check_signal_scripts(settings: epicurves.Settings, site: Path) -> set[str]:
     from epicurves.site import signals as site_signals
 
     charted = {c.signal: c for c in site_signals.SIGNAL_CHARTS}
+    charted |= {c.counts: c for c in site_signals.SIGNAL_CHARTS if c.counts}
     stored = epicurves.load_signals(settings=settings)
     have = set()
     for path in site.glob("data/*.sig.js"):
@@ -633,7 +634,11 @@ def test_signal_scripts_escape_upstream_text() -> None:
 def test_real_site_signal_sections(real_site: tuple[epicurves.Settings, Path]) -> None:
     settings, site = real_site
     have = _check_signal_scripts(settings, site)
-    assert have == set(SIGNAL_REGIONS)
+    german = {r for r in have if r.startswith("DE")}
+    assert german == set(SIGNAL_REGIONS)
+    # CDC's hubs: the US, the 50 states, DC and Puerto Rico
+    assert {"US", "US-CA", "US-NY", "US-DC", "US-PR"} <= have - german
+    assert len(have - german) == 53
     for region in SIGNAL_REGIONS:
         text = (site / f"region/{region}/index.html").read_text("utf-8")
         assert 'id="surveillance"' in text, region
@@ -644,6 +649,96 @@ def test_real_site_signal_sections(real_site: tuple[epicurves.Settings, Path]) -
     assert "2024-10-07" in de  # SARI ends with 2024-W41 (its Monday)
     home = (site / "index.html").read_text("utf-8")
     assert "Germany today" in home and "stale" in home
+    assert "United States today" in home
+    # the US page's data script stays small: two charts, weekly values
+    assert (site / "data/US.sig.js").stat().st_size < 20_000
+
+
+def test_us_pages_draw_admissions_and_ed_shares_by_disease(
+    signal_site: tuple[epicurves.Settings, Path],
+) -> None:
+    """The US page and a state's have the two charts by disease, with their per 100 000 /
+    counts and scale options, a text alternative naming both diseases and saying which weeks
+    are provisional; the home page has "United States today" and says which countries are
+    live and which sources are frozen."""
+    _, site = signal_site
+    from epicurves.sources import SOURCES
+
+    if "cdc-flu" not in SOURCES or not (site / "data/US.sig.js").is_file():
+        pytest.skip("the CDC sources or their fixtures are not there yet")
+    for region in ("US", "US-CA"):
+        text = (site / f"region/{region}/index.html").read_text("utf-8")
+        for anchor in ("sig-admissions", "sig-ed-share"):
+            assert f'id="{anchor}"' in text, (region, anchor)
+            assert f'aria-describedby="text-{anchor}"' in text
+        assert 'id="per-sig-admissions"' in text and 'id="scale-sig-admissions"' in text
+        assert 'id="scale-sig-ed-share"' not in text
+        assert (
+            "COVID-19 and influenza: hospital admissions per 100 000 per week" in text
+        )
+        described = re.search(r'id="text-sig-admissions"[^>]*>([^<]*)<', text)
+        assert described is not None
+        assert "COVID-19:" in described[1] and "influenza:" in described[1]
+        assert (
+            "provisional" in described[1] and "week ending 2021-03-06" in described[1]
+        )
+        assert "cdc-covid" in text and "cdc-flu" in text
+        assert "What RKI measures" not in text
+    home = (site / "index.html").read_text("utf-8")
+    assert "United States today" in home
+    assert 'href="region/US/index.html#sig-admissions"' in home
+    assert "week ending 2021-03-06" in home and "provisional" in home
+    live = re.search(r'id="live-countries">(.*?)</p>', home)
+    assert live is not None
+    assert "cdc-covid, cdc-flu" in live[1] and "rki" in live[1]
+    frozen = live[1].split("Frozen")[1]
+    for name in (s.name for s in SOURCES.values() if not s.live):
+        if f"{name}" in home:
+            assert name in frozen
+    assert "jhu" in frozen and "cdc" not in frozen
+
+
+def test_us_today_rows_are_each_diseases_latest_week() -> None:
+    import datetime as dt
+
+    from epicurves.site.signals import us_today
+
+    def row(signal: str, pathogen: str, day: str, value: float) -> dict:
+        return {
+            "region_id": "US", "signal": signal, "pathogen": pathogen, "age_group": "00+",
+            "estimate": "measured", "unit": "u", "date": pd.Timestamp(day), "value": value,
+            "week_change_pct": 12.0, "trend": "rising",
+        }  # fmt: skip
+
+    trends = pd.DataFrame([
+        row("admissions-rate", "SARS-CoV-2", "2026-08-15", 0.649),
+        row("admissions-rate", "Influenza", "2026-06-27", 0.214),
+        row("admissions", "SARS-CoV-2", "2026-08-15", 2100),  # counts: on the chart only
+        row("ed-share", "SARS-CoV-2", "2026-08-15", 0.0037),
+        row("ed-share", "Influenza", "2026-06-27", 0.001),
+    ])  # fmt: skip
+    vintages = {
+        "cdc-covid/admissions-rate": "2026-08-15", "cdc-flu/admissions-rate": "2026-06-27",
+        "cdc-covid/ed-share": "2026-08-15", "cdc-flu/ed-share": "2026-06-27",
+    }  # fmt: skip
+    rows = us_today(trends, dt.date(2026, 8, 20), vintages)
+    got = [
+        (r["signal"], r["pathogen"], r["date"], r["value"], r["stale"]) for r in rows
+    ]
+    # on 2026-08-20 FluSight's June weeks fall in its summer pause: not stale
+    assert got == [
+        ("admissions-rate", "COVID-19", "2026-08-15", "0.649", False),
+        ("admissions-rate", "influenza", "2026-06-27", "0.214", False),
+        ("ed-share", "COVID-19", "2026-08-15", "0.37 %", False),
+        ("ed-share", "influenza", "2026-06-27", "0.1 %", False),
+    ]
+    # in December both are (the mirror's files end in the summer)
+    late = us_today(trends, dt.date(2026, 12, 5), vintages)
+    assert [r["stale"] for r in late] == [True] * 4
+    assert all(r["provisional"] and r["resolution"] == "week" for r in rows)
+    assert {r["source"] for r in rows} == {"cdc-covid", "cdc-flu"}
+    assert rows[0]["href"] == "region/US/index.html#sig-admissions"
+    assert rows[2]["href"] == "region/US/index.html#sig-ed-share"
 
 
 def test_germany_today_judges_staleness_on_each_signals_vintage() -> None:

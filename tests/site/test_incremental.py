@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from filelock import FileLock
@@ -29,7 +30,7 @@ from epicurves.site.signals import decode_signals
 SOURCES = [
     "jhu", "nyt", "rki", "rki-states", "rki-districts", "germany",
     "rki-wastewater", "rki-hospitalisation", "rki-hospitalisation-2020", "rki-sari",
-    "rki-deaths-weekly", "rki-nowcast",
+    "rki-deaths-weekly", "rki-nowcast", "cdc-covid", "cdc-flu",
 ]  # fmt: skip
 NOW = datetime(2021, 3, 13, 6, 0, tzinfo=UTC)
 #: The two files that hold the build time; every other file is a function of the store.
@@ -298,7 +299,9 @@ def test_quiet_prints_only_problems(work: tuple[Settings, Path]) -> None:
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     # The fixture data end in March 2021: the live RKI sources are stale, and say so.
-    assert lines and all(line.startswith("Warning: rki") for line in lines), lines
+    # the live sources, stale on the fixtures' dates
+    live = ("Warning: rki", "Warning: cdc")
+    assert lines and all(line.startswith(live) for line in lines), lines
 
 
 def test_quiet_names_a_failed_source_and_exits_1(work: tuple[Settings, Path]) -> None:
@@ -506,3 +509,58 @@ def test_a_revised_week_of_signals_rewrites_the_region_s_signal_script(
     _, series = decode_signals(after["data/DE-HH.sig.js"][1].decode())
     (deaths,) = [x for x in series if x["signal"] == "deaths-weekly"]
     assert deaths["values"][deaths["dates"].index("2021-03-08")] == 31
+
+
+def add_covid_release(mirror: Path) -> None:
+    """cdc-covid's file gains the release of 2021-03-17: the release of 03-10 again, plus the
+    week ending 2021-03-13 of the US and California (admissions), and California's 02-27
+    revised. New York's and Puerto Rico's values stay as they were."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    path = mirror / "cdc-covid" / "time-series.parquet"
+    table = pq.read_table(path)
+    last = table.filter(pc.equal(table["as_of"], pc.max(table["as_of"]))).to_pylist()
+    new = [dict(row, as_of=datetime(2021, 3, 17).date()) for row in last]
+    for row in new:
+        revised = (row["location"], str(row["target_end_date"])) == ("06", "2021-02-27")
+        if revised and row["target"].endswith("hosp"):
+            row["observation"] += 5
+    for location, value in (("06", 640.0), ("US", 1050.0)):
+        new.append({
+            "target_end_date": datetime(2021, 3, 13).date(), "observation": value,
+            "location": location, "as_of": datetime(2021, 3, 17).date(),
+            "target": "wk inc covid hosp",
+        })  # fmt: skip
+    pq.write_table(
+        pa.concat_tables([table, pa.Table.from_pylist(new, schema=table.schema)]), path
+    )
+
+
+@pytest.mark.slow
+def test_a_new_release_is_stored_alone_and_rewrites_the_pages_it_changes(
+    work: tuple[Settings, Path],
+) -> None:
+    settings, site = work
+    before = tree(site)
+    add_covid_release(settings.mirror)  # type: ignore[arg-type]
+    report = epicurves.update(settings, SOURCES)
+    assert [s.source for s in report.sources if s.status == "updated"] == ["cdc-covid"]
+    assert dict(report.changes.regions) == {
+        "US": frozenset({"signals"}), "US-CA": frozenset({"signals"}),
+    }  # fmt: skip
+    store = epicurves.Store(settings.store_dir)
+    entry = store.manifest()["sources"]["cdc-covid"]
+    newest = pd.read_parquet(settings.store_dir / entry["releases"][-1])
+    assert len(entry["releases"]) == 2
+    assert set(newest["release"].dt.strftime("%Y-%m-%d")) == {"2021-03-17"}
+    assert set(newest["region_id"]) == {"US", "US-CA"}
+
+    built = build_site(settings, site, changes=report.changes, now=NOW)
+
+    assert not built.full and built.reason == "2 regions changed (signals 2)"
+    changed = rewritten(before, tree(site))
+    assert {"region/US-CA/index.html", "data/US-CA.sig.js", "data/US.sig.js"} <= changed
+    assert not {p for p in changed if "US-NY" in p or "US-PR" in p}
+    assert not {p for p in changed if p.startswith(("region/DE", "data/DE"))}

@@ -36,6 +36,8 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         "rki-sari": "updated",
         "rki-deaths-weekly": "updated",
         "rki-nowcast": "updated",
+        "cdc-covid": "updated",
+        "cdc-flu": "updated",
     }, [s.message for s in report.sources]
     return settings
 

@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 
 import epicurves
-from conftest import SIGNAL_SOURCES
+from conftest import CASE_SOURCES, SIGNAL_SOURCES, US_SOURCES
 from epicurves import Settings, get_source, load_signals
 from epicurves.errors import ParseError
-from epicurves.model import tidy_signals, validate_signals
+from epicurves.model import tidy_signals
+from epicurves.rules import validate_signals
 from epicurves.sources import SOURCES
 
 STATES = [
@@ -61,7 +62,8 @@ def _one(frame: pd.DataFrame, **where: str) -> pd.DataFrame:
 
 def test_registered_after_the_case_sources_and_fetched_by_default() -> None:
     names = list(SOURCES)
-    assert names[-len(SIGNAL_SOURCES) :] == list(SIGNAL_SOURCES)
+    after = names[len(CASE_SOURCES) :]
+    assert after == [*SIGNAL_SOURCES, *US_SOURCES]
     for name in SIGNAL_SOURCES:
         source = SOURCES[name]
         assert source.default

@@ -62,7 +62,8 @@ def plot_region(
     - ``provisional_days``: the last days drawn as provisional; default
       :class:`epicurves.CoriOptions`' (what the site uses).
     - ``signals``: one region's rows of :func:`epicurves.load_signals`: the page's surveillance
-      charts are appended (see :func:`plot_signals`; ``pathogen`` and ``scale`` apply).
+      charts are appended (see :func:`plot_signals`; ``pathogen``, ``scale`` and ``per``
+      apply).
 
     Each call builds new models. Where a notebook differs from the page: every panel shows at
     once (the page draws the lower ones after its first paint); only the shown twin of a
@@ -87,7 +88,7 @@ def plot_region(
         if signal_region != view.region_id:
             msg = f"signals are of region {signal_region}, metrics of {view.region_id}"
             raise UsageError(msg)
-        extra = signal_views(signals, pathogen=pathogen, scale=scale)
+        extra = signal_views(signals, pathogen=pathogen, scale=scale, per=per)
     from .layouts.region import (
         draw_region,  # Bokeh: on the first plot, not with epicurves
     )
@@ -96,10 +97,15 @@ def plot_region(
 
 
 def plot_signals(
-    signals: pd.DataFrame, *, pathogen: str | None = None, scale: str = "linear"
+    signals: pd.DataFrame,
+    *,
+    pathogen: str | None = None,
+    scale: str = "linear",
+    per: str | None = None,
 ) -> Column:
     """The surveillance charts of a region's page (wastewater, hospitalisations, weekly
-    deaths, SARI), drawn in Python: a Bokeh ``Column`` of figures, filled as the page's
+    deaths, SARI in Germany; hospital admissions and emergency-department visits in the US),
+    drawn in Python: a Bokeh ``Column`` of figures, filled as the page's
     ``static/signals.js`` fills them.
 
     ``signals``: one region's rows of :func:`epicurves.load_signals` (another number of
@@ -108,7 +114,10 @@ def plot_signals(
     the wastewater of one ``pathogen`` (default SARS-CoV-2 where measured, else the first by
     name; the page's select), measured and smoothed with its interval, on a ``scale`` of
     ``"linear"`` or ``"log"``; hospitalisations fixed, updated and nowcast with its band; and
-    one line per age group (all ages first, at most eight) for the charts by age. Values are
+    one line per age group (all ages first, at most eight) for the charts by age; one line per
+    disease (COVID-19, influenza) for the US charts, their newest weeks dashed as provisional
+    (:attr:`epicurves.sources.Signal.provisional_weeks`), the admissions ``per``
+    ``"per100k"`` (default) or ``"count"`` and on either ``scale``. Values are
     at full precision (the site's files keep three significant digits). Show or export it as
     :func:`plot_region`'s layout.
 
@@ -116,7 +125,7 @@ def plot_signals(
     >>> type(layout).__name__, len(layout.children)
     ('Column', 5)
     """
-    views = signal_views(signals, pathogen=pathogen, scale=scale)
+    views = signal_views(signals, pathogen=pathogen, scale=scale, per=per)
     from .layouts.signals import draw_signals  # Bokeh: on the first plot
 
     return draw_signals(views)

@@ -37,6 +37,7 @@ __all__ = [
     "DAY_MS",
     "DEFAULT_WINDOW",
     "DERIVED",
+    "DISEASES",
     "FIGURES",
     "FIRST_FIGURES",
     "INCIDENCE",
@@ -51,6 +52,7 @@ __all__ = [
     "PANEL_TITLES",
     "PEER_COLOURS",
     "PER_SUFFIX",
+    "PROVISIONAL_LABEL",
     "SHORT_NUMBER",
     "SIGNAL_CHARTS",
     "SIGNAL_FIGURES",
@@ -59,6 +61,8 @@ __all__ = [
     "SignalChart",
     "browser_spec",
     "browser_spec_js",
+    "disease_columns",
+    "provisional_weeks",
     "signal_model",
     "signal_title",
 ]
@@ -240,6 +244,24 @@ DERIVED: dict[str, tuple[str, int, int, float | None]] = {
 MAP_SOURCE = ("id", "name", "xs", "ys", "colour", "value", "note", "href")
 
 # -- the surveillance charts -------------------------------------------------------------------
+#: The diseases of the pathogens a chart draws a line each of (``lines="disease"``), as the
+#: pages name them; a line's colour is the :data:`PEER_COLOURS` after the first, in this order.
+DISEASES: dict[str, str] = {"SARS-CoV-2": "COVID-19", "Influenza": "influenza"}
+#: The legend entry of the newest weeks of a series, drawn dashed: still revised upward.
+PROVISIONAL_LABEL = "provisional (still being revised)"
+
+
+def disease_columns(lines: int) -> tuple[str, ...]:
+    """The source columns of a chart with a line per disease: ``v<i>`` every value (the
+    hover), ``s<i>`` the settled weeks (solid), ``p<i>`` the provisional ones from the last
+    settled week on (dashed).
+
+    >>> disease_columns(1)
+    ('x', 'v0', 's0', 'p0')
+    """
+    return ("x", *(f"{k}{i}" for i in range(lines) for k in ("v", "s", "p")))
+
+
 #: Each surveillance chart's source columns.
 SIGNAL_FIGURES: dict[str, tuple[str, ...]] = {
     "wastewater": ("x", "measured", "smoothed", "lo", "hi"),
@@ -247,6 +269,8 @@ SIGNAL_FIGURES: dict[str, tuple[str, ...]] = {
     "hospitalisation_2020": ("x", *(f"g{i}" for i in range(AGE_LINES))),
     "deaths_weekly": ("x", *(f"g{i}" for i in range(AGE_LINES))),
     "sari": ("x", *(f"g{i}" for i in range(AGE_LINES))),
+    "admissions": disease_columns(len(DISEASES)),
+    "ed_share": disease_columns(len(DISEASES)),
 }
 
 
@@ -263,16 +287,32 @@ class SignalChart:
     """Its figure in :data:`SIGNAL_FIGURES`."""
     lines: str
     """What its lines are: ``estimate`` (one line each), ``pathogen`` (a select picks one;
-    estimates as lines) or ``age_group`` (one line each)."""
+    estimates as lines), ``age_group`` (one line each) or ``disease`` (one line for each
+    of :attr:`pathogens`, its provisional weeks dashed)."""
     digits: int | None = 3
     """Significant digits kept; ``None``: whole numbers (counts)."""
     note: str = ""
     """What the page adds to the signal's own description."""
+    pathogens: tuple[str, ...] = ()
+    """A chart by disease: the pathogens of its lines, in order (keys of :data:`DISEASES`)."""
+    counts: str = ""
+    """The same signal in counts, which the chart's "per 100 000 / counts" select shows
+    (``signal`` is then the one per 100 000, shown first); ``""``: no select."""
+    log_scale: bool = False
+    """Whether it has a log twin besides a chart by pathogen (which always has one)."""
+    percent: bool = False
+    """Whether its values are 0-1 shares, shown as percentages."""
 
     @property
     def log(self) -> bool:
-        """Whether it has a log twin (the chart of one pathogen's wastewater)."""
-        return self.lines == "pathogen"
+        """Whether it has a log twin (the chart of one pathogen's wastewater, and those that
+        ask for one)."""
+        return self.lines == "pathogen" or self.log_scale
+
+    @property
+    def diseases(self) -> tuple[str, ...]:
+        """The names of its lines of a chart by disease (``COVID-19``, ``influenza``)."""
+        return tuple(DISEASES.get(p, p) for p in self.pathogens)
 
     @property
     def docs(self) -> str:
@@ -285,8 +325,25 @@ class SignalChart:
 
     @property
     def title(self) -> str:
-        """Its title: its signal's, as the source declares it (:func:`signal_title`)."""
-        return signal_title(self.signal)
+        """Its title: its signal's, as the source declares it (:func:`signal_title`); a chart
+        by disease names its diseases first.
+
+        >>> SignalChart("a", "ed-share", ("measured",), "ed_share", "disease",
+        ...             pathogens=("SARS-CoV-2", "Influenza")).title
+        'COVID-19 and influenza: share of emergency-department visits'
+        """
+        return self._titled(self.signal)
+
+    @property
+    def count_title(self) -> str:
+        """Its title when it shows :attr:`counts` (its :attr:`title` without them)."""
+        return self._titled(self.counts) if self.counts else self.title
+
+    def _titled(self, signal: str) -> str:
+        title = signal_title(signal)
+        if not self.pathogens:
+            return title
+        return f"{' and '.join(self.diseases)}: {title[:1].lower()}{title[1:]}"
 
 
 SIGNAL_CHARTS: tuple[SignalChart, ...] = (
@@ -313,6 +370,20 @@ SIGNAL_CHARTS: tuple[SignalChart, ...] = (
         "age_group", digits=None,
     ),
     SignalChart("sig-sari", "sari", ("measured",), "sari", "age_group"),
+    SignalChart(
+        "sig-admissions", "admissions-rate", ("measured",), "admissions", "disease",
+        pathogens=tuple(DISEASES), counts="admissions", log_scale=True,
+        note="One line per disease: COVID-19 (CDC's COVID-19 hub) and influenza "
+        "(FluSight), each to its own latest week. The newest weeks of each line are dashed: "
+        "provisional, still being revised (mostly upward). Choose per 100 000 or counts.",
+    ),
+    SignalChart(
+        "sig-ed-share", "ed-share", ("measured",), "ed_share", "disease",
+        pathogens=tuple(DISEASES), percent=True,
+        note="One line per disease: COVID-19 and influenza, in percent of all "
+        "emergency-department visits. The newest week of each line is dashed: provisional, "
+        "still being revised.",
+    ),
 )  # fmt: skip
 """The surveillance charts, in page order: the one registry the site, its page script (through
 the page's configuration) and :func:`epicurves.plot_signals` read."""
@@ -329,6 +400,37 @@ def signal_title(signal: str) -> str:
         if declared is not None:
             return declared.title
     return signal
+
+
+def provisional_weeks(chart: SignalChart) -> dict[str, int]:
+    """The provisional newest weeks of each line of a chart by disease, by pathogen: the most
+    any source declares for its signals (:attr:`~epicurves.sources.Signal.provisional_weeks`).
+
+    >>> provisional_weeks(SIGNAL_CHARTS[-1])
+    {'SARS-CoV-2': 1, 'Influenza': 1}
+    """
+    out = {}
+    for pathogen in chart.pathogens:
+        weeks = [
+            declared.provisional_weeks
+            for source in SOURCES.values()
+            for name in (chart.signal, chart.counts)
+            if name and (declared := source.signal(name)) is not None
+            and pathogen in declared.pathogens
+        ]  # fmt: skip
+        out[pathogen] = max(weeks, default=0)
+    return out
+
+
+def _chart_json(chart: SignalChart) -> dict[str, Any]:
+    """A surveillance chart as the page scripts read it: its fields and what they derive."""
+    return asdict(chart) | {
+        "log": chart.log,
+        "title": chart.title,
+        "countTitle": chart.count_title,
+        "diseases": list(chart.diseases),
+        "provisional": provisional_weeks(chart),
+    }
 
 
 def browser_spec() -> dict[str, Any]:
@@ -374,9 +476,8 @@ def browser_spec() -> dict[str, Any]:
         "metrics": metrics,
         "compare": [m.name for m in COMPARE_METRICS],
         "signalFigures": {k: list(v) for k, v in SIGNAL_FIGURES.items()},
-        "signalCharts": [
-            asdict(c) | {"log": c.log, "title": c.title} for c in SIGNAL_CHARTS
-        ],
+        "signalCharts": [_chart_json(c) for c in SIGNAL_CHARTS],
+        "provisionalLabel": PROVISIONAL_LABEL,
     }
 
 

@@ -108,6 +108,14 @@ def export_command(
     metavar="NAME",
     help="Only this signal, e.g. wastewater (repeatable; `epicurves info` lists them).",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="The data as known on DATE (YYYY-MM-DD): a source with releases as its newest "
+    "release on or before DATE said; the others cut at DATE (their revisions since are "
+    "not undone).",
+)
 @file_format_option
 @click.option(
     "--out",
@@ -121,6 +129,7 @@ def signals_command(
     obj: Context,
     regions: tuple[str, ...],
     signals: tuple[str, ...],
+    as_of: str | None,
     fmt: str | None,
     out: str,
 ) -> None:
@@ -131,12 +140,16 @@ def signals_command(
     gives it: AMELAG the Wednesday of the sampling week, ISO-week files the week's Monday),
     value, lo, hi (an interval where the source gives one), unit, age_group, estimate
     (measured, normalised, smoothed, fixed, updated, nowcast), source, vintage (the signal's
-    last date in its source).
+    last date in its source), release (the upstream release the value comes from, for
+    sources that publish releases).
     """
     fmt = file_format(out, fmt)
     check_out_file(out)
-    frame = load_signals(regions or None, signals or None, settings=obj.settings)
-    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    frame = load_signals(
+        regions or None, signals or None, settings=obj.settings, as_of=as_of
+    )
+    for column in ("date", "release"):
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d")
     write_output(frame, out, fmt)
     if out != "-":
         err.print(

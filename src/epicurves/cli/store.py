@@ -39,7 +39,10 @@ __all__ = ["info_command", "run_update", "update_command"]
     "[env EPICURVES_MIRROR].",
 )
 @click.option(
-    "--force", is_flag=True, help="Parse and store even unchanged upstream files."
+    "--force",
+    is_flag=True,
+    help="Parse and store even unchanged upstream files; accept data that end earlier or "
+    "shrank, and a release published again with other values (recorded as replaced).",
 )
 @pass_context
 def update_command(

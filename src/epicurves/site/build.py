@@ -505,21 +505,37 @@ class _Builder:
         self.today = {}
         if self.snapshot.signal_digests():
             vintages = {
-                name: info["vintage"]
-                for m in self.snapshot.meta().values()
+                key: info["vintage"]
+                for source, m in self.snapshot.meta().items()
                 for name, info in m.signals.items()
+                for key in (name, f"{source}/{name}")
             }
-            # Germany's latest signals, kept from the last build while they are the same
-            germany = view.states.get("DE")
-            key = json.dumps([germany and germany.signals, vintages], sort_keys=True)
+            # Germany's and the US's latest signals, kept from the last build while the same
+            germany, us = view.states.get("DE"), view.states.get("US")
+            key = json.dumps(
+                [germany and germany.signals, us and us.signals, vintages],
+                sort_keys=True,
+            )
             if cached and cached.get("key") == key:
                 self.today = dict(cached)
             else:
-                trends = signal_trends(self.snapshot.load_signals(regions=["DE"]))
-                self.today = {"key": key, "rows": latest_rows(trends, vintages)}
+                trends = signal_trends(self.snapshot.load_signals(regions=["DE", "US"]))
+                self.today = {
+                    "key": key,
+                    "rows": latest_rows(trends, vintages),
+                    "us": latest_rows(trends, vintages, "US"),
+                }
         today = today_rows(self.today.get("rows", []), now.date())
+        us = today_rows(self.today.get("us", []), now.date())
         for path, data in home_files(
-            view, fresh, common, now, (number, self.snapshot.generation), today
+            view,
+            fresh,
+            common,
+            now,
+            (number, self.snapshot.generation),
+            today,
+            us,
+            self.snapshot.signal_digests(),
         ):
             put(path, data)
         return tuple(w for f in fresh for w in f.warnings)

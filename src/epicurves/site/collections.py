@@ -11,6 +11,7 @@ and the settings in, ``(path, bytes)`` out.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,12 +23,13 @@ from .. import __version__
 from ..analysis.metrics import SUMMARY_FIELDS
 from ..analysis.registry import COMPARE_METRICS as REGISTERED_COMPARE
 from ..changes import RegionState
+from ..charts.spec import SIGNAL_CHARTS
 from ..formatting import fmt_int, fmt_num
 from ..freshness import Freshness, cadence, region_status
 from ..sources import SOURCES, aliases_of
 from ..succession import SUCCESSIONS
 from .graph import Collection
-from .maps import map_collections
+from .maps import MAPS, map_collections
 from .pages import (
     INCIDENCE_COLUMNS,
     NAV,
@@ -48,6 +50,8 @@ __all__ = [
     "TablePage",
     "compare_page",
     "home_files",
+    "in_sentence",
+    "percent_unit",
     "table_pages",
 ]
 
@@ -265,6 +269,84 @@ def _rises(view: SiteView) -> list[dict[str, str]]:
     ]  # fmt: skip
 
 
+#: Country names a sentence says with "the" ("in the United States"): unions, republics,
+#: kingdoms, federations, islands and plurals.
+_WITH_THE = re.compile(
+    r"^(United|Republic|Holy See)\b|\b(Republic|Kingdom|Federation|Emirates|Islands)$"
+    r"|^(Netherlands|Philippines|Bahamas|Gambia|Maldives|Comoros|Seychelles)$"
+)
+
+
+def in_sentence(name: str) -> str:
+    """A country's name as a sentence says it.
+
+    >>> in_sentence("United States"), in_sentence("Germany"), in_sentence("Netherlands")
+    ('the United States', 'Germany', 'the Netherlands')
+    >>> in_sentence("Dominican Republic"), in_sentence("Republic of Korea")
+    ('the Dominican Republic', 'the Republic of Korea')
+    """
+    return f"the {name}" if _WITH_THE.search(name) else name
+
+
+def percent_unit(unit: str) -> str:
+    """The unit of a share (0-1) shown in percent, as its value reads: ``0.37 %`` of what.
+
+    >>> percent_unit("share of ED visits"), percent_unit("proportion")
+    ('% of ED visits', '%')
+    """
+    rest = re.sub(r"^(share|proportion|fraction)\b\s*", "", unit)
+    return f"% {rest}" if rest.startswith("of ") else "%"
+
+
+def _units_agree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of a "today" card with each unit agreeing with its value: a share the card
+    shows in percent (a chart with ``percent``) has its unit in percent too."""
+    shares = {c.signal for c in SIGNAL_CHARTS if c.percent}
+    return [
+        row | {"unit": percent_unit(str(row["unit"]))}
+        if row.get("signal") in shares
+        else row
+        for row in rows
+    ]
+
+
+def live_by_country(
+    fresh: list[Freshness],
+    states: Mapping[str, RegionState],
+    signal_regions: Mapping[str, Iterable[str]],
+) -> dict[str, Any]:
+    """Which countries have live sources, and which sources are frozen, from the registry
+    (:attr:`epicurves.sources.Source.live`) and the regions each source gives (its case
+    regions, and ``signal_regions``: source -> region ids of its signals): ``{"live":
+    [(country, [source, ...]), ...], "frozen": [source, ...]}``. A source of more than three
+    countries counts as worldwide.
+
+    >>> live_by_country([], {}, {})
+    {'live': [], 'frozen': []}
+    """
+    by_source: dict[str, set[str]] = {f.source: set() for f in fresh}
+    for region_id, state in states.items():
+        if state.source in by_source:
+            by_source[state.source].add(region_id)
+    for source, ids in signal_regions.items():
+        if source in by_source:
+            by_source[source].update(ids)
+    live: dict[str, list[str]] = {}
+    frozen = []
+    for f in fresh:
+        if not SOURCES[f.source].live:
+            frozen.append(f.source)
+            continue
+        codes = {rid.split("-")[0] for rid in by_source[f.source]}
+        if len(codes) > 3 or not codes:
+            place = "worldwide"
+        else:
+            names = sorted(states[c].name if c in states else c for c in codes)
+            place = " and ".join(in_sentence(n) for n in names)
+        live.setdefault(place, []).append(f.source)
+    return {"live": sorted(live.items()), "frozen": frozen}
+
+
 def _source_rows(
     fresh: list[Freshness], current: Mapping[str, RegionState]
 ) -> list[dict[str, Any]]:
@@ -290,10 +372,13 @@ def home_files(
     now: datetime,
     generations: tuple[int, int],
     today: list[dict[str, Any]] | None = None,
+    us_today: list[dict[str, Any]] | None = None,
+    signal_regions: Mapping[str, Iterable[str]] | None = None,
 ) -> list[tuple[str, bytes]]:
     """The home page and ``status.json``: the only files with the build time and the sources'
     freshness. ``generations`` are the site's and the store's; ``today`` the rows of the
-    "Germany today" card (:func:`.signals.germany_today`)."""
+    "Germany today" card (:func:`.signals.germany_today`), ``us_today`` those of "United
+    States today" (:func:`.signals.us_today`)."""
     warnings = [w for f in fresh for w in f.warnings]
     current = view.current()
     counts = {
@@ -305,7 +390,9 @@ def home_files(
         counts=counts, rises=_rises(view), rise_min=RISE_MIN_CASES,
         built=now.strftime("%Y-%m-%d %H:%M UTC"), sources=_source_rows(fresh, current),
         warnings=warnings, tables=[(label, href) for label, href in NAV[1:5]],
-        today=today or [],
+        today=_units_agree(today or []), us_today=_units_agree(us_today or []),
+        countries=live_by_country(fresh, view.states, signal_regions or {}),
+        maps=[{"title": m.title, "path": m.path, "chart": m.chart} for m in MAPS],
     )  # fmt: skip
     status = {
         "built_at": now.isoformat(timespec="seconds"),

@@ -30,8 +30,10 @@ from ..succession import successor
 
 __all__ = [
     "ALWAYS",
+    "CASE_KINDS",
     "COUNTRY_PEERS",
     "REGION_FILES",
+    "SIGNAL_KINDS",
     "SIGNAL_SCRIPT",
     "Collection",
     "Hierarchy",
@@ -85,9 +87,12 @@ class RegionFile:
         return self.pattern.format(id=region_id)
 
 
-_CASE_KINDS = DATA_KINDS - {"signals"}
+#: The kinds of change that rewrite what shows a region's cases (not a change of its signals).
+CASE_KINDS = DATA_KINDS - {"signals"}
 #: The surveillance signals of a region (:mod:`epicurves.site.signals`), for those that have any.
 SIGNAL_SCRIPT = "data/{id}.sig.js"
+#: The kinds of change that rewrite what shows a region's signals (not a new day of cases).
+SIGNAL_KINDS = frozenset({"added", "empty", "signals"})
 
 #: Every per-region file. The page shows breadcrumbs, parts, peers and successions.
 REGION_FILES: tuple[RegionFile, ...] = (
@@ -97,8 +102,8 @@ REGION_FILES: tuple[RegionFile, ...] = (
         meta=("self", "ancestors", "children", "peers", "predecessors", "successor"),
     ),
     # the case data: not rewritten by a change of the region's signals alone
-    RegionFile("data/{id}.js", data=True, meta=("self",), kinds=_CASE_KINDS),
-    RegionFile("data/{id}.inc.js", data=True, meta=("self",), kinds=_CASE_KINDS),
+    RegionFile("data/{id}.js", data=True, meta=("self",), kinds=CASE_KINDS),
+    RegionFile("data/{id}.inc.js", data=True, meta=("self",), kinds=CASE_KINDS),
     # only regions with surveillance signals have it; rewritten when they change (the change
     # kind ``signals`` is a data kind), deleted when a region has none any more
     RegionFile(
@@ -106,7 +111,7 @@ REGION_FILES: tuple[RegionFile, ...] = (
         data=True,
         meta=(),  # holds the region's id and signals only
         applies=lambda s: bool(s.signals),
-        kinds=frozenset({"added", "empty", "signals"}),  # not a new day of cases
+        kinds=SIGNAL_KINDS,
     ),
     # its parameters name the peers the page compares the region with
     RegionFile("notebooks/{id}.ipynb", data=False, meta=("self", "peers")),
@@ -122,6 +127,10 @@ class Collection:
     select: Callable[[RegionState], bool]
     data: bool
     parents: bool = False
+    kinds: frozenset[str] | None = None
+    """The kinds of change of its regions' numbers that rewrite it, if ``data`` (``None``:
+    every one, :data:`~epicurves.changes.DATA_KINDS`): a map of signals is not rewritten by
+    a new day of cases."""
 
 
 def region_paths(region_id: str) -> list[str]:
@@ -282,7 +291,10 @@ def plan(
     chosen = set()
     renamed_children = {c for graph in graphs for r in meta for c in graph.children(r)}
     for collection in collections:
-        shown = (data if collection.data else set()) | meta
+        numbers = data if collection.data else set()
+        if collection.data and collection.kinds is not None:
+            numbers = {r for r in numbers if changes.regions[r] & collection.kinds}
+        shown = numbers | meta
         if collection.parents:
             shown |= renamed_children
         for region_id in shown:

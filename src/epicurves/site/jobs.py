@@ -133,8 +133,9 @@ class MapJob:
 
 
 def render_map(job: MapJob) -> tuple[str, bytes]:
-    """A map page (its path and bytes), from the regions' ``data/<id>.inc.js`` files of the
-    site being built: the new generation's, else the published one's."""
+    """A map page (its path and bytes), from the regions' ``data/<id>.inc.js`` files (a map of
+    a signal: ``data/<id>.sig.js``) of the site being built: the new generation's, else the
+    published one's."""
     spec = next(m for m in MAPS if m.name == job.name)
 
     def read(path: str) -> str | None:

@@ -51,6 +51,7 @@ __all__ = [
     "signal_files",
     "signal_key",
     "today_rows",
+    "us_today",
 ]
 
 
@@ -138,12 +139,13 @@ def _series_objects(
     """The series of one chart of one region, as JSON objects (``script=False``: ``""`` for
     each, where only the page is made); its first and last date."""
     parts: list[str] = []
-    group = ["pathogen", "age_group", "estimate"]
-    for (pathogen, age, estimate), rows in frame.groupby(
+    group = ["signal", "pathogen", "age_group", "estimate"]
+    for (signal, pathogen, age, estimate), rows in frame.groupby(
         group, sort=True, observed=True
     ):
         if estimate not in chart.estimates:
             continue
+        digits = None if signal == chart.counts else chart.digits
         if not script:
             parts.append("")
             continue
@@ -157,17 +159,17 @@ def _series_objects(
             values[index] = rows[column].to_numpy(dtype=np.float64, na_value=np.nan)
             grid[column] = values
         head = {
-            "signal": chart.signal,
+            "signal": str(signal),
             "pathogen": str(pathogen),
             "age_group": str(age),
             "estimate": str(estimate),
             "start": str(np.datetime64(int(days[0]), "D")),
             "step": step,
         }
-        text = _json(head)[:-1] + ',"v":' + _array(grid["value"], chart.digits)
+        text = _json(head)[:-1] + ',"v":' + _array(grid["value"], digits)
         for bound in ("lo", "hi"):
             if not np.isnan(grid[bound]).all():
-                text += f',"{bound}":' + _array(grid[bound], chart.digits)
+                text += f',"{bound}":' + _array(grid[bound], digits)
         parts.append(text + "}")
     dates = frame.loc[frame["estimate"].isin(chart.estimates), "date"]
     first = "" if dates.empty else dates.min().strftime("%Y-%m-%d")
@@ -215,6 +217,8 @@ def signal_files(
             rows = by_signal.get(chart.signal)
             if rows is None:
                 continue
+            if chart.counts and chart.counts in by_signal:
+                rows = pd.concat([rows, by_signal[chart.counts]])
             made = scripts is None or region_id in scripts
             series, first, last = _series_objects(rows, chart, script=made)
             if not series:
@@ -242,6 +246,14 @@ def _chart_text(
     pathogens = sorted(map(str, drawn["pathogen"].unique()), key=_pathogen_order)
     ages = sorted(map(str, drawn["age_group"].unique()))
     live = bool(source is not None and source.live and source.interval_days)
+    summary = ""
+    sources = [] if source is None else [source]
+    if chart.lines == "disease":
+        sources = [
+            s for p in pathogens if (s := source_of(chart.signal, p)) is not None
+        ]
+        live = any(s.live and s.interval_days for s in sources)
+        summary = _disease_summary(chart, drawn, signal.unit if signal else "")
     return {
         "anchor": chart.anchor,
         "docs": chart.docs,
@@ -249,8 +261,17 @@ def _chart_text(
         "figure": chart.figure,
         "lines": chart.lines,
         "estimates": list(chart.estimates),
-        "title": signal.title if signal is not None else chart.signal,
-        "unit": signal.unit if signal is not None else str(rows["unit"].iloc[0]),
+        "counts": chart.counts,
+        "summary": summary,
+        "sources": [{"name": s.name, "homepage": s.homepage} for s in sources],
+        "title": chart.title
+        if chart.pathogens
+        else signal.title
+        if signal is not None
+        else chart.signal,
+        "unit": _unit(
+            chart, signal.unit if signal is not None else str(rows["unit"].iloc[0])
+        ),
         "resolution": signal.resolution
         if signal is not None
         else str(rows["resolution"].iloc[0]),
@@ -264,8 +285,57 @@ def _chart_text(
         "vintage": last,
         "pathogens": pathogens,
         "age_groups": ages,
-        "log": chart.lines == "pathogen",
+        "log": chart.log,
     }
+
+
+def _unit(chart: SignalChart, unit: str) -> str:
+    """The unit of a chart, and of its counts where it offers them."""
+    found = declared(chart.counts) if chart.counts else None
+    return unit if found is None else f"{unit} (or {found[1].unit})"
+
+
+def source_of(signal: str, pathogen: str) -> Source | None:
+    """The source that declares ``signal`` of ``pathogen`` (CDC's two hubs declare the same
+    signals, one for each disease)."""
+    for source in SOURCES.values():
+        found = source.signal(signal)
+        if found is not None and pathogen in found.pathogens:
+            return source
+    return None
+
+
+def _disease_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
+    """The text alternative of a chart by disease: its lines, each one's latest week and
+    value, and which weeks are provisional."""
+    weeks = spec.provisional_weeks(chart)
+    parts = []
+    for pathogen, disease in zip(chart.pathogens, chart.diseases, strict=True):
+        picked = rows.loc[(rows["pathogen"] == pathogen) & rows["value"].notna()]
+        if picked.empty:
+            continue
+        last = picked.loc[picked["date"].idxmax()]
+        value = float(last["value"])
+        percent = float(f"{value * 100:.2g}")
+        shown = (
+            f"{percent:g} % of visits" if chart.percent else f"{_people(value)} {unit}"
+        )
+        n = weeks.get(pathogen, 0)
+        newest = "the newest week" if n == 1 else f"the newest {n} weeks"
+        parts.append(
+            f"{disease}: {shown} in the week ending {pd.Timestamp(last['date']):%Y-%m-%d}"
+            + (
+                f" (provisional: {newest} of the line {'is' if n == 1 else 'are'} dashed)"
+                if n
+                else ""
+            )
+        )
+    if not parts:
+        return ""
+    return (
+        "Lines: " + "; ".join(parts) + ". Provisional weeks are still being revised, "
+        "mostly upward."
+    )
 
 
 _PREFIX = re.compile(
@@ -311,8 +381,8 @@ def decode_signals(text: str) -> tuple[str, list[dict[str, Any]]]:
 
 def kept_value(value: float, signal: str) -> float:
     """A stored value as the data script keeps it (for tests and checks)."""
-    chart = next(c for c in spec.SIGNAL_CHARTS if c.signal == signal)
-    return _kept(value, chart.digits)
+    chart = next(c for c in spec.SIGNAL_CHARTS if signal in (c.signal, c.counts))
+    return _kept(value, None if signal == chart.counts else chart.digits)
 
 
 def germany_today(
@@ -329,6 +399,15 @@ def germany_today(
     from), and the anchor of its chart on the region's page. Signals of sources that no
     longer publish (the 2020-22 hospitalisations) have no "today" and are left out."""
     return today_rows(latest_rows(trends, vintages, region_id), now)
+
+
+def us_today(
+    trends: pd.DataFrame, now: dt.date, vintages: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The home page's "United States today" rows: as :func:`germany_today`, of CDC's
+    admissions per 100 000 and shares of emergency-department visits of ``US``, COVID-19 and
+    influenza each on its own latest week (``vintages`` by ``source/signal``)."""
+    return today_rows(latest_rows(trends, vintages, "US"), now)
 
 
 def latest_rows(
@@ -354,6 +433,8 @@ def latest_rows(
         if source is not None and not source.live:
             continue
         title = chart.signal if found is None else found[1].title
+        if chart.lines == "disease":  # a line each of the chart's pathogens
+            picked = picked.loc[picked["pathogen"].astype(str).isin(chart.pathogens)]
         if chart.lines == "pathogen":  # the pathogen groups, where RKI gives their sums
             groups = {"SARS-CoV-2", "Influenza A+B", "RSV A+B"}
             if groups & set(picked["pathogen"].astype(str)):
@@ -361,19 +442,32 @@ def latest_rows(
         records = picked.to_dict(orient="records")
         for row in sorted(records, key=lambda r: _pathogen_order(str(r["pathogen"]))):
             date = pd.Timestamp(row["date"]).date()
-            vintage = (vintages or {}).get(chart.signal)
+            pathogen = str(row["pathogen"])
+            own = source_of(chart.signal, pathogen) if chart.pathogens else source
+            vintage = (vintages or {}).get(
+                f"{own.name}/{chart.signal}" if own is not None else chart.signal,
+                (vintages or {}).get(chart.signal),
+            )
             last = dt.date.fromisoformat(vintage) if vintage else date
             change = row.get("week_change_pct")
             value = float(row["value"])
+            weeks = spec.provisional_weeks(chart).get(pathogen, 0)
             out.append(
                 {
                     "title": title,
                     "signal": chart.signal,
-                    "pathogen": str(row["pathogen"]),
-                    "by_pathogen": chart.lines == "pathogen",
+                    "source": "" if own is None else own.name,
+                    "pathogen": spec.DISEASES.get(pathogen, pathogen)
+                    if chart.pathogens
+                    else pathogen,
+                    "by_pathogen": chart.lines in ("pathogen", "disease"),
+                    "provisional": weeks > 0,
+                    "resolution": "week" if chart.pathogens else "",
                     "estimate": str(row["estimate"]),
                     "unit": str(row["unit"]),
-                    "value": _people(value),
+                    "value": f"{float(f'{value * 100:.2g}'):g} %"
+                    if chart.percent
+                    else _people(value),
                     "date": date.isoformat(),
                     "change": ""
                     if change is None or pd.isna(change)
@@ -395,6 +489,8 @@ def today_rows(rows: list[dict[str, Any]], now: dt.date) -> list[dict[str, Any]]
     for row in rows:
         found = declared(row["signal"])
         source = None if found is None else found[0]
+        if row.get("source") in SOURCES:  # CDC's hubs declare the same signals
+            source = SOURCES[row["source"]]
         last = dt.date.fromisoformat(row["last"])
         stale = source is None or is_stale(source, last, now)
         out.append({k: v for k, v in row.items() if k != "last"} | {"stale": stale})

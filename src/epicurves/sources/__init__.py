@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import UsageError
 from .amelag import RKI_WASTEWATER
 from .base import Signal, Source, SourceData, UpstreamFile
+from .cdc import CDC_COVID, CDC_FLU
 from .deaths import RKI_DEATHS_WEEKLY
 from .germany import GERMANY
 from .hospitalisation import RKI_HOSPITALISATION, RKI_HOSPITALISATION_2020
@@ -51,6 +52,8 @@ SOURCES: dict[str, Source] = {
         RKI_SARI,
         RKI_DEATHS_WEEKLY,
         RKI_NOWCAST,
+        CDC_COVID,
+        CDC_FLU,
     )
 }
 
@@ -82,8 +85,9 @@ def aliases_of(source: str, name: str) -> tuple[str, ...]:
 @functools.cache
 def parser_fingerprint(name: str) -> str:
     """A hash of the code that turns source ``name``'s files into stored tables: every module
-    of this package (the sources import each other's names and readers) and the schema,
-    daily values and validation of :mod:`epicurves.model`. The store keeps it with the
+    of this package (the sources import each other's names and readers), the schema and
+    daily values of :mod:`epicurves.model`, the validation of :mod:`epicurves.rules` and the
+    history of releases of :mod:`epicurves.releases`. The store keeps it with the
     source's data, and an update parses unchanged files again when it differs, so that a new
     version's fixes and names reach data stored by an older one.
 
@@ -93,6 +97,7 @@ def parser_fingerprint(name: str) -> str:
     get_source(name)
     here = Path(__file__).parent
     digest = hashlib.sha256(name.encode())
-    for path in [*sorted(here.glob("*.py")), here.parent / "model.py"]:
+    core = [here.parent / f"{m}.py" for m in ("model", "rules", "releases")]
+    for path in [*sorted(here.glob("*.py")), *core]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

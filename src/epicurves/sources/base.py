@@ -79,6 +79,10 @@ class Signal:
     """What it measures, for people."""
     caveats: str = ""
     """Its delay and what to keep in mind reading it."""
+    provisional_weeks: int = 0
+    """How many of its newest weeks are provisional (still revised a lot): the pages mark
+    them. For a source with releases, derived from how the releases revised their weeks (its
+    documentation gives the rule and the figures)."""
 
     def __post_init__(self) -> None:
         if self.resolution not in ("day", "week"):
@@ -137,6 +141,19 @@ class Source:
     """Days from the dates of its data to the last day they cover: 6 for weeks dated by their
     Monday (their data run to the Sunday), 0 for days and for weeks dated by their last day.
     How old its data are is counted from that last day."""
+    delay_days: int = 0
+    """The usual days from the last day a release covers to its publication (CDC: 4, a
+    Wednesday after the Saturday that ends the week): staleness counts from then."""
+    pauses: tuple[tuple[str, str], ...] = ()
+    """Yearly periods (``MM-DD`` to ``MM-DD``, inclusive; may run over the new year) in which
+    the source usually publishes nothing (a season's end): days in them do not make its data
+    stale."""
+    releases: bool = False
+    """Publishes dated releases, each restating its whole history, and every release is kept
+    (the signal rows carry ``release``; :func:`epicurves.load_signals` reads ``as_of`` a
+    date). Its first file holds the releases: a stored release may differ from the same
+    release parsed again only if that file changed. ``False``: only the current data are
+    kept."""
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     """Other spellings of a region's name, by its display name: the upstream spelling first
     (where the display name differs from it), then other names people search for. Regions

@@ -1,37 +1,46 @@
 """Cells of parsed upstream tables: text columns converted to counts, numbers, dates and weeks, and the checks of rows and series, each error naming the line, the column and the value.
 
 Every converter takes a frame as :func:`~.readers.read_csv` gave it (its index gives the file
-lines) and the :class:`~.readers.FileRef` its errors name.
+lines) and the :class:`~.readers.FileRef` its errors name. The checks of typed values (FIPS
+codes, weekdays, whole counts, proportions) also take a frame read by
+:func:`~.readers.read_parquet`, and then name its data rows.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .readers import FileRef, cell_error, line_of
+from .geo import us_code_by_fips
+from .readers import ROW, FileRef, cell_error, day_text, line_of, row_error
 
 __all__ = [
     "MAX_COUNT",
+    "SATURDAY",
     "consecutive_days",
     "count_column",
     "daily_order",
     "date_column",
     "date_columns",
     "duplicated_rows",
+    "fips_regions",
     "integer_column",
     "known_values",
     "missing_counts",
     "number_column",
+    "on_weekday",
+    "proportions",
     "repeated",
     "sum_known",
     "to_dates",
     "week_column",
+    "whole_counts",
     "wide_counts",
 ]
 
@@ -213,26 +222,57 @@ def wide_counts(
 
 
 def duplicated_rows(frame: pd.DataFrame, keys: Sequence[str], ref: FileRef) -> None:
-    """Raise a :class:`ParseError` naming the first line whose ``keys`` repeat an earlier line."""
-    dup = frame.duplicated(list(keys))
+    """Raise a :class:`ParseError` naming the first line (or Parquet row) whose ``keys``
+    repeat an earlier one."""
+    dup = _duplicated(frame, keys)
     if dup.any():
-        pos = int(dup.to_numpy().nonzero()[0][0])
+        pos = int(dup.nonzero()[0][0])
         key = ", ".join(f"{k}={_text(frame[k].iloc[pos])}" for k in keys)
         same = (frame[list(keys)] == frame[list(keys)].iloc[pos]).all(axis=1)
         first = int(np.flatnonzero(same.to_numpy())[0])
-        msg = f"duplicate row ({key}) repeats line {line_of(frame, first)}"
-        raise ref.error(
+        place = "row" if frame.index.name == ROW else "line"
+        msg = f"duplicate row ({key}) repeats {place} {line_of(frame, first)}"
+        raise row_error(
+            frame,
+            pos,
+            ref,
             msg,
-            row=line_of(frame, pos),
             column=keys[0] if len(keys) == 1 else None,
             expected=f"one row per {', '.join(keys)}",
         )
 
 
+def _duplicated(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
+    """Where a row repeats the ``keys`` of an earlier row; keys that are all categoricals and
+    dates (a large Parquet file) as one integer per row, which hashes much faster.
+
+    >>> frame = pd.DataFrame({"a": pd.Categorical(["x", "y", "x"]),
+    ...     "d": pd.to_datetime(["2021-03-06"] * 3)})
+    >>> _duplicated(frame, ["a", "d"]).tolist(), _duplicated(frame, ["d"]).tolist()
+    ([False, False, True], [False, True, True])
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    room = 1
+    for key in keys:
+        column = frame[key]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy(np.int64) + 1
+        elif pd.api.types.is_datetime64_dtype(column.dtype):
+            codes = pd.factorize(column)[0].astype(np.int64) + 1  # NaT: 0
+        else:
+            return frame.duplicated(list(keys)).to_numpy()
+        span = int(codes.max(initial=0)) + 1
+        if room > (1 << 62) // span:
+            return frame.duplicated(list(keys)).to_numpy()
+        combined = combined * span + codes
+        room *= span
+    return pd.Series(combined).duplicated().to_numpy()
+
+
 def _text(value: Any) -> str:
     """A value for a message: dates as ``YYYY-MM-DD``."""
     if isinstance(value, pd.Timestamp):
-        return str(value.date())
+        return day_text(value)
     return str(value)
 
 
@@ -400,8 +440,15 @@ def known_values(
     ref: FileRef,
 ) -> pd.Series:
     """A text column, stripped, whose every value is one of ``allowed``; the error names the
-    first line with another."""
-    text = frame[column].str.strip()
+    first line with another. A categorical stays one (stripped category by category)."""
+    text = frame[column]
+    labels = (
+        text.cat.categories if isinstance(text.dtype, pd.CategoricalDtype) else None
+    )
+    if labels is not None and labels.str.strip().is_unique:
+        text = text.cat.rename_categories(list(labels.str.strip()))
+    else:
+        text = text.str.strip()
     bad = ~text.isin(allowed).to_numpy(dtype=bool)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
@@ -410,3 +457,140 @@ def known_values(
         expected = f"one of {', '.join(allowed)}"
         raise cell_error(frame, pos, column, ref, msg, expected)
     return text
+
+
+# -- checks of typed values: US states, weeks, counts, proportions -------------------------
+
+#: ``pd.Timestamp.day_of_week`` of a Saturday, the day that ends an MMWR (CDC) week.
+SATURDAY = 5
+
+
+def fips_regions(frame: pd.DataFrame, column: str, ref: FileRef) -> pd.Series:
+    """A column of two-digit US state FIPS codes (``06``) and ``US`` as region ids (``US-CA``,
+    ``US``), a categorical; the error names the first row with another code (``6``, ``99``).
+
+    >>> frame = pd.DataFrame({"location": ["06", "US", "72", "06"]})
+    >>> fips_regions(frame, "location", FileRef("s", "f.csv")).tolist()
+    ['US-CA', 'US', 'US-PR', 'US-CA']
+    """
+    values = frame[column]
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype("category")
+    ids = us_code_by_fips() | {"US": "US"}
+    found = [ids.get(str(c)) for c in values.cat.categories]
+    codes = values.cat.codes.to_numpy()
+    known = np.array([r is not None for r in found] + [False])  # code -1: empty cell
+    bad = ~known[codes]
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        value = frame[column].iloc[pos]
+        msg = f"unknown FIPS code {value!r}" if pd.notna(value) else "empty cell"
+        expected = "a two-digit state FIPS code like 06, or US"
+        raise cell_error(frame, pos, column, ref, msg, expected)
+    labels = pd.Index([r or f"?{n}" for n, r in enumerate(found)])
+    regions = pd.Series(pd.Categorical.from_codes(codes, labels), index=frame.index)
+    # a category no row uses may be unknown: dropped (only then: it takes a pass)
+    return regions if known[:-1].all() else regions.cat.remove_unused_categories()
+
+
+def on_weekday(
+    frame: pd.DataFrame,
+    column: str,
+    ref: FileRef,
+    weekday: int,
+    *,
+    dates: pd.Series | None = None,
+    expected: str | None = None,
+) -> pd.Series:
+    """The dates of ``column`` (typed, or ``dates`` parsed from its text), checked to be each
+    on ``weekday`` (0 Monday ... 6 Sunday); the error names the first row on another day.
+
+    >>> frame = pd.DataFrame({"week": pd.to_datetime(["2021-03-06", "2021-03-05"])})
+    >>> on_weekday(frame, "week", FileRef("s", "f.csv"), SATURDAY)
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.ParseError: s: f.csv: line 3, column 'week': 2021-03-05 is a Friday: \
+expected a Saturday, found '2021-03-05'
+    """
+    days = frame[column] if dates is None else dates
+    # 1970-01-01, day 0, was a Thursday (3)
+    number = (days.to_numpy("datetime64[D]").view(np.int64) + 3) % 7
+    other = number != weekday
+    if other.any():
+        pos = int(np.flatnonzero(other)[0])
+        msg = f"{day_text(days.iloc[pos])} is a {calendar.day_name[number[pos]]}"
+        expected = expected or f"a {calendar.day_name[weekday]}"
+        raise cell_error(frame, pos, column, ref, msg, expected)
+    return days
+
+
+def _refuse_numbers(
+    frame: pd.DataFrame,
+    column: str,
+    ref: FileRef,
+    ok: Callable[[np.ndarray], np.ndarray],
+    values: pd.Series | None,
+    where: pd.Series | np.ndarray | None,
+    message: str,
+    expected: str,
+) -> None:
+    """Raise ``message`` at the first row (``where``) whose number is not ``ok``, naming its
+    cell as written (or, typed, its number)."""
+    numbers = (frame[column] if values is None else values).to_numpy(np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = ~ok(numbers) & (True if where is None else np.asarray(where, dtype=bool))
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        written = frame[column].iloc[pos]
+        value = written if isinstance(written, str) else str(numbers[pos])
+        raise row_error(
+            frame, pos, ref, message, column=column, expected=expected, value=value
+        )
+
+
+def whole_counts(
+    frame: pd.DataFrame,
+    column: str,
+    ref: FileRef,
+    *,
+    values: pd.Series | None = None,
+    where: pd.Series | np.ndarray | None = None,
+) -> None:
+    """Check that the numbers of ``column`` (or ``values`` read from its text) are counts:
+    whole, >= 0 and below :data:`MAX_COUNT` (NaN is not one), on the rows ``where`` (all if
+    ``None``). The error names the first row with another.
+
+    >>> frame = pd.DataFrame({"n": [3.0, 2.5]}, index=pd.RangeIndex(1, 3, name="row"))
+    >>> whole_counts(frame, "n", FileRef("s", "f.parquet"))
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.ParseError: s: f.parquet: row 2, column 'n': not a count: ... '2.5'
+    """
+    _refuse_numbers(
+        frame, column, ref, lambda n: (n >= 0) & (n < MAX_COUNT) & (n == np.round(n)),
+        values, where, "not a count", "a whole number >= 0",
+    )  # fmt: skip
+
+
+def proportions(
+    frame: pd.DataFrame,
+    column: str,
+    ref: FileRef,
+    *,
+    values: pd.Series | None = None,
+    where: pd.Series | np.ndarray | None = None,
+) -> None:
+    """Check that the numbers of ``column`` (or ``values`` read from its text) are
+    proportions from 0 to 1 (shares, not percentages) or missing (NaN), on the rows
+    ``where`` (all if ``None``). The error names the first row with another.
+
+    >>> frame = pd.DataFrame({"share": ["0.0102", "1.2"]})
+    >>> proportions(frame, "share", FileRef("s", "f.csv"), values=pd.to_numeric(frame["share"]))
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.ParseError: s: f.csv: line 3, column 'share': not a proportion: ... '1.2'
+    """
+    _refuse_numbers(
+        frame, column, ref, lambda n: np.isnan(n) | ((n >= 0) & (n <= 1)),
+        values, where, "not a proportion", "a number from 0 to 1",
+    )  # fmt: skip

@@ -6,6 +6,10 @@ text path (:func:`read_csv` and the converters of :mod:`.cells`), whose errors n
 column. A parser tries the first and falls back to the second, so both accept and refuse the same
 files. Every reader takes a :class:`FileRef`, the file as its errors name it: a source's upstream
 file, or a user's own (:func:`epicurves.read_observations`).
+
+Parquet files (:func:`read_parquet`) are read typed by Arrow. They have no lines: a frame read
+from one has its index named :data:`ROW`, the 1-based data row, and errors name ``row N``
+where a text file's name ``line N`` (:func:`line_of`, :func:`row_error`).
 """
 
 from __future__ import annotations
@@ -15,25 +19,35 @@ import csv
 import gzip
 import io
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
 from ..errors import ParseError
 
 __all__ = [
+    "PARQUET_KINDS",
+    "ROW",
     "FileRef",
     "cell_error",
+    "day_text",
     "line_of",
     "open_text",
     "read_csv",
+    "read_parquet",
     "read_typed",
+    "row_error",
 ]
+
+#: The index name of a frame read from a Parquet file: its values are 1-based data rows.
+ROW = "row"
 
 
 @dataclass(frozen=True)
@@ -341,8 +355,47 @@ def _short_last_line(text: str, sep: str = ",") -> tuple[int, int, int] | None:
 
 def line_of(frame: pd.DataFrame, pos: int) -> int:
     """The file line of the row at position ``pos``: frames keep the index :func:`read_csv`
-    gave them (row 0 is line 2, after the header), also after rows were filtered out."""
+    gave them (row 0 is line 2, after the header), also after rows were filtered out. For a
+    frame read by :func:`read_parquet` (index named :data:`ROW`), its 1-based data row."""
+    if frame.index.name == ROW:
+        return int(frame.index[pos])
     return int(frame.index[pos]) + 2
+
+
+def row_error(
+    frame: pd.DataFrame,
+    pos: int,
+    ref: FileRef,
+    message: str,
+    *,
+    column: str | None = None,
+    expected: str | None = None,
+    value: object = None,
+) -> ParseError:
+    """The one-line error for the row at position ``pos`` of ``frame``: ``line N`` of a text
+    file, ``row N`` of a Parquet file (the error's ``row`` is N either way), then the column,
+    what was expected and the value found.
+
+    >>> frame = pd.DataFrame({"n": [1, -2]}, index=pd.RangeIndex(1, 3, name=ROW))
+    >>> print(row_error(frame, 1, FileRef("s", "f.parquet"), "negative", column="n"))
+    s: f.parquet: row 2, column 'n': negative
+    >>> print(row_error(frame.reset_index(drop=True), 1, FileRef("s", "f.csv"), "negative"))
+    s: f.csv: line 3: negative
+    """
+    unit = "row" if frame.index.name == ROW else "line"
+    return ref.error(
+        message, row=line_of(frame, pos), column=column, expected=expected, value=value,
+        unit=unit,
+    )  # fmt: skip
+
+
+def day_text(value: Any) -> str:
+    """A date as ``YYYY-MM-DD``, also one far outside Python's dates (a corrupt file's).
+
+    >>> day_text(pd.Timestamp("2021-03-06")), day_text(np.datetime64(10**13, "s"))
+    ('2021-03-06', '318857-05-20')
+    """
+    return str(np.datetime_as_string(np.datetime64(value, "D")))
 
 
 def cell_error(
@@ -353,13 +406,156 @@ def cell_error(
     message: str,
     expected: str,
 ) -> ParseError:
-    """The one-line error for the cell of row ``pos`` (position) of ``column``: the file line,
-    the column, what was expected and the value as written (if any)."""
+    """The one-line error for the cell of row ``pos`` (position) of ``column``: the file line
+    (or Parquet row), the column, what was expected and the value as written (if any; a date
+    as ``YYYY-MM-DD``)."""
     value = frame[column].iloc[pos]
-    return ref.error(
+    if isinstance(value, pd.Timestamp):
+        value = day_text(value)
+    return row_error(
+        frame,
+        pos,
+        ref,
         message,
-        row=line_of(frame, pos),
         column=column,
         expected=expected,
         value=None if pd.isna(value) else str(value),
+    )
+
+
+# -- Parquet ----------------------------------------------------------------------------------
+
+#: The kinds of column :func:`read_parquet` reads, as its errors say what was expected.
+PARQUET_KINDS: dict[str, str] = {
+    "text": "text (a string)",
+    "number": "a number (an integer or a floating-point number)",
+    "date": "a date (date32 or date64)",
+}
+_PARQUET_MAGIC = b"PAR1"
+
+
+def _parquet_kind(kind: str, type_: pa.DataType) -> bool:
+    """Whether an Arrow column of ``type_`` can be read as ``kind``."""
+    if kind == "text":
+        if pa.types.is_dictionary(type_):
+            type_ = type_.value_type
+        return bool(pa.types.is_string(type_) or pa.types.is_large_string(type_))
+    if kind == "number":
+        return bool(pa.types.is_integer(type_) or pa.types.is_floating(type_))
+    return bool(pa.types.is_date(type_))
+
+
+def _parquet_bytes(path: Path, ref: FileRef) -> bytes:
+    """The bytes of a Parquet file (gunzipped if it is gzip), with its shape checked: not
+    empty, not an HTML page, ``PAR1`` at both ends (a cut download lacks the end)."""
+    raw = path.read_bytes()
+    if raw[:2] == _GZIP_MAGIC:
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            msg = f"corrupt or truncated gzip ({exc})"
+            raise ref.error(msg) from exc
+    if not raw.strip():
+        msg = "the file is empty: expected a Parquet file"
+        raise ref.error(msg)
+    problem = _shape_problem(raw[:200].decode("utf-8", "replace"))
+    if problem:
+        raise ref.error(problem)
+    if raw[:4] != _PARQUET_MAGIC:
+        msg = "not a Parquet file: it does not start with PAR1"
+        raise ref.error(msg)
+    if raw[-4:] != _PARQUET_MAGIC or len(raw) < 12:
+        msg = (
+            "truncated Parquet file: it does not end with PAR1 (a download cut short?)"
+        )
+        raise ref.error(msg)
+    return raw
+
+
+def _unreadable(ref: FileRef, exc: Exception, column: str | None = None) -> ParseError:
+    """The error of a Parquet file Arrow cannot read, with the first line of Arrow's reason."""
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return ref.error(f"not a readable Parquet file ({reason})", column=column)
+
+
+def _parquet_values(values: pa.ChunkedArray, kind: str) -> Any:
+    """A column read by :func:`read_parquet` as pandas holds it."""
+    if kind == "text":
+        if not pa.types.is_dictionary(values.type):
+            values = values.dictionary_encode()
+        return _categorical(values.unify_dictionaries())
+    if kind == "number":
+        return values.cast(pa.float64(), safe=False).to_numpy()
+    return values.cast(pa.timestamp("s")).to_numpy().astype("datetime64[s]")
+
+
+def read_parquet(
+    path: Path,
+    ref: FileRef,
+    *,
+    required: Mapping[str, str],
+    nullable: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Read the ``required`` columns of an upstream Parquet file (or its gzip), each of the
+    kind it names (:data:`PARQUET_KINDS`): ``text`` as a categorical (strings are read
+    dictionary-encoded, never as a string per row), ``number`` as float64, ``date`` as
+    midnight ``datetime64[s]``. Other columns are not read.
+
+    The frame's index is the 1-based data row, named :data:`ROW`, so that the converters and
+    checks of :mod:`.cells` name ``row N``. Raises :class:`ParseError` for an empty, cut or
+    corrupt file, an HTML page, a required column missing or of another type, no data rows,
+    and an empty cell in a column not ``nullable``.
+    """
+    raw = _parquet_bytes(path, ref)
+    text = [c for c, kind in required.items() if kind == "text"]
+    try:
+        schema = pq.ParquetFile(pa.BufferReader(raw)).schema_arrow
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise _unreadable(ref, exc) from exc
+    names = list(schema.names)
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        msg = f"column {twice[0]!r} is in the file twice: expected each column once"
+        raise ref.error(msg)
+    missing = [c for c in required if c not in names]
+    if missing:
+        msg = (
+            f"missing column {missing[0]!r}: expected columns {', '.join(required)}; "
+            f"found {', '.join(names[:12])}" + (" ..." if len(names) > 12 else "")
+        )
+        raise ref.error(msg)
+    for column, kind in required.items():
+        type_ = schema.field(column).type
+        if not _parquet_kind(kind, type_):
+            msg = f"holds {type_}"
+            raise ref.error(msg, column=column, expected=PARQUET_KINDS[kind])
+    try:
+        file = pq.ParquetFile(pa.BufferReader(raw), read_dictionary=text)
+        table = file.read(columns=list(required))
+    except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
+        raise _unreadable(ref, exc) from exc
+    if table.num_rows == 0:
+        msg = "no data rows: expected at least one row"
+        raise ref.error(msg)
+    columns: dict[str, Any] = {}
+    for column, kind in required.items():
+        values = table.column(column)
+        if values.null_count and column not in nullable:
+            pos = int(
+                np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))[0]
+            )
+            msg = "empty cell"
+            raise ref.error(
+                msg,
+                row=pos + 1,
+                column=column,
+                expected=PARQUET_KINDS[kind],
+                unit="row",
+            )
+        try:
+            columns[column] = _parquet_values(values, kind)
+        except (pa.ArrowException, ValueError) as exc:  # corrupt pages: bad UTF-8 ...
+            raise _unreadable(ref, exc, column) from exc
+    return pd.DataFrame(
+        columns, index=pd.RangeIndex(1, table.num_rows + 1, name=ROW), copy=False
     )

@@ -15,6 +15,7 @@ __all__ = ["SIGNAL_LAYOUT", "no_cases", "signal_rows", "signals_data"]
 #: The columns of a parser's signal rows (:attr:`SourceData.signals`).
 SIGNAL_LAYOUT: tuple[str, ...] = (
     "region_id", "signal", "pathogen", "age_group", "estimate", "date", "value", "lo", "hi",
+    "release",
 )  # fmt: skip
 
 
@@ -38,8 +39,10 @@ def signal_rows(
     value: pd.Series,
     lo: pd.Series | None = None,
     hi: pd.Series | None = None,
+    release: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """One estimate of one signal for every row of ``frame``, in the parser's signal layout."""
+    """One estimate of one signal for every row of ``frame``, in the parser's signal layout
+    (``release``: the upstream release of each row, for a source with releases)."""
     nan = pd.Series(np.nan, index=frame.index)
     return pd.DataFrame(
         {
@@ -52,6 +55,9 @@ def signal_rows(
             "value": value,
             "lo": nan if lo is None else lo,
             "hi": nan if hi is None else hi,
+            "release": pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s]")
+            if release is None
+            else release,
         },
         index=frame.index,
     )

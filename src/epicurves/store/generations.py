@@ -160,10 +160,15 @@ class Store:
         observations: pd.DataFrame,
         regions: pd.DataFrame,
         signals: pd.DataFrame | None = None,
+        *,
+        history: pd.DataFrame | None = None,
+        reuse: Sequence[str] = (),
     ) -> StagedSource:
         """Write a source's new tables under fresh names; nothing reads them until :meth:`commit`.
 
-        ``signals`` (a source that provides signals) is written as a third table.
+        ``signals`` (a source that provides signals) is written as a third table. A source
+        with releases keeps its history in files that never change: ``reuse`` names the
+        stored ones kept, ``history`` (if not None) the rows of a new one, written after them.
         """
         from ..model import OBSERVATION_COLUMNS, REGION_COLUMNS, SIGNAL_COLUMNS
 
@@ -175,6 +180,8 @@ class Store:
         ]
         if signals is not None:
             tables.append(("signals", signals, SIGNAL_COLUMNS))
+        if history is not None:
+            tables.append(("history", history, SIGNAL_COLUMNS))
         names = {
             table: f"{meta.source}-{token}.{table}.parquet" for table, _, _ in tables
         }
@@ -193,6 +200,7 @@ class Store:
             names,
             region_digests(observations),
             {} if signals is None else signal_digests(signals),
+            releases=(*reuse, *([names["history"]] if history is not None else [])),
         )
 
     def discard(self, staged: Iterable[StagedSource]) -> None:
@@ -222,10 +230,14 @@ class Store:
                 )
                 changed = SourceMeta.from_dict(old["meta"]).changed_at if same else ""
                 meta = replace(meta, changed_at=changed or meta.updated_at)
-            sources[meta.source] = item.files | {
+            sources[meta.source] = {
+                k: v for k, v in item.files.items() if k != "history"
+            } | {
                 "meta": meta.to_dict(),
                 "digests": item.digests,
             }
+            if item.releases:
+                sources[meta.source]["releases"] = list(item.releases)
             if "signals" in item.files:
                 sources[meta.source]["signal_digests"] = item.signal_digests
         generation = int(manifest.get("generation", 0)) + 1
@@ -309,6 +321,11 @@ class Store:
             for entry in manifest.get("sources", {}).values()
             for table in ("observations", "regions", "signals")
             if table in entry
+        } | {
+            name
+            for manifest in kept
+            for entry in manifest.get("sources", {}).values()
+            for name in entry.get("releases", ())
         }
         for path in self.root.glob("*.parquet"):
             if path.name not in names:

@@ -42,6 +42,11 @@ class SourceMeta:
     parser: str = ""
     """Fingerprint of the code that parsed the files (:func:`epicurves.sources.parser_fingerprint`):
     when it differs, the next update parses the same files again (new names, fixes)."""
+    releases: list[str] = field(default_factory=list)
+    """A source with releases: the dates (YYYY-MM-DD) of every release stored, oldest first."""
+    replaced: list[dict[str, str]] = field(default_factory=list)
+    """Stored releases an ``update --force`` replaced: ``release``, ``replaced_at`` and the
+    first difference (``difference``)."""
 
     @property
     def content_hash(self) -> str:
@@ -165,3 +170,7 @@ class StagedSource:
     """Region id -> content digest of its series (:func:`region_digests`)."""
     signal_digests: dict[str, str] = field(default_factory=dict)
     """Region id -> content digest of its signals (:func:`signal_digests`)."""
+    releases: tuple[str, ...] = ()
+    """A source with releases: the files of its history (:mod:`epicurves.releases`), oldest
+    first; those written by this stage are also in ``files`` (as ``history``), the others
+    are the stored ones, reused."""

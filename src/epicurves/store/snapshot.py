@@ -122,6 +122,30 @@ class Snapshot:
             raise StoreError(msg)
         return paths
 
+    def history_files(self, source: str) -> list[Path]:
+        """The files of the history of a source with releases, oldest first (none for
+        another source)."""
+        entry = self.manifest["sources"].get(source, {})
+        paths = [self.store.root / name for name in entry.get("releases", ())]
+        for path in paths:
+            if not path.exists():
+                msg = f"store file {path} is missing; run `epicurves update` again"
+                raise StoreError(msg)
+        return paths
+
+    def load_history(
+        self,
+        source: str,
+        *,
+        regions: Sequence[str] | None = None,
+        signals: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """The history of a source's releases (:mod:`epicurves.releases`), only those regions
+        and signals if given: the rows each release changed, tombstones included."""
+        return read_signals(
+            self.history_files(source), regions=regions, signals=signals
+        )
+
     def load_regions(self, sources: Iterable[str] | None = None) -> pd.DataFrame:
         """The regions table of the given sources (default all), one row per (source, region)."""
         return read_regions(self.files("regions", sources))

@@ -117,8 +117,10 @@ def read_signals(
     # the filter skips the row groups whose statistics rule them out (files sorted by region)
     tables = [pq.read_table(path, filters=where) for path in files]
     table = pa.concat_tables(tables, promote_options="default")
-    frame: pd.DataFrame = table.to_pandas().astype(SIGNAL_COLUMNS)
-    return frame[list(SIGNAL_COLUMNS)]
+    frame: pd.DataFrame = table.to_pandas()
+    if "release" not in frame.columns:  # written before releases were kept
+        frame["release"] = None
+    return frame.astype(SIGNAL_COLUMNS)[list(SIGNAL_COLUMNS)]
 
 
 def _row_groups(parquet: Any, wanted: Sequence[str] | None) -> list[int]:

@@ -16,7 +16,14 @@ from typing import Any
 
 from bokeh.core.properties import value
 from bokeh.layouts import column
-from bokeh.models import Column, ColumnDataSource, LogScale, Range1d
+from bokeh.models import (
+    Column,
+    ColumnDataSource,
+    HoverTool,
+    LogScale,
+    NumeralTickFormatter,
+    Range1d,
+)
 from bokeh.models.renderers import DataRenderer
 from bokeh.plotting import figure
 
@@ -150,6 +157,46 @@ def _by_age(chart: str, source: ColumnDataSource, x: Range1d) -> figure:
     return fig
 
 
+def _disease_chart(chart: str) -> spec.SignalChart:
+    """The chart by disease drawn in the figure ``chart``."""
+    return next(c for c in spec.SIGNAL_CHARTS if c.figure == chart)
+
+
+def _by_disease(chart: str, source: ColumnDataSource, x: Range1d, log: bool) -> figure:
+    """A line per disease, solid where settled and dashed (lighter) where provisional; an
+    invisible line of every value carries each disease's tooltip."""
+    declared = _disease_chart(chart)
+    fig = _figure(chart, x, log)
+    number = "{0.[00]%}" if declared.percent else "{0,0.[00]}"
+    items: list[tuple[str, list[Any]]] = []
+    dashed: list[Any] = []
+    for i, disease in enumerate(declared.diseases):
+        colour = PEER_COLOURS[1 + i]
+        settled = fig.line(
+            "x", f"s{i}", source=source, line_color=colour, line_width=2.2
+        )
+        provisional = fig.line(
+            "x", f"p{i}", source=source, line_color=colour, line_width=2.2,
+            line_dash="dashed", line_alpha=0.75,
+        )  # fmt: skip
+        every = fig.line("x", f"v{i}", source=source, line_alpha=0.0, line_width=6)
+        items.append((disease, [settled, provisional]))
+        dashed.append(provisional)
+        fig.add_tools(
+            HoverTool(
+                renderers=[every],
+                tooltips=[DATE_ROW, (disease, f"@v{i}{number}")],
+                formatters={"@x": "datetime"},
+                mode="vline",
+                name=signal_model("hover", chart, log=log)
+                + ("" if i == 0 else f"_{i}"),
+            )
+        )
+    items.append((spec.PROVISIONAL_LABEL, dashed))
+    add_legend(fig, items, name=signal_model("legend", chart, log=log), below=True)
+    return fig
+
+
 def _signal_layout(chart: str) -> Any:
     x = Range1d(start=0, end=1, name=signal_model("xRange", chart))
     source = ColumnDataSource(
@@ -160,9 +207,16 @@ def _signal_layout(chart: str) -> Any:
         figures = [_wastewater(source, x, log=False), _wastewater(source, x, log=True)]
     elif chart == "hospitalisation":
         figures = [_hospitalisation(source, x)]
+    elif any(c.figure == chart and c.lines == "disease" for c in spec.SIGNAL_CHARTS):
+        twins = (False, True) if _disease_chart(chart).log else (False,)
+        figures = [_by_disease(chart, source, x, log) for log in twins]
     else:
         figures = [_by_age(chart, source, x)]
     slim(figures)
+    if any(c.figure == chart and c.percent for c in spec.SIGNAL_CHARTS):
+        for fig in figures:
+            for axis in fig.yaxis:
+                axis.formatter = NumeralTickFormatter(format="0.[0]%")
     return column(*figures, sizing_mode="stretch_width", name=f"charts_{chart}")
 
 
@@ -201,6 +255,14 @@ def filled_signal(view: SignalView) -> figure:
     fig.visible = True
     if isinstance(fig.y_scale, LogScale):
         log_ticks(fig)
+    if view.chart.lines == "disease":
+        fig.title.text = view.title
+        legend = models[signal_model("legend", chart, log=view.figure.endswith("_log"))]
+        shown = set(view.labels)
+        legend.items = [
+            item for item in legend.items
+            if item.label.value in shown or item.label.value == spec.PROVISIONAL_LABEL
+        ]  # fmt: skip
     if view.chart.lines == "age_group":
         legend = models[signal_model("legend", chart)]
         items = list(legend.items)

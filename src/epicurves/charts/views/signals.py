@@ -19,6 +19,7 @@ __all__ = [
     "one_signal_region",
     "pathogen_order",
     "signal_views",
+    "split_provisional",
 ]
 
 
@@ -46,6 +47,8 @@ class SignalView:
     labels: tuple[str, ...]
     pathogen: str | None
     pathogens: tuple[str, ...]
+    title: str = ""
+    """The title shown, where it changes with the values chosen (per 100 000 or counts)."""
 
 
 def grid_step(days: np.ndarray) -> int:
@@ -122,12 +125,20 @@ def one_signal_region(signals: pd.DataFrame) -> str:
 
 
 def signal_views(
-    signals: pd.DataFrame, *, pathogen: str | None = None, scale: str = "linear"
+    signals: pd.DataFrame,
+    *,
+    pathogen: str | None = None,
+    scale: str = "linear",
+    per: str | None = None,
 ) -> list[SignalView]:
     """The surveillance charts the region page shows for ``signals`` (one region's rows of
-    :func:`epicurves.load_signals`), in page order: see :func:`plot_signals`."""
+    :func:`epicurves.load_signals`), in page order: see :func:`plot_signals`. ``per``:
+    ``"per100k"`` (default) or ``"count"``, for the charts that offer both."""
     if scale not in ("linear", "log"):
         msg = f"scale={scale!r}: expected 'linear' or 'log'"
+        raise UsageError(msg)
+    if per not in (None, "per100k", "count"):
+        msg = f"per={per!r}: expected 'per100k' or 'count'"
         raise UsageError(msg)
     if isinstance(signals, pd.DataFrame) and signals.empty:
         return []
@@ -140,10 +151,14 @@ def signal_views(
     frame[keys] = frame[keys].astype(str)
     out = []
     for chart in spec.SIGNAL_CHARTS:
+        signal = chart.counts if chart.counts and per == "count" else chart.signal
         rows = frame[
-            (frame["signal"] == chart.signal) & frame["estimate"].isin(chart.estimates)
+            (frame["signal"] == signal) & frame["estimate"].isin(chart.estimates)
         ]
         if rows.empty:
+            continue
+        if chart.lines == "disease":
+            out.append(_disease_view(chart, rows, scale == "log", per == "count"))
             continue
         keyed = rows.groupby(["pathogen", "age_group", "estimate"], sort=False)
         series = sorted(
@@ -152,6 +167,54 @@ def signal_views(
         )
         out.append(_signal_view(chart, series, pathogen, scale == "log"))
     return out
+
+
+def split_provisional(values: np.ndarray, weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """A series' values (on its grid) as its settled part and its provisional part: the last
+    ``weeks`` values, from the last settled one on, so that the two lines join (signaldata.js
+    ``splitProvisional``).
+
+    >>> settled, provisional = split_provisional(np.array([1.0, 2.0, 3.0, 4.0]), 2)
+    >>> settled.tolist(), provisional.tolist()
+    ([1.0, 2.0, nan, nan], [nan, 2.0, 3.0, 4.0])
+    """
+    n = len(values)
+    index = np.arange(n)
+    first = n - weeks
+    settled = np.where(index < first, values, np.nan)
+    provisional = (
+        np.where(index >= first - 1, values, np.nan) if weeks else values * np.nan
+    )
+    return settled, provisional
+
+
+def _disease_view(
+    chart: SignalChart, rows: pd.DataFrame, log_wanted: bool, counts: bool
+) -> SignalView:
+    """One chart by disease (signaldata.js ``signalColumns`` and ``signalRanges``): a line for
+    each of its pathogens, settled and provisional."""
+    weeks = spec.provisional_weeks(chart)
+    named: list[tuple[str, np.ndarray, np.ndarray]] = []
+    present = []
+    for i, pathogen in enumerate(chart.pathogens):
+        picked = rows.loc[rows["pathogen"] == pathogen]
+        if picked.empty:
+            continue
+        present.append(pathogen)
+        s = _series(picked)
+        settled, provisional = split_provisional(s.v, weeks[pathogen])
+        named += [
+            (f"v{i}", s.x, s.v),
+            (f"s{i}", s.x, settled),
+            (f"p{i}", s.x, provisional),
+        ]
+    view = _framed(chart, _align(named), log_wanted)
+    return SignalView(
+        chart=view.chart, figure=view.figure, data=view.data, x_range=view.x_range,
+        x_bounds=view.x_bounds, y_range=view.y_range,
+        labels=tuple(spec.DISEASES.get(p, p) for p in present), pathogen=None,
+        pathogens=tuple(present), title=chart.count_title if counts else chart.title,
+    )  # fmt: skip
 
 
 def _signal_view(
@@ -186,12 +249,24 @@ def _signal_view(
             if s.lo is not None:  # the page takes the interval where lo is given
                 named.append(("lo", s.x, s.lo))
                 named.append(("hi", s.x, s.hi if s.hi is not None else s.x * np.nan))
-    columns = _align(named)
+    view = _framed(chart, _align(named), log_wanted)
+    return SignalView(
+        chart=chart, figure=view.figure, data=view.data, x_range=view.x_range,
+        x_bounds=view.x_bounds, y_range=view.y_range, labels=tuple(labels),
+        pathogen=chosen, pathogens=pathogens,
+    )  # fmt: skip
+
+
+def _framed(
+    chart: SignalChart, columns: dict[str, Any], log_wanted: bool
+) -> SignalView:
+    """A chart's columns completed to its figure's, its figure and ranges (signals.js
+    ``signalRanges``)."""
     x = columns["x"]
     for key in spec.SIGNAL_FIGURES[chart.figure]:
         if key not in columns:
             columns[key] = np.full(len(x), np.nan)
-    log = chart.lines == "pathogen" and log_wanted
+    log = chart.log and log_wanted
     x_range = bounds = None
     if len(x):
         span = max(float(x[-1] - x[0]), 7 * DAY_MS)
@@ -212,5 +287,5 @@ def _signal_view(
     figure = f"fig_{chart.figure}_log" if log else f"fig_{chart.figure}"
     return SignalView(
         chart=chart, figure=figure, data=columns, x_range=x_range, x_bounds=bounds,
-        y_range=y_range, labels=tuple(labels), pathogen=chosen, pathogens=pathogens,
+        y_range=y_range, labels=(), pathogen=None, pathogens=(),
     )  # fmt: skip

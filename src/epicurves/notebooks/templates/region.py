@@ -70,7 +70,7 @@ if peers:
     table = epicurves.load_metrics(peers, settings=settings).merge(regions)
     names = dict(zip(regions["region_id"], regions["name"], strict=True))
     others = {names[p]: table[table["region_id"] == p] for p in peers}
-try:  # RKI's surveillance signals: Germany and its states
+try:  # surveillance signals: RKI's in Germany, CDC's (COVID-19, influenza) in the US
     signals = epicurves.load_signals([region_id], settings=settings)
 except epicurves.UsageError:  # none for this region
     signals = None

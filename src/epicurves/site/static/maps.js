@@ -1,8 +1,9 @@
 /* epicurves map pages: colours the map (static/map-<name>-*.js, a Bokeh item with one named
- * source "map") by each region's 7-day incidence on the chosen date, and fills the table below
- * it. The numbers come from the page (<script id="map-config" type="application/json">); the
- * date is in the URL (#date=YYYY-MM-DD). Plain ES2017; needs bokeh.min.js, the spec and site.js
- * first. */
+ * source "map") by each region's value on the chosen date, and fills the table below it. The
+ * numbers come from the page (<script id="map-config" type="application/json">): one series
+ * of dates and values, or a layer of them per disease (config.layers: a map of a signal, with
+ * a disease control); the view is in the URL (#date=YYYY-MM-DD, #layer=...). Plain ES2017;
+ * needs bokeh.min.js, the spec and site.js first. */
 (function () {
   "use strict";
 
@@ -17,22 +18,56 @@
     return config.colours[index];
   }
 
-  function text(value) {
-    return value === null || value === undefined
-      ? ""
-      : value.toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  function text(config, value) {
+    return value === null || value === undefined ? "" : value.toLocaleString("en", config.format);
   }
 
-  /* The same words as the page's table (epicurves.site.maps._note, STATUS_TEXT). */
-  function note(config, entry, missing) {
-    if (!entry || !entry.values) return "no data";
-    var status = config.status[entry.status] || "";
-    return missing ? "no data on this date; last data " + entry.last + " (" + status + ")" : status;
+  /* The layers of a map: its own, or one series of dates and values (an incidence map). */
+  function layersOf(config) {
+    return config.layers || [{ key: "", dates: config.dates, default: config.default, regions: config.regions }];
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (match, key) {
+      return values[key] === undefined ? match : values[key];
+    });
+  }
+
+  /* The same words as the page's table (epicurves.site.maps._note and signal_note). */
+  function note(config, layer, id, position, missing) {
+    var entry = layer.regions[id];
+    if (!config.layers) {
+      if (!entry || !entry.values) return "no data";
+      var status = config.status[entry.status] || "";
+      return missing ? "no data on this date; last data " + entry.last + " (" + status + ")" : status;
+    }
+    var notes = config.notes;
+    if (!entry) return fill(notes.none, { source: layer.source });
+    var index = position - entry.from;
+    if (index < 0) return fill(notes.before, { first: layer.dates[entry.from] });
+    if (index >= entry.values.length) return fill(notes.after, { last: entry.last });
+    if (missing) return notes.hole;
+    return index >= entry.values.length - layer.provisional ? notes.provisional : "";
+  }
+
+  function valueAt(layer, id, position) {
+    var entry = layer.regions[id];
+    if (!entry || !entry.values) return null;
+    var value = entry.values[position - (entry.from | 0)];
+    return value === undefined ? null : value;
+  }
+
+  function setText(selector, value) {
+    document.querySelectorAll(selector).forEach(function (element) {
+      element.textContent = value;
+    });
   }
 
   function MapView(config, source) {
     this.config = config;
     this.source = source;
+    this.layers = layersOf(config);
+    this.layer = this.layers[0];
     this.rows = {};
     var self = this;
     document.querySelectorAll("#map-table tbody tr").forEach(function (row) {
@@ -40,9 +75,29 @@
     });
   }
 
+  /* Shows a layer (by its key; the first if none is): its notes, its name, its dates. */
+  MapView.prototype.choose = function (key) {
+    var found = this.layers.filter(function (layer) {
+      return layer.key === key;
+    });
+    this.layer = found[0] || this.layers[0];
+    var chosen = this.layer;
+    document.querySelectorAll(".map-layer-note").forEach(function (element) {
+      element.hidden = element.getAttribute("data-layer") !== chosen.key;
+    });
+    if (chosen.label) setText(".map-layer-name", chosen.label);
+    setText("#map-default-date", chosen.dates[Math.max(chosen.default, 0)] || "");
+    var input = document.getElementById("map-date");
+    if (input) input.max = String(Math.max(chosen.dates.length - 1, 0));
+    var select = document.getElementById("map-layer");
+    if (select) select.value = chosen.key;
+    return chosen;
+  };
+
   MapView.prototype.show = function (position) {
     var config = this.config;
-    var date = config.dates[position] || "";
+    var layer = this.layer;
+    var date = layer.dates[position] || "";
     var data = this.source.data;
     var ids = data.id;
     var colours = [];
@@ -52,28 +107,33 @@
     var names = [];
     for (var i = 0; i < ids.length; i++) {
       var entry = config.regions[ids[i]];
-      var value = entry && entry.values ? entry.values[position - (entry.from | 0)] : null;
-      var missing = value === null || value === undefined;
+      var value = valueAt(layer, ids[i], position);
+      var missing = value === null;
       colours.push(colour(config, value));
-      values.push(missing ? "no data" : text(value));
-      notes.push(note(config, entry, missing));
+      values.push(missing ? "no data" : text(config, value));
+      notes.push(note(config, layer, ids[i], position, missing));
       hrefs.push(entry && entry.href ? config.root + entry.href : "");
       names.push(entry && entry.name ? entry.name : data.name[i]);
-      var row = this.rows[ids[i]];
-      if (row) {
-        row.cells[1].textContent = missing ? "" : text(value);
-        row.cells[2].textContent = note(config, entry, missing);
-      }
     }
-    this.source.data = { id: ids, name: names, xs: data.xs, ys: data.ys, colour: colours, value: values, note: notes, href: hrefs };
-    document.querySelectorAll(".map-date").forEach(function (element) {
-      element.textContent = date;
+    var self = this;
+    Object.keys(this.rows).forEach(function (id) {
+      var value = valueAt(layer, id, position);
+      var row = self.rows[id];
+      row.cells[1].textContent = text(config, value);
+      row.cells[2].textContent = note(config, layer, id, position, value === null);
     });
+    document.querySelectorAll(".off-value").forEach(function (element) {
+      var value = valueAt(layer, element.getAttribute("data-region"), position);
+      element.textContent = value === null ? "no data" : text(config, value);
+    });
+    this.source.data = { id: ids, name: names, xs: data.xs, ys: data.ys, colour: colours, value: values, note: notes, href: hrefs };
+    setText(".map-date", date);
     var output = document.getElementById("map-date-text");
     if (output) output.textContent = date;
     var input = document.getElementById("map-date");
     if (input) input.setAttribute("aria-valuetext", date);
     document.body.dataset.mapDate = date;
+    document.body.dataset.mapLayer = layer.key;
   };
 
   /* A tap selects a region: open its page, if it has one. */
@@ -90,6 +150,19 @@
     });
   };
 
+  /* The tooltip names what the map shows (the map's drawing may be shared by maps of
+   * different measures). */
+  function nameMeasure(doc, measure) {
+    if (!measure) return;
+    doc.all_models.forEach(function (model) {
+      if (model.constructor.__name__ === "HoverTool" && Array.isArray(model.tooltips)) {
+        model.tooltips = model.tooltips.map(function (tip, i) {
+          return i === 1 ? [measure, tip[1]] : tip;
+        });
+      }
+    });
+  }
+
   function start() {
     var element = document.getElementById("map-config");
     if (!element) return;
@@ -100,31 +173,45 @@
       return;
     }
     var input = document.getElementById("map-date");
-    var wanted = window.Epicurves.readState().date;
-    var position = config.dates.indexOf(wanted);
-    if (position < 0) position = Math.max(config.default, 0);
+    var select = document.getElementById("map-layer");
     window.Epicurves.embed(item, "map").then(function (doc) {
+      nameMeasure(doc, config.measure);
       var view = new MapView(config, doc.get_model_by_name(self.EPICURVES_SPEC.names.map));
-      var set = function (index, write) {
+      var write = function () {
+        var state = { date: view.layer.dates[Number(input.value)] };
+        if (config.layers) state = { layer: view.layer.key, date: state.date };
+        window.Epicurves.writeState(state);
+      };
+      var set = function (index, save) {
         input.value = String(index);
         view.show(index);
-        if (write) window.Epicurves.writeState({ date: config.dates[index] });
+        if (save) write();
       };
-      set(position, false);
+      /* The view the URL names: its layer, its date (else the layer's own default). */
+      var restore = function () {
+        var state = window.Epicurves.readState();
+        var layer = view.choose(state.layer || "");
+        var position = layer.dates.indexOf(state.date);
+        set(position < 0 ? Math.max(layer.default, 0) : position, false);
+      };
+      restore();
       view.follow();
       input.addEventListener("input", function () {
         set(Number(input.value), true);
       });
+      if (select) {
+        select.addEventListener("change", function () {
+          var layer = view.choose(select.value);
+          set(Math.max(layer.default, 0), true);
+        });
+      }
       var back = document.getElementById("map-default");
       if (back) {
         back.addEventListener("click", function () {
-          set(config.default, true);
+          set(Math.max(view.layer.default, 0), true);
         });
       }
-      window.addEventListener("hashchange", function () {
-        var index = config.dates.indexOf(window.Epicurves.readState().date);
-        if (index >= 0) set(index, false);
-      });
+      window.addEventListener("hashchange", restore);
       window.requestAnimationFrame(function () {
         document.body.dataset.mapReady = "1";
       });

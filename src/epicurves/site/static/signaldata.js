@@ -63,11 +63,50 @@
     return columns;
   }
 
-  /* A chart's series, of the region's signal data: its signal's, of the estimates it draws. */
+  /* A chart's series, of the region's signal data: its signal's (and its counts'), of the
+   * estimates it draws. */
   function chartSeries(chart, series) {
     return series.filter(function (s) {
-      return s.signal === chart.signal && chart.estimates.indexOf(s.estimate) >= 0;
+      var mine = s.signal === chart.signal || (chart.counts && s.signal === chart.counts);
+      return mine && chart.estimates.indexOf(s.estimate) >= 0;
     });
+  }
+
+  /* A series' values (on its grid) as its settled part and its provisional part: the last
+   * ``weeks`` values, from the last settled one on, so that the two lines join. */
+  function splitProvisional(values, weeks) {
+    var first = values.length - weeks;
+    var settled = values.map(function (v, i) {
+      return i < first ? v : NaN;
+    });
+    var provisional = values.map(function (v, i) {
+      return weeks && i >= first - 1 ? v : NaN;
+    });
+    return { settled: settled, provisional: provisional };
+  }
+
+  /* A chart by disease: for each of its pathogens with data, every value (v<i>), the settled
+   * (s<i>) and the provisional weeks (p<i>), of its signal per 100 000 or in counts. */
+  function diseaseLines(chart, series, state) {
+    var signal = chart.counts && state.per === "count" ? chart.counts : chart.signal;
+    var named = [];
+    var labels = [];
+    chart.pathogens.forEach(function (pathogen, i) {
+      var found = series.filter(function (s) {
+        return s.signal === signal && s.pathogen === pathogen;
+      });
+      if (!found.length) return;
+      var data = expandSeries(found[0]);
+      var values = data.v.map(function (v) {
+        return v === null ? NaN : v;
+      });
+      var parts = splitProvisional(values, chart.provisional[pathogen] || 0);
+      named.push(["v" + i, { x: data.x, v: values }]);
+      named.push(["s" + i, { x: data.x, v: parts.settled }]);
+      named.push(["p" + i, { x: data.x, v: parts.provisional }]);
+      labels.push(chart.diseases[i]);
+    });
+    return { named: named, labels: labels };
   }
 
   /* A surveillance chart's source columns and, by age group, its lines' labels, for the
@@ -81,7 +120,11 @@
     }
     var named = [];
     var labels = [];
-    if (chart.lines === "age_group") {
+    if (chart.lines === "disease") {
+      var lines = diseaseLines(chart, picked, state);
+      named = lines.named;
+      labels = lines.labels;
+    } else if (chart.lines === "age_group") {
       var ordered = picked.slice().sort(function (a, b) {
         /* all ages first, then the groups in order */
         var ka = a.age_group === "00+" ? "" : a.age_group;
@@ -148,6 +191,7 @@
   return {
     expandSeries: expandSeries,
     chartSeries: chartSeries,
+    splitProvisional: splitProvisional,
     signalColumns: signalColumns,
     signalRanges: signalRanges,
   };

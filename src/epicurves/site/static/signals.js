@@ -57,6 +57,30 @@
     if (chart.lines === "age_group") {
       this.labelLines(made.labels);
     }
+    if (chart.lines === "disease") {
+      this.showDiseases(made.labels);
+    }
+  };
+
+  /* A chart by disease: the title of the values chosen (per 100 000 or counts), and in the
+   * legends only the diseases the region has (and the provisional weeks' entry). */
+  SignalChart.prototype.showDiseases = function (labels) {
+    var chart = this.chart;
+    var title = chart.counts && this.state.per === "count" ? chart.countTitle : chart.title;
+    var self = this;
+    this.legendItems = this.legendItems || {};
+    (chart.log ? [false, true] : [false]).forEach(function (log) {
+      self.model("figure", log).title.text = title;
+      var legend = self.model("legend", log);
+      var key = log ? "log" : "linear";
+      if (!self.legendItems[key]) {
+        self.legendItems[key] = legend.items.slice();
+      }
+      legend.items = self.legendItems[key].filter(function (item) {
+        var label = item.label && item.label.value;
+        return labels.indexOf(label) >= 0 || label === spec.provisionalLabel;
+      });
+    });
   };
 
   /* The age-group lines: labels in the legend and the hover, unused lines hidden. */
@@ -133,7 +157,12 @@
     if (!window.Bokeh || !items || !data) {
       return Promise.reject(new Error("epicurves: Bokeh, the signal charts or the region's signals are missing"));
     }
-    var done = config.charts.map(function (chart) {
+    var done = config.charts.map(function (named) {
+      /* the page names its charts; the spec gives the rest (lines by disease, titles) */
+      var declared = spec.signalCharts.filter(function (c) {
+        return c.anchor === named.anchor;
+      });
+      var chart = Object.assign({}, declared[0] || {}, named);
       return window.Epicurves.embed(items[chart.figure], "chart-" + chart.anchor).then(function (doc) {
         var signal = new SignalChart(doc, chart, data.series);
         if (chart.log) {
@@ -143,6 +172,9 @@
           if (ticker && window.Epicurves) {
             window.Epicurves.followLogTicks(logFigure, ticker);
           }
+        }
+        if (chart.counts) {
+          signal.control("per-" + chart.anchor, "per", "per100k");
         }
         if (chart.lines === "pathogen") {
           signal.control("pathogen-" + chart.anchor, "pathogen", signal.series.length ? signal.series[0].pathogen : null);
