@@ -763,7 +763,11 @@ def signal_url(signal_site: tuple[epicurves.Settings, Path]) -> Iterator[str]:
 
 
 #: The US pages with CDC's charts by disease.
-US_SIGNAL_PAGES = ("region/US/index.html", "region/US-CA/index.html")
+US_SIGNAL_PAGES = (
+    "region/US/index.html",
+    "region/US-CA/index.html",
+    "region/US-NY/index.html",
+)
 
 
 def _model(p: Any, name: str, expression: str) -> Any:
@@ -775,15 +779,20 @@ def _model(p: Any, name: str, expression: str) -> Any:
     )
 
 
+@pytest.mark.parametrize("where", ["http", "file"])
 def test_the_us_pages_draw_covid_and_influenza_with_provisional_weeks(
-    page: object, signal_url: str
+    page: object,
+    signal_url: str,
+    signal_site: tuple[epicurves.Settings, Path],
+    where: str,
 ) -> None:
-    """The US page and California draw admissions and ED shares, a line per disease with
-    its provisional weeks apart; the admissions switch to counts (the title says so) and to
-    a log scale; no console error."""
+    """The US page, California and New York draw admissions and ED shares, a line per
+    disease with its provisional weeks apart; the admissions switch to counts (the title says
+    so) and to a log scale; no console error; served over HTTP or opened from a file."""
     p = page
+    root = signal_url if where == "http" else signal_site[1].resolve().as_uri() + "/"
     for path in US_SIGNAL_PAGES:
-        _open(p, signal_url + path, "signals")
+        _open(p, root + path, "signals")
         for chart in ("admissions", "ed_share"):
             filled = _model(
                 p, f"src_{chart}",
