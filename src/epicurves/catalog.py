@@ -12,6 +12,7 @@ the current generation for its whole read, or reads the one pinned by ``snapshot
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 
@@ -305,15 +306,18 @@ def load_signals(
 
 
 def _as_of_day(value: str | date) -> pd.Timestamp:
-    """``as_of`` as a day; a clear error for anything else."""
-    try:
-        day = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        day = pd.NaT
-    if pd.isna(day) or (isinstance(value, str) and len(value.strip()) != 10):
+    """``as_of`` as a day: a ``date`` (or ``datetime``: its day, as written, whatever its
+    time zone) or a text ``YYYY-MM-DD``; a one-line error for anything else."""
+    if isinstance(value, date):  # datetime and pandas' Timestamp too
+        return pd.Timestamp(value.year, value.month, value.day)
+    day = None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        with contextlib.suppress(ValueError):
+            day = pd.to_datetime(value, format="%Y-%m-%d")
+    if day is None or pd.isna(day):
         msg = f"as_of {value!r}: expected a date, YYYY-MM-DD"
         raise UsageError(msg)
-    return day.normalize()
+    return pd.Timestamp(day)
 
 
 def _signals_as_of(
@@ -342,9 +346,14 @@ def _signals_as_of(
                     f"release is {info.releases[0]}"
                 )
                 raise UsageError(msg)
-            parts.append(
-                view(history, pd.Timestamp(known[-1]), list(SIGNAL_KEY), values=VALUES)
+            rows = view(
+                history, pd.Timestamp(known[-1]), list(SIGNAL_KEY), values=VALUES
             )
+            # the release read, whichever rows it changed
+            rows["release"] = pd.Series(
+                pd.Timestamp(known[-1]), index=rows.index, dtype="datetime64[s]"
+            )
+            parts.append(rows)
         else:
             rows = snapshot.load_signals([source], regions=regions, signals=signals)
             parts.append(rows.loc[rows["date"] <= day])

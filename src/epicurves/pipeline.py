@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -366,7 +366,9 @@ def _update_one(
         merged = None
         if source.releases and signals is not None:
             progress(source.name, "releases")
-            merged = _merge_releases(source, previous, store, signals, fetched, force)
+            merged = _merge_releases(
+                source, previous, store, signals, fetched, force, data.releases
+            )
             signals = merged.latest
             data.notes.extend(merged.notes)
         dates = pd.concat(
@@ -448,6 +450,7 @@ def _merge_releases(
     history: pd.DataFrame,
     fetched: list[Fetched],
     force: bool,
+    listed: Sequence[pd.Timestamp] = (),
 ) -> Merged:
     """The parsed history of a source with releases merged with the stored one
     (:func:`~epicurves.store.history.merge_history`)."""
@@ -469,6 +472,9 @@ def _merge_releases(
         force=force,
         same_bytes=same_bytes,
         replaced=[] if previous is None else previous.replaced,
+        derived=[s.name for s in source.signals if s.derived],
+        listed=listed,
+        kept=[] if previous is None else previous.releases,
     )
 
 

@@ -33,7 +33,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Difference", "changes", "compare", "releases_of", "restrict", "view"]
+__all__ = [
+    "Difference",
+    "changes",
+    "compare",
+    "differences",
+    "releases_of",
+    "restrict",
+    "view",
+]
 
 
 def _codes(frame: pd.DataFrame, key: Sequence[str]) -> np.ndarray:
@@ -245,9 +253,23 @@ def compare(
     """The first difference between two histories over the releases both hold (by release,
     then key), or None if every such release has the same view in both. Releases only one of
     them holds are not compared."""
+    found = differences(stored, new, key, release=release, values=values)
+    return found[0] if found else None
+
+
+def differences(
+    stored: pd.DataFrame,
+    new: pd.DataFrame,
+    key: Sequence[str],
+    *,
+    release: str = "release",
+    values: Sequence[str] = ("value",),
+) -> list[Difference]:
+    """Each release both histories hold whose views differ, oldest first, with its first
+    differing row (by key) and what each view shows there."""
     common = sorted(set(releases_of(stored, release)) & set(releases_of(new, release)))
     if not common:
-        return None
+        return []
     a = restrict(stored, common, key, release=release, values=values)
     b = restrict(new, common, key, release=release, values=values)
     columns = [release, *key]
@@ -261,20 +283,68 @@ def compare(
         _same(va, vb), axis=1
     )
     if not differs.any():
+        return []
+    # A changed row differs in the views of the later releases only while the values shown
+    # differ: compare what each view shows, release by release, for the rows that changed.
+    touched = (
+        merged.loc[differs, list(key)]
+        .drop_duplicates()
+        .sort_values(list(key), kind="stable", ignore_index=True)
+    )
+    shown_a = _shown(a, touched, common, key, release, values)
+    shown_b = _shown(b, touched, common, key, release, values)
+    out = []
+    for column, when in enumerate(common):
+        x, y = shown_a[:, column, :], shown_b[:, column, :]
+        odd = np.flatnonzero(~np.logical_and.reduce(_same(x, y), axis=1))
+        if not len(odd):
+            continue
+        first = odd[0]  # the rows are sorted by key
+        out.append(
+            Difference(
+                when,
+                {c: touched.iloc[first][c] for c in key},
+                _numbers(x[first]),
+                _numbers(y[first]),
+            )
+        )
+    return out
+
+
+#: What a view shows where a row's values are missing (an interval not given, or a row
+#: gone): values are never negative, so it cannot be a value.
+_NOTHING = -1.0
+
+
+def _shown(
+    history: pd.DataFrame,
+    rows: pd.DataFrame,
+    at: Sequence[pd.Timestamp],
+    key: Sequence[str],
+    release: str,
+    values: Sequence[str],
+) -> np.ndarray:
+    """What the views of ``history`` at the releases ``at`` show for ``rows`` (keys, in
+    their order): an array rows x releases x values, NaN before a row's first release,
+    :data:`_NOTHING` for a missing value."""
+    part = history.merge(rows, on=list(key), how="inner")
+    place = rows.reset_index().merge(part, on=list(key), how="inner")
+    slot = np.searchsorted(
+        np.array([np.datetime64(t, "s") for t in at]),
+        place[release].to_numpy("datetime64[s]"),
+    )
+    out = np.full((len(rows), len(at), len(values)), np.nan)
+    numbers = np.nan_to_num(
+        place[list(values)].to_numpy(np.float64, na_value=np.nan), nan=_NOTHING
+    )
+    order = np.lexsort((slot, place["index"].to_numpy()))
+    for i in order:  # oldest first: a later row of a row overwrites an earlier one
+        out[place["index"].iat[i], slot[i] :, :] = numbers[i]
+    return out
+
+
+def _numbers(shown: np.ndarray) -> tuple[float, ...] | None:
+    """A view's values of one row as :class:`Difference` keeps them (None: no row)."""
+    if np.isnan(shown).all() or (shown == _NOTHING).all():
         return None
-    found = merged.loc[differs].sort_values(columns, kind="stable").iloc[0]
-    when = pd.Timestamp(found[release])
-    row = {c: found[c] for c in key}
-
-    def shown(frame: pd.DataFrame) -> tuple[float, ...] | None:
-        """What ``frame`` (a restricted history) shows for the row at ``when``."""
-        match = frame[release] <= when
-        for column, value in row.items():
-            match &= (frame[column] == value).fillna(False).astype(bool)
-        rows = frame.loc[match]
-        if rows.empty:
-            return None
-        numbers = tuple(float(rows.iloc[-1][c]) for c in values)
-        return None if all(np.isnan(n) for n in numbers) else numbers
-
-    return Difference(release=when, row=row, stored=shown(a), new=shown(b))
+    return tuple(float("nan") if n == _NOTHING else float(n) for n in shown)

@@ -188,3 +188,125 @@ def test_the_signals_command_reads_as_of_a_date(settings: Settings) -> None:
     )  # fmt: skip
     assert bad.exit_code != 0
     assert "cdc-covid has no release on or before 2021-02-01" in bad.output
+
+
+def _add_release(mirror: Path, day: str, revise_ca: float = 0.0) -> None:
+    """A new release ``day``: the newest one again, California's first week revised by
+    ``revise_ca`` admissions."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    table = pq.read_table(mirror / FILE)
+    newest = table.filter(pc.equal(table["as_of"], pc.max(table["as_of"]))).to_pylist()
+    rows = [dict(r, as_of=dt.date.fromisoformat(day)) for r in newest]
+    for row in rows:
+        first = (row["location"], str(row["target_end_date"])) == ("06", "2021-02-20")
+        if first and row["target"].endswith("hosp"):
+            row["observation"] += revise_ca
+    pq.write_table(
+        pa.concat_tables([table, pa.Table.from_pylist(rows, schema=table.schema)]),
+        mirror / FILE,
+    )
+
+
+def test_a_new_population_table_is_not_a_release_published_again(
+    settings: Settings, mirror: Path
+) -> None:
+    _update(settings)
+    # FluSight revises California's population, and a new release comes out the same week
+    path = mirror / "cdc-flu" / "locations.csv"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace(",39431263,", ",38431263,"), "utf-8", newline="")
+    assert path.read_text("utf-8") != text
+    _add_release(mirror, "2021-03-17")
+    report = _update(settings)[SOURCE]
+    assert report.status == "updated", report.message
+    assert any("derived values (admissions-rate)" in n for n in report.notes)
+    meta = Store(settings.store_dir).meta()[SOURCE]
+    assert meta.replaced == [] and meta.releases[-1] == "2021-03-17"
+    # the rates of every release follow the new table: admissions / population
+    for release in meta.releases:
+        got = epicurves.load_signals(["US-CA"], settings=settings, as_of=release)
+        got = got[got["source"] == SOURCE].set_index(["signal", "date"])["value"]
+        ratio = got["admissions-rate"] / got["admissions"]
+        assert ratio.nunique() == 1, release
+
+
+def test_a_release_older_than_the_newest_stored_one_is_added(
+    settings: Settings, mirror: Path
+) -> None:
+    full = pq.read_table(mirror / FILE)
+    _rewrite(mirror, _without_release("2021-03-03"))
+    _update(settings)
+    pq.write_table(full, mirror / FILE)
+    report = _update(settings)[SOURCE]
+    assert report.status == "updated"
+    assert any("not stored before, added (2021-03-03)" in n for n in report.notes)
+    meta = Store(settings.store_dir).meta()[SOURCE]
+    assert meta.releases == ["2021-02-24", "2021-03-03", "2021-03-10"]
+    then = epicurves.load_signals(
+        ["US-CA"], ["admissions"], settings=settings, as_of="2021-03-03"
+    )
+    then = then[then["source"] == SOURCE]
+    assert then.sort_values("date")["value"].tolist() == [812.0, 700.0]
+
+
+def test_a_forced_update_records_every_release_it_replaces(
+    settings: Settings, mirror: Path
+) -> None:
+    _update(settings)
+
+    def revise(table):  # type: ignore[no-untyped-def]
+        frame = table.to_pandas()
+        for release, location in (("2021-02-24", "36"), ("2021-03-10", "06")):
+            row = (
+                (frame["as_of"].astype(str) == release)
+                & (frame["location"] == location)
+                & (frame["target"] == "wk inc covid hosp")
+                & (frame["target_end_date"].astype(str) == "2021-02-20")
+            )
+            frame.loc[row, "observation"] += 1
+        return type(table).from_pandas(frame, schema=table.schema)
+
+    _rewrite(mirror, revise)
+    assert _update(settings)[SOURCE].status == "failed"
+    assert _update(settings, force=True)[SOURCE].status == "updated"
+    replaced = Store(settings.store_dir).meta()[SOURCE].replaced
+    # 2021-03-03 restated New York's old value: its view is the stored one, not replaced
+    assert [r["release"] for r in replaced] == ["2021-02-24", "2021-03-10"]
+    assert "US-NY" in replaced[0]["difference"] and "US-CA" in replaced[1]["difference"]
+
+
+def test_the_release_column_is_the_release_read_whatever_the_selection(
+    settings: Settings, mirror: Path
+) -> None:
+    # a release that changed admissions only: the ED shares' rows date from the one before
+    _update(settings)
+    _add_release(mirror, "2021-03-17", revise_ca=3)
+    _update(settings)
+    for signals in (["ed-share"], ["admissions", "ed-share"]):
+        got = epicurves.load_signals(
+            ["US-CA"], signals, settings=settings, as_of="2021-03-17"
+        )
+        got = got[got["source"] == SOURCE]
+        assert set(got["release"].astype(str)) == {"2021-03-17"}, signals
+
+
+@pytest.mark.parametrize(
+    "as_of", ["01/22/2025", "2025-1-22", "today", "2025-02-30", 20250122, ""]
+)
+def test_as_of_is_a_date_or_one_line_error(settings: Settings, as_of: object) -> None:
+    _update(settings)
+    with pytest.raises(epicurves.UsageError, match="expected a date, YYYY-MM-DD"):
+        epicurves.load_signals(settings=settings, as_of=as_of)  # type: ignore[arg-type]
+
+
+def test_as_of_takes_dates_and_datetimes(settings: Settings) -> None:
+    import datetime as dt
+
+    _update(settings)
+    for day in (dt.date(2021, 3, 9), dt.datetime(2021, 3, 9, 23, tzinfo=dt.UTC)):
+        got = epicurves.load_signals(["US-CA"], settings=settings, as_of=day)
+        covid = got[got["source"] == SOURCE]
+        assert set(covid["release"].astype(str)) == {"2021-03-03"}

@@ -140,23 +140,31 @@ def _series_objects(
     each, where only the page is made); its first and last date."""
     parts: list[str] = []
     group = ["signal", "pathogen", "age_group", "estimate"]
-    for (signal, pathogen, age, estimate), rows in frame.groupby(
-        group, sort=True, observed=True
-    ):
+    # positions of each series (in the order of its labels), then NumPy only: a sub-frame
+    # per series costs more than the series' whole text
+    found = frame.groupby(group, sort=True, observed=True).indices
+    every_day = frame["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    numbers = {
+        c: frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
+        for c in ("value", "lo", "hi")
+    }
+    for key in sorted(found):
+        signal, pathogen, age, estimate = key
         if estimate not in chart.estimates:
             continue
         digits = None if signal == chart.counts else chart.digits
         if not script:
             parts.append("")
             continue
-        rows = rows.sort_values("date")
-        days = rows["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        rows = found[key]
+        rows = rows[np.argsort(every_day[rows], kind="stable")]
+        days = every_day[rows]
         step = grid_step(days)
         index = (days - days[0]) // step
         grid = {}
         for column in ("value", "lo", "hi"):
             values = np.full(int(index[-1]) + 1, np.nan)
-            values[index] = rows[column].to_numpy(dtype=np.float64, na_value=np.nan)
+            values[index] = numbers[column][rows]
             grid[column] = values
         head = {
             "signal": str(signal),
@@ -310,11 +318,17 @@ def _disease_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
     value, and which weeks are provisional."""
     weeks = spec.provisional_weeks(chart)
     parts = []
+    # the chart's own signal, not the counts it can switch to
+    own = rows.loc[(rows["signal"] == chart.signal).to_numpy(dtype=bool)]
+    pathogens = own["pathogen"].astype(str).to_numpy()
+    values = own["value"].to_numpy(dtype=np.float64, na_value=np.nan)
+    dates = own["date"].to_numpy()
     for pathogen, disease in zip(chart.pathogens, chart.diseases, strict=True):
-        picked = rows.loc[(rows["pathogen"] == pathogen) & rows["value"].notna()]
-        if picked.empty:
+        picked = np.flatnonzero((pathogens == pathogen) & ~np.isnan(values))
+        if not len(picked):
             continue
-        last = picked.loc[picked["date"].idxmax()]
+        at = picked[np.argmax(dates[picked])]
+        last = {"value": values[at], "date": dates[at]}
         value = float(last["value"])
         percent = float(f"{value * 100:.2g}")
         shown = (

@@ -79,6 +79,11 @@ class Signal:
     """What it measures, for people."""
     caveats: str = ""
     """Its delay and what to keep in mind reading it."""
+    derived: bool = False
+    """Computed by epicurves from the source's published values and a table of its upstream
+    files (admissions per 100,000: the admissions and a population table), not published as
+    such: a stored release is compared on what it published, and its derived values follow
+    that table when it changes."""
     provisional_weeks: int = 0
     """How many of its newest weeks are provisional (still revised a lot): the pages mark
     them. For a source with releases, derived from how the releases revised their weeks (its
@@ -106,6 +111,9 @@ class SourceData:
     regions: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     signals: pd.DataFrame | None = None
+    releases: tuple[pd.Timestamp, ...] = ()
+    """A source with releases: every release its files hold, oldest first, also one that
+    changed nothing (and so has no row of its own in ``signals``, its history)."""
 
 
 Parser = Callable[[Mapping[str, Path], "Source"], SourceData]

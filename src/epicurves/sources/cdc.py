@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..releases import changes
+from ..releases import changes, releases_of
 from .base import Signal, Source, SourceData, UpstreamFile
 from .cells import (
     SATURDAY,
@@ -217,9 +217,12 @@ def parse_covid(paths: Mapping[str, Path], source: Source) -> SourceData:
     # what each release changed; its population is the region's, the same in every row
     history = changes(compact, ["target", "region", "week"])
     is_count = (history["target"] == _HOSP).to_numpy()
-    return signals_data(
+    data = signals_data(
         _signal_parts(history[is_count], history[~is_count], "SARS-CoV-2")
     )
+    # every release, also one that changed nothing (its rows are then all in the history)
+    data.releases = tuple(releases_of(compact))
+    return data
 
 
 # -- cdc-flu: the current release ---------------------------------------------------------------
@@ -346,6 +349,7 @@ def _signals(pathogen: str, disease: str, borrowed: str) -> tuple[Signal, ...]:
             + " The US rate divides admissions that "
             "include Puerto Rico by a population without it (as FluSight does).",
             provisional_weeks=3,
+            derived=True,
         ),
         Signal(
             "ed-share",

@@ -9,7 +9,11 @@ history. :func:`merge_history` then decides:
   that differs), unless ``force`` (``update --force``), which records the replacement;
 - releases newer than the newest stored one are appended, as one new history file holding only
   them: the stored files are reused as they are;
-- releases the file no longer holds are kept.
+- releases the file no longer holds are kept; a release it holds that is older than the
+  newest stored one and was never stored is added (the history is rewritten);
+- signals epicurves derives (:attr:`epicurves.sources.Signal.derived`, the admissions per
+  100,000) are not compared: when only they differ (a new population table), the stored
+  releases' derived values are computed again.
 
 When the upstream file is the one already stored (the same bytes parsed again by other code),
 differences come from the code, not from upstream: the history is rebuilt from the file,
@@ -27,7 +31,15 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..model import SIGNAL_KEY
-from ..releases import changes, compare, releases_of, restrict, view
+from ..releases import (
+    Difference,
+    changes,
+    compare,
+    differences,
+    releases_of,
+    restrict,
+    view,
+)
 
 __all__ = ["Merged", "merge_history"]
 
@@ -65,19 +77,26 @@ def merge_history(
     force: bool,
     same_bytes: bool,
     replaced: Sequence[dict[str, str]] = (),
+    derived: Sequence[str] = (),
+    listed: Sequence[pd.Timestamp] = (),
+    kept: Sequence[str] = (),
 ) -> Merged:
     """Merge the history ``new`` parsed from ``files`` with the ``stored`` one (held in
-    ``stored_files``); see the module's documentation for the rules. Raises
-    :class:`~epicurves.ValidationError` for a release published again with other values."""
+    ``stored_files``); see the module's documentation for the rules. ``derived`` names the
+    signals epicurves computes (:attr:`epicurves.sources.Signal.derived`): releases are
+    compared on the others. ``listed``: every release the file holds, also those that
+    changed nothing (which have no row in ``new``); ``kept``: every stored release (YYYY-MM-DD),
+    likewise. Raises :class:`~epicurves.ValidationError` for a release
+    published again with other values."""
     key = list(SIGNAL_KEY)
-    ours = releases_of(stored)
-    theirs = releases_of(new)
+    ours = sorted({*releases_of(stored), *(pd.Timestamp(r) for r in kept)})
+    theirs = sorted({*releases_of(new), *(pd.Timestamp(r) for r in listed)})
     if not theirs:
         msg = "the file holds no release"
         raise ValidationError(msg, source=source, file=files, column="release")
-    history: pd.DataFrame | None
     notes: list[str] = []
     done = list(replaced)
+    history: pd.DataFrame | None
     if not ours:
         history, reuse, every = new, (), theirs
     elif [r for r in theirs if r <= ours[-1]] == ours and _same_rows(
@@ -87,37 +106,43 @@ def merge_history(
         # ones, whose rows are then what changed since the newest stored release.
         later = new.loc[new["release"] > ours[-1]]
         history = None if later.empty else later.reset_index(drop=True)
-        reuse, every = tuple(stored_files), [*ours, *releases_of(later)]
+        reuse, every = (
+            tuple(stored_files),
+            [*ours, *(r for r in theirs if r > ours[-1])],
+        )
     else:
-        difference = compare(stored, new, key, values=VALUES)
-        if difference is not None and not (force or same_bytes):
+        found = differences(
+            _published(stored, derived), _published(new, derived), key, values=VALUES
+        )
+        if found and not (force or same_bytes):
+            first = found[0]
             msg = (
-                f"release {_day(difference.release)} was published again with other "
-                f"values (first at {difference.place(VALUES)}): "
-                "a stored release never changes; nothing was stored. "
-                f"`epicurves update --source {source} --force` replaces it"
+                f"release {_day(first.release)} was published again with other values "
+                f"(first at {first.place(VALUES)}): a stored release never changes; "
+                f"nothing was stored. `epicurves update --source {source} --force` "
+                "replaces it"
             )
             raise ValidationError(msg, source=source, file=files)
-        if difference is not None:
+        missing = sorted(set(theirs) - set(ours))
+        if (
+            found
+            or any(r < ours[-1] for r in missing)
+            or _derived_differ(stored, new, derived, key)
+        ):
+            why = _why(found, force and not same_bytes, missing, ours[-1], derived)
             if force and not same_bytes:
-                done.append(
+                stamp = datetime.now(UTC).isoformat(timespec="seconds")
+                done += [
                     {
-                        "release": _day(difference.release),
-                        "replaced_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                        "difference": difference.describe(VALUES),
+                        "release": _day(d.release),
+                        "replaced_at": stamp,
+                        "difference": d.describe(VALUES),
                     }
-                )
-                notes.append(
-                    f"release {_day(difference.release)} replaced by the one published "
-                    f"again ({difference.describe(VALUES)})"
-                )
-            else:
-                notes.append(
-                    "the releases were parsed again by other code: their history is "
-                    "rebuilt from the file"
-                )
-            history, reuse = _rewrite(stored, new, key), ()
-            every = releases_of(history)
+                    for d in found
+                ]
+            notes.append(why)
+            history, reuse = _rewrite(stored, new, key, theirs), ()
+            every = sorted({*ours, *theirs})
         else:
             history, reuse = _append(stored, new, key, ours[-1]), tuple(stored_files)
             every = [*ours, *(r for r in theirs if r > ours[-1])]
@@ -128,10 +153,8 @@ def merge_history(
             f"({', '.join(_day(r) for r in lost[:3])}{', ...' if len(lost) > 3 else ''})"
         )
     newest = every[-1]
-    if newest in theirs:
-        latest = view(new, newest, key, values=VALUES)
-    else:
-        latest = view(stored, newest, key, values=VALUES)
+    latest = view(new if newest in theirs else stored, newest, key, values=VALUES)
+    latest["release"] = pd.Series(newest, index=latest.index, dtype="datetime64[s]")
     return Merged(
         latest=latest,
         history=history,
@@ -139,6 +162,57 @@ def merge_history(
         releases=[_day(r) for r in every],
         replaced=done,
         notes=notes,
+    )
+
+
+def _published(history: pd.DataFrame, derived: Sequence[str]) -> pd.DataFrame:
+    """The rows of the signals a source publishes (not those epicurves derives)."""
+    if not derived:
+        return history
+    return history.loc[~history["signal"].isin(list(derived)).to_numpy(dtype=bool)]
+
+
+def _derived_differ(
+    stored: pd.DataFrame, new: pd.DataFrame, derived: Sequence[str], key: list[str]
+) -> bool:
+    """Whether the derived signals of the releases both hold differ (a new population
+    table, say)."""
+    if not derived:
+        return False
+    mine = stored.loc[stored["signal"].isin(list(derived)).to_numpy(dtype=bool)]
+    theirs = new.loc[new["signal"].isin(list(derived)).to_numpy(dtype=bool)]
+    return compare(mine, theirs, key, values=VALUES) is not None
+
+
+def _why(
+    found: list[Difference],
+    forced: bool,
+    missing: list[pd.Timestamp],
+    newest: pd.Timestamp,
+    derived: Sequence[str],
+) -> str:
+    """The note of a history rewritten from the file."""
+    if found and forced:
+        days = ", ".join(_day(d.release) for d in found)
+        return (
+            f"release(s) {days} replaced by the file's (update --force; first difference "
+            f"at {found[0].place(VALUES)})"
+        )
+    if found:
+        return (
+            "the releases were parsed again by other code: their history is rebuilt "
+            "from the file"
+        )
+    older = [r for r in missing if r < newest]
+    if older:
+        return (
+            f"{len(older)} release(s) older than the newest stored one, not stored before, "
+            f"added ({', '.join(_day(r) for r in older[:3])}"
+            f"{', ...' if len(older) > 3 else ''})"
+        )
+    return (
+        f"the derived values ({', '.join(derived)}) of the stored releases are computed "
+        "again from the file (a new table they are computed with, such as populations)"
     )
 
 
@@ -191,13 +265,18 @@ def _append(
     return out.sort_values([*key, "release"], kind="stable", ignore_index=True)
 
 
-def _rewrite(stored: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    """One history of every release either holds: the file's view of the releases it holds,
-    the stored view of the others."""
-    theirs = set(releases_of(new))
-    views = [
-        view(new if r in theirs else stored, r, key, values=VALUES)
-        for r in sorted(theirs | set(releases_of(stored)))
-    ]
-    whole = pd.concat(views, ignore_index=True)
-    return changes(whole, key, values=VALUES)
+def _rewrite(
+    stored: pd.DataFrame,
+    new: pd.DataFrame,
+    key: list[str],
+    listed: Sequence[pd.Timestamp],
+) -> pd.DataFrame:
+    """One history of every release either holds: the file's view of the releases it holds
+    (``listed``), the stored view of the others."""
+    theirs = set(listed)
+    views = []
+    for r in sorted(theirs | set(releases_of(stored))):
+        whole = view(new if r in theirs else stored, r, key, values=VALUES)
+        whole["release"] = pd.Series(r, index=whole.index, dtype="datetime64[s]")
+        views.append(whole)
+    return changes(pd.concat(views, ignore_index=True), key, values=VALUES)
