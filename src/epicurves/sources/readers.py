@@ -68,12 +68,9 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
 
 
-def open_text(path: Path, ref: FileRef) -> str:
-    """Read a whole upstream file as text, gunzipping it if it is gzip, and check its shape.
-
-    Raises :class:`ParseError` for a truncated or corrupt gzip, an empty file, a file that is
-    not UTF-8, and an HTML page where data were expected (what a proxy or an error page gives).
-    """
+def _gunzipped(path: Path, ref: FileRef) -> bytes:
+    """The bytes of an upstream file, gunzipped if it is gzip (a mirror's ``.gz``, or a
+    server's); a corrupt or truncated gzip is a :class:`ParseError`."""
     raw = path.read_bytes()
     if raw[:2] == _GZIP_MAGIC:
         try:
@@ -81,6 +78,16 @@ def open_text(path: Path, ref: FileRef) -> str:
         except (EOFError, OSError, zlib.error) as exc:
             msg = f"corrupt or truncated gzip ({exc})"
             raise ref.error(msg) from exc
+    return raw
+
+
+def open_text(path: Path, ref: FileRef) -> str:
+    """Read a whole upstream file as text, gunzipping it if it is gzip, and check its shape.
+
+    Raises :class:`ParseError` for a truncated or corrupt gzip, an empty file, a file that is
+    not UTF-8, and an HTML page where data were expected (what a proxy or an error page gives).
+    """
+    raw = _gunzipped(path, ref)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -448,13 +455,7 @@ def _parquet_kind(kind: str, type_: pa.DataType) -> bool:
 def _parquet_bytes(path: Path, ref: FileRef) -> bytes:
     """The bytes of a Parquet file (gunzipped if it is gzip), with its shape checked: not
     empty, not an HTML page, ``PAR1`` at both ends (a cut download lacks the end)."""
-    raw = path.read_bytes()
-    if raw[:2] == _GZIP_MAGIC:
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as exc:
-            msg = f"corrupt or truncated gzip ({exc})"
-            raise ref.error(msg) from exc
+    raw = _gunzipped(path, ref)
     if not raw.strip():
         msg = "the file is empty: expected a Parquet file"
         raise ref.error(msg)
