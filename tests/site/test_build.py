@@ -684,6 +684,8 @@ def test_us_pages_draw_admissions_and_ed_shares_by_disease(
         )
         assert "cdc-covid" in text and "cdc-flu" in text
         assert "What RKI measures" not in text
+        # the admissions chart links the map of every state (the ED chart has none)
+        assert text.count('maps/us-admissions/index.html">All states on a map') == 1
     home = (site / "index.html").read_text("utf-8")
     assert "United States today" in home
     assert 'href="region/US/index.html#sig-admissions"' in home

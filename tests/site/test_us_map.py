@@ -202,3 +202,11 @@ def test_the_built_site_has_the_map_with_the_fixture_states(
     assert 'href="maps/us-admissions/index.html" id="us-admissions-map"' in home
     assert "in the United States:" in home and "in United States" not in home
     assert "share of ED visits" not in home and "% of ED visits" in home
+
+
+def test_the_charts_link_maps_that_exist() -> None:
+    from epicurves.charts.spec import SIGNAL_CHARTS
+
+    linked = {c.map for c in SIGNAL_CHARTS if c.map}
+    assert linked == {"us-admissions"}
+    assert linked <= {m.name for m in maps.MAPS}

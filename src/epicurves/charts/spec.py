@@ -302,6 +302,9 @@ class SignalChart:
     """Whether it has a log twin besides a chart by pathogen (which always has one)."""
     percent: bool = False
     """Whether its values are 0-1 shares, shown as percentages."""
+    map: str = ""
+    """The site's map of the same numbers for every region (its folder under ``maps/``),
+    which the chart links to; ``""``: none."""
 
     @property
     def log(self) -> bool:
@@ -373,6 +376,7 @@ SIGNAL_CHARTS: tuple[SignalChart, ...] = (
     SignalChart(
         "sig-admissions", "admissions-rate", ("measured",), "admissions", "disease",
         pathogens=tuple(DISEASES), counts="admissions", log_scale=True,
+        map="us-admissions",
         note="One line per disease: COVID-19 (CDC's COVID-19 hub) and influenza "
         "(FluSight), each to its own latest week. The newest weeks of each line are dashed: "
         "provisional, still being revised (mostly upward). Choose per 100 000 or counts.",

@@ -265,6 +265,7 @@ def _chart_text(
     return {
         "anchor": chart.anchor,
         "docs": chart.docs,
+        "map": chart.map,
         "signal": chart.signal,
         "figure": chart.figure,
         "lines": chart.lines,
