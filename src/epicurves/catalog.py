@@ -346,14 +346,9 @@ def _signals_as_of(
                     f"release is {info.releases[0]}"
                 )
                 raise UsageError(msg)
-            rows = view(
-                history, pd.Timestamp(known[-1]), list(SIGNAL_KEY), values=VALUES
+            parts.append(
+                view(history, pd.Timestamp(known[-1]), list(SIGNAL_KEY), values=VALUES)
             )
-            # the release read, whichever rows it changed
-            rows["release"] = pd.Series(
-                pd.Timestamp(known[-1]), index=rows.index, dtype="datetime64[s]"
-            )
-            parts.append(rows)
         else:
             rows = snapshot.load_signals([source], regions=regions, signals=signals)
             parts.append(rows.loc[rows["date"] <= day])

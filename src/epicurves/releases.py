@@ -191,21 +191,23 @@ def view(
     release: str = "release",
     values: Sequence[str] = ("value",),
 ) -> pd.DataFrame:
-    """The whole table of release ``at`` (or of the newest release before it): for each key
-    the newest row of ``history`` on or before ``at``, keys whose newest row is a tombstone
-    dropped; ``release`` set to that release. Sorted by key."""
+    """The whole table of release ``at``: for each key the newest row of ``history`` on or
+    before ``at``, keys whose newest row is a tombstone dropped; ``release`` set to ``at``
+    (a release that changed nothing has no row of its own: its table is the one before,
+    and it is still release ``at``). Sorted by key."""
     stamps = history[release].to_numpy("datetime64[s]")
     part = history.loc[stamps <= np.datetime64(pd.Timestamp(at), "s")]
     if part.empty:
         return part.copy()
-    newest = part[release].max()
     codes = _codes(part, key)
     order = np.lexsort((part[release].to_numpy("datetime64[s]"), codes))
     k = codes[order]
     last = np.r_[k[1:] != k[:-1], True]
     out = part.iloc[order[last]]
     out = out.loc[out[list(values)].notna().any(axis=1)].copy()
-    out[release] = newest
+    out[release] = pd.Series(pd.Timestamp(at), index=out.index).astype(
+        history[release].dtype
+    )
     return out.sort_values(list(key), kind="stable").reset_index(drop=True)
 
 

@@ -154,7 +154,6 @@ def merge_history(
         )
     newest = every[-1]
     latest = view(new if newest in theirs else stored, newest, key, values=VALUES)
-    latest["release"] = pd.Series(newest, index=latest.index, dtype="datetime64[s]")
     return Merged(
         latest=latest,
         history=history,
@@ -274,9 +273,8 @@ def _rewrite(
     """One history of every release either holds: the file's view of the releases it holds
     (``listed``), the stored view of the others."""
     theirs = set(listed)
-    views = []
-    for r in sorted(theirs | set(releases_of(stored))):
-        whole = view(new if r in theirs else stored, r, key, values=VALUES)
-        whole["release"] = pd.Series(r, index=whole.index, dtype="datetime64[s]")
-        views.append(whole)
+    views = [
+        view(new if r in theirs else stored, r, key, values=VALUES)
+        for r in sorted(theirs | set(releases_of(stored)))
+    ]
     return changes(pd.concat(views, ignore_index=True), key, values=VALUES)
