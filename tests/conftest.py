@@ -184,8 +184,10 @@ SIGNAL_SOURCES = (
     "rki-deaths-weekly",
     "rki-nowcast",
 )
-#: The sources of the US surveillance signals (CDC), last in the registry.
+#: The sources of the US surveillance signals (CDC), after RKI's.
 US_SOURCES = ("cdc-covid", "cdc-flu")
+#: The sources of the European surveillance signals (ECDC), last in the registry.
+EU_SOURCES = ("ecdc-erviss",)
 
 #: What a new day of one district (DE-09175) rewrites on the site: its page and its data, and
 #: the tables and the map it is in. tests/test_changes.py plans it, tests/site/test_incremental.py

@@ -126,15 +126,15 @@ def store_info(
             ))  # fmt: skip
         for signal in source.signals:
             stored = None if m is None else m.signals.get(signal.name)
+            unit = " or ".join(signal.units)  # ERVISS's rates: a unit per country
             if stored is None:
                 signal_rows.append((
-                    signal.name, name, signal.resolution, signal.unit, "", "not stored",
-                    "", "",
+                    signal.name, name, signal.resolution, unit, "", "not stored", "", "",
                 ))  # fmt: skip
                 continue
             stale = name in fresh and fresh[name].stale
             signal_rows.append((
-                signal.name, name, signal.resolution, signal.unit, stored["first_date"],
+                signal.name, name, signal.resolution, unit, stored["first_date"],
                 stored["vintage"] + (" (stale)" if stale else ""), f"{stored['rows']:,}",
                 f"{stored['regions']:,}",
             ))  # fmt: skip

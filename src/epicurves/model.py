@@ -51,6 +51,8 @@ class Signal(Protocol):
     def pathogens(self) -> tuple[str, ...]: ...
     @property
     def estimates(self) -> tuple[str, ...]: ...
+    @property
+    def units(self) -> tuple[str, ...]: ...
 
 
 __all__ = [
@@ -143,9 +145,10 @@ SIGNAL_KEY: tuple[str, ...] = (
 #: What a signal's value can be: ``measured`` as reported or sampled; ``normalised`` measured
 #: and normalised (wastewater by flow); ``smoothed`` a fitted curve; ``fixed`` as first
 #: reported on that day; ``updated`` with the late reports known now; ``nowcast`` an estimate
-#: of the final value.
+#: of the final value; ``outlier`` measured as reported, but flagged by its source module's
+#: outlier rule (kept, not dropped; a series of ``measured`` values has a gap there).
 ESTIMATES: tuple[str, ...] = (
-    "measured", "normalised", "smoothed", "fixed", "updated", "nowcast",
+    "measured", "normalised", "smoothed", "fixed", "updated", "nowcast", "outlier",
 )  # fmt: skip
 #: All ages, as RKI writes it.
 ALL_AGES = "00+"
@@ -174,7 +177,8 @@ COLUMN_HELP: dict[str, str] = {
     "value": "The value, in `unit`.",
     "lo": "The lower bound of the value's interval, where the source gives one.",
     "hi": "The upper bound of the value's interval, where the source gives one.",
-    "unit": "The unit of `value`, `lo` and `hi`.",
+    "unit": "The unit of `value`, `lo` and `hi`, row by row: the rows of one signal may have "
+    "different units (ERVISS's consultation rates, by country); never compare across units.",
     "age_group": "The age group, as the source writes it (00+: all ages).",
     "estimate": "What the value is: " + ", ".join(ESTIMATES) + ".",
     "vintage": "The last date of the signal in its source (read as of a date: the last date "
@@ -214,7 +218,8 @@ def tidy_signals(
     history: bool = False,
 ) -> pd.DataFrame:
     """A parser's signal rows as the store keeps them: every column of :data:`SIGNAL_COLUMNS`
-    (``resolution`` and ``unit`` from the declaration), rows without a value dropped, sorted by
+    (``resolution`` from the declaration, and ``unit`` where a row has none of its own), rows
+    without a value dropped, sorted by
     :data:`SIGNAL_KEY` then ``release``. Columns the rules need are checked by
     :func:`validate_signals`. ``history``: the rows are a source's history of releases
     (:mod:`epicurves.releases`), whose rows without a value are kept (they say a row is gone).
@@ -237,11 +242,22 @@ def tidy_signals(
             out[column] = np.nan
     if "release" not in out.columns:
         out["release"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[s]")
-    units = {s.name: s.unit for s in declared}
-    resolutions = {s.name: s.resolution for s in declared}
-    names = out["signal"].astype("string")
-    out["unit"] = names.map(units)
-    out["resolution"] = names.map(resolutions)
+    declared_unit = _labelled(out["signal"], {s.name: s.unit for s in declared})
+    # a row's own unit (Signal.other_units), else the declared one
+    if "unit" in out.columns:
+        own = out["unit"].astype("category")
+        labels = own.cat.categories.union(declared_unit.cat.categories)
+        codes = np.where(
+            own.isna().to_numpy(),
+            declared_unit.cat.set_categories(labels).cat.codes.to_numpy(),
+            own.cat.set_categories(labels).cat.codes.to_numpy(),
+        )
+        out["unit"] = pd.Categorical.from_codes(codes, labels)
+    else:
+        out["unit"] = declared_unit
+    out["resolution"] = _labelled(
+        out["signal"], {s.name: s.resolution for s in declared}
+    )
     for column, dtype in SIGNAL_COLUMNS.items():
         if dtype == "string":
             out[column] = _text(out[column])
@@ -283,6 +299,22 @@ def add_daily(frame: pd.DataFrame) -> pd.DataFrame:
     out["flags"] = _flags(out["new_cases"].array, out["new_deaths"].array)
     out["source"], out["region_id"] = _text(out["source"]), _text(out["region_id"])
     return out.astype(OBSERVATION_COLUMNS)
+
+
+def _labelled(values: pd.Series, labels: dict[str, str]) -> pd.Series:
+    """The label of each value (missing where it has none), a categorical: each distinct
+    value is looked up once, not each row.
+
+    >>> _labelled(pd.Series(["a", "b", "a", "c"]), {"a": "x", "b": "x"}).tolist()
+    ['x', 'x', 'x', nan]
+    """
+    codes, uniques = pd.factorize(values)
+    mapped = pd.Index([labels.get(str(u)) for u in uniques], dtype=object)
+    inverse, found = pd.factorize(mapped)  # no label: -1
+    return pd.Series(
+        pd.Categorical.from_codes(np.append(inverse, -1)[codes], found),
+        index=values.index,
+    )
 
 
 def _text(values: pd.Series) -> pd.Series:

@@ -2,7 +2,7 @@
 
 Observations: one row per region and day, counts whole and not negative, dates not in the
 future; regions: safe ids, one row each, exactly the regions observed; signals: declared names,
-pathogens and estimates, one value per key (and release), values finite and not negative,
+pathogens, estimates and units, one value per key (and release), values finite and not negative,
 releases after the days they give and not in the future.
 """
 
@@ -172,7 +172,7 @@ def validate_signals(
     :class:`ValidationError` on the first break.
 
     Rules: every column present; region ids safe (:data:`REGION_ID`); each row's signal
-    declared by the source, its pathogen and estimate among those the declaration lists;
+    declared by the source, its pathogen, estimate and unit among those the declaration lists;
     one row per :data:`SIGNAL_KEY` (and ``release``); dates present and not in the future;
     releases not in the future and after the weeks they give; values finite and not negative
     (``history``: a row without a value says that a row is gone, :mod:`epicurves.releases`);
@@ -196,6 +196,7 @@ def validate_signals(
         for column, allowed in (
             ("pathogen", signal.pathogens),
             ("estimate", signal.estimates),
+            ("unit", signal.units),
         ):
             odd = ~rows[column].isin(allowed).to_numpy(dtype=bool)
             if odd.any():

@@ -97,7 +97,7 @@ def _series(frame: pd.DataFrame, region: str, signal: str, week: str) -> list[ob
 
 def test_registered_after_the_rki_sources_and_fetched_by_default() -> None:
     names = list(SOURCES)
-    assert names[-2:] == [COVID, FLU]
+    assert names[-3:] == [COVID, FLU, "ecdc-erviss"]  # then Europe (issue 22)
     assert names.index("rki-nowcast") < names.index(COVID)
     for name in (COVID, FLU):
         source = SOURCES[name]

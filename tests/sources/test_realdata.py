@@ -38,6 +38,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         "rki-nowcast": "updated",
         "cdc-covid": "updated",
         "cdc-flu": "updated",
+        "ecdc-erviss": "updated",
     }, [s.message for s in report.sources]
     return settings
 

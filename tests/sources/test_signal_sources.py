@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import epicurves
-from conftest import CASE_SOURCES, SIGNAL_SOURCES, US_SOURCES
+from conftest import CASE_SOURCES, EU_SOURCES, SIGNAL_SOURCES, US_SOURCES
 from epicurves import Settings, get_source, load_signals
 from epicurves.errors import ParseError
 from epicurves.model import tidy_signals
@@ -63,7 +63,7 @@ def _one(frame: pd.DataFrame, **where: str) -> pd.DataFrame:
 def test_registered_after_the_case_sources_and_fetched_by_default() -> None:
     names = list(SOURCES)
     after = names[len(CASE_SOURCES) :]
-    assert after == [*SIGNAL_SOURCES, *US_SOURCES]
+    assert after == [*SIGNAL_SOURCES, *US_SOURCES, *EU_SOURCES]
     for name in SIGNAL_SOURCES:
         source = SOURCES[name]
         assert source.default

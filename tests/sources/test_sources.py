@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import epicurves
-from conftest import CASE_SOURCES, SIGNAL_SOURCES, US_SOURCES
+from conftest import CASE_SOURCES, EU_SOURCES, SIGNAL_SOURCES, US_SOURCES
 from epicurves import Settings
 from epicurves.model import add_daily
 from epicurves.sources import SourceData, get_source
@@ -24,7 +24,7 @@ from epicurves.sources.readers import read_typed
 from epicurves.sources.rki import _cases_typed
 
 #: Every source (tests/sources/test_signal_sources.py tests the signal sources, issue 11).
-ALL = (*CASE_SOURCES, *SIGNAL_SOURCES, *US_SOURCES)
+ALL = (*CASE_SOURCES, *SIGNAL_SOURCES, *US_SOURCES, *EU_SOURCES)
 FIRST = pd.Timestamp("2021-03-01")
 LAST = pd.Timestamp("2021-03-12")
 

@@ -11,6 +11,7 @@ from .amelag import RKI_WASTEWATER
 from .base import Signal, Source, SourceData, UpstreamFile
 from .cdc import CDC_COVID, CDC_FLU
 from .deaths import RKI_DEATHS_WEEKLY
+from .ecdc import ECDC_ERVISS
 from .germany import GERMANY
 from .hospitalisation import RKI_HOSPITALISATION, RKI_HOSPITALISATION_2020
 from .jhu import JHU, JHU_US
@@ -54,6 +55,7 @@ SOURCES: dict[str, Source] = {
         RKI_NOWCAST,
         CDC_COVID,
         CDC_FLU,
+        ECDC_ERVISS,
     )
 }
 

@@ -88,6 +88,16 @@ class Signal:
     """How many of its newest weeks are provisional (still revised a lot): the pages mark
     them. For a source with releases, derived from how the releases revised their weeks (its
     documentation gives the rule and the figures)."""
+    other_units: tuple[str, ...] = ()
+    """Units some of its rows carry instead of :attr:`unit`, each row its own (ERVISS's
+    consultation rates: per 100,000 population in most countries, per 100 consultations in
+    others; the source module says which): values in different units are never compared.
+    A row without a unit of its own has :attr:`unit`."""
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Every unit its rows may carry: :attr:`unit` first, then :attr:`other_units`."""
+        return (self.unit, *self.other_units)
 
     def __post_init__(self) -> None:
         if self.resolution not in ("day", "week"):

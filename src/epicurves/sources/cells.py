@@ -429,7 +429,11 @@ def week_column(frame: pd.DataFrame, column: str, ref: FileRef) -> pd.Series:
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         expected = "an ISO week like 2021-W09 (YYYY-Www, week 01 ... 52 or 53)"
-        raise cell_error(frame, pos, column, ref, "not an ISO week", expected)
+        found = _WEEK.fullmatch(str(text.iloc[pos]).strip())
+        msg = "not an ISO week" + (  # 2021-W53: a week 53 of a year of 52 weeks
+            f": {found[1]} has no week {found[2]}" if found and found[2] == "53" else ""
+        )
+        raise cell_error(frame, pos, column, ref, msg, expected)
     return pd.to_datetime(dates).astype("datetime64[s]")
 
 

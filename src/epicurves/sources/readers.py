@@ -19,6 +19,7 @@ import csv
 import gzip
 import io
 import zlib
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,20 +252,22 @@ def read_csv(
     required: Sequence[str],
     text: str | None = None,
     text_columns: Sequence[str] | None = None,
+    categorical: Sequence[str] = (),
     sep: str = ",",
 ) -> pd.DataFrame:
     """Read an upstream CSV (or, with ``sep="\\t"``, TSV), checking the required columns.
 
     Every column is kept as text (or only ``text_columns``, the rest left for pandas to infer, the
     fast path for wide tables of numbers), so that each parser converts values with errors that
-    name the line and column; empty cells become ``<NA>``.
+    name the line and column; empty cells become ``<NA>``. ``categorical`` columns (of few
+    distinct values) are read as categoricals of their cells as written, not a string a row.
     """
     if text is None:
         text = open_text(path, ref)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
-            dtype="string"
+            dtype=defaultdict(lambda: "string", dict.fromkeys(categorical, "category"))
             if text_columns is None
             else dict.fromkeys(text_columns, "string"),
             keep_default_na=False,

@@ -15,7 +15,7 @@ __all__ = ["SIGNAL_LAYOUT", "no_cases", "signal_rows", "signals_data"]
 #: The columns of a parser's signal rows (:attr:`SourceData.signals`).
 SIGNAL_LAYOUT: tuple[str, ...] = (
     "region_id", "signal", "pathogen", "age_group", "estimate", "date", "value", "lo", "hi",
-    "release",
+    "release", "unit",
 )  # fmt: skip
 
 
@@ -31,18 +31,21 @@ def signal_rows(
     frame: pd.DataFrame,
     *,
     region_id: pd.Series | str,
-    signal: str,
+    signal: pd.Series | str,
     pathogen: pd.Series | str,
     age_group: pd.Series | str,
-    estimate: str,
+    estimate: pd.Series | str,
     date: pd.Series,
     value: pd.Series,
     lo: pd.Series | None = None,
     hi: pd.Series | None = None,
     release: pd.Series | None = None,
+    unit: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One estimate of one signal for every row of ``frame``, in the parser's signal layout
-    (``release``: the upstream release of each row, for a source with releases)."""
+    (``release``: the upstream release of each row, for a source with releases; ``unit``:
+    each row's unit, for a signal with :attr:`~.base.Signal.other_units`, else missing: the
+    declared unit)."""
     nan = pd.Series(np.nan, index=frame.index)
     return pd.DataFrame(
         {
@@ -58,6 +61,9 @@ def signal_rows(
             "release": pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s]")
             if release is None
             else release,
+            "unit": pd.Series(pd.NA, index=frame.index, dtype="string")
+            if unit is None
+            else unit,
         },
         index=frame.index,
     )
