@@ -655,3 +655,57 @@ def location_removed(location: str) -> Mutation:
         write_bytes(mirror, "cdc-flu", data, CDC_LOCATIONS)
 
     return mutate
+
+
+# -- ECDC's ERVISS (issue 22): three CSV files of weekly signals ---------------------------------
+#: Its main data file (ILI and ARI rates); the inputs below name the file they change (whole
+#: files are broken with ``cdc_bytes`` and ``cdc_truncated_gzip``, which take any source's).
+ECDC_TARGET = Target("ecdc-erviss", "ILIARIRates.csv", "long", "value", "rate",
+                     date="yearweek", count="value", key="countryname")  # fmt: skip
+ECDC_ILI, ECDC_SARI = "ILIARIRates.csv", "SARIRates.csv"
+ECDC_VIRO = "SARITestsDetectionsPositivity.csv"
+
+
+def ecdc_table(name: str, change: Callable[[Table], Table | None]) -> Mutation:
+    """Rewrite the rows of ERVISS's file ``name`` (the header is row 0)."""
+
+    def mutate(mirror: Path, t: Target) -> None:
+        rows = read_table(mirror, t.source, name)
+        out = change(rows)
+        write_bytes(mirror, t.source, to_bytes(rows if out is None else out), name)
+
+    return mutate
+
+
+def ecdc_rows(rows: Table, **where: str) -> list[list[str]]:
+    """The rows of an ERVISS table whose cells are ``where`` (column -> value)."""
+    header = rows[0]
+    found = [
+        r for r in rows[1:] if all(r[header.index(c)] == v for c, v in where.items())
+    ]
+    assert found, where
+    return found
+
+
+def ecdc_cell(
+    column: str, value: Callable[[str], str] | str, **where: str
+) -> Callable[[Table], None]:
+    """Set ``column`` of every row matching ``where`` to ``value`` (or ``value(cell)``)."""
+
+    def change(rows: Table) -> None:
+        i = rows[0].index(column)
+        for row in ecdc_rows(rows, **where):
+            row[i] = value(row[i]) if callable(value) else value
+
+    return change
+
+
+def ecdc_repeated(value: str, **where: str) -> Callable[[Table], None]:
+    """The first row matching ``where`` once more at the end, with another value."""
+
+    def change(rows: Table) -> None:
+        copy = list(ecdc_rows(rows, **where)[0])
+        copy[rows[0].index("value")] = value
+        rows.append(copy)
+
+    return change
