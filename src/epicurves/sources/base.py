@@ -71,6 +71,7 @@ class Signal:
     title: str
     """A short label for charts and tables."""
     unit: str
+    """The unit of its values (of a row without one of its own, :attr:`other_units`)."""
     resolution: str
     """``day`` or ``week``: weekly data are stored as weeks, dated as the source dates them."""
     pathogens: tuple[str, ...]
