@@ -109,10 +109,12 @@ def test_the_signal_charts_take_their_titles_from_the_sources() -> None:
     }
     for chart in spec.SIGNAL_CHARTS:
         # a chart by disease names its diseases before the signal's own title
-        diseases = " and ".join(chart.diseases)
-        assert chart.title.removeprefix(f"{diseases}: ") == (
-            declared[chart.signal] if not diseases else declared[chart.signal].lower()
-        )
+        names = chart.diseases
+        diseases = ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+        own = declared[chart.signal]
+        if diseases and not own[1:2].isupper():  # "SARI ..." stays as it is
+            own = own[:1].lower() + own[1:]
+        assert chart.title.removeprefix(f"{diseases}: ") == own
         assert "100,000" not in chart.title  # the pages write 100 000
 
 
@@ -120,7 +122,11 @@ def test_the_charts_by_disease_name_their_diseases_and_mark_provisional_weeks() 
     """The US charts draw COVID-19 and influenza, each line's newest weeks provisional as its
     source declares them; the admissions switch between per 100 000 and counts, and the title
     says which; no axis mixes units (shares apart, counts apart from rates)."""
-    charts = {c.anchor: c for c in spec.SIGNAL_CHARTS if c.lines == "disease"}
+    charts = {
+        c.anchor: c
+        for c in spec.SIGNAL_CHARTS
+        if c.lines == "disease" and c.pathogens == spec.US_DISEASES
+    }
     assert set(charts) == {"sig-admissions", "sig-ed-share"}
     admissions, shares = charts["sig-admissions"], charts["sig-ed-share"]
     assert admissions.title.startswith("COVID-19 and influenza: ")
@@ -137,3 +143,23 @@ def test_the_charts_by_disease_name_their_diseases_and_mark_provisional_weeks() 
     assert browser["sig-admissions"]["diseases"] == ["COVID-19", "influenza"]
     assert browser["sig-admissions"]["provisional"] == {"SARS-CoV-2": 3, "Influenza": 3}
     assert spec.browser_spec()["provisionalLabel"] == spec.PROVISIONAL_LABEL
+
+
+def test_ecdc_s_charts_carry_each_country_s_unit() -> None:
+    """ERVISS's rate charts take the region's unit into their title (rates of different
+    units never share an axis: a page shows one country); SARI positivity draws a line per
+    pathogen, in percent, each with the provisional weeks its source declares."""
+    by_anchor = {c.anchor: c for c in spec.SIGNAL_CHARTS}
+    for anchor in ("sig-ili", "sig-ari", "sig-sari-rate"):
+        chart = by_anchor[anchor]
+        assert chart.unit_title and chart.lines == "age_group"
+    positivity = by_anchor["sig-sari-positivity"]
+    assert positivity.pathogens == ("SARS-CoV-2", "Influenza", "RSV")
+    assert positivity.title == "COVID-19, influenza and RSV: SARI test positivity"
+    source = epicurves.SOURCES["ecdc-erviss"]
+    declared = source.signal("sari-positivity")
+    assert spec.provisional_weeks(positivity) == dict.fromkeys(
+        positivity.pathogens, declared.provisional_weeks
+    )
+    rate = source.signal("sari-rate")
+    assert spec.provisional_span(by_anchor["sig-sari-rate"]) == rate.provisional_weeks

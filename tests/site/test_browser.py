@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -695,8 +696,8 @@ def test_signal_charts_draw_on_germany_and_the_states(
             _open(p, root + f"region/{region}/index.html", "signals")
             filled = p.evaluate(SIGNAL_FILLED)  # type: ignore[attr-defined]
             expected = {"hospitalisation", "hospitalisation_2020", "deaths_weekly"}
-            if region == "DE":
-                expected |= {"wastewater", "sari"}
+            if region == "DE":  # RKI's, and ECDC's (ERVISS: no ILI for Germany)
+                expected |= {"wastewater", "sari", "ari", "sari_rate", "positivity"}
             assert set(filled) == expected, (region, filled)
             assert all(n > 0 for n in filled.values()), (region, filled)
     _open(p, real_url + "region/DE/index.html", "signals")
@@ -918,3 +919,97 @@ def test_no_serious_accessibility_violation_on_the_us_admissions_map(
 ) -> None:
     """axe-core, light and dark."""
     _axe(browser, signal_url, (US_MAP,))
+
+
+EUROPE_MAP = "maps/europe/index.html"
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("where", ["http", "file"])
+def test_erviss_charts_carry_each_country_s_unit_and_provisional_weeks(
+    page: object, real_url: str, real_site: tuple[epicurves.Settings, Path], where: str
+) -> None:
+    """France's ILI and ARI charts by age group, titled with France's unit (per 100,000
+    population), Malta's with its own (per 100 consultations); the SARI rate's provisional
+    weeks shaded, said in the legend and the text alternative; Germany's SARI positivity a
+    line per pathogen beside RKI's charts; no console error, over HTTP and from a file."""
+    p = page
+    root = real_url if where == "http" else real_site[1].resolve().as_uri() + "/"
+    units = {"FR": "per 100,000 population", "MT": "per 100 consultations"}
+    for region, unit in units.items():
+        _open(p, root + f"region/{region}/index.html", "signals")
+        filled = p.evaluate(SIGNAL_FILLED)  # type: ignore[attr-defined]
+        assert filled.get("ili", 0) > 1, (region, filled)  # all ages and age groups
+        title = _model(p, "fig_ili", "m.title.text")
+        assert title == f"ILI consultations, {unit}", region
+        legend = _model(p, "legend_ili", "m.items.map(i => i.label.value)")
+        assert legend[0] == "all ages", legend
+    for region in ("MT", "DE"):
+        _open(p, root + f"region/{region}/index.html", "signals")
+        span = _model(
+            p,
+            "prov_sari_rate",
+            "[m.data.left.length, m.data.right[0] - m.data.left[0]]",
+        )
+        assert span[0] == 1 and span[1] > 7 * 86_400_000, (region, span)
+        legend = _model(p, "legend_sari_rate", "m.items.map(i => i.label.value)")
+        assert legend[-1] == "provisional (still being revised)", legend
+        text = p.inner_text("#text-sig-sari-rate")  # type: ignore[attr-defined]
+        assert re.match(r"Lines \(per 100,000 population\): all ages: ", text), text
+        assert "provisional" in text
+    filled = p.evaluate(SIGNAL_FILLED)  # type: ignore[attr-defined]
+    assert {"wastewater", "sari", "sari_rate", "positivity"} <= set(filled)
+    legend = _model(p, "legend_positivity", "m.items.map(i => i.label.value)")
+    assert legend[:3] == ["COVID-19", "influenza", "RSV"]
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.realdata
+def test_the_europe_map_colours_rates_per_population_only(
+    page: object, real_url: str
+) -> None:
+    """The Europe map opens on ILI's latest week with France coloured and Malta grey saying
+    its unit is not comparable; ARI is a layer of its own, in the link; the home page has
+    "Europe today" with a unit and an ISO week in each filled cell."""
+    p = page
+    _open(p, real_url + EUROPE_MAP, "map")
+    config = json.loads(p.inner_text("#map-config"))  # type: ignore[attr-defined]
+    assert [layer["key"] for layer in config["layers"]] == ["ili-rate", "ari-rate"]
+    ili = config["layers"][0]
+    assert p.evaluate("document.body.dataset.mapDate") == ili["dates"][ili["default"]]  # type: ignore[attr-defined]
+    source = p.evaluate(  # type: ignore[attr-defined]
+        "(() => { const d = Bokeh.documents[0].get_model_by_name('map').data;"
+        " return {id: Array.from(d.id), colour: Array.from(d.colour), note: Array.from(d.note)}; })()"
+    )
+    grey = p.evaluate("EPICURVES_SPEC.mapNoData")  # type: ignore[attr-defined]
+    colours = dict(zip(source["id"], source["colour"], strict=True))
+    notes = dict(zip(source["id"], source["note"], strict=True))
+    assert "US" not in colours and "FR" in colours
+    assert colours["MT"] == grey
+    assert notes["MT"] == "not comparable: its rate is per 100 consultations"
+    assert colours["FI"] == grey and "per 100,000 consultations" in notes["FI"]
+    coloured = [r for r, c in colours.items() if c != grey]
+    assert len(coloured) >= 5, coloured
+    p.select_option("#map-layer", "ari-rate")  # type: ignore[attr-defined]
+    p.wait_for_function("document.body.dataset.mapLayer === 'ari-rate'")  # type: ignore[attr-defined]
+    assert "layer=ari-rate" in p.evaluate("location.hash")  # type: ignore[attr-defined]
+    assert "week starting" in p.inner_text("#map-table caption")  # type: ignore[attr-defined]
+    p.goto(real_url + "index.html")  # type: ignore[attr-defined]
+    cells = p.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#europe-today tbody td",
+        "tds => tds.map(td => td.innerText.trim()).filter(Boolean)",
+    )
+    assert len(cells) > 40
+    assert all(
+        re.search(r"\d{4}-W\d{2}", c) and ("per 100" in c or "%" in c) for c in cells
+    )
+    assert p.console_errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.realdata
+def test_no_serious_accessibility_violation_on_europe(
+    browser: object, real_url: str
+) -> None:
+    """axe-core, light and dark: a country with ERVISS charts, the Europe map, the home page
+    with "Europe today"."""
+    _axe(browser, real_url, ("region/FR/index.html", EUROPE_MAP, "index.html"))

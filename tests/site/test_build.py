@@ -564,7 +564,8 @@ def _check_signal_scripts(settings: epicurves.Settings, site: Path) -> set[str]:
             (stored["region_id"] == region) & stored["signal"].isin(list(charted))
         ]
         rows = rows[
-            [e in charted[s].estimates for s, e in zip(rows["signal"], rows["estimate"], strict=True)]
+            [e in charted[s].estimates and (not charted[s].ages or a in charted[s].ages)
+             for s, e, a in zip(rows["signal"], rows["estimate"], rows["age_group"], strict=True)]
         ]  # fmt: skip
         expected = {}
         for r in rows.itertuples(index=False):
@@ -638,7 +639,11 @@ def test_real_site_signal_sections(real_site: tuple[epicurves.Settings, Path]) -
     assert german == set(SIGNAL_REGIONS)
     # CDC's hubs: the US, the 50 states, DC and Puerto Rico
     assert {"US", "US-CA", "US-NY", "US-DC", "US-PR"} <= have - german
-    assert len(have - german) == 53
+    us = {r for r in have if r == "US" or r.startswith("US-")}
+    assert len(us) == 53
+    # ECDC's ERVISS: 27 European countries besides Germany (EU/EEA is no region)
+    europe = have - german - us
+    assert {"FR", "ES", "IT", "MT", "CY", "FI"} <= europe and len(europe) == 27, europe
     for region in SIGNAL_REGIONS:
         text = (site / f"region/{region}/index.html").read_text("utf-8")
         assert 'id="surveillance"' in text, region

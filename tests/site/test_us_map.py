@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from epicurves.changes import ChangeSet, RegionState
-from epicurves.site import assets, maps
+from epicurves.site import assets, maps, signalmaps
 from epicurves.site.collections import COLLECTIONS, in_sentence, percent_unit
 from epicurves.site.graph import plan
 
@@ -62,7 +62,7 @@ STATES = {
 
 
 def _data() -> dict:
-    return maps.signal_map_data(US_MAP, STATES, SCRIPTS.get)
+    return signalmaps.signal_map_data(US_MAP, STATES, SCRIPTS.get)
 
 
 def test_the_map_has_a_layer_per_disease_each_on_its_own_weeks() -> None:
@@ -106,7 +106,7 @@ def test_every_state_links_to_its_page_and_puerto_rico_is_listed_off_the_map() -
 def test_a_grey_state_says_why() -> None:
     covid = _data()["layers"][0]
     notes = {
-        (region_id, position): maps.signal_note(covid, region_id, position)
+        (region_id, position): signalmaps.signal_note(covid, region_id, position)
         for region_id in ("US-CA", "US-NY", "US-TX")
         for position in range(4)
     }
@@ -120,7 +120,7 @@ def test_a_grey_state_says_why() -> None:
 
 def test_the_page_colours_by_the_layer_and_lists_puerto_rico() -> None:
     common = {"assets": {**assets.asset_names()}, "version": "0", "nav": []}
-    html = maps.map_page(US_MAP, STATES, SCRIPTS.get, common).decode()
+    html = signalmaps.signal_map_page(US_MAP, STATES, SCRIPTS.get, common).decode()
     assert 'id="map-layer"' in html and 'value="Influenza"' in html
     assert "map-us-" in html  # the US map's drawing
     assert 'id="map-off"' in html and 'data-region="US-PR">4.5<' in html
@@ -208,5 +208,5 @@ def test_the_charts_link_maps_that_exist() -> None:
     from epicurves.charts.spec import SIGNAL_CHARTS
 
     linked = {c.map for c in SIGNAL_CHARTS if c.map}
-    assert linked == {"us-admissions"}
+    assert linked == {"us-admissions", "europe"}
     assert linked <= {m.name for m in maps.MAPS}

@@ -115,15 +115,17 @@ def plot_signals(
     name; the page's select), measured and smoothed with its interval, on a ``scale`` of
     ``"linear"`` or ``"log"``; hospitalisations fixed, updated and nowcast with its band; and
     one line per age group (all ages first, at most eight) for the charts by age; one line per
-    disease (COVID-19, influenza) for the US charts, their newest weeks dashed as provisional
+    disease (COVID-19, influenza; and RSV for ECDC's SARI positivity) for the charts by
+    disease, their newest weeks dashed as provisional
     (:attr:`epicurves.sources.Signal.provisional_weeks`), the admissions ``per``
-    ``"per100k"`` (default) or ``"count"`` and on either ``scale``. Values are
-    at full precision (the site's files keep three significant digits). Show or export it as
-    :func:`plot_region`'s layout.
+    ``"per100k"`` (default) or ``"count"`` and on either ``scale``. ECDC's rate charts (ILI,
+    ARI, SARI) end their title with the region's unit and shade their provisional weeks.
+    Values are at full precision (the site's files keep three significant digits). Show or
+    export it as :func:`plot_region`'s layout.
 
     >>> layout = plot_signals(load_signals(["DE"]), pathogen="Influenza A", scale="log")
-    >>> type(layout).__name__, len(layout.children)
-    ('Column', 5)
+    >>> type(layout).__name__, len(layout.children)  # RKI's five charts and ECDC's three
+    ('Column', 8)
     """
     views = signal_views(signals, pathogen=pathogen, scale=scale, per=per)
     from .layouts.signals import draw_signals  # Bokeh: on the first plot

@@ -27,6 +27,7 @@ from ..sources import SOURCES
 
 __all__ = [
     "AGE_LINES",
+    "ALL_AGES",
     "CHART_DOCS",
     "COLOURS",
     "COMPARE_COLOURS",
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_WINDOW",
     "DERIVED",
     "DISEASES",
+    "ERVISS_DISEASES",
     "FIGURES",
     "FIRST_FIGURES",
     "INCIDENCE",
@@ -53,15 +55,18 @@ __all__ = [
     "PEER_COLOURS",
     "PER_SUFFIX",
     "PROVISIONAL_LABEL",
+    "PROVISIONAL_SPAN",
     "SHORT_NUMBER",
     "SIGNAL_CHARTS",
     "SIGNAL_FIGURES",
     "SOURCES_OF_REGION",
+    "US_DISEASES",
     "WINDOWS",
     "SignalChart",
     "browser_spec",
     "browser_spec_js",
     "disease_columns",
+    "provisional_span",
     "provisional_weeks",
     "signal_model",
     "signal_title",
@@ -141,6 +146,7 @@ NAMES: dict[str, str] = {
     "map": "map",
     "charts": "charts",
     "more": "later",
+    "provisional": "prov_",
 }
 
 
@@ -244,9 +250,16 @@ DERIVED: dict[str, tuple[str, int, int, float | None]] = {
 MAP_SOURCE = ("id", "name", "xs", "ys", "colour", "value", "note", "href")
 
 # -- the surveillance charts -------------------------------------------------------------------
+#: The age group of all ages, as every source's signals spell it.
+ALL_AGES = "00+"
 #: The diseases of the pathogens a chart draws a line each of (``lines="disease"``), as the
 #: pages name them; a line's colour is the :data:`PEER_COLOURS` after the first, in this order.
-DISEASES: dict[str, str] = {"SARS-CoV-2": "COVID-19", "Influenza": "influenza"}
+DISEASES: dict[str, str] = {
+    "SARS-CoV-2": "COVID-19", "Influenza": "influenza", "RSV": "RSV",
+}  # fmt: skip
+#: The diseases of the US charts (CDC's two hubs) and of ECDC's SARI positivity.
+US_DISEASES: tuple[str, ...] = ("SARS-CoV-2", "Influenza")
+ERVISS_DISEASES: tuple[str, ...] = ("SARS-CoV-2", "Influenza", "RSV")
 #: The legend entry of the newest weeks of a series, drawn dashed: still revised upward.
 PROVISIONAL_LABEL = "provisional (still being revised)"
 
@@ -269,9 +282,16 @@ SIGNAL_FIGURES: dict[str, tuple[str, ...]] = {
     "hospitalisation_2020": ("x", *(f"g{i}" for i in range(AGE_LINES))),
     "deaths_weekly": ("x", *(f"g{i}" for i in range(AGE_LINES))),
     "sari": ("x", *(f"g{i}" for i in range(AGE_LINES))),
-    "admissions": disease_columns(len(DISEASES)),
-    "ed_share": disease_columns(len(DISEASES)),
+    "admissions": disease_columns(len(US_DISEASES)),
+    "ed_share": disease_columns(len(US_DISEASES)),
+    "ili": ("x", *(f"g{i}" for i in range(AGE_LINES))),
+    "ari": ("x", *(f"g{i}" for i in range(AGE_LINES))),
+    "sari_rate": ("x", *(f"g{i}" for i in range(AGE_LINES))),
+    "positivity": disease_columns(len(ERVISS_DISEASES)),
 }
+#: The columns of the shaded span of a chart by age group's provisional weeks (its source
+#: ``prov_<figure>``: one row, or none).
+PROVISIONAL_SPAN: tuple[str, ...] = ("left", "right", "bottom", "top")
 
 
 @dataclass(frozen=True)
@@ -305,6 +325,15 @@ class SignalChart:
     map: str = ""
     """The site's map of the same numbers for every region (its folder under ``maps/``),
     which the chart links to; ``""``: none."""
+    ages: tuple[str, ...] = ()
+    """The age groups it draws (``()``: every one the region has)."""
+    map_label: str = "All states on a map"
+    """The text of its link to :attr:`map`."""
+    unit_title: bool = False
+    """Whether its title ends with the unit of the region's values, which differs by region
+    (ECDC's consultation rates: per 100 000 people, per 100 or per 100 000 consultations)."""
+    hover: str = "{0,0.[00]}"
+    """The Bokeh number format of its values in the tooltips."""
 
     @property
     def log(self) -> bool:
@@ -346,8 +375,22 @@ class SignalChart:
         title = signal_title(signal)
         if not self.pathogens:
             return title
-        return f"{' and '.join(self.diseases)}: {title[:1].lower()}{title[1:]}"
+        names = self.diseases
+        listed = (
+            names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        )
+        acronym = title[1:2].isupper()  # SARI, ILI: not lowercased
+        return f"{listed}: {title if acronym else title[:1].lower() + title[1:]}"
 
+
+_EUROPE_MAP = "Every reporting country on a map (those with rates per 100 000 people)"
+#: What the page adds to ECDC's rate charts (ERVISS).
+_ERVISS_NOTE = (
+    "One line per age group, all ages first; where the newest weeks are still revised much, "
+    "they are shaded as provisional. Values flagged as outliers are not drawn (they are in "
+    "the downloads). The unit is the country's own: rates of different units are not "
+    "comparable."
+)
 
 SIGNAL_CHARTS: tuple[SignalChart, ...] = (
     SignalChart(
@@ -364,7 +407,7 @@ SIGNAL_CHARTS: tuple[SignalChart, ...] = (
     ),
     SignalChart(
         "sig-hospitalisation-2020", "hospitalisation-2020", ("updated",),
-        "hospitalisation_2020", "age_group",
+        "hospitalisation_2020", "age_group", digits=2,
         note="The series RKI published from 2020 to 2022, by age group; it is not joined to "
         "the current one, whose method differs.",
     ),
@@ -375,7 +418,7 @@ SIGNAL_CHARTS: tuple[SignalChart, ...] = (
     SignalChart("sig-sari", "sari", ("measured",), "sari", "age_group"),
     SignalChart(
         "sig-admissions", "admissions-rate", ("measured",), "admissions", "disease",
-        pathogens=tuple(DISEASES), counts="admissions", log_scale=True,
+        pathogens=US_DISEASES, counts="admissions", log_scale=True,
         map="us-admissions",
         note="One line per disease: COVID-19 (CDC's COVID-19 hub) and influenza "
         "(FluSight), each to its own latest week. The newest weeks of each line are dashed: "
@@ -383,10 +426,30 @@ SIGNAL_CHARTS: tuple[SignalChart, ...] = (
     ),
     SignalChart(
         "sig-ed-share", "ed-share", ("measured",), "ed_share", "disease",
-        pathogens=tuple(DISEASES), percent=True,
+        pathogens=US_DISEASES, percent=True,
         note="One line per disease: COVID-19 and influenza, in percent of all "
         "emergency-department visits. The newest week of each line is dashed: provisional, "
         "still being revised.",
+    ),
+    SignalChart(
+        "sig-ili", "ili-rate", ("measured",), "ili", "age_group", unit_title=True,
+        map="europe", map_label=_EUROPE_MAP, note=_ERVISS_NOTE,
+    ),
+    SignalChart(
+        "sig-ari", "ari-rate", ("measured",), "ari", "age_group", unit_title=True,
+        map="europe", map_label=_EUROPE_MAP, note=_ERVISS_NOTE,
+    ),
+    SignalChart(
+        "sig-sari-rate", "sari-rate", ("measured",), "sari_rate", "age_group",
+        unit_title=True, ages=(ALL_AGES,),
+        note="All ages (the age groups are in the downloads); the shaded weeks at the end "
+        "are provisional, still being revised.",
+    ),
+    SignalChart(
+        "sig-sari-positivity", "sari-positivity", ("measured",), "positivity", "disease",
+        pathogens=ERVISS_DISEASES, hover="{0,0.[0]}",
+        note="One line per pathogen: the share of the SARI patients tested who were "
+        "positive, in percent. The newest weeks are dashed: provisional, still being revised.",
     ),
 )  # fmt: skip
 """The surveillance charts, in page order: the one registry the site, its page script (through
@@ -426,6 +489,26 @@ def provisional_weeks(chart: SignalChart) -> dict[str, int]:
     return out
 
 
+def provisional_span(chart: SignalChart) -> int:
+    """The provisional newest weeks of a chart by age group (or by estimate), shaded on the
+    chart: the most any source declares for its signal.
+
+    >>> sari = next(c for c in SIGNAL_CHARTS if c.anchor == "sig-sari-rate")
+    >>> provisional_span(SIGNAL_CHARTS[0]), provisional_span(sari) > 0
+    (0, True)
+    """
+    if chart.pathogens:
+        return 0
+    return max(
+        (
+            declared.provisional_weeks
+            for source in SOURCES.values()
+            if (declared := source.signal(chart.signal)) is not None
+        ),
+        default=0,
+    )
+
+
 def _chart_json(chart: SignalChart) -> dict[str, Any]:
     """A surveillance chart as the page scripts read it: its fields and what they derive."""
     return asdict(chart) | {
@@ -434,6 +517,7 @@ def _chart_json(chart: SignalChart) -> dict[str, Any]:
         "countTitle": chart.count_title,
         "diseases": list(chart.diseases),
         "provisional": provisional_weeks(chart),
+        "provisionalSpan": provisional_span(chart),
     }
 
 
@@ -482,6 +566,8 @@ def browser_spec() -> dict[str, Any]:
         "signalFigures": {k: list(v) for k, v in SIGNAL_FIGURES.items()},
         "signalCharts": [_chart_json(c) for c in SIGNAL_CHARTS],
         "provisionalLabel": PROVISIONAL_LABEL,
+        "provisionalSpan": list(PROVISIONAL_SPAN),
+        "allAges": ALL_AGES,
     }
 
 

@@ -47,6 +47,7 @@ MAP_FILES: dict[str, str | None] = {
     "us": "us.json",
     "germany": None,
     "districts": "de-districts.json",
+    "europe": "world.json",
 }
 
 

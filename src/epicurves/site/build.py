@@ -37,6 +37,8 @@ from ..store import Snapshot, Store
 from .assets import asset_names, write_assets
 from .collections import SiteView, compare_page, home_files, table_pages
 from .decide import DEFAULT_THRESHOLD, plan_build, reuses_states, starting_point
+from .europe import SOURCE as EUROPE_SOURCE
+from .europe import europe_rows
 from .fingerprint import fingerprint
 from .graph import ALWAYS, Plan, region_paths
 from .jobs import MapJob, chunk_jobs, render_map
@@ -510,20 +512,34 @@ class _Builder:
                 for name, info in m.signals.items()
                 for key in (name, f"{source}/{name}")
             }
-            # Germany's and the US's latest signals, kept from the last build while the same
+            # Germany's, the US's and Europe's latest signals, kept from the last build
+            # while the same
             germany, us = view.states.get("DE"), view.states.get("US")
+            europe = self.snapshot.signal_digests().get(EUROPE_SOURCE, {})
             key = json.dumps(
-                [germany and germany.signals, us and us.signals, vintages],
+                [germany and germany.signals, us and us.signals, vintages, europe],
                 sort_keys=True,
             )
             if cached and cached.get("key") == key:
                 self.today = dict(cached)
             else:
-                trends = signal_trends(self.snapshot.load_signals(regions=["DE", "US"]))
+                # Germany's own (RKI's); ECDC's are in "Europe today"
+                national = self.snapshot.load_signals(regions=["DE", "US"])
+                trends = signal_trends(
+                    national.loc[national["source"].astype(str) != EUROPE_SOURCE]
+                )
+                names = {r: s.name for r, s in view.states.items() if r in europe}
                 self.today = {
                     "key": key,
                     "rows": latest_rows(trends, vintages),
                     "us": latest_rows(trends, vintages, "US"),
+                    "europe": europe_rows(
+                        self.snapshot.load_signals([EUROPE_SOURCE]),
+                        names,
+                        {r for r in names if view.states[r].observed},
+                    )
+                    if europe
+                    else [],
                 }
         today = today_rows(self.today.get("rows", []), now.date())
         us = today_rows(self.today.get("us", []), now.date())
@@ -536,6 +552,7 @@ class _Builder:
             today,
             us,
             self.snapshot.signal_digests(),
+            self.today.get("europe", []),
         ):
             put(path, data)
         return tuple(w for f in fresh for w in f.warnings)

@@ -28,6 +28,7 @@ from ..formatting import fmt_int, fmt_num
 from ..freshness import Freshness, cadence, region_status
 from ..sources import SOURCES, aliases_of
 from ..succession import SUCCESSIONS
+from .europe import EUROPE_COLUMNS, STALE_WEEKS
 from .graph import Collection
 from .maps import MAPS, map_collections
 from .pages import (
@@ -338,7 +339,9 @@ def live_by_country(
             frozen.append(f.source)
             continue
         codes = {rid.split("-")[0] for rid in by_source[f.source]}
-        if len(codes) > 3 or not codes:
+        if SOURCES[f.source].area:
+            place = SOURCES[f.source].area
+        elif len(codes) > 3 or not codes:
             place = "worldwide"
         else:
             names = sorted(states[c].name if c in states else c for c in codes)
@@ -374,11 +377,13 @@ def home_files(
     today: list[dict[str, Any]] | None = None,
     us_today: list[dict[str, Any]] | None = None,
     signal_regions: Mapping[str, Iterable[str]] | None = None,
+    europe: list[dict[str, Any]] | None = None,
 ) -> list[tuple[str, bytes]]:
     """The home page and ``status.json``: the only files with the build time and the sources'
     freshness. ``generations`` are the site's and the store's; ``today`` the rows of the
     "Germany today" card (:func:`.signals.germany_today`), ``us_today`` those of "United
-    States today" (:func:`.signals.us_today`)."""
+    States today" (:func:`.signals.us_today`), ``europe`` those of "Europe today"
+    (:func:`.europe.europe_rows`)."""
     warnings = [w for f in fresh for w in f.warnings]
     current = view.current()
     counts = {
@@ -391,8 +396,10 @@ def home_files(
         built=now.strftime("%Y-%m-%d %H:%M UTC"), sources=_source_rows(fresh, current),
         warnings=warnings, tables=[(label, href) for label, href in NAV[1:5]],
         today=_units_agree(today or []), us_today=_units_agree(us_today or []),
+        europe=europe or [], europe_columns=EUROPE_COLUMNS, europe_stale=STALE_WEEKS,
         countries=live_by_country(fresh, view.states, signal_regions or {}),
-        maps=[{"title": m.title, "path": m.path, "chart": m.chart} for m in MAPS],
+        maps=[{"title": m.title, "path": m.path, "chart": m.chart, "name": m.name,
+               "summary": m.summary} for m in MAPS],
     )  # fmt: skip
     status = {
         "built_at": now.isoformat(timespec="seconds"),

@@ -13,6 +13,7 @@ from .graph import SIGNAL_SCRIPT, Hierarchy, Plan
 from .maps import MAPS, map_page
 from .relations import region_job
 from .render import ChunkJob, RegionJob
+from .signalmaps import signal_map_page
 
 __all__ = [
     "CHUNKS_PER_WORKER",
@@ -144,4 +145,5 @@ def render_map(job: MapJob) -> tuple[str, bytes]:
                 return (Path(folder) / path).read_text("utf-8")
         return None
 
-    return spec.path, map_page(spec, job.states, read, job.common)
+    made = signal_map_page if spec.chart else map_page
+    return spec.path, made(spec, job.states, read, job.common)

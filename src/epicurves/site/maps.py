@@ -35,7 +35,7 @@ from importlib import resources
 from typing import Any
 
 from ..changes import RegionState
-from ..charts.spec import SIGNAL_CHARTS, SignalChart, provisional_weeks
+from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..formatting import fmt_num
 from ..freshness import region_status
 from ..sources.geo import DE_STATES
@@ -43,20 +43,21 @@ from .graph import CASE_KINDS, SIGNAL_KINDS, Collection
 from .pages import region_href
 from .payload import LazyValues, incidence
 from .render import environment, script_json
-from .signals import decode_signals, source_of
 
 __all__ = [
     "ADMISSION_BINS",
     "MAPS",
     "MAP_BINS",
     "MAP_COLOURS",
-    "SIGNAL_NOTES",
     "MapSpec",
     "default_date",
     "geometry",
     "map_collections",
     "map_page",
-    "signal_map_data",
+    "measure_text",
+    "render_map",
+    "value_text",
+    "week_grid",
 ]
 
 #: Lower bounds of the incidence classes (per 100 000, 7 days) and their colours: plasma,
@@ -68,20 +69,16 @@ MAP_COLOURS: tuple[str, ...] = (
 #: Lower bounds of the classes of hospital admissions per 100 000 per week (the same
 #: colours): CDC's state values run from 0 to about 40, half of them below 1.
 ADMISSION_BINS: tuple[float, ...] = (0, 0.5, 1, 2, 4, 8, 16)
+#: Lower bounds of the classes of ILI or ARI consultations per 100 000 people per week (the
+#: same colours): ERVISS's all-ages ILI rates run from 0 to about 500, ARI's to about 3 000.
+CONSULTATION_BINS: tuple[float, ...] = (0, 25, 50, 100, 200, 400, 800)
+#: The only unit the Europe map colours: rates of other units are not comparable.
+EUROPE_UNIT = "per 100,000 population"
 #: How a region's status reads in a map's notes (static/maps.js takes them from the page).
 STATUS_TEXT = {
     "live": "live",
     "frozen": "frozen: its source no longer publishes",
     "historic": "historic region",
-}
-#: Why a region of a signal map is grey, or how sure its value is ({source}, {first} and
-#: {last} filled in; static/maps.js takes them from the page).
-SIGNAL_NOTES = {
-    "none": "no data: {source} gives none for it",
-    "before": "no data for this week: its data start with the week ending {first}",
-    "after": "no data for this week yet: its last week ends {last}",
-    "hole": "not reported for this week",
-    "provisional": "provisional: still being revised, mostly upward",
 }
 #: Days between two dates of a map's date control.
 STEP_DAYS = 7
@@ -129,6 +126,23 @@ class MapSpec:
     kinds: frozenset[str] = CASE_KINDS
     """The kinds of change of its regions' numbers that rewrite it: the incidence maps are
     not rewritten by a change of signals, nor a map of signals by a new day of cases."""
+    also: tuple[str, ...] = ()
+    """More charts (anchors) of a map of a signal, a layer each after :attr:`chart`'s."""
+    layer_label: str = "Disease"
+    """What the layers of a map of a signal are, as its control names them."""
+    week: str = "week ending"
+    """How a map of a signal names a week by its date: the day that ends it (CDC's
+    Saturdays) or begins it (ISO weeks, dated by their Monday)."""
+    places: str = "states"
+    """What its regions are, in a sentence."""
+    summary: str = ""
+    """What a map of a signal shows, for the home page's list of maps."""
+    unit_only: str = ""
+    """A map of a signal whose unit differs by region: the only unit it colours (the others'
+    regions are grey, saying why); "": every value."""
+    bounds: tuple[float, float, float, float] | None = None
+    """A view of part of its geometry (x0, y0, x1, y1): a map of its own drawing, of the
+    regions in view only."""
 
     @property
     def root(self) -> str:
@@ -143,6 +157,12 @@ class MapSpec:
     def signal_chart(self) -> SignalChart | None:
         """Its surveillance chart, for a map of a signal."""
         return next((c for c in SIGNAL_CHARTS if c.anchor == self.chart), None)
+
+    @property
+    def signal_charts(self) -> tuple[SignalChart, ...]:
+        """The charts of its layers: :attr:`chart` and :attr:`also`."""
+        anchors = (self.chart, *self.also) if self.chart else ()
+        return tuple(c for a in anchors for c in SIGNAL_CHARTS if c.anchor == a)
 
 
 MAPS: tuple[MapSpec, ...] = (
@@ -169,8 +189,23 @@ MAPS: tuple[MapSpec, ...] = (
             lambda s: s.kind == "state" and s.parent == "US", "us.json",
             measure="hospital admissions", unit="per 100 000 per week",
             chart="sig-admissions", drawing="us", bins=ADMISSION_BINS,
+            summary="COVID-19 or influenza per 100 000 per week, by state",
             # its regions' signals only (and their names, pages): not a new day of cases
             kinds=SIGNAL_KINDS | {"removed"}),
+    MapSpec("europe", "maps/europe/index.html", "Europe: respiratory consultations map",
+            "Consultations in primary care for influenza-like illness (ILI) or acute "
+            "respiratory infection (ARI) per 100 000 people per week, all ages, by European "
+            "country: ECDC's ERVISS. Only the countries that give their rates per 100 000 "
+            "people are coloured; those that give them per consultations (Cyprus, "
+            "Luxembourg, Malta, Finland) are grey, as are the countries that do not report. "
+            "Choose ILI or ARI: each opens on its own latest week.",
+            lambda s: s.kind == "country", "world.json",
+            measure="consultations", unit="per 100 000 per week", unit_only=EUROPE_UNIT,
+            chart="sig-ili", also=("sig-ari",), bins=CONSULTATION_BINS,
+            layer_label="Signal", week="week starting", places="countries",
+            summary="ILI or ARI consultations per 100 000 people per week, by European "
+            "country",
+            bounds=(-50.0, 118.0, 95.0, 230.0), kinds=SIGNAL_KINDS | {"removed"}),
 )  # fmt: skip
 
 
@@ -192,7 +227,7 @@ def geometry(name: str) -> dict[str, Any]:
             .read_text("utf-8")
         )
         data: dict[str, Any] = json.loads(text)
-        return data
+        return data if spec.bounds is None else _in_view(data, spec.name, spec.bounds)
     names = {code: name for _, (code, name) in DE_STATES.items()}
     regions: list[dict[str, Any]] = []
     labels: dict[str, list[Any]] = {"x": [], "y": [], "text": []}
@@ -205,6 +240,31 @@ def geometry(name: str) -> dict[str, Any]:
         labels["text"].append(code)
     return {"name": "germany", "bounds": [0, -4 * 1.05, 3 * 1.05 + 1, 1],
             "regions": regions, "labels": labels}  # fmt: skip
+
+
+def _in_view(
+    data: dict[str, Any], name: str, bounds: tuple[float, float, float, float]
+) -> dict[str, Any]:
+    """The regions of a geometry that have a ring in ``bounds`` (x0, y0, x1, y1), with those
+    bounds: a map of part of it (Europe of the world's)."""
+    x0, y0, x1, y1 = bounds
+
+    def seen(ring_x: list[float], ring_y: list[float]) -> bool:
+        return (
+            max(ring_x) >= x0 and min(ring_x) <= x1
+            and max(ring_y) >= y0 and min(ring_y) <= y1
+        )  # fmt: skip
+
+    regions = [
+        region
+        for region in data["regions"]
+        if any(
+            seen(xs, ys)
+            for poly_x, poly_y in zip(region["xs"], region["ys"], strict=True)
+            for xs, ys in zip(poly_x, poly_y, strict=True)
+        )
+    ]
+    return {**data, "name": name, "bounds": list(bounds), "regions": regions}
 
 
 def default_date(spans: Mapping[str, tuple[str, str]]) -> str | None:
@@ -222,7 +282,7 @@ def default_date(spans: Mapping[str, tuple[str, str]]) -> str | None:
     return candidate
 
 
-def _grid(spans: Mapping[str, tuple[str, str]], anchor: str) -> list[str]:
+def week_grid(spans: Mapping[str, tuple[str, str]], anchor: str) -> list[str]:
     """Dates every :data:`STEP_DAYS` days through the anchor, from the first to the last date."""
     first = dt.date.fromisoformat(min(f for f, _ in spans.values()))
     last = dt.date.fromisoformat(max(last for _, last in spans.values()))
@@ -251,7 +311,7 @@ def _at(entry: Mapping[str, Any], position: int) -> float | None:
     return values[index] if 0 <= index < len(values) else None
 
 
-def _value_text(value: float | None, signal: bool = False) -> str:
+def value_text(value: float | None, signal: bool = False) -> str:
     """A value as the page writes it (:data:`INCIDENCE_FORMAT`, :data:`SIGNAL_FORMAT`)."""
     if value is None:
         return ""
@@ -267,7 +327,8 @@ def map_page(
     """A map's page. ``read(path)`` gives a file of the site being built (a region's
     ``data/<id>.inc.js``, or ``data/<id>.sig.js`` for a map of a signal), or None."""
     if spec.chart:
-        return _signal_map_page(spec, signal_map_data(spec, states, read), common)
+        msg = f"map {spec.name!r} is of a signal: epicurves.site.signalmaps.signal_map_page"
+        raise ValueError(msg)
     shapes = geometry(spec.item)
     shown = {r["id"] for r in shapes["regions"]}
     series: dict[str, tuple[dt.date, LazyValues]] = {}
@@ -287,7 +348,7 @@ def map_page(
             (start + dt.timedelta(days=last)).isoformat(),
         )
     anchor = default_date(spans)
-    dates = [] if anchor is None else _grid(spans, anchor)
+    dates = [] if anchor is None else week_grid(spans, anchor)
     if spec.weeks is not None:
         dates = dates[-spec.weeks :]
     grid_days = [dt.date.fromisoformat(day) for day in dates]
@@ -321,13 +382,13 @@ def map_page(
     for name, region_id, entry in rows:
         value = _at(entry, position)
         table.append({
-            "id": region_id, "name": name, "href": entry["href"], "value": _value_text(value),
+            "id": region_id, "name": name, "href": entry["href"], "value": value_text(value),
             "note": _note(entry, value is None),
         })  # fmt: skip
     config = {
         "map": spec.item,
         "root": spec.root,
-        "measure": _measure(spec),
+        "measure": measure_text(spec),
         "format": INCIDENCE_FORMAT,
         "dates": dates,
         "default": position,
@@ -336,20 +397,20 @@ def map_page(
         "status": STATUS_TEXT,
         "regions": regions,
     }
-    return _render(
+    return render_map(
         spec, config, common, table=table, date=dates[position] if dates else "",
         dates=len(dates), position=max(position, 0),
     )  # fmt: skip
 
 
-def _measure(spec: MapSpec) -> str:
+def measure_text(spec: MapSpec) -> str:
     """What a map shows, as its tooltip names it: ``7-day incidence``, ``Hospital admissions
     per 100 000 per week``."""
     text = spec.measure if not spec.chart else f"{spec.measure} {spec.unit}"
     return text[:1].upper() + text[1:]
 
 
-def _render(
+def render_map(
     spec: MapSpec, config: Mapping[str, Any], common: Mapping[str, Any], **page: Any
 ) -> bytes:
     """A map's page from its configuration (``static/maps.js`` reads it) and what the page
@@ -358,7 +419,7 @@ def _render(
     html = environment().get_template("map.html").render(
         **common, root=spec.root, page="map", current="maps/index.html", title=spec.title,
         breadcrumbs=None, spec=spec, maps=others, legend=_legend(spec.bins),
-        map_asset=common["assets"][f"map_{spec.item}"], measure=_measure(spec),
+        map_asset=common["assets"][f"map_{spec.item}"], measure=measure_text(spec),
         **{"layers": [], "off_map": [], **page},
         config=script_json(json.dumps(config, ensure_ascii=False, separators=(",", ":"))),
     )  # fmt: skip
@@ -385,180 +446,3 @@ def _legend(bins: tuple[float, ...] = MAP_BINS) -> list[dict[str, str]]:
         )
         out.append({"colour": colour, "label": label})
     return out
-
-
-# -- maps of a surveillance signal ---------------------------------------------------------------
-
-
-def _weekly(text: str, chart: SignalChart) -> dict[str, dict[str, float]]:
-    """The values of a chart's signal per 100 000 in a region's signal data script, by
-    pathogen: date -> value (its main estimate, all ages where there are several)."""
-    out: dict[str, dict[str, float]] = {}
-    for series in decode_signals(text)[1]:
-        if (
-            series["signal"] != chart.signal
-            or series["estimate"] != chart.estimates[0]
-            or series["pathogen"] not in chart.pathogens
-            or series["age_group"] not in ("00+", "")
-        ):
-            continue
-        values = out.setdefault(series["pathogen"], {})
-        for day, value in zip(series["dates"], series["values"], strict=True):
-            if value is not None:
-                values[day] = value
-    return out
-
-
-def signal_map_data(
-    spec: MapSpec,
-    states: Mapping[str, RegionState],
-    read: Callable[[str], str | None],
-) -> dict[str, Any]:
-    """The configuration of a map of a signal (JSON-ready; ``static/maps.js`` reads it):
-
-    ``regions``: every region the map or its table shows (the geometry's and those its
-    selector picks that have signals), id -> ``name`` and ``href`` (its page, if it has
-    one); ``off_map``: the ids of those with signals the geometry has no shape for;
-    ``layers``: one for each disease of the chart with data, each with ``key`` (the
-    pathogen), ``label``, ``source`` and ``homepage``, its weekly ``dates``, the position it
-    opens on (``default``: the latest week at least half of its regions have data for),
-    ``provisional`` (the newest weeks of each region still being revised) and ``regions``:
-    id -> ``from`` (the position of its first value), ``values`` (None where it has none)
-    and ``last`` (its last week with a value). ``read(path)`` gives a file of the site being
-    built (``data/<id>.sig.js``), or None.
-    """
-    chart = spec.signal_chart
-    if chart is None:
-        msg = (
-            f"map {spec.name!r}: no surveillance chart {spec.chart!r} in SIGNAL_CHARTS"
-        )
-        raise ValueError(msg)
-    shapes = geometry(spec.item)
-    shown = {r["id"]: r["name"] for r in shapes["regions"]}
-    weekly: dict[str, dict[str, dict[str, float]]] = {}
-    for region_id, state in sorted(states.items()):
-        if not spec.select(state) or not state.signals:
-            continue
-        text = read(f"data/{region_id}.sig.js")
-        if text is not None:
-            weekly[region_id] = _weekly(text, chart)
-    regions = {
-        region_id: {
-            "name": states[region_id].name if region_id in states else name,
-            "href": region_href(region_id)
-            if region_id in states and states[region_id].observed
-            else "",
-        }
-        for region_id, name in {**dict.fromkeys(weekly, ""), **shown}.items()
-    }
-    weeks = provisional_weeks(chart)
-    layers = []
-    for pathogen, disease in zip(chart.pathogens, chart.diseases, strict=True):
-        by_region = {r: w[pathogen] for r, w in weekly.items() if w.get(pathogen)}
-        if not by_region:
-            continue
-        spans = {r: (min(v), max(v)) for r, v in by_region.items()}
-        anchor = default_date(spans)
-        dates = _grid(spans, anchor) if anchor is not None else []
-        values = {}
-        for region_id, known in sorted(by_region.items()):
-            sampled = [known.get(day) for day in dates]
-            first = next(i for i, v in enumerate(sampled) if v is not None)
-            last = max(i for i, v in enumerate(sampled) if v is not None)
-            values[region_id] = {
-                "from": first,
-                "values": sampled[first : last + 1],
-                "last": dates[last],
-            }
-        source = source_of(chart.signal, pathogen)
-        layers.append({
-            "key": pathogen, "label": disease,
-            "source": "" if source is None else source.name,
-            "homepage": "" if source is None else source.homepage,
-            "dates": dates, "default": dates.index(anchor) if anchor in dates else 0,
-            "provisional": weeks.get(pathogen, 0), "regions": values,
-        })  # fmt: skip
-    return {
-        "map": spec.item,
-        "root": spec.root,
-        "measure": _measure(spec),
-        "format": SIGNAL_FORMAT,
-        "bins": list(spec.bins),
-        "colours": list(MAP_COLOURS),
-        "notes": SIGNAL_NOTES,
-        "regions": regions,
-        "off_map": sorted(r for r in weekly if r not in shown),
-        "layers": layers,
-    }
-
-
-def signal_note(layer: Mapping[str, Any], region_id: str, position: int) -> str:
-    """Why a region of a signal map is grey at a position of a layer's dates, or whether its
-    value is provisional (static/maps.js says the same).
-
-    >>> layer = {"source": "s", "dates": ["2026-01-03", "2026-01-10", "2026-01-17"],
-    ...          "provisional": 1, "regions": {"A": {"from": 1, "values": [2.0],
-    ...                                                "last": "2026-01-10"}}}
-    >>> [signal_note(layer, "A", i) for i in range(3)] + [signal_note(layer, "B", 0)]
-    ['no data for this week: its data start with the week ending 2026-01-10', \
-'provisional: still being revised, mostly upward', 'no data for this week yet: its last \
-week ends 2026-01-10', 'no data: s gives none for it']
-    """
-    entry = layer["regions"].get(region_id)
-    if entry is None:
-        return SIGNAL_NOTES["none"].format(source=layer["source"])
-    index = position - entry["from"]
-    if index < 0:
-        return SIGNAL_NOTES["before"].format(first=layer["dates"][entry["from"]])
-    if index >= len(entry["values"]):
-        return SIGNAL_NOTES["after"].format(last=entry["last"])
-    if entry["values"][index] is None:
-        return SIGNAL_NOTES["hole"]
-    if index >= len(entry["values"]) - layer["provisional"]:
-        return SIGNAL_NOTES["provisional"]
-    return ""
-
-
-def _signal_value(layer: Mapping[str, Any], region_id: str, position: int) -> str:
-    entry = layer["regions"].get(region_id)
-    index = -1 if entry is None else position - entry["from"]
-    if entry is None or not 0 <= index < len(entry["values"]):
-        return ""
-    return _value_text(entry["values"][index], signal=True)
-
-
-def _signal_map_page(
-    spec: MapSpec, config: Mapping[str, Any], common: Mapping[str, Any]
-) -> bytes:
-    """The page of a map of a signal, opening on its first layer."""
-    layers = config["layers"]
-    empty: dict[str, Any] = {"dates": [], "default": 0, "regions": {}}
-    layer: Mapping[str, Any] = layers[0] if layers else empty
-    position = layer["default"]
-    rows = sorted(config["regions"].items(), key=lambda kv: (kv[1]["name"], kv[0]))
-    table = [
-        {
-            "id": region_id, "name": entry["name"], "href": entry["href"],
-            "value": _signal_value(layer, region_id, position) if layers else "",
-            "note": signal_note(layer, region_id, position) if layers else "no data",
-        }
-        for region_id, entry in rows
-    ]  # fmt: skip
-    dates = layer["dates"]
-    texts = [
-        {
-            "key": item["key"],
-            "label": item["label"],
-            "source": item["source"],
-            "homepage": item["homepage"],
-            "latest": item["dates"][item["default"]] if item["dates"] else "",
-            "vintage": max((e["last"] for e in item["regions"].values()), default=""),
-            "provisional": item["provisional"],
-        }
-        for item in layers
-    ]
-    off_map = [row for row in table if row["id"] in config["off_map"]]
-    return _render(
-        spec, config, common, table=table, date=dates[position] if dates else "",
-        dates=len(dates), position=position, layers=texts, off_map=off_map,
-    )  # fmt: skip

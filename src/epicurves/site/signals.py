@@ -148,9 +148,10 @@ def _series_objects(
         c: frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
         for c in ("value", "lo", "hi")
     }
+    units = frame["unit"].astype(str).to_numpy() if chart.unit_title else None
     for key in sorted(found):
         signal, pathogen, age, estimate = key
-        if estimate not in chart.estimates:
+        if estimate not in chart.estimates or (chart.ages and age not in chart.ages):
             continue
         digits = None if signal == chart.counts else chart.digits
         if not script:
@@ -174,6 +175,8 @@ def _series_objects(
             "start": str(np.datetime64(int(days[0]), "D")),
             "step": step,
         }
+        if units is not None:  # its unit differs by region: each series says it
+            head["unit"] = str(units[rows[0]])
         text = _json(head)[:-1] + ',"v":' + _array(grid["value"], digits)
         for bound in ("lo", "hi"):
             if not np.isnan(grid[bound]).all():
@@ -251,6 +254,8 @@ def _chart_text(
     found = declared(chart.signal)
     source, signal = (None, None) if found is None else found
     drawn = rows.loc[rows["estimate"].isin(chart.estimates)]
+    if chart.ages:
+        drawn = drawn.loc[drawn["age_group"].astype(str).isin(chart.ages)]
     pathogens = sorted(map(str, drawn["pathogen"].unique()), key=_pathogen_order)
     ages = sorted(map(str, drawn["age_group"].unique()))
     live = bool(source is not None and source.live and source.interval_days)
@@ -262,10 +267,13 @@ def _chart_text(
         ]
         live = any(s.live and s.interval_days for s in sources)
         summary = _disease_summary(chart, drawn, signal.unit if signal else "")
+    elif spec.provisional_span(chart):
+        summary = _age_summary(chart, drawn, _rows_unit(drawn, signal))
     return {
         "anchor": chart.anchor,
         "docs": chart.docs,
         "map": chart.map,
+        "map_label": chart.map_label,
         "signal": chart.signal,
         "figure": chart.figure,
         "lines": chart.lines,
@@ -278,9 +286,7 @@ def _chart_text(
         else signal.title
         if signal is not None
         else chart.signal,
-        "unit": _unit(
-            chart, signal.unit if signal is not None else str(rows["unit"].iloc[0])
-        ),
+        "unit": _unit(chart, _rows_unit(drawn, signal)),
         "resolution": signal.resolution
         if signal is not None
         else str(rows["resolution"].iloc[0]),
@@ -295,7 +301,17 @@ def _chart_text(
         "pathogens": pathogens,
         "age_groups": ages,
         "log": chart.log,
+        "unit_title": chart.unit_title,
     }
+
+
+def _rows_unit(rows: pd.DataFrame, signal: Signal | None) -> str:
+    """The unit of a chart's values in a region: the rows' own where they have one (ECDC's
+    rates differ by country), else the signal's."""
+    units = rows["unit"].astype(str).unique() if not rows.empty else []
+    if len(units) == 1 and units[0]:
+        return str(units[0])
+    return signal.unit if signal is not None else str(units[0]) if len(units) else ""
 
 
 def _unit(chart: SignalChart, unit: str) -> str:
@@ -350,6 +366,40 @@ def _disease_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
     return (
         "Lines: " + "; ".join(parts) + ". Provisional weeks are still being revised, "
         "mostly upward."
+    )
+
+
+def _age_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
+    """The text alternative of a chart by age group with provisional weeks: each line's
+    latest week and value, and which weeks are shaded."""
+    rows = rows.loc[rows["signal"].astype(str).to_numpy() == chart.signal]
+    rows = rows.loc[
+        np.isfinite(rows["value"].to_numpy(dtype=np.float64, na_value=np.nan))
+    ]
+    if rows.empty:
+        return ""
+    latest = (
+        rows.sort_values("date", kind="stable")
+        .groupby("age_group", observed=True, sort=True)
+        .tail(1)
+    )
+    parts = []
+    for row in sorted(
+        latest.itertuples(index=False),
+        key=lambda r: "" if str(r.age_group) == "00+" else str(r.age_group),
+    ):
+        age = "all ages" if str(row.age_group) == "00+" else str(row.age_group)
+        day = pd.Timestamp(row.date)
+        parts.append(
+            f"{age}: {_people(float(row.value))} in the week of {day:%Y-%m-%d}"
+        )
+    n = spec.provisional_span(chart)
+    newest = "the newest week is" if n == 1 else f"the newest {n} weeks are"
+    return (
+        f"Lines ({unit}): "
+        + "; ".join(parts)
+        + f". Shaded: {newest} provisional, still "
+        "being revised."
     )
 
 
@@ -544,5 +594,6 @@ def page_config(charts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What ``static/signals.js`` needs of the charts: no texts, only names."""
     return [
         {k: c[k] for k in ("anchor", "signal", "figure", "lines", "estimates", "log")}
+        | ({"unit": c["unit"]} if c.get("unit_title") else {})
         for c in charts
     ]

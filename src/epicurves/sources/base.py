@@ -163,6 +163,9 @@ class Source:
     delay_days: int = 0
     """The usual days from the last day a release covers to its publication (CDC: 4, a
     Wednesday after the Saturday that ends the week): staleness counts from then."""
+    area: str = ""
+    """Where its regions are, for sentences ("Europe"); "": named by its countries, or
+    worldwide for more than three."""
     pauses: tuple[tuple[str, str], ...] = ()
     """Yearly periods (``MM-DD`` to ``MM-DD``, inclusive; may run over the new year) in which
     the source usually publishes nothing (a season's end): days in them do not make its data

@@ -516,6 +516,7 @@ ECDC_ERVISS = Source(
     files=(ILI_ARI, SARI, VIROLOGY),
     parse_files=parse,
     interval_days=7,
+    area="Europe",
     date_offset_days=6,  # weeks dated by their Monday
     # released on Fridays, 5 days after the Sunday ending the newest week: in 81 of the 82
     # weekly snapshots of ILIARIRates.csv in the repository (2023-11-24 to 2026-05-08) and

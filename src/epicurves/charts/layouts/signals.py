@@ -129,8 +129,27 @@ def _hospitalisation(source: ColumnDataSource, x: Range1d) -> figure:
     return fig
 
 
+def _age_chart(chart: str) -> spec.SignalChart:
+    """The chart by age group drawn in the figure ``chart`` (the first, where several)."""
+    return next(c for c in spec.SIGNAL_CHARTS if c.figure == chart)
+
+
 def _by_age(chart: str, source: ColumnDataSource, x: Range1d) -> figure:
     fig = _figure(chart, x)
+    declared = _age_chart(chart)
+    shaded: list[Any] = []
+    if spec.provisional_span(declared):
+        # the provisional weeks: one shaded span behind the lines, which the page places
+        span = ColumnDataSource(
+            data={c: [] for c in spec.PROVISIONAL_SPAN},
+            name=signal_model("provisional", chart),
+        )
+        shaded.append(
+            fig.quad(
+                left="left", right="right", bottom="bottom", top="top", source=span,
+                fill_color=COLOURS["one"], fill_alpha=0.12, line_alpha=0.0,
+            )
+        )  # fmt: skip
     lines: list[DataRenderer] = []
     for i in range(AGE_LINES):
         lines.append(
@@ -144,14 +163,15 @@ def _by_age(chart: str, source: ColumnDataSource, x: Range1d) -> figure:
         )
     add_legend(
         fig,
-        [(f"g{i}", [line]) for i, line in enumerate(lines)],
+        [(f"g{i}", [line]) for i, line in enumerate(lines)]
+        + ([(spec.PROVISIONAL_LABEL, shaded)] if shaded else []),
         name=signal_model("legend", chart),
         below=True,
     )
     add_hover(
         fig,
         lines[0],
-        [(f"g{i}", f"@g{i}{{0,0.[00]}}") for i in range(AGE_LINES)],
+        [(f"g{i}", f"@g{i}{declared.hover}") for i in range(AGE_LINES)],
         signal_model("hover", chart),
     )
     return fig
@@ -167,7 +187,7 @@ def _by_disease(chart: str, source: ColumnDataSource, x: Range1d, log: bool) -> 
     invisible line of every value carries each disease's tooltip."""
     declared = _disease_chart(chart)
     fig = _figure(chart, x, log)
-    number = "{0.[00]%}" if declared.percent else "{0,0.[00]}"
+    number = "{0.[00]%}" if declared.percent else declared.hover
     items: list[tuple[str, list[Any]]] = []
     dashed: list[Any] = []
     for i, disease in enumerate(declared.diseases):
@@ -267,15 +287,20 @@ def filled_signal(view: SignalView) -> figure:
         legend = models[signal_model("legend", chart)]
         items = list(legend.items)
         tooltips = [DATE_ROW]
-        for i, item in enumerate(items):
+        for i, item in enumerate(items[:AGE_LINES]):
             used = i < len(view.labels)
             for renderer in item.renderers:
                 renderer.visible = used
             if used:
                 item.label = value(view.labels[i])
-                tooltips.append((view.labels[i], f"@g{i}{{0,0.[00]}}"))
-        legend.items = items[: len(view.labels)]
+                tooltips.append((view.labels[i], f"@g{i}{view.chart.hover}"))
+        shaded = view.provisional is not None and bool(view.provisional["left"])
+        legend.items = items[: len(view.labels)] + (items[AGE_LINES:] if shaded else [])
         models[signal_model("hover", chart)].tooltips = tooltips
+        if view.provisional is not None:
+            models[signal_model("provisional", chart)].data = dict(view.provisional)
+        if view.title:
+            fig.title.text = view.title
     shown: figure = fig
     return shown
 

@@ -18,8 +18,10 @@ __all__ = [
     "grid_step",
     "one_signal_region",
     "pathogen_order",
+    "provisional_span",
     "signal_views",
     "split_provisional",
+    "unit_title",
 ]
 
 
@@ -48,7 +50,43 @@ class SignalView:
     pathogen: str | None
     pathogens: tuple[str, ...]
     title: str = ""
-    """The title shown, where it changes with the values chosen (per 100 000 or counts)."""
+    """The title shown, where it changes with the values chosen (per 100 000 or counts) or
+    with the region (its unit)."""
+    provisional: dict[str, list[float]] | None = None
+    """A chart by age group's shaded span of provisional weeks (the columns of
+    :data:`~epicurves.charts.spec.PROVISIONAL_SPAN`, one row or none); None: it has none."""
+
+
+def unit_title(chart: SignalChart, unit: str) -> str:
+    """The title of a chart whose unit differs by region (:attr:`SignalChart.unit_title`).
+
+    >>> chart = next(c for c in spec.SIGNAL_CHARTS if c.unit_title)
+    >>> unit_title(chart, "per 100 consultations").endswith(", per 100 consultations")
+    True
+    """
+    return f"{chart.title}, {unit}" if chart.unit_title and unit else chart.title
+
+
+def provisional_span(
+    chart: SignalChart, x: np.ndarray, y_range: tuple[float, float] | None
+) -> dict[str, list[float]] | None:
+    """The shaded span of a chart by age group's provisional weeks (signaldata.js
+    ``provisionalSpan``): from half a step before the first of its newest
+    :func:`~epicurves.charts.spec.provisional_span` weeks to half a step after the last one,
+    over the whole y range; no row without data or ranges."""
+    weeks = spec.provisional_span(chart)
+    if not weeks:
+        return None
+    if not len(x) or y_range is None:
+        return {c: [] for c in spec.PROVISIONAL_SPAN}
+    last = float(x[-1])
+    half = 3.5 * DAY_MS
+    return {
+        "left": [last - (weeks - 1) * 7 * DAY_MS - half],
+        "right": [last + half],
+        "bottom": [float(y_range[0])],
+        "top": [float(y_range[1])],
+    }
 
 
 def grid_step(days: np.ndarray) -> int:
@@ -155,6 +193,8 @@ def signal_views(
         rows = frame[
             (frame["signal"] == signal) & frame["estimate"].isin(chart.estimates)
         ]
+        if chart.ages:
+            rows = rows[rows["age_group"].isin(chart.ages)]
         if rows.empty:
             continue
         if chart.lines == "disease":
@@ -165,7 +205,9 @@ def signal_views(
             (((str(p), str(a), str(e)), _series(g)) for (p, a, e), g in keyed),
             key=lambda item: item[0],
         )
-        out.append(_signal_view(chart, series, pathogen, scale == "log"))
+        units = rows["unit"].astype(str).unique() if "unit" in rows.columns else []
+        unit = str(units[0]) if len(units) == 1 else ""
+        out.append(_signal_view(chart, series, pathogen, scale == "log", unit))
     return out
 
 
@@ -222,6 +264,7 @@ def _signal_view(
     series: list[tuple[tuple[str, str, str], _Series]],
     pathogen: str | None,
     log_wanted: bool,
+    unit: str = "",
 ) -> SignalView:
     """One chart's view (signals.js ``columns`` and ``fill``)."""
     pathogens = tuple(sorted({key[0] for key, _ in series}, key=pathogen_order))
@@ -253,7 +296,8 @@ def _signal_view(
     return SignalView(
         chart=chart, figure=view.figure, data=view.data, x_range=view.x_range,
         x_bounds=view.x_bounds, y_range=view.y_range, labels=tuple(labels),
-        pathogen=chosen, pathogens=pathogens,
+        pathogen=chosen, pathogens=pathogens, title=unit_title(chart, unit),
+        provisional=provisional_span(chart, view.data["x"], view.y_range),
     )  # fmt: skip
 
 

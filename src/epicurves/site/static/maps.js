@@ -42,7 +42,7 @@
       return missing ? "no data on this date; last data " + entry.last + " (" + status + ")" : status;
     }
     var notes = config.notes;
-    if (!entry) return fill(notes.none, { source: layer.source });
+    if (!entry) return (layer.excluded && layer.excluded[id]) || fill(notes.none, { source: layer.source });
     var index = position - entry.from;
     if (index < 0) return fill(notes.before, { first: layer.dates[entry.from] });
     if (index >= entry.values.length) return fill(notes.after, { last: entry.last });

@@ -64,11 +64,12 @@
   }
 
   /* A chart's series, of the region's signal data: its signal's (and its counts'), of the
-   * estimates it draws. */
+   * estimates and age groups it draws. */
   function chartSeries(chart, series) {
     return series.filter(function (s) {
       var mine = s.signal === chart.signal || (chart.counts && s.signal === chart.counts);
-      return mine && chart.estimates.indexOf(s.estimate) >= 0;
+      var aged = !chart.ages || !chart.ages.length || chart.ages.indexOf(s.age_group) >= 0;
+      return mine && aged && chart.estimates.indexOf(s.estimate) >= 0;
     });
   }
 
@@ -127,13 +128,13 @@
     } else if (chart.lines === "age_group") {
       var ordered = picked.slice().sort(function (a, b) {
         /* all ages first, then the groups in order */
-        var ka = a.age_group === "00+" ? "" : a.age_group;
-        var kb = b.age_group === "00+" ? "" : b.age_group;
+        var ka = a.age_group === spec.allAges ? "" : a.age_group;
+        var kb = b.age_group === spec.allAges ? "" : b.age_group;
         return ka < kb ? -1 : ka > kb ? 1 : 0;
       });
       ordered.slice(0, spec.ageLines).forEach(function (s, i) {
         named.push(["g" + i, expandSeries(s)]);
-        labels.push(s.age_group === "00+" ? "all ages" : s.age_group);
+        labels.push(s.age_group === spec.allAges ? "all ages" : s.age_group);
       });
     } else {
       picked.forEach(function (s) {
@@ -188,7 +189,35 @@
     return out;
   }
 
+  /* A chart by age group's shaded span of provisional weeks ({left, right, bottom, top},
+   * one row or none; null: the chart has none): from half a step before the first of its
+   * newest weeks to half a step after the last, over the y range. */
+  function provisionalSpan(chart, columns, ranges) {
+    var weeks = chart.provisionalSpan || 0;
+    if (!weeks || chart.pathogens.length) return null;
+    var span = {};
+    spec.provisionalSpan.forEach(function (key) {
+      span[key] = [];
+    });
+    var x = columns.x;
+    if (!x.length || !ranges.y) return span;
+    var last = x[x.length - 1];
+    var half = 3.5 * DAY;
+    span.left = [last - (weeks - 1) * 7 * DAY - half];
+    span.right = [last + half];
+    span.bottom = [ranges.y[0]];
+    span.top = [ranges.y[1]];
+    return span;
+  }
+
+  /* A chart's title: with the unit of the region's values where that differs by region. */
+  function chartTitle(chart) {
+    return chart.unit_title && chart.unit ? chart.title + ", " + chart.unit : chart.title;
+  }
+
   return {
+    provisionalSpan: provisionalSpan,
+    chartTitle: chartTitle,
     expandSeries: expandSeries,
     chartSeries: chartSeries,
     splitProvisional: splitProvisional,

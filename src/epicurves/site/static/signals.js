@@ -55,7 +55,12 @@
     }
     setRange(this.model("yRange", log), ranges.y);
     if (chart.lines === "age_group") {
-      this.labelLines(made.labels);
+      var span = Data.provisionalSpan(chart, made.columns, ranges);
+      this.labelLines(made.labels, span !== null && span.left.length > 0);
+      if (span !== null) {
+        this.model("provisional").data = span;
+      }
+      this.model("figure").title.text = Data.chartTitle(chart);
     }
     if (chart.lines === "disease") {
       this.showDiseases(made.labels);
@@ -84,7 +89,7 @@
   };
 
   /* The age-group lines: labels in the legend and the hover, unused lines hidden. */
-  SignalChart.prototype.labelLines = function (labels) {
+  SignalChart.prototype.labelLines = function (labels, shaded) {
     var legend = this.model("legend");
     if (!this.legendItems) {
       this.legendItems = legend.items.slice();
@@ -100,8 +105,11 @@
       if (used) {
         item.label = { value: labels[i] };
         items.push(item);
-        tooltips.push([labels[i], "@g" + i + "{0,0.[00]}"]);
+        tooltips.push([labels[i], "@g" + i + this.chart.hover]);
       }
+    }
+    if (shaded) {
+      items = items.concat(this.legendItems.slice(spec.ageLines));
     }
     legend.items = items;
     this.model("hover").tooltips = tooltips;
