@@ -292,7 +292,7 @@ def test_plot_signals_fills_what_the_page_fills(
     site: tuple[epicurves.Settings, Path], default_view: dict[str, Any]
 ) -> None:
     layout = epicurves.plot_signals(_signals_as_page_keeps(site[0], REGION))
-    assert len(layout.children) == 5
+    assert len(layout.children) == 8  # RKI's five charts and ECDC's three
     _assert_signal_parity(layout, default_view["signals"])
 
 
