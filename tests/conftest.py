@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +21,14 @@ import epicurves
 from epicurves import Settings
 
 HERE = Path(__file__).parent
+#: The chart layouts (made from the code alone, seconds each time) are made once for the whole
+#: run and every home of its tests, the parallel workers and the commands they start included:
+#: a cache of this code's output, as ``EPICURVES_CACHE`` lets users share one. The tests of the
+#: cache itself give it their own folders.
+os.environ.setdefault(
+    "EPICURVES_CACHE",
+    str(Path(tempfile.gettempdir()) / f"epicurves-tests-{os.getuid()}" / "cache"),
+)
 #: The project's checkout.
 ROOT = HERE.parent
 #: tests/data is a mirror folder (DIR/<folder>/<file>) of tiny files in each upstream format.

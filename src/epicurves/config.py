@@ -72,6 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
         "instead of downloading them.",
     ),
     Setting(
+        "cache",
+        "EPICURVES_CACHE",
+        "Folder of what is made from the code alone (the site's chart layouts, seconds of "
+        "work per version), which homes can share (default: HOME/cache).",
+    ),
+    Setting(
         "scheduler",
         "EPICURVES_SCHEDULER",
         "Build the site's regions on this Dask distributed scheduler (an address such as "
@@ -162,6 +168,13 @@ def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("epicurves", appauthor=False))
 
 
+def _env_cache() -> Path | None:
+    """``EPICURVES_CACHE``, where set: read by every :class:`Settings`, as the platform's
+    folders are (a cache of the code's output is the same for every home)."""
+    value = os.environ.get("EPICURVES_CACHE", "").strip()
+    return Path(value).expanduser() if value else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the store lives, where upstream files come from, which source wins, and where the
@@ -186,12 +199,16 @@ class Settings:
     """The branch, tag or commit of ``binder_repo`` the links open."""
     docs_url: str | None = DEFAULT_DOCS_URL
     """The documentation's address the site links to, ending in ``/`` (None: no links)."""
+    cache: Path | None = field(default_factory=_env_cache)
+    """The folder of what is made from the code alone (None: ``home/cache``)."""
 
     def __post_init__(self) -> None:
         # Accept strings for the folders, as users type them in notebooks.
         object.__setattr__(self, "home", Path(self.home).expanduser())
         if self.mirror is not None:
             object.__setattr__(self, "mirror", Path(self.mirror).expanduser())
+        if self.cache is not None:
+            object.__setattr__(self, "cache", Path(self.cache).expanduser())
         object.__setattr__(self, "precedence", tuple(self.precedence))
         # The Binder settings are checked where they are used (the site's build raises a
         # UsageError naming them): this module sits below the exception tree.
@@ -208,6 +225,7 @@ class Settings:
         binder_repo: str | None = None,
         binder_ref: str | None = None,
         docs_url: str | None = None,
+        cache: str | Path | None = None,
     ) -> Settings:
         """Build settings from explicit values, falling back to ``EPICURVES_*`` variables.
 
@@ -230,6 +248,7 @@ class Settings:
         binder_repo = (binder_repo or env.get("EPICURVES_BINDER_REPO", "")).strip()
         binder_ref = (binder_ref or env.get("EPICURVES_BINDER_REF", "")).strip()
         docs_url = (docs_url or env.get("EPICURVES_DOCS_URL", "")).strip()
+        cache = cache or env.get("EPICURVES_CACHE", "").strip() or None
         if (
             docs_url
             and docs_url.lower() != "none"
@@ -249,6 +268,7 @@ class Settings:
             docs_url=None
             if docs_url.lower() == "none"
             else docs_url or DEFAULT_DOCS_URL,
+            cache=Path(cache).expanduser() if cache else None,
         )
 
     @property
@@ -269,8 +289,8 @@ class Settings:
     @property
     def layout_cache(self) -> Path:
         """The folder of the site's chart layouts, kept between builds (they depend on the
-        code only, and take seconds to make)."""
-        return self.home / "cache" / "layouts"
+        code only, and take seconds to make): in :attr:`cache`, else the home's."""
+        return (self.cache or self.home / "cache") / "layouts"
 
     @property
     def http_cache(self) -> Path:
