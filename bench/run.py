@@ -132,7 +132,8 @@ def timed(command: list[str], state: Path, revision: Revision) -> Run:
     """Run ``command`` with home ``state/home``; wall seconds and peak RSS (MiB) of the child."""
     env = os.environ | revision.env | {"EPICURVES_HOME": str(state / "home")}
     env.pop("EPICURVES_MIRROR", None)
-    env.pop("EPICURVES_CACHE", None)  # the layouts in the run's home: a full run makes them
+    # the layouts in the run's home: a full run makes them
+    env.pop("EPICURVES_CACHE", None)
     # As installed: pip compiles the bytecode when it installs; a shell that turns the cache
     # off would have every timed run compile epicurves' own modules again (0.05-0.15 s). The
     # untimed runs that prepare the states write it (into src/**/__pycache__, ignored by git).
