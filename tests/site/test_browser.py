@@ -944,6 +944,8 @@ def test_erviss_charts_carry_each_country_s_unit_and_provisional_weeks(
         assert title == f"ILI consultations, {unit}", region
         legend = _model(p, "legend_ili", "m.items.map(i => i.label.value)")
         assert legend[0] == "all ages", legend
+        text = p.inner_text("#text-sig-ili")  # type: ignore[attr-defined]
+        assert text.startswith(f"Lines ({unit}): all ages: "), text
     for region in ("MT", "DE"):
         _open(p, root + f"region/{region}/index.html", "signals")
         span = _model(

@@ -267,7 +267,7 @@ def _chart_text(
         ]
         live = any(s.live and s.interval_days for s in sources)
         summary = _disease_summary(chart, drawn, signal.unit if signal else "")
-    elif spec.provisional_span(chart):
+    elif chart.unit_title or spec.provisional_span(chart):
         summary = _age_summary(chart, drawn, _rows_unit(drawn, signal))
     return {
         "anchor": chart.anchor,
@@ -370,8 +370,8 @@ def _disease_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
 
 
 def _age_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
-    """The text alternative of a chart by age group with provisional weeks: each line's
-    latest week and value, and which weeks are shaded."""
+    """The text alternative of a chart by age group in the region's unit, or with
+    provisional weeks: each line's latest week and value, and which weeks are shaded."""
     rows = rows.loc[rows["signal"].astype(str).to_numpy() == chart.signal]
     rows = rows.loc[
         np.isfinite(rows["value"].to_numpy(dtype=np.float64, na_value=np.nan))
@@ -386,21 +386,17 @@ def _age_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
     parts = []
     for row in sorted(
         latest.itertuples(index=False),
-        key=lambda r: "" if str(r.age_group) == "00+" else str(r.age_group),
+        key=lambda r: "" if str(r.age_group) == spec.ALL_AGES else str(r.age_group),
     ):
-        age = "all ages" if str(row.age_group) == "00+" else str(row.age_group)
+        age = "all ages" if str(row.age_group) == spec.ALL_AGES else str(row.age_group)
         day = pd.Timestamp(row.date)
         parts.append(
             f"{age}: {_people(float(row.value))} in the week of {day:%Y-%m-%d}"
         )
     n = spec.provisional_span(chart)
     newest = "the newest week is" if n == 1 else f"the newest {n} weeks are"
-    return (
-        f"Lines ({unit}): "
-        + "; ".join(parts)
-        + f". Shaded: {newest} provisional, still "
-        "being revised."
-    )
+    shaded = f" Shaded: {newest} provisional, still being revised." if n else ""
+    return f"Lines ({unit}): " + "; ".join(parts) + "." + shaded
 
 
 _PREFIX = re.compile(
