@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pandas as pd
+import platformdirs
 import pytest
 from filelock import FileLock
 
@@ -27,8 +28,11 @@ HERE = Path(__file__).parent
 #: cache itself give it their own folders.
 os.environ.setdefault(
     "EPICURVES_CACHE",
-    str(Path(tempfile.gettempdir()) / f"epicurves-tests-{os.getuid()}" / "cache"),
-)
+    str(
+        Path(platformdirs.user_cache_dir("epicurves", appauthor=False))
+        / f"tests-{hashlib.sha256(str(HERE.resolve()).encode()).hexdigest()[:12]}"
+    ),
+)  # the user's own cache folder, one per checkout: two checkouts never evict each other's
 #: The project's checkout.
 ROOT = HERE.parent
 #: tests/data is a mirror folder (DIR/<folder>/<file>) of tiny files in each upstream format.

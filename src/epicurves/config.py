@@ -200,15 +200,18 @@ class Settings:
     docs_url: str | None = DEFAULT_DOCS_URL
     """The documentation's address the site links to, ending in ``/`` (None: no links)."""
     cache: Path | None = field(default_factory=_env_cache)
-    """The folder of what is made from the code alone (None: ``home/cache``)."""
+    """The folder of what is made from the code alone (None: ``home/cache``). Unlike the
+    other fields, its default reads ``EPICURVES_CACHE``, as the home's default reads the
+    platform's folders: one machine's cache, whichever home a notebook or test opens."""
 
     def __post_init__(self) -> None:
         # Accept strings for the folders, as users type them in notebooks.
         object.__setattr__(self, "home", Path(self.home).expanduser())
         if self.mirror is not None:
             object.__setattr__(self, "mirror", Path(self.mirror).expanduser())
-        if self.cache is not None:
-            object.__setattr__(self, "cache", Path(self.cache).expanduser())
+        if self.cache is not None:  # "" is no folder: the home's
+            cache = Path(self.cache).expanduser() if str(self.cache).strip() else None
+            object.__setattr__(self, "cache", cache)
         object.__setattr__(self, "precedence", tuple(self.precedence))
         # The Binder settings are checked where they are used (the site's build raises a
         # UsageError naming them): this module sits below the exception tree.

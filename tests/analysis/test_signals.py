@@ -396,7 +396,7 @@ def test_the_frozen_nowcast_is_exported_but_not_in_germany_today(
     "Germany today" leaves them off, as it does the 2020-22 hospitalisations."""
     import datetime as dt
 
-    from epicurves.site.signals import germany_today
+    from epicurves.site.today import germany_today
 
     result = run("signals", "--region", "DE", "--signal", "r-7day")
     assert result.exit_code == 0, result.output

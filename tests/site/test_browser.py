@@ -1001,7 +1001,9 @@ def test_the_europe_map_colours_rates_per_population_only(
         "#europe-today tbody td",
         "tds => tds.map(td => td.innerText.trim()).filter(Boolean)",
     )
-    assert len(cells) > 40
+    missing = [c for c in cells if c == "not reported"]
+    cells = [c for c in cells if c != "not reported"]
+    assert missing and len(cells) > 40  # each country reports some signals only
     assert all(
         re.search(r"\d{4}-W\d{2}", c) and ("per 100" in c or "%" in c) for c in cells
     )

@@ -708,7 +708,7 @@ def test_us_pages_draw_admissions_and_ed_shares_by_disease(
 def test_us_today_rows_are_each_diseases_latest_week() -> None:
     import datetime as dt
 
-    from epicurves.site.signals import us_today
+    from epicurves.site.today import us_today
 
     def row(signal: str, pathogen: str, day: str, value: float) -> dict:
         return {
@@ -751,7 +751,7 @@ def test_us_today_rows_are_each_diseases_latest_week() -> None:
 def test_germany_today_judges_staleness_on_each_signals_vintage() -> None:
     import datetime as dt
 
-    from epicurves.site.signals import germany_today
+    from epicurves.site.today import germany_today
 
     def row(signal: str, estimate: str, day: str, pathogen: str = "SARS-CoV-2") -> dict:
         return {

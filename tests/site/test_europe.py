@@ -148,3 +148,72 @@ def test_week_labels_are_iso_weeks() -> None:
     days = pd.to_datetime(["2020-12-28", "2021-01-04", "2026-04-27"])
     assert [week_label(d) for d in days] == ["2020-W53", "2021-W01", "2026-W18"]
     assert np.all(days.day_of_week == 0)  # ERVISS's weeks are stored as their Monday
+
+
+def _sari(region: str, last: str, weeks: int = 8) -> pd.DataFrame:
+    """A country's SARI rate (all ages) for ``weeks`` weeks up to the Monday ``last``."""
+    days = pd.date_range(end=pd.Timestamp(last), periods=weeks, freq="7D")
+    return pd.DataFrame({
+        "source": "ecdc-erviss", "region_id": region, "signal": "sari-rate",
+        "pathogen": "any", "age_group": "00+", "estimate": "measured", "date": days,
+        "value": np.arange(1.0, weeks + 1), "lo": np.nan, "hi": np.nan,
+        "unit": PER_POPULATION, "resolution": "week",
+    })  # fmt: skip
+
+
+def test_provisional_weeks_count_from_the_source_s_newest_week() -> None:
+    """A country up to date has the weeks its source declares shaded; one two weeks behind,
+    two fewer; one that stopped reporting in 2024, none, and its text says nothing of them."""
+    from epicurves.site.signals import page_config, signal_files
+
+    declared = get_source("ecdc-erviss").signal("sari-rate").provisional_weeks
+    frames = [
+        _sari("FR", "2026-04-27"),
+        _sari("ES", "2026-04-13"),
+        _sari("HR", "2024-06-24"),
+    ]
+    files = signal_files(
+        pd.concat(frames, ignore_index=True),
+        newest={"ecdc-erviss/sari-rate": "2026-04-27"},
+    )
+
+    def chart(region: str) -> dict[str, object]:
+        return next(c for c in files[region].charts if c["anchor"] == "sig-sari-rate")
+
+    assert chart("FR")["provisionalSpan"] == declared
+    assert chart("ES")["provisionalSpan"] == declared - 2
+    assert chart("HR")["provisionalSpan"] == 0
+    assert "Shaded" in str(chart("FR")["summary"])
+    assert "Shaded" not in str(chart("HR")["summary"])
+    # the page's script reads the region's own count
+    config = page_config(files["HR"].charts)
+    assert (
+        next(c for c in config if c["anchor"] == "sig-sari-rate")["provisionalSpan"]
+        == 0
+    )
+
+
+def test_a_map_region_behind_the_newest_week_has_fewer_provisional_weeks() -> None:
+    """On a map of a signal, a region whose last week is behind the others' has its own,
+    smaller count of provisional weeks (none when far behind): its notes say so."""
+    us_map = next(m for m in maps.MAPS if m.name == "us-admissions")
+    scripts = {
+        "data/US-CA.sig.js": _script("US-CA", [
+            {**_series("admissions-rate", "2026-01-03", [1.0, 2.0, 3.0, 4.0, 5.0], ""),
+             "pathogen": "SARS-CoV-2"},
+        ]),
+        "data/US-NY.sig.js": _script("US-NY", [
+            {**_series("admissions-rate", "2026-01-03", [1.0, 2.0], ""),
+             "pathogen": "SARS-CoV-2"},
+        ]),
+    }  # fmt: skip
+    states = {
+        r: RegionState("nyt", "d", r, "state", "US", 1, ("nyt",), False, "s")
+        for r in ("US-CA", "US-NY")
+    }
+    covid = signalmaps.signal_map_data(us_map, states, scripts.get)["layers"][0]
+    assert covid["provisional"] == 3
+    assert "provisional" not in covid["regions"]["US-CA"]
+    assert covid["regions"]["US-NY"]["provisional"] == 0  # three weeks behind
+    assert signalmaps.signal_note(covid, "US-NY", 1) == ""
+    assert signalmaps.signal_note(covid, "US-CA", 4).startswith("provisional")

@@ -327,6 +327,9 @@ class SignalChart:
     which the chart links to; ``""``: none."""
     ages: tuple[str, ...] = ()
     """The age groups it draws (``()``: every one the region has)."""
+    revised_upward: bool = False
+    """Whether its provisional weeks are mostly revised upward (CDC's admissions and ED
+    shares: late reports), as its text alternative says."""
     map_label: str = "All states on a map"
     """The text of its link to :attr:`map`."""
     unit_title: bool = False
@@ -386,10 +389,9 @@ class SignalChart:
 _EUROPE_MAP = "Every reporting country on a map (those with rates per 100 000 people)"
 #: What the page adds to ECDC's rate charts (ERVISS).
 _ERVISS_NOTE = (
-    "One line per age group, all ages first; where the newest weeks are still revised much, "
-    "they are shaded as provisional. Values flagged as outliers are not drawn (they are in "
-    "the downloads). The unit is the country's own: rates of different units are not "
-    "comparable."
+    "One line per age group, all ages first. Values flagged as outliers are not drawn "
+    "(`epicurves signals` gives them, with estimate outlier). The unit is the country's own: "
+    "rates of different units are not comparable."
 )
 
 SIGNAL_CHARTS: tuple[SignalChart, ...] = (
@@ -418,7 +420,7 @@ SIGNAL_CHARTS: tuple[SignalChart, ...] = (
     SignalChart("sig-sari", "sari", ("measured",), "sari", "age_group"),
     SignalChart(
         "sig-admissions", "admissions-rate", ("measured",), "admissions", "disease",
-        pathogens=US_DISEASES, counts="admissions", log_scale=True,
+        pathogens=US_DISEASES, counts="admissions", log_scale=True, revised_upward=True,
         map="us-admissions",
         note="One line per disease: COVID-19 (CDC's COVID-19 hub) and influenza "
         "(FluSight), each to its own latest week. The newest weeks of each line are dashed: "
@@ -426,7 +428,7 @@ SIGNAL_CHARTS: tuple[SignalChart, ...] = (
     ),
     SignalChart(
         "sig-ed-share", "ed-share", ("measured",), "ed_share", "disease",
-        pathogens=US_DISEASES, percent=True,
+        pathogens=US_DISEASES, percent=True, revised_upward=True,
         note="One line per disease: COVID-19 and influenza, in percent of all "
         "emergency-department visits. The newest week of each line is dashed: provisional, "
         "still being revised.",
@@ -442,8 +444,9 @@ SIGNAL_CHARTS: tuple[SignalChart, ...] = (
     SignalChart(
         "sig-sari-rate", "sari-rate", ("measured",), "sari_rate", "age_group",
         unit_title=True, ages=(ALL_AGES,),
-        note="All ages (the age groups are in the downloads); the shaded weeks at the end "
-        "are provisional, still being revised.",
+        note="All ages (`epicurves signals` gives the age groups); the shaded weeks at the "
+        "end are provisional, still being revised, counted from the newest week any "
+        "country reported.",
     ),
     SignalChart(
         "sig-sari-positivity", "sari-positivity", ("measured",), "positivity", "disease",
@@ -473,7 +476,7 @@ def provisional_weeks(chart: SignalChart) -> dict[str, int]:
     """The provisional newest weeks of each line of a chart by disease, by pathogen: the most
     any source declares for its signals (:attr:`~epicurves.sources.Signal.provisional_weeks`).
 
-    >>> provisional_weeks(SIGNAL_CHARTS[-1])
+    >>> provisional_weeks(next(c for c in SIGNAL_CHARTS if c.anchor == "sig-ed-share"))
     {'SARS-CoV-2': 1, 'Influenza': 1}
     """
     out = {}

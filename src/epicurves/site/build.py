@@ -53,7 +53,7 @@ from .publish import (
     signal_charts,
 )
 from .render import ChunkResult, write_chunk
-from .signals import latest_rows, today_rows
+from .today import latest_rows, today_rows
 
 __all__ = ["PRELOAD", "BuildReport", "build_site"]
 
@@ -382,6 +382,12 @@ class _Builder:
             out=str(self.folder),
             old=None if self.old is None else str(self.old),
             charts=into[2],
+            newest={
+                f"{source}/{name}": str(info["vintage"])
+                for source, m in snapshot.meta().items()
+                for name, info in m.signals.items()
+                if info.get("vintage")
+            },
         )
         self.progress(f"render {len(graph_plan.regions)} regions ({executor.name})")
         results = executor.map_unordered(write_chunk, jobs)
@@ -516,8 +522,20 @@ class _Builder:
             # while the same
             germany, us = view.states.get("DE"), view.states.get("US")
             europe = self.snapshot.signal_digests().get(EUROPE_SOURCE, {})
+            # Europe's rows name and link its countries: their names and pages too
+            shown = sorted(
+                (r, view.states[r].name, view.states[r].observed)
+                for r in europe
+                if r in view.states
+            )
             key = json.dumps(
-                [germany and germany.signals, us and us.signals, vintages, europe],
+                [
+                    germany and germany.signals,
+                    us and us.signals,
+                    vintages,
+                    europe,
+                    shown,
+                ],
                 sort_keys=True,
             )
             if cached and cached.get("key") == key:

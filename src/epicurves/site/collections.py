@@ -381,8 +381,8 @@ def home_files(
 ) -> list[tuple[str, bytes]]:
     """The home page and ``status.json``: the only files with the build time and the sources'
     freshness. ``generations`` are the site's and the store's; ``today`` the rows of the
-    "Germany today" card (:func:`.signals.germany_today`), ``us_today`` those of "United
-    States today" (:func:`.signals.us_today`), ``europe`` those of "Europe today"
+    "Germany today" card (:func:`.today.germany_today`), ``us_today`` those of "United
+    States today" (:func:`.today.us_today`), ``europe`` those of "Europe today"
     (:func:`.europe.europe_rows`)."""
     warnings = [w for f in fresh for w in f.warnings]
     current = view.current()

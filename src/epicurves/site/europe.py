@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..charts.spec import DISEASES, ERVISS_DISEASES, SIGNAL_CHARTS
+from ..charts.spec import ALL_AGES, DISEASES, ERVISS_DISEASES, SIGNAL_CHARTS
 
 __all__ = ["EUROPE_COLUMNS", "STALE_WEEKS", "europe_rows", "week_label"]
 
@@ -72,7 +72,7 @@ def europe_rows(
     frame = signals.loc[
         signals["signal"].astype(str).isin(wanted)
         & (signals["source"].astype(str) == SOURCE)
-        & signals["age_group"].astype(str).isin(["00+", ""])
+        & signals["age_group"].astype(str).isin([ALL_AGES, ""])
         & np.isfinite(signals["value"].to_numpy(dtype=np.float64, na_value=np.nan))
     ]
     frame = frame.loc[

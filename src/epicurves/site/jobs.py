@@ -47,13 +47,15 @@ def chunk_jobs(
     out: str,
     old: str | None,
     charts: Mapping[str, list[dict[str, Any]]] | None = None,
+    newest: Mapping[str, str] | None = None,
 ) -> list[ChunkJob]:
     """The regions ``plan`` renders, with what their pages say of other regions, cut into
     chunks (:func:`chunks`). ``observations`` maps each source to its observations file and
     ``signals`` lists the signals files of the pinned store generation; ``days`` is the mean
     length of a region's series per source; ``out`` the new generation's folder and ``old``
     the published one; ``charts`` the signal charts a region's page may reuse (when its
-    signal data script is not rewritten)."""
+    signal data script is not rewritten); ``newest`` the newest date of each signal in its
+    source (``source/signal``), from which the provisional weeks count."""
     hierarchy = Hierarchy(states)
     ordered = sorted(plan.regions, key=lambda r: (states[r].source, r))
     charts = charts or {}
@@ -88,6 +90,7 @@ def chunk_jobs(
             out,
             old,
             signals=tuple(signals) if any(j.signals for j in part) else (),
+            newest=dict(newest or {}),
         )
         for part in parts
     ]

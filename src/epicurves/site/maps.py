@@ -1,5 +1,6 @@
 """The maps: 7-day incidence of the world's countries, the US states, the German states and
-the German districts; CDC's hospital admissions per 100 000 of the US states.
+the German districts; CDC's hospital admissions per 100 000 of the US states; ECDC's ILI and
+ARI consultations per 100 000 of the European countries.
 
 Each map is declared once (:data:`MAPS`): its page, the regions it shows and its geometry.
 The geometry ships with the package (``geo/``, from the ``world-atlas`` and ``us-atlas``
@@ -16,12 +17,10 @@ The date a map opens on is the latest date on which at least half of its regions
 data on the chosen date is grey, with its last date and whether it is live, frozen or historic
 (:func:`epicurves.freshness.region_status`).
 
-A map of a surveillance signal (:attr:`MapSpec.chart`: the US admissions map) reads the
-regions' ``data/<id>.sig.js`` instead, and has a *layer* per disease of its chart (COVID-19,
-influenza), each with its own dates and opening on its own latest week
-(:func:`signal_map_data`); the page's disease control switches layers. Its colour scale is of
-the chart's signal per 100 000 only, never of counts. Regions the geometry has no shape for
-(Puerto Rico: ``us-atlas`` has none) are listed below the map, with their value and link.
+A map of a surveillance signal (:attr:`MapSpec.chart`: CDC's admissions of the US states,
+ERVISS's ILI and ARI rates of the European countries) reads the regions' signal data scripts
+instead, with a layer per disease or per chart: :mod:`.signalmaps` makes its page. The Europe
+map is the world's geometry seen over Europe (:attr:`MapSpec.bounds`).
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from ..changes import RegionState
 from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..formatting import fmt_num
 from ..freshness import region_status
+from ..sources.ecdc import PER_POPULATION
 from ..sources.geo import DE_STATES
 from .graph import CASE_KINDS, SIGNAL_KINDS, Collection
 from .pages import region_href
@@ -73,7 +73,7 @@ ADMISSION_BINS: tuple[float, ...] = (0, 0.5, 1, 2, 4, 8, 16)
 #: same colours): ERVISS's all-ages ILI rates run from 0 to about 500, ARI's to about 3 000.
 CONSULTATION_BINS: tuple[float, ...] = (0, 25, 50, 100, 200, 400, 800)
 #: The only unit the Europe map colours: rates of other units are not comparable.
-EUROPE_UNIT = "per 100,000 population"
+EUROPE_UNIT = PER_POPULATION
 #: How a region's status reads in a map's notes (static/maps.js takes them from the page).
 STATUS_TEXT = {
     "live": "live",
@@ -135,6 +135,8 @@ class MapSpec:
     Saturdays) or begins it (ISO weeks, dated by their Monday)."""
     places: str = "states"
     """What its regions are, in a sentence."""
+    place: str = "state"
+    """One of them."""
     summary: str = ""
     """What a map of a signal shows, for the home page's list of maps."""
     unit_only: str = ""
@@ -152,11 +154,6 @@ class MapSpec:
     def item(self) -> str:
         """The name of the Bokeh item it draws with (``EPICURVES_MAPS[item]``)."""
         return self.drawing or self.name
-
-    @property
-    def signal_chart(self) -> SignalChart | None:
-        """Its surveillance chart, for a map of a signal."""
-        return next((c for c in SIGNAL_CHARTS if c.anchor == self.chart), None)
 
     @property
     def signal_charts(self) -> tuple[SignalChart, ...]:
@@ -202,7 +199,7 @@ MAPS: tuple[MapSpec, ...] = (
             lambda s: s.kind == "country", "world.json",
             measure="consultations", unit="per 100 000 per week", unit_only=EUROPE_UNIT,
             chart="sig-ili", also=("sig-ari",), bins=CONSULTATION_BINS,
-            layer_label="Signal", week="week starting", places="countries",
+            layer_label="Signal", week="week starting", places="countries", place="country",
             summary="ILI or ARI consultations per 100 000 people per week, by European "
             "country",
             bounds=(-50.0, 118.0, 95.0, 230.0), kinds=SIGNAL_KINDS | {"removed"}),

@@ -105,6 +105,9 @@ class ChunkJob:
     """For :func:`write_chunk`: the published generation; an unchanged file is linked from it."""
     signals: tuple[str, ...] = ()
     """The signals files of the pinned store generation (sources that provide signals)."""
+    newest: Mapping[str, str] = field(default_factory=dict)
+    """The newest date of each signal in its source (``source/signal`` -> ``YYYY-MM-DD``):
+    where the provisional weeks count from (:func:`.signals.provisional_now`)."""
 
 
 @dataclass
@@ -330,6 +333,7 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
         signal_files(
             read_signals([Path(f) for f in job.signals], regions=with_signals),
             {r.region_id for r in job.regions if SIGNAL_SCRIPT in r.files},
+            job.newest,
         )
         if with_signals and job.signals
         else {}

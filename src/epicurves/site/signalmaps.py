@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..changes import RegionState
-from ..charts.spec import SignalChart, provisional_span, provisional_weeks
+from ..charts.spec import ALL_AGES, SignalChart, provisional_span, provisional_weeks
 from .maps import (
     MAP_COLOURS,
     SIGNAL_FORMAT,
@@ -72,7 +72,7 @@ def _weekly(text: str, chart: SignalChart) -> dict[str, tuple[dict[str, float], 
             series["signal"] != chart.signal
             or series["estimate"] != chart.estimates[0]
             or (chart.pathogens and series["pathogen"] not in chart.pathogens)
-            or series["age_group"] not in ("00+", "")
+            or series["age_group"] not in (ALL_AGES, "")
         ):
             continue
         key = series["pathogen"] if chart.pathogens else chart.signal
@@ -161,7 +161,7 @@ def _layers(
         own = {r: w[key] for r, w in weekly.items() if w.get(key) and w[key][0]}
         by_region = {
             r: values for r, (values, unit) in own.items()
-            if not unit or unit == spec.unit_only
+            if not spec.unit_only or unit == spec.unit_only
         }  # fmt: skip
         excluded = {
             r: SIGNAL_NOTES["unit"].format(unit=unit)
@@ -169,6 +169,7 @@ def _layers(
         }  # fmt: skip
         if not by_region:
             continue
+        layer_weeks = weeks.get(key, provisional_span(chart))
         spans = {r: (min(v), max(v)) for r, v in by_region.items()}
         anchor = default_date(spans)
         dates = week_grid(spans, anchor) if anchor is not None else []
@@ -182,6 +183,11 @@ def _layers(
                 "values": sampled[first : last + 1],
                 "last": dates[last],
             }
+            # a region behind the newest week has fewer provisional weeks (none if it
+            # stopped reporting long ago): they count from the source's newest week
+            weeks_now = max(layer_weeks - (len(dates) - 1 - last), 0)
+            if weeks_now != layer_weeks:
+                values[region_id]["provisional"] = weeks_now
         found = None if chart.pathogens else declared(chart.signal)
         source = source_of(chart.signal, key) if chart.pathogens else found and found[0]
         layers.append({
@@ -189,7 +195,7 @@ def _layers(
             "source": "" if source is None else source.name,
             "homepage": "" if source is None else source.homepage,
             "dates": dates, "default": dates.index(anchor) if anchor in dates else 0,
-            "provisional": weeks.get(key, provisional_span(chart)), "regions": values,
+            "provisional": layer_weeks, "regions": values,
             "excluded": excluded,
         })  # fmt: skip
     return layers
@@ -224,7 +230,7 @@ week is the week ending 2026-01-10', 'no data: s gives none for it']
         return text["after"].format(last=entry["last"])
     if entry["values"][index] is None:
         return text["hole"]
-    if index >= len(entry["values"]) - layer["provisional"]:
+    if index >= len(entry["values"]) - entry.get("provisional", layer["provisional"]):
         return text["provisional"]
     return ""
 

@@ -38,20 +38,19 @@ from ..charts import spec
 from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..charts.views import pathogen_order as _pathogen_order
 from ..charts.views.signals import grid_step
-from ..freshness import is_stale
 from ..sources import SOURCES, Signal, Source
 
 __all__ = [
     "SIGNAL_CHARTS",
     "SignalChart",
     "SignalFiles",
+    "declared",
     "decode_signals",
-    "germany_today",
-    "latest_rows",
+    "people",
+    "provisional_now",
     "signal_files",
     "signal_key",
-    "today_rows",
-    "us_today",
+    "source_of",
 ]
 
 
@@ -182,7 +181,10 @@ def _series_objects(
             if not np.isnan(grid[bound]).all():
                 text += f',"{bound}":' + _array(grid[bound], digits)
         parts.append(text + "}")
-    dates = frame.loc[frame["estimate"].isin(chart.estimates), "date"]
+    shown = frame["estimate"].isin(chart.estimates)
+    if chart.ages:
+        shown &= frame["age_group"].isin(chart.ages)
+    dates = frame.loc[shown, "date"]
     first = "" if dates.empty else dates.min().strftime("%Y-%m-%d")
     last = "" if dates.empty else dates.max().strftime("%Y-%m-%d")
     return parts, first, last
@@ -199,17 +201,22 @@ def _json(value: Any) -> str:
 
 
 def signal_files(
-    signals: pd.DataFrame, scripts: Collection[str] | None = None
+    signals: pd.DataFrame,
+    scripts: Collection[str] | None = None,
+    newest: Mapping[str, str] | None = None,
 ) -> dict[str, SignalFiles]:
     """The signal data script and chart texts of every region in ``signals`` (the tidy
     signals table, :meth:`epicurves.store.Snapshot.load_signals`), by region id. Data scripts
     are made only for the regions in ``scripts`` (default all; the others get ``data=""``:
-    a page needs only the texts when its signals did not change)."""
+    a page needs only the texts when its signals did not change). ``newest``: the newest date
+    of each signal in its source (``source/signal`` -> ``YYYY-MM-DD``), from which the
+    provisional weeks count (:func:`provisional_now`); without it, from each series' end."""
     out: dict[str, SignalFiles] = {}
     if signals.empty:
         return out
     # grouped by codes, not by text: the table has a few labels and many rows
     text = [
+        "source",
         "region_id",
         "signal",
         "pathogen",
@@ -235,7 +242,7 @@ def signal_files(
             if not series:
                 continue
             parts.extend(series)
-            charts.append(_chart_text(chart, rows, first, last))
+            charts.append(_chart_text(chart, rows, first, last, newest or {}))
         if not parts:
             continue
         key = signal_key(str(region_id))
@@ -247,8 +254,35 @@ def signal_files(
     return out
 
 
+def provisional_now(
+    rows: pd.DataFrame, declared_weeks: int, newest: Mapping[str, str]
+) -> int:
+    """How many of a line's newest weeks are still provisional: the weeks its source
+    declares (:attr:`epicurves.sources.Signal.provisional_weeks`), counted back from the
+    source's newest week, not the line's own last one. A country that stopped reporting in
+    2024 has none; one a week behind the others, one fewer.
+
+    >>> rows = pd.DataFrame({"source": ["s"], "signal": ["x"],
+    ...                      "date": [pd.Timestamp("2026-04-13")]})
+    >>> [provisional_now(rows, 4, {"s/x": d}) for d in ("2026-04-13", "2026-04-27", "2025-01-06")]
+    [4, 2, 4]
+    """
+    if rows.empty or not declared_weeks:
+        return 0
+    last = pd.Timestamp(rows["date"].max())
+    key = f"{rows['source'].iloc[0]}/{rows['signal'].iloc[0]}"
+    if key not in newest:
+        return declared_weeks
+    behind = max((pd.Timestamp(newest[key]) - last).days // 7, 0)
+    return max(declared_weeks - behind, 0)
+
+
 def _chart_text(
-    chart: SignalChart, rows: pd.DataFrame, first: str, last: str
+    chart: SignalChart,
+    rows: pd.DataFrame,
+    first: str,
+    last: str,
+    newest: Mapping[str, str],
 ) -> dict[str, Any]:
     """What the page says about one chart (plain strings: the template escapes them)."""
     found = declared(chart.signal)
@@ -261,14 +295,24 @@ def _chart_text(
     live = bool(source is not None and source.live and source.interval_days)
     summary = ""
     sources = [] if source is None else [source]
+    own = drawn.loc[drawn["signal"].astype(str).to_numpy() == chart.signal]
+    by_pathogen = {
+        p: provisional_now(
+            own.loc[own["pathogen"].astype(str).to_numpy() == p], w, newest
+        )
+        for p, w in spec.provisional_weeks(chart).items()
+    }
+    span = provisional_now(own, spec.provisional_span(chart), newest)
     if chart.lines == "disease":
         sources = [
             s for p in pathogens if (s := source_of(chart.signal, p)) is not None
         ]
         live = any(s.live and s.interval_days for s in sources)
-        summary = _disease_summary(chart, drawn, signal.unit if signal else "")
+        summary = _disease_summary(
+            chart, drawn, signal.unit if signal else "", by_pathogen
+        )
     elif chart.unit_title or spec.provisional_span(chart):
-        summary = _age_summary(chart, drawn, _rows_unit(drawn, signal))
+        summary = _age_summary(chart, drawn, _rows_unit(drawn, signal), span)
     return {
         "anchor": chart.anchor,
         "docs": chart.docs,
@@ -302,6 +346,9 @@ def _chart_text(
         "age_groups": ages,
         "log": chart.log,
         "unit_title": chart.unit_title,
+        # the provisional weeks of this region's lines, from its source's newest week
+        "provisional": by_pathogen,
+        "provisionalSpan": span,
     }
 
 
@@ -330,10 +377,11 @@ def source_of(signal: str, pathogen: str) -> Source | None:
     return None
 
 
-def _disease_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
-    """The text alternative of a chart by disease: its lines, each one's latest week and
-    value, and which weeks are provisional."""
-    weeks = spec.provisional_weeks(chart)
+def _disease_summary(
+    chart: SignalChart, rows: pd.DataFrame, unit: str, weeks: Mapping[str, int]
+) -> str:
+    """The text alternative of a chart by disease: its lines, each one's latest week (named
+    by its last day) and value, and which weeks are provisional (``weeks``, by pathogen)."""
     parts = []
     # the chart's own signal, not the counts it can switch to
     own = rows.loc[(rows["signal"] == chart.signal).to_numpy(dtype=bool)]
@@ -345,11 +393,16 @@ def _disease_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
         if not len(picked):
             continue
         at = picked[np.argmax(dates[picked])]
-        last = {"value": values[at], "date": dates[at]}
+        found = source_of(chart.signal, pathogen)
+        offset = 0 if found is None else found.date_offset_days
+        last = {
+            "value": values[at],
+            "date": pd.Timestamp(dates[at]) + pd.Timedelta(days=offset),
+        }
         value = float(last["value"])
         percent = float(f"{value * 100:.2g}")
         shown = (
-            f"{percent:g} % of visits" if chart.percent else f"{_people(value)} {unit}"
+            f"{percent:g} % of visits" if chart.percent else f"{people(value)} {unit}"
         )
         n = weeks.get(pathogen, 0)
         newest = "the newest week" if n == 1 else f"the newest {n} weeks"
@@ -363,13 +416,15 @@ def _disease_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
         )
     if not parts:
         return ""
+    upward = ", mostly upward" if chart.revised_upward else ""
     return (
-        "Lines: " + "; ".join(parts) + ". Provisional weeks are still being revised, "
-        "mostly upward."
+        "Lines: "
+        + "; ".join(parts)
+        + f". Provisional weeks are still being revised{upward}."
     )
 
 
-def _age_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
+def _age_summary(chart: SignalChart, rows: pd.DataFrame, unit: str, n: int) -> str:
     """The text alternative of a chart by age group in the region's unit, or with
     provisional weeks: each line's latest week and value, and which weeks are shaded."""
     rows = rows.loc[rows["signal"].astype(str).to_numpy() == chart.signal]
@@ -390,10 +445,7 @@ def _age_summary(chart: SignalChart, rows: pd.DataFrame, unit: str) -> str:
     ):
         age = "all ages" if str(row.age_group) == spec.ALL_AGES else str(row.age_group)
         day = pd.Timestamp(row.date)
-        parts.append(
-            f"{age}: {_people(float(row.value))} in the week of {day:%Y-%m-%d}"
-        )
-    n = spec.provisional_span(chart)
+        parts.append(f"{age}: {people(float(row.value))} in the week of {day:%Y-%m-%d}")
     newest = "the newest week is" if n == 1 else f"the newest {n} weeks are"
     shaded = f" Shaded: {newest} provisional, still being revised." if n else ""
     return f"Lines ({unit}): " + "; ".join(parts) + "." + shaded
@@ -446,140 +498,7 @@ def kept_value(value: float, signal: str) -> float:
     return _kept(value, None if signal == chart.counts else chart.digits)
 
 
-def germany_today(
-    trends: pd.DataFrame,
-    now: dt.date,
-    vintages: Mapping[str, str] | None = None,
-    region_id: str = "DE",
-) -> list[dict[str, Any]]:
-    """The home page's "Germany today" rows: the latest value of each charted signal of
-    ``region_id`` (all ages, or the only age group), its week-on-week change and trend (from
-    :func:`epicurves.analysis.signal_trends`), its date, whether it is stale for its source's
-    interval (:func:`epicurves.freshness.is_stale`, on the signal's vintage in ``vintages``,
-    signal name -> last date in its source: a nowcast ends days before the data it is made
-    from), and the anchor of its chart on the region's page. Signals of sources that no
-    longer publish (the 2020-22 hospitalisations) have no "today" and are left out."""
-    return today_rows(latest_rows(trends, vintages, region_id), now)
-
-
-def us_today(
-    trends: pd.DataFrame, now: dt.date, vintages: Mapping[str, str] | None = None
-) -> list[dict[str, Any]]:
-    """The home page's "United States today" rows: as :func:`germany_today`, of CDC's
-    admissions per 100 000 and shares of emergency-department visits of ``US``, COVID-19 and
-    influenza each on its own latest week (``vintages`` by ``source/signal``)."""
-    return today_rows(latest_rows(trends, vintages, "US"), now)
-
-
-def latest_rows(
-    trends: pd.DataFrame,
-    vintages: Mapping[str, str] | None = None,
-    region_id: str = "DE",
-) -> list[dict[str, Any]]:
-    """The rows of :func:`germany_today` as they are whatever the day (JSON-ready: a build
-    keeps them while the signals stay), each with the vintage its staleness is judged on
-    (``last``) and no ``stale`` yet (:func:`today_rows`)."""
-    if trends.empty:
-        return []
-    rows = trends.loc[trends["region_id"].astype(str) == region_id]
-    out: list[dict[str, Any]] = []
-    for chart in spec.SIGNAL_CHARTS:
-        picked = rows.loc[rows["signal"].astype(str) == chart.signal]
-        if picked.empty:
-            continue
-        if "00+" in set(picked["age_group"].astype(str)):
-            picked = picked.loc[picked["age_group"].astype(str) == "00+"]
-        found = declared(chart.signal)
-        source = None if found is None else found[0]
-        if source is not None and not source.live:
-            continue
-        title = chart.signal if found is None else found[1].title
-        if chart.lines == "disease":  # a line each of the chart's pathogens
-            picked = picked.loc[picked["pathogen"].astype(str).isin(chart.pathogens)]
-        if chart.lines == "pathogen":  # the pathogen groups, where RKI gives their sums
-            groups = {"SARS-CoV-2", "Influenza A+B", "RSV A+B"}
-            if groups & set(picked["pathogen"].astype(str)):
-                picked = picked.loc[picked["pathogen"].astype(str).isin(groups)]
-        records = picked.to_dict(orient="records")
-        for row in sorted(records, key=lambda r: _pathogen_order(str(r["pathogen"]))):
-            date = pd.Timestamp(row["date"]).date()
-            pathogen = str(row["pathogen"])
-            own = source_of(chart.signal, pathogen) if chart.pathogens else source
-            vintage = (vintages or {}).get(
-                f"{own.name}/{chart.signal}" if own is not None else chart.signal,
-                (vintages or {}).get(chart.signal),
-            )
-            last = dt.date.fromisoformat(vintage) if vintage else date
-            change = row.get("week_change_pct")
-            value = float(row["value"])
-            weeks = spec.provisional_weeks(chart).get(pathogen, 0)
-            out.append(
-                {
-                    "title": title,
-                    "signal": chart.signal,
-                    "source": "" if own is None else own.name,
-                    "pathogen": spec.DISEASES.get(pathogen, pathogen)
-                    if chart.pathogens
-                    else pathogen,
-                    "by_pathogen": chart.lines in ("pathogen", "disease"),
-                    "provisional": weeks > 0,
-                    "resolution": "week" if chart.pathogens else "",
-                    "estimate": str(row["estimate"]),
-                    "unit": str(row["unit"]),
-                    "value": f"{float(f'{value * 100:.2g}'):g} %"
-                    if chart.percent
-                    else _people(value),
-                    "date": date.isoformat(),
-                    "change": ""
-                    if change is None or pd.isna(change)
-                    else f"{float(change):+.0f} %",
-                    "trend": str(row.get("trend") or ""),
-                    "stale": None,
-                    "frozen": source is not None and not source.live,
-                    "href": f"region/{region_id}/index.html#{chart.anchor}",
-                    "few_plants": _few_plants(rows, chart.signal, row),
-                    "last": last.isoformat(),
-                }
-            )
-    return out
-
-
-def today_rows(rows: list[dict[str, Any]], now: dt.date) -> list[dict[str, Any]]:
-    """The rows of :func:`latest_rows` on the day ``now``: whether each is stale."""
-    out = []
-    for row in rows:
-        found = declared(row["signal"])
-        source = None if found is None else found[0]
-        if row.get("source") in SOURCES:  # CDC's hubs declare the same signals
-            source = SOURCES[row["source"]]
-        last = dt.date.fromisoformat(row["last"])
-        stale = source is None or is_stale(source, last, now)
-        out.append({k: v for k, v in row.items() if k != "last"} | {"stale": stale})
-    return out
-
-
-#: RKI's Readme: the national wastewater curve rests on weeks with at least this many plants.
-MIN_PLANTS = 10
-
-
-def _few_plants(
-    trends: pd.DataFrame, signal: str, row: Mapping[Any, Any]
-) -> int | None:
-    """The number of treatment plants behind a wastewater value, if below :data:`MIN_PLANTS`
-    (``wastewater-sites`` of the same pathogen and week); else ``None``."""
-    if signal != "wastewater":
-        return None
-    sites = trends.loc[
-        (trends["signal"].astype(str) == "wastewater-sites")
-        & (trends["pathogen"].astype(str) == str(row["pathogen"]))
-        & (trends["date"] == row["date"])
-    ]
-    if sites.empty or float(sites["value"].iloc[0]) >= MIN_PLANTS:
-        return None
-    return int(sites["value"].iloc[0])
-
-
-def _people(value: float) -> str:
+def people(value: float) -> str:
     """A value for people: 3 significant digits, thousands separators."""
     if abs(value) >= 1000:
         return f"{round(value):,}"
@@ -591,5 +510,6 @@ def page_config(charts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {k: c[k] for k in ("anchor", "signal", "figure", "lines", "estimates", "log")}
         | ({"unit": c["unit"]} if c.get("unit_title") else {})
+        | {k: c[k] for k in ("provisional", "provisionalSpan") if k in c}
         for c in charts
     ]

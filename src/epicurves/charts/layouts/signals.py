@@ -129,14 +129,9 @@ def _hospitalisation(source: ColumnDataSource, x: Range1d) -> figure:
     return fig
 
 
-def _age_chart(chart: str) -> spec.SignalChart:
-    """The chart by age group drawn in the figure ``chart`` (the first, where several)."""
-    return next(c for c in spec.SIGNAL_CHARTS if c.figure == chart)
-
-
 def _by_age(chart: str, source: ColumnDataSource, x: Range1d) -> figure:
     fig = _figure(chart, x)
-    declared = _age_chart(chart)
+    declared = _chart_of(chart)
     shaded: list[Any] = []
     if spec.provisional_span(declared):
         # the provisional weeks: one shaded span behind the lines, which the page places
@@ -177,15 +172,15 @@ def _by_age(chart: str, source: ColumnDataSource, x: Range1d) -> figure:
     return fig
 
 
-def _disease_chart(chart: str) -> spec.SignalChart:
-    """The chart by disease drawn in the figure ``chart``."""
+def _chart_of(chart: str) -> spec.SignalChart:
+    """The chart drawn in the figure ``chart`` (the first, where several share it)."""
     return next(c for c in spec.SIGNAL_CHARTS if c.figure == chart)
 
 
 def _by_disease(chart: str, source: ColumnDataSource, x: Range1d, log: bool) -> figure:
     """A line per disease, solid where settled and dashed (lighter) where provisional; an
     invisible line of every value carries each disease's tooltip."""
-    declared = _disease_chart(chart)
+    declared = _chart_of(chart)
     fig = _figure(chart, x, log)
     number = "{0.[00]%}" if declared.percent else declared.hover
     items: list[tuple[str, list[Any]]] = []
@@ -228,7 +223,7 @@ def _signal_layout(chart: str) -> Any:
     elif chart == "hospitalisation":
         figures = [_hospitalisation(source, x)]
     elif any(c.figure == chart and c.lines == "disease" for c in spec.SIGNAL_CHARTS):
-        twins = (False, True) if _disease_chart(chart).log else (False,)
+        twins = (False, True) if _chart_of(chart).log else (False,)
         figures = [_by_disease(chart, source, x, log) for log in twins]
     else:
         figures = [_by_age(chart, source, x)]

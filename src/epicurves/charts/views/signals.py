@@ -282,10 +282,12 @@ def _signal_view(
     named: list[tuple[str, np.ndarray, np.ndarray]] = []
     labels: list[str] = []
     if chart.lines == "age_group":
-        ordered = sorted(picked, key=lambda p: "" if p[0][1] == "00+" else p[0][1])
+        ordered = sorted(
+            picked, key=lambda p: "" if p[0][1] == spec.ALL_AGES else p[0][1]
+        )
         for i, ((_, age, _), s) in enumerate(ordered[:AGE_LINES]):
             named.append((f"g{i}", s.x, s.v))
-            labels.append("all ages" if age == "00+" else age)
+            labels.append("all ages" if age == spec.ALL_AGES else age)
     else:
         for (_, _, estimate), s in picked:
             named.append((estimate, s.x, s.v))

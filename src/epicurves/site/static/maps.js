@@ -47,7 +47,8 @@
     if (index < 0) return fill(notes.before, { first: layer.dates[entry.from] });
     if (index >= entry.values.length) return fill(notes.after, { last: entry.last });
     if (missing) return notes.hole;
-    return index >= entry.values.length - layer.provisional ? notes.provisional : "";
+    var weeks = entry.provisional !== undefined ? entry.provisional : layer.provisional;
+    return index >= entry.values.length - weeks ? notes.provisional : "";
   }
 
   function valueAt(layer, id, position) {
