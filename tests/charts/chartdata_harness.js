@@ -42,11 +42,14 @@ function signals(item) {
   return item.charts.map((chart) => {
     const series = signalData.chartSeries(chart, item.series);
     const made = signalData.signalColumns(chart, series, item.state);
+    const ranges = signalData.signalRanges(chart, made.columns, item.state);
     return {
       anchor: chart.anchor,
       columns: made.columns,
       labels: made.labels,
-      ranges: signalData.signalRanges(chart, made.columns, item.state),
+      ranges: ranges,
+      span: signalData.provisionalSpan(chart, made.columns, ranges),
+      title: signalData.chartTitle(chart),
     };
   });
 }
