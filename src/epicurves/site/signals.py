@@ -355,10 +355,10 @@ def _chart_text(
 def _rows_unit(rows: pd.DataFrame, signal: Signal | None) -> str:
     """The unit of a chart's values in a region: the rows' own where they have one (ECDC's
     rates differ by country), else the signal's."""
-    units = rows["unit"].astype(str).unique() if not rows.empty else []
+    units: list[str] = sorted(set(rows["unit"].astype(str)))
     if len(units) == 1 and units[0]:
-        return str(units[0])
-    return signal.unit if signal is not None else str(units[0]) if len(units) else ""
+        return units[0]
+    return signal.unit if signal is not None else units[0] if units else ""
 
 
 def _unit(chart: SignalChart, unit: str) -> str:
@@ -439,13 +439,16 @@ def _age_summary(chart: SignalChart, rows: pd.DataFrame, unit: str, n: int) -> s
         .tail(1)
     )
     parts = []
-    for row in sorted(
-        latest.itertuples(index=False),
-        key=lambda r: "" if str(r.age_group) == spec.ALL_AGES else str(r.age_group),
+    ages = latest["age_group"].astype(str).tolist()
+    values = latest["value"].to_numpy(dtype=np.float64)
+    days = pd.DatetimeIndex(latest["date"])
+    for i in sorted(
+        range(len(ages)), key=lambda i: "" if ages[i] == spec.ALL_AGES else ages[i]
     ):
-        age = "all ages" if str(row.age_group) == spec.ALL_AGES else str(row.age_group)
-        day = pd.Timestamp(row.date)
-        parts.append(f"{age}: {people(float(row.value))} in the week of {day:%Y-%m-%d}")
+        age = "all ages" if ages[i] == spec.ALL_AGES else ages[i]
+        parts.append(
+            f"{age}: {people(float(values[i]))} in the week of {days[i]:%Y-%m-%d}"
+        )
     newest = "the newest week is" if n == 1 else f"the newest {n} weeks are"
     shaded = f" Shaded: {newest} provisional, still being revised." if n else ""
     return f"Lines ({unit}): " + "; ".join(parts) + "." + shaded

@@ -205,8 +205,10 @@ def signal_views(
             (((str(p), str(a), str(e)), _series(g)) for (p, a, e), g in keyed),
             key=lambda item: item[0],
         )
-        units = rows["unit"].astype(str).unique() if "unit" in rows.columns else []
-        unit = str(units[0]) if len(units) == 1 else ""
+        units: list[str] = (
+            sorted(set(rows["unit"].astype(str))) if "unit" in rows.columns else []
+        )
+        unit = units[0] if len(units) == 1 else ""
         out.append(_signal_view(chart, series, pathogen, scale == "log", unit))
     return out
 
