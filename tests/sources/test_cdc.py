@@ -31,6 +31,7 @@ from epicurves.errors import ParseError
 from epicurves.releases import releases_of, view
 from epicurves.sources import SOURCES
 from epicurves.sources.signalrows import SIGNAL_LAYOUT
+from source_files import Bad, assert_refused, cell, drop_column, mirror_paths, repeat
 
 COVID, FLU = "cdc-covid", "cdc-flu"
 SERIES = "time-series.parquet"
@@ -55,17 +56,8 @@ def _make_fixture() -> ModuleType:
 FIXTURE = _make_fixture()
 
 
-def _paths(folder: Path, name: str) -> dict[str, Path]:
-    """The source's files in a mirror folder, compressed or not."""
-    out = {}
-    for f in get_source(name).files:
-        plain = folder / f.folder / f.name
-        out[f.name] = plain if plain.is_file() else plain.with_name(f.name + ".gz")
-    return out
-
-
 def _parse(folder: Path, name: str) -> pd.DataFrame:
-    data = get_source(name).parse(_paths(folder, name))
+    data = get_source(name).parse(mirror_paths(folder, name))
     assert data.observations.empty and data.regions.empty
     assert data.signals is not None
     assert list(data.signals.columns) == list(SIGNAL_LAYOUT)
@@ -276,7 +268,7 @@ def test_flu_empty_values_stay_missing_with_a_note(mirror: Path, empty: str) -> 
     lines = path.read_text("utf-8").split("\n")
     lines[10] = lines[10].rsplit(",", 2)[0] + "," + empty  # 02-20 California
     path.write_text("\n".join(lines), "utf-8")
-    data = get_source(FLU).parse(_paths(mirror, FLU))
+    data = get_source(FLU).parse(mirror_paths(mirror, FLU))
     assert data.signals is not None
     ca = data.signals[(data.signals["region_id"] == "US-CA")]
     assert len(ca) == 2 * 2 + 3
@@ -450,7 +442,7 @@ def test_bad_parquet_names_file_row_and_column(mirror: Path, bad: BadParquet) ->
     path = mirror / "cdc-covid" / SERIES
     bad.change(path)
     with pytest.raises(ParseError) as info:
-        get_source(COVID).parse(_paths(mirror, COVID))
+        get_source(COVID).parse(mirror_paths(mirror, COVID))
     error = info.value
     message = str(error)
     assert "\n" not in message
@@ -472,7 +464,7 @@ def test_truncated_gzip_of_the_parquet_is_refused(mirror: Path) -> None:
     with pytest.raises(
         ParseError, match=rf"^{COVID}: {SERIES}: corrupt or truncated gzip"
     ):
-        get_source(COVID).parse(_paths(mirror, COVID))
+        get_source(COVID).parse(mirror_paths(mirror, COVID))
 
 
 def test_a_location_without_population_is_refused_in_the_data_file(
@@ -484,7 +476,7 @@ def test_a_location_without_population_is_refused_in_the_data_file(
     lines = path.read_bytes().splitlines(keepends=True)
     path.write_bytes(b"".join(line for line in lines if b'"06"' not in line))
     with pytest.raises(ParseError) as info:
-        get_source(COVID).parse(_paths(mirror, COVID))
+        get_source(COVID).parse(mirror_paths(mirror, COVID))
     message = str(info.value)
     assert message.startswith(
         f"{COVID}: {SERIES}: row {FIRST_HOSP}, column 'location': "
@@ -493,7 +485,7 @@ def test_a_location_without_population_is_refused_in_the_data_file(
         "no population for US-CA: not in locations.csv" in message and "'06'" in message
     )
     with pytest.raises(ParseError) as info:
-        get_source(FLU).parse(_paths(mirror, FLU))
+        get_source(FLU).parse(mirror_paths(mirror, FLU))
     assert str(info.value).startswith(
         f"{FLU}: {ADM}: line 3, column 'location': no population"
     )
@@ -502,47 +494,8 @@ def test_a_location_without_population_is_refused_in_the_data_file(
 # -- bad CSV input (cdc-flu; locations.csv for both) ------------------------------------------
 
 
-@dataclass(frozen=True)
-class Bad:
-    id: str
-    source: str
-    file: str
-    change: Callable[[list[str]], list[str]]
-    """Rewrites the file's lines (the header is line 1, index 0)."""
-    line: int | None
-    column: str | None
-    words: tuple[str, ...] = ()
-
-
-def cell(line: int, column: str, value: str) -> Callable[[list[str]], list[str]]:
-    """Set the cell of ``column`` on file line ``line`` to ``value``."""
-
-    def change(lines: list[str]) -> list[str]:
-        header = [h.strip('"') for h in lines[0].split(",")]
-        cells = lines[line - 1].split(",")
-        cells[header.index(column)] = value
-        lines[line - 1] = ",".join(cells)
-        return lines
-
-    return change
-
-
-def drop_column(column: str) -> Callable[[list[str]], list[str]]:
-    def change(lines: list[str]) -> list[str]:
-        i = [h.strip('"') for h in lines[0].split(",")].index(column)
-        return [
-            ",".join(c for n, c in enumerate(x.split(",")) if n != i) for x in lines
-        ]
-
-    return change
-
-
 def rename(column: str, to: str) -> Callable[[list[str]], list[str]]:
     return lambda lines: [lines[0].replace(f'"{column}"', f'"{to}"'), *lines[1:]]
-
-
-def repeat(line: int) -> Callable[[list[str]], list[str]]:
-    return lambda lines: [*lines[:line], lines[line - 1], *lines[line:]]
 
 
 BAD = [
@@ -576,22 +529,7 @@ BAD = [
 
 @pytest.mark.parametrize("bad", BAD, ids=[b.id for b in BAD])
 def test_bad_csv_names_file_line_and_column(mirror: Path, bad: Bad) -> None:
-    path = mirror / "cdc-flu" / bad.file
-    data = path.read_bytes()
-    eol = "\r\n" if b"\r\n" in data else "\n"
-    lines = data.decode("utf-8").rstrip(eol).split(eol)
-    path.write_text(eol.join(bad.change(lines)) + eol, "utf-8")
-    with pytest.raises(ParseError) as info:
-        get_source(bad.source).parse(_paths(mirror, bad.source))
-    error = info.value
-    message = str(error)
-    assert "\n" not in message
-    assert message.startswith(f"{bad.source}: {bad.file}: "), message
-    assert (error.row, error.column) == (bad.line, bad.column), message
-    if bad.line is not None:
-        assert f"line {bad.line}" in message
-    for word in bad.words:
-        assert word in message, message
+    assert_refused(mirror, "cdc-flu", bad)
 
 
 # -- through the store ---------------------------------------------------------------------

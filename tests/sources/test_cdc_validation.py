@@ -22,6 +22,7 @@ from epicurves import Settings, get_source, load_signals, update
 from epicurves.releases import releases_of, view
 from epicurves.sources.geo import us_code_by_fips
 from epicurves.sources.jhu import read_lookup
+from source_files import mirror_paths
 
 pytestmark = pytest.mark.realdata
 
@@ -34,26 +35,14 @@ IDS = us_code_by_fips() | {"US": "US"}
 PROVISIONAL = 0.10
 
 
-def _paths(shared_data: Path, name: str) -> dict[str, Path]:
-    """The source's real files (compressed or not); the test is skipped where one is absent."""
-    out = {}
-    for f in get_source(name).files:
-        plain = shared_data / f.folder / f.name
-        out[f.name] = plain if plain.is_file() else plain.with_name(f.name + ".gz")
-    missing = [p.name for p in out.values() if not p.is_file()]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not in {shared_data}")
-    return out
-
-
 @pytest.fixture(scope="module")
 def covid_paths(shared_data: Path) -> dict[str, Path]:
-    return _paths(shared_data, COVID)
+    return mirror_paths(shared_data, COVID, skip=True)
 
 
 @pytest.fixture(scope="module")
 def flu_paths(shared_data: Path) -> dict[str, Path]:
-    return _paths(shared_data, FLU)
+    return mirror_paths(shared_data, FLU, skip=True)
 
 
 @pytest.fixture(scope="module")

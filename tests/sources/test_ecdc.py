@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +22,19 @@ import pytest
 import epicurves
 from epicurves import Settings, get_source, load_signals, store_info
 from epicurves.errors import ParseError
-from epicurves.model import tidy_signals
-from epicurves.rules import validate_signals
 from epicurves.sources import SOURCES
 from epicurves.sources.ecdc import COUNTRIES, outliers
+from source_files import (
+    BROKEN_FILES,
+    Bad,
+    assert_refused,
+    cell,
+    drop_column,
+    mirror_paths,
+    repeat,
+    rows_where,
+    stored_signals,
+)
 
 NAME = "ecdc-erviss"
 ILI = "ILIARIRates.csv"
@@ -39,25 +47,6 @@ POP, CONS, CONS_K = (
 )
 
 
-def _paths(folder: Path) -> dict[str, Path]:
-    """The source's files in a mirror folder, compressed or not."""
-    out = {}
-    for f in get_source(NAME).files:
-        plain = folder / f.folder / f.name
-        out[f.name] = plain if plain.is_file() else plain.with_name(f.name + ".gz")
-    return out
-
-
-def _signals(folder: Path) -> pd.DataFrame:
-    """The source's signals as the store keeps them (tidy and validated)."""
-    source = get_source(NAME)
-    data = source.parse(_paths(folder))
-    assert data.observations.empty and data.regions.empty and data.signals is not None
-    frame = tidy_signals(data.signals, NAME, source.signals)
-    validate_signals(frame, NAME, source.signals)
-    return frame
-
-
 def _sets(frame: pd.DataFrame, key: str, column: str) -> dict[str, set[str]]:
     """The values of ``column`` of each ``key``."""
     pairs = frame[[key, column]].drop_duplicates().astype(str)
@@ -65,12 +54,6 @@ def _sets(frame: pd.DataFrame, key: str, column: str) -> dict[str, set[str]]:
     for k, v in pairs.itertuples(index=False):
         out.setdefault(k, set()).add(v)
     return out
-
-
-def _one(frame: pd.DataFrame, **where: str) -> pd.DataFrame:
-    for column, value in where.items():
-        frame = frame[frame[column] == value]
-    return frame.sort_values("date").reset_index(drop=True)
 
 
 # -- the declaration ------------------------------------------------------------------------
@@ -134,7 +117,7 @@ def test_the_unit_table_is_erviss_readme() -> None:
 
 
 def test_fixture_rows_by_signal_and_estimate(fixtures: Path) -> None:
-    frame = _signals(fixtures)
+    frame = stored_signals(fixtures, NAME)
     counts = frame.groupby(["signal", "estimate"]).size().to_dict()
     assert counts == {
         ("ili-rate", "measured"): 4 + 4 + 2,  # DE, FR, MT
@@ -150,7 +133,9 @@ def test_fixture_rows_by_signal_and_estimate(fixtures: Path) -> None:
 
 
 def test_iso_weeks_are_dated_by_their_monday(fixtures: Path) -> None:
-    series = _one(_signals(fixtures), region_id="FI", age_group="15-64")
+    series = rows_where(
+        stored_signals(fixtures, NAME), region_id="FI", age_group="15-64"
+    )
     assert series["date"].dt.strftime("%Y-%m-%d").tolist()[:3] == [
         "2020-12-28",  # 2020-W53: 2020 has 53 ISO weeks
         "2021-01-04",
@@ -160,7 +145,7 @@ def test_iso_weeks_are_dated_by_their_monday(fixtures: Path) -> None:
 
 
 def test_units_travel_with_every_value(fixtures: Path) -> None:
-    frame = _signals(fixtures)
+    frame = stored_signals(fixtures, NAME)
     rates = frame[frame["signal"].isin(["ili-rate", "ari-rate"])]
     assert _sets(rates, "region_id", "unit") == {
         "DE": {POP},
@@ -169,7 +154,7 @@ def test_units_travel_with_every_value(fixtures: Path) -> None:
         "MT": {CONS},
     }
     # Malta's SARI rate is per population: 102.4 for ages 0-4 is no share of consultations
-    malta = _one(frame, region_id="MT", signal="sari-rate", age_group="00-04")
+    malta = rows_where(frame, region_id="MT", signal="sari-rate", age_group="00-04")
     assert malta[["value", "unit"]].values.tolist() == [[96.8, POP], [102.4, POP]]
     units = _sets(frame, "signal", "unit")
     assert units["sari-positivity"] == {"% of tests"}
@@ -177,7 +162,7 @@ def test_units_travel_with_every_value(fixtures: Path) -> None:
 
 
 def test_ages_are_spelled_as_rki_spells_them(fixtures: Path) -> None:
-    frame = _signals(fixtures)
+    frame = stored_signals(fixtures, NAME)
     assert sorted(frame["age_group"].unique()) == [
         "00+",
         "00-04",
@@ -185,7 +170,7 @@ def test_ages_are_spelled_as_rki_spells_them(fixtures: Path) -> None:
         "15-64",
         "65+",
     ]
-    assert _one(frame, region_id="FR", signal="ili-rate", age_group="00-04")[
+    assert rows_where(frame, region_id="FR", signal="ili-rate", age_group="00-04")[
         "value"
     ].tolist() == [300.1, 350.0]
     assert set(frame.loc[frame["signal"].str.startswith("sari-"), "pathogen"]) == {
@@ -194,33 +179,37 @@ def test_ages_are_spelled_as_rki_spells_them(fixtures: Path) -> None:
 
 
 def test_a_spike_is_kept_and_flagged_not_dropped(fixtures: Path) -> None:
-    frame = _signals(fixtures)
+    frame = stored_signals(fixtures, NAME)
     flagged = frame[frame["estimate"] == "outlier"]
     assert flagged[["region_id", "signal", "age_group", "value"]].values.tolist() == [
         ["FI", "ari-rate", "15-64", 100000.0]
     ]
     assert flagged["date"].tolist() == [pd.Timestamp("2021-02-08")]  # 2021-W06
-    measured = _one(frame, region_id="FI", age_group="15-64", estimate="measured")
+    measured = rows_where(frame, region_id="FI", age_group="15-64", estimate="measured")
     assert len(measured) == 10 and pd.Timestamp("2021-02-08") not in set(
         measured["date"]
     )
 
 
 def test_virology_keeps_each_pathogen_s_total(fixtures: Path) -> None:
-    frame = _signals(fixtures)
-    de = _one(frame, region_id="DE", pathogen="Influenza", signal="sari-detections")
+    frame = stored_signals(fixtures, NAME)
+    de = rows_where(
+        frame, region_id="DE", pathogen="Influenza", signal="sari-detections"
+    )
     assert de["value"].tolist() == [25.0, 0.0]  # the total, not its subtypes (10+12+3)
-    positivity = _one(frame, region_id="ES", signal="sari-positivity")
+    positivity = rows_where(frame, region_id="ES", signal="sari-positivity")
     assert dict(zip(positivity["pathogen"], positivity["value"], strict=True)) == {
         "Influenza": 12.5, "RSV": 16.7, "SARS-CoV-2": 33.3,
     }  # fmt: skip
     # no positivity where nothing was tested (Germany's influenza in 2021-W10)
-    flu = _one(frame, region_id="DE", pathogen="Influenza", signal="sari-positivity")
+    flu = rows_where(
+        frame, region_id="DE", pathogen="Influenza", signal="sari-positivity"
+    )
     assert flu["date"].tolist() == [pd.Timestamp("2021-03-01")]
 
 
 def test_eu_eea_and_subtypes_are_left_out_with_notes(fixtures: Path) -> None:
-    data = get_source(NAME).parse(_paths(fixtures))
+    data = get_source(NAME).parse(mirror_paths(fixtures, NAME))
     assert data.signals is not None and "EU/EEA" not in set(data.signals["region_id"])
     assert data.notes == [
         f"{ILI}: 1 value flagged as an outlier, kept with estimate outlier: FI 1",
@@ -232,7 +221,7 @@ def test_eu_eea_and_subtypes_are_left_out_with_notes(fixtures: Path) -> None:
 
 
 def test_gzip_crlf_bom_and_row_order_read_alike(mirror: Path) -> None:
-    clean = _signals(mirror)
+    clean = stored_signals(mirror, NAME)
     for f in get_source(NAME).files:
         path = mirror / "ecdc" / f.name
         lines = path.read_bytes().rstrip(b"\n").split(b"\n")
@@ -241,7 +230,7 @@ def test_gzip_crlf_bom_and_row_order_read_alike(mirror: Path) -> None:
         path.with_name(f.name + ".gz").write_bytes(
             gzip.compress(b"\xef\xbb\xbf" + text)
         )
-    pd.testing.assert_frame_equal(_signals(mirror), clean)
+    pd.testing.assert_frame_equal(stored_signals(mirror, NAME), clean)
 
 
 # -- the outlier rule -------------------------------------------------------------------------
@@ -281,110 +270,47 @@ def test_series_are_judged_apart_and_zeros_flag_nothing() -> None:
 # -- bad input --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Bad:
-    id: str
-    file: str
-    change: Callable[[list[str]], list[str]]
-    """Rewrites the file's lines (the header is line 1, index 0)."""
-    line: int | None
-    column: str | None
-    words: tuple[str, ...] = ()
-
-
-def cell(line: int, column: str, value: str) -> Callable[[list[str]], list[str]]:
-    """Set the cell of ``column`` on file line ``line`` to ``value``."""
-
-    def change(lines: list[str]) -> list[str]:
-        cells = lines[line - 1].split(",")
-        cells[lines[0].split(",").index(column)] = value
-        lines[line - 1] = ",".join(cells)
-        return lines
-
-    return change
-
-
-def drop_column(column: str) -> Callable[[list[str]], list[str]]:
-    def change(lines: list[str]) -> list[str]:
-        i = lines[0].split(",").index(column)
-        return [
-            ",".join(c for n, c in enumerate(x.split(",")) if n != i) for x in lines
-        ]
-
-    return change
-
-
-def repeat(line: int, value: str | None = None) -> Callable[[list[str]], list[str]]:
-    """Line ``line`` again right after it (with another value)."""
-
-    def change(lines: list[str]) -> list[str]:
-        copy = lines[line - 1]
-        if value is not None:
-            copy = copy.rsplit(",", 1)[0] + "," + value
-        return [*lines[:line], copy, *lines[line:]]
-
-    return change
-
-
 BAD = [
-    Bad("missing-value-column", ILI, drop_column("value"), None, None, ("missing column 'value'",)),
-    Bad("missing-country-column", VIRO, drop_column("countryname"), None, None, ("missing column 'countryname'",)),
-    Bad("week-53-of-a-52-week-year", ILI, cell(3, "yearweek", "2021-W53"), 3, "yearweek", ("not an ISO week", "2021 has no week 53", "'2021-W53'")),
-    Bad("week-without-w", SARI, cell(4, "yearweek", "2021-09"), 4, "yearweek", ("not an ISO week", "2021-W09")),
-    Bad("week-54", VIRO, cell(11, "yearweek", "2021-W54"), 11, "yearweek", ("not an ISO week",)),
-    Bad("unknown-country", ILI, cell(16, "countryname", "Atlantis"), 16, "countryname", ("unknown country 'Atlantis'", "EU/EEA")),
-    Bad("unknown-country-sari", SARI, cell(6, "countryname", "Malta (EU)"), 6, "countryname", ("unknown country",)),
-    Bad("country-code-for-name", VIRO, cell(2, "countryname", "EL"), 2, "countryname", ("unknown country 'EL'",)),
-    Bad("empty-country", ILI, cell(5, "countryname", ""), 5, "countryname", ("empty cell",)),
-    Bad("negative-rate", ILI, cell(19, "value", "-12.4"), 19, "value", ("negative value", "'-12.4'")),
-    Bad("negative-sari-rate", SARI, cell(10, "value", "-1"), 10, "value", ("negative value",)),
-    Bad("not-a-number", ILI, cell(7, "value", "6000x"), 7, "value", ("not a number", "'6000x'")),
-    Bad("decimal-comma", ILI, cell(7, "value", "6,0"), None, None, ("not a readable CSV table", "line 7")),
-    Bad("empty-value", SARI, cell(3, "value", ""), 3, "value", ("missing value",)),
-    Bad("positivity-above-100", VIRO, cell(31, "value", "150"), 31, "value", ("positivity 150 is above 100 %",)),
-    Bad("positivity-not-detections-over-tests", VIRO, cell(20, "value", "13.5"), 20, "value", ("positivity 13.5 is not 100 x 25 detections / 200 tests", "12.5 (rounded to one decimal)")),
-    Bad("positivity-as-a-proportion", VIRO, cell(37, "value", "0.167"), 37, "value", ("positivity 0.167 is not",)),
-    Bad("positivity-of-no-tests", VIRO, lambda ls: [*ls[:11], ls[10].replace("detections,total,0", "positivity,total,0"), *ls[11:]], 12, "value", ("a positivity of 0 tests",)),
-    Bad("more-detections-than-tests", VIRO, cell(36, "value", "7"), 36, "value", ("7 detections of 6 tests", "line 38")),
-    Bad("fractional-tests", VIRO, cell(21, "value", "200.5"), 21, "value", ("not a count", "'200.5'")),
-    Bad("duplicate-row", ILI, repeat(17), 18, None, ("duplicate row", "repeats line 17")),
-    Bad("duplicate-row-other-value", SARI, repeat(5, "13"), 6, None, ("duplicate row", "repeats line 5")),
-    Bad("duplicate-total-other-subtype", VIRO, lambda ls: [*ls, ls[19].replace(",total,positivity", ",all,positivity")], 42, None, ("duplicate row", "repeats line 20")),
-    Bad("malta-per-population", ILI, cell(25, "value", "250.3"), 25, "value", ("Malta's ILIconsultationrate 250.3 is more than per 100 consultations allows", "changed Malta's unit", "at most 100")),
-    Bad("finland-above-all-consultations", ILI, cell(8, "value", "100000.1"), 8, "value", ("more than per 100,000 consultations allows",)),
-    Bad("france-above-its-population", ILI, cell(16, "value", "150000"), 16, "value", ("per 100,000 population",)),
-    Bad("unknown-indicator", ILI, cell(2, "indicator", "SARIrate"), 2, "indicator", ("unknown indicator 'SARIrate'",)),
-    Bad("unknown-age", SARI, cell(2, "age", "65-79"), 2, "age", ("unknown age '65-79'", "0-4")),
-    Bad("unknown-pathogen", VIRO, cell(13, "pathogen", "hMPV"), 13, "pathogen", ("unknown pathogen 'hMPV'",)),
-    Bad("virology-age-group", VIRO, cell(14, "age", "65+"), 14, "age", ("unknown age '65+'",)),
+    Bad("missing-value-column", NAME, ILI, drop_column("value"), None, None, ("missing column 'value'",)),
+    Bad("missing-country-column", NAME, VIRO, drop_column("countryname"), None, None, ("missing column 'countryname'",)),
+    Bad("week-53-of-a-52-week-year", NAME, ILI, cell(3, "yearweek", "2021-W53"), 3, "yearweek", ("not an ISO week", "2021 has no week 53", "'2021-W53'")),
+    Bad("week-without-w", NAME, SARI, cell(4, "yearweek", "2021-09"), 4, "yearweek", ("not an ISO week", "2021-W09")),
+    Bad("week-54", NAME, VIRO, cell(11, "yearweek", "2021-W54"), 11, "yearweek", ("not an ISO week",)),
+    Bad("unknown-country", NAME, ILI, cell(16, "countryname", "Atlantis"), 16, "countryname", ("unknown country 'Atlantis'", "EU/EEA")),
+    Bad("unknown-country-sari", NAME, SARI, cell(6, "countryname", "Malta (EU)"), 6, "countryname", ("unknown country",)),
+    Bad("country-code-for-name", NAME, VIRO, cell(2, "countryname", "EL"), 2, "countryname", ("unknown country 'EL'",)),
+    Bad("empty-country", NAME, ILI, cell(5, "countryname", ""), 5, "countryname", ("empty cell",)),
+    Bad("negative-rate", NAME, ILI, cell(19, "value", "-12.4"), 19, "value", ("negative value", "'-12.4'")),
+    Bad("negative-sari-rate", NAME, SARI, cell(10, "value", "-1"), 10, "value", ("negative value",)),
+    Bad("not-a-number", NAME, ILI, cell(7, "value", "6000x"), 7, "value", ("not a number", "'6000x'")),
+    Bad("decimal-comma", NAME, ILI, cell(7, "value", "6,0"), None, None, ("not a readable CSV table", "line 7")),
+    Bad("empty-value", NAME, SARI, cell(3, "value", ""), 3, "value", ("missing value",)),
+    Bad("positivity-above-100", NAME, VIRO, cell(31, "value", "150"), 31, "value", ("positivity 150 is above 100 %",)),
+    Bad("positivity-not-detections-over-tests", NAME, VIRO, cell(20, "value", "13.5"), 20, "value", ("positivity 13.5 is not 100 x 25 detections / 200 tests", "12.5 (rounded to one decimal)")),
+    Bad("positivity-as-a-proportion", NAME, VIRO, cell(37, "value", "0.167"), 37, "value", ("positivity 0.167 is not",)),
+    Bad("positivity-of-no-tests", NAME, VIRO, lambda ls: [*ls[:11], ls[10].replace("detections,total,0", "positivity,total,0"), *ls[11:]], 12, "value", ("a positivity of 0 tests",)),
+    Bad("more-detections-than-tests", NAME, VIRO, cell(36, "value", "7"), 36, "value", ("7 detections of 6 tests", "line 38")),
+    Bad("fractional-tests", NAME, VIRO, cell(21, "value", "200.5"), 21, "value", ("not a count", "'200.5'")),
+    Bad("duplicate-row", NAME, ILI, repeat(17), 18, None, ("duplicate row", "repeats line 17")),
+    Bad("duplicate-row-other-value", NAME, SARI, repeat(5, "13"), 6, None, ("duplicate row", "repeats line 5")),
+    Bad("duplicate-total-other-subtype", NAME, VIRO, lambda ls: [*ls, ls[19].replace(",total,positivity", ",all,positivity")], 42, None, ("duplicate row", "repeats line 20")),
+    Bad("malta-per-population", NAME, ILI, cell(25, "value", "250.3"), 25, "value", ("Malta's ILIconsultationrate 250.3 is more than per 100 consultations allows", "changed Malta's unit", "at most 100")),
+    Bad("finland-above-all-consultations", NAME, ILI, cell(8, "value", "100000.1"), 8, "value", ("more than per 100,000 consultations allows",)),
+    Bad("france-above-its-population", NAME, ILI, cell(16, "value", "150000"), 16, "value", ("per 100,000 population",)),
+    Bad("unknown-indicator", NAME, ILI, cell(2, "indicator", "SARIrate"), 2, "indicator", ("unknown indicator 'SARIrate'",)),
+    Bad("unknown-age", NAME, SARI, cell(2, "age", "65-79"), 2, "age", ("unknown age '65-79'", "0-4")),
+    Bad("unknown-pathogen", NAME, VIRO, cell(13, "pathogen", "hMPV"), 13, "pathogen", ("unknown pathogen 'hMPV'",)),
+    Bad("virology-age-group", NAME, VIRO, cell(14, "age", "65+"), 14, "age", ("unknown age '65+'",)),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("bad", BAD, ids=[b.id for b in BAD])
 def test_bad_input_names_file_line_and_column(mirror: Path, bad: Bad) -> None:
-    path = mirror / "ecdc" / bad.file
-    lines = path.read_text("utf-8").rstrip("\n").split("\n")
-    path.write_text("\n".join(bad.change(lines)) + "\n", "utf-8")
-    with pytest.raises(ParseError) as info:
-        get_source(NAME).parse(_paths(mirror))
-    error = info.value
-    message = str(error)
-    assert "\n" not in message
-    assert message.startswith(f"{NAME}: {bad.file}: "), message
-    assert (error.row, error.column) == (bad.line, bad.column), message
-    if bad.line is not None:
-        assert f"line {bad.line}" in message
-    if bad.column is not None:
-        assert f"column {bad.column!r}" in message
-    for word in bad.words:
-        assert word in message, message
+    assert_refused(mirror, "ecdc", bad)
 
 
 WHOLE_FILE = [
-    ("empty", lambda b: b"", "empty"),
-    ("html", lambda b: b"<!DOCTYPE html><html><body>502</body></html>\n", "HTML"),
-    ("header-only", lambda b: b.split(b"\n")[0] + b"\n", "no data rows"),
-    ("cut-mid-line", lambda b: b.rstrip(b"\n")[: b.rstrip(b"\n").rfind(b"\n") + 12], "ends mid-line"),
+    *BROKEN_FILES,
     ("truncated-gzip", lambda b: gzip.compress(b)[: len(gzip.compress(b)) // 2], "corrupt or truncated gzip"),
 ]  # fmt: skip
 
@@ -399,7 +325,7 @@ def test_broken_files_are_refused(
     path = mirror / "ecdc" / file
     path.write_bytes(change(path.read_bytes()))
     with pytest.raises(ParseError) as info:
-        get_source(NAME).parse(_paths(mirror))
+        get_source(NAME).parse(mirror_paths(mirror, NAME))
     message = str(info.value)
     assert "\n" not in message and message.startswith(f"{NAME}: {file}: "), message
     assert word in message, message
@@ -410,7 +336,7 @@ def test_eu_eea_in_a_file_of_rates_is_left_out_too(mirror: Path) -> None:
     path = mirror / "ecdc" / ILI
     text = path.read_text("utf-8")
     path.write_text(text + text.splitlines()[-1].replace("Malta", "EU/EEA") + "\n")
-    data = get_source(NAME).parse(_paths(mirror))
+    data = get_source(NAME).parse(mirror_paths(mirror, NAME))
     assert data.signals is not None and len(data.signals) == 61
     assert data.notes[0].startswith(f"{ILI}: 1 row of EU/EEA left out")
 

@@ -18,6 +18,7 @@ import pytest
 from epicurves import Settings, get_source, load_signals, update
 from epicurves.model import tidy_signals
 from epicurves.rules import validate_signals
+from source_files import mirror_paths
 
 pytestmark = pytest.mark.realdata
 
@@ -41,14 +42,7 @@ POPULATION = "per 100,000 population"
 @pytest.fixture(scope="module")
 def paths(shared_data: Path) -> dict[str, Path]:
     """The source's real files (compressed or not); skipped where one is absent."""
-    out = {}
-    for f in get_source(NAME).files:
-        plain = shared_data / f.folder / f.name
-        out[f.name] = plain if plain.is_file() else plain.with_name(f.name + ".gz")
-    missing = [p.name for p in out.values() if not p.is_file()]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not in {shared_data}")
-    return out
+    return mirror_paths(shared_data, NAME, skip=True)
 
 
 @pytest.fixture(scope="module")

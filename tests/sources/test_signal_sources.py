@@ -20,41 +20,24 @@ import epicurves
 from conftest import CASE_SOURCES, EU_SOURCES, SIGNAL_SOURCES, US_SOURCES
 from epicurves import Settings, get_source, load_signals
 from epicurves.errors import ParseError
-from epicurves.model import tidy_signals
-from epicurves.rules import validate_signals
 from epicurves.sources import SOURCES
+from source_files import (
+    BROKEN_FILES,
+    Bad,
+    assert_refused,
+    cell,
+    drop_column,
+    mirror_paths,
+    repeat,
+    rows_where,
+    stored_signals,
+)
 
 STATES = [
     "DE-SH", "DE-HH", "DE-NI", "DE-HB", "DE-NW", "DE-HE", "DE-RP", "DE-BW",
     "DE-BY", "DE-SL", "DE-BE", "DE-BB", "DE-MV", "DE-SN", "DE-ST", "DE-TH",
 ]  # fmt: skip
 AGES = ["00+", "00-04", "05-14", "15-34", "35-59", "60-79", "80+"]
-
-
-def _paths(folder: Path, name: str) -> dict[str, Path]:
-    """The source's files in a mirror folder, compressed or not."""
-    out = {}
-    for f in get_source(name).files:
-        plain = folder / f.folder / f.name
-        out[f.name] = plain if plain.is_file() else plain.with_name(f.name + ".gz")
-    return out
-
-
-def _signals(folder: Path, name: str) -> pd.DataFrame:
-    """The source's signals as the store keeps them (tidy and validated)."""
-    source = get_source(name)
-    data = source.parse(_paths(folder, name))
-    assert data.observations.empty and data.regions.empty
-    assert data.signals is not None
-    frame = tidy_signals(data.signals, name, source.signals)
-    validate_signals(frame, name, source.signals)
-    return frame
-
-
-def _one(frame: pd.DataFrame, **where: str) -> pd.DataFrame:
-    for column, value in where.items():
-        frame = frame[frame[column] == value]
-    return frame.sort_values("date").reset_index(drop=True)
 
 
 # -- the declarations ------------------------------------------------------------------------
@@ -133,65 +116,71 @@ def test_signal_names_units_and_estimates_follow_the_contract() -> None:
 
 
 def test_wastewater_fixture(fixtures: Path) -> None:
-    frame = _signals(fixtures, "rki-wastewater")
+    frame = stored_signals(fixtures, "rki-wastewater")
     assert set(frame["region_id"]) == {"DE"} and set(frame["age_group"]) == {"00+"}
     assert set(frame["pathogen"]) == {"SARS-CoV-2", "Influenza A", "RSV A/B"}
     assert sorted(frame["date"].dt.strftime("%Y-%m-%d").unique()) == [
         "2021-03-03",
         "2021-03-10",
     ]
-    sars = _one(frame, signal="wastewater", pathogen="SARS-CoV-2")
-    smoothed = _one(sars, estimate="smoothed")
+    sars = rows_where(frame, signal="wastewater", pathogen="SARS-CoV-2")
+    smoothed = rows_where(sars, estimate="smoothed")
     assert smoothed[["value", "lo", "hi"]].values.tolist() == [
         [105000.0, 90000.0, 120000.0],
         [118000.0, 101000.0, 135000.0],
     ]
-    assert _one(sars, estimate="measured")["value"].tolist() == [100000.0, 120000.0]
-    assert _one(sars, estimate="measured")["lo"].isna().all()
-    assert _one(sars, estimate="normalised")["value"].tolist() == [110000.5, 130000.5]
+    assert rows_where(sars, estimate="measured")["value"].tolist() == [
+        100000.0,
+        120000.0,
+    ]
+    assert rows_where(sars, estimate="measured")["lo"].isna().all()
+    assert rows_where(sars, estimate="normalised")["value"].tolist() == [
+        110000.5,
+        130000.5,
+    ]
     # NA loads of Influenza A on 03-10: no row, the smoothed curve is there
-    flu = _one(frame, signal="wastewater", pathogen="Influenza A")
+    flu = rows_where(frame, signal="wastewater", pathogen="Influenza A")
     assert flu.groupby("estimate").size().to_dict() == {
         "measured": 1,
         "normalised": 1,
         "smoothed": 2,
     }
-    sites = _one(frame, signal="wastewater-sites", pathogen="SARS-CoV-2")
+    sites = rows_where(frame, signal="wastewater-sites", pathogen="SARS-CoV-2")
     assert sites["value"].tolist() == [120.0, 125.0]
-    coverage = _one(frame, signal="wastewater-coverage", pathogen="SARS-CoV-2")
+    coverage = rows_where(frame, signal="wastewater-coverage", pathogen="SARS-CoV-2")
     assert coverage["value"].tolist() == pytest.approx([25.0, 26.0])
     assert len(frame) == 6 * 5 - 2
 
 
 def test_hospitalisation_fixture(fixtures: Path) -> None:
-    frame = _signals(fixtures, "rki-hospitalisation")
+    frame = stored_signals(fixtures, "rki-hospitalisation")
     assert sorted(frame["region_id"].unique()) == ["DE", "DE-BE", "DE-BY"]
     assert set(frame["pathogen"]) == {"SARS-CoV-2"} and set(frame["age_group"]) == {
         "00+"
     }
-    by = _one(frame, signal="hospitalisation-cases", region_id="DE-BY")
-    fixed = _one(by, estimate="fixed")
+    by = rows_where(frame, signal="hospitalisation-cases", region_id="DE-BY")
+    fixed = rows_where(by, estimate="fixed")
     assert fixed["date"].dt.strftime("%m-%d").tolist() == [
         f"03-{d:02d}" for d in range(6, 13)
     ]
     assert fixed["value"].tolist() == [500.0 + 10 * k for k in range(5, 12)]
-    nowcast = _one(by, estimate="nowcast")  # NA on the newest 3 days, as upstream
+    nowcast = rows_where(by, estimate="nowcast")  # NA on the newest 3 days, as upstream
     assert nowcast["date"].max() == pd.Timestamp("2021-03-09")
     assert (nowcast["lo"] < nowcast["value"]).all() and (
         nowcast["value"] < nowcast["hi"]
     ).all()
-    assert _one(frame, signal="hospitalisation", region_id="DE", estimate="updated")[
-        "value"
-    ].iloc[-1] == pytest.approx(4.9)
+    assert rows_where(
+        frame, signal="hospitalisation", region_id="DE", estimate="updated"
+    )["value"].iloc[-1] == pytest.approx(4.9)
     assert len(frame) == 2 * 3 * (7 + 7 + 4)
 
 
 def test_hospitalisation_2020_fixture(fixtures: Path) -> None:
-    frame = _signals(fixtures, "rki-hospitalisation-2020")
+    frame = stored_signals(fixtures, "rki-hospitalisation-2020")
     assert sorted(frame["region_id"].unique()) == ["DE", "DE-BY"]
     assert sorted(frame["age_group"].unique()) == sorted(AGES)
     assert set(frame["estimate"]) == {"updated"}
-    cases = _one(
+    cases = rows_where(
         frame, signal="hospitalisation-2020-cases", region_id="DE", age_group="00+"
     )
     assert cases["value"].tolist() == [4900.0, 5000.0, 5100.0]
@@ -205,9 +194,9 @@ def test_hospitalisation_2020_fixture(fixtures: Path) -> None:
 
 
 def test_sari_fixture(fixtures: Path) -> None:
-    frame = _signals(fixtures, "rki-sari")
+    frame = stored_signals(fixtures, "rki-sari")
     assert set(frame["region_id"]) == {"DE"} and set(frame["signal"]) == {"sari"}
-    all_ages = _one(frame, age_group="00+")
+    all_ages = rows_where(frame, age_group="00+")
     # ISO weeks 2021-W09 and W10, dated by their Mondays
     assert all_ages["date"].dt.strftime("%Y-%m-%d").tolist() == [
         "2021-03-01",
@@ -218,15 +207,15 @@ def test_sari_fixture(fixtures: Path) -> None:
 
 
 def test_deaths_fixture(fixtures: Path) -> None:
-    frame = _signals(fixtures, "rki-deaths-weekly")
+    frame = stored_signals(fixtures, "rki-deaths-weekly")
     assert sorted(frame["region_id"].unique()) == ["DE", "DE-BE", "DE-BY", "DE-HH"]
     states = frame[frame["region_id"] != "DE"]
     assert set(states["age_group"]) == {"00+"}
-    assert _one(states, region_id="DE-BY")["value"].tolist() == [300.0, 250.0]
+    assert rows_where(states, region_id="DE-BY")["value"].tolist() == [300.0, 250.0]
     de = frame[frame["region_id"] == "DE"]
     assert sorted(de["age_group"].unique()) == sorted(AGES)
-    assert _one(de, age_group="00+")["value"].tolist() == [1856.0, 1423.0]
-    assert _one(de, age_group="00+")["date"].dt.strftime("%Y-%m-%d").tolist() == [
+    assert rows_where(de, age_group="00+")["value"].tolist() == [1856.0, 1423.0]
+    assert rows_where(de, age_group="00+")["date"].dt.strftime("%Y-%m-%d").tolist() == [
         "2021-03-01",
         "2021-03-08",
     ]
@@ -234,17 +223,17 @@ def test_deaths_fixture(fixtures: Path) -> None:
 
 
 def test_nowcast_fixture(fixtures: Path) -> None:
-    frame = _signals(fixtures, "rki-nowcast")
+    frame = stored_signals(fixtures, "rki-nowcast")
     assert set(frame["region_id"]) == {"DE"} and set(frame["age_group"]) == {"00+"}
     assert set(frame["pathogen"]) == {"SARS-CoV-2"}
-    nowcast = _one(frame, signal="nowcast", estimate="nowcast")
+    nowcast = rows_where(frame, signal="nowcast", estimate="nowcast")
     assert len(nowcast) == 21
     assert nowcast[["value", "lo", "hi"]].iloc[0].tolist() == [7012.0, 6902.0, 7134.0]
-    smoothed = _one(frame, signal="nowcast", estimate="smoothed")
+    smoothed = rows_where(frame, signal="nowcast", estimate="smoothed")
     # each day averaged with the 3 before (the first 3 with days before the file)
     mean4 = nowcast["value"].rolling(4).mean()
     assert ((smoothed["value"] - mean4).iloc[3:].abs() <= 0.5).all()
-    r = _one(frame, signal="r-7day")
+    r = rows_where(frame, signal="r-7day")
     assert set(r["estimate"]) == {"nowcast"} and set(r["unit"]) == {"dimensionless"}
     # empty R cells (the first 4 days, the last) give no row; ".99" is 0.99
     assert r["date"].dt.strftime("%m-%d").tolist() == [
@@ -307,7 +296,7 @@ REAL = {
 
 @pytest.mark.parametrize("name", SIGNAL_SOURCES)
 def test_real_files_parse(shared_data: Path, name: str) -> None:
-    frame = _signals(shared_data, name)
+    frame = stored_signals(shared_data, name)
     expected = REAL[name]
     assert len(frame) == expected.rows
     assert frame["region_id"].nunique() == expected.regions
@@ -321,9 +310,11 @@ def test_real_files_parse(shared_data: Path, name: str) -> None:
 
 
 def test_real_wastewater_is_weekly_on_wednesdays(shared_data: Path) -> None:
-    frame = _signals(shared_data, "rki-wastewater")
+    frame = stored_signals(shared_data, "rki-wastewater")
     assert set(frame["date"].dt.day_of_week) == {2}
-    sars = _one(frame, signal="wastewater", pathogen="SARS-CoV-2", estimate="measured")
+    sars = rows_where(
+        frame, signal="wastewater", pathogen="SARS-CoV-2", estimate="measured"
+    )
     assert len(sars) == 233
     assert set(sars["date"].diff().dropna()) == {pd.Timedelta(days=7)}
     coverage = frame[frame["signal"] == "wastewater-coverage"]["value"]
@@ -332,7 +323,7 @@ def test_real_wastewater_is_weekly_on_wednesdays(shared_data: Path) -> None:
 
 def test_real_weekly_files_are_dated_by_monday(shared_data: Path) -> None:
     for name, weeks in (("rki-sari", 241), ("rki-deaths-weekly", 336)):
-        frame = _signals(shared_data, name)
+        frame = stored_signals(shared_data, name)
         assert set(frame["date"].dt.day_of_week) == {0}
         assert frame["date"].nunique() == weeks
         # ISO week 2020-W53 is the week of Monday 2020-12-28
@@ -342,13 +333,15 @@ def test_real_weekly_files_are_dated_by_monday(shared_data: Path) -> None:
 def test_real_nowcast_interval_holds(shared_data: Path) -> None:
     """``lo <= value <= hi`` on every real nowcast row (validate_signals checks it; here the
     rows are counted): none is outside, 34 rows per signal have no nowcast (NA)."""
-    frame = _signals(shared_data, "rki-hospitalisation")
+    frame = stored_signals(shared_data, "rki-hospitalisation")
     nowcast = frame[frame["estimate"] == "nowcast"]
     assert nowcast[["lo", "hi"]].notna().all().all()
     assert (
         (nowcast["lo"] <= nowcast["value"]) & (nowcast["value"] <= nowcast["hi"])
     ).all()
-    smoothed = _signals(shared_data, "rki-wastewater").query("estimate == 'smoothed'")
+    smoothed = stored_signals(shared_data, "rki-wastewater").query(
+        "estimate == 'smoothed'"
+    )
     assert (
         (smoothed["lo"] <= smoothed["value"]) & (smoothed["value"] <= smoothed["hi"])
     ).all()
@@ -357,16 +350,16 @@ def test_real_nowcast_interval_holds(shared_data: Path) -> None:
 def test_real_nowcast_and_r_intervals_hold(shared_data: Path) -> None:
     """RKI's nowcast file: every row has its interval and ``lo <= value <= hi`` (none
     outside); R's interval is as narrow as its value on many rows at two decimals."""
-    frame = _signals(shared_data, "rki-nowcast")
+    frame = stored_signals(shared_data, "rki-nowcast")
     assert frame[["lo", "hi"]].notna().all().all()
     assert ((frame["lo"] <= frame["value"]) & (frame["value"] <= frame["hi"])).all()
-    r = _one(frame, signal="r-7day")
+    r = rows_where(frame, signal="r-7day")
     assert ((r["lo"] == r["value"]).sum(), (r["hi"] == r["value"]).sum()) == (559, 533)
     assert r["value"].min() == 0.63 and r["value"].max() == 3.22
     # no R on the first 4 days and the last: no row
     assert str(r["date"].min().date()) == "2020-03-06"
     assert str(r["date"].max().date()) == "2023-06-16"
-    cases = _one(frame, signal="nowcast", estimate="nowcast")
+    cases = rows_where(frame, signal="nowcast", estimate="nowcast")
     assert cases["date"].diff().dropna().eq(pd.Timedelta(days=1)).all()
 
 
@@ -397,48 +390,6 @@ def test_update_from_the_fixture_mirror(settings: Settings) -> None:
 
 
 # -- bad input --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bad:
-    id: str
-    source: str
-    file: str
-    change: Callable[[list[str]], list[str]]
-    """Rewrites the file's lines (the header is line 1, index 0)."""
-    line: int | None
-    column: str | None
-    words: tuple[str, ...] = ()
-
-
-def cell(
-    line: int, column: str, value: str, sep: str = ","
-) -> Callable[[list[str]], list[str]]:
-    """Set the cell of ``column`` on file line ``line`` to ``value``."""
-
-    def change(lines: list[str]) -> list[str]:
-        header = lines[0].split(sep)
-        cells = lines[line - 1].split(sep)
-        cells[header.index(column)] = value
-        lines[line - 1] = sep.join(cells)
-        return lines
-
-    return change
-
-
-def drop_column(column: str, sep: str = ",") -> Callable[[list[str]], list[str]]:
-    def change(lines: list[str]) -> list[str]:
-        i = lines[0].split(sep).index(column)
-        return [
-            sep.join(c for n, c in enumerate(line.split(sep)) if n != i)
-            for line in lines
-        ]
-
-    return change
-
-
-def repeat(line: int) -> Callable[[list[str]], list[str]]:
-    return lambda lines: [*lines[:line], lines[line - 1], *lines[line:]]
 
 
 TAB = "\t"
@@ -508,43 +459,12 @@ BAD = [
 ]  # fmt: skip
 
 
-def _write(mirror: Path, file: str, text: str) -> Path:
-    path = mirror / "rki" / file
-    path.write_text(text, "utf-8")
-    return path
-
-
 @pytest.mark.parametrize("bad", BAD, ids=[b.id for b in BAD])
 def test_bad_input_names_file_line_and_column(mirror: Path, bad: Bad) -> None:
-    path = mirror / "rki" / bad.file
-    lines = path.read_text("utf-8").rstrip("\n").split("\n")
-    _write(mirror, bad.file, "\n".join(bad.change(lines)) + "\n")
-    with pytest.raises(ParseError) as info:
-        get_source(bad.source).parse(_paths(mirror, bad.source))
-    error = info.value
-    message = str(error)
-    assert "\n" not in message
-    assert message.startswith(f"{bad.source}: {bad.file}: "), message
-    assert error.row == bad.line, message
-    assert error.column == bad.column, message
-    if bad.line is not None:
-        assert f"line {bad.line}" in message
-    if bad.column is not None:
-        assert f"column {bad.column!r}" in message
-    for word in bad.words:
-        assert word in message, message
+    assert_refused(mirror, "rki", bad)
 
 
-WHOLE_FILE = [
-    ("empty", lambda b: b"", "empty"),
-    ("html", lambda b: b"<!DOCTYPE html><html><body>502</body></html>\n", "HTML"),
-    ("header-only", lambda b: b.split(b"\n")[0] + b"\n", "no data rows"),
-    (
-        "cut-mid-line",
-        lambda b: b.rstrip(b"\n")[: b.rstrip(b"\n").rfind(b"\n") + 12],
-        "ends mid-line",
-    ),
-]
+WHOLE_FILE = BROKEN_FILES
 
 
 @pytest.mark.parametrize("source", SIGNAL_SOURCES)
@@ -559,7 +479,7 @@ def test_broken_files_are_refused(
         original = path.read_bytes()
         path.write_bytes(change(original))
         with pytest.raises(ParseError) as info:
-            get_source(source).parse(_paths(mirror, source))
+            get_source(source).parse(mirror_paths(mirror, source))
         message = str(info.value)
         assert "\n" not in message and message.startswith(f"{source}: {f.name}: "), (
             message
@@ -578,23 +498,23 @@ def test_truncated_gzip_is_refused(mirror: Path, source: str) -> None:
     with pytest.raises(
         ParseError, match=rf"^{source}: {f.name}: corrupt or truncated gzip"
     ):
-        get_source(source).parse(_paths(mirror, source))
+        get_source(source).parse(mirror_paths(mirror, source))
 
 
 @pytest.mark.parametrize("source", SIGNAL_SOURCES)
 def test_gzip_crlf_and_bom_read_alike(mirror: Path, source: str) -> None:
-    clean = _signals(mirror, source)
+    clean = stored_signals(mirror, source)
     for f in get_source(source).files:
         path = mirror / "rki" / f.name
         text = path.read_bytes()
         path.unlink()
         changed = b"\xef\xbb\xbf" + text.replace(b"\n", b"\r\n")
         path.with_name(f.name + ".gz").write_bytes(gzip.compress(changed))
-    pd.testing.assert_frame_equal(_signals(mirror, source), clean)
+    pd.testing.assert_frame_equal(stored_signals(mirror, source), clean)
 
 
 def test_rows_in_any_order_and_columns_by_name(mirror: Path) -> None:
-    clean = _signals(mirror, "rki-hospitalisation")
+    clean = stored_signals(mirror, "rki-hospitalisation")
     path = mirror / "rki" / ADJ
     lines = path.read_text("utf-8").rstrip("\n").split("\n")
     table = [line.split(",") for line in [lines[0], *reversed(lines[1:])]]
@@ -602,7 +522,7 @@ def test_rows_in_any_order_and_columns_by_name(mirror: Path) -> None:
     path.write_text(
         "\n".join(",".join(r[i] for i in order) for r in table) + "\n", "utf-8"
     )
-    pd.testing.assert_frame_equal(_signals(mirror, "rki-hospitalisation"), clean)
+    pd.testing.assert_frame_equal(stored_signals(mirror, "rki-hospitalisation"), clean)
 
 
 def test_a_nowcast_outside_its_interval_fails_validation(settings: Settings) -> None:
@@ -656,7 +576,7 @@ def _value_column(header: list[str]) -> str:
 
 
 def test_number_reader_keeps_na_missing(mirror: Path) -> None:
-    frame = _signals(mirror, "rki-hospitalisation")
+    frame = stored_signals(mirror, "rki-hospitalisation")
     newest = frame[frame["date"] == frame["date"].max()]
     assert set(newest["estimate"]) == {"fixed", "updated"}
     assert np.isnan(

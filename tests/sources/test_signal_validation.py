@@ -27,15 +27,12 @@ from epicurves import (
 )
 from epicurves.model import tidy_signals
 from epicurves.sources.hospitalisation import ADJUSTED, read_population
+from source_files import mirror_paths
 
 
 def _signals(shared_data: Path, name: str) -> pd.DataFrame:
     source = get_source(name)
-    paths = {f.name: shared_data / f.folder / (f.name + ".gz") for f in source.files}
-    missing = [p.name for p in paths.values() if not p.is_file()]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not in {shared_data}")
-    data = source.parse(paths)
+    data = source.parse(mirror_paths(shared_data, name, skip=True))
     assert data.signals is not None
     return tidy_signals(data.signals, name, source.signals)
 
