@@ -17,11 +17,13 @@ import numpy as np
 import pandas as pd
 
 from ..charts.spec import ALL_AGES, DISEASES, ERVISS_DISEASES, SIGNAL_CHARTS
+from ..sources.ecdc import ECDC_ERVISS
+from .signals import people
 
-__all__ = ["EUROPE_COLUMNS", "STALE_WEEKS", "europe_rows", "week_label"]
+__all__ = ["EUROPE_COLUMNS", "SOURCE", "STALE_WEEKS", "europe_rows", "week_label"]
 
 #: The source of the card.
-SOURCE = "ecdc-erviss"
+SOURCE = ECDC_ERVISS.name
 #: The card's columns: (key, signal, pathogen or "" for all, heading).
 EUROPE_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("ili", "ili-rate", "", "ILI consultations"),
@@ -45,13 +47,6 @@ def week_label(day: pd.Timestamp) -> str:
     """
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def _number(value: float) -> str:
-    """A value for people: 3 significant digits, thousands separators."""
-    if abs(value) >= 1000:
-        return f"{round(value):,}"
-    return f"{float(f'{value:.3g}'):g}"
 
 
 def europe_rows(
@@ -97,7 +92,7 @@ def europe_rows(
         for row in picked.itertuples(index=False):
             day = pd.Timestamp(row.date)
             cells.setdefault(str(row.region_id), {})[key] = {
-                "value": _number(float(row.value)),
+                "value": people(float(row.value)),
                 "unit": str(row.unit),
                 "week": week_label(day),
                 "date": f"{day:%Y-%m-%d}",

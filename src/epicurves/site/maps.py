@@ -46,9 +46,12 @@ from .render import environment, script_json
 
 __all__ = [
     "ADMISSION_BINS",
+    "CONSULTATION_BINS",
+    "EUROPE_UNIT",
     "MAPS",
     "MAP_BINS",
     "MAP_COLOURS",
+    "SIGNAL_FORMAT",
     "MapSpec",
     "default_date",
     "geometry",
