@@ -1,0 +1,65 @@
+"""The conventions every forecast in epicurves follows: quantile levels, horizons, dates.
+
+A forecast has a **reference date** R, a Saturday. Horizon h is the MMWR week (Sunday to
+Saturday) ending R + 7h. Horizons 0–3 for every series; −1 (a nowcast of the newest week,
+which is still being revised) also for sources with releases. A forecast at R uses only what
+was published by R − 3, the Wednesday before (:func:`cutoff`).
+
+Forecasts are arrays of shape ``(series, horizons, levels)``: the quantiles at :data:`LEVELS`
+for :data:`HORIZONS`, in that order, monotone along the last axis.
+
+>>> len(LEVELS), LEVELS[[0, MEDIAN, -1]].tolist()
+(23, [0.01, 0.5, 0.99])
+>>> str(cutoff(pd.Timestamp("2025-07-05")).date()), str(target_end(pd.Timestamp("2025-07-05"), 2).date())
+('2025-07-02', '2025-07-19')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+
+__all__ = ["HORIZONS", "LEVELS", "MEDIAN", "check_reference_date", "cutoff", "target_end"]
+
+#: The 23 quantile levels of the US and European forecast hubs.
+LEVELS: np.ndarray = np.array(
+    [0.01, 0.025, *np.round(np.arange(0.05, 0.951, 0.05), 2), 0.975, 0.99]
+)
+#: The index of the median in :data:`LEVELS`.
+MEDIAN = 11
+#: Every horizon a model forecasts, in order: −1 (the newest week, a nowcast) to 3.
+HORIZONS: np.ndarray = np.arange(-1, 4)
+
+
+def cutoff(reference_date: pd.Timestamp) -> pd.Timestamp:
+    """The last day whose publications a forecast at ``reference_date`` may use (R − 3)."""
+    return reference_date - pd.Timedelta(days=3)
+
+
+def target_end(reference_date: pd.Timestamp, horizon: int) -> pd.Timestamp:
+    """The Saturday ending the week of ``horizon`` (R + 7h)."""
+    return reference_date + pd.Timedelta(days=7 * int(horizon))
+
+
+def check_reference_date(value: str | pd.Timestamp) -> pd.Timestamp:
+    """``value`` as a day, or a :class:`~epicurves.errors.UsageError` if it is not a Saturday.
+
+    >>> check_reference_date("2025-07-04")
+    Traceback (most recent call last):
+    ...
+    epicurves.errors.UsageError: reference date 2025-07-04 is a Friday: expected a Saturday (the end of an MMWR week)
+    """
+    try:
+        day = pd.Timestamp(value).normalize()
+    except (ValueError, TypeError) as exc:
+        msg = f"reference date {value!r} is not a date: expected YYYY-MM-DD, a Saturday"
+        raise UsageError(msg) from exc
+    if day.dayofweek != 5:
+        msg = (
+            f"reference date {day:%Y-%m-%d} is a {day:%A}: expected a Saturday "
+            "(the end of an MMWR week)"
+        )
+        raise UsageError(msg)
+    return day
