@@ -1,0 +1,337 @@
+"""The weekly series epicurves forecasts, read from the store, and what was known of each when.
+
+A **target** is one kind of weekly series (:data:`TARGETS`): weekly cases or deaths of every
+region (sums over MMWR weeks of the daily observations), US weekly hospital admissions for
+COVID-19 and influenza (CDC), RKI's weekly hospitalisations. A :class:`Series` holds every
+series of one target as a matrix (series × weeks, dated by the Saturday ending each week) and
+answers what a forecaster knew at a reference date R (:meth:`Series.known_at`), by the rule of
+:mod:`epicurves.forecast.levels`: what was published by R − 3.
+
+- A source with releases (``cdc-covid``): the newest release on or before R − 3; in a week
+  without one, the one before, as a real forecaster would have had it.
+- A source of fixed values (RKI's hospitalisations as first reported on each day): those values
+  up to the week ending R − 7. Scored against the values updated since.
+- Any other source: its current data cut at the week ending R − 7. Where the source revises its
+  past (RKI's cases by reporting date, CDC's influenza file, of which only the latest release is
+  kept), this is more than was known then: scores are optimistic, and say so.
+
+Weekly values of daily series are sums over complete weeks (all seven days present).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+from ..model import SIGNAL_KEY, pick_shown
+from ..releases import view
+from ..sources import get_source
+from ..store import Snapshot
+from ..store.history import VALUES
+from .levels import cutoff
+
+__all__ = ["TARGETS", "Series", "Target", "load_series", "week_end", "weekly_sums"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One kind of weekly series a forecast is made of."""
+
+    name: str
+    """The hub target name (``wk inc covid hosp``), or one in the hubs' style (``wk inc case``)."""
+    label: str
+    """In words, for pages and messages: ``weekly cases``."""
+    column: str = ""
+    """The daily observations' column summed per week (``new_cases``); empty for a signal."""
+    source: str = ""
+    """The source of a signal target."""
+    signal: str = ""
+    """The signal (``admissions``)."""
+    estimate: str = "measured"
+    """The estimate forecast from (``fixed``: as first reported)."""
+    scored: str = ""
+    """The estimate scored against, if another (``updated``); default: the same."""
+    tuning_until: str = ""
+    """The last reference date whose scores may guide model choices (``YYYY-MM-DD``); every
+    later one is evaluation."""
+    hub: bool = False
+    """Its locations are the hub's (two-digit FIPS codes and ``US``), not region ids."""
+
+    @property
+    def realtime(self) -> str:
+        """How the data a forecast uses compare with what was known at the time: ``releases``
+        (exactly), ``fixed`` (exactly: values as first reported) or ``final`` (the current
+        data cut at the week: optimistic where the source revises)."""
+        if self.estimate == "fixed":
+            return "fixed"
+        if self.source and get_source(self.source).releases:
+            return "releases"
+        return "final"
+
+
+#: Every target, by name.
+TARGETS: dict[str, Target] = {
+    t.name: t
+    for t in (
+        Target("wk inc case", "weekly cases", column="new_cases", tuning_until="2021-06-26"),
+        Target("wk inc death", "weekly deaths", column="new_deaths", tuning_until="2021-06-26"),
+        Target(
+            "wk inc covid hosp",
+            "weekly COVID-19 hospital admissions",
+            source="cdc-covid",
+            signal="admissions",
+            tuning_until="2025-06-28",
+            hub=True,
+        ),
+        Target(
+            "wk inc flu hosp",
+            "weekly influenza hospital admissions",
+            source="cdc-flu",
+            signal="admissions",
+            tuning_until="2025-06-28",
+            hub=True,
+        ),
+        Target(
+            "wk inc hosp",
+            "weekly COVID-19 hospitalisations (RKI)",
+            source="rki-hospitalisation",
+            signal="hospitalisation-cases",
+            estimate="fixed",
+            scored="updated",
+            tuning_until="2021-06-26",
+        ),
+    )
+}  # fmt: skip
+
+
+def target(name: str) -> Target:
+    """The target called ``name``, or a one-line :class:`UsageError` listing them."""
+    try:
+        return TARGETS[name]
+    except KeyError:
+        msg = f"unknown target {name!r}: expected one of {', '.join(map(repr, TARGETS))}"
+        raise UsageError(msg) from None
+
+
+def week_end(dates: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """The Saturday ending the MMWR week (Sunday to Saturday) of each date.
+
+    >>> week_end(pd.to_datetime(pd.Series(["2025-07-06", "2025-07-12", "2025-07-13"]))).astype(str).tolist()
+    ['2025-07-12', '2025-07-12', '2025-07-19']
+    """
+    days = np.asarray(dates, dtype="datetime64[D]")
+    weekday = (days.astype(np.int64) - 3) % 7  # 1970-01-01 was a Thursday: Monday is 0
+    return days + ((5 - weekday) % 7).astype("timedelta64[D]")
+
+
+def weekly_sums(daily: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``region_id, week, value``: the sums of ``column`` over each region's complete MMWR
+    weeks (all seven days present; a missing value in a week leaves that week out).
+
+    >>> days = pd.DataFrame({"region_id": "DE", "date": pd.date_range("2025-07-06", periods=10),
+    ...                      "new_cases": 1.0})
+    >>> weekly_sums(days, "new_cases").astype({"week": str}).values.tolist()
+    [['DE', '2025-07-12', 7.0]]
+    """
+    frame = pd.DataFrame(
+        {
+            "region_id": daily["region_id"].astype(str).to_numpy(),
+            "week": week_end(daily["date"]),
+            "value": daily[column].to_numpy(dtype=np.float64, na_value=np.nan),
+        }
+    )
+    grouped = frame.groupby(["region_id", "week"], sort=True)["value"]
+    out = grouped.agg(["sum", "count", "size"]).reset_index()
+    whole = (out["count"] == 7) & (out["size"] == 7)
+    out = out.loc[whole, ["region_id", "week", "sum"]].rename(columns={"sum": "value"})
+    out["week"] = pd.to_datetime(out["week"]).astype("datetime64[ns]")
+    return out.reset_index(drop=True)
+
+
+@dataclass
+class Series:
+    """Every series of one target: the current values, and what was known when.
+
+    ``values[i, j]`` is series ``regions[i]``'s value in the week ending ``weeks[j]`` as known
+    now (the values scored against); NaN where there is none."""
+
+    target: Target
+    regions: list[str]
+    weeks: pd.DatetimeIndex
+    values: np.ndarray
+    sources: list[str]
+    """The source of each series."""
+    live: np.ndarray
+    """Whether each series' source still publishes (a frozen series is backtested only)."""
+    first: np.ndarray
+    """Index of each series' first week with a value (``len(weeks)``: none)."""
+    last: np.ndarray
+    """Index of each series' last week with a value (−1: none)."""
+    realtime_values: np.ndarray | None = None
+    """For a target of fixed values: each week's value as first reported (else None)."""
+    releases: dict[pd.Timestamp, np.ndarray] = field(default_factory=dict)
+    """For a source with releases: the matrix of each release, by its date."""
+
+    def known_at(self, reference_date: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+        """What a forecaster knew at ``reference_date``: a matrix (series × weeks up to the
+        week ending R − 7, the last column) and, per series, how many of its newest weeks were
+        not yet published and were carried forward from its last known value (0 mostly; 1 in
+        a week a release came late)."""
+        end = reference_date - pd.Timedelta(days=7)
+        stop = int(self.weeks.searchsorted(end, side="right"))
+        if self.releases:
+            day = cutoff(reference_date)
+            known = [r for r in self.releases if r <= day]
+            if not known:
+                first = min(self.releases)
+                msg = (
+                    f"{self.target.name}: no release of {self.sources[0]} on or before "
+                    f"{day:%Y-%m-%d}: its first release is {first:%Y-%m-%d}"
+                )
+                raise UsageError(msg)
+            matrix = self.releases[max(known)][:, :stop]
+        elif self.realtime_values is not None:
+            matrix = self.realtime_values[:, :stop]
+        else:
+            matrix = self.values[:, :stop]
+        width = len(self.weeks[:stop])
+        if width < int((end - self.weeks[0]).days // 7) + 1:
+            pad = int((end - self.weeks[0]).days // 7) + 1 - width
+            matrix = np.pad(matrix, ((0, 0), (0, pad)), constant_values=np.nan)
+        return _carried(matrix)
+
+    def index(self, regions: Iterable[str]) -> np.ndarray:
+        """The rows of the given region ids (an unknown one: a one-line error)."""
+        position = {r: i for i, r in enumerate(self.regions)}
+        rows = []
+        for region in regions:
+            if region not in position:
+                msg = (
+                    f"no {self.target.label} for region {region!r} "
+                    f"(target {self.target.name!r} covers {len(self.regions)} regions)"
+                )
+                raise UsageError(msg)
+            rows.append(position[region])
+        return np.array(rows, dtype=np.int64)
+
+
+def _carried(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``matrix`` with each row's trailing missing weeks filled with its last known value,
+    and how many were filled per row."""
+    known = np.isfinite(matrix)
+    width = matrix.shape[1]
+    if width == 0:
+        return matrix, np.zeros(matrix.shape[0], dtype=np.int64)
+    last = width - 1 - np.argmax(known[:, ::-1], axis=1)
+    last[~known.any(axis=1)] = -1
+    lag = (width - 1 - last).astype(np.int64)
+    if not (lag > 0).any():
+        return matrix, np.zeros_like(lag)
+    out = matrix.copy()
+    for row in np.flatnonzero((lag > 0) & (last >= 0)):
+        out[row, last[row] + 1 :] = matrix[row, last[row]]
+    lag[last < 0] = 0
+    return out, lag
+
+
+def _matrix(
+    frame: pd.DataFrame, regions: Sequence[str], weeks: pd.DatetimeIndex
+) -> np.ndarray:
+    """``region_id, week, value`` rows as a matrix over ``regions`` × ``weeks``."""
+    out = np.full((len(regions), len(weeks)), np.nan)
+    if frame.empty:
+        return out
+    rows = pd.Index(regions).get_indexer(frame["region_id"].astype(str))
+    cols = weeks.get_indexer(pd.to_datetime(frame["week"]))
+    ok = (rows >= 0) & (cols >= 0)
+    out[rows[ok], cols[ok]] = frame["value"].to_numpy(dtype=np.float64)[ok]
+    return out
+
+
+def _bounds(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    known = np.isfinite(values)
+    width = values.shape[1]
+    first = np.where(known.any(axis=1), np.argmax(known, axis=1), width)
+    last = np.where(known.any(axis=1), width - 1 - np.argmax(known[:, ::-1], axis=1), -1)
+    return first, last
+
+
+def _signal_rows(frame: pd.DataFrame, t: Target, estimate: str) -> pd.DataFrame:
+    rows = frame[
+        (frame["signal"].astype(str) == t.signal)
+        & (frame["estimate"].astype(str) == estimate)
+        & (frame["age_group"].astype(str) == "00+")
+    ]
+    out = rows[["region_id", "date", "value"]].rename(columns={"date": "week"})
+    if get_source(t.source).interval_days == 1:  # a daily 7-day value: its Saturday's
+        dates = pd.to_datetime(out["week"])
+        out = out[dates.dt.dayofweek.to_numpy() == 5]
+    else:
+        out = out.assign(week=week_end(out["week"]))
+    return out.assign(region_id=out["region_id"].astype(str))
+
+
+def load_series(
+    snapshot: Snapshot,
+    name: str,
+    precedence: Sequence[str],
+    regions: Sequence[str] | None = None,
+) -> Series:
+    """Every series of the target ``name`` in ``snapshot`` (only those ``regions`` if given),
+    with its releases or first-reported values where the source has them."""
+    t = target(name)
+    table = pick_shown(snapshot.load_regions(), precedence)
+    live = {s: get_source(s).live for s in snapshot.sources()}
+    if t.column:
+        daily = snapshot.load_observations(
+            [s for s in snapshot.sources() if s in set(table["source"])]
+        )
+        shown = table[["region_id", "source"]]
+        daily = daily.merge(shown, on=["region_id", "source"], how="inner")
+        frame = weekly_sums(daily, t.column)
+        source_of = dict(zip(shown["region_id"], shown["source"], strict=True))
+    else:
+        if t.source not in snapshot.sources():
+            msg = f"target {t.name!r} needs source {t.source}: run `epicurves update`"
+            raise UsageError(msg)
+        signals = snapshot.load_signals([t.source], signals=[t.signal])
+        frame = _signal_rows(signals, t, t.scored or t.estimate)
+        source_of = dict.fromkeys(frame["region_id"].unique(), t.source)
+    ids = sorted(frame["region_id"].unique())
+    if regions is not None:
+        missing = [r for r in regions if r not in set(ids)]
+        if missing:
+            msg = f"no {t.label} for region {missing[0]!r} (target {t.name!r})"
+            raise UsageError(msg)
+        ids = list(dict.fromkeys(regions))
+        frame = frame[frame["region_id"].isin(ids)]
+    if frame.empty:
+        msg = f"no {t.label} in the store (target {t.name!r}): run `epicurves update`"
+        raise UsageError(msg)
+    weeks = pd.date_range(frame["week"].min(), frame["week"].max(), freq="7D")
+    values = _matrix(frame, ids, weeks)
+    first, last = _bounds(values)
+    series = Series(
+        target=t,
+        regions=ids,
+        weeks=weeks,
+        values=values,
+        sources=[source_of[r] for r in ids],
+        live=np.array([live.get(source_of[r], False) for r in ids]),
+        first=first,
+        last=last,
+    )
+    if t.scored:
+        fixed = _signal_rows(signals, t, t.estimate)
+        series.realtime_values = _matrix(fixed, ids, weeks)
+    elif t.realtime == "releases":
+        history = snapshot.load_history(t.source, signals=[t.signal])
+        for day in sorted(history["release"].dropna().unique()):
+            release = view(history, pd.Timestamp(day), list(SIGNAL_KEY), values=VALUES)
+            rows = _signal_rows(release, t, t.estimate)
+            series.releases[pd.Timestamp(day)] = _matrix(rows, ids, weeks)
+    return series
