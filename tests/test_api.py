@@ -54,13 +54,15 @@ LAYERS = {
     "info": {"config", "errors", "freshness", "model", "sources", "store"},
     "pipeline": {"changes", "config", "errors", "fetch", "locks", "model", "rules", "sources", "store"},
     "access": {"config", "errors", "fetch", "pipeline", "sources", "store"},
+    "forecast": {"config", "errors", "executor", "files", "forecast", "model", "releases",
+                 "sources", "store"},
     "notebooks": {"notebooks"},
     "site": {"analysis", "catalog", "changes", "config", "errors", "executor", "files", "formatting",
              "freshness", "headline", "locks", "model", "notebooks", "charts", "site", "sources",
              "store", "succession"},
     "cli": {"analysis", "catalog", "changes", "cli", "config", "errors", "executor", "export", "files",
-            "formatting", "freshness", "info", "locks", "model", "notebooks", "pipeline", "site",
-            "sources", "store"},
+            "forecast", "formatting", "freshness", "info", "locks", "model", "notebooks", "pipeline",
+            "site", "sources", "store"},
 }  # fmt: skip
 
 

@@ -3,8 +3,8 @@
 :mod:`.group` holds the command group and what every command shares; :mod:`.store` the
 commands that fill and describe the store (``update``, ``info``), :mod:`.data` those that
 write its tables (``regions``, ``export``, ``signals``, ``summary``), :mod:`.site` the website
-(``build``, ``serve``, ``run``) and :mod:`.notebooks` the notebooks (``notebook``,
-``recipes``). Errors from the library become one line on stderr and exit status 1;
+(``build``, ``serve``, ``run``), :mod:`.notebooks` the notebooks (``notebook``,
+``recipes``) and :mod:`.forecasts` the forecasts (``forecast``, ``backtest``, ``scores``). Errors from the library become one line on stderr and exit status 1;
 ``--debug`` shows the traceback instead.
 """
 
@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import data, notebooks, site, store
+from . import data, forecasts, notebooks, site, store
 from .group import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 #: The modules whose commands the group holds (imported for their ``@cli.command``).
-COMMANDS = (data, notebooks, site, store)
+COMMANDS = (data, forecasts, notebooks, site, store)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -8,4 +8,11 @@ from __future__ import annotations
 
 from .levels import HORIZONS, LEVELS, MEDIAN, check_reference_date, cutoff, target_end
 
-__all__ = ["HORIZONS", "LEVELS", "MEDIAN", "check_reference_date", "cutoff", "target_end"]
+__all__ = [
+    "HORIZONS",
+    "LEVELS",
+    "MEDIAN",
+    "check_reference_date",
+    "cutoff",
+    "target_end",
+]

@@ -4,7 +4,7 @@ CDC's COVID-19 Forecast Hub and FluSight score every model against the same base
 (``epipredict::cdc_baseline_forecaster``, REFERENCE G): the newest value carried forward, with
 an uncertainty that grows with the horizon.
 
-- **Horizon −1** (the newest week): every quantile is the newest value.
+- **Horizon -1** (the newest week): every quantile is the newest value.
 - **Horizon h ≥ 0**, ``a = h + 1`` weeks after the newest: the newest value plus the sum of ``a``
   independent draws from the series' one-week differences over its whole history,
   *symmetrised* (each difference and its negative). As the hubs' layer does it: the first week
@@ -30,14 +30,14 @@ from .levels import HORIZONS, LEVELS
 __all__ = ["BINS", "POINTS", "baseline", "differences"]
 
 #: Probabilities at which the differences' quantile function is sampled.
-POINTS = 512
+POINTS = 2048
 #: Grid bins over the range of one draw (the sum of ``a`` draws spans ``a`` times as many).
-BINS = 256
+BINS = 1024
 
 
 def differences(history: np.ndarray) -> np.ndarray:
     """The one-week differences of each series (rows of ``history``), symmetrised, sorted, NaN
-    last: shape ``(S, 2 (T − 1))``. A difference next to a missing week is missing.
+    last: shape ``(S, 2 (T - 1))``. A difference next to a missing week is missing.
 
     >>> differences(np.array([[1.0, 3.0, np.nan, 4.0, 2.0]]))
     array([[-2., -2.,  2.,  2., nan, nan, nan, nan]])
@@ -46,7 +46,9 @@ def differences(history: np.ndarray) -> np.ndarray:
     return np.sort(np.concatenate([steps, -steps], axis=1), axis=1)
 
 
-def _type7(sorted_values: np.ndarray, counts: np.ndarray, probs: np.ndarray) -> np.ndarray:
+def _type7(
+    sorted_values: np.ndarray, counts: np.ndarray, probs: np.ndarray
+) -> np.ndarray:
     """R's type-7 quantiles of each row's first ``counts`` values at ``probs``: (S, P)."""
     position = probs[None, :] * (counts[:, None] - 1)
     low = np.floor(position).astype(np.int64)
@@ -83,7 +85,9 @@ def _quantiles(pmf: np.ndarray, probs: np.ndarray) -> np.ndarray:
     # one search for every row: row i's values shifted by 2i stay sorted end to end
     shift = 2.0 * np.arange(count)[:, None]
     found = np.searchsorted((centred + shift).ravel(), (probs[None, :] + shift).ravel())
-    k = np.clip(found.reshape(count, -1) - size * np.arange(count)[:, None], 1, size - 1)
+    k = np.clip(
+        found.reshape(count, -1) - size * np.arange(count)[:, None], 1, size - 1
+    )
     c0 = np.take_along_axis(centred, k - 1, axis=1)
     c1 = np.take_along_axis(centred, k, axis=1)
     return k - 1 + np.clip((probs[None, :] - c0) / np.maximum(c1 - c0, 1e-300), 0, 1)
@@ -95,7 +99,7 @@ def _propagated(draws: np.ndarray, newest: np.ndarray, aheads: int) -> np.ndarra
     equally likely ``draws`` (S, P) and each series' ``newest`` value.
 
     As the hubs' ``layer_cdc_flatline_quantiles`` (symmetrised, non-negative): one week ahead
-    is ``max(0, newest + e₁)``; ``a`` weeks ahead, ``R_a = max(0, newest + e₁) + e₂ + … + e_a``
+    is ``max(0, newest + e1)``; ``a`` weeks ahead, ``R_a = max(0, newest + e1) + e2 + … + e_a``
     shifted so that its median is ``newest``, then cut at 0.
     """
     count = draws.shape[0]
@@ -120,12 +124,14 @@ def _propagated(draws: np.ndarray, newest: np.ndarray, aheads: int) -> np.ndarra
     return out
 
 
-def baseline(history: np.ndarray, *, releases: bool = True, seed: int = 0) -> np.ndarray:
+def baseline(
+    history: np.ndarray, *, releases: bool = True, seed: int = 0
+) -> np.ndarray:
     """The hubs' baseline forecast of each series: quantiles at :data:`~.levels.LEVELS` for the
-    horizons −1 … 3, shape ``(S, 5, 23)``.
+    horizons -1 … 3, shape ``(S, 5, 23)``.
 
-    ``history``: weekly values (S series × T weeks, oldest first, NaN where unknown); the last
-    column is the newest week (horizon −1). Assumes nothing about the trend (the median stays
+    ``history``: weekly values (S series x T weeks, oldest first, NaN where unknown); the last
+    column is the newest week (horizon -1). Assumes nothing about the trend (the median stays
     at the newest value) and that next week's change is like any past week's change, up or
     down. A series with no known difference (fewer than two consecutive known weeks) gets all
     quantiles at its newest value; one whose newest week is unknown gets NaN. ``releases`` and
@@ -138,14 +144,18 @@ def baseline(history: np.ndarray, *, releases: bool = True, seed: int = 0) -> np
     """
     del releases, seed
     history = np.asarray(history, dtype=np.float64)
-    count = history.shape[0]
     newest = history[:, -1]
     aheads = len(HORIZONS) - 1
     out = np.repeat(newest[:, None, None], len(HORIZONS), axis=1)
     out = np.repeat(out, len(LEVELS), axis=2)
     steps = differences(history)
     known = np.isfinite(steps).sum(axis=1)
-    spread = (known > 0) & np.isfinite(newest)
+    # no known difference, or none but 0: the newest value at every level
+    spread = (
+        (known > 0)
+        & np.isfinite(newest)
+        & (np.nanmax(np.abs(steps), axis=1, initial=0) > 0)
+    )
     if spread.any():
         rows = steps[spread]
         rows, counts = np.nan_to_num(rows), known[spread]

@@ -1,9 +1,9 @@
 """The conventions every forecast in epicurves follows: quantile levels, horizons, dates.
 
 A forecast has a **reference date** R, a Saturday. Horizon h is the MMWR week (Sunday to
-Saturday) ending R + 7h. Horizons 0–3 for every series; −1 (a nowcast of the newest week,
+Saturday) ending R + 7h. Horizons 0-3 for every series; -1 (a nowcast of the newest week,
 which is still being revised) also for sources with releases. A forecast at R uses only what
-was published by R − 3, the Wednesday before (:func:`cutoff`).
+was published by R - 3, the Wednesday before (:func:`cutoff`).
 
 Forecasts are arrays of shape ``(series, horizons, levels)``: the quantiles at :data:`LEVELS`
 for :data:`HORIZONS`, in that order, monotone along the last axis.
@@ -21,7 +21,14 @@ import pandas as pd
 
 from ..errors import UsageError
 
-__all__ = ["HORIZONS", "LEVELS", "MEDIAN", "check_reference_date", "cutoff", "target_end"]
+__all__ = [
+    "HORIZONS",
+    "LEVELS",
+    "MEDIAN",
+    "check_reference_date",
+    "cutoff",
+    "target_end",
+]
 
 #: The 23 quantile levels of the US and European forecast hubs.
 LEVELS: np.ndarray = np.array(
@@ -29,12 +36,12 @@ LEVELS: np.ndarray = np.array(
 )
 #: The index of the median in :data:`LEVELS`.
 MEDIAN = 11
-#: Every horizon a model forecasts, in order: −1 (the newest week, a nowcast) to 3.
+#: Every horizon a model forecasts, in order: -1 (the newest week, a nowcast) to 3.
 HORIZONS: np.ndarray = np.arange(-1, 4)
 
 
 def cutoff(reference_date: pd.Timestamp) -> pd.Timestamp:
-    """The last day whose publications a forecast at ``reference_date`` may use (R − 3)."""
+    """The last day whose publications a forecast at ``reference_date`` may use (R - 3)."""
     return reference_date - pd.Timedelta(days=3)
 
 

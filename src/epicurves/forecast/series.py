@@ -3,15 +3,15 @@
 A **target** is one kind of weekly series (:data:`TARGETS`): weekly cases or deaths of every
 region (sums over MMWR weeks of the daily observations), US weekly hospital admissions for
 COVID-19 and influenza (CDC), RKI's weekly hospitalisations. A :class:`Series` holds every
-series of one target as a matrix (series × weeks, dated by the Saturday ending each week) and
+series of one target as a matrix (series x weeks, dated by the Saturday ending each week) and
 answers what a forecaster knew at a reference date R (:meth:`Series.known_at`), by the rule of
-:mod:`epicurves.forecast.levels`: what was published by R − 3.
+:mod:`epicurves.forecast.levels`: what was published by R - 3.
 
-- A source with releases (``cdc-covid``): the newest release on or before R − 3; in a week
+- A source with releases (``cdc-covid``): the newest release on or before R - 3; in a week
   without one, the one before, as a real forecaster would have had it.
 - A source of fixed values (RKI's hospitalisations as first reported on each day): those values
-  up to the week ending R − 7. Scored against the values updated since.
-- Any other source: its current data cut at the week ending R − 7. Where the source revises its
+  up to the week ending R - 7. Scored against the values updated since.
+- Any other source: its current data cut at the week ending R - 7. Where the source revises its
   past (RKI's cases by reporting date, CDC's influenza file, of which only the latest release is
   kept), this is more than was known then: scores are optimistic, and say so.
 
@@ -34,7 +34,20 @@ from ..store import Snapshot
 from ..store.history import VALUES
 from .levels import cutoff
 
-__all__ = ["TARGETS", "Series", "Target", "load_series", "week_end", "weekly_sums"]
+__all__ = [
+    "TARGETS",
+    "NoSeriesError",
+    "Series",
+    "Target",
+    "load_series",
+    "target",
+    "week_end",
+    "weekly_sums",
+]
+
+
+class NoSeriesError(UsageError):
+    """The store has no series of a target (its source is not stored, or has too little)."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +126,9 @@ def target(name: str) -> Target:
     try:
         return TARGETS[name]
     except KeyError:
-        msg = f"unknown target {name!r}: expected one of {', '.join(map(repr, TARGETS))}"
+        msg = (
+            f"unknown target {name!r}: expected one of {', '.join(map(repr, TARGETS))}"
+        )
         raise UsageError(msg) from None
 
 
@@ -124,7 +139,7 @@ def week_end(dates: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     ['2025-07-12', '2025-07-12', '2025-07-19']
     """
     days = np.asarray(dates, dtype="datetime64[D]")
-    weekday = (days.astype(np.int64) - 3) % 7  # 1970-01-01 was a Thursday: Monday is 0
+    weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday: Monday is 0
     return days + ((5 - weekday) % 7).astype("timedelta64[D]")
 
 
@@ -170,15 +185,15 @@ class Series:
     first: np.ndarray
     """Index of each series' first week with a value (``len(weeks)``: none)."""
     last: np.ndarray
-    """Index of each series' last week with a value (−1: none)."""
+    """Index of each series' last week with a value (-1: none)."""
     realtime_values: np.ndarray | None = None
     """For a target of fixed values: each week's value as first reported (else None)."""
     releases: dict[pd.Timestamp, np.ndarray] = field(default_factory=dict)
     """For a source with releases: the matrix of each release, by its date."""
 
     def known_at(self, reference_date: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
-        """What a forecaster knew at ``reference_date``: a matrix (series × weeks up to the
-        week ending R − 7, the last column) and, per series, how many of its newest weeks were
+        """What a forecaster knew at ``reference_date``: a matrix (series x weeks up to the
+        week ending R - 7, the last column) and, per series, how many of its newest weeks were
         not yet published and were carried forward from its last known value (0 mostly; 1 in
         a week a release came late)."""
         end = reference_date - pd.Timedelta(days=7)
@@ -241,7 +256,7 @@ def _carried(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _matrix(
     frame: pd.DataFrame, regions: Sequence[str], weeks: pd.DatetimeIndex
 ) -> np.ndarray:
-    """``region_id, week, value`` rows as a matrix over ``regions`` × ``weeks``."""
+    """``region_id, week, value`` rows as a matrix over ``regions`` x ``weeks``."""
     out = np.full((len(regions), len(weeks)), np.nan)
     if frame.empty:
         return out
@@ -256,7 +271,9 @@ def _bounds(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     known = np.isfinite(values)
     width = values.shape[1]
     first = np.where(known.any(axis=1), np.argmax(known, axis=1), width)
-    last = np.where(known.any(axis=1), width - 1 - np.argmax(known[:, ::-1], axis=1), -1)
+    last = np.where(
+        known.any(axis=1), width - 1 - np.argmax(known[:, ::-1], axis=1), -1
+    )
     return first, last
 
 
@@ -297,7 +314,7 @@ def load_series(
     else:
         if t.source not in snapshot.sources():
             msg = f"target {t.name!r} needs source {t.source}: run `epicurves update`"
-            raise UsageError(msg)
+            raise NoSeriesError(msg)
         signals = snapshot.load_signals([t.source], signals=[t.signal])
         frame = _signal_rows(signals, t, t.scored or t.estimate)
         source_of = dict.fromkeys(frame["region_id"].unique(), t.source)
@@ -311,7 +328,7 @@ def load_series(
         frame = frame[frame["region_id"].isin(ids)]
     if frame.empty:
         msg = f"no {t.label} in the store (target {t.name!r}): run `epicurves update`"
-        raise UsageError(msg)
+        raise NoSeriesError(msg)
     weeks = pd.date_range(frame["week"].min(), frame["week"].max(), freq="7D")
     values = _matrix(frame, ids, weeks)
     first, last = _bounds(values)

@@ -1,0 +1,296 @@
+"""Forecasts of every series of a target at one or many reference dates, and their scores.
+
+Vectorised over series: at each reference date, every series with enough history is forecast
+at once by every model (:data:`MODELS`), from what was known then
+(:meth:`~epicurves.forecast.series.Series.known_at`). A backtest does that at every reference
+date of every series and scores each forecast against the data as known now.
+
+Which reference dates a series has: those at which it has :data:`MIN_WEEKS` known weeks or more
+by the week ending R - 7; a live series up to the newest (the week after its last week), a
+frozen one up to the last whose horizon 0 it has data for (frozen series are backtested, not
+forecast beyond their end).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+from ..sources.geo import us_code_by_fips
+from .baseline import baseline
+from .levels import HORIZONS, LEVELS, MEDIAN
+from .scoring import covered, interval_parts
+from .series import Series
+
+__all__ = [
+    "HUB_COLUMNS",
+    "MIN_WEEKS",
+    "MODELS",
+    "SCORE_COLUMNS",
+    "Batch",
+    "Model",
+    "batches",
+    "horizons_of",
+    "hub_frame",
+    "model_names",
+    "reference_dates",
+    "scores_frame",
+]
+
+#: The fewest known weeks a series needs by R - 7 to be forecast at R.
+MIN_WEEKS = 3
+
+Model = Callable[..., np.ndarray]
+"""``model(history, *, releases, seed, fallback) -> (S, 5, 23)``: see :mod:`.models`."""
+
+
+def _baseline(
+    history: np.ndarray,
+    *,
+    releases: bool,
+    seed: int = 0,
+    fallback: np.ndarray | None = None,
+) -> np.ndarray:
+    return fallback if fallback is not None else baseline(history)
+
+
+#: The models, by name (``ensemble`` combines the others, :func:`ensemble`).
+MODELS: dict[str, Model] = {"baseline": _baseline}
+
+
+def model_names(names: Sequence[str] | None = None) -> list[str]:
+    """The models asked for (default all, the ensemble last), or a one-line error."""
+    every = [*MODELS, "ensemble"] if _members() else list(MODELS)
+    if not names:
+        return every
+    unknown = [n for n in names if n not in every]
+    if unknown:
+        msg = f"unknown model {unknown[0]!r}: expected one of {', '.join(every)}"
+        raise UsageError(msg)
+    return list(dict.fromkeys(names))
+
+
+def _members() -> list[str]:
+    """The models the ensemble combines: every one but the baseline."""
+    return [n for n in MODELS if n != "baseline"]
+
+
+def horizons_of(series: Series) -> np.ndarray:
+    """The horizons forecast for a target: -1 … 3 for a source with releases, else 0 … 3."""
+    return HORIZONS if series.target.realtime == "releases" else HORIZONS[1:]
+
+
+def reference_dates(series: Series) -> pd.DatetimeIndex:
+    """Every reference date at which at least one series of ``series`` is forecast."""
+    if not len(series.weeks):
+        return pd.DatetimeIndex([])
+    start = series.weeks[0] + pd.Timedelta(days=7 * MIN_WEEKS)
+    end = series.weeks[-1] + pd.Timedelta(days=7)
+    return pd.date_range(start, end, freq="7D")
+
+
+def _rows_at(series: Series, history: np.ndarray, week: int) -> np.ndarray:
+    """The series forecast at the reference date whose R - 7 is week ``week``."""
+    enough = np.isfinite(history).sum(axis=1) >= MIN_WEEKS
+    end = np.where(series.live, series.last, series.last - 1)
+    return np.flatnonzero(enough & (week <= end) & (week >= series.first))
+
+
+@dataclass
+class Batch:
+    """The forecasts of every model at one reference date, for some series of a target."""
+
+    reference_date: pd.Timestamp
+    rows: np.ndarray
+    """The series forecast (indices into :attr:`Series.regions`)."""
+    horizons: np.ndarray
+    quantiles: dict[str, np.ndarray]
+    """By model: (rows, horizons, levels)."""
+    carried: np.ndarray
+    """Per row, how many newest weeks were carried forward (not yet published)."""
+
+
+def forecast_rows(
+    series: Series,
+    reference_date: pd.Timestamp,
+    models: Sequence[str],
+    rows: np.ndarray | None = None,
+    *,
+    seed: int = 0,
+) -> Batch:
+    """Every model's forecasts at ``reference_date`` of the series ``rows`` (default: every
+    one forecast then)."""
+    history, carried = series.known_at(reference_date)
+    week = history.shape[1] - 1
+    chosen = _rows_at(series, history, week)
+    if rows is not None:
+        chosen = np.intersect1d(chosen, rows)
+    horizons = horizons_of(series)
+    keep = np.searchsorted(HORIZONS, horizons)
+    out: dict[str, np.ndarray] = {}
+    if len(chosen):
+        known = history[chosen]
+        releases = series.target.realtime == "releases"
+        base = baseline(known)
+        made = {"baseline": base}
+        for name in _members():
+            if name in models or "ensemble" in models:
+                made[name] = MODELS[name](
+                    known, releases=releases, seed=seed, fallback=base
+                )
+        if "ensemble" in models:
+            made["ensemble"] = ensemble([made[n] for n in _members()])
+        out = {n: made[n][:, keep, :] for n in models}
+    else:
+        out = {n: np.empty((0, len(horizons), len(LEVELS))) for n in models}
+    return Batch(reference_date, chosen, horizons, out, carried[chosen])
+
+
+def ensemble(forecasts: Sequence[np.ndarray]) -> np.ndarray:
+    """The quantile-wise median of the members' forecasts, as CDC's hubs combine theirs."""
+    return np.median(np.stack(forecasts), axis=0)
+
+
+def batches(
+    series: Series,
+    models: Sequence[str],
+    dates: Sequence[pd.Timestamp] | None = None,
+    rows: np.ndarray | None = None,
+    *,
+    seed: int = 0,
+) -> Iterator[Batch]:
+    """The forecasts at each reference date (default: all of :func:`reference_dates`)."""
+    for day in reference_dates(series) if dates is None else dates:
+        batch = forecast_rows(series, pd.Timestamp(day), models, rows, seed=seed)
+        if len(batch.rows):
+            yield batch
+
+
+#: The columns of a forecast file: the hubs' model output, then epicurves' own.
+HUB_COLUMNS = (
+    "reference_date",
+    "location",
+    "horizon",
+    "target",
+    "target_end_date",
+    "output_type",
+    "output_type_id",
+    "value",
+    "region_id",
+    "model",
+)
+
+
+def _locations(series: Series, rows: np.ndarray) -> np.ndarray:
+    ids = np.asarray(series.regions, dtype=object)[rows]
+    if not series.target.hub:
+        return ids
+    fips = {region: code for code, region in us_code_by_fips().items()} | {"US": "US"}
+    return np.array([fips.get(r, r) for r in ids], dtype=object)
+
+
+def hub_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
+    """The forecasts in the hubs' model-output format (:data:`HUB_COLUMNS`), one row per
+    model, reference date, series, horizon and level."""
+    parts = []
+    levels = len(LEVELS)
+    for batch in found:
+        n, h = len(batch.rows), len(batch.horizons)
+        if not n:
+            continue
+        regions = np.asarray(series.regions, dtype=object)[batch.rows]
+        locations = _locations(series, batch.rows)
+        horizon = np.tile(np.repeat(batch.horizons, levels), n)
+        ends = batch.reference_date + pd.to_timedelta(7 * horizon, unit="D")
+        for model, q in batch.quantiles.items():
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "reference_date": batch.reference_date,
+                        "location": np.repeat(locations, h * levels),
+                        "horizon": horizon,
+                        "target": series.target.name,
+                        "target_end_date": ends,
+                        "output_type": "quantile",
+                        "output_type_id": np.tile(LEVELS, n * h),
+                        "value": q.reshape(-1),
+                        "region_id": np.repeat(regions, h * levels),
+                        "model": model,
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame({c: [] for c in HUB_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[list(HUB_COLUMNS)]
+
+
+#: The columns of a scores table: the forecast, its period, the outcome and its scores.
+SCORE_COLUMNS = (
+    "model",
+    "target",
+    "region_id",
+    "reference_date",
+    "horizon",
+    "target_end_date",
+    "period",
+    "observed",
+    "wis",
+    "dispersion",
+    "overprediction",
+    "underprediction",
+    "ae_median",
+    "covered_50",
+    "covered_95",
+)
+
+
+def scores_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
+    """The score of every forecast whose outcome is known now (:data:`SCORE_COLUMNS`);
+    ``period`` is ``tuning`` up to the target's last tuning date, then ``evaluation``."""
+    parts = []
+    tuning_until = pd.Timestamp(series.target.tuning_until or "1900-01-01")
+    regions = np.asarray(series.regions, dtype=object)
+    for batch in found:
+        n, h = len(batch.rows), len(batch.horizons)
+        if not n:
+            continue
+        ends = batch.reference_date + pd.to_timedelta(7 * batch.horizons, unit="D")
+        columns = series.weeks.get_indexer(ends)
+        observed = np.full((n, h), np.nan)
+        inside = columns >= 0
+        observed[:, inside] = series.values[np.ix_(batch.rows, columns[inside])]
+        have = np.isfinite(observed)
+        if not have.any():
+            continue
+        where = np.nonzero(have)
+        period = "tuning" if batch.reference_date <= tuning_until else "evaluation"
+        for model, q in batch.quantiles.items():
+            parts_ = interval_parts(q, observed)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "model": model,
+                        "target": series.target.name,
+                        "region_id": regions[batch.rows][where[0]],
+                        "reference_date": batch.reference_date,
+                        "horizon": batch.horizons[where[1]],
+                        "target_end_date": ends[where[1]],
+                        "period": period,
+                        "observed": observed[where],
+                        "wis": parts_.wis[where],
+                        "dispersion": parts_.dispersion[where],
+                        "overprediction": parts_.overprediction[where],
+                        "underprediction": parts_.underprediction[where],
+                        "ae_median": np.abs(q[:, :, MEDIAN] - observed)[where],
+                        "covered_50": covered(q, observed, 0.5)[where] == 1.0,
+                        "covered_95": covered(q, observed, 0.95)[where] == 1.0,
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame({c: [] for c in SCORE_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[list(SCORE_COLUMNS)]
