@@ -224,10 +224,8 @@ def scores_command(
     allowed = {"target", "period", "horizon", "region_id", "reference_date"}
     bad = [c for c in groups if c not in allowed]
     if bad:
-        raise click.BadParameter(
-            f"{bad[0]!r}: expected some of {', '.join(sorted(allowed))}",
-            param_hint="--by",
-        )
+        msg = f"{bad[0]!r}: expected some of {', '.join(sorted(allowed))}"
+        raise click.BadParameter(msg, param_hint="--by")
     card = scores(
         targets or None,
         regions=regions or None,
