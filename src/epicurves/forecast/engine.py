@@ -89,6 +89,11 @@ def reference_dates(series: Series) -> pd.DatetimeIndex:
     if not len(series.weeks):
         return pd.DatetimeIndex([])
     start = series.weeks[0] + pd.Timedelta(days=7 * MIN_WEEKS)
+    if (
+        series.releases
+    ):  # not before the first release can be used (R - 3 on or after it)
+        first = min(series.releases) + pd.Timedelta(days=3)
+        start = max(start, first + pd.Timedelta(days=(5 - first.day_of_week) % 7))
     end = series.weeks[-1] + pd.Timedelta(days=7)
     return pd.date_range(start, end, freq="7D")
 

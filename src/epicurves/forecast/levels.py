@@ -63,7 +63,7 @@ def check_reference_date(value: str | pd.Timestamp) -> pd.Timestamp:
     except (ValueError, TypeError) as exc:
         msg = f"reference date {value!r} is not a date: expected YYYY-MM-DD, a Saturday"
         raise UsageError(msg) from exc
-    if day.dayofweek != 5:
+    if day.day_of_week != 5:
         msg = (
             f"reference date {day:%Y-%m-%d} is a {day:%A}: expected a Saturday "
             "(the end of an MMWR week)"

@@ -189,21 +189,88 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _digests(series: Series) -> dict[str, str]:
-    """A digest of what each series' forecasts and scores depend on."""
-    out = {}
-    parts = [series.values]
-    if series.realtime_values is not None:
-        parts.append(series.realtime_values)
-    parts.extend(series.releases[r] for r in sorted(series.releases))
-    stamp = ",".join(f"{w:%Y-%m-%d}" for w in series.weeks[:1]).encode()
-    stamp += str(sorted(series.releases)).encode() + str(len(series.weeks)).encode()
-    for i, region in enumerate(series.regions):
-        digest = hashlib.sha256(stamp + bytes([bool(series.live[i])]))
-        for part in parts:
-            digest.update(np.ascontiguousarray(part[i]).tobytes())
-        out[region] = digest.hexdigest()[:16]
+def _signature(
+    snapshot: Snapshot, series_target: str, precedence: Sequence[str]
+) -> str:
+    """A digest of everything in the store a target's series are made of: when it is as
+    stored with the scores, the target is not even read again."""
+    t = TARGETS[series_target]
+    meta = snapshot.meta()
+    sources = [t.source] if t.source else sorted(snapshot.digests())
+    digest = hashlib.sha256(f"{_code_fingerprint()}{list(precedence)}".encode())
+    for source in sources:
+        entry = {
+            "digests": snapshot.digests().get(source),
+            "signals": snapshot.signal_digests().get(source) if t.source else None,
+            "releases": list(meta[source].releases) if source in meta else None,
+        }
+        digest.update(json.dumps(entry, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:16]
+
+
+def _first_change(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Per row, the first week (column) where ``new`` differs from ``old`` (which may have
+    fewer weeks); ``new``'s width where none does."""
+    width = new.shape[1]
+    same = np.zeros(new.shape, dtype=bool)
+    shared = min(old.shape[1], width)
+    a, b = old[:, :shared], new[:, :shared]
+    same[:, :shared] = (a == b) | (np.isnan(a) & np.isnan(b))
+    differs = ~same
+    return np.where(differs.any(axis=1), np.argmax(differs, axis=1), width)
+
+
+def _since(series: Series, old: dict[str, Any] | None) -> np.ndarray:
+    """Per series, the first reference date whose forecast or score may differ from the
+    stored ones (NaT: none). A forecast at R depends on the data up to R - 7 (or the release
+    of R - 3), its scores on the weeks up to R + 21."""
+    count = len(series.regions)
+    start = engine.reference_dates(series)
+    everything = np.full(
+        count, start[0] if len(start) else pd.NaT, dtype="datetime64[ns]"
+    )
+    if old is None or pd.Timestamp(old["start"]) != series.weeks[0]:
+        return everything
+    where = {r: i for i, r in enumerate(old["regions"])}
+    rows = np.array([where.get(r, -1) for r in series.regions])
+    out = everything.copy()
+    known = rows >= 0
+    if not known.any():
+        return out
+    weeks = series.weeks
+    pick = rows[known]
+    changed = _first_change(old["values"][pick], series.values[known])
+    since = np.full(known.sum(), np.datetime64("NaT"), dtype="datetime64[ns]")
+    hit = changed < len(weeks)
+    since[hit] = (weeks[changed[hit]] - pd.Timedelta(days=21)).to_numpy()
+    if series.realtime_values is not None and old.get("realtime") is not None:
+        fixed = _first_change(old["realtime"][pick], series.realtime_values[known])
+        hit = fixed < len(weeks)
+        later = (
+            weeks[np.minimum(fixed, len(weeks) - 1)] + pd.Timedelta(days=7)
+        ).to_numpy()
+        since = np.where(hit & (np.isnat(since) | (later < since)), later, since)
+    fresh = [
+        d for d in series.releases if d.strftime("%Y-%m-%d") not in set(old["releases"])
+    ]
+    if fresh:
+        day = min(fresh) + pd.Timedelta(days=3)
+        day += pd.Timedelta(days=(5 - day.day_of_week) % 7)
+        first = np.datetime64(day.to_datetime64(), "ns")
+        since = np.where(np.isnat(since) | (first < since), first, since)
+    out[known] = since
     return out
+
+
+def _series_state(series: Series) -> dict[str, Any]:
+    """What :func:`_since` compares the next time."""
+    return {
+        "start": series.weeks[0],
+        "regions": list(series.regions),
+        "values": series.values,
+        "realtime": series.realtime_values,
+        "releases": [d.strftime("%Y-%m-%d") for d in sorted(series.releases)],
+    }
 
 
 def _work(
@@ -247,74 +314,102 @@ def backtest(
     first = None if start is None else check_reference_date(start)
     last = None if end is None else check_reference_date(end)
     whole = models is None and start is None and end is None and regions is None
-    all_scores, all_forecasts = [], []
+    whole = whole and not forecasts
+    found_scores, found_forecasts = [], []
     redone: dict[str, int] = {}
     counts: dict[str, int] = {}
     with _snapshot(settings, snapshot) as (settings, pinned):
         folder = settings.home / "forecasts"
-        meta = _read_meta(folder) if whole and not forecasts else {}
-        code = _code_fingerprint()
-        fresh_meta: dict[str, Any] = {"code": code, "targets": {}}
+        meta = _read_meta(folder) if whole else {}
+        stored_targets = (
+            meta.get("targets", {}) if meta.get("store") == pinned.store_id else {}
+        )
+        fresh_meta: dict[str, Any] = {"targets": {}}
         work = []
-        kept: dict[str, pd.DataFrame] = {}
-        for series in _each_series(
-            pinned, names, settings.precedence, regions, bool(targets)
-        ):
-            name = series.target.name
-            counts[name] = len(series.regions)
-            digests = _digests(series)
-            rows: np.ndarray | None = None
-            if regions is not None:
-                rows = series.index(regions)
-            old = meta.get("targets", {}).get(name, {}).get("digests", {})
-            if meta.get("code") == code and old:
-                same = [r for r, d in digests.items() if old.get(r) == d]
+        kept: list[pd.DataFrame] = []
+        states: dict[str, dict[str, Any]] = {}
+        for name in names:
+            signature = _signature(pinned, name, settings.precedence) if whole else ""
+            entry = stored_targets.get(name, {})
+            if whole and entry.get("signature") == signature:
                 stored = _read_scores(folder, name)
-                if stored is not None:
-                    kept[name] = stored[stored["region_id"].isin(same)]
-                    rows = np.flatnonzero([r not in set(same) for r in series.regions])
-            fresh_meta["targets"][name] = {"digests": digests}
-            redone[name] = len(series.regions) if rows is None else len(rows)
-            if rows is not None and not len(rows):
-                continue
-            dates = list(engine.reference_dates(series))
-            dates = [
-                d
-                for d in dates
-                if (first is None or d >= first) and (last is None or d <= last)
-            ]
-            for i in range(0, len(dates), CHUNK):
-                work.append(
-                    (series, chosen, dates[i : i + CHUNK], rows, seed, forecasts)
+                if stored is not None:  # nothing it is made of changed: kept as it is
+                    kept.append(stored)
+                    fresh_meta["targets"][name] = entry
+                    redone[name], counts[name] = 0, int(entry.get("series", 0))
+                    continue
+            try:
+                [series] = _each_series(
+                    pinned, [name], settings.precedence, regions, bool(targets)
                 )
+            except ValueError:  # no series of the target (not asked for by name)
+                continue
+            counts[name] = len(series.regions)
+            rows = (
+                np.arange(len(series.regions))
+                if regions is None
+                else series.index(regions)
+            )
+            since = np.full(
+                len(series.regions), np.datetime64("NaT"), dtype="datetime64[ns]"
+            )
+            dates = engine.reference_dates(series)
+            if len(dates):
+                since[rows] = dates[0].to_datetime64()
+            stored = _read_scores(folder, name) if whole and entry else None
+            if stored is not None:
+                since = _since(series, _read_state(folder, name))
+                cut = pd.Series(since, index=series.regions)
+                mine = stored["region_id"].map(cut)
+                kept.append(stored[mine.isna() | (stored["reference_date"] < mine)])
+            if whole:
+                states[name] = _series_state(series)
+                fresh_meta["targets"][name] = {
+                    "signature": signature,
+                    "series": len(series.regions),
+                }
+            redone[name] = int((~np.isnat(since)).sum())
+            for day in np.unique(since[~np.isnat(since)]):
+                group = np.flatnonzero(since == day)
+                chosen_dates = [
+                    d
+                    for d in dates
+                    if d >= pd.Timestamp(day)
+                    and (first is None or d >= first)
+                    and (last is None or d <= last)
+                ]
+                for i in range(0, len(chosen_dates), CHUNK):
+                    piece = chosen_dates[i : i + CHUNK]
+                    work.append((series, chosen, piece, group, seed, forecasts))
         executor = make_executor(len(work) * 8, scheduler=scheduler, workers=workers)
         try:
             for scored, made in executor.map_unordered(_work, work):
-                all_scores.append(scored)
+                found_scores.append(scored)
                 if made is not None:
-                    all_forecasts.append(made)
+                    found_forecasts.append(made)
         finally:
             executor.close()
-        result = pd.concat([*kept.values(), *all_scores], ignore_index=True)
-        result = _sorted(result.astype({"horizon": "int64"}), engine.SCORE_COLUMNS[:6])
-        if whole and not forecasts:
+        result = pd.concat([*kept, *found_scores], ignore_index=True)
+        result = result.astype({"horizon": "int64"})
+        result = _sorted(result, engine.SCORE_COLUMNS[:6])
+        if whole:
             fresh_meta["store"] = pinned.store_id
             fresh_meta["generation"] = pinned.generation
-            _write(folder, result, fresh_meta)
+            _write(folder, result, fresh_meta, states)
     made_all = None
     if forecasts:
-        made_all = _sorted(
-            pd.concat(all_forecasts, ignore_index=True)
-            if all_forecasts
-            else engine.hub_frame(series, []),
-            [
-                "model",
-                "target",
-                "region_id",
-                "reference_date",
-                "horizon",
-                "output_type_id",
-            ],
+        keys = [
+            "model",
+            "target",
+            "region_id",
+            "reference_date",
+            "horizon",
+            "output_type_id",
+        ]
+        made_all = (
+            _sorted(pd.concat(found_forecasts, ignore_index=True), keys)
+            if found_forecasts
+            else pd.DataFrame({c: [] for c in engine.HUB_COLUMNS})
         )
     return BacktestReport(result, made_all, redone, counts)
 
@@ -341,14 +436,47 @@ def _read_scores(folder: Path, name: str) -> pd.DataFrame | None:
         return None
 
 
-def _write(folder: Path, scores: pd.DataFrame, meta: dict[str, Any]) -> None:
-    """The scores of each target, then the metadata naming their digests (last: a killed
+def _read_state(folder: Path, name: str) -> dict[str, Any] | None:
+    try:
+        with np.load(folder / f"series-{_slug(name)}.npz", allow_pickle=False) as data:
+            realtime = data["realtime"]
+            return {
+                "start": pd.Timestamp(str(data["start"])),
+                "regions": data["regions"].tolist(),
+                "values": data["values"],
+                "realtime": realtime if realtime.size else None,
+                "releases": data["releases"].tolist(),
+            }
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _write(
+    folder: Path,
+    scores: pd.DataFrame,
+    meta: dict[str, Any],
+    states: dict[str, dict[str, Any]],
+) -> None:
+    """The scores and series of each target, then the metadata naming them (last: a killed
     write leaves metadata that does not match, and the next backtest redoes it)."""
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "meta.json").unlink(missing_ok=True)
     for name, part in scores.groupby("target", sort=True):
         buffer = io.BytesIO()
         part.reset_index(drop=True).to_parquet(buffer, index=False)
         write_atomic(folder / f"scores-{_slug(str(name))}.parquet", buffer.getvalue())
+    for name, state in states.items():
+        buffer = io.BytesIO()
+        realtime = state["realtime"]
+        np.savez(
+            buffer,
+            start=np.array(f"{state['start']:%Y-%m-%d}"),
+            regions=np.array(state["regions"], dtype=str),
+            values=state["values"],
+            realtime=np.empty(0) if realtime is None else realtime,
+            releases=np.array(state["releases"], dtype=str),
+        )
+        write_atomic(folder / f"series-{_slug(name)}.npz", buffer.getvalue())
     write_atomic(folder / "meta.json", json.dumps(meta, indent=1, sort_keys=True))
 
 

@@ -286,7 +286,7 @@ def _signal_rows(frame: pd.DataFrame, t: Target, estimate: str) -> pd.DataFrame:
     out = rows[["region_id", "date", "value"]].rename(columns={"date": "week"})
     if get_source(t.source).interval_days == 1:  # a daily 7-day value: its Saturday's
         dates = pd.to_datetime(out["week"])
-        out = out[dates.dt.dayofweek.to_numpy() == 5]
+        out = out[dates.dt.day_of_week.to_numpy() == 5]
     else:
         out = out.assign(week=week_end(out["week"]))
     return out.assign(region_id=out["region_id"].astype(str))
