@@ -6,9 +6,9 @@ at once by every model (:data:`MODELS`), from what was known then
 date of every series and scores each forecast against the data as known now.
 
 Which reference dates a series has: those at which it has :data:`MIN_WEEKS` known weeks or more
-by the week ending R - 7; a live series up to the newest (the week after its last week), a
-frozen one up to the last whose horizon 0 it has data for (frozen series are backtested, not
-forecast beyond their end).
+by the week ending R - 7, and lacks at most :data:`MAX_CARRIED` of its newest weeks; a live
+series up to the newest (the week after its last week), a frozen one up to the last whose
+horizon 0 it has data for (frozen series are backtested, not forecast beyond their end).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..sources.geo import us_code_by_fips
+from . import models as _models
 from .baseline import baseline
 from .levels import HORIZONS, LEVELS, MEDIAN
 from .scoring import covered, interval_parts
@@ -43,6 +44,10 @@ __all__ = [
 
 #: The fewest known weeks a series needs by R - 7 to be forecast at R.
 MIN_WEEKS = 3
+#: The most newest weeks a series may lack at R (its source late with a release) and still be
+#: forecast, from its last known value carried forward: one (a holiday week); with more, no
+#: forecast is made (CDC published nothing from 2025-09-24 to 2025-11-19, and the hubs paused).
+MAX_CARRIED = 1
 
 Model = Callable[..., np.ndarray]
 """``model(history, *, releases, seed, fallback) -> (S, 5, 23)``: see :mod:`.models`."""
@@ -58,8 +63,9 @@ def _baseline(
     return fallback if fallback is not None else baseline(history)
 
 
-#: The models, by name (``ensemble`` combines the others, :func:`ensemble`).
-MODELS: dict[str, Model] = {"baseline": _baseline}
+#: The models, by name: the hubs' baseline and the models of :mod:`.models`
+#: (``ensemble`` combines all but the baseline, :func:`~.models.ensemble`).
+MODELS: dict[str, Model] = {"baseline": _baseline, **_models.MODELS}
 
 
 def model_names(names: Sequence[str] | None = None) -> list[str]:
@@ -128,17 +134,19 @@ def forecast_rows(
     seed: int = 0,
 ) -> Batch:
     """Every model's forecasts at ``reference_date`` of the series ``rows`` (default: every
-    one forecast then)."""
+    one forecast then). The models always see every series forecast at that date (pooled
+    models learn from all of them), so a series' forecast is the same whichever are asked."""
     history, carried = series.known_at(reference_date)
     week = history.shape[1] - 1
-    chosen = _rows_at(series, history, week)
-    if rows is not None:
-        chosen = np.intersect1d(chosen, rows)
+    every = _rows_at(series, history, week)
+    every = every[carried[every] <= MAX_CARRIED]
+    chosen = every if rows is None else np.intersect1d(every, rows)
     horizons = horizons_of(series)
     keep = np.searchsorted(HORIZONS, horizons)
     out: dict[str, np.ndarray] = {}
     if len(chosen):
-        known = history[chosen]
+        known = history[every]
+        pick = np.searchsorted(every, chosen)
         releases = series.target.realtime == "releases"
         base = baseline(known)
         made = {"baseline": base}
@@ -148,16 +156,11 @@ def forecast_rows(
                     known, releases=releases, seed=seed, fallback=base
                 )
         if "ensemble" in models:
-            made["ensemble"] = ensemble([made[n] for n in _members()])
-        out = {n: made[n][:, keep, :] for n in models}
+            made["ensemble"] = _models.ensemble([made[n] for n in _members()])
+        out = {n: made[n][pick][:, keep, :] for n in models}
     else:
         out = {n: np.empty((0, len(horizons), len(LEVELS))) for n in models}
     return Batch(reference_date, chosen, horizons, out, carried[chosen])
-
-
-def ensemble(forecasts: Sequence[np.ndarray]) -> np.ndarray:
-    """The quantile-wise median of the members' forecasts, as CDC's hubs combine theirs."""
-    return np.median(np.stack(forecasts), axis=0)
 
 
 def batches(

@@ -71,13 +71,18 @@ def _each_series(
     lacks: an error; with ``regions``, the targets that have them)."""
     for name in names:
         try:
-            yield load_series(snapshot, name, precedence, regions)
+            series = load_series(snapshot, name, precedence)
+            if regions is not None:
+                series.index(regions)  # each region must have one
         except NoSeriesError:
             if explicit:
                 raise
+            continue
         except UsageError:
             if explicit or regions is None:
                 raise
+            continue
+        yield series
 
 
 def forecast(
