@@ -59,6 +59,9 @@ from .errors import (
     ValidationError,
 )
 from .export import EXPORT_COLUMNS, load_export
+from .forecast.engine import BACKTEST_COLUMNS, FORECAST_COLUMNS
+from .forecast.runs import BacktestReport, backtest, forecast, load_scores, scores
+from .forecast.series import FORECAST_TARGETS
 from .headline import headline
 from .info import StoreInfo, store_info
 from .model import KINDS, OBSERVATION_COLUMNS, REGION_COLUMNS, SIGNAL_COLUMNS
@@ -69,7 +72,10 @@ from .store import Snapshot, SourceMeta, Store
 from .userdata import read_observations
 
 __all__ = [
+    "BACKTEST_COLUMNS",
     "EXPORT_COLUMNS",
+    "FORECAST_COLUMNS",
+    "FORECAST_TARGETS",
     "KINDS",
     "METRICS",
     "METRIC_COLUMNS",
@@ -79,6 +85,7 @@ __all__ = [
     "SIGNAL_COLUMNS",
     "SIGNAL_EXPORT_COLUMNS",
     "SOURCES",
+    "BacktestReport",
     "BuildError",
     "ChangeSet",
     "CoriOptions",
@@ -104,10 +111,12 @@ __all__ = [
     "UpstreamFile",
     "UsageError",
     "ValidationError",
+    "backtest",
     "compute_metrics",
     "discrete_serial_interval",
     "doubling_time",
     "ensure_data",
+    "forecast",
     "get_source",
     "growth_rate",
     "headline",
@@ -117,6 +126,7 @@ __all__ = [
     "load_metrics",
     "load_observations",
     "load_regions",
+    "load_scores",
     "load_signals",
     "load_summary",
     "plot_region",
@@ -125,6 +135,7 @@ __all__ = [
     "r_rki",
     "read_observations",
     "reference_data",
+    "scores",
     "signal_changes",
     "signal_trends",
     "store_info",

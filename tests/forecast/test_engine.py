@@ -13,10 +13,10 @@ from epicurves.export import table_bytes
 from epicurves.forecast import engine
 from epicurves.forecast.levels import LEVELS
 from epicurves.forecast.scoring import score
-from epicurves.forecast.series import TARGETS, Series
+from epicurves.forecast.series import FORECAST_TARGETS, Series
 
 #: The columns of a forecast file: the hubs' model output, then region_id and model.
-HUB_COLUMNS = [
+FORECAST_COLUMNS = [
     "reference_date", "location", "horizon", "target", "target_end_date", "output_type",
     "output_type_id", "value", "region_id", "model",
 ]  # fmt: skip
@@ -33,7 +33,7 @@ def _final(values: np.ndarray, live: bool = True) -> Series:
     regions = ["DE", "DE-BY", "DE-BE"][: len(values)]
     known = np.isfinite(values)
     return Series(
-        target=TARGETS["wk inc case"],
+        target=FORECAST_TARGETS["wk inc case"],
         regions=regions,
         weeks=WEEKS,
         values=values,
@@ -55,7 +55,7 @@ def _released(values: np.ndarray) -> Series:
         matrix[:, j] *= 0.8  # the newest week is reported short
         releases[day] = matrix
     series = _final(values)
-    series.target = TARGETS["wk inc covid hosp"]
+    series.target = FORECAST_TARGETS["wk inc covid hosp"]
     series.regions = ["US", "US-CA", "US-NY"][: len(values)]
     series.sources = ["cdc-covid"] * len(values)
     series.releases = releases
@@ -147,7 +147,7 @@ def test_the_hub_format_round_trips_through_its_columns() -> None:
     series = _released(_values())
     batches = list(engine.batches(series, ["baseline"]))
     frame = engine.hub_frame(series, batches)
-    assert list(frame.columns) == HUB_COLUMNS
+    assert list(frame.columns) == FORECAST_COLUMNS
     text = table_bytes(
         frame.assign(
             reference_date=frame["reference_date"].dt.strftime("%Y-%m-%d"),
@@ -156,10 +156,17 @@ def test_the_hub_format_round_trips_through_its_columns() -> None:
         "csv",
     )
     back = pd.read_csv(io.BytesIO(text), dtype={"location": str})
-    assert list(back.columns) == HUB_COLUMNS
+    assert list(back.columns) == FORECAST_COLUMNS
     assert set(back["location"]) == {"US", "06", "36"}
-    assert back.groupby(["reference_date", "location", "horizon"]).size().eq(len(LEVELS)).all()
-    ends = pd.to_datetime(back["reference_date"]) + pd.to_timedelta(7 * back["horizon"], "D")
+    assert (
+        back.groupby(["reference_date", "location", "horizon"])
+        .size()
+        .eq(len(LEVELS))
+        .all()
+    )
+    ends = pd.to_datetime(back["reference_date"]) + pd.to_timedelta(
+        7 * back["horizon"], "D"
+    )
     assert (ends == pd.to_datetime(back["target_end_date"])).all()
     truth = pd.DataFrame(
         {

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 import pandas as pd
 
+from ..errors import UsageError
 from ..export import file_format
 from ..forecast.runs import backtest, forecast, scores
-from ..forecast.series import TARGETS
+from ..forecast.series import FORECAST_TARGETS
 from .group import (
     Context,
     check_out_file,
@@ -28,8 +29,8 @@ target_option = click.option(
     "--target",
     "targets",
     multiple=True,
-    type=click.Choice(list(TARGETS)),
-    help="Only this target (repeatable; default all).",
+    metavar="NAME",
+    help=f"Only this target (repeatable; default all): {', '.join(FORECAST_TARGETS)}.",
 )
 model_option = click.option(
     "--model",
@@ -224,8 +225,8 @@ def scores_command(
     allowed = {"target", "period", "horizon", "region_id", "reference_date"}
     bad = [c for c in groups if c not in allowed]
     if bad:
-        msg = f"{bad[0]!r}: expected some of {', '.join(sorted(allowed))}"
-        raise click.BadParameter(msg, param_hint="--by")
+        msg = f"--by {bad[0]!r}: expected some of {', '.join(sorted(allowed))}"
+        raise UsageError(msg)
     card = scores(
         targets or None,
         regions=regions or None,

@@ -28,10 +28,10 @@ from .scoring import covered, interval_parts
 from .series import Series
 
 __all__ = [
-    "HUB_COLUMNS",
+    "BACKTEST_COLUMNS",
+    "FORECAST_COLUMNS",
     "MIN_WEEKS",
     "MODELS",
-    "SCORE_COLUMNS",
     "Batch",
     "Model",
     "batches",
@@ -150,10 +150,15 @@ def forecast_rows(
         releases = series.target.realtime == "releases"
         base = baseline(known)
         made = {"baseline": base}
+        extra: dict[str, np.ndarray] = {}
+        if (
+            series.covariate is not None
+        ):  # what was known of it then, over the same weeks
+            extra["covariate"] = series.covariate.known_at(reference_date)[0][every]
         for name in _members():
             if name in models or "ensemble" in models:
                 made[name] = MODELS[name](
-                    known, releases=releases, seed=seed, fallback=base
+                    known, releases=releases, seed=seed, fallback=base, **extra
                 )
         if "ensemble" in models:
             made["ensemble"] = _models.ensemble([made[n] for n in _members()])
@@ -178,8 +183,12 @@ def batches(
             yield batch
 
 
-#: The columns of a forecast file: the hubs' model output, then epicurves' own.
-HUB_COLUMNS = (
+#: The columns of a forecast file (``epicurves forecast``, :func:`~epicurves.forecast`): the
+#: hubs' model output, then the region id and the model. A contract: later versions add columns.
+#:
+#: >>> FORECAST_COLUMNS[:4], FORECAST_COLUMNS[-2:]
+#: (('reference_date', 'location', 'horizon', 'target'), ('region_id', 'model'))
+FORECAST_COLUMNS: tuple[str, ...] = (
     "reference_date",
     "location",
     "horizon",
@@ -202,7 +211,7 @@ def _locations(series: Series, rows: np.ndarray) -> np.ndarray:
 
 
 def hub_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
-    """The forecasts in the hubs' model-output format (:data:`HUB_COLUMNS`), one row per
+    """The forecasts in the hubs' model-output format (:data:`FORECAST_COLUMNS`), one row per
     model, reference date, series, horizon and level."""
     parts = []
     levels = len(LEVELS)
@@ -232,12 +241,17 @@ def hub_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
                 )
             )
     if not parts:
-        return pd.DataFrame({c: [] for c in HUB_COLUMNS})
-    return pd.concat(parts, ignore_index=True)[list(HUB_COLUMNS)]
+        return pd.DataFrame({c: [] for c in FORECAST_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[list(FORECAST_COLUMNS)]
 
 
-#: The columns of a scores table: the forecast, its period, the outcome and its scores.
-SCORE_COLUMNS = (
+#: The columns of a backtest's scores (:func:`~epicurves.backtest`,
+#: :func:`~epicurves.load_scores`): the forecast, its period (``tuning`` or ``evaluation``),
+#: the outcome and its scores.
+#:
+#: >>> BACKTEST_COLUMNS[6:9], BACKTEST_COLUMNS[-2:]
+#: (('period', 'observed', 'wis'), ('covered_50', 'covered_95'))
+BACKTEST_COLUMNS: tuple[str, ...] = (
     "model",
     "target",
     "region_id",
@@ -257,7 +271,7 @@ SCORE_COLUMNS = (
 
 
 def scores_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
-    """The score of every forecast whose outcome is known now (:data:`SCORE_COLUMNS`);
+    """The score of every forecast whose outcome is known now (:data:`BACKTEST_COLUMNS`);
     ``period`` is ``tuning`` up to the target's last tuning date, then ``evaluation``."""
     parts = []
     tuning_until = pd.Timestamp(series.target.tuning_until or "1900-01-01")
@@ -300,5 +314,5 @@ def scores_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
                 )
             )
     if not parts:
-        return pd.DataFrame({c: [] for c in SCORE_COLUMNS})
-    return pd.concat(parts, ignore_index=True)[list(SCORE_COLUMNS)]
+        return pd.DataFrame({c: [] for c in BACKTEST_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[list(BACKTEST_COLUMNS)]

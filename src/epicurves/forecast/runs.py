@@ -27,7 +27,7 @@ from ..files import write_atomic
 from ..store import Snapshot, Store
 from . import engine
 from .levels import check_reference_date
-from .series import TARGETS, NoSeriesError, Series, load_series, target
+from .series import FORECAST_TARGETS, NoSeriesError, Series, load_series, target
 
 __all__ = [
     "BacktestReport",
@@ -44,7 +44,7 @@ CHUNK = 24
 
 def forecast_targets(names: Sequence[str] | None = None) -> list[str]:
     """The targets asked for (default: all), each checked."""
-    return [target(n).name for n in names] if names else list(TARGETS)
+    return [target(n).name for n in names] if names else list(FORECAST_TARGETS)
 
 
 @contextlib.contextmanager
@@ -95,7 +95,7 @@ def forecast(
     snapshot: Snapshot | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Forecasts in the hubs' model-output format (:data:`~.engine.HUB_COLUMNS`) of every live
+    """Forecasts in the hubs' model-output format (:data:`~.engine.FORECAST_COLUMNS`) of every live
     series of the ``targets`` (default all), by the ``models`` (default ``ensemble``), at
     ``reference_date`` (a Saturday; default: each target's newest, the Saturday after its last
     week). Frozen series are not forecast: backtest them (:func:`backtest`).
@@ -174,10 +174,15 @@ def _in_data(series: Series, day: pd.Timestamp, *, explicit: bool) -> bool:
 
 @dataclass
 class BacktestReport:
-    """What a backtest did: its scores, and how much it made anew."""
+    """What a backtest did: its scores, and how much it made anew.
+
+    >>> report = backtest(["wk inc covid hosp"])
+    >>> report.series, report.redone, len(report.scores) > 0
+    ({'wk inc covid hosp': 4}, {'wk inc covid hosp': 4}, True)
+    """
 
     scores: pd.DataFrame
-    """Every scored forecast (:data:`~.engine.SCORE_COLUMNS`)."""
+    """Every scored forecast (:data:`~.engine.BACKTEST_COLUMNS`)."""
     forecasts: pd.DataFrame | None
     """Every forecast made, in the hubs' format (only when asked for)."""
     redone: dict[str, int]
@@ -199,7 +204,7 @@ def _signature(
 ) -> str:
     """A digest of everything in the store a target's series are made of: when it is as
     stored with the scores, the target is not even read again."""
-    t = TARGETS[series_target]
+    t = FORECAST_TARGETS[series_target]
     meta = snapshot.meta()
     sources = [t.source] if t.source else sorted(snapshot.digests())
     digest = hashlib.sha256(f"{_code_fingerprint()}{list(precedence)}".encode())
@@ -275,6 +280,7 @@ def _series_state(series: Series) -> dict[str, Any]:
         "values": series.values,
         "realtime": series.realtime_values,
         "releases": [d.strftime("%Y-%m-%d") for d in sorted(series.releases)],
+        "covariate": None if series.covariate is None else series.covariate.values,
     }
 
 
@@ -309,10 +315,9 @@ def backtest(
     ``forecasts`` also returns every forecast made, in the hubs' format.
 
     >>> report = backtest(["wk inc covid hosp"], regions=["US-CA"], models=["baseline"])
-    >>> report.scores[["region_id", "reference_date", "horizon", "wis"]].head(2)
-      region_id reference_date  horizon         wis
-    0     US-CA     2021-03-13       -1  109.000000
-    1     US-CA     2021-03-13        0  139.708333
+    >>> report.scores[["region_id", "reference_date", "horizon", "wis"]]
+      region_id reference_date  horizon  wis
+    0     US-CA     2021-03-13       -1  0.0
     """
     names = forecast_targets(targets)
     chosen = engine.model_names(models)
@@ -396,7 +401,7 @@ def backtest(
             executor.close()
         result = pd.concat([*kept, *found_scores], ignore_index=True)
         result = result.astype({"horizon": "int64"})
-        result = _sorted(result, engine.SCORE_COLUMNS[:6])
+        result = _sorted(result, engine.BACKTEST_COLUMNS[:6])
         if whole:
             fresh_meta["store"] = pinned.store_id
             fresh_meta["generation"] = pinned.generation
@@ -414,7 +419,7 @@ def backtest(
         made_all = (
             _sorted(pd.concat(found_forecasts, ignore_index=True), keys)
             if found_forecasts
-            else pd.DataFrame({c: [] for c in engine.HUB_COLUMNS})
+            else pd.DataFrame({c: [] for c in engine.FORECAST_COLUMNS})
         )
     return BacktestReport(result, made_all, redone, counts)
 
@@ -444,13 +449,14 @@ def _read_scores(folder: Path, name: str) -> pd.DataFrame | None:
 def _read_state(folder: Path, name: str) -> dict[str, Any] | None:
     try:
         with np.load(folder / f"series-{_slug(name)}.npz", allow_pickle=False) as data:
-            realtime = data["realtime"]
+            realtime, covariate = data["realtime"], data["covariate"]
             return {
                 "start": pd.Timestamp(str(data["start"])),
                 "regions": data["regions"].tolist(),
                 "values": data["values"],
                 "realtime": realtime if realtime.size else None,
                 "releases": data["releases"].tolist(),
+                "covariate": covariate if covariate.size else None,
             }
     except (OSError, ValueError, KeyError):
         return None
@@ -480,6 +486,7 @@ def _write(
             values=state["values"],
             realtime=np.empty(0) if realtime is None else realtime,
             releases=np.array(state["releases"], dtype=str),
+            covariate=np.empty(0) if state["covariate"] is None else state["covariate"],
         )
         write_atomic(folder / f"series-{_slug(name)}.npz", buffer.getvalue())
     write_atomic(folder / "meta.json", json.dumps(meta, indent=1, sort_keys=True))
@@ -492,8 +499,16 @@ def load_scores(
     period: str | None = None,
     settings: Settings | None = None,
 ) -> pd.DataFrame:
-    """The score of every forecast of the backtest (:data:`~.engine.SCORE_COLUMNS`), brought
-    up to date first (only series that changed are forecast again)."""
+    """The score of every forecast of the backtest (:data:`~.engine.BACKTEST_COLUMNS`), brought
+    up to date first (only series that changed are forecast again); only those ``regions``
+    and ``period`` if given.
+
+    >>> table = load_scores(["wk inc covid hosp"], regions=["US-CA"])
+    >>> table[["model", "reference_date", "horizon", "observed", "covered_95"]].head(2)
+          model reference_date  horizon  observed  covered_95
+    0  baseline     2021-03-13       -1     650.0        True
+    1  ensemble     2021-03-13       -1     650.0        True
+    """
     if period not in (None, "tuning", "evaluation"):
         msg = f"unknown period {period!r}: expected tuning or evaluation"
         raise UsageError(msg)

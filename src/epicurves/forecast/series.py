@@ -1,6 +1,6 @@
 """The weekly series epicurves forecasts, read from the store, and what was known of each when.
 
-A **target** is one kind of weekly series (:data:`TARGETS`): weekly cases or deaths of every
+A **target** is one kind of weekly series (:data:`FORECAST_TARGETS`): weekly cases or deaths of every
 region (sums over MMWR weeks of the daily observations), US weekly hospital admissions for
 COVID-19 and influenza (CDC), RKI's weekly hospitalisations. A :class:`Series` holds every
 series of one target as a matrix (series x weeks, dated by the Saturday ending each week) and
@@ -35,7 +35,8 @@ from ..store.history import VALUES
 from .levels import cutoff
 
 __all__ = [
-    "TARGETS",
+    "COVARIATES",
+    "FORECAST_TARGETS",
     "NoSeriesError",
     "Series",
     "Target",
@@ -73,6 +74,8 @@ class Target:
     later one is evaluation."""
     hub: bool = False
     """Its locations are the hub's (two-digit FIPS codes and ``US``), not region ids."""
+    covariate: str = ""
+    """A series the models may learn from besides its own (a key of :data:`COVARIATES`)."""
 
     @property
     def realtime(self) -> str:
@@ -86,8 +89,14 @@ class Target:
         return "final"
 
 
-#: Every target, by name.
-TARGETS: dict[str, Target] = {
+#: Every target of the forecasts, by name: cases and deaths of every region, CDC's hospital
+#: admissions (the hubs' own target names), RKI's hospitalisations.
+#:
+#: >>> list(FORECAST_TARGETS)[:3]
+#: ['wk inc case', 'wk inc death', 'wk inc covid hosp']
+#: >>> FORECAST_TARGETS["wk inc covid hosp"].realtime, FORECAST_TARGETS["wk inc case"].realtime
+#: ('releases', 'final')
+FORECAST_TARGETS: dict[str, Target] = {
     t.name: t
     for t in (
         Target("wk inc case", "weekly cases", column="new_cases", tuning_until="2021-06-26"),
@@ -121,14 +130,22 @@ TARGETS: dict[str, Target] = {
 }  # fmt: skip
 
 
+#: Series that move ahead of a target's, given to the models with it (same regions, weeks and
+#: no-peeking rule): the share of emergency-department visits due to the disease (CDC's
+#: NSSP) for hospital admissions, weekly cases for deaths.
+COVARIATES: dict[str, Target] = {
+    "ed-covid": Target("ed covid", "COVID-19 share of ED visits", source="cdc-covid", signal="ed-share"),
+    "ed-flu": Target("ed flu", "influenza share of ED visits", source="cdc-flu", signal="ed-share"),
+    "cases": Target("cases", "weekly cases", column="new_cases"),
+}  # fmt: skip
+
+
 def target(name: str) -> Target:
     """The target called ``name``, or a one-line :class:`UsageError` listing them."""
     try:
-        return TARGETS[name]
+        return FORECAST_TARGETS[name]
     except KeyError:
-        msg = (
-            f"unknown target {name!r}: expected one of {', '.join(map(repr, TARGETS))}"
-        )
+        msg = f"unknown target {name!r}: expected one of {', '.join(map(repr, FORECAST_TARGETS))}"
         raise UsageError(msg) from None
 
 
@@ -190,6 +207,8 @@ class Series:
     """For a target of fixed values: each week's value as first reported (else None)."""
     releases: dict[pd.Timestamp, np.ndarray] = field(default_factory=dict)
     """For a source with releases: the matrix of each release, by its date."""
+    covariate: Series | None = None
+    """The covariate's series over the same regions and weeks (:attr:`Target.covariate`)."""
 
     def known_at(self, reference_date: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
         """What a forecaster knew at ``reference_date``: a matrix (series x weeks up to the
@@ -292,6 +311,54 @@ def _signal_rows(frame: pd.DataFrame, t: Target, estimate: str) -> pd.DataFrame:
     return out.assign(region_id=out["region_id"].astype(str))
 
 
+def _rows_of(
+    snapshot: Snapshot, t: Target, table: pd.DataFrame, estimate: str
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``region_id, week, value`` of a target (its ``estimate`` for a signal), and the
+    source of each region."""
+    if t.column:
+        daily = snapshot.load_observations(
+            [s for s in snapshot.sources() if s in set(table["source"])]
+        )
+        shown = table[["region_id", "source"]]
+        daily = daily.merge(shown, on=["region_id", "source"], how="inner")
+        source_of = dict(zip(shown["region_id"], shown["source"], strict=True))
+        return weekly_sums(daily, t.column), source_of
+    if t.source not in snapshot.sources():
+        msg = f"target {t.name!r} needs source {t.source}: run `epicurves update`"
+        raise NoSeriesError(msg)
+    signals = snapshot.load_signals([t.source], signals=[t.signal])
+    frame = _signal_rows(signals, t, estimate)
+    return frame, dict.fromkeys(frame["region_id"].unique(), t.source)
+
+
+def _filled(
+    snapshot: Snapshot,
+    t: Target,
+    frame: pd.DataFrame,
+    ids: list[str],
+    weeks: pd.DatetimeIndex,
+    table: pd.DataFrame,
+    sources: list[str],
+    live: np.ndarray,
+) -> Series:
+    """The series of ``t`` over ``ids`` x ``weeks``, with its releases or first-reported
+    values where its source has them."""
+    values = _matrix(frame, ids, weeks)
+    first, last = _bounds(values)
+    series = Series(t, ids, weeks, values, sources, live, first, last)
+    if t.scored:
+        fixed, _ = _rows_of(snapshot, t, table, t.estimate)
+        series.realtime_values = _matrix(fixed, ids, weeks)
+    elif t.realtime == "releases":
+        history = snapshot.load_history(t.source, signals=[t.signal])
+        for day in sorted(history["release"].dropna().unique()):
+            release = view(history, pd.Timestamp(day), list(SIGNAL_KEY), values=VALUES)
+            rows = _signal_rows(release, t, t.estimate)
+            series.releases[pd.Timestamp(day)] = _matrix(rows, ids, weeks)
+    return series
+
+
 def load_series(
     snapshot: Snapshot,
     name: str,
@@ -299,25 +366,12 @@ def load_series(
     regions: Sequence[str] | None = None,
 ) -> Series:
     """Every series of the target ``name`` in ``snapshot`` (only those ``regions`` if given),
-    with its releases or first-reported values where the source has them."""
+    with its releases or first-reported values where the source has them, and its
+    covariate's series over the same regions and weeks (:attr:`Target.covariate`)."""
     t = target(name)
     table = pick_shown(snapshot.load_regions(), precedence)
-    live = {s: get_source(s).live for s in snapshot.sources()}
-    if t.column:
-        daily = snapshot.load_observations(
-            [s for s in snapshot.sources() if s in set(table["source"])]
-        )
-        shown = table[["region_id", "source"]]
-        daily = daily.merge(shown, on=["region_id", "source"], how="inner")
-        frame = weekly_sums(daily, t.column)
-        source_of = dict(zip(shown["region_id"], shown["source"], strict=True))
-    else:
-        if t.source not in snapshot.sources():
-            msg = f"target {t.name!r} needs source {t.source}: run `epicurves update`"
-            raise NoSeriesError(msg)
-        signals = snapshot.load_signals([t.source], signals=[t.signal])
-        frame = _signal_rows(signals, t, t.scored or t.estimate)
-        source_of = dict.fromkeys(frame["region_id"].unique(), t.source)
+    live_sources = {s: get_source(s).live for s in snapshot.sources()}
+    frame, source_of = _rows_of(snapshot, t, table, t.scored or t.estimate)
     ids = sorted(frame["region_id"].unique())
     if regions is not None:
         missing = [r for r in regions if r not in set(ids)]
@@ -329,26 +383,22 @@ def load_series(
     if frame.empty:
         msg = f"no {t.label} in the store (target {t.name!r}): run `epicurves update`"
         raise NoSeriesError(msg)
-    weeks = pd.date_range(frame["week"].min(), frame["week"].max(), freq="7D")
-    values = _matrix(frame, ids, weeks)
-    first, last = _bounds(values)
-    series = Series(
-        target=t,
-        regions=ids,
-        weeks=weeks,
-        values=values,
-        sources=[source_of[r] for r in ids],
-        live=np.array([live.get(source_of[r], False) for r in ids]),
-        first=first,
-        last=last,
-    )
-    if t.scored:
-        fixed = _signal_rows(signals, t, t.estimate)
-        series.realtime_values = _matrix(fixed, ids, weeks)
-    elif t.realtime == "releases":
-        history = snapshot.load_history(t.source, signals=[t.signal])
-        for day in sorted(history["release"].dropna().unique()):
-            release = view(history, pd.Timestamp(day), list(SIGNAL_KEY), values=VALUES)
-            rows = _signal_rows(release, t, t.estimate)
-            series.releases[pd.Timestamp(day)] = _matrix(rows, ids, weeks)
+    start = frame["week"].min()
+    extra = None
+    if t.covariate:
+        c = COVARIATES[t.covariate]
+        try:
+            extra, _ = _rows_of(snapshot, c, table, c.estimate)
+        except NoSeriesError:
+            extra = None
+        if extra is not None and not extra.empty:
+            extra = extra[extra["region_id"].isin(ids)]
+            start = min(start, extra["week"].min())  # the covariate's longer past too
+    weeks = pd.date_range(start, frame["week"].max(), freq="7D")
+    sources = [source_of[r] for r in ids]
+    live = np.array([live_sources.get(s, False) for s in sources])
+    series = _filled(snapshot, t, frame, ids, weeks, table, sources, live)
+    if t.covariate and extra is not None:
+        c = COVARIATES[t.covariate]
+        series.covariate = _filled(snapshot, c, extra, ids, weeks, table, sources, live)
     return series

@@ -1,0 +1,188 @@
+"""Forecasts, backtests and scores of a store made from the real upstream files: the
+commands, the stored backtest redone only where the data changed, Dask, bad inputs."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import SHARED_DATA, shared_folder
+from epicurves import Settings, update
+from epicurves.cli import cli
+from epicurves.forecast.runs import backtest, forecast, scores
+
+pytestmark = pytest.mark.slow
+
+#: The sources these tests store: CDC's two (with and without releases), RKI's national file
+#: (live cases and deaths) and its hospitalisations (first-reported values).
+SOURCES = ["cdc-covid", "cdc-flu", "rki", "rki-hospitalisation"]
+COVID = "wk inc covid hosp"
+
+
+def _store(folder: Path, mirror: Path) -> None:
+    report = update(Settings(home=folder / "home", mirror=mirror), SOURCES)
+    assert not report.failed, report.failed
+
+
+@pytest.fixture(scope="session")
+def real_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home whose store holds :data:`SOURCES` from ../shared/data (read only)."""
+    if not (SHARED_DATA / "SOURCES.md").is_file():
+        pytest.skip(f"real upstream data not found at {SHARED_DATA}")
+    folder = shared_folder(
+        tmp_path_factory, "forecast-real", lambda f: _store(f, SHARED_DATA)
+    )
+    return folder / "home"
+
+
+@pytest.fixture
+def home_copy(real_home: Path, tmp_path: Path) -> Path:
+    """A copy of the real home, for tests that write into it."""
+    target = tmp_path / "home"
+    shutil.copytree(real_home, target, symlinks=True)
+    return target
+
+
+def run(home: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--home", str(home), *args])
+
+
+def test_forecast_writes_the_hubs_format_with_their_locations(
+    real_home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "forecasts.csv"
+    result = run(
+        real_home,
+        "forecast",
+        "--target",
+        COVID,
+        "--model",
+        "baseline",
+        "--out",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out, dtype={"location": str})
+    assert list(frame.columns[:8]) == [
+        "reference_date", "location", "horizon", "target", "target_end_date",
+        "output_type", "output_type_id", "value",
+    ]  # fmt: skip
+    assert set(frame["reference_date"]) == {"2026-08-22"}  # the hub's newest
+    assert frame["location"].nunique() == 53 and "06" in set(frame["location"])
+    assert sorted(frame["horizon"].unique()) == [-1, 0, 1, 2, 3]
+    # the hub's own baseline forecast of that date, to within its Monte Carlo error
+    hub = pd.read_csv(
+        SHARED_DATA / "cdc-covid" / "reference" / "CovidHub-baseline.csv.gz",
+        dtype={"location": str},
+    )
+    hub = hub[hub["reference_date"] == "2026-08-22"]
+    keys = ["location", "horizon", "output_type_id"]
+    both = frame.merge(hub, on=keys, suffixes=("", "_hub"))
+    assert len(both) == len(hub)
+    # as in test_baseline: 2.5 % of each forecast's 98 % interval, plus half an admission
+    width = both.groupby(["location", "horizon"])["value_hub"].transform(
+        lambda v: v.max() - v.min()
+    )
+    assert ((both["value"] - both["value_hub"]).abs() <= 0.025 * width + 0.5).all()
+
+
+def test_the_stored_backtest_is_redone_only_where_the_data_changed(
+    real_home: Path, tmp_path: Path
+) -> None:
+    """A store without the newest CDC release, backtested; the release added and the
+    backtest run again: only the reference dates the new release reaches are made anew,
+    and the result equals a backtest from nothing."""
+    mirror = tmp_path / "mirror"
+    for folder in ("cdc-covid", "cdc-flu", "rki"):
+        shutil.copytree(SHARED_DATA / folder, mirror / folder)
+    path = mirror / "cdc-covid" / "time-series.parquet"
+    frame = pd.read_parquet(path)
+    newest = frame["as_of"].max()
+    frame[frame["as_of"] != newest].to_parquet(path, index=False)
+    home = tmp_path / "home"
+    settings = Settings(home=home, mirror=mirror)
+    assert not update(settings, SOURCES).failed
+    targets = [COVID, "wk inc hosp"]
+    first = backtest(targets, settings=settings, workers=1)
+    assert first.redone == first.series
+    again = backtest(targets, settings=settings, workers=1)
+    assert again.redone == {COVID: 0, "wk inc hosp": 0}
+    pd.testing.assert_frame_equal(again.scores, first.scores)
+    shutil.copy(SHARED_DATA / "cdc-covid" / "time-series.parquet", path)
+    assert not update(settings, ["cdc-covid"]).failed
+    later = backtest(targets, settings=settings, workers=1)
+    assert later.redone["wk inc hosp"] == 0
+    made = later.scores[later.scores["target"] == COVID]
+    assert (
+        made["reference_date"].max()
+        > first.scores.query("target == @COVID")["reference_date"].max()
+    )
+    shutil.rmtree(home / "forecasts")
+    fresh = backtest(targets, settings=settings, workers=1)
+    pd.testing.assert_frame_equal(later.scores, fresh.scores)
+
+
+def test_a_backtest_on_dask_gives_the_same_scores(real_home: Path) -> None:
+    pytest.importorskip("distributed")
+    settings = Settings(home=real_home)
+    kwargs = {
+        "models": ["baseline", "local_trend"],
+        "start": "2025-07-05",
+        "settings": settings,
+    }
+    local = backtest([COVID], workers=1, forecasts=True, **kwargs)
+    spread = backtest([COVID], scheduler="local", workers=2, forecasts=True, **kwargs)
+    pd.testing.assert_frame_equal(local.scores, spread.scores)
+    assert local.forecasts is not None and spread.forecasts is not None
+    pd.testing.assert_frame_equal(local.forecasts, spread.forecasts)
+
+
+def test_the_scores_command_prints_the_scores_function(home_copy: Path) -> None:
+    result = run(home_copy, "scores", "--target", "wk inc hosp", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    printed = pd.read_csv(io.StringIO(result.stdout))
+    card = scores(["wk inc hosp"], settings=Settings(home=home_copy))
+    assert len(printed) == len(card)
+    assert (
+        printed["relative_wis"].round(9).tolist()
+        == card["relative_wis"].round(9).tolist()
+    )
+    assert set(printed["period"]) == {"tuning", "evaluation"} - {"tuning"} or len(
+        printed
+    )
+
+
+def test_a_forecast_is_the_same_whichever_regions_are_asked(real_home: Path) -> None:
+    settings = Settings(home=real_home)
+    every = forecast([COVID], settings=settings)
+    one = forecast([COVID], regions=["US-CA"], settings=settings)
+    pd.testing.assert_frame_equal(
+        every[every["region_id"] == "US-CA"].reset_index(drop=True), one
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["forecast", "--target", "wk inc nope"], "unknown target 'wk inc nope'"),
+        (["forecast", "--region", "XX"], "no live weekly series of XX"),
+        (["forecast", "--target", COVID, "--region", "DE"], "no weekly COVID-19 hospital admissions for region 'DE'"),
+        (["forecast", "--reference-date", "2026-08-21"], "is a Friday: expected a Saturday"),
+        (["forecast", "--target", COVID, "--reference-date", "2030-01-05"], "outside the data"),
+        (["forecast", "--target", COVID, "--reference-date", "2024-11-16"], "outside the data"),
+        (["backtest", "--model", "nope"], "unknown model 'nope'"),
+        (["scores", "--by", "colour"], "--by 'colour'"),
+    ],
+)  # fmt: skip
+def test_bad_input_gets_one_line_and_status_1(
+    real_home: Path, args: list[str], expected: str
+) -> None:
+    result = run(real_home, *args)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.output
