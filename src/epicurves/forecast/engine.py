@@ -314,5 +314,19 @@ def scores_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
                 )
             )
     if not parts:
-        return pd.DataFrame({c: [] for c in BACKTEST_COLUMNS})
-    return pd.concat(parts, ignore_index=True)[list(BACKTEST_COLUMNS)]
+        return compact(pd.DataFrame({c: [] for c in BACKTEST_COLUMNS}))
+    return compact(pd.concat(parts, ignore_index=True)[list(BACKTEST_COLUMNS)])
+
+
+#: The text columns of a scores table, kept as categories (millions of rows, few values).
+CATEGORIES = ("model", "target", "region_id", "period")
+
+
+def compact(scores: pd.DataFrame) -> pd.DataFrame:
+    """``scores`` with its text columns as categories of sorted values (whatever their order
+    of arrival, the same frame gives the same categories) and its horizon an integer."""
+    out = scores.copy()
+    for column in CATEGORIES:
+        values = out[column].astype(str)
+        out[column] = pd.Categorical(values, categories=sorted(set(values)))
+    return out.astype({"horizon": "int64", "covered_50": bool, "covered_95": bool})

@@ -399,8 +399,7 @@ def backtest(
                     found_forecasts.append(made)
         finally:
             executor.close()
-        result = pd.concat([*kept, *found_scores], ignore_index=True)
-        result = result.astype({"horizon": "int64"})
+        result = engine.compact(pd.concat([*kept, *found_scores], ignore_index=True))
         result = _sorted(result, engine.BACKTEST_COLUMNS[:6])
         if whole:
             fresh_meta["store"] = pinned.store_id
