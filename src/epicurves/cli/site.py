@@ -162,6 +162,21 @@ def _warm_up(pool: bool, settings: Settings) -> None:
         warm_up(PRELOAD)
 
 
+def _forecasts(
+    settings: Settings, scheduler: str | None, workers: int | None, *, quiet: bool
+) -> None:
+    """The stored backtest brought up to date: the series that changed forecast again."""
+    from ..forecast.runs import backtest
+
+    report = backtest(settings=settings, scheduler=scheduler, workers=workers)
+    if not quiet:
+        made = sum(report.redone.values())
+        err.print(
+            f"forecasts: {made:,} of {sum(report.series.values()):,} series forecast "
+            "anew (the others had not changed)"
+        )
+
+
 @cli.command("run")
 @click.option("--mirror", type=click.Path(file_okay=False, path_type=Path), envvar="EPICURVES_MIRROR",
               help="Read upstream files from this folder instead of downloading.")  # fmt: skip
@@ -169,6 +184,9 @@ def _warm_up(pool: bool, settings: Settings) -> None:
               show_default=True, help="Folder of the site.")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True,
               help="Print only problems (failed sources, a failed build, stale sources): for cron.")  # fmt: skip
+@click.option("--forecasts/--no-forecasts", default=None,
+              help="Bring the forecasts and their scores up to date for the series that changed "
+                   "(default: when the home holds a backtest, `epicurves backtest`).")  # fmt: skip
 @_build_options
 @pass_context
 def run_command(
@@ -176,6 +194,7 @@ def run_command(
     mirror: Path | None,
     out: Path,
     quiet: bool,
+    forecasts: bool | None,
     threshold: float | None,
     full: bool,
     scheduler: str | None,
@@ -210,6 +229,10 @@ def run_command(
             err.print(
                 "[yellow]Building from the last good data of the failed sources.[/]"
             )
+        from ..forecast.runs import has_backtest
+
+        if forecasts or (forecasts is None and has_backtest(settings)):
+            _forecasts(settings, scheduler, workers, quiet=quiet)
         _build(
             settings, out, threshold, full=full, scheduler=scheduler, workers=workers,
             changes=report.changes, quiet=quiet,

@@ -1,9 +1,12 @@
 """Forecasts, backtests and scores of the series in the store: the functions behind
 ``epicurves forecast``, ``epicurves backtest`` and ``epicurves scores``.
 
-A backtest's scores are kept in ``HOME/forecasts/`` with the store generation and a digest of
-every series they were made from; the next backtest redoes only the series whose data (or the
-forecasting code) changed since.
+A backtest's scores are kept in ``HOME/forecasts/`` with the store generation, a digest of what
+each target's series are made of and the series themselves; the next backtest redoes only the
+reference dates whose forecasts or scores the data that changed can reach (a new week: the
+last few; a revised one: from three weeks before it; a new release: from the first date that
+may use it), and does not even read a target whose data (and the forecasting code) did not
+change. ``epicurves run`` keeps a stored backtest current.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from ..config import Settings
 from ..errors import EmptyStoreError, UsageError
 from ..executor import make_executor
 from ..files import write_atomic
+from ..locks import acquire, writing
 from ..store import Snapshot, Store
 from . import engine
 from .levels import check_reference_date
@@ -34,6 +38,7 @@ __all__ = [
     "backtest",
     "forecast",
     "forecast_targets",
+    "has_backtest",
     "load_scores",
     "scores",
 ]
@@ -325,6 +330,38 @@ def backtest(
     last = None if end is None else check_reference_date(end)
     whole = models is None and start is None and end is None and regions is None
     whole = whole and not forecasts
+    with contextlib.ExitStack() as stack:
+        if whole:  # one writer of the stored backtest at a time
+            settings = settings or Settings.from_env()
+            with writing(settings.home):
+                lock = acquire(
+                    settings.home / "forecasts.lock",
+                    holder="another backtest",
+                    timeout=600.0,
+                )
+            stack.callback(lock.release)
+        return _backtest(
+            names, chosen, first, last, whole, regions, settings, snapshot,
+            scheduler, workers, forecasts, seed, explicit=bool(targets),
+        )  # fmt: skip
+
+
+def _backtest(
+    names: list[str],
+    chosen: list[str],
+    first: pd.Timestamp | None,
+    last: pd.Timestamp | None,
+    whole: bool,
+    regions: Sequence[str] | None,
+    settings: Settings | None,
+    snapshot: Snapshot | None,
+    scheduler: str | None,
+    workers: int | None,
+    forecasts: bool,
+    seed: int,
+    *,
+    explicit: bool,
+) -> BacktestReport:
     found_scores, found_forecasts = [], []
     redone: dict[str, int] = {}
     counts: dict[str, int] = {}
@@ -334,7 +371,9 @@ def backtest(
         stored_targets = (
             meta.get("targets", {}) if meta.get("store") == pinned.store_id else {}
         )
-        fresh_meta: dict[str, Any] = {"targets": {}}
+        # the targets not asked for this time stay as they were stored
+        others = {k: v for k, v in stored_targets.items() if k not in names}
+        fresh_meta: dict[str, Any] = {"targets": others}
         work = []
         kept: list[pd.DataFrame] = []
         states: dict[str, dict[str, Any]] = {}
@@ -350,7 +389,7 @@ def backtest(
                     continue
             try:
                 [series] = _each_series(
-                    pinned, [name], settings.precedence, regions, bool(targets)
+                    pinned, [name], settings.precedence, regions, explicit
                 )
             except ValueError:  # no series of the target (not asked for by name)
                 continue
@@ -471,10 +510,11 @@ def _write(
     write leaves metadata that does not match, and the next backtest redoes it)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "meta.json").unlink(missing_ok=True)
-    for name, part in scores.groupby("target", sort=True):
+    for name in states:  # every target made, its scores none or many
+        part = scores[scores["target"].astype(str) == name]
         buffer = io.BytesIO()
         part.reset_index(drop=True).to_parquet(buffer, index=False)
-        write_atomic(folder / f"scores-{_slug(str(name))}.parquet", buffer.getvalue())
+        write_atomic(folder / f"scores-{_slug(name)}.parquet", buffer.getvalue())
     for name, state in states.items():
         buffer = io.BytesIO()
         realtime = state["realtime"]
@@ -489,6 +529,11 @@ def _write(
         )
         write_atomic(folder / f"series-{_slug(name)}.npz", buffer.getvalue())
     write_atomic(folder / "meta.json", json.dumps(meta, indent=1, sort_keys=True))
+
+
+def has_backtest(settings: Settings) -> bool:
+    """Whether the home holds a stored backtest (which the daily run then keeps current)."""
+    return (settings.home / "forecasts" / "meta.json").is_file()
 
 
 def load_scores(
