@@ -13,9 +13,12 @@ from epicurves.forecast.models import (
     LOCAL,
     MODELS,
     NOWCAST_SHIFT,
+    SHORT,
+    LeadParams,
     TrendParams,
     ensemble,
     flat_fallback,
+    lead_regression,
     local_trend,
     pooled_trend,
 )
@@ -52,18 +55,20 @@ def test_shape_monotone_non_negative_finite(model, releases):
 
 def test_same_bytes_for_the_same_inputs(model):
     y = series()
+    c = np.sqrt(np.nan_to_num(y) + 1)
     assert (
-        model(y, releases=True, seed=3).tobytes()
-        == model(y, releases=True, seed=3).tobytes()
+        model(y, releases=True, seed=3, covariate=c).tobytes()
+        == model(y, releases=True, seed=3, covariate=c).tobytes()
     )
 
 
 def test_series_do_not_mix(model):
-    """A series' forecast depends on the others only through pooling, never by position."""
+    """A series' forecast depends on the others only through pooling, never by position
+    (up to the rounding of a pooled regression's sums)."""
     y = series()
-    f = model(y, releases=False)
-    g = model(y[::-1], releases=False)
-    np.testing.assert_array_equal(f, g[::-1])
+    f = model(y, releases=False, covariate=2 * y)
+    g = model(y[::-1], releases=False, covariate=2 * y[::-1])
+    np.testing.assert_allclose(f, g[::-1], rtol=1e-9, atol=1e-9)
 
 
 def test_short_series_get_the_fallback(model):
@@ -118,15 +123,20 @@ def test_growth_is_followed(model):
     assert (np.diff(f[:, 1:, MEDIAN], axis=1) > 0).all()
 
 
-def test_flat_series_stay_flat_and_wider_further_ahead(model):
+def test_flat_series_stay_flat(model):
     rng = np.random.default_rng(0)
     y = rng.poisson(200, size=(10, 100)).astype(float)
     f = model(y, releases=False)
-    drift = np.abs(
-        np.log(f[:, 1:, MEDIAN] / 200)
-    )  # a trend model follows the noise a bit
+    drift = np.abs(np.log(f[:, 1:, MEDIAN] / 200))  # a model follows the noise a bit
     assert drift.mean() < 0.15
     assert drift.max() < 0.4
+    assert ((f[:, 1:, -2] - f[:, 1:, 1]) > 0).all()
+
+
+def test_wider_further_ahead(model):
+    """Random-walk levels: the uncertainty grows with the horizon."""
+    y = series()
+    f = model(y, releases=False)
     width = (f[:, 1:, -2] - f[:, 1:, 1]).mean(axis=0)
     assert width[-1] > width[0] > 0
 
@@ -159,6 +169,85 @@ def test_pooled_spread_scales_with_the_series():
     assert width[5:].min() > width[:5].max()
 
 
+def test_ensemble_inflate_widens_around_the_median():
+    b = np.tile(np.linspace(1, 3, 23) ** 4, (2, 5, 1))
+    wide = ensemble([b, b], "mean", 1.5)
+    np.testing.assert_allclose(wide[..., MEDIAN], b[..., MEDIAN])
+    assert (wide[..., -1] > b[..., -1]).all() and (wide[..., 0] < b[..., 0]).all()
+    assert (wide >= 0).all() and (np.diff(wide, axis=-1) >= 0).all()
+
+
+def led(weeks: int = 80, n: int = 30, seed: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Admissions following a covariate (a share of visits) one week later, with noise."""
+    rng = np.random.default_rng(seed)
+    growth = 0.3 * np.sin(np.arange(weeks) / 5 + rng.uniform(0, 6, (n, 1)))
+    share = 0.02 * np.exp(np.cumsum(growth, axis=1))
+    y = np.zeros((n, weeks))
+    y[:, 1:] = rng.poisson(5000 * share[:, :-1]).astype(float)
+    y[:, 0] = np.nan
+    return y, share
+
+
+def test_a_covariate_rising_a_week_earlier_raises_the_median():
+    y, share = led()
+    y[:, -3:] = y[:, -4:-3]  # admissions flat in the last weeks
+    flat, rising = share.copy(), share.copy()
+    flat[:, -3:] = flat[:, -4:-3]
+    rising[:, -3:] = flat[:, -3:]
+    rising[:, -1] *= 1.5  # the covariate jumps in the newest week
+    for m in MODELS.values():
+        with_flat = m(y, releases=False, covariate=flat)[:, 1:, MEDIAN]
+        with_rise = m(y, releases=False, covariate=rising)[:, 1:, MEDIAN]
+        assert (with_rise >= with_flat).all()
+    f = lead_regression(y, releases=False, covariate=rising)
+    assert (f[:, 1, MEDIAN] > 1.2 * y[:, -1]).all()
+    assert (f[:, 1, MEDIAN] > lead_regression(y, releases=False)[:, 1, MEDIAN]).all()
+
+
+def test_a_leading_covariate_beats_none_on_its_own_data():
+    """Forecasts of the last weeks of :func:`led`: the covariate cuts the median's error."""
+    y, share = led(weeks=90)
+    errors = {}
+    for name, cov in (("none", None), ("share", share)):
+        err = []
+        for end in range(70, 86):
+            f = lead_regression(
+                y[:, :end],
+                releases=False,
+                covariate=None if cov is None else cov[:, :end],
+            )
+            err.append(
+                np.abs(np.log1p(f[:, 1:, MEDIAN]) - np.log1p(y[:, end : end + 4]))
+            )
+        errors[name] = np.mean(err)
+    assert errors["share"] < 0.8 * errors["none"]
+
+
+def test_covariate_none_unknown_or_misshapen():
+    y, share = led()
+    none = lead_regression(y, releases=True)
+    unknown = lead_regression(y, releases=True, covariate=np.full_like(y, np.nan))
+    np.testing.assert_array_equal(none, unknown)
+    holes = share.copy()
+    holes[:, :40] = np.nan  # the covariate starts later than the series
+    f = lead_regression(y, releases=True, covariate=holes)
+    assert np.isfinite(f).all() and (np.diff(f, axis=-1) >= 0).all()
+    with pytest.raises(
+        ValueError, match=r"covariate has shape \(30, 79\): expected \(30, 80\)"
+    ):
+        lead_regression(y, releases=True, covariate=share[:, 1:])
+
+
+def test_lead_params_change_the_forecast():
+    y, share = led()
+    other = LeadParams(lags=2, cov_lags=3, level=52, ridge=1.0)
+    assert other != SHORT
+    assert not np.array_equal(
+        lead_regression(y, releases=False, covariate=share),
+        lead_regression(y, releases=False, covariate=share, params=other),
+    )
+
+
 def test_ensemble_rule():
     a = np.zeros((2, *SHAPE))
     b = np.tile(np.linspace(0, 1, 23), (2, 5, 1))
@@ -177,9 +266,9 @@ def test_fast_enough():
     import time
 
     y = series(n=700, weeks=330)
+    c = np.sqrt(np.nan_to_num(y) + 1)
     start = time.perf_counter()
-    for m in MODELS.values():
-        m(y, releases=True)
+    ensemble([m(y, releases=True, covariate=c) for m in MODELS.values()])
     assert time.perf_counter() - start < 1.0
 
 
