@@ -131,7 +131,7 @@ def test_a_backtest_on_dask_gives_the_same_scores(real_home: Path) -> None:
     pytest.importorskip("distributed")
     settings = Settings(home=real_home)
     kwargs = {
-        "models": ["baseline", "local_trend"],
+        "models": ["baseline", "lead_short"],
         "start": "2025-07-05",
         "settings": settings,
     }

@@ -23,7 +23,7 @@ from ..errors import UsageError
 from ..sources.geo import us_code_by_fips
 from . import models as _models
 from .baseline import baseline
-from .levels import HORIZONS, LEVELS, MEDIAN
+from .levels import HORIZONS, LEVELS, MEDIAN, cutoff
 from .scoring import covered, interval_parts
 from .series import Series
 
@@ -125,6 +125,16 @@ class Batch:
     """Per row, how many newest weeks were carried forward (not yet published)."""
 
 
+def _covariate_at(covariate: Series, reference_date: pd.Timestamp) -> np.ndarray:
+    """What was known of a covariate at ``reference_date``; all missing before its first
+    release (CDC's ED visits have releases from 2025-06-18 only: the models then go without)."""
+    if covariate.releases and min(covariate.releases) > cutoff(reference_date):
+        end = reference_date - pd.Timedelta(days=7)
+        width = int((end - covariate.weeks[0]).days // 7) + 1
+        return np.full((len(covariate.regions), width), np.nan)
+    return covariate.known_at(reference_date)[0]
+
+
 def forecast_rows(
     series: Series,
     reference_date: pd.Timestamp,
@@ -151,10 +161,8 @@ def forecast_rows(
         base = baseline(known)
         made = {"baseline": base}
         extra: dict[str, np.ndarray] = {}
-        if (
-            series.covariate is not None
-        ):  # what was known of it then, over the same weeks
-            extra["covariate"] = series.covariate.known_at(reference_date)[0][every]
+        if series.covariate is not None:  # what was known of it then, same weeks
+            extra["covariate"] = _covariate_at(series.covariate, reference_date)[every]
         for name in _members():
             if name in models or "ensemble" in models:
                 made[name] = MODELS[name](

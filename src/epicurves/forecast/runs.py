@@ -289,13 +289,52 @@ def _series_state(series: Series) -> dict[str, Any]:
     }
 
 
-def _work(
-    item: tuple[Series, list[str], list[pd.Timestamp], np.ndarray | None, int, bool],
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+@dataclass(frozen=True)
+class _Piece:
+    """One piece of a backtest, small to send: the worker reads the series itself (once per
+    worker process) from the pinned store generation the caller holds."""
+
+    store: str
+    manifest: dict[str, Any]
+    target: str
+    precedence: tuple[str, ...]
+    models: list[str]
+    dates: list[pd.Timestamp]
+    rows: np.ndarray
+    seed: int
+    keep: bool
+
+    @property
+    def key(self) -> tuple[str, int, str, tuple[str, ...]]:
+        return (
+            self.store,
+            int(self.manifest.get("generation", 0)),
+            self.target,
+            self.precedence,
+        )
+
+
+#: The series a worker process read, by :attr:`_Piece.key` (the caller's are put here too).
+_SERIES: dict[tuple[str, int, str, tuple[str, ...]], Series] = {}
+
+
+def _series_of(piece: _Piece) -> Series:
+    if piece.key not in _SERIES:
+        store = Store(Path(piece.store))
+        snapshot = Snapshot(store, piece.manifest, None)  # the caller holds the pin
+        if len(_SERIES) >= 4:
+            _SERIES.clear()
+        _SERIES[piece.key] = load_series(snapshot, piece.target, piece.precedence)
+    return _SERIES[piece.key]
+
+
+def _work(piece: _Piece) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """One piece of a backtest (module-level: run in a worker process or on Dask)."""
-    series, models, dates, rows, seed, keep = item
-    found = list(engine.batches(series, models, dates, rows, seed=seed))
-    made = engine.hub_frame(series, found) if keep else None
+    series = _series_of(piece)
+    found = list(
+        engine.batches(series, piece.models, piece.dates, piece.rows, seed=piece.seed)
+    )
+    made = engine.hub_frame(series, found) if piece.keep else None
     return engine.scores_frame(series, found), made
 
 
@@ -418,6 +457,13 @@ def _backtest(
                     "series": len(series.regions),
                 }
             redone[name] = int((~np.isnat(since)).sum())
+            key = (
+                str(pinned.store.root),
+                pinned.generation,
+                name,
+                tuple(settings.precedence),
+            )
+            _SERIES[key] = series  # for the work done in this process
             for day in np.unique(since[~np.isnat(since)]):
                 group = np.flatnonzero(since == day)
                 chosen_dates = [
@@ -429,7 +475,19 @@ def _backtest(
                 ]
                 for i in range(0, len(chosen_dates), CHUNK):
                     piece = chosen_dates[i : i + CHUNK]
-                    work.append((series, chosen, piece, group, seed, forecasts))
+                    work.append(
+                        _Piece(
+                            str(pinned.store.root),
+                            pinned.manifest,
+                            name,
+                            tuple(settings.precedence),
+                            chosen,
+                            piece,
+                            group,
+                            seed,
+                            forecasts,
+                        )
+                    )
         executor = make_executor(len(work) * 8, scheduler=scheduler, workers=workers)
         try:
             for scored, made in executor.map_unordered(_work, work):
@@ -438,6 +496,7 @@ def _backtest(
                     found_forecasts.append(made)
         finally:
             executor.close()
+            _SERIES.clear()
         result = engine.compact(pd.concat([*kept, *found_scores], ignore_index=True))
         result = _sorted(result, engine.BACKTEST_COLUMNS[:6])
         if whole:

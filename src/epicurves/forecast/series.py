@@ -100,7 +100,13 @@ FORECAST_TARGETS: dict[str, Target] = {
     t.name: t
     for t in (
         Target("wk inc case", "weekly cases", column="new_cases", tuning_until="2021-06-26"),
-        Target("wk inc death", "weekly deaths", column="new_deaths", tuning_until="2021-06-26"),
+        Target(
+            "wk inc death",
+            "weekly deaths",
+            column="new_deaths",
+            tuning_until="2021-06-26",
+            covariate="cases",
+        ),
         Target(
             "wk inc covid hosp",
             "weekly COVID-19 hospital admissions",
@@ -108,6 +114,7 @@ FORECAST_TARGETS: dict[str, Target] = {
             signal="admissions",
             tuning_until="2025-06-28",
             hub=True,
+            covariate="ed-covid",
         ),
         Target(
             "wk inc flu hosp",
@@ -116,6 +123,7 @@ FORECAST_TARGETS: dict[str, Target] = {
             signal="admissions",
             tuning_until="2025-06-28",
             hub=True,
+            covariate="ed-flu",
         ),
         Target(
             "wk inc hosp",
