@@ -186,3 +186,21 @@ def test_bad_input_gets_one_line_and_status_1(
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.output
+
+
+def test_the_daily_run_keeps_a_backtest_current(
+    home: Path, mirror: Path, tmp_path: Path
+) -> None:
+    """`run --forecasts` makes the backtest; the next `run` (a backtest stored: on by
+    default) forecasts nothing anew when nothing changed; `--no-forecasts` leaves it."""
+    site = str(tmp_path / "site")
+    first = run(home, "run", "--mirror", str(mirror), "--out", site, "--forecasts")
+    assert first.exit_code == 0, first.output
+    assert (
+        "forecasts: " in first.output and (home / "forecasts" / "meta.json").is_file()
+    )
+    again = run(home, "run", "--mirror", str(mirror), "--out", site)
+    assert again.exit_code == 0, again.output
+    assert "forecasts: 0 of" in again.output
+    off = run(home, "run", "--mirror", str(mirror), "--out", site, "--no-forecasts")
+    assert off.exit_code == 0 and "forecasts:" not in off.output

@@ -159,7 +159,7 @@ def backtest_command(
     every = sum(report.series.values())
     err.print(
         f"backtest: {count(len(report.scores), 'scored forecast')}; "
-        f"{made:,} of {count(every, 'series')} forecast anew"
+        f"{made:,} of {every:,} series forecast anew"
     )
     from ..forecast.scoring import relative_wis
 

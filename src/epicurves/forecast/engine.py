@@ -322,7 +322,7 @@ def scores_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
                 )
             )
     if not parts:
-        return compact(pd.DataFrame({c: [] for c in BACKTEST_COLUMNS}))
+        return compact_empty()
     return compact(pd.concat(parts, ignore_index=True)[list(BACKTEST_COLUMNS)])
 
 
@@ -333,8 +333,32 @@ CATEGORIES = ("model", "target", "region_id", "period")
 def compact(scores: pd.DataFrame) -> pd.DataFrame:
     """``scores`` with its text columns as categories of sorted values (whatever their order
     of arrival, the same frame gives the same categories) and its horizon an integer."""
-    out = scores.copy()
+    return concat_scores([scores])
+
+
+def concat_scores(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Scores tables one after the other, their text columns categories of the sorted union
+    of their values (no column becomes millions of Python strings on the way)."""
+    frames = [f for f in frames if len(f)] or list(frames[:1])
+    if not frames:
+        return compact_empty()
+    parts = [f.copy() for f in frames]
     for column in CATEGORIES:
-        values = out[column].astype(str)
-        out[column] = pd.Categorical(values, categories=sorted(set(values)))
+        values: set[str] = set()
+        for part in parts:
+            if not isinstance(part[column].dtype, pd.CategoricalDtype):
+                part[column] = part[column].astype(str).astype("category")
+            part[column] = part[column].cat.rename_categories(
+                [str(c) for c in part[column].cat.categories]
+            )
+            values.update(part[column].cat.categories)
+        every = sorted(values)
+        for part in parts:
+            part[column] = part[column].cat.set_categories(every)
+    out = pd.concat(parts, ignore_index=True)
     return out.astype({"horizon": "int64", "covered_50": bool, "covered_95": bool})
+
+
+def compact_empty() -> pd.DataFrame:
+    """An empty scores table with the columns' types."""
+    return compact(pd.DataFrame({c: [] for c in BACKTEST_COLUMNS}))

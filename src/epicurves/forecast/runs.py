@@ -497,7 +497,7 @@ def _backtest(
         finally:
             executor.close()
             _SERIES.clear()
-        result = engine.compact(pd.concat([*kept, *found_scores], ignore_index=True))
+        result = engine.concat_scores([*kept, *found_scores])
         result = _sorted(result, engine.BACKTEST_COLUMNS[:6])
         if whole:
             fresh_meta["store"] = pinned.store_id
