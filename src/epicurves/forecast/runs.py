@@ -12,9 +12,6 @@ change. ``epicurves run`` keeps a stored backtest current.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +23,9 @@ import pandas as pd
 from ..config import Settings
 from ..errors import EmptyStoreError, UsageError
 from ..executor import make_executor
-from ..files import write_atomic
 from ..locks import acquire, writing
 from ..store import Snapshot, Store
-from . import engine
+from . import engine, stored
 from .levels import check_reference_date
 from .series import FORECAST_TARGETS, NoSeriesError, Series, load_series, target
 
@@ -196,99 +192,6 @@ class BacktestReport:
     """Per target, how many series it has."""
 
 
-def _code_fingerprint() -> str:
-    """A hash of the forecasting code: stored scores made by other code are made again."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _signature(
-    snapshot: Snapshot, series_target: str, precedence: Sequence[str]
-) -> str:
-    """A digest of everything in the store a target's series are made of: when it is as
-    stored with the scores, the target is not even read again."""
-    t = FORECAST_TARGETS[series_target]
-    meta = snapshot.meta()
-    sources = [t.source] if t.source else sorted(snapshot.digests())
-    digest = hashlib.sha256(f"{_code_fingerprint()}{list(precedence)}".encode())
-    for source in sources:
-        entry = {
-            "digests": snapshot.digests().get(source),
-            "signals": snapshot.signal_digests().get(source) if t.source else None,
-            "releases": list(meta[source].releases) if source in meta else None,
-        }
-        digest.update(json.dumps(entry, sort_keys=True, default=str).encode())
-    return digest.hexdigest()[:16]
-
-
-def _first_change(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """Per row, the first week (column) where ``new`` differs from ``old`` (which may have
-    fewer weeks); ``new``'s width where none does."""
-    width = new.shape[1]
-    same = np.zeros(new.shape, dtype=bool)
-    shared = min(old.shape[1], width)
-    a, b = old[:, :shared], new[:, :shared]
-    same[:, :shared] = (a == b) | (np.isnan(a) & np.isnan(b))
-    differs = ~same
-    return np.where(differs.any(axis=1), np.argmax(differs, axis=1), width)
-
-
-def _since(series: Series, old: dict[str, Any] | None) -> np.ndarray:
-    """Per series, the first reference date whose forecast or score may differ from the
-    stored ones (NaT: none). A forecast at R depends on the data up to R - 7 (or the release
-    of R - 3), its scores on the weeks up to R + 21."""
-    count = len(series.regions)
-    start = engine.reference_dates(series)
-    everything = np.full(
-        count, start[0] if len(start) else pd.NaT, dtype="datetime64[ns]"
-    )
-    if old is None or pd.Timestamp(old["start"]) != series.weeks[0]:
-        return everything
-    where = {r: i for i, r in enumerate(old["regions"])}
-    rows = np.array([where.get(r, -1) for r in series.regions])
-    out = everything.copy()
-    known = rows >= 0
-    if not known.any():
-        return out
-    weeks = series.weeks
-    pick = rows[known]
-    changed = _first_change(old["values"][pick], series.values[known])
-    since = np.full(known.sum(), np.datetime64("NaT"), dtype="datetime64[ns]")
-    hit = changed < len(weeks)
-    since[hit] = (weeks[changed[hit]] - pd.Timedelta(days=21)).to_numpy()
-    if series.realtime_values is not None and old.get("realtime") is not None:
-        fixed = _first_change(old["realtime"][pick], series.realtime_values[known])
-        hit = fixed < len(weeks)
-        later = (
-            weeks[np.minimum(fixed, len(weeks) - 1)] + pd.Timedelta(days=7)
-        ).to_numpy()
-        since = np.where(hit & (np.isnat(since) | (later < since)), later, since)
-    fresh = [
-        d for d in series.releases if d.strftime("%Y-%m-%d") not in set(old["releases"])
-    ]
-    if fresh:
-        day = min(fresh) + pd.Timedelta(days=3)
-        day += pd.Timedelta(days=(5 - day.day_of_week) % 7)
-        first = np.datetime64(day.to_datetime64(), "ns")
-        since = np.where(np.isnat(since) | (first < since), first, since)
-    out[known] = since
-    return out
-
-
-def _series_state(series: Series) -> dict[str, Any]:
-    """What :func:`_since` compares the next time."""
-    return {
-        "start": series.weeks[0],
-        "regions": list(series.regions),
-        "values": series.values,
-        "realtime": series.realtime_values,
-        "releases": [d.strftime("%Y-%m-%d") for d in sorted(series.releases)],
-        "covariate": None if series.covariate is None else series.covariate.values,
-    }
-
-
 @dataclass(frozen=True)
 class _Piece:
     """One piece of a backtest, small to send: the worker reads the series itself (once per
@@ -406,7 +309,7 @@ def _backtest(
     counts: dict[str, int] = {}
     with _snapshot(settings, snapshot) as (settings, pinned):
         folder = settings.home / "forecasts"
-        meta = _read_meta(folder) if whole else {}
+        meta = stored.read_meta(folder) if whole else {}
         stored_targets = (
             meta.get("targets", {}) if meta.get("store") == pinned.store_id else {}
         )
@@ -417,12 +320,14 @@ def _backtest(
         kept: list[pd.DataFrame] = []
         states: dict[str, dict[str, Any]] = {}
         for name in names:
-            signature = _signature(pinned, name, settings.precedence) if whole else ""
+            digest = (
+                stored.signature(pinned, name, settings.precedence) if whole else ""
+            )
             entry = stored_targets.get(name, {})
-            if whole and entry.get("signature") == signature:
-                stored = _read_scores(folder, name)
-                if stored is not None:  # nothing it is made of changed: kept as it is
-                    kept.append(stored)
+            if whole and entry.get("signature") == digest:
+                earlier = stored.read_scores(folder, name)
+                if earlier is not None:  # nothing it is made of changed: kept as it is
+                    kept.append(earlier)
                     fresh_meta["targets"][name] = entry
                     redone[name], counts[name] = 0, int(entry.get("series", 0))
                     continue
@@ -444,16 +349,16 @@ def _backtest(
             dates = engine.reference_dates(series)
             if len(dates):
                 since[rows] = dates[0].to_datetime64()
-            stored = _read_scores(folder, name) if whole and entry else None
-            if stored is not None:
-                since = _since(series, _read_state(folder, name))
+            earlier = stored.read_scores(folder, name) if whole and entry else None
+            if earlier is not None:
+                since = stored.since(series, stored.read_state(folder, name))
                 cut = pd.Series(since, index=series.regions)
-                mine = stored["region_id"].map(cut)
-                kept.append(stored[mine.isna() | (stored["reference_date"] < mine)])
+                mine = earlier["region_id"].map(cut)
+                kept.append(earlier[mine.isna() | (earlier["reference_date"] < mine)])
             if whole:
-                states[name] = _series_state(series)
+                states[name] = stored.series_state(series)
                 fresh_meta["targets"][name] = {
-                    "signature": signature,
+                    "signature": digest,
                     "series": len(series.regions),
                 }
             redone[name] = int((~np.isnat(since)).sum())
@@ -502,7 +407,7 @@ def _backtest(
         if whole:
             fresh_meta["store"] = pinned.store_id
             fresh_meta["generation"] = pinned.generation
-            _write(folder, result, fresh_meta, states)
+            stored.write(folder, result, fresh_meta, states)
     made_all = None
     if forecasts:
         keys = [
@@ -523,71 +428,6 @@ def _backtest(
 
 def _sorted(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     return frame.sort_values(list(keys), kind="stable", ignore_index=True)
-
-
-def _slug(name: str) -> str:
-    return name.replace(" ", "-")
-
-
-def _read_meta(folder: Path) -> dict[str, Any]:
-    try:
-        return dict(json.loads((folder / "meta.json").read_text("utf-8")))
-    except (OSError, ValueError):
-        return {}
-
-
-def _read_scores(folder: Path, name: str) -> pd.DataFrame | None:
-    try:
-        return pd.read_parquet(folder / f"scores-{_slug(name)}.parquet")
-    except (OSError, ValueError):
-        return None
-
-
-def _read_state(folder: Path, name: str) -> dict[str, Any] | None:
-    try:
-        with np.load(folder / f"series-{_slug(name)}.npz", allow_pickle=False) as data:
-            realtime, covariate = data["realtime"], data["covariate"]
-            return {
-                "start": pd.Timestamp(str(data["start"])),
-                "regions": data["regions"].tolist(),
-                "values": data["values"],
-                "realtime": realtime if realtime.size else None,
-                "releases": data["releases"].tolist(),
-                "covariate": covariate if covariate.size else None,
-            }
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _write(
-    folder: Path,
-    scores: pd.DataFrame,
-    meta: dict[str, Any],
-    states: dict[str, dict[str, Any]],
-) -> None:
-    """The scores and series of each target, then the metadata naming them (last: a killed
-    write leaves metadata that does not match, and the next backtest redoes it)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "meta.json").unlink(missing_ok=True)
-    for name in states:  # every target made, its scores none or many
-        part = scores[scores["target"].astype(str) == name]
-        buffer = io.BytesIO()
-        part.reset_index(drop=True).to_parquet(buffer, index=False)
-        write_atomic(folder / f"scores-{_slug(name)}.parquet", buffer.getvalue())
-    for name, state in states.items():
-        buffer = io.BytesIO()
-        realtime = state["realtime"]
-        np.savez(
-            buffer,
-            start=np.array(f"{state['start']:%Y-%m-%d}"),
-            regions=np.array(state["regions"], dtype=str),
-            values=state["values"],
-            realtime=np.empty(0) if realtime is None else realtime,
-            releases=np.array(state["releases"], dtype=str),
-            covariate=np.empty(0) if state["covariate"] is None else state["covariate"],
-        )
-        write_atomic(folder / f"series-{_slug(name)}.npz", buffer.getvalue())
-    write_atomic(folder / "meta.json", json.dumps(meta, indent=1, sort_keys=True))
 
 
 def has_backtest(settings: Settings) -> bool:
