@@ -261,17 +261,6 @@ def test_ensemble_rule():
     assert (np.diff(ensemble([c, b[..., ::-1]]), axis=-1) >= 0).all()
 
 
-def test_fast_enough():
-    """Every model on 700 series x 330 weeks, well under a second in all."""
-    import time
-
-    y = series(n=700, weeks=330)
-    c = np.sqrt(np.nan_to_num(y) + 1)
-    start = time.perf_counter()
-    ensemble([m(y, releases=True, covariate=c) for m in MODELS.values()])
-    assert time.perf_counter() - start < 1.0
-
-
 def test_flu_fixture_is_too_short_so_every_series_falls_back(model):
     """The 3-week flu fixture (with a missing value): every series gets the fallback."""
     import pandas as pd

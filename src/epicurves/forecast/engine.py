@@ -280,50 +280,63 @@ BACKTEST_COLUMNS: tuple[str, ...] = (
 
 def scores_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
     """The score of every forecast whose outcome is known now (:data:`BACKTEST_COLUMNS`);
-    ``period`` is ``tuning`` up to the target's last tuning date, then ``evaluation``."""
-    parts = []
+    ``period`` is ``tuning`` up to the target's last tuning date, then ``evaluation``.
+    Built as columns of arrays, one frame at the end (millions of rows in a backtest)."""
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in BACKTEST_COLUMNS}
     tuning_until = pd.Timestamp(series.target.tuning_until or "1900-01-01")
-    regions = np.asarray(series.regions, dtype=object)
+    models: list[str] = []
     for batch in found:
         n, h = len(batch.rows), len(batch.horizons)
         if not n:
             continue
         ends = batch.reference_date + pd.to_timedelta(7 * batch.horizons, unit="D")
-        columns = series.weeks.get_indexer(ends)
+        weeks = series.weeks.get_indexer(ends)
         observed = np.full((n, h), np.nan)
-        inside = columns >= 0
-        observed[:, inside] = series.values[np.ix_(batch.rows, columns[inside])]
-        have = np.isfinite(observed)
-        if not have.any():
+        inside = weeks >= 0
+        observed[:, inside] = series.values[np.ix_(batch.rows, weeks[inside])]
+        where = np.nonzero(np.isfinite(observed))
+        count = len(where[0])
+        if not count:
             continue
-        where = np.nonzero(have)
-        period = "tuning" if batch.reference_date <= tuning_until else "evaluation"
+        tuning = batch.reference_date <= tuning_until
         for model, q in batch.quantiles.items():
-            parts_ = interval_parts(q, observed)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "model": model,
-                        "target": series.target.name,
-                        "region_id": regions[batch.rows][where[0]],
-                        "reference_date": batch.reference_date,
-                        "horizon": batch.horizons[where[1]],
-                        "target_end_date": ends[where[1]],
-                        "period": period,
-                        "observed": observed[where],
-                        "wis": parts_.wis[where],
-                        "dispersion": parts_.dispersion[where],
-                        "overprediction": parts_.overprediction[where],
-                        "underprediction": parts_.underprediction[where],
-                        "ae_median": np.abs(q[:, :, MEDIAN] - observed)[where],
-                        "covered_50": covered(q, observed, 0.5)[where] == 1.0,
-                        "covered_95": covered(q, observed, 0.95)[where] == 1.0,
-                    }
-                )
+            if model not in models:
+                models.append(model)
+            parts = interval_parts(q, observed)
+            add = columns.__getitem__
+            add("model").append(np.full(count, models.index(model)))
+            add("region_id").append(batch.rows[where[0]])
+            add("reference_date").append(
+                np.full(count, batch.reference_date.to_datetime64())
             )
-    if not parts:
+            add("horizon").append(batch.horizons[where[1]])
+            add("target_end_date").append(ends.to_numpy()[where[1]])
+            add("period").append(np.full(count, 0 if tuning else 1))
+            add("observed").append(observed[where])
+            for name in ("wis", "dispersion", "overprediction", "underprediction"):
+                add(name).append(getattr(parts, name)[where])
+            add("ae_median").append(np.abs(q[:, :, MEDIAN] - observed)[where])
+            add("covered_50").append(covered(q, observed, 0.5)[where] == 1.0)
+            add("covered_95").append(covered(q, observed, 0.95)[where] == 1.0)
+    if not columns["wis"]:
         return compact_empty()
-    return compact(pd.concat(parts, ignore_index=True)[list(BACKTEST_COLUMNS)])
+    data = {c: np.concatenate(v) for c, v in columns.items() if v}
+    size = len(data["wis"])
+    frame = pd.DataFrame(
+        {
+            "model": pd.Categorical.from_codes(data["model"], models),
+            "target": pd.Categorical.from_codes(
+                np.zeros(size, dtype=np.int64), [series.target.name]
+            ),
+            "region_id": pd.Categorical.from_codes(data["region_id"], series.regions),
+            **{c: data[c] for c in ("reference_date", "horizon", "target_end_date")},
+            "period": pd.Categorical.from_codes(
+                data["period"], ["tuning", "evaluation"]
+            ),
+            **{c: data[c] for c in BACKTEST_COLUMNS[7:]},
+        }
+    )
+    return compact(frame[list(BACKTEST_COLUMNS)])
 
 
 #: The text columns of a scores table, kept as categories (millions of rows, few values).
@@ -339,7 +352,7 @@ def compact(scores: pd.DataFrame) -> pd.DataFrame:
 def concat_scores(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Scores tables one after the other, their text columns categories of the sorted union
     of their values (no column becomes millions of Python strings on the way)."""
-    frames = [f for f in frames if len(f)] or list(frames[:1])
+    frames = [f for f in frames if len(f)]
     if not frames:
         return compact_empty()
     parts = [f.copy() for f in frames]
@@ -352,7 +365,8 @@ def concat_scores(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
                 [str(c) for c in part[column].cat.categories]
             )
             values.update(part[column].cat.categories)
-        every = sorted(values)
+        # plain Python strings: categories of Arrow strings box every value they give out
+        every = pd.Index(sorted(values), dtype=object)
         for part in parts:
             part[column] = part[column].cat.set_categories(every)
     out = pd.concat(parts, ignore_index=True)
@@ -361,4 +375,14 @@ def concat_scores(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
 def compact_empty() -> pd.DataFrame:
     """An empty scores table with the columns' types."""
-    return compact(pd.DataFrame({c: [] for c in BACKTEST_COLUMNS}))
+    types = dict.fromkeys(BACKTEST_COLUMNS, "float64") | {
+        "reference_date": "datetime64[ns]",
+        "target_end_date": "datetime64[ns]",
+        "horizon": "int64",
+        "covered_50": "bool",
+        "covered_95": "bool",
+    }
+    empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in types.items()})
+    for column in CATEGORIES:
+        empty[column] = pd.Categorical([], categories=pd.Index([], dtype=object))
+    return empty[list(BACKTEST_COLUMNS)]

@@ -353,8 +353,13 @@ def _backtest(
             if earlier is not None:
                 since = stored.since(series, stored.read_state(folder, name))
                 cut = pd.Series(since, index=series.regions)
-                mine = earlier["region_id"].map(cut)
-                kept.append(earlier[mine.isna() | (earlier["reference_date"] < mine)])
+                regions_of = earlier["region_id"].astype(object)
+                mine = pd.to_datetime(regions_of.map(cut))
+                current = earlier["region_id"].isin(
+                    series.regions
+                )  # none of a gone one
+                old = mine.isna() | (earlier["reference_date"] < mine)
+                kept.append(earlier[current & old])
             if whole:
                 states[name] = stored.series_state(series)
                 fresh_meta["targets"][name] = {
