@@ -4,6 +4,8 @@ commands, the stored backtest redone only where the data changed, Dask, bad inpu
 from __future__ import annotations
 
 import io
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -199,16 +201,16 @@ def test_the_daily_run_keeps_a_backtest_current(
 ) -> None:
     """`run --forecasts` makes the backtest; a new CDC release and the next `run` (a backtest
     stored: on by default) forecast the COVID-19 series anew and no other; a run with nothing
-    new, none; `--no-forecasts` leaves it."""
+    new, none; `--no-forecasts` leaves it; scores of other code are all made again."""
     site = str(tmp_path / "site")
     path = mirror / "cdc-covid" / "time-series.parquet"
     full = pd.read_parquet(path)
     full[full["as_of"] != full["as_of"].max()].to_parquet(path, index=False)
     first = run(home, "run", "--mirror", str(mirror), "--out", site, "--forecasts")
     assert first.exit_code == 0, first.output
-    assert (
-        "forecasts: " in first.output and (home / "forecasts" / "meta.json").is_file()
-    )
+    assert (home / "forecasts" / "meta.json").is_file()
+    every = re.search(r"forecasts: (\d+) of", first.output)
+    assert every is not None and int(every.group(1)) > 0, first.output
     full.to_parquet(path, index=False)  # the newest release arrives
     later = run(home, "run", "--mirror", str(mirror), "--out", site)
     assert later.exit_code == 0, later.output
@@ -218,3 +220,11 @@ def test_the_daily_run_keeps_a_backtest_current(
     assert "forecasts: 0 of" in again.output, again.output
     off = run(home, "run", "--mirror", str(mirror), "--out", site, "--no-forecasts")
     assert off.exit_code == 0 and "forecasts:" not in off.output
+    # scores made by other forecasting code are all made again
+    path = home / "forecasts" / "meta.json"
+    meta = json.loads(path.read_text("utf-8"))
+    path.write_text(json.dumps(meta | {"code": "older code"}), "utf-8")
+    redo = run(home, "run", "--mirror", str(mirror), "--out", site)
+    made = re.search(r"forecasts: (\d+) of", redo.output)
+    # every series with a reference date: more than the first run had (one release less)
+    assert made is not None and int(made.group(1)) > int(every.group(1)), redo.output

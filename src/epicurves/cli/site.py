@@ -166,9 +166,9 @@ def _forecasts(
     settings: Settings, scheduler: str | None, workers: int | None, *, quiet: bool
 ) -> None:
     """The stored backtest brought up to date: the series that changed forecast again."""
-    from ..forecast.runs import backtest
+    from ..forecast.runs import refresh_backtest
 
-    report = backtest(settings=settings, scheduler=scheduler, workers=workers)
+    report = refresh_backtest(settings, scheduler=scheduler, workers=workers)
     if not quiet:
         made = sum(report.redone.values())
         err.print(

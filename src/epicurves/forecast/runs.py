@@ -36,6 +36,7 @@ __all__ = [
     "forecast_targets",
     "has_backtest",
     "load_scores",
+    "refresh_backtest",
     "scores",
 ]
 
@@ -231,14 +232,14 @@ def _series_of(piece: _Piece) -> Series:
     return _SERIES[piece.key]
 
 
-def _work(piece: _Piece) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _work(piece: _Piece) -> tuple[str, pd.DataFrame, pd.DataFrame | None]:
     """One piece of a backtest (module-level: run in a worker process or on Dask)."""
     series = _series_of(piece)
     found = list(
         engine.batches(series, piece.models, piece.dates, piece.rows, seed=piece.seed)
     )
     made = engine.hub_frame(series, found) if piece.keep else None
-    return engine.scores_frame(series, found), made
+    return piece.target, engine.scores_frame(series, found), made
 
 
 def backtest(
@@ -272,20 +273,44 @@ def backtest(
     last = None if end is None else check_reference_date(end)
     whole = models is None and start is None and end is None and regions is None
     whole = whole and not forecasts
-    with contextlib.ExitStack() as stack:
-        if whole:  # one writer of the stored backtest at a time
-            settings = settings or Settings.from_env()
-            with writing(settings.home):
-                lock = acquire(
-                    settings.home / "forecasts.lock",
-                    holder="another backtest",
-                    timeout=600.0,
-                )
-            stack.callback(lock.release)
+    if whole:
+        settings = settings or Settings.from_env()
+    with _writer(settings if whole else None):
         return _backtest(
             names, chosen, first, last, whole, regions, settings, snapshot,
             scheduler, workers, forecasts, seed, explicit=bool(targets),
         )  # fmt: skip
+
+
+def refresh_backtest(
+    settings: Settings, *, scheduler: str | None = None, workers: int | None = None
+) -> BacktestReport:
+    """The stored backtest brought up to date, as the daily run does it: only what new data
+    reach is forecast anew, and a target whose forecasts did not change is neither read nor
+    written. The report counts the series; it has no scores (:func:`load_scores` reads them).
+    """
+    names = forecast_targets()
+    with _writer(settings):
+        return _backtest(
+            names, engine.model_names(), None, None, True, None, settings, None,
+            scheduler, workers, False, 0, explicit=False, collect=False,
+        )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _writer(settings: Settings | None) -> Iterator[None]:
+    """The lock of the stored backtest's writer, when ``settings`` is given."""
+    if settings is None:
+        yield
+        return
+    with writing(settings.home):
+        lock = acquire(
+            settings.home / "forecasts.lock", holder="another backtest", timeout=600.0
+        )
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _backtest(
@@ -303,21 +328,26 @@ def _backtest(
     seed: int,
     *,
     explicit: bool,
+    collect: bool = True,
 ) -> BacktestReport:
-    found_scores, found_forecasts = [], []
+    """:func:`backtest`; without ``collect``, the stored scores of a target that needs no new
+    forecast are neither read nor written (the daily run), and the report has no scores."""
+    found: dict[str, list[pd.DataFrame]] = {}
+    found_forecasts: list[pd.DataFrame] = []
     redone: dict[str, int] = {}
     counts: dict[str, int] = {}
+    kept: dict[str, pd.DataFrame] = {}
     with _snapshot(settings, snapshot) as (settings, pinned):
         folder = settings.home / "forecasts"
         meta = stored.read_meta(folder) if whole else {}
-        stored_targets = (
-            meta.get("targets", {}) if meta.get("store") == pinned.store_id else {}
-        )
+        code = stored.code_fingerprint()
+        same = meta.get("store") == pinned.store_id and meta.get("code") == code
+        # made by other code, or from another store: made again
+        stored_targets = meta.get("targets", {}) if same else {}
         # the targets not asked for this time stay as they were stored
         others = {k: v for k, v in stored_targets.items() if k not in names}
         fresh_meta: dict[str, Any] = {"targets": others}
         work = []
-        kept: list[pd.DataFrame] = []
         states: dict[str, dict[str, Any]] = {}
         for name in names:
             digest = (
@@ -325,9 +355,10 @@ def _backtest(
             )
             entry = stored_targets.get(name, {})
             if whole and entry.get("signature") == digest:
-                earlier = stored.read_scores(folder, name)
-                if earlier is not None:  # nothing it is made of changed: kept as it is
-                    kept.append(earlier)
+                earlier = stored.read_scores(folder, name) if collect else None
+                if not collect or earlier is not None:  # nothing it is made of changed
+                    if earlier is not None:
+                        kept[name] = earlier
                     fresh_meta["targets"][name] = entry
                     redone[name], counts[name] = 0, int(entry.get("series", 0))
                     continue
@@ -338,35 +369,33 @@ def _backtest(
             except ValueError:  # no series of the target (not asked for by name)
                 continue
             counts[name] = len(series.regions)
-            rows = (
-                np.arange(len(series.regions))
-                if regions is None
-                else series.index(regions)
-            )
-            since = np.full(
-                len(series.regions), np.datetime64("NaT"), dtype="datetime64[ns]"
-            )
+            since = _since_all(series, regions)
             dates = engine.reference_dates(series)
-            if len(dates):
-                since[rows] = dates[0].to_datetime64()
-            earlier = stored.read_scores(folder, name) if whole and entry else None
-            if earlier is not None:
-                since = stored.since(series, stored.read_state(folder, name))
-                cut = pd.Series(since, index=series.regions)
-                regions_of = earlier["region_id"].astype(object)
-                mine = pd.to_datetime(regions_of.map(cut))
-                current = earlier["region_id"].isin(
-                    series.regions
-                )  # none of a gone one
-                old = mine.isna() | (earlier["reference_date"] < mine)
-                kept.append(earlier[current & old])
+            if whole and entry:
+                state = stored.read_state(folder, name)
+                since = stored.since(series, state)
+                if state is not None and np.isnat(since).all() and not collect:
+                    # nothing to forecast anew: its scores stay as stored
+                    states[name] = stored.series_state(series)
+                    fresh_meta["targets"][name] = {
+                        "signature": digest,
+                        "series": counts[name],
+                    }
+                    redone[name] = 0
+                    continue
+                earlier = stored.read_scores(folder, name)
+                if earlier is None:
+                    since = _since_all(series, None)
+                else:
+                    kept[name] = _before(earlier, series, since)
             if whole:
                 states[name] = stored.series_state(series)
                 fresh_meta["targets"][name] = {
                     "signature": digest,
-                    "series": len(series.regions),
+                    "series": counts[name],
                 }
             redone[name] = int((~np.isnat(since)).sum())
+            found[name] = []
             key = (
                 str(pinned.store.root),
                 pinned.generation,
@@ -400,19 +429,30 @@ def _backtest(
                     )
         executor = make_executor(len(work) * 8, scheduler=scheduler, workers=workers)
         try:
-            for scored, made in executor.map_unordered(_work, work):
-                found_scores.append(scored)
+            for name, scored, made in executor.map_unordered(_work, work):
+                found[name].append(scored)
                 if made is not None:
                     found_forecasts.append(made)
         finally:
             executor.close()
             _SERIES.clear()
-        result = engine.concat_scores([*kept, *found_scores])
-        result = _sorted(result, engine.BACKTEST_COLUMNS[:6])
+        by_target = {
+            name: _sorted(
+                engine.concat_scores([*([kept[name]] if name in kept else []), *parts]),
+                engine.BACKTEST_COLUMNS[:6],
+            )
+            for name, parts in found.items()
+        }
         if whole:
             fresh_meta["store"] = pinned.store_id
             fresh_meta["generation"] = pinned.generation
-            stored.write(folder, result, fresh_meta, states)
+            fresh_meta["code"] = code
+            stored.write(folder, by_target, fresh_meta, states)
+    result = engine.compact_empty()
+    if collect:
+        every = [by_target.get(n, kept.get(n)) for n in names]
+        result = engine.concat_scores([f for f in every if f is not None])
+        result = _sorted(result, engine.BACKTEST_COLUMNS[:6])
     made_all = None
     if forecasts:
         keys = [
@@ -429,6 +469,25 @@ def _backtest(
             else pd.DataFrame({c: [] for c in engine.FORECAST_COLUMNS})
         )
     return BacktestReport(result, made_all, redone, counts)
+
+
+def _since_all(series: Series, regions: Sequence[str] | None) -> np.ndarray:
+    """Every reference date of the series asked for (all, or those of ``regions``)."""
+    since = np.full(len(series.regions), np.datetime64("NaT"), dtype="datetime64[ns]")
+    dates = engine.reference_dates(series)
+    rows = np.arange(len(series.regions)) if regions is None else series.index(regions)
+    if len(dates):
+        since[rows] = dates[0].to_datetime64()
+    return since
+
+
+def _before(earlier: pd.DataFrame, series: Series, since: np.ndarray) -> pd.DataFrame:
+    """The stored scores still valid: of a current region, before its first changed date."""
+    cut = pd.Series(since, index=series.regions)
+    regions_of = earlier["region_id"].astype(object)
+    mine = pd.to_datetime(regions_of.map(cut))
+    current = regions_of.isin(series.regions)  # none of a gone region
+    return earlier[current & (mine.isna() | (earlier["reference_date"] < mine))]
 
 
 def _sorted(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:

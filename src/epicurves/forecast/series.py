@@ -319,19 +319,44 @@ def _signal_rows(frame: pd.DataFrame, t: Target, estimate: str) -> pd.DataFrame:
     return out.assign(region_id=out["region_id"].astype(str))
 
 
+#: The weekly sums last made from a store generation's observations, by (store, generation,
+#: shown sources, column): the targets of one backtest (cases, deaths, and cases again as the
+#: deaths' covariate) read the observations once.
+_WEEKLY: dict[tuple[str, int, tuple[tuple[str, str], ...], str], pd.DataFrame] = {}
+
+
+def _weekly_of(snapshot: Snapshot, table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``region_id, week, value``: the weekly sums of ``column`` of each region's shown
+    source (``table``: one row per region, its shown source)."""
+    shown = tuple(sorted(zip(table["region_id"], table["source"], strict=True)))
+    key = (str(snapshot.store.root), snapshot.generation, shown, column)
+    if key not in _WEEKLY:
+        if any(k[:3] != key[:3] for k in _WEEKLY):
+            _WEEKLY.clear()  # another generation's
+        sources = sorted(set(table["source"]) & set(snapshot.sources()))
+        daily = snapshot.load_observations(sources)
+        source_of = dict(zip(table["region_id"], table["source"], strict=True))
+        # each region from its shown source only (a region may come from several)
+        region = daily["region_id"].astype(str).to_numpy()
+        wanted = pd.Series(region).map(source_of).to_numpy(dtype=object)
+        mine = wanted == daily["source"].astype(str).to_numpy()
+        both = (
+            weekly_sums(daily.loc[mine], "new_cases"),
+            weekly_sums(daily.loc[mine], "new_deaths"),
+        )
+        for name, frame in zip(("new_cases", "new_deaths"), both, strict=True):
+            _WEEKLY[(*key[:3], name)] = frame
+    return _WEEKLY[key]
+
+
 def _rows_of(
     snapshot: Snapshot, t: Target, table: pd.DataFrame, estimate: str
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """``region_id, week, value`` of a target (its ``estimate`` for a signal), and the
     source of each region."""
     if t.column:
-        daily = snapshot.load_observations(
-            [s for s in snapshot.sources() if s in set(table["source"])]
-        )
-        shown = table[["region_id", "source"]]
-        daily = daily.merge(shown, on=["region_id", "source"], how="inner")
-        source_of = dict(zip(shown["region_id"], shown["source"], strict=True))
-        return weekly_sums(daily, t.column), source_of
+        source_of = dict(zip(table["region_id"], table["source"], strict=True))
+        return _weekly_of(snapshot, table, t.column), source_of
     if t.source not in snapshot.sources():
         msg = f"target {t.name!r} needs source {t.source}: run `epicurves update`"
         raise NoSeriesError(msg)

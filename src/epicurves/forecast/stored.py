@@ -165,16 +165,16 @@ def read_state(folder: Path, name: str) -> dict[str, Any] | None:
 
 def write(
     folder: Path,
-    scores: pd.DataFrame,
+    scores: dict[str, pd.DataFrame],
     meta: dict[str, Any],
     states: dict[str, dict[str, Any]],
 ) -> None:
-    """The scores and series of each target, then the metadata naming them (last: a killed
-    write leaves metadata that does not match, and the next backtest redoes it)."""
+    """The scores of the targets in ``scores`` and the series of those in ``states`` (the
+    others' files stay), then the metadata naming them (last, and removed first: a killed
+    write leaves no metadata, and the next backtest redoes everything)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "meta.json").unlink(missing_ok=True)
-    for name in states:  # every target made, its scores none or many
-        part = scores[scores["target"].astype(str) == name]
+    for name, part in scores.items():
         buffer = io.BytesIO()
         part.reset_index(drop=True).to_parquet(buffer, index=False)
         write_atomic(folder / f"scores-{slug(name)}.parquet", buffer.getvalue())
