@@ -56,7 +56,8 @@ def _type7(
     fraction = position - low
     below = np.take_along_axis(sorted_values, low, axis=1)
     above = np.take_along_axis(sorted_values, high, axis=1)
-    return below + fraction * (above - below)
+    out: np.ndarray = below + fraction * (above - below)
+    return out
 
 
 def _grid_pmf(values: np.ndarray, low: np.ndarray, step: np.ndarray) -> np.ndarray:
@@ -71,7 +72,8 @@ def _grid_pmf(values: np.ndarray, low: np.ndarray, step: np.ndarray) -> np.ndarr
     size = count * BINS
     pmf = np.bincount(flat, (1 - share).ravel(), minlength=size)
     pmf += np.bincount(flat + 1, share.ravel(), minlength=size)
-    return pmf.reshape(count, BINS) / points
+    out: np.ndarray = pmf.reshape(count, BINS) / points
+    return out
 
 
 def _quantiles(pmf: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -90,7 +92,9 @@ def _quantiles(pmf: np.ndarray, probs: np.ndarray) -> np.ndarray:
     )
     c0 = np.take_along_axis(centred, k - 1, axis=1)
     c1 = np.take_along_axis(centred, k, axis=1)
-    return k - 1 + np.clip((probs[None, :] - c0) / np.maximum(c1 - c0, 1e-300), 0, 1)
+    share = np.clip((probs[None, :] - c0) / np.maximum(c1 - c0, 1e-300), 0, 1)
+    out: np.ndarray = k - 1 + share
+    return out
 
 
 def _propagated(draws: np.ndarray, newest: np.ndarray, aheads: int) -> np.ndarray:

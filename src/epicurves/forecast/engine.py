@@ -211,7 +211,7 @@ FORECAST_COLUMNS: tuple[str, ...] = (
 
 
 def _locations(series: Series, rows: np.ndarray) -> np.ndarray:
-    ids = np.asarray(series.regions, dtype=object)[rows]
+    ids: np.ndarray = np.asarray(series.regions, dtype=object)[rows]
     if not series.target.hub:
         return ids
     fips = {region: code for code, region in us_code_by_fips().items()} | {"US": "US"}
@@ -324,14 +324,16 @@ def scores_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
     size = len(data["wis"])
     frame = pd.DataFrame(
         {
-            "model": pd.Categorical.from_codes(data["model"], models),
+            "model": pd.Categorical.from_codes(data["model"], pd.Index(models)),
             "target": pd.Categorical.from_codes(
-                np.zeros(size, dtype=np.int64), [series.target.name]
+                np.zeros(size, dtype=np.int64), pd.Index([series.target.name])
             ),
-            "region_id": pd.Categorical.from_codes(data["region_id"], series.regions),
+            "region_id": pd.Categorical.from_codes(
+                data["region_id"], pd.Index(series.regions)
+            ),
             **{c: data[c] for c in ("reference_date", "horizon", "target_end_date")},
             "period": pd.Categorical.from_codes(
-                data["period"], ["tuning", "evaluation"]
+                data["period"], pd.Index(["tuning", "evaluation"])
             ),
             **{c: data[c] for c in BACKTEST_COLUMNS[7:]},
         }

@@ -165,7 +165,8 @@ def week_end(dates: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     """
     days = np.asarray(dates, dtype="datetime64[D]")
     weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday: Monday is 0
-    return days + ((5 - weekday) % 7).astype("timedelta64[D]")
+    out: np.ndarray = days + ((5 - weekday) % 7).astype("timedelta64[D]")
+    return out
 
 
 def weekly_sums(daily: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -287,8 +288,8 @@ def _matrix(
     out = np.full((len(regions), len(weeks)), np.nan)
     if frame.empty:
         return out
-    rows = pd.Index(regions).get_indexer(frame["region_id"].astype(str))
-    cols = weeks.get_indexer(pd.to_datetime(frame["week"]))
+    rows = pd.Index(regions).get_indexer(pd.Index(frame["region_id"].astype(str)))
+    cols = weeks.get_indexer(pd.DatetimeIndex(frame["week"]))
     ok = (rows >= 0) & (cols >= 0)
     out[rows[ok], cols[ok]] = frame["value"].to_numpy(dtype=np.float64)[ok]
     return out

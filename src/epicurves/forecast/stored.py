@@ -72,7 +72,8 @@ def first_change(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     a, b = old[:, :shared], new[:, :shared]
     same[:, :shared] = (a == b) | (np.isnan(a) & np.isnan(b))
     differs = ~same
-    return np.where(differs.any(axis=1), np.argmax(differs, axis=1), width)
+    out: np.ndarray = np.where(differs.any(axis=1), np.argmax(differs, axis=1), width)
+    return out
 
 
 def since(series: Series, old: dict[str, Any] | None) -> np.ndarray:
@@ -111,7 +112,7 @@ def since(series: Series, old: dict[str, Any] | None) -> np.ndarray:
     if fresh:
         day = min(fresh) + pd.Timedelta(days=3)
         day += pd.Timedelta(days=(5 - day.day_of_week) % 7)
-        first = np.datetime64(day.to_datetime64(), "ns")
+        first = day.to_datetime64().astype("datetime64[ns]")
         since = np.where(np.isnat(since) | (first < since), first, since)
     out[known] = since
     return out
