@@ -27,7 +27,6 @@ import os
 import platform
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from us import env_for, spread  # bench/us.py: the same environment and table cells
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,19 +69,6 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
         sys.exit(f"failed ({status}): {' '.join(command)}\n{err.decode()[-2000:]}")
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, max(usage.ru_maxrss, children.ru_maxrss) / 1024
-
-
-def env_for(home: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("EPICURVES_")}
-    return clean | {"EPICURVES_HOME": str(home)}
-
-
-def spread(values: list[float], unit: str, digits: int = 2) -> list[str]:
-    return [
-        f"{statistics.median(values):.{digits}f} {unit}",
-        f"{min(values):.{digits}f} {unit}",
-        f"{max(values):.{digits}f} {unit}",
-    ]
 
 
 def digest(folder: Path) -> str:

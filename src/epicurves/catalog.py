@@ -34,6 +34,7 @@ __all__ = [
     "load_regions",
     "load_signals",
     "load_summary",
+    "reading",
 ]
 
 #: The columns of :func:`load_signals` and of ``epicurves signals``, in this order.
@@ -49,7 +50,7 @@ SIGNAL_EXPORT_COLUMNS: tuple[str, ...] = (
 
 
 @contextlib.contextmanager
-def _reading(
+def reading(
     settings: Settings | None, snapshot: Snapshot | None
 ) -> Iterator[tuple[Settings, Snapshot]]:
     """Settings and a pinned generation: ``snapshot`` if given, else one for this read."""
@@ -93,7 +94,7 @@ def load_regions(
     if kind is not None and kind not in KINDS:
         msg = f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}"
         raise UsageError(msg)
-    with _reading(settings, snapshot) as (settings, pinned):
+    with reading(settings, snapshot) as (settings, pinned):
         regions = pinned.load_regions()
     if not all_sources:
         regions = pick_shown(regions, settings.precedence)
@@ -124,7 +125,7 @@ def load_observations(
     2    rki        DE 2021-03-10      10000
     """
     wanted = None if regions is None else list(dict.fromkeys(regions))
-    with _reading(settings, snapshot) as (settings, pinned):
+    with reading(settings, snapshot) as (settings, pinned):
         table = pinned.load_regions()
         if wanted is not None:
             _check_known(wanted, table["region_id"])
@@ -157,7 +158,7 @@ def load_metrics(
     1        DE 2021-03-11           70000.0     82.978851
     2        DE 2021-03-12           70000.0     82.978851
     """
-    with _reading(settings, snapshot) as (settings, pinned):
+    with reading(settings, snapshot) as (settings, pinned):
         frame = load_observations(
             regions, all_sources=all_sources, settings=settings, snapshot=pinned
         )
@@ -197,7 +198,7 @@ def load_summary(
     ('Germany', '2021-03-12', '210,000')
     """
     wanted = None if regions is None else list(regions)
-    with _reading(settings, snapshot) as (settings, pinned):
+    with reading(settings, snapshot) as (settings, pinned):
         shown = load_regions(
             kind, all_sources=all_sources, settings=settings, snapshot=pinned
         )
@@ -251,7 +252,7 @@ def load_signals(
     """
     wanted_regions = None if regions is None else list(dict.fromkeys(regions))
     wanted_signals = None if signals is None else list(dict.fromkeys(signals))
-    with _reading(settings, snapshot) as (settings, pinned):
+    with reading(settings, snapshot) as (settings, pinned):
         meta = pinned.meta()
         known_signals = {n for m in meta.values() for n in m.signals}
         if wanted_signals is not None:

@@ -15,6 +15,7 @@ from .group import (
     file_format_option,
     frame_rows,
     kind_option,
+    out_option,
     pass_context,
     regions_option,
     show_table,
@@ -117,13 +118,7 @@ def export_command(
     "not undone).",
 )
 @file_format_option
-@click.option(
-    "--out",
-    default="-",
-    show_default=True,
-    metavar="FILE",
-    help="Where to write ('-' for stdout).",
-)
+@out_option
 @pass_context
 def signals_command(
     obj: Context,

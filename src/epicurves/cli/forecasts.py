@@ -17,9 +17,11 @@ from .group import (
     err,
     file_format_option,
     frame_rows,
+    out_option,
     pass_context,
     regions_option,
     show_table,
+    table_format_option,
     write_output,
 )
 
@@ -38,13 +40,6 @@ model_option = click.option(
     multiple=True,
     metavar="NAME",
     help="Only this model (repeatable): baseline, the models, ensemble.",
-)
-out_option = click.option(
-    "--out",
-    default="-",
-    show_default=True,
-    metavar="FILE",
-    help="Where to write ('-' for stdout): .csv or .parquet.",
 )
 
 
@@ -201,14 +196,7 @@ def _show_card(card: pd.DataFrame, groups: list[str]) -> None:
     help="Group by these columns (comma-separated: target, period, horizon, region_id, "
     "reference_date).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@table_format_option
 @pass_context
 def scores_command(
     obj: Context,

@@ -149,6 +149,13 @@ file_format_option = click.option(
 kind_option = click.option(
     "--kind", type=click.Choice(KINDS), help="Only regions of this kind."
 )
+out_option = click.option(
+    "--out",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="Where to write ('-' for stdout).",
+)
 table_format_option = click.option(
     "--format",
     "fmt",

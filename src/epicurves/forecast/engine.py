@@ -24,7 +24,7 @@ from ..sources.geo import us_code_by_fips
 from . import models as _models
 from .baseline import baseline
 from .levels import HORIZONS, LEVELS, MEDIAN, cutoff
-from .scoring import covered, interval_parts
+from .scoring import SCORE_COLUMNS, covered, interval_parts
 from .series import Series
 
 __all__ = [
@@ -260,22 +260,9 @@ def hub_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:
 #: >>> BACKTEST_COLUMNS[6:9], BACKTEST_COLUMNS[-2:]
 #: (('period', 'observed', 'wis'), ('covered_50', 'covered_95'))
 BACKTEST_COLUMNS: tuple[str, ...] = (
-    "model",
-    "target",
-    "region_id",
-    "reference_date",
-    "horizon",
-    "target_end_date",
-    "period",
-    "observed",
-    "wis",
-    "dispersion",
-    "overprediction",
-    "underprediction",
-    "ae_median",
-    "covered_50",
-    "covered_95",
-)
+    "model", "target", "region_id", "reference_date", "horizon", "target_end_date", "period",
+    *SCORE_COLUMNS,
+)  # fmt: skip
 
 
 def scores_frame(series: Series, found: Sequence[Batch]) -> pd.DataFrame:

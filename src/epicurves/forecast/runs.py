@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..catalog import reading
 from ..config import Settings
-from ..errors import EmptyStoreError, UsageError
+from ..errors import UsageError
 from ..executor import make_executor
 from ..locks import acquire, writing
 from ..store import Snapshot, Store
@@ -47,19 +48,6 @@ CHUNK = 24
 def forecast_targets(names: Sequence[str] | None = None) -> list[str]:
     """The targets asked for (default: all), each checked."""
     return [target(n).name for n in names] if names else list(FORECAST_TARGETS)
-
-
-@contextlib.contextmanager
-def _snapshot(
-    settings: Settings | None, snapshot: Snapshot | None
-) -> Iterator[tuple[Settings, Snapshot]]:
-    settings = settings or Settings.from_env()
-    with contextlib.ExitStack() as stack:
-        if snapshot is None:
-            snapshot = stack.enter_context(Store(settings.store_dir).snapshot())
-        if not snapshot.sources():
-            raise EmptyStoreError(settings.store_dir)
-        yield settings, snapshot
 
 
 def _each_series(
@@ -112,7 +100,7 @@ def forecast(
     chosen = engine.model_names(models or ["ensemble"])
     day = None if reference_date is None else check_reference_date(reference_date)
     frames = []
-    with _snapshot(settings, snapshot) as (settings, pinned):
+    with reading(settings, snapshot) as (settings, pinned):
         for series in _each_series(
             pinned, names, settings.precedence, regions, bool(targets)
         ):
@@ -337,7 +325,7 @@ def _backtest(
     redone: dict[str, int] = {}
     counts: dict[str, int] = {}
     kept: dict[str, pd.DataFrame] = {}
-    with _snapshot(settings, snapshot) as (settings, pinned):
+    with reading(settings, snapshot) as (settings, pinned):
         folder = settings.home / "forecasts"
         meta = stored.read_meta(folder) if whole else {}
         code = stored.code_fingerprint()
