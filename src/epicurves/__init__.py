@@ -60,7 +60,13 @@ from .errors import (
 )
 from .export import EXPORT_COLUMNS, load_export
 from .forecast.engine import BACKTEST_COLUMNS, FORECAST_COLUMNS
-from .forecast.runs import BacktestReport, backtest, forecast, load_scores, scores
+from .forecast.runs import (
+    BacktestReport,
+    backtest,
+    load_scores,
+    make_forecasts,
+    scores,
+)
 from .forecast.series import FORECAST_TARGETS
 from .headline import headline
 from .info import StoreInfo, store_info
@@ -116,7 +122,6 @@ __all__ = [
     "discrete_serial_interval",
     "doubling_time",
     "ensure_data",
-    "forecast",
     "get_source",
     "growth_rate",
     "headline",
@@ -129,6 +134,7 @@ __all__ = [
     "load_scores",
     "load_signals",
     "load_summary",
+    "make_forecasts",
     "plot_region",
     "plot_signals",
     "r_cori",

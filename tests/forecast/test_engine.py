@@ -189,3 +189,12 @@ def test_a_reference_date_must_be_a_saturday(day: str) -> None:
 
     with pytest.raises(UsageError, match="reference date"):
         check_reference_date(day)
+
+
+def test_the_forecast_package_is_reachable_beside_the_function() -> None:
+    """``epicurves.forecast`` is the package (``epicurves.make_forecasts`` makes them)."""
+    import epicurves
+    import epicurves.forecast.models
+
+    assert epicurves.forecast.models.MODELS
+    assert callable(epicurves.make_forecasts)

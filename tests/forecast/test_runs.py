@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from conftest import SHARED_DATA, shared_folder
 from epicurves import Settings, update
 from epicurves.cli import cli
-from epicurves.forecast.runs import backtest, forecast, scores
+from epicurves.forecast.runs import backtest, make_forecasts, scores
 
 pytestmark = pytest.mark.slow
 
@@ -171,8 +171,8 @@ def test_the_scores_command_prints_the_scores_function(home_copy: Path) -> None:
 
 def test_a_forecast_is_the_same_whichever_regions_are_asked(real_home: Path) -> None:
     settings = Settings(home=real_home)
-    every = forecast([COVID], settings=settings)
-    one = forecast([COVID], regions=["US-CA"], settings=settings)
+    every = make_forecasts([COVID], settings=settings)
+    one = make_forecasts([COVID], regions=["US-CA"], settings=settings)
     pd.testing.assert_frame_equal(
         every[every["region_id"] == "US-CA"].reset_index(drop=True), one
     )

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..export import file_format
-from ..forecast.runs import backtest, forecast, scores
+from ..forecast.runs import backtest, make_forecasts, scores
 from ..forecast.series import FORECAST_TARGETS
 from .group import (
     Context,
@@ -83,7 +83,7 @@ def forecast_command(
     """
     fmt = file_format(out, fmt)
     check_out_file(out)
-    frame = forecast(
+    frame = make_forecasts(
         targets or None,
         models=models or None,
         reference_date=reference_date,

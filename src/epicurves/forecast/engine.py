@@ -191,7 +191,7 @@ def batches(
             yield batch
 
 
-#: The columns of a forecast file (``epicurves forecast``, :func:`~epicurves.forecast`): the
+#: The columns of a forecast file (``epicurves forecast``, :func:`~epicurves.make_forecasts`): the
 #: hubs' model output, then the region id and the model. A contract: later versions add columns.
 #:
 #: >>> FORECAST_COLUMNS[:4], FORECAST_COLUMNS[-2:]

@@ -33,7 +33,6 @@ from .series import FORECAST_TARGETS, NoSeriesError, Series, load_series, target
 __all__ = [
     "BacktestReport",
     "backtest",
-    "forecast",
     "forecast_targets",
     "has_backtest",
     "load_scores",
@@ -75,7 +74,7 @@ def _each_series(
         yield series
 
 
-def forecast(
+def make_forecasts(
     targets: Sequence[str] | None = None,
     *,
     models: Sequence[str] | None = None,
@@ -90,7 +89,7 @@ def forecast(
     ``reference_date`` (a Saturday; default: each target's newest, the Saturday after its last
     week). Frozen series are not forecast: backtest them (:func:`backtest`).
 
-    >>> hub = forecast(["wk inc covid hosp"], regions=["US-CA"])
+    >>> hub = make_forecasts(["wk inc covid hosp"], regions=["US-CA"])
     >>> hub[["reference_date", "location", "horizon", "output_type_id"]].iloc[[0, 11]]
        reference_date location  horizon  output_type_id
     0      2021-03-13       06       -1            0.01
