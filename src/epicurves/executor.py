@@ -181,6 +181,10 @@ class DaskExecutor:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # no dashboard, and the scheduler's own HTTP server (health, metrics) on a
+                # free port: two local clusters at once (parallel tests) must not both ask
+                # for 8787
+                scheduler_kwargs={"dashboard_address": ":0"},
             )
             self._client: Any = client(self._cluster)
         else:
