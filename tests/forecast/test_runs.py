@@ -232,3 +232,16 @@ def test_the_daily_run_keeps_a_backtest_current(
     made = re.search(r"forecasts: (\d+) of", redo.output)
     # every series with a reference date: more than the first run had (one release less)
     assert made is not None and int(made.group(1)) > int(every.group(1)), redo.output
+
+
+def test_a_backtest_reports_its_progress(real_home: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    backtest(
+        [COVID],
+        models=["baseline"],
+        start="2026-01-03",  # 33 reference dates: two pieces of work
+        settings=Settings(home=real_home),
+        workers=1,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(0, 2), (1, 2), (2, 2)]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import click
 import pandas as pd
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 
 from ..errors import UsageError
 from ..export import file_format
-from ..forecast.runs import backtest, make_forecasts, scores
+from ..forecast.runs import Progress, backtest, make_forecasts, scores
 from ..forecast.series import FORECAST_TARGETS
 from .group import (
     Context,
@@ -25,7 +30,7 @@ from .group import (
     write_output,
 )
 
-__all__ = ["backtest_command", "forecast_command", "scores_command"]
+__all__ = ["backtest_command", "forecast_command", "progress_bar", "scores_command"]
 
 target_option = click.option(
     "--target",
@@ -41,6 +46,23 @@ model_option = click.option(
     metavar="NAME",
     help="Only this model (repeatable): baseline, the models, ensemble.",
 )
+
+
+@contextlib.contextmanager
+def progress_bar(what: str, *, quiet: bool = False) -> Iterator[Progress]:
+    """A progress bar on stderr (not for ``quiet`` or a pipe), and the callback to move it:
+    ``callback(done, total)``."""
+    with RichProgress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),  # "0/?" while the work is being planned
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet or not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _dated(frame: pd.DataFrame) -> pd.DataFrame:
@@ -136,17 +158,19 @@ def backtest_command(
     if forecasts_out:
         fmt = file_format(forecasts_out)
         check_out_file(forecasts_out)
-    report = backtest(
-        targets or None,
-        models=models or None,
-        start=start,
-        end=end,
-        regions=regions or None,
-        settings=obj.settings,
-        scheduler=scheduler,
-        workers=workers,
-        forecasts=bool(forecasts_out),
-    )
+    with progress_bar("backtest") as moved:
+        report = backtest(
+            targets or None,
+            models=models or None,
+            start=start,
+            end=end,
+            regions=regions or None,
+            settings=obj.settings,
+            scheduler=scheduler,
+            workers=workers,
+            forecasts=bool(forecasts_out),
+            progress=moved,
+        )
     if forecasts_out and report.forecasts is not None and fmt is not None:
         write_output(_dated(report.forecasts), forecasts_out, fmt)
         err.print(f"wrote {len(report.forecasts):,} forecast rows to {forecasts_out}")

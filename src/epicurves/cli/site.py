@@ -167,8 +167,12 @@ def _forecasts(
 ) -> None:
     """The stored backtest brought up to date: the series that changed forecast again."""
     from ..forecast.runs import refresh_backtest
+    from .forecasts import progress_bar
 
-    report = refresh_backtest(settings, scheduler=scheduler, workers=workers)
+    with progress_bar("forecasts", quiet=quiet) as moved:
+        report = refresh_backtest(
+            settings, scheduler=scheduler, workers=workers, progress=moved
+        )
     if not quiet:
         made = sum(report.redone.values())
         err.print(

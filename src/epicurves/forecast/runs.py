@@ -12,7 +12,7 @@ change. ``epicurves run`` keeps a stored backtest current.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,9 @@ __all__ = [
 
 #: Reference dates per piece of work spread over processes or a Dask cluster.
 CHUNK = 24
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: pieces of a backtest done, of how many."""
 
 
 def forecast_targets(names: Sequence[str] | None = None) -> list[str]:
@@ -242,12 +245,14 @@ def backtest(
     workers: int | None = None,
     forecasts: bool = False,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> BacktestReport:
     """Forecasts at every reference date of every series of the ``targets`` (default all) by
     every model (default all), scored against the data as known now. A full backtest (no
     ``models``, ``start``, ``end`` or ``regions``) is kept with the store and redone only for
     series that changed; ``scheduler`` spreads it over a Dask cluster (same result);
-    ``forecasts`` also returns every forecast made, in the hubs' format.
+    ``forecasts`` also returns every forecast made, in the hubs' format. ``progress`` is
+    called with the pieces of work done and their number: first with none, then after each.
 
     >>> report = backtest(["wk inc covid hosp"], regions=["US-CA"], models=["baseline"])
     >>> report.scores[["region_id", "reference_date", "horizon", "wis"]]
@@ -266,11 +271,16 @@ def backtest(
         return _backtest(
             names, chosen, first, last, whole, regions, settings, snapshot,
             scheduler, workers, forecasts, seed, explicit=bool(targets),
+            progress=progress,
         )  # fmt: skip
 
 
 def refresh_backtest(
-    settings: Settings, *, scheduler: str | None = None, workers: int | None = None
+    settings: Settings,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> BacktestReport:
     """The stored backtest brought up to date, as the daily run does it: only what new data
     reach is forecast anew, and a target whose forecasts did not change is neither read nor
@@ -281,6 +291,7 @@ def refresh_backtest(
         return _backtest(
             names, engine.model_names(), None, None, True, None, settings, None,
             scheduler, workers, False, 0, explicit=False, collect=False,
+            progress=progress,
         )  # fmt: skip
 
 
@@ -316,6 +327,7 @@ def _backtest(
     *,
     explicit: bool,
     collect: bool = True,
+    progress: Progress | None = None,
 ) -> BacktestReport:
     """:func:`backtest`; without ``collect``, the stored scores of a target that needs no new
     forecast are neither read nor written (the daily run), and the report has no scores."""
@@ -415,8 +427,14 @@ def _backtest(
                         )
                     )
         executor = make_executor(len(work) * 8, scheduler=scheduler, workers=workers)
+        if progress is not None:
+            progress(0, len(work))
         try:
-            for name, scored, made in executor.map_unordered(_work, work):
+            for done, (name, scored, made) in enumerate(
+                executor.map_unordered(_work, work), start=1
+            ):
+                if progress is not None:
+                    progress(done, len(work))
                 found[name].append(scored)
                 if made is not None:
                     found_forecasts.append(made)

@@ -9,6 +9,7 @@ from which reference date its forecasts or scores may differ.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -22,7 +23,7 @@ import pandas as pd
 from ..files import write_atomic
 from ..store import Snapshot
 from . import engine
-from .series import FORECAST_TARGETS, Series
+from .series import COVARIATES, FORECAST_TARGETS, Series
 
 __all__ = [
     "code_fingerprint",
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 
+@functools.cache
 def code_fingerprint() -> str:
     """A hash of the forecasting code: stored scores made by other code are made again."""
     digest = hashlib.sha256()
@@ -47,16 +49,24 @@ def code_fingerprint() -> str:
 
 
 def signature(snapshot: Snapshot, series_target: str, precedence: Sequence[str]) -> str:
-    """A digest of everything in the store a target's series are made of: when it is as
-    stored with the scores, the target is not even read again."""
+    """A digest of everything in the store a target's series (and its covariate's) are made
+    of, with the forecasting code: when it is as stored with the scores, the target is not
+    even read again."""
     t = FORECAST_TARGETS[series_target]
-    meta = snapshot.meta()
-    sources = [t.source] if t.source else sorted(snapshot.digests())
+    wanted = [t, COVARIATES[t.covariate]] if t.covariate else [t]
+    meta, digests, signals = (
+        snapshot.meta(),
+        snapshot.digests(),
+        snapshot.signal_digests(),
+    )
+    signal_sources = {x.source for x in wanted if x.source}
+    observed = set(digests) if any(x.column for x in wanted) else set()
+    sources = sorted(signal_sources | observed)
     digest = hashlib.sha256(f"{code_fingerprint()}{list(precedence)}".encode())
     for source in sources:
         entry = {
-            "digests": snapshot.digests().get(source),
-            "signals": snapshot.signal_digests().get(source) if t.source else None,
+            "digests": digests.get(source),
+            "signals": signals.get(source) if source in signal_sources else None,
             "releases": list(meta[source].releases) if source in meta else None,
         }
         digest.update(json.dumps(entry, sort_keys=True, default=str).encode())
