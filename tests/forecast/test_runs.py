@@ -17,6 +17,7 @@ from conftest import SHARED_DATA, shared_folder
 from epicurves import Settings, update
 from epicurves.cli import cli
 from epicurves.forecast.runs import backtest, make_forecasts, scores
+from epicurves.forecast.summary import load_summary
 
 pytestmark = pytest.mark.slow
 
@@ -132,9 +133,24 @@ def test_the_stored_backtest_is_redone_only_where_the_data_changed(
         made["reference_date"].max()
         > first.scores.query("target == @COVID")["reference_date"].max()
     )
+    kept = load_summary(settings)
     shutil.rmtree(home / "forecasts")
     fresh = backtest(targets, settings=settings, workers=1)
     same(later.scores, fresh.scores)
+    # what the site shows, kept beside the scores: the same after a partial redo
+    made = load_summary(settings)
+    for name in ("current", "records", "card"):
+        same(getattr(kept, name), getattr(made, name))
+    # the scorecard is `scores`', the current forecasts `make_forecasts`'
+    card = scores(targets, settings=settings)
+    keys = ["target", "period", "horizon", "model"]
+    assert made.card[keys].astype(str).equals(card[keys].astype(str))
+    assert (made.card["relative_wis"] == card["relative_wis"]).all()
+    same(made.current, make_forecasts(targets, settings=settings))
+    record = made.records.set_index("region_id").loc["US-CA"]
+    ensemble = fresh.scores.query("model == 'ensemble' and region_id == 'US-CA'")
+    assert record["n"] == len(ensemble)
+    assert record["coverage_95"] == ensemble["covered_95"].mean()
 
 
 def test_a_backtest_on_dask_gives_the_same_scores(real_home: Path) -> None:

@@ -26,7 +26,7 @@ from ..errors import UsageError
 from ..executor import make_executor
 from ..locks import acquire, writing
 from ..store import Snapshot, Store
-from . import engine, stored
+from . import engine, stored, summary
 from .levels import check_reference_date
 from .series import FORECAST_TARGETS, NoSeriesError, Series, load_series, target
 
@@ -336,6 +336,7 @@ def _backtest(
     redone: dict[str, int] = {}
     counts: dict[str, int] = {}
     kept: dict[str, pd.DataFrame] = {}
+    loaded: dict[str, Series] = {}
     with reading(settings, snapshot) as (settings, pinned):
         folder = settings.home / "forecasts"
         meta = stored.read_meta(folder) if whole else {}
@@ -402,6 +403,7 @@ def _backtest(
                 tuple(settings.precedence),
             )
             _SERIES[key] = series  # for the work done in this process
+            loaded[name] = series
             for day in np.unique(since[~np.isnat(since)]):
                 group = np.flatnonzero(since == day)
                 chosen_dates = [
@@ -452,7 +454,15 @@ def _backtest(
             fresh_meta["store"] = pinned.store_id
             fresh_meta["generation"] = pinned.generation
             fresh_meta["code"] = code
-            stored.write(folder, by_target, fresh_meta, states)
+            made_now = {
+                name: {
+                    "current": summary.current(loaded[name], seed=seed),
+                    "record": summary.records(frame),
+                    "card": summary.scorecard(frame),
+                }
+                for name, frame in by_target.items()
+            }
+            stored.write(folder, by_target, fresh_meta, states, made_now)
     result = engine.compact_empty()
     if collect:
         every = [by_target.get(n, kept.get(n)) for n in names]

@@ -1,7 +1,7 @@
 """The stored backtest: its files in ``HOME/forecasts/``, and what changed since it was made.
 
 Per target: ``scores-<target>.parquet`` (every scored forecast), ``series-<target>.npz`` (the
-series the forecasts were made from), and ``meta.json`` naming the store, its generation and,
+series the forecasts were made from), what the site shows of them (:mod:`.summary`), and ``meta.json`` naming the store, its generation and,
 per target, a digest of everything in the store its series are made of (with the forecasting
 code). :func:`since` compares a target's series now with the stored ones and says, per series,
 from which reference date its forecasts or scores may differ.
@@ -179,16 +179,24 @@ def write(
     scores: dict[str, pd.DataFrame],
     meta: dict[str, Any],
     states: dict[str, dict[str, Any]],
+    summaries: dict[str, dict[str, pd.DataFrame]] | None = None,
 ) -> None:
-    """The scores of the targets in ``scores`` and the series of those in ``states`` (the
-    others' files stay), then the metadata naming them (last, and removed first: a killed
-    write leaves no metadata, and the next backtest redoes everything)."""
+    """The scores of the targets in ``scores``, the series of those in ``states`` and the
+    summaries (:mod:`.summary`: ``{"current": frame, "record": ..., "card": ...}``) of those in
+    ``summaries`` (the others' files stay), then the metadata naming them (last, and removed
+    first: a killed write leaves no metadata, and the next backtest redoes everything)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "meta.json").unlink(missing_ok=True)
-    for name, part in scores.items():
+    tables = [(f"scores-{slug(n)}", part) for n, part in scores.items()]
+    tables += [
+        (f"{kind}-{slug(n)}", frame)
+        for n, kinds in (summaries or {}).items()
+        for kind, frame in kinds.items()
+    ]
+    for stem, part in tables:
         buffer = io.BytesIO()
         part.reset_index(drop=True).to_parquet(buffer, index=False)
-        write_atomic(folder / f"scores-{slug(name)}.parquet", buffer.getvalue())
+        write_atomic(folder / f"{stem}.parquet", buffer.getvalue())
     for name, state in states.items():
         buffer = io.BytesIO()
         realtime = state["realtime"]

@@ -1,0 +1,136 @@
+"""What the site shows of the forecasts, kept with the stored backtest: each live series'
+current forecast, each series' track record and the scorecard.
+
+A backtest that stores its scores (:func:`epicurves.backtest` without options, and the daily
+run) also stores, per target it redid: ``current-<target>.parquet`` (the ensemble's forecast of
+every live series at its newest reference date, in the hubs' format), ``record-<target>.parquet``
+(per series, how its past forecasts did: :func:`records`) and ``card-<target>.parquet`` (the
+scorecard, :func:`scorecard`: what ``epicurves scores`` prints). The site reads these small
+files (:func:`load_summary`) and never the millions of scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import Settings
+from . import engine
+from .scoring import relative_wis
+from .series import FORECAST_TARGETS, Series
+
+__all__ = [
+    "RECORD_MODEL",
+    "ForecastSummary",
+    "current",
+    "load_summary",
+    "records",
+    "scorecard",
+]
+
+#: The model whose forecasts the site shows and whose track record it gives.
+RECORD_MODEL = "ensemble"
+#: The columns of :func:`records`.
+RECORD_COLUMNS = (
+    "target", "region_id", "n", "coverage_50", "coverage_95", "relative_wis",
+    "first_reference_date", "last_reference_date",
+)  # fmt: skip
+
+
+def current(series: Series, *, seed: int = 0) -> pd.DataFrame:
+    """The ensemble's forecast of every live series of ``series`` at the newest reference date
+    (the Saturday after the newest week of any of them), in the hubs' format; none when no
+    live series can be forecast then (a series whose data stop earlier is left out)."""
+    rows = np.flatnonzero(series.live & (series.last >= 0))
+    if not len(rows):
+        return engine.hub_frame(series, [])
+    at = pd.Timestamp(series.weeks[int(series.last[rows].max())]) + pd.Timedelta(days=7)
+    dates = engine.reference_dates(series)
+    if not len(dates) or at > dates[-1]:
+        return engine.hub_frame(series, [])
+    rows = rows[series.last[rows] == series.last[rows].max()]  # up to date
+    batch = engine.forecast_rows(series, at, [RECORD_MODEL], rows, seed=seed)
+    return engine.hub_frame(series, [batch])
+
+
+def records(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per target and series, how the ensemble's past forecasts did, every horizon and period
+    together: ``n`` forecasts scored, the share of outcomes inside the 50 % and 95 %
+    intervals, and the WIS relative to the baseline's on the same forecasts (below 1: errors
+    smaller than the baseline's)."""
+    pair = scores[scores["model"].isin([RECORD_MODEL, "baseline"])]
+    if not len(pair) or RECORD_MODEL not in set(pair["model"]):
+        return pd.DataFrame({c: [] for c in RECORD_COLUMNS})
+    pair = pair.assign(
+        model=pair["model"].astype(str),
+        target=pair["target"].astype(str),
+        region_id=pair["region_id"].astype(str),
+    )
+    card = relative_wis(pair, by=("target", "region_id"))
+    card = card[card["model"] == RECORD_MODEL]
+    dates = (
+        pair[pair["model"] == RECORD_MODEL]
+        .groupby(["target", "region_id"], sort=True)["reference_date"]
+        .agg(first_reference_date="min", last_reference_date="max")
+        .reset_index()
+    )
+    out = card.merge(dates, on=["target", "region_id"], how="left")
+    return out[list(RECORD_COLUMNS)].reset_index(drop=True)
+
+
+def scorecard(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per target, period and horizon, every model's scores: :func:`epicurves.scores`'
+    table."""
+    if not len(scores):
+        return pd.DataFrame()
+    return relative_wis(scores, by=("target", "period", "horizon"))
+
+
+@dataclass(frozen=True)
+class ForecastSummary:
+    """What the stored backtest says for the site (:func:`load_summary`)."""
+
+    current: pd.DataFrame
+    """Every live series' current ensemble forecast (the hubs' format)."""
+    records: pd.DataFrame
+    """Each series' track record (:func:`records`)."""
+    card: pd.DataFrame
+    """The scorecard (:func:`scorecard`), every target."""
+    digest: str
+    """Changes whenever any of them does."""
+
+    @property
+    def empty(self) -> bool:
+        return not len(self.records) and not len(self.current)
+
+
+def _read(folder: Path, prefix: str) -> pd.DataFrame:
+    from .stored import slug
+
+    parts = []
+    for name in FORECAST_TARGETS:
+        path = folder / f"{prefix}-{slug(name)}.parquet"
+        if path.is_file():
+            parts.append(pd.read_parquet(path))
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def load_summary(settings: Settings | None = None) -> ForecastSummary:
+    """The stored backtest's current forecasts, track records and scorecard, as stored (not
+    brought up to date: the daily run does that); empty when the home has no backtest."""
+    from .stored import read_meta
+
+    settings = settings or Settings.from_env()
+    folder = settings.home / "forecasts"
+    meta = read_meta(folder)
+    if not meta:
+        empty = pd.DataFrame()
+        return ForecastSummary(empty, empty, empty, "")
+    digest = f"{meta.get('store')}:{meta.get('generation')}:{meta.get('code')}"
+    return ForecastSummary(
+        _read(folder, "current"), _read(folder, "record"), _read(folder, "card"), digest
+    )
