@@ -186,6 +186,35 @@ def signal_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Pat
     return settings(base), base / "site"
 
 
+#: The sources of the site with forecasts: CDC's two (the US and its states, live), RKI's
+#: national file (Germany, live) and the frozen district counts (Munich: a track record alone).
+FORECAST_SOURCES = ("cdc-covid", "cdc-flu", "rki", "germany")
+
+
+@pytest.fixture(scope="session")
+def forecast_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
+    """The site built from :data:`FORECAST_SOURCES` of the real upstream files with a stored
+    backtest (its forecasts and scores), once per test run."""
+    if not (SHARED_DATA / "SOURCES.md").is_file():
+        pytest.skip(
+            f"real upstream data not found at {SHARED_DATA} (only there in CI and dev)"
+        )
+
+    def settings(base: Path) -> Settings:
+        return Settings(home=base / "home", mirror=SHARED_DATA)
+
+    def make(base: Path) -> None:
+        from epicurves import backtest, update
+        from epicurves.site.build import build_site
+
+        assert not update(settings(base), FORECAST_SOURCES).failed
+        backtest(settings=settings(base), workers=2)
+        build_site(settings(base), base / "site", workers=2)
+
+    base = shared_folder(tmp_path_factory, "forecasts", make)
+    return settings(base), base / "site"
+
+
 #: The sources of case and death counts, in the registry's order.
 CASE_SOURCES = ("jhu", "jhu-us", "nyt", "rki", "rki-states", "rki-districts", "germany")
 #: The sources of surveillance signals, in the registry's order.

@@ -32,6 +32,7 @@ from ..config import Settings, binder_problem, docs_problem
 from ..errors import BuildError, EmptyStoreError, UsageError
 from ..executor import Executor, make_executor
 from ..files import remove_stale, write_atomic
+from ..forecast.summary import load_summary
 from ..freshness import freshness
 from ..store import Snapshot, Store
 from .assets import asset_names, write_assets
@@ -40,6 +41,7 @@ from .decide import DEFAULT_THRESHOLD, plan_build, reuses_states, starting_point
 from .europe import SOURCE as EUROPE_SOURCE
 from .europe import europe_rows
 from .fingerprint import fingerprint
+from .forecasts import forecast_files, published_files
 from .graph import ALWAYS, Plan, region_paths
 from .jobs import MapJob, chunk_jobs, render_map
 from .maps import MAPS
@@ -211,8 +213,16 @@ class _Builder:
         now: datetime,
     ) -> BuildReport:
         previous, states, graph_plan, reason = self._decide(threshold, full, changes)
+        forecasts = load_summary(self.settings)
+        fresh_forecasts = (
+            previous is None
+            or previous.forecasts != forecasts.digest
+            or set(previous.regions) != set(states)
+        )
         if previous is not None and graph_plan.files() == set(ALWAYS):
-            return self._touch(replace(previous, regions=dict(states)), now, reason)
+            if not fresh_forecasts:
+                return self._touch(replace(previous, regions=dict(states)), now, reason)
+            reason = (reason + "; " if reason else "") + "new forecasts"
         number = self.site.next_number()
         self.folder = self.site.start()
         self.old = None if previous is None else self.site.current()
@@ -242,6 +252,11 @@ class _Builder:
                     charts.pop(region_id, None)
                 self.progress("tables and home page")
                 view = SiteView(states, summaries, weekly)
+                if fresh_forecasts:  # all anew: a region gone takes its files along
+                    self.progress("forecasts")
+                    self.dropped.update(published_files(self.old))
+                    for path, data in forecast_files(forecasts, states, common):
+                        self._put(path, data)
                 # The maps on the workers while this process links the unchanged files
                 # (a tenth of a second for a whole site; in a thread beside the pages below
                 # it took twice as long, each link waiting for the GIL) and writes the other
@@ -275,6 +290,7 @@ class _Builder:
                 threshold=self.threshold,
                 signal_charts=charts,
                 today=self.today,
+                forecasts=forecasts.digest,
             )
             self.site.publish(self.folder, state)
         except Exception as exc:

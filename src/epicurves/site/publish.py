@@ -78,6 +78,8 @@ class BuildState:
     today: dict[str, Any] = field(default_factory=dict)
     """The home page's "Germany today" rows whatever the day (``rows``), and of which signals
     (``key``): the next build reuses them while that stays."""
+    forecasts: str = ""
+    """Which stored forecasts its forecast files show (:attr:`ForecastSummary.digest`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (:meth:`from_dict` reads it back)."""
@@ -94,6 +96,7 @@ class BuildState:
             "threshold": self.threshold,
             "signal_charts": dict(sorted(self.signal_charts.items())),
             "today": self.today,
+            "forecasts": self.forecasts,
         }
 
     @classmethod
@@ -111,6 +114,7 @@ class BuildState:
             threshold=float(data.get("threshold", 50.0)),  # before 0.2: always 50
             signal_charts=dict(data.get("signal_charts", {})),
             today=dict(data.get("today", {})),
+            forecasts=str(data.get("forecasts", "")),
         )
 
 

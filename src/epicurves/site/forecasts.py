@@ -1,0 +1,139 @@
+"""The forecasts on the site: each region's forecast data script, and the files of the
+Forecasts page (:mod:`.scorecard`).
+
+Every region page loads ``forecasts/<id>.js``, a classic data script registering on
+``self.EPICURVES_DATA`` under ``"<id>.fc"`` (so it loads from ``file://`` and under
+``script-src 'self'``)::
+
+    {"region_id", "fans": {target: {"label", "reference_date", "model",
+                                    "weeks": [[end, q2.5, q25, q50, q75, q97.5], ...]}},
+     "records": {target: {"label", "n", "coverage_50", "coverage_95", "relative_wis",
+                          "first", "last", "live"}}}
+
+``fans`` holds the current forecast of each live series of the region (horizons in order,
+values in the series' own counts); ``records`` each series' track record
+(:func:`epicurves.forecast.summary.records`). A region without either gets an empty object:
+the page always loads its script, whatever the store holds. The files are written anew when
+the stored forecasts or the regions change; else the build carries them on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..changes import RegionState
+from ..charts.fans import FAN_LEVELS
+from ..forecast.series import FORECAST_TARGETS
+from ..forecast.summary import ForecastSummary
+
+__all__ = ["FOLDER", "fan_data", "forecast_files", "published_files", "region_script"]
+
+#: The site's folder of the forecasts: each region's data script, the page, the downloads.
+FOLDER = "forecasts"
+
+
+def _number(value: float) -> float | int:
+    """A forecast value as the page shows it: three significant digits at most, whole above
+    100 (counts)."""
+    if not np.isfinite(value):
+        return 0
+    if abs(value) >= 100:
+        return round(value)
+    return float(f"{value:.3g}")
+
+
+def fan_data(summary: ForecastSummary) -> dict[str, dict[str, Any]]:
+    """Per region, its fans and track records (the object of its data script)."""
+    out: dict[str, dict[str, Any]] = {}
+    current = summary.current
+    if len(current):
+        levels = current["output_type_id"].astype(float).round(4)
+        wanted = current[levels.isin(FAN_LEVELS)].assign(
+            level=levels, target=current["target"].astype(str)
+        )
+        table = wanted.pivot_table(
+            index=["region_id", "target", "reference_date", "model", "horizon",
+                   "target_end_date"],
+            columns="level",
+            values="value",
+            aggfunc="first",
+            observed=True,
+        )  # fmt: skip
+        for key, row in table.iterrows():
+            region_id, target, reference, model, _, end = key
+            fans = out.setdefault(str(region_id), {}).setdefault("fans", {})
+            fan = fans.setdefault(
+                target,
+                {
+                    "label": FORECAST_TARGETS[target].label,
+                    "reference_date": f"{pd.Timestamp(reference):%Y-%m-%d}",
+                    "model": str(model),
+                    "weeks": [],
+                },
+            )
+            fan["weeks"].append(
+                [f"{pd.Timestamp(end):%Y-%m-%d}"]
+                + [_number(float(row[level])) for level in FAN_LEVELS]
+            )
+    live = set(out)
+    for row in summary.records.itertuples(index=False):
+        target = str(row.target)
+        records = out.setdefault(str(row.region_id), {}).setdefault("records", {})
+        fans = out[str(row.region_id)].get("fans", {})
+        records[target] = {
+            "label": FORECAST_TARGETS[target].label,
+            "n": int(row.n),
+            "coverage_50": round(float(row.coverage_50), 3),
+            "coverage_95": round(float(row.coverage_95), 3),
+            "relative_wis": round(float(row.relative_wis), 3),
+            "first": f"{pd.Timestamp(row.first_reference_date):%Y-%m-%d}",
+            "last": f"{pd.Timestamp(row.last_reference_date):%Y-%m-%d}",
+            "live": target in fans and str(row.region_id) in live,
+        }
+    return out
+
+
+def region_script(region_id: str, data: dict[str, Any] | None) -> bytes:
+    """One region's forecast data script."""
+    body = {"region_id": region_id, **(data or {})}
+    text = (
+        json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        .replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+    )
+    key = json.dumps(f"{region_id}.fc")
+    return f"(self.EPICURVES_DATA=self.EPICURVES_DATA||{{}})[{key}]={text};\n".encode()
+
+
+def forecast_files(
+    summary: ForecastSummary,
+    states: Mapping[str, RegionState],
+    common: dict[str, Any],
+) -> Iterator[tuple[str, bytes]]:
+    """Every file of the site's forecasts folder: each region's data script (``states``: the
+    regions with a page), then the Forecasts page and the downloads."""
+    from .scorecard import scorecard_files
+
+    names = {r: s.name for r, s in states.items()}
+    data = fan_data(summary)
+    for region_id in sorted(states):
+        yield f"{FOLDER}/{region_id}.js", region_script(region_id, data.get(region_id))
+    yield from scorecard_files(summary, names, common)
+
+
+def published_files(old: Path | None) -> set[str]:
+    """The forecasts folder's files in the published site ``old`` (paths in the site)."""
+    if old is None or not (old / FOLDER).is_dir():
+        return set()
+    return {
+        f"{FOLDER}/{p.relative_to(old / FOLDER).as_posix()}"
+        for p in (old / FOLDER).rglob("*")
+        if p.is_file()
+    }
