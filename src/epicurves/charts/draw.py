@@ -31,6 +31,7 @@ def plot_region(
     name: str | None = None,
     provisional_days: int | None = None,
     pathogen: str | None = None,
+    forecasts: pd.DataFrame | None = None,
 ) -> Column:
     """The charts of a region's page, drawn in Python: a Bokeh ``Column`` of figures.
 
@@ -64,6 +65,12 @@ def plot_region(
     - ``signals``: one region's rows of :func:`epicurves.load_signals`: the page's surveillance
       charts are appended (see :func:`plot_signals`; ``pathogen``, ``scale`` and ``per``
       apply).
+    - ``forecasts``: forecasts in the hubs' format (:func:`epicurves.make_forecasts`): the
+      region's forecast of weekly cases and deaths is drawn on the daily panels as a fan
+      after the data (the median, the 50 % and 95 % intervals), as the daily mean of each
+      forecast week (its weekly total / 7, a step per week), and those of US hospital
+      admissions on the admissions chart (with ``signals``), at each week's end; of several
+      models the ensemble, of several reference dates the newest.
 
     Each call builds new models. Where a notebook differs from the page: every panel shows at
     once (the page draws the lower ones after its first paint); only the shown twin of a
@@ -78,7 +85,7 @@ def plot_region(
     """
     view = region_view(
         metrics, peers, scale=scale, per=per, window=window, population=population,
-        name=name, provisional_days=provisional_days,
+        name=name, provisional_days=provisional_days, forecasts=forecasts,
     )  # fmt: skip
     extra: list[SignalView] = []
     if signals is not None and not (
@@ -88,7 +95,9 @@ def plot_region(
         if signal_region != view.region_id:
             msg = f"signals are of region {signal_region}, metrics of {view.region_id}"
             raise UsageError(msg)
-        extra = signal_views(signals, pathogen=pathogen, scale=scale, per=per)
+        extra = signal_views(
+            signals, pathogen=pathogen, scale=scale, per=per, forecasts=forecasts
+        )
     from .layouts.region import (
         draw_region,  # Bokeh: on the first plot, not with epicurves
     )

@@ -10,6 +10,15 @@ mean of each week (the weekly total / 7) over the week's seven days, a step per 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..errors import UsageError
+from ..forecast.series import FORECAST_TARGETS
+
 __all__ = [
     "DAILY_RULE",
     "FAN_COLOURS",
@@ -18,12 +27,16 @@ __all__ = [
     "FORECAST_CHARTS",
     "FORECAST_LABEL",
     "SCORECARD",
+    "fan_label",
+    "fan_lines",
+    "fan_source",
+    "fans_of",
 ]
 
 #: The levels a fan draws: the 95 % interval, the 50 % interval, the median.
 FAN_LEVELS: tuple[float, ...] = (0.025, 0.25, 0.5, 0.75, 0.975)
-#: The columns of a fan's source: x, then the values at :data:`FAN_LEVELS`.
-FAN_COLUMNS: tuple[str, ...] = ("x", "lo95", "lo50", "median", "hi50", "hi95")
+#: The columns of a fan's source: x, the values at :data:`FAN_LEVELS`, its legend entry.
+FAN_COLUMNS: tuple[str, ...] = ("x", "lo95", "lo50", "median", "hi50", "hi95", "label")
 #: Where each target's forecast is drawn: (the chart: a daily panel of the region charts,
 #: ``cases`` or ``deaths``, or a surveillance chart's anchor; its line's pathogen, "" for
 #: none).
@@ -47,3 +60,111 @@ FORECAST_LABEL = "forecast"
 DAILY_RULE = "daily mean of each forecast week"
 #: The Forecasts page (the scorecard), relative to the site's root.
 SCORECARD = "forecasts/index.html"
+
+
+def fans_of(forecasts: pd.DataFrame, region_id: str) -> dict[str, dict[str, Any]]:
+    """The fans of one region from forecasts in the hubs' format (:func:`epicurves.make_forecasts`;
+    one model per target: the ensemble where there are several), as the site's forecast data
+    script holds them: ``{target: {"label", "reference_date", "model", "weeks": [[end,
+    q2.5, q25, q50, q75, q97.5], ...]}}``, each target at its newest reference date."""
+    needed = {"region_id", "target", "reference_date", "model", "horizon",
+              "target_end_date", "output_type_id", "value"}  # fmt: skip
+    missing = sorted(needed - set(forecasts.columns))
+    if missing:
+        msg = (
+            f"forecasts: no column {missing[0]!r}: expected the hubs' format of "
+            "epicurves.make_forecasts"
+        )
+        raise UsageError(msg)
+    rows = forecasts[forecasts["region_id"].astype(str) == region_id]
+    out: dict[str, dict[str, Any]] = {}
+    for target, part in rows.groupby(rows["target"].astype(str), sort=True):
+        if target not in FORECAST_CHARTS:
+            continue
+        models = set(part["model"].astype(str))
+        model = "ensemble" if "ensemble" in models else sorted(models)[0]
+        part = part[part["model"].astype(str) == model]
+        newest = part["reference_date"].max()
+        part = part[part["reference_date"] == newest]
+        levels = part["output_type_id"].astype(float).round(4)
+        table = part[levels.isin(FAN_LEVELS)].pivot_table(
+            index=["horizon", "target_end_date"],
+            columns=levels[levels.isin(FAN_LEVELS)],
+            values="value",
+            aggfunc="first",
+        )
+        if table.shape[1] != len(FAN_LEVELS):
+            msg = (
+                f"forecasts of {target} for {region_id}: expected the levels "
+                f"{list(FAN_LEVELS)}, found {sorted(levels.unique().tolist())}"
+            )
+            raise UsageError(msg)
+        out[target] = {
+            "label": FORECAST_TARGETS[target].label,
+            "reference_date": f"{pd.Timestamp(newest):%Y-%m-%d}",
+            "model": model,
+            "weeks": [
+                [f"{pd.Timestamp(end):%Y-%m-%d}", *(float(v) for v in row)]
+                for (_, end), row in table.iterrows()
+            ],
+        }
+    return out
+
+
+def fan_label(fan: Mapping[str, Any], daily: bool, line: str = "") -> str:
+    """A fan's legend entry (``line``: the name of the chart's line it continues, on a chart
+    of several): chartdata.js ``fanLabel``.
+
+    >>> fan_label({"reference_date": "2026-08-29", "model": "ensemble"}, True)
+    'forecast of 2026-08-29 (ensemble), daily mean of each forecast week'
+    >>> fan_label({"reference_date": "2026-08-22", "model": "ensemble"}, False, "COVID-19")
+    'COVID-19 forecast of 2026-08-22 (ensemble)'
+    """
+    text = f"{FORECAST_LABEL} of {fan['reference_date']} ({fan['model']})"
+    text = f"{line} {text}" if line else text
+    return f"{text}, {DAILY_RULE}" if daily else text
+
+
+def fan_lines(anchor: str, pathogens: tuple[str, ...]) -> dict[int, str]:
+    """The lines of a surveillance chart that a forecast continues: line index -> target.
+
+    >>> fan_lines("sig-admissions", ("SARS-CoV-2", "Influenza"))
+    {0: 'wk inc covid hosp', 1: 'wk inc flu hosp'}
+    """
+    where = {v: k for k, v in FORECAST_CHARTS.items()}
+    return {
+        i: where[(anchor, p)] for i, p in enumerate(pathogens) if (anchor, p) in where
+    }
+
+
+def fan_source(
+    fan: Mapping[str, Any] | None,
+    *,
+    daily: bool,
+    factor: float,
+    log: bool,
+    line: str = "",
+) -> dict[str, Any]:
+    """The source data of one fan (:data:`FAN_COLUMNS`; chartdata.js ``fanSource``): on a
+    daily chart each week's values / 7 from the start of its first day to the end of its last
+    (a step), on a weekly one at the week's end; times ``factor`` (per 100 000); values a
+    log axis cannot show become NaN."""
+    from .spec import DAY_MS  # the spec reads this module's names
+    from .views.common import timestamps
+
+    out: dict[str, Any] = {c: [] for c in FAN_COLUMNS}
+    if not fan:
+        return out
+    label = fan_label(fan, daily, line)
+    for week in fan["weeks"]:
+        end = float(timestamps([week[0]])[0])
+        values = [float(v) * factor / (7 if daily else 1) for v in week[1:]]
+        if log:
+            values = [v if v > 0 else math.nan for v in values]
+        edges = (end - 6.5 * DAY_MS, end + 0.5 * DAY_MS) if daily else (end,)
+        for x in edges:
+            out["x"].append(x)
+            for column, v in zip(FAN_COLUMNS[1:6], values, strict=True):
+                out[column].append(v)
+            out["label"].append(label)
+    return out

@@ -24,6 +24,7 @@ from typing import Any
 from ..analysis.metrics import MIN_R_CASES
 from ..analysis.registry import COMPARE_METRICS, DOWNLOAD_METRICS, SITE_METRICS
 from ..sources import SOURCES
+from . import fans
 
 __all__ = [
     "AGE_LINES",
@@ -147,6 +148,7 @@ NAMES: dict[str, str] = {
     "charts": "charts",
     "more": "later",
     "provisional": "prov_",
+    "fan": "fc_",
 }
 
 
@@ -177,6 +179,8 @@ SOURCES_OF_REGION: dict[str, tuple[str, ...]] = {
     "r_cases": ("x", "r_rki", "r_cori", "lo", "hi", "gf"),
     "r_deaths": ("x", "r_rki", "gf"),
     "doubling": ("x", "cases", "deaths"),
+    "fc_cases": fans.FAN_COLUMNS,
+    "fc_deaths": fans.FAN_COLUMNS,
     **{
         f"{NAMES['compareSource']}{i}": ("x", "y", "name") for i in range(COMPARE_LINES)
     },
@@ -515,6 +519,9 @@ def provisional_span(chart: SignalChart) -> int:
 def _chart_json(chart: SignalChart) -> dict[str, Any]:
     """A surveillance chart as the page scripts read it: its fields and what they derive."""
     return asdict(chart) | {
+        "fans": {
+            str(i): t for i, t in fans.fan_lines(chart.anchor, chart.pathogens).items()
+        },
         "log": chart.log,
         "title": chart.title,
         "countTitle": chart.count_title,
@@ -571,6 +578,14 @@ def browser_spec() -> dict[str, Any]:
         "provisionalLabel": PROVISIONAL_LABEL,
         "provisionalSpan": list(PROVISIONAL_SPAN),
         "allAges": ALL_AGES,
+        "fan": {
+            "columns": list(fans.FAN_COLUMNS),
+            "charts": {k: list(v) for k, v in fans.FORECAST_CHARTS.items()},
+            "colours": fans.FAN_COLOURS,
+            "label": fans.FORECAST_LABEL,
+            "dailyRule": fans.DAILY_RULE,
+            "scorecard": fans.SCORECARD,
+        },
     }
 
 

@@ -254,6 +254,7 @@ def _page_context(
                 {
                     "region": job.region_id,
                     "data": root + "data/",
+                    "root": root,
                     "peers": [
                         {"region_id": p["region_id"], "name": p["name"]}
                         for p in page.get("peers", [])

@@ -126,6 +126,42 @@ def add_band(fig: figure, source: Any, colour: str, alpha: float) -> Any:
     )
 
 
+def add_fan(fig: figure, source: Any, legend: Legend | None = None) -> Any:
+    """A forecast's fan from ``source`` (:data:`~..fans.FAN_COLUMNS`): the 95 % and 50 %
+    bands and the median, one legend entry labelled by the source's ``label`` column (none
+    while it is empty), a tooltip of its numbers; returns the median's renderer."""
+    from bokeh.core.properties import field
+
+    from ..fans import FAN_COLOURS
+
+    outer = fig.varea(
+        x="x", y1="lo95", y2="hi95", source=source, fill_color=FAN_COLOURS["band95"]
+    )
+    inner = fig.varea(
+        x="x", y1="lo50", y2="hi50", source=source, fill_color=FAN_COLOURS["band50"]
+    )
+    median = fig.line(
+        "x", "median", source=source, line_color=FAN_COLOURS["median"], line_width=2
+    )
+    if legend is not None:
+        legend.items.append(
+            LegendItem(label=field("label"), renderers=[outer, inner, median])
+        )
+    fig.add_tools(
+        HoverTool(
+            renderers=[median],
+            tooltips=[
+                ("forecast", "@label"),
+                ("median", "@median{0,0.[00]}"),
+                ("50 % interval", "@lo50{0,0.[00]} to @hi50{0,0.[00]}"),
+                ("95 % interval", "@lo95{0,0.[00]} to @hi95{0,0.[00]}"),
+            ],
+            mode="vline",
+        )
+    )
+    return median
+
+
 def add_one_line(fig: figure) -> None:
     fig.add_layout(
         Span(location=1.0, dimension="width", line_color=COLOURS["one"], line_width=1)

@@ -49,6 +49,7 @@ from .common import (
     DATE_ROW,
     HEIGHT,
     add_band,
+    add_fan,
     add_hover,
     add_legend,
     add_one_line,
@@ -156,7 +157,7 @@ def _daily(
         line_dash="dashed",
         line_alpha=0.6,
     )
-    add_legend(
+    legend = add_legend(
         fig,
         [
             (f"new {what}", [bars]),
@@ -164,6 +165,7 @@ def _daily(
             ("provisional", [tail]),
         ],
     )
+    add_fan(fig, sources[f"fc_{what}"], legend)
     add_hover(
         fig,
         bars,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bokeh.core.properties import value
+from bokeh.core.property.vectorization import Value
 from bokeh.layouts import column
 from bokeh.models import (
     Column,
@@ -28,11 +29,13 @@ from bokeh.models.renderers import DataRenderer
 from bokeh.plotting import figure
 
 from .. import spec
+from ..fans import FAN_COLUMNS, fan_lines
 from ..spec import AGE_LINES, COLOURS, PEER_COLOURS, signal_model
 from ..views import SignalView
 from .common import (
     DATE_ROW,
     add_band,
+    add_fan,
     add_hover,
     add_legend,
     item_js,
@@ -177,9 +180,27 @@ def _chart_of(chart: str) -> spec.SignalChart:
     return next(c for c in spec.SIGNAL_CHARTS if c.figure == chart)
 
 
-def _by_disease(chart: str, source: ColumnDataSource, x: Range1d, log: bool) -> figure:
+def _fan_sources(chart: str) -> dict[int, ColumnDataSource]:
+    """The sources of the forecasts a chart by disease draws, by line (shared by its twins)."""
+    declared = _chart_of(chart)
+    return {
+        i: ColumnDataSource(
+            data={c: [] for c in FAN_COLUMNS}, name=f"{spec.NAMES['fan']}{chart}_{i}"
+        )
+        for i in fan_lines(declared.anchor, declared.pathogens)
+    }
+
+
+def _by_disease(
+    chart: str,
+    source: ColumnDataSource,
+    x: Range1d,
+    log: bool,
+    fans: dict[int, ColumnDataSource],
+) -> figure:
     """A line per disease, solid where settled and dashed (lighter) where provisional; an
-    invisible line of every value carries each disease's tooltip."""
+    invisible line of every value carries each disease's tooltip; the forecasts (``fans``)
+    after them."""
     declared = _chart_of(chart)
     fig = _figure(chart, x, log)
     number = "{0.[00]%}" if declared.percent else declared.hover
@@ -208,7 +229,11 @@ def _by_disease(chart: str, source: ColumnDataSource, x: Range1d, log: bool) -> 
             )
         )
     items.append((spec.PROVISIONAL_LABEL, dashed))
-    add_legend(fig, items, name=signal_model("legend", chart, log=log), below=True)
+    legend = add_legend(
+        fig, items, name=signal_model("legend", chart, log=log), below=True
+    )
+    for fan in fans.values():
+        add_fan(fig, fan, legend)
     return fig
 
 
@@ -224,7 +249,8 @@ def _signal_layout(chart: str) -> Any:
         figures = [_hospitalisation(source, x)]
     elif any(c.figure == chart and c.lines == "disease" for c in spec.SIGNAL_CHARTS):
         twins = (False, True) if _chart_of(chart).log else (False,)
-        figures = [_by_disease(chart, source, x, log) for log in twins]
+        fans = _fan_sources(chart)
+        figures = [_by_disease(chart, source, x, log, fans) for log in twins]
     else:
         figures = [_by_age(chart, source, x)]
     slim(figures)
@@ -276,8 +302,11 @@ def filled_signal(view: SignalView) -> figure:
         shown = set(view.labels)
         legend.items = [
             item for item in legend.items
-            if item.label.value in shown or item.label.value == spec.PROVISIONAL_LABEL
+            if not isinstance(item.label, Value)  # a fan's: labelled by its source
+            or item.label.value in shown or item.label.value == spec.PROVISIONAL_LABEL
         ]  # fmt: skip
+        for i, data in view.fans.items():
+            models[f"{spec.NAMES['fan']}{chart}_{i}"].data = dict(data)
     if view.chart.lines == "age_group":
         legend = models[signal_model("legend", chart)]
         items = list(legend.items)

@@ -14,6 +14,7 @@ import pandas as pd
 from ...analysis import CoriOptions
 from ...analysis.registry import CHART_METRICS
 from ...errors import UsageError
+from ..fans import FORECAST_CHARTS, fan_source, fans_of
 from ..spec import (
     COMPARE_LINES,
     DAILY_PANELS,
@@ -177,8 +178,10 @@ def _source_data(
     per: bool,
     log: bool,
     provisional: int,
+    fans: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, dict[str, Any]]:
-    """The data of the region's sources (region.js ``sourceData``)."""
+    """The data of the region's sources (region.js ``sourceData``); ``fans``: the region's
+    forecasts by target (:func:`epicurves.charts.fans.fans_of`)."""
     n = len(x)
     factor = 1e5 / population if per and population is not None else 1.0
     to_per = 1e5 / population if population is not None else math.nan
@@ -231,6 +234,10 @@ def _source_data(
         cut = max(0, split - 1)
         data[f"{name}_avg"] = {"x": x[:split], "y": mean[:split]}
         data[f"{name}_avg_prov"] = {"x": x[cut:], "y": mean[cut:]}
+        target = next((t for t, (c, _) in FORECAST_CHARTS.items() if c == name), "")
+        data[f"fc_{name}"] = fan_source(
+            fans.get(target), daily=True, factor=factor, log=log
+        )
     for name, columns in METRIC_SOURCES.items():
         data[name] = {"x": x} | {c: floats(frame[m]) for c, m in columns.items()}
     return data
@@ -351,9 +358,11 @@ def region_view(
     population: float | None = None,
     name: str | None = None,
     provisional_days: int | None = None,
+    forecasts: pd.DataFrame | None = None,
 ) -> RegionView:
     """What the region page shows for ``metrics`` (one region's rows of
-    :func:`epicurves.load_metrics`) and ``peers``: see :func:`epicurves.plot_region`."""
+    :func:`epicurves.load_metrics`), ``peers`` and ``forecasts``: see
+    :func:`epicurves.plot_region`."""
     region_id = _one_region(metrics, "metrics", _NEEDED)
     _check(scale, per, window)
     frame = metrics.sort_values("date", kind="stable").reset_index(drop=True)
@@ -381,7 +390,8 @@ def region_view(
     )
     provisional = max(0, min(len(frame), int(days)))
     x = timestamps(frame["date"])
-    data = _source_data(frame, x, pop, per == "per100k", log, provisional)
+    fans = {} if forecasts is None else fans_of(forecasts, region_id)
+    data = _source_data(frame, x, pop, per == "per100k", log, provisional, fans)
     compare, labels = _compare(label, frame, x, pop, _peer_frames(peers, region_id))
     data.update(compare)
     twin, suffix = ("log", LOG_SUFFIX) if log else ("lin", "")
@@ -406,9 +416,13 @@ def _ranges(
         return out, None
     first, last = float(x[0]), float(x[-1])
     start = max(first, last - (window - 1) * DAY_MS) if window else first
-    end = last + max(DAY_MS / 2, 0.03 * (last - start))
+    # a forecast beyond the data: in view too
+    ahead = max(
+        [last, *(float(v) for c in ("cases", "deaths") for v in data[f"fc_{c}"]["x"])]
+    )
+    end = ahead + max(DAY_MS / 2, 0.03 * (ahead - start))
     start -= DAY_MS / 2
-    bounds = (first - 30 * DAY_MS, last + 30 * DAY_MS)
+    bounds = (first - 30 * DAY_MS, ahead + 30 * DAY_MS)
     picked: dict[str, tuple[float, float] | None] = {"x": valid_range(start, end)}
     twin = "log" if log else "lin"
     inc = _extent(x, [data["inc"]["y"]], start, end, log)
@@ -418,7 +432,12 @@ def _ranges(
     for name in ("cases", "deaths"):
         bars = _extent(x, [data[name]["y"]], start, end, log)
         mean = _extent(x, [data[name]["m"]], start, end, log)
-        lohi = (min(bars[0], mean[0]), max(bars[1], mean[1]))
+        fan = data[f"fc_{name}"]
+        band = _extent(
+            np.asarray(fan["x"], dtype=np.float64), [fan["lo95"], fan["hi95"]],
+            start, end, log,
+        )  # fmt: skip
+        lohi = (min(bars[0], mean[0], band[0]), max(bars[1], mean[1], band[1]))
         picked[f"y_{name}_{twin}"] = (
             _log_range(lohi) if log else _linear_range(lohi, 1.05)
         )

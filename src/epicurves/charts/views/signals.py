@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 
 from ...errors import UsageError
 from .. import spec
+from ..fans import fan_lines, fan_source, fans_of
 from ..spec import AGE_LINES, DAY_MS, SignalChart
 from .common import floats, has_columns, valid_range
 
@@ -52,6 +54,9 @@ class SignalView:
     title: str = ""
     """The title shown, where it changes with the values chosen (per 100 000 or counts) or
     with the region (its unit)."""
+    fans: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """The forecasts a chart by disease draws after its lines, by line
+    (:func:`epicurves.charts.fans.fan_source`)."""
     provisional: dict[str, list[float]] | None = None
     """A chart by age group's shaded span of provisional weeks (the columns of
     :data:`~epicurves.charts.spec.PROVISIONAL_SPAN`, one row or none); None: it has none."""
@@ -168,10 +173,12 @@ def signal_views(
     pathogen: str | None = None,
     scale: str = "linear",
     per: str | None = None,
+    forecasts: pd.DataFrame | None = None,
 ) -> list[SignalView]:
     """The surveillance charts the region page shows for ``signals`` (one region's rows of
     :func:`epicurves.load_signals`), in page order: see :func:`plot_signals`. ``per``:
-    ``"per100k"`` (default) or ``"count"``, for the charts that offer both."""
+    ``"per100k"`` (default) or ``"count"``, for the charts that offer both; ``forecasts``
+    (the hubs' format) drawn on the charts that continue them."""
     if scale not in ("linear", "log"):
         msg = f"scale={scale!r}: expected 'linear' or 'log'"
         raise UsageError(msg)
@@ -180,7 +187,8 @@ def signal_views(
         raise UsageError(msg)
     if isinstance(signals, pd.DataFrame) and signals.empty:
         return []
-    one_signal_region(signals)
+    region_id = one_signal_region(signals)
+    fans = {} if forecasts is None else fans_of(forecasts, region_id)
     frame = signals.copy()
     for column in ("lo", "hi"):
         if column not in frame.columns:
@@ -198,7 +206,8 @@ def signal_views(
         if rows.empty:
             continue
         if chart.lines == "disease":
-            out.append(_disease_view(chart, rows, scale == "log", per == "count"))
+            view = _disease_view(chart, rows, scale == "log", per == "count")
+            out.append(_with_fans(view, frame, fans, per == "count", scale == "log"))
             continue
         keyed = rows.groupby(["pathogen", "age_group", "estimate"], sort=False)
         series = sorted(
@@ -261,6 +270,54 @@ def _disease_view(
     )  # fmt: skip
 
 
+def per_100k(rates: pd.DataFrame, counts: pd.DataFrame) -> float:
+    """The factor from counts to rates per 100 000 of a series given both ways: their ratio
+    in the last week both are above 0 (signaldata.js ``perFactor``); NaN if none."""
+    both = rates.merge(counts, on="date", suffixes=("_r", "_c"))
+    with np.errstate(invalid="ignore"):
+        ok = (floats(both["value_r"]) > 0) & (floats(both["value_c"]) > 0)
+    if not ok.any():
+        return math.nan
+    last = both[ok].sort_values("date").iloc[-1]
+    return float(last["value_r"]) / float(last["value_c"])
+
+
+def _with_fans(
+    view: SignalView,
+    frame: pd.DataFrame,
+    fans: dict[str, dict[str, Any]],
+    counts: bool,
+    log: bool,
+) -> SignalView:
+    """A chart by disease with the forecasts that continue its lines, in its units, and its
+    ranges widened to them (signaldata.js ``diseaseFans``)."""
+    chart = view.chart
+    made: dict[int, dict[str, Any]] = {}
+    for i, target in fan_lines(chart.anchor, chart.pathogens).items():
+        pathogen = chart.pathogens[i]
+        if target not in fans or pathogen not in view.pathogens:
+            continue
+        factor = 1.0
+        if chart.counts and not counts:
+            rows = frame[frame["pathogen"] == pathogen][["signal", "date", "value"]]
+            factor = per_100k(
+                rows[rows["signal"] == chart.signal].drop(columns="signal"),
+                rows[rows["signal"] == chart.counts].drop(columns="signal"),
+            )
+        made[i] = fan_source(
+            fans[target], daily=False, factor=factor, log=log and chart.log,
+            line=spec.DISEASES.get(pathogen, pathogen),
+        )  # fmt: skip
+    if not made:
+        return view
+    columns = dict(view.data)
+    framed = _framed(chart, columns, log, made)
+    return replace(
+        view, fans=made, x_range=framed.x_range, x_bounds=framed.x_bounds,
+        y_range=framed.y_range,
+    )  # fmt: skip
+
+
 def _signal_view(
     chart: SignalChart,
     series: list[tuple[tuple[str, str, str], _Series]],
@@ -306,23 +363,29 @@ def _signal_view(
 
 
 def _framed(
-    chart: SignalChart, columns: dict[str, Any], log_wanted: bool
+    chart: SignalChart,
+    columns: dict[str, Any],
+    log_wanted: bool,
+    fans: dict[int, dict[str, Any]] | None = None,
 ) -> SignalView:
     """A chart's columns completed to its figure's, its figure and ranges (signals.js
-    ``signalRanges``)."""
+    ``signalRanges``), widened to the ``fans`` drawn after its lines."""
     x = columns["x"]
     for key in spec.SIGNAL_FIGURES[chart.figure]:
         if key not in columns:
             columns[key] = np.full(len(x), np.nan)
     log = chart.log and log_wanted
     x_range = bounds = None
+    drawn = [np.asarray(v, dtype=np.float64) for k, v in columns.items() if k != "x"]
+    ahead = [float(v) for f in (fans or {}).values() for v in f["x"]]
+    for fan in (fans or {}).values():
+        drawn += [np.asarray(fan[c], dtype=np.float64) for c in ("lo95", "hi95")]
     if len(x):
-        span = max(float(x[-1] - x[0]), 7 * DAY_MS)
-        bounds = (float(x[0]) - 0.1 * span, float(x[-1]) + 0.1 * span)
-        x_range = valid_range(float(x[0]) - 0.02 * span, float(x[-1]) + 0.02 * span)
-    values = np.concatenate(
-        [np.asarray(v, dtype=np.float64) for k, v in columns.items() if k != "x"]
-    )
+        last = max([float(x[-1]), *ahead])
+        span = max(last - float(x[0]), 7 * DAY_MS)
+        bounds = (float(x[0]) - 0.1 * span, last + 0.1 * span)
+        x_range = valid_range(float(x[0]) - 0.02 * span, last + 0.02 * span)
+    values = np.concatenate(drawn)
     values = values[np.isfinite(values)]
     if log:
         positive = values[values > 0]

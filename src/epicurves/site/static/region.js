@@ -21,10 +21,10 @@
     }
   }
 
-  function Charts(doc, payload) {
+  function Charts(doc, payload, forecast) {
     this.doc = doc;
     this.payload = payload;
-    this.region = Data.prepare(payload);
+    this.region = Data.prepare(payload, forecast);
     this.state = { scale: "linear", per: this.region.population !== null ? "per100k" : "count", window: DEFAULT_WINDOW };
     this.peers = [];
   }
@@ -209,11 +209,13 @@
       return Promise.reject(new Error("epicurves: Bokeh, the charts or the region's data are missing"));
     }
     var payload = window.Epicurves.expand(main, inc);
+    var forecast = registry[options.region + ".fc"] || null;
     var controls = options.controls || {};
     var wanted = window.Epicurves.readState();
     downloads(payload);
+    forecastNotes(forecast, options.root || "");
     return window.Epicurves.embed(item, target).then(function (doc) {
-      var charts = new Charts(doc, payload);
+      var charts = new Charts(doc, payload, forecast);
       var hasPopulation = charts.region.population !== null;
       charts.control(controls.scale, "scale", "linear", ["linear", "log"], wanted.scale);
       charts.control(controls.per, "per", hasPopulation ? "per100k" : "count", hasPopulation ? null : ["count"], wanted.per);
@@ -254,6 +256,35 @@
     });
   }
 
+  /* The forecasts in words beside their charts (each chart's text alternative names them):
+   * the fan's median and 95 % interval per week, the track record, a link to the scorecard. */
+  function forecastNotes(forecast, root) {
+    var notes = Data.forecastNotes(forecast);
+    Object.keys(notes).forEach(function (chart) {
+      var main = chart === "cases" || chart === "deaths";
+      var box = document.getElementById("forecast-" + (main ? "main" : chart)) || document.getElementById("forecast-main");
+      if (!box) return;
+      notes[chart].forEach(function (note) {
+        var p = document.createElement("p");
+        p.className = "note forecast-note";
+        p.dataset.target = note.target;
+        p.appendChild(document.createTextNode(note.text + " "));
+        if (note.weeks.length) {
+          p.appendChild(document.createTextNode(note.weeks.join("; ") + ". "));
+        }
+        if (note.record) {
+          p.appendChild(document.createTextNode(note.record + " "));
+        }
+        var link = document.createElement("a");
+        link.href = root + spec.fan.scorecard;
+        link.textContent = "How good are these forecasts?";
+        p.appendChild(link);
+        box.appendChild(p);
+      });
+      box.hidden = false;
+    });
+  }
+
   /* The CSV and JSON download buttons: the files are made from the data already loaded. */
   function downloads(payload) {
     var csvButton = document.getElementById("download-csv");
@@ -282,6 +313,7 @@
       target: NAMES.charts,
       region: options.region,
       data: options.data,
+      root: options.root,
       peers: options.peers,
       controls: { scale: "ctl-scale", per: "ctl-per", window: "ctl-window" },
     }).catch(function (error) {

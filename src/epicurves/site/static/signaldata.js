@@ -110,6 +110,60 @@
     return { named: named, labels: labels };
   }
 
+  /* The factor from counts to rates per 100 000 of a series given both ways: their ratio in
+   * the last week both are above 0 (epicurves.charts.views.signals.per_100k); NaN if none. */
+  function perFactor(rates, counts) {
+    var a = expandSeries(rates);
+    var b = expandSeries(counts);
+    var byDay = {};
+    b.x.forEach(function (x, i) {
+      byDay[x] = b.v[i];
+    });
+    var out = NaN;
+    var when = -Infinity;
+    a.x.forEach(function (x, i) {
+      var r = a.v[i];
+      var c = byDay[x];
+      if (r > 0 && c > 0 && x > when) {
+        when = x;
+        out = r / c;
+      }
+    });
+    return out;
+  }
+
+  /* A chart by disease's forecasts (chart.fans: line -> target), from the region's forecast
+   * data (its "<id>.fc" script), in the chart's units: line -> fan source data. */
+  function diseaseFans(chart, series, state, forecast) {
+    var out = {};
+    var fans = (forecast && forecast.fans) || {};
+    Object.keys(chart.fans || {}).forEach(function (key) {
+      var i = Number(key);
+      var pathogen = chart.pathogens[i];
+      var fan = fans[chart.fans[key]];
+      var own = series.filter(function (s) {
+        return s.pathogen === pathogen;
+      });
+      var line = own.filter(function (s) {
+        return s.signal === chart.signal || s.signal === chart.counts;
+      });
+      if (!fan || !line.length) return;
+      var factor = 1;
+      if (chart.counts && state.per !== "count") {
+        var rates = own.filter(function (s) {
+          return s.signal === chart.signal;
+        });
+        var counts = own.filter(function (s) {
+          return s.signal === chart.counts;
+        });
+        factor = rates.length && counts.length ? perFactor(rates[0], counts[0]) : NaN;
+      }
+      var log = chart.log && state.scale === "log";
+      out[i] = chartData.fanSource(fan, false, factor, log, chart.diseases[i]);
+    });
+    return out;
+  }
+
   /* A surveillance chart's source columns and, by age group, its lines' labels, for the
    * chosen pathogen (of a chart by pathogen). */
   function signalColumns(chart, series, state) {
@@ -161,20 +215,26 @@
   }
 
   /* The figure shown (the log twin or not), the x range and its bounds, the y range. */
-  function signalRanges(chart, columns, state) {
+  function signalRanges(chart, columns, state, fans) {
     var log = chart.log && state.scale === "log";
     var figure = NAMES.figure + chart.figure + (log ? NAMES.log : "");
     var x = columns.x;
     var out = { figure: figure, x: null, bounds: null, y: null };
-    if (x.length) {
-      var span = Math.max(x[x.length - 1] - x[0], 7 * DAY);
-      out.bounds = [x[0] - 0.1 * span, x[x.length - 1] + 0.1 * span];
-      out.x = validRange(x[0] - 0.02 * span, x[x.length - 1] + 0.02 * span);
-    }
     var values = [];
     Object.keys(columns).forEach(function (key) {
       if (key !== "x") values = values.concat(finite(columns[key]));
     });
+    var ahead = [];
+    Object.keys(fans || {}).forEach(function (i) {
+      ahead = ahead.concat(fans[i].x);
+      values = values.concat(finite(fans[i].lo95), finite(fans[i].hi95));
+    });
+    if (x.length) {
+      var last = Math.max.apply(null, [x[x.length - 1]].concat(ahead));
+      var span = Math.max(last - x[0], 7 * DAY);
+      out.bounds = [x[0] - 0.1 * span, last + 0.1 * span];
+      out.x = validRange(x[0] - 0.02 * span, last + 0.02 * span);
+    }
     if (log) {
       var positive = values.filter(function (v) {
         return v > 0;
@@ -223,5 +283,10 @@
     splitProvisional: splitProvisional,
     signalColumns: signalColumns,
     signalRanges: signalRanges,
+    diseaseFans: diseaseFans,
+    emptyFan: function () {
+      return chartData.fanSource(null, false, 1, false, "");
+    },
+    perFactor: perFactor,
   };
 });

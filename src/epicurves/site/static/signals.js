@@ -26,9 +26,10 @@
     return found;
   }
 
-  function SignalChart(doc, chart, series) {
+  function SignalChart(doc, chart, series, forecast) {
     this.doc = doc;
     this.chart = chart;
+    this.forecast = forecast;
     this.series = Data.chartSeries(chart, series);
     this.state = { scale: "linear", pathogen: null };
   }
@@ -41,8 +42,14 @@
   SignalChart.prototype.fill = function () {
     var chart = this.chart;
     var made = Data.signalColumns(chart, this.series, this.state);
-    var ranges = Data.signalRanges(chart, made.columns, this.state);
+    var fans = chart.lines === "disease" ? Data.diseaseFans(chart, this.series, this.state, this.forecast) : {};
+    var ranges = Data.signalRanges(chart, made.columns, this.state, fans);
     this.model("source").data = made.columns;
+    var doc = this.doc;
+    Object.keys(chart.fans || {}).forEach(function (i) {
+      var source = doc.get_model_by_name(NAMES.fan + chart.figure + "_" + i);
+      if (source) source.data = fans[i] || Data.emptyFan();
+    });
     var x = this.model("xRange");
     if (ranges.bounds) {
       x.setv({ bounds: ranges.bounds });
@@ -82,6 +89,7 @@
         self.legendItems[key] = legend.items.slice();
       }
       legend.items = self.legendItems[key].filter(function (item) {
+        if (item.label && item.label.field) return true; /* a forecast's: from its source */
         var label = item.label && item.label.value;
         return labels.indexOf(label) >= 0 || label === spec.provisionalLabel;
       });
@@ -162,6 +170,7 @@
   function render(config) {
     var items = window.EPICURVES_SIGNAL_CHARTS;
     var data = (self.EPICURVES_DATA || {})[config.key];
+    var forecast = (self.EPICURVES_DATA || {})[config.key.replace(/\.sig$/, "") + ".fc"] || null;
     if (!window.Bokeh || !items || !data) {
       return Promise.reject(new Error("epicurves: Bokeh, the signal charts or the region's signals are missing"));
     }
@@ -172,7 +181,7 @@
       });
       var chart = Object.assign({}, declared[0] || {}, named);
       return window.Epicurves.embed(items[chart.figure], "chart-" + chart.anchor).then(function (doc) {
-        var signal = new SignalChart(doc, chart, data.series);
+        var signal = new SignalChart(doc, chart, data.series, forecast);
         if (chart.log) {
           signal.control("scale-" + chart.anchor, "scale", "linear");
           var logFigure = model(doc, "figure", chart, true);
