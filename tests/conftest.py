@@ -187,26 +187,58 @@ def signal_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Pat
 
 
 #: The sources of the site with forecasts: CDC's two (the US and its states, live), RKI's
-#: national file (Germany, live) and the frozen district counts (Munich: a track record alone).
-FORECAST_SOURCES = ("cdc-covid", "cdc-flu", "rki", "germany")
+#: national file (Germany, live), the NYT's states and JHU's countries (frozen; the US page),
+#: and the frozen district counts (Munich: a track record alone).
+FORECAST_SOURCES = ("cdc-covid", "cdc-flu", "rki", "nyt", "jhu", "germany")
+#: The countries of JHU's files and the districts of the district file the forecast site keeps
+#: (the rest left out: their backtest would only make the fixture slower).
+FORECAST_COUNTRIES = ("US", "France", "Italy")
+FORECAST_DISTRICTS = ("9162", "9175", "9184", "9564")
+
+
+def _forecast_mirror(mirror: Path) -> None:
+    """The real files of :data:`FORECAST_SOURCES`, JHU's and the district file cut to
+    :data:`FORECAST_COUNTRIES` and :data:`FORECAST_DISTRICTS`."""
+    import gzip
+
+    import pandas as pd
+
+    for source in FORECAST_SOURCES:
+        shutil.copytree(SHARED_DATA / source, mirror / source)
+    for name in ("confirmed", "deaths"):
+        path = mirror / "jhu" / f"time_series_covid19_{name}_global.csv.gz"
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = table[table["Country/Region"].isin(FORECAST_COUNTRIES)]
+        path.chmod(0o644)
+        with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
+            table.to_csv(out, index=False)
+    path = mirror / "germany" / "cases-rki-by-ags.csv.gz"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    path.chmod(0o644)
+    with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
+        table[["time_iso8601", *FORECAST_DISTRICTS, "sum_cases"]].to_csv(
+            out, index=False
+        )
 
 
 @pytest.fixture(scope="session")
 def forecast_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
-    """The site built from :data:`FORECAST_SOURCES` of the real upstream files with a stored
-    backtest (its forecasts and scores), once per test run."""
+    """The site built from :data:`FORECAST_SOURCES` of the real upstream files (a few
+    countries and districts) with a stored backtest (its forecasts and scores), once per test
+    run."""
     if not (SHARED_DATA / "SOURCES.md").is_file():
         pytest.skip(
             f"real upstream data not found at {SHARED_DATA} (only there in CI and dev)"
         )
 
     def settings(base: Path) -> Settings:
-        return Settings(home=base / "home", mirror=SHARED_DATA)
+        return Settings(home=base / "home", mirror=base / "mirror")
 
     def make(base: Path) -> None:
         from epicurves import backtest, update
         from epicurves.site.build import build_site
 
+        _forecast_mirror(base / "mirror")
         assert not update(settings(base), FORECAST_SOURCES).failed
         backtest(settings=settings(base), workers=2)
         build_site(settings(base), base / "site", workers=2)
@@ -351,3 +383,22 @@ def metrics_of(
     return epicurves.compute_metrics(
         observations, regions if population is not None else None
     )
+
+
+def hub_forecasts(
+    region: str, target: str, last: pd.Timestamp, medians: list[float]
+) -> pd.DataFrame:
+    """Forecasts in the hubs' format of ``target`` for ``region`` at the Saturday after
+    ``last``: one week per median, each level's value spread around it."""
+    from epicurves.forecast import LEVELS
+
+    reference = last + pd.Timedelta(days=(5 - last.day_of_week) % 7 or 7)
+    rows = [
+        {"region_id": region, "target": target, "model": "ensemble",
+         "reference_date": reference, "horizon": h,
+         "target_end_date": reference + pd.Timedelta(days=7 * h),
+         "output_type_id": level, "value": median * (0.25 + 1.5 * level) ** (1 + h)}
+        for h, median in enumerate(medians)
+        for level in LEVELS
+    ]  # fmt: skip
+    return pd.DataFrame(rows)

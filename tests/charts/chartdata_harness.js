@@ -24,7 +24,7 @@ function plain(value) {
 }
 
 function region(item) {
-  const prepared = chartData.prepare(item.payload);
+  const prepared = chartData.prepare(item.payload, item.forecast || null);
   const data = chartData.sourceData(prepared, item.state);
   const lines = [{ name: item.payload.name || item.payload.region_id, payload: item.payload }].concat(item.peers);
   const compare = chartData.compare(lines);
@@ -42,9 +42,11 @@ function signals(item) {
   return item.charts.map((chart) => {
     const series = signalData.chartSeries(chart, item.series);
     const made = signalData.signalColumns(chart, series, item.state);
-    const ranges = signalData.signalRanges(chart, made.columns, item.state);
+    const fans = chart.lines === "disease" ? signalData.diseaseFans(chart, series, item.state, item.forecast || null) : {};
+    const ranges = signalData.signalRanges(chart, made.columns, item.state, fans);
     return {
       anchor: chart.anchor,
+      fans: fans,
       columns: made.columns,
       labels: made.labels,
       ranges: ranges,

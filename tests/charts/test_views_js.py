@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 import epicurves
-from conftest import metrics_of
+from conftest import hub_forecasts, metrics_of
 from epicurves.charts import spec
 from epicurves.charts.views import (
     format_number,
@@ -219,6 +219,37 @@ def test_the_region_charts_are_the_same_in_both_languages() -> None:
         assert not differences, (what, state, differences[:5])
 
 
+def test_the_fans_are_the_same_in_both_languages() -> None:
+    """A region with forecasts of its cases and deaths, every state: the fans' sources, the
+    ranges widened to them."""
+    from epicurves.charts.fans import fans_of
+
+    frame = _with_population(metrics_of(WAVE, DEATHS, region="W"), 3_456_789)
+    last = pd.Timestamp(frame["date"].max())
+    forecasts = pd.concat(
+        [
+            hub_forecasts("W", "wk inc case", last, [1400.0, 1500.5, 0.0, 1700.0]),
+            hub_forecasts("W", "wk inc death", last, [7.0, 6.5, 6.0, 5.5]),
+        ]
+    )
+    cases = [("wave", frame, {}, state) for state in STATES]
+    inputs = _region_inputs(cases)
+    for item in inputs:
+        item["forecast"] = {"fans": fans_of(forecasts, "W")}
+    out = _run({"regions": inputs, "signals": [], "logTicks": [], "levelColours": [],
+                "formatNumbers": []})  # fmt: skip
+    for (_, _, _, state), js in zip(cases, out["regions"], strict=True):
+        view = region_view(
+            frame, scale=state["scale"], per=state["per"], name="wave",
+            window=spec.WINDOWS[state["window"]], provisional_days=4,
+            forecasts=forecasts,
+        )  # fmt: skip
+        assert len(view.sources["fc_cases"]["x"]) == 8
+        assert view.ranges["x"][1] > max(view.sources["fc_deaths"]["x"])
+        differences = _region_differences(view, js)
+        assert not differences, (state, differences[:5])
+
+
 def test_a_broken_copy_of_the_script_is_caught(tmp_path: Path) -> None:
     """The same comparison fails on a chartdata.js whose linear y range has more headroom."""
     broken = tmp_path / "static"
@@ -314,6 +345,20 @@ def test_the_us_charts_by_disease_are_the_same_in_both_languages(
     and the Python views give the same columns (the provisional weeks split alike)."""
     drawn = _signal_charts_agree(us_signals)
     assert drawn == ["sig-admissions", "sig-ed-share"]
+    # with the forecasts of both diseases: drawn after their lines, in the chart's units
+    last = pd.Timestamp(us_signals["date"].max())
+    forecasts = pd.concat(
+        [
+            hub_forecasts("US", "wk inc covid hosp", last, [900.0, 950.0, 1e3, 0.0]),
+            hub_forecasts("US", "wk inc flu hosp", last, [90.0, 95.0, 100.0, 105.5]),
+        ]
+    )
+    assert _signal_charts_agree(us_signals, forecasts) == drawn
+    fans = next(
+        v for v in signal_views(us_signals, forecasts=forecasts)
+        if v.chart.anchor == "sig-admissions"
+    ).fans  # fmt: skip
+    assert sorted(fans) == [0, 1] and len(fans[0]["x"]) == 4
     views = {v.chart.anchor: v for v in signal_views(us_signals, per="count")}
     admissions = views["sig-admissions"]
     assert admissions.labels == ("COVID-19", "influenza")
@@ -360,9 +405,16 @@ def test_a_new_signal_chart_is_one_entry_in_the_spec(
         layouts._signal_items.cache_clear()
 
 
-def _signal_charts_agree(de_signals: pd.DataFrame) -> list[str]:
-    """Runs the page's signal preparation under node on ``de_signals`` for every chart of the
-    spec, pathogen and scale, asserts it equals the Python views; the anchors drawn."""
+def _signal_charts_agree(
+    de_signals: pd.DataFrame, forecasts: pd.DataFrame | None = None
+) -> list[str]:
+    """Runs the page's signal preparation under node on ``de_signals`` (and ``forecasts``)
+    for every chart of the spec, pathogen and scale, asserts it equals the Python views; the
+    anchors drawn."""
+    from epicurves.charts.fans import fans_of
+
+    region = str(de_signals["region_id"].iloc[0])
+    forecast = None if forecasts is None else {"fans": fans_of(forecasts, region)}
     keys = ["pathogen", "age_group", "estimate"]
     series = [
         _compact(rows) for _, rows in sorted(de_signals.groupby(["signal", *keys]), key=lambda g: g[0])
@@ -387,6 +439,7 @@ def _signal_charts_agree(de_signals: pd.DataFrame) -> list[str]:
             "series": series,
             "charts": charts,
             "state": {"scale": scale, "pathogen": pathogen, "per": per},
+            "forecast": forecast,
         }
         for scale in ("linear", "log")
         for pathogen in pathogens
@@ -398,7 +451,7 @@ def _signal_charts_agree(de_signals: pd.DataFrame) -> list[str]:
         state = case["state"]
         views = signal_views(
             de_signals, pathogen=state["pathogen"], scale=state["scale"],
-            per=state["per"],
+            per=state["per"], forecasts=forecasts,
         )  # fmt: skip
         by_anchor = {c["anchor"]: c for c in js}
         assert [v.chart.anchor for v in views] == [
@@ -413,6 +466,13 @@ def _signal_charts_agree(de_signals: pd.DataFrame) -> list[str]:
             differences += _same(view.x_range, ranges["x"], "x")
             differences += _same(view.x_bounds, ranges["bounds"], "bounds")
             differences += _same(view.y_range, ranges["y"], "y")
+            differences += _same(
+                {str(i): f for i, f in view.fans.items()}, made["fans"], "fans"
+            )
+            if forecast and set(made["fans"]) != {str(i) for i in view.fans}:
+                differences.append(
+                    f"fans: {sorted(view.fans)} != {sorted(made['fans'])}"
+                )
             if view.chart.lines == "age_group":  # its title and its provisional weeks
                 differences += [] if view.title == made["title"] else ["title"]
                 differences += _same(view.provisional, made["span"], "span")

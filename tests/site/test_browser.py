@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,8 @@ from typing import Any
 import pytest
 
 import epicurves
-from epicurves.site.serve import make_server
+from browser_checks import axe as _axe_paths
+from browser_checks import served as _served
 
 pytestmark = pytest.mark.browser
 
@@ -23,16 +23,6 @@ def _open(p: Any, url: str, *ready: str, timeout: float | None = 15_000) -> None
     p.goto(url)
     for what in ready:
         p.wait_for_selector(f"body[data-{what}-ready='1']", timeout=timeout)
-
-
-def _served(site: Path) -> Iterator[str]:
-    """``site`` served by ``epicurves serve``'s server on a free loopback port, its URL."""
-    server = make_server(site, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -484,7 +474,7 @@ A11Y_PAGES = (
 def test_no_serious_accessibility_violation(browser: object, base_url: str) -> None:
     """axe-core finds no serious or critical violation (WCAG 2 A and AA rules, contrast
     included) on each kind of page, in light and in dark mode."""
-    _axe(browser, base_url)
+    _axe_paths(browser, base_url, A11Y_PAGES)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -535,54 +525,7 @@ REAL_A11Y_PAGES = (
 def test_no_serious_accessibility_violation_on_the_real_site(
     browser: object, real_url: str
 ) -> None:
-    _axe(browser, real_url, REAL_A11Y_PAGES)
-
-
-#: The colour schemes every page is checked in (one load per page: the scheme is switched
-#: on the loaded page, as a reader's system setting would).
-SCHEMES = ("light", "dark")
-
-
-def _axe(browser: object, base_url: str, paths: tuple[str, ...] = A11Y_PAGES) -> None:
-    axe_module = pytest.importorskip(
-        "axe_playwright_python.sync_playwright",
-        reason="axe-playwright-python is not installed",
-    )
-    context = browser.new_context()  # type: ignore[attr-defined]
-    page = context.new_page()
-    axe = axe_module.Axe()
-    found = {}
-    for path in paths:
-        page.goto(base_url + path)
-        page.wait_for_load_state("load")
-        if page.locator("#signals-config").count():
-            page.wait_for_selector("body[data-signals-ready='1']", timeout=15_000)
-        for ready in ("tables-ready", "all-charts-ready", "compare-ready", "map-ready"):
-            if page.evaluate(
-                f"document.body.dataset['{ready}'.replace(/-./g, m => m[1].toUpperCase())] !== undefined"
-            ):
-                break
-        page.wait_for_timeout(300)
-        for scheme in SCHEMES:
-            page.emulate_media(color_scheme=scheme)  # type: ignore[attr-defined]
-            if path.startswith("compare/"):
-                page.fill("#cmp-search", "qqqq")  # no match: said in a status line
-                results = [axe.run(page)]
-                page.fill("#cmp-search", "a")  # the listbox open, an option active
-                page.wait_for_selector("#cmp-options [role='option']")
-                results.append(axe.run(page))
-            else:
-                results = [axe.run(page)]
-            serious = [
-                f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
-                for result in results
-                for v in result.response["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
-            if serious:
-                found[f"{path} ({scheme})"] = serious
-    context.close()
-    assert found == {}
+    _axe_paths(browser, real_url, REAL_A11Y_PAGES)
 
 
 CSP_RECORDER = (
@@ -723,7 +666,7 @@ def test_signal_charts_draw_on_germany_and_the_states(
 def test_no_serious_accessibility_violation_on_germany_with_signals(
     browser: object, real_url: str
 ) -> None:
-    _axe(browser, real_url, ("region/DE/index.html",))
+    _axe_paths(browser, real_url, ("region/DE/index.html",))
 
 
 @pytest.mark.realdata
@@ -832,7 +775,7 @@ def test_no_serious_accessibility_violation_on_the_us_pages(
 ) -> None:
     """axe-core, light and dark, on the US page, California and the home page with "United
     States today"."""
-    _axe(browser, signal_url, (*US_SIGNAL_PAGES, "index.html"))
+    _axe_paths(browser, signal_url, (*US_SIGNAL_PAGES, "index.html"))
 
 
 US_MAP = "maps/us-admissions/index.html"
@@ -918,7 +861,7 @@ def test_no_serious_accessibility_violation_on_the_us_admissions_map(
     browser: object, signal_url: str
 ) -> None:
     """axe-core, light and dark."""
-    _axe(browser, signal_url, (US_MAP,))
+    _axe_paths(browser, signal_url, (US_MAP,))
 
 
 EUROPE_MAP = "maps/europe/index.html"
@@ -1016,4 +959,4 @@ def test_no_serious_accessibility_violation_on_europe(
 ) -> None:
     """axe-core, light and dark: a country with ERVISS charts, the Europe map, the home page
     with "Europe today"."""
-    _axe(browser, real_url, ("region/FR/index.html", EUROPE_MAP, "index.html"))
+    _axe_paths(browser, real_url, ("region/FR/index.html", EUROPE_MAP, "index.html"))

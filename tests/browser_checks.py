@@ -1,0 +1,71 @@
+"""What the browser tests share: the built site served on a loopback port, and axe-core's
+check of a page in light and in dark mode."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from epicurves.site.serve import make_server
+
+
+def served(site: Path) -> Iterator[str]:
+    """``site`` served by ``epicurves serve``'s server on a free loopback port, its URL."""
+    server = make_server(site, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+#: The colour schemes every page is checked in (one load per page: the scheme is switched
+#: on the loaded page, as a reader's system setting would).
+SCHEMES = ("light", "dark")
+
+
+def axe(browser: object, base_url: str, paths: tuple[str, ...]) -> None:
+    """axe-core finds no serious or critical violation on each of ``paths`` (waiting for
+    its charts, tables, maps), in each of :data:`SCHEMES`."""
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright",
+        reason="axe-playwright-python is not installed",
+    )
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    axe = axe_module.Axe()
+    found = {}
+    for path in paths:
+        page.goto(base_url + path)
+        page.wait_for_load_state("load")
+        if page.locator("#signals-config").count():
+            page.wait_for_selector("body[data-signals-ready='1']", timeout=15_000)
+        for ready in ("tables-ready", "all-charts-ready", "compare-ready", "map-ready"):
+            if page.evaluate(
+                f"document.body.dataset['{ready}'.replace(/-./g, m => m[1].toUpperCase())] !== undefined"
+            ):
+                break
+        page.wait_for_timeout(300)
+        for scheme in SCHEMES:
+            page.emulate_media(color_scheme=scheme)  # type: ignore[attr-defined]
+            if path.startswith("compare/"):
+                page.fill("#cmp-search", "qqqq")  # no match: said in a status line
+                results = [axe.run(page)]
+                page.fill("#cmp-search", "a")  # the listbox open, an option active
+                page.wait_for_selector("#cmp-options [role='option']")
+                results.append(axe.run(page))
+            else:
+                results = [axe.run(page)]
+            serious = [
+                f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+                for result in results
+                for v in result.response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            if serious:
+                found[f"{path} ({scheme})"] = serious
+    context.close()
+    assert found == {}
