@@ -145,6 +145,12 @@ KEY_NUMBERS: dict[str, list[str]] = {
         r"LK Pinneberg on 2022-05-16: 1,458 new cases last week, incidence 461\.2",
         r"2022-05-16 +437\.6 +520\.5 +484\.0",
     ],
+    "forecast-and-score": [
+        r"reference date 2026-08-22, model ensemble",
+        r"415 forecasts of the ensemble scored, reference dates 2024-11-30 to 2026-08-22",
+        r"evaluation, horizon 1: relative WIS 0\.51, 95 % interval held the outcome 98 % of "
+        r"the time \(52 forecasts\)",
+    ],
     "wastewater-and-cases": [
         r"cases reported per unit of viral load, 2022 against 2024: 41 times as many",
     ],

@@ -111,6 +111,7 @@ def plot_signals(
     pathogen: str | None = None,
     scale: str = "linear",
     per: str | None = None,
+    forecasts: pd.DataFrame | None = None,
 ) -> Column:
     """The surveillance charts of a region's page (wastewater, hospitalisations, weekly
     deaths, SARI in Germany; hospital admissions and emergency-department visits in the US),
@@ -130,13 +131,18 @@ def plot_signals(
     ``"per100k"`` (default) or ``"count"`` and on either ``scale``. ECDC's rate charts (ILI,
     ARI, SARI) end their title with the region's unit and shade their provisional weeks.
     Values are at full precision (the site's files keep three significant digits). Show or
-    export it as :func:`plot_region`'s layout.
+    export it as :func:`plot_region`'s layout. ``forecasts`` in the hubs' format
+    (:func:`epicurves.make_forecasts`) of US hospital admissions are drawn as fans after the
+    admissions chart's lines, in its units (per 100 000 by the ratio of the region's rates to
+    its counts).
 
     >>> layout = plot_signals(load_signals(["DE"]), pathogen="Influenza A", scale="log")
     >>> type(layout).__name__, len(layout.children)  # RKI's five charts and ECDC's three
     ('Column', 8)
     """
-    views = signal_views(signals, pathogen=pathogen, scale=scale, per=per)
+    views = signal_views(
+        signals, pathogen=pathogen, scale=scale, per=per, forecasts=forecasts
+    )
     from .layouts.signals import draw_signals  # Bokeh: on the first plot
 
     return draw_signals(views)
