@@ -21,7 +21,6 @@ settings = epicurves.ensure_data()  # the store in EPICURVES_HOME; filled on fir
 
 # %%
 import bokeh.resources
-import pandas as pd
 from bokeh.io import output_notebook, show
 from bokeh.plotting import figure
 
