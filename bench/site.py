@@ -17,6 +17,10 @@ Run on demand (not part of the test suite)::
 4. With Chromium at /usr/bin/chromium and Playwright, at a phone's width (390 px): time from
    navigation to the first chart drawn (as the page records it), for five district pages
    served from loopback; the median.
+
+``--forecasts`` runs ``epicurves backtest`` before the builds, so that the pages carry their
+forecasts (each page's forecast script is counted in its weight), and times the first chart
+on the pages with fans too (Germany, the US, California).
 """
 
 from __future__ import annotations
@@ -80,6 +84,8 @@ def run_notebooks(home: Path, regions: list[str], work: Path) -> list[float]:
 
 #: The district pages the first chart is timed on (median of the five).
 DISTRICTS = ["DE-09162", "DE-09175", "DE-05315", "DE-11000", "DE-08111"]
+#: Pages with fans on the real data (live series), timed with ``--forecasts``.
+FANS = ["DE", "US", "US-CA"]
 #: A phone's viewport, CSS pixels.
 PHONE = {"width": 390, "height": 844}
 
@@ -116,6 +122,8 @@ def main() -> None:
     parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--notebooks", type=int, default=3)
+    parser.add_argument("--forecasts", action="store_true",
+                        help="backtest first: the pages carry their forecasts")  # fmt: skip
     args = parser.parse_args()
     if not args.mirror.is_dir():
         sys.exit(f"mirror folder {args.mirror} not found")
@@ -123,6 +131,10 @@ def main() -> None:
         work = Path(tmp)
         settings = epicurves.Settings(home=work / "home", mirror=args.mirror)
         epicurves.update(settings)
+        if args.forecasts:
+            started = time.perf_counter()
+            epicurves.backtest(settings=settings)
+            print(f"backtest           {time.perf_counter() - started:7.2f} s (untimed below)")
         totals, per_page = [], []
         for _ in range(args.runs):
             report = build_site(settings, work / "site", full=True)
@@ -137,6 +149,7 @@ def main() -> None:
                     site / f"data/{p.parent.name}.js",
                     site / f"data/{p.parent.name}.inc.js",
                     site / f"data/{p.parent.name}.sig.js",  # regions with signals only
+                    site / f"forecasts/{p.parent.name}.js",  # every region
                 )
                 if f.exists()
             )
@@ -178,6 +191,12 @@ def main() -> None:
                 f"first chart, 390 px median {statistics.median(charts):5.2f} s    "
                 f"max {max(charts):.2f} ({len(charts)} district pages)"
             )
+            if args.forecasts:
+                charts = first_chart_times(work / "site", FANS)
+                print(
+                    f"first chart, 390 px median {statistics.median(charts):5.2f} s    "
+                    f"max {max(charts):.2f} (pages with fans: {', '.join(FANS)})"
+                )
 
 
 if __name__ == "__main__":

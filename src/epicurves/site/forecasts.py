@@ -20,15 +20,15 @@ the stored forecasts or the regions change; else the build carries them on.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..changes import RegionState
-from ..charts.fans import FAN_LEVELS
+from ..charts.fans import FORECAST_CHARTS, fans_of
 from ..forecast.series import FORECAST_TARGETS
 from ..forecast.summary import ForecastSummary
 
@@ -41,7 +41,7 @@ FOLDER = "forecasts"
 def _number(value: float) -> float | int:
     """A forecast value as the page shows it: three significant digits at most, whole above
     100 (counts)."""
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         return 0
     if abs(value) >= 100:
         return round(value)
@@ -49,52 +49,34 @@ def _number(value: float) -> float | int:
 
 
 def fan_data(summary: ForecastSummary) -> dict[str, dict[str, Any]]:
-    """Per region, its fans and track records (the object of its data script)."""
+    """Per region, its fans (:func:`epicurves.charts.fans.fans_of`, values as the page shows
+    them) and track records (the object of its data script)."""
     out: dict[str, dict[str, Any]] = {}
     current = summary.current
     if len(current):
-        levels = current["output_type_id"].astype(float).round(4)
-        wanted = current[levels.isin(FAN_LEVELS)].assign(
-            level=levels, target=current["target"].astype(str)
-        )
-        table = wanted.pivot_table(
-            index=["region_id", "target", "reference_date", "model", "horizon",
-                   "target_end_date"],
-            columns="level",
-            values="value",
-            aggfunc="first",
-            observed=True,
-        )  # fmt: skip
-        for key, row in table.iterrows():
-            region_id, target, reference, model, _, end = key
-            fans = out.setdefault(str(region_id), {}).setdefault("fans", {})
-            fan = fans.setdefault(
-                target,
-                {
-                    "label": FORECAST_TARGETS[target].label,
-                    "reference_date": f"{pd.Timestamp(reference):%Y-%m-%d}",
-                    "model": str(model),
-                    "weeks": [],
-                },
-            )
-            fan["weeks"].append(
-                [f"{pd.Timestamp(end):%Y-%m-%d}"]
-                + [_number(float(row[level])) for level in FAN_LEVELS]
-            )
-    live = set(out)
-    for row in summary.records.itertuples(index=False):
-        target = str(row.target)
-        records = out.setdefault(str(row.region_id), {}).setdefault("records", {})
-        fans = out[str(row.region_id)].get("fans", {})
-        records[target] = {
+        ids = current["region_id"].astype(str)
+        for region_id, rows in current.groupby(ids, sort=True):
+            fans = fans_of(rows, str(region_id))
+            for fan in fans.values():
+                fan["weeks"] = [
+                    [week[0], *(_number(v) for v in week[1:])] for week in fan["weeks"]
+                ]
+            if fans:
+                out[str(region_id)] = {"fans": fans}
+    for row in summary.records.to_dict("records"):
+        target, region_id = str(row["target"]), str(row["region_id"])
+        if target not in FORECAST_CHARTS:
+            continue
+        entry = out.setdefault(region_id, {})
+        entry.setdefault("records", {})[target] = {
             "label": FORECAST_TARGETS[target].label,
-            "n": int(row.n),
-            "coverage_50": round(float(row.coverage_50), 3),
-            "coverage_95": round(float(row.coverage_95), 3),
-            "relative_wis": round(float(row.relative_wis), 3),
-            "first": f"{pd.Timestamp(row.first_reference_date):%Y-%m-%d}",
-            "last": f"{pd.Timestamp(row.last_reference_date):%Y-%m-%d}",
-            "live": target in fans and str(row.region_id) in live,
+            "n": int(row["n"]),
+            "coverage_50": round(float(row["coverage_50"]), 3),
+            "coverage_95": round(float(row["coverage_95"]), 3),
+            "relative_wis": round(float(row["relative_wis"]), 3),
+            "first": f"{pd.Timestamp(row['first_reference_date']):%Y-%m-%d}",
+            "last": f"{pd.Timestamp(row['last_reference_date']):%Y-%m-%d}",
+            "live": target in entry.get("fans", {}),
         }
     return out
 
