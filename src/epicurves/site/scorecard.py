@@ -12,7 +12,8 @@ writes, in its ``forecasts/`` folder:
 - ``coverage.js``, that chart's Bokeh item;
 - ``all.csv`` and ``<region_id>.csv``: every current forecast, and each region's, in the hubs'
   format (:data:`~epicurves.forecast.engine.FORECAST_COLUMNS`, numbers at full precision,
-  dates as ``YYYY-MM-DD``), as ``epicurves forecast --out FILE.csv`` writes them.
+  dates as ``YYYY-MM-DD``), as ``epicurves forecast --out FILE.csv`` writes them (a region
+  id that could not name a file would have none; every id of the store can).
 
 Without a stored backtest the page says how to make one, and there is nothing else.
 """
