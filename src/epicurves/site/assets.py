@@ -92,6 +92,7 @@ _OWN = {
     "compare_js": "compare.js",
     "tables_js": "tables.js",
     "maps_js": "maps.js",
+    "scorecard_js": "scorecard.js",
 }
 
 

@@ -48,6 +48,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("US", "us/index.html"),
     ("Maps", "maps/index.html"),
     ("Compare", "compare/index.html"),
+    ("Forecasts", "forecasts/index.html"),
     ("Articles", "articles/index.html"),
     ("Analysis", "analysis/index.html"),
     ("About", "about/index.html"),
