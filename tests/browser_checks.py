@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +70,19 @@ def axe(browser: object, base_url: str, paths: tuple[str, ...]) -> None:
                 found[f"{path} ({scheme})"] = serious
     context.close()
     assert found == {}
+
+
+def open_page(p: Any, url: str, *ready: str, timeout: float | None = 15_000) -> None:
+    """Go to ``url`` and wait for each of ``ready`` (``"charts"`` waits for
+    ``body[data-charts-ready='1']``); ``timeout=None`` is Playwright's default."""
+    p.goto(url)
+    for what in ready:
+        p.wait_for_selector(f"body[data-{what}-ready='1']", timeout=timeout)
+
+
+#: An init script recording the page's Content-Security-Policy violations in ``window.__csp``.
+CSP_RECORDER = (
+    "window.__csp = [];"
+    "document.addEventListener('securitypolicyviolation', e => window.__csp.push("
+    "e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile + ':' + e.lineNumber));"
+)

@@ -52,6 +52,7 @@ MARKED_FIXTURES = {
     "browser": "browser",
     "shared_data": "realdata",
     "real_site": "realdata",
+    "forecast_site": "realdata",
     "executed": "notebooks",
 }
 #: Markers given by where a test lives: a folder of tests/ -> its marker.

@@ -11,18 +11,12 @@ from typing import Any
 import pytest
 
 import epicurves
+from browser_checks import CSP_RECORDER
 from browser_checks import axe as _axe_paths
+from browser_checks import open_page as _open
 from browser_checks import served as _served
 
 pytestmark = pytest.mark.browser
-
-
-def _open(p: Any, url: str, *ready: str, timeout: float | None = 15_000) -> None:
-    """Go to ``url`` and wait for each of ``ready`` (``"charts"`` waits for
-    ``body[data-charts-ready='1']``); ``timeout=None`` is Playwright's default."""
-    p.goto(url)
-    for what in ready:
-        p.wait_for_selector(f"body[data-{what}-ready='1']", timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -526,13 +520,6 @@ def test_no_serious_accessibility_violation_on_the_real_site(
     browser: object, real_url: str
 ) -> None:
     _axe_paths(browser, real_url, REAL_A11Y_PAGES)
-
-
-CSP_RECORDER = (
-    "window.__csp = [];"
-    "document.addEventListener('securitypolicyviolation', e => window.__csp.push("
-    "e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile + ':' + e.lineNumber));"
-)
 
 
 @pytest.mark.parametrize("where", ["http", "file"])

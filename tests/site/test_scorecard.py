@@ -14,9 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from tests.site.test_browser import CSP_RECORDER, _axe, _open, _served
 
 import epicurves
+from browser_checks import CSP_RECORDER
+from browser_checks import axe as _axe
+from browser_checks import open_page as _open
+from browser_checks import served as _served
 from conftest import ATTACK
 from epicurves.cli import cli
 from epicurves.forecast.engine import FORECAST_COLUMNS

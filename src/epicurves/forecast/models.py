@@ -424,7 +424,9 @@ def lead_regression(
     before admissions, cases before deaths); ``params.level`` adds the level's distance from
     its mean. One ridge regression per ``a``, pooled, is fitted on the last ``params.window``
     weeks of what ``history`` and ``covariate`` know; the spread comes from its errors on the
-    scale ``(1 + y) ** power``, pooled as :func:`pooled_trend` pools them. A covariate that
+    scale ``(1 + y) ** power``, pooled as :func:`pooled_trend` pools them. The predicted
+    growth over ``a`` weeks stays within the 1st to 99th percentile of the growths over ``a``
+    weeks the fit saw. A covariate that
     is None or all unknown is left out; unknown weeks of it leave those weeks out of the fit
     (and its growth at 0 today). Fallback: a series with fewer than ``params.min_errors``
     past errors at some horizon, or no value yet, gets ``fallback``.
@@ -481,8 +483,13 @@ def lead_regression(
         n = max(float(w.sum()), 1.0)
         shrink = p.ridge * (np.trace(A) / P + 1e-12 * n)
         beta = np.linalg.solve(A + shrink * np.eye(P), b)
-        pred[:, a] = logs[:, -1] + np.nan_to_num(X[:, -1]) @ beta
-        past = logs[:, t] + np.nan_to_num(Xa) @ beta
+        # within the rises and falls of a weeks the fit saw (but their 1 % most extreme,
+        # mostly reporting artefacts): a few series early in a wave, or a week of a large
+        # negative correction, gave fits that extrapolated to 10^5 times the counts
+        seen = z[ok]
+        lo, hi = np.quantile(seen, [0.01, 0.99]) if seen.size else (0.0, 0.0)
+        pred[:, a] = logs[:, -1] + np.clip(np.nan_to_num(X[:, -1]) @ beta, lo, hi)
+        past = logs[:, t] + np.clip(np.nan_to_num(Xa) @ beta, lo, hi)
         e = _fwd(y[:, t + a], p.power) - _fwd(np.expm1(past), p.power)
         err[:, a - 1, p.window - len(t) :] = np.where(ok, e, np.nan)
     count = (~np.isnan(err)).sum(axis=-1)

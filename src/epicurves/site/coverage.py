@@ -11,7 +11,7 @@ alternative.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from bokeh.layouts import gridplot
 from bokeh.models import (
@@ -21,6 +21,7 @@ from bokeh.models import (
     NumeralTickFormatter,
     Range1d,
 )
+from bokeh.models.annotations import Title
 from bokeh.plotting import figure
 
 from ..charts.layouts.common import item_js, item_json
@@ -45,7 +46,7 @@ def _panel(title: str, rows: Sequence[dict[str, Any]]) -> figure:
     horizons = [int(r["horizon"]) for r in rows]
     low, high = min(horizons) - 0.4, max(horizons) + 0.4
     fig = figure(
-        title=title,
+        title=Title(text=title, text_font_size="13px"),
         x_range=Range1d(start=low, end=high),
         y_range=Range1d(start=0, end=1.04),
         height=PANEL_HEIGHT,
@@ -57,7 +58,6 @@ def _panel(title: str, rows: Sequence[dict[str, Any]]) -> figure:
         background_fill_color=COLOURS["background"],
         border_fill_color=COLOURS["background"],
     )
-    fig.title.text_font_size = "13px"
     fig.xaxis.axis_label = "horizon (weeks after the reference date)"
     fig.xaxis.ticker = FixedTicker(ticks=horizons)
     fig.yaxis.ticker = FixedTicker(ticks=[0, 0.25, 0.5, 0.75, 0.95])
@@ -96,7 +96,7 @@ def _panel(title: str, rows: Sequence[dict[str, Any]]) -> figure:
         )
     fig.add_tools(
         HoverTool(
-            renderers=shown[:1],
+            renderers=cast(list[Any], shown[:1]),
             mode="vline",
             tooltips=[
                 ("horizon", "@x"),
@@ -114,8 +114,9 @@ def coverage_item(
     """The chart as a stable ``json_item``: a panel per ``(title, rows)``, two a row."""
     figures = [_panel(title, rows) for title, rows in panels if rows]
     grid = gridplot(
-        figures, ncols=2, sizing_mode="stretch_width", toolbar_location=None
-    )
+        cast(list[Any], figures), ncols=2, sizing_mode="stretch_width",
+        toolbar_location=None,
+    )  # fmt: skip
     return item_json(grid)
 
 

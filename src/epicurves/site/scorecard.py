@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -142,7 +142,7 @@ def _card_rows(card: pd.DataFrame, models: list[str]) -> list[dict[str, Any]]:
     )
     return [
         {
-            "horizon": int(r.horizon),
+            "horizon": int(cast(int, r.horizon)),
             "model": str(r.model),
             "n": fmt_int(r.n),
             "relative_wis": relative_text(r.relative_wis),
@@ -220,8 +220,8 @@ def _coverage(card: pd.DataFrame) -> tuple[str, list[dict[str, Any]]]:
         if len(rows):
             return period, [
                 {
-                    "horizon": int(r.horizon),
-                    "n": int(r.n),
+                    "horizon": int(cast(int, r.horizon)),
+                    "n": int(cast(int, r.n)),
                     **{c: float(getattr(r, c)) for c, *_ in COVERAGE_LEVELS},
                 }
                 for r in rows.itertuples(index=False)

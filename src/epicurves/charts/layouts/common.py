@@ -144,9 +144,10 @@ def add_fan(fig: figure, source: Any, legend: Legend | None = None) -> Any:
         "x", "median", source=source, line_color=FAN_COLOURS["median"], line_width=2
     )
     if legend is not None:
-        items = cast(list[Any], legend.items)  # the stubs mistype Legend.items
-        drawn = cast(list[Any], [outer, inner, median])
+        items: list[Any] = list(legend.items)  # the stubs mistype Legend.items
+        drawn: Any = [outer, inner, median]
         items.append(LegendItem(label=field("label"), renderers=drawn))
+        legend.items = items
     fig.add_tools(
         HoverTool(
             renderers=[median],
