@@ -86,3 +86,24 @@ CSP_RECORDER = (
     "document.addEventListener('securitypolicyviolation', e => window.__csp.push("
     "e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile + ':' + e.lineNumber));"
 )
+
+
+def record_errors(page: Any) -> list[str]:
+    """The list the page's console errors and uncaught exceptions are added to."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
+def recording_page(browser: Any) -> Iterator[Any]:
+    """A page at desktop width without the site's policy (Playwright evaluates some test
+    predicates with eval, which the policy refuses), its console errors in
+    ``page.console_errors``; for a fixture to yield from."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    page.console_errors = record_errors(page)
+    yield page
+    context.close()

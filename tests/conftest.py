@@ -188,9 +188,12 @@ def signal_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Pat
 
 
 #: The sources of the site with forecasts: CDC's two (the US and its states, live), RKI's
-#: national file (Germany, live), the NYT's states and JHU's countries (frozen; the US page),
+#: national file (Germany, live) and its hospitalisations, the NYT's states and JHU's
+#: countries (frozen; the US page),
 #: and the frozen district counts (Munich: a track record alone).
-FORECAST_SOURCES = ("cdc-covid", "cdc-flu", "rki", "nyt", "jhu", "germany")
+FORECAST_SOURCES = (
+    "cdc-covid", "cdc-flu", "rki", "rki-hospitalisation", "nyt", "jhu", "germany",
+)  # fmt: skip
 #: The countries of JHU's files and the districts of the district file the forecast site keeps
 #: (the rest left out: their backtest would only make the fixture slower).
 FORECAST_COUNTRIES = ("US", "France", "Italy")

@@ -309,6 +309,17 @@ def test_the_signal_charts_are_the_same_in_both_languages(
     """Every chart Germany has, RKI's and ECDC's (by age, by estimate, by pathogen, a line
     per pathogen): the page's script and the Python views give the same columns."""
     drawn = _signal_charts_agree(de_signals)
+    # with a forecast of RKI's hospitalisations: a fan per 100 000 on their chart
+    last = pd.Timestamp(de_signals["date"].max())
+    forecasts = hub_forecasts("DE", "wk inc hosp", last, [900.0, 950.0, 990.0, 0.0])
+    assert _signal_charts_agree(de_signals, forecasts) == drawn
+    hospitalisation = next(
+        v for v in signal_views(de_signals, forecasts=forecasts)
+        if v.chart.anchor == "sig-hospitalisation"
+    )  # fmt: skip
+    assert list(hospitalisation.fans) == [0]
+    median = np.asarray(hospitalisation.fans[0]["median"])
+    assert np.isfinite(median).all() and (median < 900.0).all()  # per 100 000
     signals = set(de_signals["signal"].astype(str))
     assert drawn == [
         c.anchor

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import epicurves
-from browser_checks import CSP_RECORDER
+from browser_checks import CSP_RECORDER, record_errors, recording_page
 from browser_checks import axe as _axe_paths
 from browser_checks import open_page as _open
 from browser_checks import served as _served
@@ -27,18 +27,8 @@ def base_url(attacked_site: tuple[epicurves.Settings, Path]) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
-    # Playwright evaluates some test predicates with eval, which the site's policy refuses:
-    # these tests run without it; test_no_content_security_policy_violation runs under it.
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, bypass_csp=True
-    )  # type: ignore[attr-defined]
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.console_errors = errors
-    yield page
-    context.close()
+    # test_no_content_security_policy_violation runs under the site's policy
+    yield from recording_page(browser)
 
 
 def test_table_searches_and_sorts(page: object, base_url: str) -> None:
@@ -540,13 +530,7 @@ def test_no_content_security_policy_violation(
         "about/index.html",
     ):
         page = context.new_page()
-        errors: list[str] = []
-        page.on(
-            "console",
-            lambda m, errors=errors: (
-                errors.append(m.text) if m.type == "error" else None
-            ),
-        )
+        errors = record_errors(page)
         page.goto(root + path)
         page.wait_for_load_state("load")
         if path.startswith("region/"):

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 
 import epicurves
 from browser_checks import axe as _axe
+from browser_checks import recording_page
 from browser_checks import served as _served
 from epicurves.charts.fans import FAN_LEVELS
 from epicurves.forecast.summary import load_summary
@@ -53,16 +53,7 @@ def url(site: Path) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, bypass_csp=True
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.console_errors = errors
-    yield page
-    context.close()
+    yield from recording_page(browser)
 
 
 def _open(page: Any, base: str, region: str) -> dict[str, Any]:
@@ -107,6 +98,17 @@ def test_live_regions_show_fans_and_a_frozen_one_its_track_record(
         )
         assert "Forecast of " in state["notes"][target]
     assert state["x"][1] > max(state["fans"]["fc_cases"]["x"])
+    hospitalisation = state["fans"]["fc_hospitalisation_0"]  # per 100 000, at week ends
+    assert len(hospitalisation["x"]) == len(_median(site, "DE", "wk inc hosp"))
+    assert "Forecast of " in state["notes"]["wk inc hosp"]
+    # each note links to its target's scorecard on the Forecasts page
+    href = page.locator(".forecast-note[data-target='wk inc case'] a").get_attribute(
+        "href"
+    )
+    assert href == "../../forecasts/index.html#t-wk-inc-case"
+    assert 'id="t-wk-inc-case"' in (site / "forecasts" / "index.html").read_text(
+        "utf-8"
+    )
     state = _open(page, base, "DE-09162")  # Munich: frozen in the mirror (2022)
     assert state["fans"]["fc_cases"]["x"] == []
     note = state["notes"]["wk inc case"]
@@ -191,4 +193,3 @@ def test_the_forecasts_folder_follows_the_stored_forecasts(
     report = build_site(copy, tmp_path / "site", workers=1)
     assert not report.full and "new forecasts" in report.reason
     assert '"fans"' in (tmp_path / "site" / "forecasts" / "DE.js").read_text("utf-8")
-    assert pd.Timestamp(report.store_generation) is not None

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import epicurves
-from browser_checks import CSP_RECORDER
+from browser_checks import CSP_RECORDER, record_errors
 from browser_checks import axe as _axe
 from browser_checks import open_page as _open
 from browser_checks import served as _served
@@ -408,14 +408,7 @@ def test_the_page_draws_its_chart(
         )
         context.add_init_script(CSP_RECORDER)
         page = context.new_page()
-        errors: list[str] = []
-        page.on(
-            "console",
-            lambda m, errors=errors: (
-                errors.append(m.text) if m.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        errors = record_errors(page)
         _open(page, root + PAGE, "coverage")
         panels = page.evaluate("Bokeh.documents[0].roots()[0].children.length")
         (table,) = _tables(_parse(page.content()), "coverage")

@@ -45,6 +45,7 @@ FORECAST_CHARTS: dict[str, tuple[str, str]] = {
     "wk inc death": ("deaths", ""),
     "wk inc covid hosp": ("sig-admissions", "SARS-CoV-2"),
     "wk inc flu hosp": ("sig-admissions", "Influenza"),
+    "wk inc hosp": ("sig-hospitalisation", ""),
 }
 #: The fan's colours: the 95 % band, the 50 % band and the median, each of contrast at least
 #: 3:1 with the panel (``COLOURS["background"]``) and with the dark theme's panel
@@ -126,14 +127,19 @@ def fan_label(fan: Mapping[str, Any], daily: bool, line: str = "") -> str:
 
 
 def fan_lines(anchor: str, pathogens: tuple[str, ...]) -> dict[int, str]:
-    """The lines of a surveillance chart that a forecast continues: line index -> target.
+    """The fans of a surveillance chart: line index -> target (a chart by disease: one per
+    disease forecast; another: one, 0).
 
     >>> fan_lines("sig-admissions", ("SARS-CoV-2", "Influenza"))
     {0: 'wk inc covid hosp', 1: 'wk inc flu hosp'}
+    >>> fan_lines("sig-hospitalisation", ())
+    {0: 'wk inc hosp'}
     """
     where = {v: k for k, v in FORECAST_CHARTS.items()}
     return {
-        i: where[(anchor, p)] for i, p in enumerate(pathogens) if (anchor, p) in where
+        i: where[(anchor, p)]
+        for i, p in enumerate(pathogens or ("",))
+        if (anchor, p) in where
     }
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..analysis.metrics import MIN_R_CASES
 from ..analysis.registry import COMPARE_METRICS, DOWNLOAD_METRICS, SITE_METRICS
+from ..forecast.series import FORECAST_TARGETS
 from ..sources import SOURCES
 from . import fans
 
@@ -581,6 +582,10 @@ def browser_spec() -> dict[str, Any]:
         "fan": {
             "columns": list(fans.FAN_COLUMNS),
             "charts": {k: list(v) for k, v in fans.FORECAST_CHARTS.items()},
+            "targets": {
+                k: {"signal": t.signal, "estimate": t.estimate}
+                for k, t in FORECAST_TARGETS.items()
+            },
             "colours": fans.FAN_COLOURS,
             "label": fans.FORECAST_LABEL,
             "dailyRule": fans.DAILY_RULE,

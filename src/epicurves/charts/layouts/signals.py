@@ -94,7 +94,9 @@ def _wastewater(source: ColumnDataSource, x: Range1d, log: bool) -> figure:
     return fig
 
 
-def _hospitalisation(source: ColumnDataSource, x: Range1d) -> figure:
+def _hospitalisation(
+    source: ColumnDataSource, x: Range1d, fans: dict[int, ColumnDataSource]
+) -> figure:
     fig = _figure("hospitalisation", x)
     band = add_band(fig, source, COLOURS["deaths"], 0.15)
     fixed = fig.line(
@@ -111,7 +113,7 @@ def _hospitalisation(source: ColumnDataSource, x: Range1d) -> figure:
         line_width=2.5,
         line_dash="dashed",
     )
-    add_legend(
+    legend = add_legend(
         fig,
         [
             ("fixed", [fixed]),
@@ -119,6 +121,8 @@ def _hospitalisation(source: ColumnDataSource, x: Range1d) -> figure:
             ("nowcast (95 % interval)", [nowcast, band]),
         ],
     )
+    for fan in fans.values():
+        add_fan(fig, fan, legend)
     add_hover(
         fig,
         updated,
@@ -246,7 +250,7 @@ def _signal_layout(chart: str) -> Any:
     if chart == "wastewater":
         figures = [_wastewater(source, x, log=False), _wastewater(source, x, log=True)]
     elif chart == "hospitalisation":
-        figures = [_hospitalisation(source, x)]
+        figures = [_hospitalisation(source, x, _fan_sources(chart))]
     elif any(c.figure == chart and c.lines == "disease" for c in spec.SIGNAL_CHARTS):
         twins = (False, True) if _chart_of(chart).log else (False,)
         fans = _fan_sources(chart)
@@ -305,8 +309,8 @@ def filled_signal(view: SignalView) -> figure:
             if not isinstance(item.label, Value)  # a fan's: labelled by its source
             or item.label.value in shown or item.label.value == spec.PROVISIONAL_LABEL
         ]  # fmt: skip
-        for i, data in view.fans.items():
-            models[f"{spec.NAMES['fan']}{chart}_{i}"].data = dict(data)
+    for i, data in view.fans.items():
+        models[f"{spec.NAMES['fan']}{chart}_{i}"].data = dict(data)
     if view.chart.lines == "age_group":
         legend = models[signal_model("legend", chart)]
         items = list(legend.items)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import UsageError
+from ...forecast.series import FORECAST_TARGETS
 from .. import spec
 from ..fans import fan_lines, fan_source, fans_of
 from ..spec import AGE_LINES, DAY_MS, SignalChart
@@ -218,7 +219,8 @@ def signal_views(
             sorted(set(rows["unit"].astype(str))) if "unit" in rows.columns else []
         )
         unit = units[0] if len(units) == 1 else ""
-        out.append(_signal_view(chart, series, pathogen, scale == "log", unit))
+        view = _signal_view(chart, series, pathogen, scale == "log", unit)
+        out.append(_with_fans(view, frame, fans, per == "count", scale == "log"))
     return out
 
 
@@ -271,15 +273,21 @@ def _disease_view(
 
 
 def per_100k(rates: pd.DataFrame, counts: pd.DataFrame) -> float:
-    """The factor from counts to rates per 100 000 of a series given both ways: their ratio
-    in the last week both are above 0 (signaldata.js ``perFactor``); NaN if none."""
-    both = rates.merge(counts, on="date", suffixes=("_r", "_c"))
+    """The factor from counts to rates per 100 000 of a series given both ways (``date`` and
+    ``value`` columns): the sum of its rates over the sum of its counts on the dates both are
+    above 0, added up in date order (signaldata.js ``perFactor``); NaN if none. A sum, as
+    the rates are rounded (RKI's to two decimals)."""
+    both = rates.merge(counts, on="date", suffixes=("_r", "_c")).sort_values("date")
+    rate, count = floats(both["value_r"]), floats(both["value_c"])
     with np.errstate(invalid="ignore"):
-        ok = (floats(both["value_r"]) > 0) & (floats(both["value_c"]) > 0)
+        ok = (rate > 0) & (count > 0)
     if not ok.any():
         return math.nan
-    last = both[ok].sort_values("date").iloc[-1]
-    return float(last["value_r"]) / float(last["value_c"])
+    top = bottom = 0.0
+    for r, c in zip(rate[ok].tolist(), count[ok].tolist(), strict=True):
+        top += r  # one by one, as the page adds them
+        bottom += c
+    return top / bottom
 
 
 def _with_fans(
@@ -289,29 +297,37 @@ def _with_fans(
     counts: bool,
     log: bool,
 ) -> SignalView:
-    """A chart by disease with the forecasts that continue its lines, in its units, and its
-    ranges widened to them (signaldata.js ``diseaseFans``)."""
+    """A chart with the forecasts that continue its lines, in its units, and its ranges
+    widened to them (signaldata.js ``chartFans``): a forecast is of counts
+    (:attr:`~epicurves.forecast.series.Target.signal`), drawn per 100 000 where the chart
+    shows rates, by :func:`per_100k` of the chart's signal and the target's."""
     chart = view.chart
     made: dict[int, dict[str, Any]] = {}
     for i, target in fan_lines(chart.anchor, chart.pathogens).items():
-        pathogen = chart.pathogens[i]
-        if target not in fans or pathogen not in view.pathogens:
+        pathogen = chart.pathogens[i] if chart.pathogens else ""
+        if target not in fans or (pathogen and pathogen not in view.pathogens):
             continue
+        declared = FORECAST_TARGETS[target]
         factor = 1.0
-        if chart.counts and not counts:
-            rows = frame[frame["pathogen"] == pathogen][["signal", "date", "value"]]
+        if not (counts and chart.counts == declared.signal):
+            rows = frame[
+                (frame["estimate"] == declared.estimate)
+                & (frame["age_group"] == spec.ALL_AGES)
+                & ((frame["pathogen"] == pathogen) if pathogen else True)
+            ][["signal", "date", "value"]]
             factor = per_100k(
                 rows[rows["signal"] == chart.signal].drop(columns="signal"),
-                rows[rows["signal"] == chart.counts].drop(columns="signal"),
+                rows[rows["signal"] == declared.signal].drop(columns="signal"),
             )
+            if not math.isfinite(factor):  # no week with both: not drawn
+                continue
         made[i] = fan_source(
             fans[target], daily=False, factor=factor, log=log and chart.log,
             line=spec.DISEASES.get(pathogen, pathogen),
         )  # fmt: skip
     if not made:
         return view
-    columns = dict(view.data)
-    framed = _framed(chart, columns, log, made)
+    framed = _framed(chart, dict(view.data), log, made)
     return replace(
         view, fans=made, x_range=framed.x_range, x_bounds=framed.x_bounds,
         y_range=framed.y_range,

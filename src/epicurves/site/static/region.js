@@ -276,7 +276,7 @@
           p.appendChild(document.createTextNode(note.record + " "));
         }
         var link = document.createElement("a");
-        link.href = root + spec.fan.scorecard;
+        link.href = root + spec.fan.scorecard + "#t-" + note.target.replace(/ /g, "-");
         link.textContent = "How good are these forecasts?";
         p.appendChild(link);
         box.appendChild(p);

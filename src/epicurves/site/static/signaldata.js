@@ -110,8 +110,9 @@
     return { named: named, labels: labels };
   }
 
-  /* The factor from counts to rates per 100 000 of a series given both ways: their ratio in
-   * the last week both are above 0 (epicurves.charts.views.signals.per_100k); NaN if none. */
+  /* The factor from counts to rates per 100 000 of a series given both ways: the sum of its
+   * rates over the sum of its counts on the dates both are above 0, added up in date order
+   * (epicurves.charts.views.signals.per_100k); NaN if none. */
   function perFactor(rates, counts) {
     var a = expandSeries(rates);
     var b = expandSeries(counts);
@@ -119,47 +120,50 @@
     b.x.forEach(function (x, i) {
       byDay[x] = b.v[i];
     });
-    var out = NaN;
-    var when = -Infinity;
+    var top = 0;
+    var bottom = 0;
     a.x.forEach(function (x, i) {
       var r = a.v[i];
       var c = byDay[x];
-      if (r > 0 && c > 0 && x > when) {
-        when = x;
-        out = r / c;
+      if (r > 0 && c > 0) {
+        top += r;
+        bottom += c;
       }
     });
-    return out;
+    return bottom > 0 ? top / bottom : NaN;
   }
 
-  /* A chart by disease's forecasts (chart.fans: line -> target), from the region's forecast
-   * data (its "<id>.fc" script), in the chart's units: line -> fan source data. */
-  function diseaseFans(chart, series, state, forecast) {
+  /* A chart's forecasts (chart.fans: line -> target), from the region's forecast data (its
+   * "<id>.fc" script) and all its signal series, in the chart's units: line -> fan source
+   * data. A forecast is of counts (the target's signal), drawn per 100 000 where the chart
+   * shows rates (epicurves.charts.views.signals._with_fans). */
+  function chartFans(chart, series, state, forecast) {
     var out = {};
     var fans = (forecast && forecast.fans) || {};
     Object.keys(chart.fans || {}).forEach(function (key) {
       var i = Number(key);
-      var pathogen = chart.pathogens[i];
-      var fan = fans[chart.fans[key]];
-      var own = series.filter(function (s) {
-        return s.pathogen === pathogen;
+      var target = chart.fans[key];
+      var pathogen = chart.pathogens.length ? chart.pathogens[i] : "";
+      var fan = fans[target];
+      var declared = spec.fan.targets[target];
+      var drawn = series.filter(function (s) {
+        return (s.signal === chart.signal || s.signal === chart.counts) && (!pathogen || s.pathogen === pathogen);
       });
-      var line = own.filter(function (s) {
-        return s.signal === chart.signal || s.signal === chart.counts;
-      });
-      if (!fan || !line.length) return;
+      if (!fan || !drawn.length) return;
       var factor = 1;
-      if (chart.counts && state.per !== "count") {
-        var rates = own.filter(function (s) {
-          return s.signal === chart.signal;
-        });
-        var counts = own.filter(function (s) {
-          return s.signal === chart.counts;
-        });
+      if (!(state.per === "count" && chart.counts === declared.signal)) {
+        var pick = function (signal) {
+          return series.filter(function (s) {
+            return s.signal === signal && s.estimate === declared.estimate && s.age_group === spec.allAges && (!pathogen || s.pathogen === pathogen);
+          });
+        };
+        var rates = pick(chart.signal);
+        var counts = pick(declared.signal);
         factor = rates.length && counts.length ? perFactor(rates[0], counts[0]) : NaN;
+        if (!isFinite(factor)) return; /* no week with both: not drawn */
       }
       var log = chart.log && state.scale === "log";
-      out[i] = chartData.fanSource(fan, false, factor, log, chart.diseases[i]);
+      out[i] = chartData.fanSource(fan, false, factor, log, pathogen ? chart.diseases[i] : "");
     });
     return out;
   }
@@ -283,7 +287,7 @@
     splitProvisional: splitProvisional,
     signalColumns: signalColumns,
     signalRanges: signalRanges,
-    diseaseFans: diseaseFans,
+    chartFans: chartFans,
     emptyFan: function () {
       return chartData.fanSource(null, false, 1, false, "");
     },
