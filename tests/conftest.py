@@ -207,8 +207,8 @@ def _forecast_mirror(mirror: Path) -> None:
 
     import pandas as pd
 
-    for source in FORECAST_SOURCES:
-        shutil.copytree(SHARED_DATA / source, mirror / source)
+    for folder in ("cdc-covid", "cdc-flu", "rki", "nyt", "jhu", "germany"):
+        shutil.copytree(SHARED_DATA / folder, mirror / folder)
     for name in ("confirmed", "deaths"):
         path = mirror / "jhu" / f"time_series_covid19_{name}_global.csv.gz"
         table = pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -42,7 +42,7 @@ function signals(item) {
   return item.charts.map((chart) => {
     const series = signalData.chartSeries(chart, item.series);
     const made = signalData.signalColumns(chart, series, item.state);
-    const fans = signalData.chartFans(chart, item.series, item.state, item.forecast || null);
+    const fans = signalData.chartFans(chart, series, item.state, item.forecast || null);
     const ranges = signalData.signalRanges(chart, made.columns, item.state, fans);
     return {
       anchor: chart.anchor,

@@ -422,10 +422,18 @@ def _signal_charts_agree(
     """Runs the page's signal preparation under node on ``de_signals`` (and ``forecasts``)
     for every chart of the spec, pathogen and scale, asserts it equals the Python views; the
     anchors drawn."""
-    from epicurves.charts.fans import fans_of
+    from epicurves.charts.fans import FORECAST_CHARTS, fans_of
+    from epicurves.charts.views.signals import fan_factor
 
     region = str(de_signals["region_id"].iloc[0])
-    forecast = None if forecasts is None else {"fans": fans_of(forecasts, region)}
+    forecast = None
+    if forecasts is not None:  # with the factor the site computes for each fan
+        fans = fans_of(forecasts, region)
+        for target, fan in fans.items():
+            anchor, pathogen = FORECAST_CHARTS[target]
+            chart = next(c for c in spec.SIGNAL_CHARTS if c.anchor == anchor)
+            fan["per100k"] = fan_factor(chart, target, de_signals, pathogen)
+        forecast = {"fans": fans}
     keys = ["pathogen", "age_group", "estimate"]
     series = [
         _compact(rows) for _, rows in sorted(de_signals.groupby(["signal", *keys]), key=lambda g: g[0])

@@ -714,11 +714,16 @@ def test_the_us_pages_draw_covid_and_influenza_with_provisional_weeks(
                 "['v0', 'v1', 'p0', 'p1'].map(k => Array.from(m.data[k]).filter(Number.isFinite).length)",
             )  # fmt: skip
             assert all(n > 0 for n in filled), (path, chart, filled)
-            legend = _model(p, f"legend_{chart}", "m.items.map(i => i.label.value)")
+            # the forecasts' entries are labelled by their sources (a field, no value)
+            legend = _model(
+                p, f"legend_{chart}", "m.items.map(i => i.label.value || i.label.field)"
+            )
+            fans = ["label", "label"] if chart == "admissions" else []
             assert legend == [
                 "COVID-19",
                 "influenza",
                 "provisional (still being revised)",
+                *fans,
             ]
         title = _model(p, "fig_admissions", "m.title.text")
         assert (

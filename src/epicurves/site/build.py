@@ -59,6 +59,7 @@ from .today import latest_rows, today_rows
 
 __all__ = ["PRELOAD", "BuildReport", "build_site"]
 
+
 #: Modules a process pool's workers start with (imported once by the fork server).
 PRELOAD = (
     "epicurves.site.render", "epicurves.site.jobs", "scipy.special", "pyarrow.parquet",
@@ -255,7 +256,12 @@ class _Builder:
                 if fresh_forecasts:  # all anew: a region gone takes its files along
                     self.progress("forecasts")
                     self.dropped.update(published_files(self.old))
-                    for path, data in forecast_files(forecasts, states, common):
+                    snapshot = self.snapshot
+
+                    def load(regions: list[str], names: list[str]) -> Any:
+                        return snapshot.load_signals(regions=regions, signals=names)
+
+                    for path, data in forecast_files(forecasts, states, common, load):
                         self._put(path, data)
                 # The maps on the workers while this process links the unchanged files
                 # (a tenth of a second for a whole site; in a thread beside the pages below

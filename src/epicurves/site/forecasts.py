@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ import pandas as pd
 
 from ..changes import RegionState
 from ..charts.fans import FORECAST_CHARTS, fans_of
+from ..charts.spec import SIGNAL_CHARTS, SignalChart
+from ..charts.views.signals import fan_factor
 from ..forecast.series import FORECAST_TARGETS
 from ..forecast.summary import ForecastSummary
 
@@ -48,9 +50,54 @@ def _number(value: float) -> float | int:
     return float(f"{value:.3g}")
 
 
-def fan_data(summary: ForecastSummary) -> dict[str, dict[str, Any]]:
+#: Reads signals: ``load(regions, signals)`` (:meth:`epicurves.store.Snapshot.load_signals`).
+Loader = Callable[[list[str], list[str]], pd.DataFrame]
+
+
+def _signal_charts(
+    fans: dict[str, dict[str, Any]],
+) -> dict[str, tuple[SignalChart, str]]:
+    """The surveillance chart (and line's pathogen) of each of ``fans``' targets drawn on one."""
+    charts = {c.anchor: c for c in SIGNAL_CHARTS}
+    return {
+        t: (charts[FORECAST_CHARTS[t][0]], FORECAST_CHARTS[t][1])
+        for t in fans
+        if FORECAST_CHARTS[t][0] in charts
+    }
+
+
+def _add_factors(out: dict[str, dict[str, Any]], load: Loader) -> None:
+    """Each fan drawn on a chart of rates gets ``per100k``, the factor from its counts
+    (:func:`epicurves.charts.views.signals.fan_factor`), from the region's signals."""
+    wanted = {
+        r: _signal_charts(entry["fans"]) for r, entry in out.items() if "fans" in entry
+    }
+    wanted = {r: charts for r, charts in wanted.items() if charts}
+    if not wanted:
+        return
+    names = sorted(
+        {n for charts in wanted.values() for t, (c, _) in charts.items()
+         for n in (c.signal, FORECAST_TARGETS[t].signal)}
+    )  # fmt: skip
+    signals = load(sorted(wanted), names)
+    ids = signals["region_id"].astype(str)
+    for region_id, charts in wanted.items():
+        rows = signals[ids == region_id]
+        for target, (chart, pathogen) in charts.items():
+            factor = (
+                fan_factor(chart, target, rows, pathogen) if len(rows) else math.nan
+            )
+            out[region_id]["fans"][target]["per100k"] = (
+                factor if math.isfinite(factor) else None
+            )
+
+
+def fan_data(
+    summary: ForecastSummary, load: Loader | None = None
+) -> dict[str, dict[str, Any]]:
     """Per region, its fans (:func:`epicurves.charts.fans.fans_of`, values as the page shows
-    them) and track records (the object of its data script)."""
+    them; with ``load``, the factor to rates per 100 000 of those drawn on a chart of rates)
+    and track records (the object of its data script)."""
     out: dict[str, dict[str, Any]] = {}
     current = summary.current
     if len(current):
@@ -63,6 +110,8 @@ def fan_data(summary: ForecastSummary) -> dict[str, dict[str, Any]]:
                 ]
             if fans:
                 out[str(region_id)] = {"fans": fans}
+    if load is not None:
+        _add_factors(out, load)
     for row in summary.records.to_dict("records"):
         target, region_id = str(row["target"]), str(row["region_id"])
         if target not in FORECAST_CHARTS:
@@ -98,13 +147,15 @@ def forecast_files(
     summary: ForecastSummary,
     states: Mapping[str, RegionState],
     common: dict[str, Any],
+    load: Loader | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Every file of the site's forecasts folder: each region's data script (``states``: the
-    regions with a page), then the Forecasts page and the downloads."""
+    regions with a page; ``load`` reads their signals), then the Forecasts page and the
+    downloads."""
     from .scorecard import scorecard_files
 
     names = {r: s.name for r, s in states.items()}
-    data = fan_data(summary)
+    data = fan_data(summary, load)
     for region_id in sorted(states):
         yield f"{FOLDER}/{region_id}.js", region_script(region_id, data.get(region_id))
     yield from scorecard_files(summary, names, common)

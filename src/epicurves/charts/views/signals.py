@@ -275,19 +275,32 @@ def _disease_view(
 def per_100k(rates: pd.DataFrame, counts: pd.DataFrame) -> float:
     """The factor from counts to rates per 100 000 of a series given both ways (``date`` and
     ``value`` columns): the sum of its rates over the sum of its counts on the dates both are
-    above 0, added up in date order (signaldata.js ``perFactor``); NaN if none. A sum, as
-    the rates are rounded (RKI's to two decimals)."""
+    above 0; NaN if none. A sum, as the rates are rounded (RKI's to two decimals)."""
     both = rates.merge(counts, on="date", suffixes=("_r", "_c")).sort_values("date")
     rate, count = floats(both["value_r"]), floats(both["value_c"])
     with np.errstate(invalid="ignore"):
         ok = (rate > 0) & (count > 0)
     if not ok.any():
         return math.nan
-    top = bottom = 0.0
-    for r, c in zip(rate[ok].tolist(), count[ok].tolist(), strict=True):
-        top += r  # one by one, as the page adds them
-        bottom += c
-    return top / bottom
+    return float(rate[ok].sum() / count[ok].sum())
+
+
+def fan_factor(
+    chart: SignalChart, target: str, frame: pd.DataFrame, pathogen: str = ""
+) -> float:
+    """The factor from a target's counts to the rates per 100 000 ``chart`` draws, from a
+    region's signals (``frame``): :func:`per_100k` of the chart's signal and the target's, of
+    its estimate, all ages, ``pathogen`` if given; NaN without a week of both. The site
+    computes it once and gives it to the page with the fan (``per100k``)."""
+    declared = FORECAST_TARGETS[target]
+    keys = frame[["signal", "estimate", "age_group", "pathogen"]].astype(str)
+    rows = frame[
+        (keys["estimate"] == declared.estimate)
+        & (keys["age_group"] == spec.ALL_AGES)
+        & ((keys["pathogen"] == pathogen) if pathogen else True)
+    ][["date", "value"]]
+    signal = keys.loc[rows.index, "signal"]
+    return per_100k(rows[signal == chart.signal], rows[signal == declared.signal])
 
 
 def _with_fans(
@@ -300,26 +313,17 @@ def _with_fans(
     """A chart with the forecasts that continue its lines, in its units, and its ranges
     widened to them (signaldata.js ``chartFans``): a forecast is of counts
     (:attr:`~epicurves.forecast.series.Target.signal`), drawn per 100 000 where the chart
-    shows rates, by :func:`per_100k` of the chart's signal and the target's."""
+    shows rates, times :func:`fan_factor` (a fan without one is not drawn)."""
     chart = view.chart
     made: dict[int, dict[str, Any]] = {}
     for i, target in fan_lines(chart.anchor, chart.pathogens).items():
         pathogen = chart.pathogens[i] if chart.pathogens else ""
         if target not in fans or (pathogen and pathogen not in view.pathogens):
             continue
-        declared = FORECAST_TARGETS[target]
         factor = 1.0
-        if not (counts and chart.counts == declared.signal):
-            rows = frame[
-                (frame["estimate"] == declared.estimate)
-                & (frame["age_group"] == spec.ALL_AGES)
-                & ((frame["pathogen"] == pathogen) if pathogen else True)
-            ][["signal", "date", "value"]]
-            factor = per_100k(
-                rows[rows["signal"] == chart.signal].drop(columns="signal"),
-                rows[rows["signal"] == declared.signal].drop(columns="signal"),
-            )
-            if not math.isfinite(factor):  # no week with both: not drawn
+        if not (counts and chart.counts == FORECAST_TARGETS[target].signal):
+            factor = fan_factor(chart, target, frame, pathogen)
+            if not math.isfinite(factor):
                 continue
         made[i] = fan_source(
             fans[target], daily=False, factor=factor, log=log and chart.log,

@@ -110,33 +110,10 @@
     return { named: named, labels: labels };
   }
 
-  /* The factor from counts to rates per 100 000 of a series given both ways: the sum of its
-   * rates over the sum of its counts on the dates both are above 0, added up in date order
-   * (epicurves.charts.views.signals.per_100k); NaN if none. */
-  function perFactor(rates, counts) {
-    var a = expandSeries(rates);
-    var b = expandSeries(counts);
-    var byDay = {};
-    b.x.forEach(function (x, i) {
-      byDay[x] = b.v[i];
-    });
-    var top = 0;
-    var bottom = 0;
-    a.x.forEach(function (x, i) {
-      var r = a.v[i];
-      var c = byDay[x];
-      if (r > 0 && c > 0) {
-        top += r;
-        bottom += c;
-      }
-    });
-    return bottom > 0 ? top / bottom : NaN;
-  }
-
   /* A chart's forecasts (chart.fans: line -> target), from the region's forecast data (its
-   * "<id>.fc" script) and all its signal series, in the chart's units: line -> fan source
-   * data. A forecast is of counts (the target's signal), drawn per 100 000 where the chart
-   * shows rates (epicurves.charts.views.signals._with_fans). */
+   * "<id>.fc" script), in the chart's units: line -> fan source data. A forecast is of counts
+   * (the target's signal), drawn per 100 000 where the chart shows rates, times the fan's
+   * per100k (epicurves.charts.views.signals._with_fans). */
   function chartFans(chart, series, state, forecast) {
     var out = {};
     var fans = (forecast && forecast.fans) || {};
@@ -150,18 +127,9 @@
         return (s.signal === chart.signal || s.signal === chart.counts) && (!pathogen || s.pathogen === pathogen);
       });
       if (!fan || !drawn.length) return;
-      var factor = 1;
-      if (!(state.per === "count" && chart.counts === declared.signal)) {
-        var pick = function (signal) {
-          return series.filter(function (s) {
-            return s.signal === signal && s.estimate === declared.estimate && s.age_group === spec.allAges && (!pathogen || s.pathogen === pathogen);
-          });
-        };
-        var rates = pick(chart.signal);
-        var counts = pick(declared.signal);
-        factor = rates.length && counts.length ? perFactor(rates[0], counts[0]) : NaN;
-        if (!isFinite(factor)) return; /* no week with both: not drawn */
-      }
+      /* a forecast is of counts: per 100 000 by the factor the site computed with it */
+      var factor = state.per === "count" && chart.counts === declared.signal ? 1 : fan.per100k;
+      if (!isFinite(factor)) return;
       var log = chart.log && state.scale === "log";
       out[i] = chartData.fanSource(fan, false, factor, log, pathogen ? chart.diseases[i] : "");
     });
@@ -291,6 +259,5 @@
     emptyFan: function () {
       return chartData.fanSource(null, false, 1, false, "");
     },
-    perFactor: perFactor,
   };
 });

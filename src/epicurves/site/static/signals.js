@@ -30,7 +30,6 @@
     this.doc = doc;
     this.chart = chart;
     this.forecast = forecast;
-    this.all = series;
     this.series = Data.chartSeries(chart, series);
     this.state = { scale: "linear", pathogen: null };
   }
@@ -43,7 +42,7 @@
   SignalChart.prototype.fill = function () {
     var chart = this.chart;
     var made = Data.signalColumns(chart, this.series, this.state);
-    var fans = Data.chartFans(chart, this.all, this.state, this.forecast);
+    var fans = Data.chartFans(chart, this.series, this.state, this.forecast);
     var ranges = Data.signalRanges(chart, made.columns, this.state, fans);
     this.model("source").data = made.columns;
     var doc = this.doc;
