@@ -30,6 +30,7 @@ __all__ = [
     "fan_label",
     "fan_lines",
     "fan_source",
+    "fans_by_region",
     "fans_of",
 ]
 
@@ -63,11 +64,10 @@ DAILY_RULE = "daily mean of each forecast week"
 SCORECARD = "forecasts/index.html"
 
 
-def fans_of(forecasts: pd.DataFrame, region_id: str) -> dict[str, dict[str, Any]]:
-    """The fans of one region from forecasts in the hubs' format (:func:`epicurves.make_forecasts`;
-    one model per target: the ensemble where there are several), as the site's forecast data
-    script holds them: ``{target: {"label", "reference_date", "model", "weeks": [[end,
-    q2.5, q25, q50, q75, q97.5], ...]}}``, each target at its newest reference date."""
+def fans_by_region(forecasts: pd.DataFrame) -> dict[str, dict[str, dict[str, Any]]]:
+    """The fans of every region from forecasts in the hubs' format
+    (:func:`epicurves.make_forecasts`): region id -> :func:`fans_of`'s dict. Of several
+    models the ensemble (else the first by name), of several reference dates the newest."""
     needed = {"region_id", "target", "reference_date", "model", "horizon",
               "target_end_date", "output_type_id", "value"}  # fmt: skip
     missing = sorted(needed - set(forecasts.columns))
@@ -77,39 +77,61 @@ def fans_of(forecasts: pd.DataFrame, region_id: str) -> dict[str, dict[str, Any]
             "epicurves.make_forecasts"
         )
         raise UsageError(msg)
-    rows = forecasts[forecasts["region_id"].astype(str) == region_id]
-    out: dict[str, dict[str, Any]] = {}
-    for target, part in rows.groupby(rows["target"].astype(str), sort=True):
-        if target not in FORECAST_CHARTS:
-            continue
-        models = set(part["model"].astype(str))
-        model = "ensemble" if "ensemble" in models else sorted(models)[0]
-        part = part[part["model"].astype(str) == model]
-        newest = part["reference_date"].max()
-        part = part[part["reference_date"] == newest]
-        levels = part["output_type_id"].astype(float).round(4)
-        table = part[levels.isin(FAN_LEVELS)].pivot_table(
-            index=["horizon", "target_end_date"],
-            columns=levels[levels.isin(FAN_LEVELS)],
-            values="value",
-            aggfunc="first",
+    f = forecasts.assign(
+        region_id=forecasts["region_id"].astype(str),
+        target=forecasts["target"].astype(str),
+        model=forecasts["model"].astype(str),
+        reference_date=pd.to_datetime(forecasts["reference_date"]),
+        level=forecasts["output_type_id"].astype(float).round(4),
+    )
+    f = f[f["target"].isin(list(FORECAST_CHARTS))]
+    if not len(f):
+        return {}
+    keys = ["region_id", "target"]
+    order = f.assign(other=f["model"] != "ensemble").sort_values(
+        [*keys, "other", "model", "reference_date"],
+        ascending=[True, True, True, True, False],
+    )
+    chosen = order.drop_duplicates(keys)[[*keys, "model", "reference_date"]]
+    f = f.merge(chosen, on=[*keys, "model", "reference_date"])
+    table = f[f["level"].isin(FAN_LEVELS)].pivot_table(
+        index=[*keys, "model", "reference_date", "horizon", "target_end_date"],
+        columns="level", values="value", aggfunc="first",
+    )  # fmt: skip
+    absent = [x for x in FAN_LEVELS if x not in table.columns]
+    incomplete = table.reindex(columns=list(FAN_LEVELS)).isna().any(axis=1)
+    if absent or incomplete.any():
+        region, target = table.index[int(incomplete.to_numpy().argmax())][:2]
+        msg = (
+            f"forecasts of {target} for {region}: expected the levels "
+            f"{list(FAN_LEVELS)}, found {sorted(f['level'].unique().tolist())}"
         )
-        if table.shape[1] != len(FAN_LEVELS):
-            msg = (
-                f"forecasts of {target} for {region_id}: expected the levels "
-                f"{list(FAN_LEVELS)}, found {sorted(levels.unique().tolist())}"
-            )
-            raise UsageError(msg)
-        out[target] = {
-            "label": FORECAST_TARGETS[target].label,
-            "reference_date": f"{pd.Timestamp(newest):%Y-%m-%d}",
-            "model": model,
-            "weeks": [
-                [f"{pd.Timestamp(end):%Y-%m-%d}", *(float(v) for v in row)]
-                for (_, end), row in table.iterrows()
-            ],
-        }
+        raise UsageError(msg)
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    values = table[list(FAN_LEVELS)].to_numpy(dtype=float)
+    for (region, target, model, reference, _, end), row in zip(
+        table.index, values.tolist(), strict=True
+    ):
+        fan = out.setdefault(region, {}).setdefault(
+            target,
+            {
+                "label": FORECAST_TARGETS[target].label,
+                "reference_date": f"{pd.Timestamp(reference):%Y-%m-%d}",
+                "model": model,
+                "weeks": [],
+            },
+        )
+        fan["weeks"].append([f"{pd.Timestamp(end):%Y-%m-%d}", *row])
     return out
+
+
+def fans_of(forecasts: pd.DataFrame, region_id: str) -> dict[str, dict[str, Any]]:
+    """The fans of one region from forecasts in the hubs' format (:func:`fans_by_region`),
+    as the site's forecast data script holds them: ``{target: {"label", "reference_date",
+    "model", "weeks": [[end, q2.5, q25, q50, q75, q97.5], ...]}}``."""
+    if "region_id" in forecasts.columns:
+        forecasts = forecasts[forecasts["region_id"].astype(str) == region_id]
+    return fans_by_region(forecasts).get(region_id, {})
 
 
 def fan_label(fan: Mapping[str, Any], daily: bool, line: str = "") -> str:

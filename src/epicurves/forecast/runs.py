@@ -380,6 +380,7 @@ def _backtest(
                     fresh_meta["targets"][name] = {
                         "signature": digest,
                         "series": counts[name],
+                        "summary": entry.get("summary", ""),  # its files stay
                     }
                     redone[name] = 0
                     continue

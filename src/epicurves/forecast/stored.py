@@ -188,11 +188,15 @@ def write(
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "meta.json").unlink(missing_ok=True)
     tables = [(f"scores-{slug(n)}", part) for n, part in scores.items()]
-    tables += [
-        (f"{kind}-{slug(n)}", frame)
-        for n, kinds in (summaries or {}).items()
-        for kind, frame in kinds.items()
-    ]
+    for name, kinds in (summaries or {}).items():
+        digest = hashlib.sha256()
+        for kind, frame in sorted(kinds.items()):
+            tables.append((f"{kind}-{slug(name)}", frame))
+            digest.update(
+                kind.encode() + pd.util.hash_pandas_object(frame).values.tobytes()
+            )
+        # what the site shows of the target: its pages are rewritten when this changes
+        meta["targets"][name]["summary"] = digest.hexdigest()[:16]
     for stem, part in tables:
         buffer = io.BytesIO()
         part.reset_index(drop=True).to_parquet(buffer, index=False)

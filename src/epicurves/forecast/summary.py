@@ -11,6 +11,8 @@ files (:func:`load_summary`) and never the millions of scores.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +102,8 @@ class ForecastSummary:
     card: pd.DataFrame
     """The scorecard (:func:`scorecard`), every target."""
     digest: str
-    """Changes whenever any of them does."""
+    """Changes whenever any of them does (a digest of their contents, kept in the stored
+    backtest's metadata): not when a daily run forecast nothing anew."""
 
     @property
     def empty(self) -> bool:
@@ -130,7 +133,8 @@ def load_summary(settings: Settings | None = None) -> ForecastSummary:
     if not meta:
         empty = pd.DataFrame()
         return ForecastSummary(empty, empty, empty, "")
-    digest = f"{meta.get('store')}:{meta.get('generation')}:{meta.get('code')}"
+    shown = {n: t.get("summary", "") for n, t in meta.get("targets", {}).items()}
+    digest = hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:16]
     return ForecastSummary(
         _read(folder, "current"), _read(folder, "record"), _read(folder, "card"), digest
     )

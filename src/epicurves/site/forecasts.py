@@ -28,9 +28,9 @@ from typing import Any
 import pandas as pd
 
 from ..changes import RegionState
-from ..charts.fans import FORECAST_CHARTS, fans_of
+from ..charts.fans import FORECAST_CHARTS, fans_by_region
 from ..charts.spec import SIGNAL_CHARTS, SignalChart
-from ..charts.views.signals import fan_factor
+from ..charts.views.signals import fan_factors
 from ..forecast.series import FORECAST_TARGETS
 from ..forecast.summary import ForecastSummary
 
@@ -80,16 +80,18 @@ def _add_factors(out: dict[str, dict[str, Any]], load: Loader) -> None:
          for n in (c.signal, FORECAST_TARGETS[t].signal)}
     )  # fmt: skip
     signals = load(sorted(wanted), names)
-    ids = signals["region_id"].astype(str)
+    pairs = {
+        (t, c.anchor, p): c
+        for charts in wanted.values()
+        for t, (c, p) in charts.items()
+    }
+    factors = {
+        key: fan_factors(chart, key[0], signals, key[2]) for key, chart in pairs.items()
+    }
     for region_id, charts in wanted.items():
-        rows = signals[ids == region_id]
         for target, (chart, pathogen) in charts.items():
-            factor = (
-                fan_factor(chart, target, rows, pathogen) if len(rows) else math.nan
-            )
-            out[region_id]["fans"][target]["per100k"] = (
-                factor if math.isfinite(factor) else None
-            )
+            found = factors[(target, chart.anchor, pathogen)].get(region_id)
+            out[region_id]["fans"][target]["per100k"] = found
 
 
 def fan_data(
@@ -99,17 +101,13 @@ def fan_data(
     them; with ``load``, the factor to rates per 100 000 of those drawn on a chart of rates)
     and track records (the object of its data script)."""
     out: dict[str, dict[str, Any]] = {}
-    current = summary.current
-    if len(current):
-        ids = current["region_id"].astype(str)
-        for region_id, rows in current.groupby(ids, sort=True):
-            fans = fans_of(rows, str(region_id))
+    if len(summary.current):
+        for region_id, fans in fans_by_region(summary.current).items():
             for fan in fans.values():
                 fan["weeks"] = [
                     [week[0], *(_number(v) for v in week[1:])] for week in fan["weeks"]
                 ]
-            if fans:
-                out[str(region_id)] = {"fans": fans}
+            out[region_id] = {"fans": fans}
     if load is not None:
         _add_factors(out, load)
     for row in summary.records.to_dict("records"):

@@ -290,20 +290,25 @@ def _downloads(
     """A row per region with a current forecast: its targets and its file."""
     if not len(current):
         return []
+    keys = pd.DataFrame(
+        {
+            "region_id": current["region_id"].astype(str),
+            "target": current["target"].astype(str),
+            "date": pd.to_datetime(current["reference_date"]).dt.strftime("%Y-%m-%d"),
+        }
+    ).drop_duplicates()
+    order = {t: i for i, t in enumerate(FORECAST_TARGETS)}
     rows = []
-    for region_id, frame in current.groupby(
-        current["region_id"].astype(str), sort=True
-    ):
+    for region_id, frame in keys.groupby("region_id", sort=True):
         if not _FILE_NAME.fullmatch(str(region_id)):
             continue
-        targets = [t for t in FORECAST_TARGETS if t in set(frame["target"].astype(str))]
-        dates = sorted({f"{pd.Timestamp(d):%Y-%m-%d}" for d in frame["reference_date"]})
+        targets = sorted(set(frame["target"]), key=lambda t: order.get(t, len(order)))
         rows.append(
             {
                 **_region(str(region_id), names, root),
                 "region_id": str(region_id),
                 "targets": [FORECAST_TARGETS[t].label for t in targets],
-                "reference_dates": dates,
+                "reference_dates": sorted(set(frame["date"])),
                 "file": f"{region_id}.csv",
             }
         )
@@ -380,10 +385,18 @@ def scorecard_files(
     context = page_context(summary, names, root)
     current = summary.current
     if len(current):
-        yield f"{FOLDER}/all.csv", csv_bytes(current)
-        ids = current["region_id"].astype(str)
+        # one CSV text, cut into each region's rows (its header first)
+        text = csv_bytes(current)
+        header, _, body = text.partition(b"\n")
+        yield f"{FOLDER}/all.csv", text
+        lines = body.splitlines(keepends=True)
+        ids = current["region_id"].astype(str).to_numpy()
+        rows: dict[str, list[bytes]] = {}
+        for region_id, line in zip(ids, lines, strict=True):
+            rows.setdefault(region_id, []).append(line)
         for row in context["downloads"]:
-            yield f"{FOLDER}/{row['file']}", csv_bytes(current[ids == row["region_id"]])
+            part = b"".join([header + b"\n", *rows[row["region_id"]]])
+            yield f"{FOLDER}/{row['file']}", part
     if context["chart"]:
         panels = [
             (s["label"][:1].upper() + s["label"][1:], s["chart"])

@@ -272,35 +272,45 @@ def _disease_view(
     )  # fmt: skip
 
 
-def per_100k(rates: pd.DataFrame, counts: pd.DataFrame) -> float:
-    """The factor from counts to rates per 100 000 of a series given both ways (``date`` and
-    ``value`` columns): the sum of its rates over the sum of its counts on the dates both are
-    above 0; NaN if none. A sum, as the rates are rounded (RKI's to two decimals)."""
-    both = rates.merge(counts, on="date", suffixes=("_r", "_c")).sort_values("date")
+def fan_factors(
+    chart: SignalChart, target: str, frame: pd.DataFrame, pathogen: str = ""
+) -> dict[str, float]:
+    """Per region of ``frame`` (signals), the factor from a target's counts to the rates per
+    100 000 ``chart`` draws: the sum of the chart's signal over the sum of the target's, on
+    the dates both are above 0 (of the target's estimate, all ages, ``pathogen`` if given); a
+    sum, as published rates are rounded (RKI's to two decimals). A region without a date of
+    both is absent. The site computes them once and gives each to the page with its fan
+    (``per100k``)."""
+    declared = FORECAST_TARGETS[target]
+    keys = frame[["region_id", "signal", "estimate", "age_group", "pathogen"]].astype(
+        str
+    )
+    pick = (keys["estimate"] == declared.estimate) & (
+        keys["age_group"] == spec.ALL_AGES
+    )
+    if pathogen:
+        pick &= keys["pathogen"] == pathogen
+    rows = frame.loc[pick, ["date", "value"]].assign(
+        region_id=keys.loc[pick, "region_id"], signal=keys.loc[pick, "signal"]
+    )
+    both = rows[rows["signal"] == chart.signal].merge(
+        rows[rows["signal"] == declared.signal],
+        on=["region_id", "date"],
+        suffixes=("_r", "_c"),
+    )
     rate, count = floats(both["value_r"]), floats(both["value_c"])
     with np.errstate(invalid="ignore"):
-        ok = (rate > 0) & (count > 0)
-    if not ok.any():
-        return math.nan
-    return float(rate[ok].sum() / count[ok].sum())
+        both = both[(rate > 0) & (count > 0)]
+    sums = both.groupby("region_id")[["value_r", "value_c"]].sum()
+    return {str(k): float(v) for k, v in (sums["value_r"] / sums["value_c"]).items()}
 
 
 def fan_factor(
     chart: SignalChart, target: str, frame: pd.DataFrame, pathogen: str = ""
 ) -> float:
-    """The factor from a target's counts to the rates per 100 000 ``chart`` draws, from a
-    region's signals (``frame``): :func:`per_100k` of the chart's signal and the target's, of
-    its estimate, all ages, ``pathogen`` if given; NaN without a week of both. The site
-    computes it once and gives it to the page with the fan (``per100k``)."""
-    declared = FORECAST_TARGETS[target]
-    keys = frame[["signal", "estimate", "age_group", "pathogen"]].astype(str)
-    rows = frame[
-        (keys["estimate"] == declared.estimate)
-        & (keys["age_group"] == spec.ALL_AGES)
-        & ((keys["pathogen"] == pathogen) if pathogen else True)
-    ][["date", "value"]]
-    signal = keys.loc[rows.index, "signal"]
-    return per_100k(rows[signal == chart.signal], rows[signal == declared.signal])
+    """:func:`fan_factors` of one region's signals; NaN without a date of both."""
+    found = fan_factors(chart, target, frame, pathogen)
+    return next(iter(found.values()), math.nan)
 
 
 def _with_fans(
