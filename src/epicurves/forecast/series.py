@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -178,19 +179,42 @@ def weekly_sums(daily: pd.DataFrame, column: str) -> pd.DataFrame:
     >>> weekly_sums(days, "new_cases").astype({"week": str}).values.tolist()
     [['DE', '2025-07-12', 7.0]]
     """
-    frame = pd.DataFrame(
+    codes, regions = pd.factorize(daily["region_id"].astype(str), sort=True)
+    values = daily[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    return _weekly(codes, np.asarray(regions, dtype=object), daily["date"], values)
+
+
+def _weekly(
+    codes: np.ndarray, regions: np.ndarray, dates: Any, values: np.ndarray
+) -> pd.DataFrame:
+    """:func:`weekly_sums` of rows given as region codes (into ``regions``), dates and
+    values: counted with ``bincount``, sorted by region then week (sums of whole counts are
+    exact in any order)."""
+    if not len(codes):
+        return pd.DataFrame(
+            {"region_id": pd.Series([], dtype=object),
+             "week": pd.Series([], dtype="datetime64[ns]"), "value": []}
+        )  # fmt: skip
+    ends = week_end(dates).astype(np.int64)
+    first = int(ends.min())
+    week = (ends - first) // 7
+    weeks = int(week.max()) + 1
+    key = codes.astype(np.int64) * weeks + week
+    length = len(regions) * weeks
+    known = ~np.isnan(values)
+    size = np.bincount(key, minlength=length)
+    count = np.bincount(key, weights=known, minlength=length)
+    total = np.bincount(key, weights=np.where(known, values, 0.0), minlength=length)
+    whole = np.flatnonzero((size == 7) & (count == 7))
+    return pd.DataFrame(
         {
-            "region_id": daily["region_id"].astype(str).to_numpy(),
-            "week": week_end(daily["date"]),
-            "value": daily[column].to_numpy(dtype=np.float64, na_value=np.nan),
+            "region_id": regions[whole // weeks],
+            "week": ((first + 7 * (whole % weeks)).astype("datetime64[D]")).astype(
+                "datetime64[ns]"
+            ),
+            "value": total[whole],
         }
     )
-    grouped = frame.groupby(["region_id", "week"], sort=True)["value"]
-    out = grouped.agg(["sum", "count", "size"]).reset_index()
-    whole = (out["count"] == 7) & (out["size"] == 7)
-    out = out.loc[whole, ["region_id", "week", "sum"]].rename(columns={"sum": "value"})
-    out["week"] = pd.to_datetime(out["week"]).astype("datetime64[ns]")
-    return out.reset_index(drop=True)
 
 
 @dataclass
@@ -338,15 +362,19 @@ def _weekly_of(snapshot: Snapshot, table: pd.DataFrame, column: str) -> pd.DataF
         daily = snapshot.load_observations(sources)
         source_of = dict(zip(table["region_id"], table["source"], strict=True))
         # each region from its shown source only (a region may come from several)
-        region = daily["region_id"].astype(str).to_numpy()
-        wanted = pd.Series(region).map(source_of).to_numpy(dtype=object)
-        mine = wanted == daily["source"].astype(str).to_numpy()
-        both = (
-            weekly_sums(daily.loc[mine], "new_cases"),
-            weekly_sums(daily.loc[mine], "new_deaths"),
+        codes, regions = pd.factorize(daily["region_id"], sort=True)
+        from_codes, names = pd.factorize(daily["source"])
+        index = {str(n): i for i, n in enumerate(names)}
+        shown_code = np.array(
+            [index.get(source_of.get(str(r), ""), -1) for r in regions]
         )
-        for name, frame in zip(("new_cases", "new_deaths"), both, strict=True):
-            _WEEKLY[(*key[:3], name)] = frame
+        mine = shown_code[codes] == from_codes
+        regions = np.asarray([str(r) for r in regions], dtype=object)
+        for name in ("new_cases", "new_deaths"):
+            values = daily[name].to_numpy(dtype=np.float64, na_value=np.nan)
+            _WEEKLY[(*key[:3], name)] = _weekly(
+                codes[mine], regions, daily["date"].to_numpy()[mine], values[mine]
+            )
     return _WEEKLY[key]
 
 
