@@ -102,13 +102,15 @@ def test_live_regions_show_fans_and_a_frozen_one_its_track_record(
     assert len(hospitalisation["x"]) == len(_median(site, "DE", "wk inc hosp"))
     assert "Forecast of " in state["notes"]["wk inc hosp"]
     # each note links to its target's scorecard on the Forecasts page
-    href = page.locator(".forecast-note[data-target='wk inc case'] a").get_attribute(
-        "href"
+    links = page.locator(".forecast-note[data-target='wk inc case'] a")
+    assert (
+        links.first.get_attribute("href") == "../../forecasts/index.html#t-wk-inc-case"
     )
-    assert href == "../../forecasts/index.html#t-wk-inc-case"
     assert 'id="t-wk-inc-case"' in (site / "forecasts" / "index.html").read_text(
         "utf-8"
     )
+    assert links.nth(1).get_attribute("href") == "../../forecasts/DE.csv"
+    assert (site / "forecasts" / "DE.csv").is_file()
     state = _open(page, base, "DE-09162")  # Munich: frozen in the mirror (2022)
     assert state["fans"]["fc_cases"]["x"] == []
     note = state["notes"]["wk inc case"]

@@ -590,6 +590,7 @@ def browser_spec() -> dict[str, Any]:
             "label": fans.FORECAST_LABEL,
             "dailyRule": fans.DAILY_RULE,
             "scorecard": fans.SCORECARD,
+            "folder": fans.SCORECARD.split("/")[0],
         },
     }
 

@@ -279,6 +279,14 @@
         link.href = root + spec.fan.scorecard + "#t-" + note.target.replace(/ /g, "-");
         link.textContent = "How good are these forecasts?";
         p.appendChild(link);
+        if (note.weeks.length && forecast.region_id) {
+          var csv = document.createElement("a");
+          csv.href = root + spec.fan.folder + "/" + forecast.region_id + ".csv";
+          csv.textContent = "the forecasts (CSV, the hubs' format)";
+          p.appendChild(document.createTextNode(" Download "));
+          p.appendChild(csv);
+          p.appendChild(document.createTextNode("."));
+        }
         box.appendChild(p);
       });
       box.hidden = false;
