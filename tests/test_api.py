@@ -42,7 +42,8 @@ LAYERS = {
     "rules": {"errors", "model"},
     "releases": set(),
     "analysis": {"analysis", "model"},
-    "charts": {"analysis", "charts", "errors", "sources"},
+    # the charts draw forecasts, named by their targets (epicurves.charts.fans)
+    "charts": {"analysis", "charts", "errors", "forecast", "sources"},
     "sources": {"errors", "releases", "sources"},
     "fetch": {"config", "errors", "files", "sources"},
     "store": {"errors", "files", "model", "releases", "store"},

@@ -7,7 +7,8 @@ const path = require("path");
 
 const folder = process.argv[2];
 const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
-const chartData = require(path.resolve(folder, "chartdata.js"))(input.spec);
+const fans = require(path.resolve(folder, "fans.js"))(input.spec);
+const chartData = require(path.resolve(folder, "chartdata.js"))(input.spec, fans);
 const signalData = require(path.resolve(folder, "signaldata.js"))(input.spec, chartData);
 
 function plain(value) {

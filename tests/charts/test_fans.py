@@ -9,8 +9,9 @@ import pytest
 import epicurves
 from conftest import hub_forecasts, metrics_of
 from epicurves.charts import spec
-from epicurves.charts.fans import FAN_COLOURS, fan_source, fans_of
+from epicurves.charts.fans import FAN_COLOURS, fans_of
 from epicurves.charts.layouts.common import named
+from epicurves.charts.views.common import fan_source
 
 
 def _luminance(colour: str) -> float:

@@ -675,7 +675,9 @@ def test_us_pages_draw_admissions_and_ed_shares_by_disease(
         text = (site / f"region/{region}/index.html").read_text("utf-8")
         for anchor in ("sig-admissions", "sig-ed-share"):
             assert f'id="{anchor}"' in text, (region, anchor)
-            assert f'aria-describedby="text-{anchor}"' in text
+            # its text, then its forecasts in words (filled by the page)
+            described_by = f'aria-describedby="text-{anchor} forecast-{anchor}"'
+            assert described_by in text and f'id="forecast-{anchor}"' in text
         assert 'id="per-sig-admissions"' in text and 'id="scale-sig-admissions"' in text
         assert 'id="scale-sig-ed-share"' not in text
         assert (

@@ -10,7 +10,6 @@ mean of each week (the weekly total / 7) over the week's seven days, a step per 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,9 +26,9 @@ __all__ = [
     "FORECAST_CHARTS",
     "FORECAST_LABEL",
     "SCORECARD",
+    "browser_fan",
     "fan_label",
     "fan_lines",
-    "fan_source",
     "fans_by_region",
     "fans_of",
 ]
@@ -165,34 +164,18 @@ def fan_lines(anchor: str, pathogens: tuple[str, ...]) -> dict[int, str]:
     }
 
 
-def fan_source(
-    fan: Mapping[str, Any] | None,
-    *,
-    daily: bool,
-    factor: float,
-    log: bool,
-    line: str = "",
-) -> dict[str, Any]:
-    """The source data of one fan (:data:`FAN_COLUMNS`; chartdata.js ``fanSource``): on a
-    daily chart each week's values / 7 from the start of its first day to the end of its last
-    (a step), on a weekly one at the week's end; times ``factor`` (per 100 000); values a
-    log axis cannot show become NaN."""
-    from .spec import DAY_MS  # the spec reads this module's names
-    from .views.common import timestamps
-
-    out: dict[str, Any] = {c: [] for c in FAN_COLUMNS}
-    if not fan:
-        return out
-    label = fan_label(fan, daily, line)
-    for week in fan["weeks"]:
-        end = float(timestamps([week[0]])[0])
-        values = [float(v) * factor / (7 if daily else 1) for v in week[1:]]
-        if log:
-            values = [v if v > 0 else math.nan for v in values]
-        edges = (end - 6.5 * DAY_MS, end + 0.5 * DAY_MS) if daily else (end,)
-        for x in edges:
-            out["x"].append(x)
-            for column, v in zip(FAN_COLUMNS[1:6], values, strict=True):
-                out[column].append(v)
-            out["label"].append(label)
-    return out
+def browser_fan() -> dict[str, Any]:
+    """What the page scripts read of the fans (the browser spec's ``fan``)."""
+    return {
+        "columns": list(FAN_COLUMNS),
+        "charts": {k: list(v) for k, v in FORECAST_CHARTS.items()},
+        "targets": {
+            k: {"signal": t.signal, "estimate": t.estimate}
+            for k, t in FORECAST_TARGETS.items()
+        },
+        "colours": FAN_COLOURS,
+        "label": FORECAST_LABEL,
+        "dailyRule": DAILY_RULE,
+        "scorecard": SCORECARD,
+        "folder": SCORECARD.split("/")[0],
+    }

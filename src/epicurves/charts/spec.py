@@ -23,7 +23,6 @@ from typing import Any
 
 from ..analysis.metrics import MIN_R_CASES
 from ..analysis.registry import COMPARE_METRICS, DOWNLOAD_METRICS, SITE_METRICS
-from ..forecast.series import FORECAST_TARGETS
 from ..sources import SOURCES
 from . import fans
 
@@ -579,19 +578,7 @@ def browser_spec() -> dict[str, Any]:
         "provisionalLabel": PROVISIONAL_LABEL,
         "provisionalSpan": list(PROVISIONAL_SPAN),
         "allAges": ALL_AGES,
-        "fan": {
-            "columns": list(fans.FAN_COLUMNS),
-            "charts": {k: list(v) for k, v in fans.FORECAST_CHARTS.items()},
-            "targets": {
-                k: {"signal": t.signal, "estimate": t.estimate}
-                for k, t in FORECAST_TARGETS.items()
-            },
-            "colours": fans.FAN_COLOURS,
-            "label": fans.FORECAST_LABEL,
-            "dailyRule": fans.DAILY_RULE,
-            "scorecard": fans.SCORECARD,
-            "folder": fans.SCORECARD.split("/")[0],
-        },
+        "fan": fans.browser_fan(),
     }
 
 

@@ -83,6 +83,7 @@ def _wheel_files() -> dict[str, tuple[Path, str]]:
 
 _OWN = {
     "css": "site.css",
+    "fans_js": "fans.js",
     "chartdata_js": "chartdata.js",
     "signaldata_js": "signaldata.js",
     "picker_js": "picker.js",

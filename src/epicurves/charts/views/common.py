@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 
 from ...errors import UsageError
+from ..fans import FAN_COLUMNS, fan_label
 from ..spec import DAY_MS, LEVEL_COLOURS, NEUTRAL_COLOUR
 
 __all__ = [
     "axis_log_ticks",
+    "fan_source",
     "floats",
     "for_scale",
     "format_number",
@@ -179,3 +181,33 @@ def has_columns(
     if missing:
         msg = f"{what} lacks the columns {', '.join(missing)}: pass rows of epicurves.{loader}"
         raise UsageError(msg)
+
+
+def fan_source(
+    fan: Mapping[str, Any] | None,
+    *,
+    daily: bool,
+    factor: float,
+    log: bool,
+    line: str = "",
+) -> dict[str, Any]:
+    """The source data of one fan (:data:`FAN_COLUMNS`; chartdata.js ``fanSource``): on a
+    daily chart each week's values / 7 from the start of its first day to the end of its last
+    (a step), on a weekly one at the week's end; times ``factor`` (per 100 000); values a
+    log axis cannot show become NaN."""
+    out: dict[str, Any] = {c: [] for c in FAN_COLUMNS}
+    if not fan:
+        return out
+    label = fan_label(fan, daily, line)
+    for week in fan["weeks"]:
+        end = float(timestamps([week[0]])[0])
+        values = [float(v) * factor / (7 if daily else 1) for v in week[1:]]
+        if log:
+            values = [v if v > 0 else math.nan for v in values]
+        edges = (end - 6.5 * DAY_MS, end + 0.5 * DAY_MS) if daily else (end,)
+        for x in edges:
+            out["x"].append(x)
+            for column, v in zip(FAN_COLUMNS[1:6], values, strict=True):
+                out[column].append(v)
+            out["label"].append(label)
+    return out

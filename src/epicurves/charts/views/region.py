@@ -14,7 +14,7 @@ import pandas as pd
 from ...analysis import CoriOptions
 from ...analysis.registry import CHART_METRICS
 from ...errors import UsageError
-from ..fans import FORECAST_CHARTS, fan_source, fans_of
+from ..fans import FORECAST_CHARTS, fans_of
 from ..spec import (
     COMPARE_LINES,
     DAILY_PANELS,
@@ -26,6 +26,7 @@ from ..spec import (
     PANEL_TITLES,
 )
 from .common import (
+    fan_source,
     floats,
     for_scale,
     format_number,

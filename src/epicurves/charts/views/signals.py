@@ -12,9 +12,9 @@ import pandas as pd
 from ...errors import UsageError
 from ...forecast.series import FORECAST_TARGETS
 from .. import spec
-from ..fans import fan_lines, fan_source, fans_of
+from ..fans import fan_lines, fans_of
 from ..spec import AGE_LINES, DAY_MS, SignalChart
-from .common import floats, has_columns, valid_range
+from .common import fan_source, floats, has_columns, valid_range
 
 __all__ = [
     "SignalView",

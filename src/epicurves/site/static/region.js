@@ -259,7 +259,7 @@
   /* The forecasts in words beside their charts (each chart's text alternative names them):
    * the fan's median and 95 % interval per week, the track record, a link to the scorecard. */
   function forecastNotes(forecast, root) {
-    var notes = Data.forecastNotes(forecast);
+    var notes = window.EpicurvesFans.forecastNotes(forecast);
     Object.keys(notes).forEach(function (chart) {
       var main = chart === "cases" || chart === "deaths";
       var box = document.getElementById("forecast-" + (main ? "main" : chart)) || document.getElementById("forecast-main");
