@@ -194,15 +194,20 @@ def signal_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Pat
 FORECAST_SOURCES = (
     "cdc-covid", "cdc-flu", "rki", "rki-hospitalisation", "nyt", "jhu", "germany",
 )  # fmt: skip
-#: The countries of JHU's files and the districts of the district file the forecast site keeps
+#: The countries of JHU's files, the states of the NYT's and the districts of the district file
+#: the forecast site keeps
 #: (the rest left out: their backtest would only make the fixture slower).
 FORECAST_COUNTRIES = ("US", "France", "Italy")
+FORECAST_STATES = ("California", "New York", "Texas", "Washington")
 FORECAST_DISTRICTS = ("9162", "9175", "9184", "9564")
+#: The locations of CDC's files it keeps (the US, and the four states by FIPS code).
+FORECAST_LOCATIONS = ("US", "06", "36", "48", "53")
 
 
 def _forecast_mirror(mirror: Path) -> None:
-    """The real files of :data:`FORECAST_SOURCES`, JHU's and the district file cut to
-    :data:`FORECAST_COUNTRIES` and :data:`FORECAST_DISTRICTS`."""
+    """The real files of :data:`FORECAST_SOURCES`, cut to a few regions: JHU's to
+    :data:`FORECAST_COUNTRIES`, the NYT's to :data:`FORECAST_STATES`, the district file to
+    :data:`FORECAST_DISTRICTS`, CDC's to :data:`FORECAST_LOCATIONS`."""
     import gzip
 
     import pandas as pd
@@ -216,6 +221,21 @@ def _forecast_mirror(mirror: Path) -> None:
         path.chmod(0o644)
         with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
             table.to_csv(out, index=False)
+    path = mirror / "cdc-covid" / "time-series.parquet"
+    table = pd.read_parquet(path)
+    path.chmod(0o644)
+    table[table["location"].isin(FORECAST_LOCATIONS)].to_parquet(path, index=False)
+    for name in ("target-hospital-admissions.csv.gz", "target-ed-visits-prop.csv.gz"):
+        path = mirror / "cdc-flu" / name
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        path.chmod(0o644)
+        with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
+            table[table["location"].isin(FORECAST_LOCATIONS)].to_csv(out, index=False)
+    path = mirror / "nyt" / "us-states.csv.gz"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    path.chmod(0o644)
+    with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
+        table[table["state"].isin(FORECAST_STATES)].to_csv(out, index=False)
     path = mirror / "germany" / "cases-rki-by-ags.csv.gz"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     path.chmod(0o644)
