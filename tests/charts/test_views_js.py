@@ -318,6 +318,13 @@ def test_the_signal_charts_are_the_same_in_both_languages(
         if v.chart.anchor == "sig-hospitalisation"
     )  # fmt: skip
     assert list(hospitalisation.fans) == [0]
+    # without the counts to relate them to the rates, no fan in either language
+    no_counts = de_signals[de_signals["signal"] != "hospitalisation-cases"]
+    assert _signal_charts_agree(no_counts, forecasts) == drawn
+    assert not next(
+        v for v in signal_views(no_counts, forecasts=forecasts)
+        if v.chart.anchor == "sig-hospitalisation"
+    ).fans  # fmt: skip
     median = np.asarray(hospitalisation.fans[0]["median"])
     assert np.isfinite(median).all() and (median < 900.0).all()  # per 100 000
     signals = set(de_signals["signal"].astype(str))
@@ -432,7 +439,8 @@ def _signal_charts_agree(
         for target, fan in fans.items():
             anchor, pathogen = FORECAST_CHARTS[target]
             chart = next(c for c in spec.SIGNAL_CHARTS if c.anchor == anchor)
-            fan["per100k"] = fan_factor(chart, target, de_signals, pathogen)
+            factor = fan_factor(chart, target, de_signals, pathogen)
+            fan["per100k"] = factor if math.isfinite(factor) else None  # as the site
         forecast = {"fans": fans}
     keys = ["pathogen", "age_group", "estimate"]
     series = [

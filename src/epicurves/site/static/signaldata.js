@@ -129,7 +129,7 @@
       if (!fan || !drawn.length) return;
       /* a forecast is of counts: per 100 000 by the factor the site computed with it */
       var factor = state.per === "count" && chart.counts === declared.signal ? 1 : fan.per100k;
-      if (!isFinite(factor)) return;
+      if (typeof factor !== "number" || !isFinite(factor)) return; /* null: no factor */
       var log = chart.log && state.scale === "log";
       out[i] = chartData.fanSource(fan, false, factor, log, pathogen ? chart.diseases[i] : "");
     });
