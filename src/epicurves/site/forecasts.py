@@ -33,11 +33,9 @@ from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..charts.views.signals import fan_factors
 from ..forecast.series import FORECAST_TARGETS
 from ..forecast.summary import ForecastSummary
+from .scorecard import FOLDER, scorecard_files
 
 __all__ = ["FOLDER", "fan_data", "forecast_files", "published_files", "region_script"]
-
-#: The site's folder of the forecasts: each region's data script, the page, the downloads.
-FOLDER = "forecasts"
 
 
 def _number(value: float) -> float | int:
@@ -150,8 +148,6 @@ def forecast_files(
     """Every file of the site's forecasts folder: each region's data script (``states``: the
     regions with a page; ``load`` reads their signals), then the Forecasts page and the
     downloads."""
-    from .scorecard import scorecard_files
-
     names = {r: s.name for r, s in states.items()}
     data = fan_data(summary, load)
     for region_id in sorted(states):

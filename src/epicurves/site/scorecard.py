@@ -52,8 +52,8 @@ __all__ = [
     "wis_text",
 ]
 
-#: The site's folder of the forecasts: :data:`.forecasts.FOLDER` (that module imports this
-#: one, not the other way round).
+#: The site's folder of the forecasts: each region's forecast data script (:mod:`.forecasts`),
+#: the page, the downloads.
 FOLDER = "forecasts"
 #: The regions listed among the best, and among the worst, of each target.
 RANKED = 5
