@@ -1,9 +1,9 @@
 """The stored backtest: its files in ``HOME/forecasts/``, and what changed since it was made.
 
 Per target: ``scores-<target>.parquet`` (every scored forecast), ``series-<target>.npz`` (the
-series the forecasts were made from), what the site shows of them (:mod:`.summary`), and ``meta.json`` naming the store, its generation and,
-per target, a digest of everything in the store its series are made of (with the forecasting
-code). :func:`since` compares a target's series now with the stored ones and says, per series,
+series the forecasts were made from), what the site shows of them (:mod:`.summary`), and
+``meta.json`` naming the store, its generation and, per target, a digest of everything in the
+store its series are made of (with the forecasting code) and one of what the site shows. :func:`since` compares a target's series now with the stored ones and says, per series,
 from which reference date its forecasts or scores may differ.
 """
 

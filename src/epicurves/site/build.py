@@ -59,7 +59,6 @@ from .today import latest_rows, today_rows
 
 __all__ = ["PRELOAD", "BuildReport", "build_site"]
 
-
 #: Modules a process pool's workers start with (imported once by the fork server).
 PRELOAD = (
     "epicurves.site.render", "epicurves.site.jobs", "scipy.special", "pyarrow.parquet",
