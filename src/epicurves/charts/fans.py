@@ -23,6 +23,7 @@ __all__ = [
     "FAN_COLOURS",
     "FAN_COLUMNS",
     "FAN_LEVELS",
+    "FOLDER",
     "FORECAST_CHARTS",
     "FORECAST_LABEL",
     "SCORECARD",
@@ -59,8 +60,11 @@ FAN_COLOURS: dict[str, str] = {
 FORECAST_LABEL = "forecast"
 #: What the legend of a daily chart's fan adds: the one rule it is drawn by.
 DAILY_RULE = "daily mean of each forecast week"
+#: The site's folder of the forecasts: each region's forecast data script, the Forecasts page,
+#: the downloads (:mod:`epicurves.site.forecasts`, :mod:`epicurves.site.scorecard`).
+FOLDER = "forecasts"
 #: The Forecasts page (the scorecard), relative to the site's root.
-SCORECARD = "forecasts/index.html"
+SCORECARD = f"{FOLDER}/index.html"
 
 
 def fans_by_region(forecasts: pd.DataFrame) -> dict[str, dict[str, dict[str, Any]]]:
@@ -177,5 +181,5 @@ def browser_fan() -> dict[str, Any]:
         "label": FORECAST_LABEL,
         "dailyRule": DAILY_RULE,
         "scorecard": SCORECARD,
-        "folder": SCORECARD.split("/")[0],
+        "folder": FOLDER,
     }

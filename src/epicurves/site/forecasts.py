@@ -28,12 +28,11 @@ from typing import Any
 import pandas as pd
 
 from ..changes import RegionState
-from ..charts.fans import FORECAST_CHARTS, fans_by_region
+from ..charts.fans import FOLDER, FORECAST_CHARTS, fans_by_region
 from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..charts.views.signals import fan_factors
 from ..forecast.series import FORECAST_TARGETS
 from ..forecast.summary import ForecastSummary
-from .scorecard import FOLDER, scorecard_files
 
 __all__ = ["FOLDER", "fan_data", "forecast_files", "published_files", "region_script"]
 
@@ -148,6 +147,10 @@ def forecast_files(
     """Every file of the site's forecasts folder: each region's data script (``states``: the
     regions with a page; ``load`` reads their signals), then the Forecasts page and the
     downloads."""
+    from .scorecard import (
+        scorecard_files,  # Bokeh (its chart): only when forecasts change
+    )
+
     names = {r: s.name for r, s in states.items()}
     data = fan_data(summary, load)
     for region_id in sorted(states):

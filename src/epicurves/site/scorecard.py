@@ -28,6 +28,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from ..charts.fans import FOLDER
 from ..forecast.engine import FORECAST_COLUMNS, MODELS
 from ..forecast.levels import LEVELS
 from ..forecast.series import FORECAST_TARGETS, Target
@@ -52,9 +53,6 @@ __all__ = [
     "wis_text",
 ]
 
-#: The site's folder of the forecasts: each region's forecast data script (:mod:`.forecasts`),
-#: the page, the downloads.
-FOLDER = "forecasts"
 #: The regions listed among the best, and among the worst, of each target.
 RANKED = 5
 #: The scored forecasts a region needs to be ranked (every horizon and period together):
