@@ -20,11 +20,11 @@ the stored forecasts or the regions change; else the build carries them on.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..changes import RegionState
@@ -33,18 +33,9 @@ from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..charts.views.signals import fan_factors
 from ..forecast.series import FORECAST_TARGETS
 from ..forecast.summary import ForecastSummary
+from .signals import significant
 
 __all__ = ["FOLDER", "fan_data", "forecast_files", "published_files", "region_script"]
-
-
-def _number(value: float) -> float | int:
-    """A forecast value as the page shows it: three significant digits at most, whole above
-    100 (counts)."""
-    if not math.isfinite(value):
-        return 0
-    if abs(value) >= 100:
-        return round(value)
-    return float(f"{value:.3g}")
 
 
 #: Reads signals: ``load(regions, signals)`` (:meth:`epicurves.store.Snapshot.load_signals`).
@@ -101,8 +92,9 @@ def fan_data(
     if len(summary.current):
         for region_id, fans in fans_by_region(summary.current).items():
             for fan in fans.values():
-                fan["weeks"] = [
-                    [week[0], *(_number(v) for v in week[1:])] for week in fan["weeks"]
+                fan["weeks"] = [  # as the page shows them, like the signals
+                    [week[0], *significant(np.array(week[1:]), 3).tolist()]
+                    for week in fan["weeks"]
                 ]
             out[region_id] = {"fans": fans}
     if load is not None:

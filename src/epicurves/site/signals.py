@@ -50,6 +50,7 @@ __all__ = [
     "provisional_now",
     "signal_files",
     "signal_key",
+    "significant",
     "source_of",
 ]
 
@@ -68,10 +69,10 @@ def declared(signal: str) -> tuple[Source, Signal] | None:
     return None
 
 
-def _rounded(values: np.ndarray, digits: int | None) -> np.ndarray:
+def significant(values: np.ndarray, digits: int | None) -> np.ndarray:
     """Values at ``digits`` significant digits (None: whole numbers), vectorised; NaN stays.
 
-    >>> _rounded(np.array([0.5, 123456.0, 2631.95, -0.0312, 0.0, np.nan]), 3).tolist()
+    >>> significant(np.array([0.5, 123456.0, 2631.95, -0.0312, 0.0, np.nan]), 3).tolist()
     [0.5, 123000.0, 2630.0, -0.0312, 0.0, nan]
     """
     values = np.asarray(values, dtype=np.float64)
@@ -96,7 +97,7 @@ def _texts(values: np.ndarray, digits: int | None) -> list[str]:
     >>> _texts(np.array([1234.4]), None)
     ['1234']
     """
-    rounded = _rounded(values, digits)
+    rounded = significant(values, digits)
     missing = ~np.isfinite(rounded)
     array = pa.array(np.where(missing, 0.0, rounded), mask=missing)
     whole = ~missing & (np.abs(rounded) < 2**53) & (rounded == np.round(rounded))
@@ -111,7 +112,7 @@ def _texts(values: np.ndarray, digits: int | None) -> list[str]:
 
 def _kept(value: float, digits: int | None) -> float:
     """The value as the data script keeps it."""
-    return float(_rounded(np.array([value]), digits)[0])
+    return float(significant(np.array([value]), digits)[0])
 
 
 def _array(values: np.ndarray, digits: int | None) -> str:
