@@ -175,6 +175,19 @@ def _delay(
     return rng.uniform(timing.commit - 0.25 * timing.end, late * timing.end)
 
 
+class _Pace:
+    """How much slower than measured the commands run now, learned from the trials: a kill
+    that landed before the commit (or the switch) later than the measured commit shows that
+    other work (the suite's other workers) shares the cores. Later trials' delays are
+    stretched by it, so the kills still reach past the commit on a loaded machine."""
+
+    def __init__(self) -> None:
+        self.factor = 1.0
+
+    def landed_before(self, delay: float, commit: float) -> None:
+        self.factor = min(4.0, max(self.factor, 1.25 * delay / commit))
+
+
 def _data(home: Path) -> Data:
     """What an export shows, per source: its observations, its regions, its signals and, for
     a source with releases, its signals as of the release before the new one, and the
@@ -383,19 +396,23 @@ def test_a_killed_update_leaves_the_old_store_or_the_new_one(
     rng = random.Random(SEED)
     outcomes: collections.Counter[str] = collections.Counter()
     started = time.perf_counter()
+    pace = _Pace()
 
-    def start(number: int) -> tuple[Path, _Killed]:
+    def start(number: int) -> tuple[tuple[Path, float], _Killed]:
         home = _copy(prepared.before / "home", tmp_path / f"u{number}" / "home")
-        delay = _delay(rng, number, prepared.update_timing)
-        return home, _Killed(
+        delay = pace.factor * _delay(rng, number, prepared.update_timing)
+        return (home, delay), _Killed(
             _command(home, "update", "--mirror", str(prepared.m2)), delay
         )
 
-    for home, status in _pipelined(UPDATE_TRIALS, start, overlap=False):
+    for (home, delay), status in _pipelined(UPDATE_TRIALS, start, overlap=False):
         assert status in (0, -signal.SIGKILL), status
         # 1. the store opens; 2. it holds the data before the update or after, never a mix
         state = _which(_data(home), prepared.data_before, prepared.data_after)
-        outcomes[_update_outcome(home, status, state)] += 1
+        outcome = _update_outcome(home, status, state)
+        outcomes[outcome] += 1
+        if outcome in ("before staging", "while staging"):
+            pace.landed_before(delay, prepared.update_timing.commit)
         # 3. the next update completes it, without waiting for a lock of the killed one
         _lock_is_free(home / "update.lock")
         _pins_are_free(home)
@@ -466,8 +483,9 @@ def test_a_killed_build_leaves_a_whole_site(prepared: Prepared, tmp_path: Path) 
     rng = random.Random(SEED + 1)
     outcomes: collections.Counter[str] = collections.Counter()
     started = time.perf_counter()
+    pace = _Pace()
 
-    def start(number: int) -> tuple[tuple[str, Path], _Killed]:
+    def start(number: int) -> tuple[tuple[str, Path, float], _Killed]:
         variant = VARIANTS[number % len(VARIANTS)]
         world = _copy(prepared.after, tmp_path / f"b{number}")
         if variant == "fresh":
@@ -477,12 +495,14 @@ def test_a_killed_build_leaves_a_whole_site(prepared: Prepared, tmp_path: Path) 
             args.append("--full")
         # two builds run at once (overlap=True) on as few as two cores: each may take up to
         # twice its measured time: the late kills reach further, past the switch too
-        delay = _delay(
+        delay = pace.factor * _delay(
             rng, number // len(VARIANTS), prepared.build_timing[variant], late=1.7
         )
-        return (variant, world), _Killed(args, delay)
+        return (variant, world, delay), _Killed(args, delay)
 
-    for (variant, world), status in _pipelined(BUILD_TRIALS, start, overlap=True):
+    for (variant, world, delay), status in _pipelined(
+        BUILD_TRIALS, start, overlap=True
+    ):
         assert status in (0, -signal.SIGKILL), status
         old = None if variant == "fresh" else prepared.old_site
         shown = _site_outcome(world, old, prepared.reference)
@@ -495,6 +515,7 @@ def test_a_killed_build_leaves_a_whole_site(prepared: Prepared, tmp_path: Path) 
                          if p.resolve() != (world / "site").resolve()
                          and not p.name.endswith(".json")]  # fmt: skip
             outcome = "during the build" if leftovers else "before writing"
+            pace.landed_before(delay, prepared.build_timing[variant].commit)
         outcomes[f"{variant}: {outcome}"] += 1
         # the next build succeeds, without waiting for the killed one's lock, and equals a
         # full build
@@ -513,7 +534,10 @@ def test_a_killed_build_leaves_a_whole_site(prepared: Prepared, tmp_path: Path) 
     assert any("during" in k or "before" in k for k in outcomes), outcomes
     site = SiteFolder(prepared.after / "site").state()
     assert site is not None
-    if site.fingerprint != fingerprint(Settings().precedence):
+    settings = Settings(home=prepared.after / "home")
+    if site.fingerprint != fingerprint(
+        settings.precedence, settings.binder, settings.docs_url
+    ):
         # epicurves' files were edited during the test: every build was a full one, longer
         # than measured, and the kills may all have landed before the switch.
         print(
