@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -146,9 +147,24 @@ def _same(got: Any, want: Any, where: str) -> None:
     assert np.allclose(a, b, rtol=1e-12, atol=0, equal_nan=True), (where, a, b)
 
 
+_MODELS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _models(layout: Any) -> dict[str, Any]:
+    """The models of ``layout`` by name (``select_one`` walks every model at each call: on
+    a real page's layout, seconds); a name two models share maps to ``None``."""
+    if layout not in _MODELS:
+        models: dict[str, Any] = {}
+        for model in layout.references():
+            if model.name is not None:
+                models[model.name] = None if model.name in models else model
+        _MODELS[layout] = models
+    return _MODELS[layout]
+
+
 def _named(layout: Any, name: str) -> Any:
-    found = layout.select_one({"name": name})
-    assert found is not None, f"the layout has no model named {name}"
+    found = _models(layout).get(name)
+    assert found is not None, f"the layout has no model named {name} (or two)"
     return found
 
 
@@ -185,9 +201,9 @@ def _assert_region_parity(layout: Any, state: dict[str, Any]) -> None:
     for name in shown:
         assert _named(layout, name).title.text == state["figures"][name]["title"], name
     for name, columns in state["sources"].items():
-        model = layout.select_one({"name": name})
-        if model is None:  # a source of a panel not shown only
+        if name not in _models(layout):  # a source of a panel not shown only
             continue
+        model = _named(layout, name)
         assert set(model.data) == set(columns), name
         for column, values in columns.items():
             _same(model.data[column], values, f"{name}.{column}")
@@ -251,16 +267,17 @@ def test_full_precision_is_within_the_pages_rounding(
 
 def _signals_as_page_keeps(settings: epicurves.Settings, region: str) -> pd.DataFrame:
     """The region's charted signals at the precision of the site's signal scripts."""
-    from epicurves.site.signals import kept_value
+    from epicurves.site.signals import kept_values
 
     signals = epicurves.load_signals([region], settings=settings)
     charted = [c.signal for c in spec.SIGNAL_CHARTS]
     out = signals[signals["signal"].isin(charted)].copy()
     for column in ("value", "lo", "hi"):
-        out[column] = [
-            v if not np.isfinite(v) else kept_value(v, s)
-            for v, s in zip(out[column].astype(float), out["signal"], strict=True)
-        ]
+        values = out[column].to_numpy(dtype=float).copy()
+        for signal in out["signal"].unique():
+            rows = (out["signal"] == signal).to_numpy()
+            values[rows] = kept_values(values[rows], str(signal))
+        out[column] = values
     return out
 
 

@@ -546,6 +546,30 @@ def _check_signal_scripts(settings: epicurves.Settings, site: Path) -> set[str]:
     charted = {c.signal: c for c in site_signals.SIGNAL_CHARTS}
     charted |= {c.counts: c for c in site_signals.SIGNAL_CHARTS if c.counts}
     stored = epicurves.load_signals(settings=settings)
+    stored = stored[stored["signal"].isin(list(charted))]
+    stored = stored[
+        [e in charted[s].estimates and (not charted[s].ages or a in charted[s].ages)
+         for s, e, a in zip(stored["signal"], stored["estimate"], stored["age_group"], strict=True)]
+    ]  # fmt: skip
+    # the values as the scripts keep them (None where missing), each signal at once
+    kept = {}
+    for column in ("value", "lo", "hi"):
+        values = stored[column].to_numpy(dtype=float).copy()
+        for signal in stored["signal"].unique():
+            rows = (stored["signal"] == signal).to_numpy()
+            values[rows] = site_signals.kept_values(values[rows], str(signal))
+        kept[column] = [None if np.isnan(v) else v for v in values.tolist()]
+    keys = list(zip(
+        stored["region_id"].astype(str), stored["signal"].astype(str),
+        stored["pathogen"].astype(str), stored["age_group"].astype(str),
+        stored["estimate"].astype(str), stored["date"].dt.strftime("%Y-%m-%d"),
+        strict=True,
+    ))  # fmt: skip
+    expected_of: dict[str, dict[tuple[str, ...], tuple[float | None, ...]]] = {}
+    for key, value, lo, hi in zip(
+        keys, kept["value"], kept["lo"], kept["hi"], strict=True
+    ):
+        expected_of.setdefault(key[0], {})[key[1:]] = (value, lo, hi)
     have = set()
     for path in site.glob("data/*.sig.js"):
         region = path.name.removesuffix(".sig.js")
@@ -560,21 +584,7 @@ def _check_signal_scripts(settings: epicurves.Settings, site: Path) -> set[str]:
             ):  # fmt: skip
                 if value is not None:
                     got[(s["signal"], s["pathogen"], s["age_group"], s["estimate"], date)] = (value, lo, hi)  # fmt: skip
-        rows = stored[
-            (stored["region_id"] == region) & stored["signal"].isin(list(charted))
-        ]
-        rows = rows[
-            [e in charted[s].estimates and (not charted[s].ages or a in charted[s].ages)
-             for s, e, a in zip(rows["signal"], rows["estimate"], rows["age_group"], strict=True)]
-        ]  # fmt: skip
-        expected = {}
-        for r in rows.itertuples(index=False):
-
-            def kept(v: float, signal: str = str(r.signal)) -> float | None:
-                return None if np.isnan(v) else site_signals.kept_value(v, signal)
-
-            expected[(r.signal, r.pathogen, r.age_group, r.estimate, r.date.strftime("%Y-%m-%d"))] = (
-                kept(r.value), kept(r.lo), kept(r.hi))  # fmt: skip
+        expected = expected_of.get(region, {})
         assert got == expected, region
     return have
 

@@ -110,11 +110,6 @@ def _texts(values: np.ndarray, digits: int | None) -> list[str]:
     return [t or "" for t in pc.fill_null(text, "").to_pylist()]
 
 
-def _kept(value: float, digits: int | None) -> float:
-    """The value as the data script keeps it."""
-    return float(significant(np.array([value]), digits)[0])
-
-
 def _array(values: np.ndarray, digits: int | None) -> str:
     """``[v,,v]``: holes where NaN, trailing holes left out."""
     texts = _texts(values, digits)
@@ -496,10 +491,15 @@ def decode_signals(text: str) -> tuple[str, list[dict[str, Any]]]:
     return json.loads(match.group(1)), out
 
 
-def kept_value(value: float, signal: str) -> float:
-    """A stored value as the data script keeps it (for tests and checks)."""
+def kept_values(values: np.ndarray, signal: str) -> np.ndarray:
+    """Stored values of ``signal`` as the data script keeps them, NaN where missing (for tests
+    and checks).
+
+    >>> kept_values(np.array([12.3456, np.nan]), "admissions").tolist()
+    [12.0, nan]
+    """
     chart = next(c for c in spec.SIGNAL_CHARTS if signal in (c.signal, c.counts))
-    return _kept(value, None if signal == chart.counts else chart.digits)
+    return significant(values, None if signal == chart.counts else chart.digits)
 
 
 def people(value: float) -> str:
