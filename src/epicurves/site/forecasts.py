@@ -139,9 +139,7 @@ def forecast_files(
     """Every file of the site's forecasts folder: each region's data script (``states``: the
     regions with a page; ``load`` reads their signals), then the Forecasts page and the
     downloads."""
-    from .scorecard import (
-        scorecard_files,  # Bokeh (its chart): only when forecasts change
-    )
+    from .scorecard import scorecard_files  # only when forecasts change
 
     names = {r: s.name for r, s in states.items()}
     data = fan_data(summary, load)
