@@ -182,6 +182,51 @@ def test_the_notebook_draws_the_page_s_charts_in_the_page_s_order(
         assert len(shown) == 2
 
 
+def _run_cells(notebook: dict[str, Any], where: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            exec(compile(cell["source"], f"<{where}>", "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("region", ["DE", "US-CA", "DE-09162"])
+def test_the_notebook_draws_the_page_s_fans(
+    forecast_site: tuple[epicurves.Settings, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    region: str,
+) -> None:
+    """A live region's notebook draws a fan for each forecast its page draws, with the same
+    median in its first week (Germany: cases, deaths, hospitalisations; California: COVID-19
+    and influenza admissions); a frozen district's, none."""
+    settings, out = forecast_site
+    monkeypatch.setenv("EPICURVES_HOME", str(settings.home))
+    monkeypatch.setenv("EPICURVES_PRECEDENCE", ",".join(settings.precedence))
+    monkeypatch.delenv("EPICURVES_MIRROR", raising=False)
+    shown: list[Any] = []
+    monkeypatch.setattr("bokeh.io.show", shown.append)
+    monkeypatch.setattr("bokeh.io.output_notebook", lambda *a, **k: None)
+    notebook = json.loads((out / "notebooks" / f"{region}.ipynb").read_text("utf-8"))
+    namespace = _run_cells(notebook, region)
+    script = (out / "forecasts" / f"{region}.js").read_text("utf-8")
+    page = json.loads(script.split("]=", 1)[1].rstrip().removesuffix(";"))
+    fans = {
+        m.name: m.data
+        for m in shown[0].references()
+        if (m.name or "").startswith("fc_") and len(m.data.get("x", ()))
+    }
+    assert len(fans) == len(page.get("fans", {})), (sorted(fans), page.get("fans"))
+    if region == "DE-09162":
+        assert namespace["forecasts"] is None and not fans
+        return
+    assert len(fans) == (3 if region == "DE" else 2)
+    hub = namespace["forecasts"]
+    for target, fan in page["fans"].items():
+        rows = hub[(hub["target"] == target) & (hub["output_type_id"] == 0.5)]
+        first = rows.sort_values("horizon")["value"].iloc[0]
+        assert fan["weeks"][0][3] == pytest.approx(first, rel=0.01), target
+
+
 @pytest.mark.slow
 def test_ensure_data_fills_an_empty_store_and_says_so(home: Path, mirror: Path) -> None:
     said: list[str] = []

@@ -53,8 +53,11 @@ for label, value in epicurves.headline(summary).items():
 # The same figures as on the region's page, drawn by `epicurves.plot_region`: the 7-day
 # incidence coloured by level, daily cases and deaths with their centred 7-day means (dashed
 # while provisional), R and the growth factor, the doubling time, and the 7-day incidence of
-# the region beside its peers. Pan, zoom and hover as on the page; `scale="log"`,
-# `per="count"` and `window=84` (days, or `None` for all) give the page's other views.
+# the region beside its peers, and where a series is live, the fan of its forecast (the
+# ensemble's median, 50 % and 95 % intervals for the next weeks, as on the page; the
+# "Forecasts" page of the site says how good such forecasts have been). Pan, zoom and hover
+# as on the page; `scale="log"`, `per="count"` and `window=84` (days, or `None` for all) give
+# the page's other views.
 
 # %%
 from bokeh.io import output_notebook, show
@@ -74,7 +77,11 @@ try:  # surveillance signals: RKI's in Germany, CDC's (COVID-19, influenza) in t
     signals = epicurves.load_signals([region_id], settings=settings)
 except epicurves.UsageError:  # none for this region
     signals = None
-show(epicurves.plot_region(metrics, peers=others, signals=signals))
+try:  # the forecasts of its live weekly series (the page's fans; a few seconds)
+    forecasts = epicurves.make_forecasts(regions=[region_id], settings=settings)
+except epicurves.UsageError:  # a frozen region: nothing to forecast
+    forecasts = None
+show(epicurves.plot_region(metrics, peers=others, signals=signals, forecasts=forecasts))
 
 # %% [markdown]
 # ## What the numbers mean
