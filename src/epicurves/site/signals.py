@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,23 +128,64 @@ class SignalFiles:
     """The charts with data, in :data:`SIGNAL_CHARTS` order: anchor, signal, vintage, ..."""
 
 
+def _groups(
+    frame: pd.DataFrame, columns: Sequence[str]
+) -> Iterator[tuple[tuple[str, ...], np.ndarray]]:
+    """The rows of each combination of ``columns`` (categoricals of sorted categories, as
+    :func:`signal_files` makes them) that has rows, in the order of their labels, each with
+    its positions in ``frame`` in frame order: what ``groupby(columns, sort=True,
+    observed=True).indices`` gives, by the categories' codes (pandas' groupby of a slice of
+    a large categorical recodes it each time: most of the time of a region's signals)."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    kept = np.ones(len(frame), dtype=bool)  # a missing label is no group, as in pandas
+    labels = []
+    for column in columns:
+        values = frame[column].array
+        if not isinstance(values, pd.Categorical):
+            values = pd.Categorical(values)
+        names = values.categories.astype(str).to_numpy()
+        order = np.argsort(names, kind="stable")
+        rank = np.zeros(len(names) + 1, dtype=np.int64)  # a code's rank in label order
+        rank[order] = np.arange(len(names))
+        labels.append(names[order].tolist())
+        codes = values.codes.astype(np.int64)
+        kept &= codes >= 0
+        key = key * len(names) + rank[codes]
+    rows = np.flatnonzero(kept)
+    rows = rows[np.argsort(key[rows], kind="stable")]
+    found, starts = np.unique(key[rows], return_index=True)
+    ends = [*starts[1:].tolist(), len(rows)]
+    for value, start, end in zip(found.tolist(), starts.tolist(), ends, strict=True):
+        parts = []
+        for names in reversed(labels):
+            value, at = divmod(value, len(names))
+            parts.append(names[at])
+        yield tuple(reversed(parts)), rows[start:end]
+
+
+def _among(column: pd.Series, values: Collection[str]) -> np.ndarray:
+    """Which rows of ``column`` hold one of ``values``: a categorical's codes compared
+    (``isin`` looks each row's label up)."""
+    array = column.array
+    if isinstance(array, pd.Categorical):
+        found = array.categories.get_indexer(pd.Index(list(values)))
+        return np.isin(array.codes, found[found >= 0])
+    return column.isin(list(values)).to_numpy(dtype=bool)
+
+
 def _series_objects(
     frame: pd.DataFrame, chart: SignalChart, *, script: bool = True
 ) -> tuple[list[str], str, str]:
     """The series of one chart of one region, as JSON objects (``script=False``: ``""`` for
     each, where only the page is made); its first and last date."""
     parts: list[str] = []
-    group = ["signal", "pathogen", "age_group", "estimate"]
-    # positions of each series (in the order of its labels), then NumPy only: a sub-frame
-    # per series costs more than the series' whole text
-    found = frame.groupby(group, sort=True, observed=True).indices
     every_day = frame["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     numbers = {
         c: frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
         for c in ("value", "lo", "hi")
     }
     units = frame["unit"].astype(str).to_numpy() if chart.unit_title else None
-    for key in sorted(found):
+    for key, rows in _groups(frame, ("signal", "pathogen", "age_group", "estimate")):
         signal, pathogen, age, estimate = key
         if estimate not in chart.estimates or (chart.ages and age not in chart.ages):
             continue
@@ -152,7 +193,6 @@ def _series_objects(
         if not script:
             parts.append("")
             continue
-        rows = found[key]
         rows = rows[np.argsort(every_day[rows], kind="stable")]
         days = every_day[rows]
         step = grid_step(days)
@@ -177,9 +217,9 @@ def _series_objects(
             if not np.isnan(grid[bound]).all():
                 text += f',"{bound}":' + _array(grid[bound], digits)
         parts.append(text + "}")
-    shown = frame["estimate"].isin(chart.estimates)
+    shown = _among(frame["estimate"], chart.estimates)
     if chart.ages:
-        shown &= frame["age_group"].isin(chart.ages)
+        shown &= _among(frame["age_group"], chart.ages)
     dates = frame.loc[shown, "date"]
     first = "" if dates.empty else dates.min().strftime("%Y-%m-%d")
     last = "" if dates.empty else dates.max().strftime("%Y-%m-%d")
@@ -283,18 +323,19 @@ def _chart_text(
     """What the page says about one chart (plain strings: the template escapes them)."""
     found = declared(chart.signal)
     source, signal = (None, None) if found is None else found
-    drawn = rows.loc[rows["estimate"].isin(chart.estimates)]
+    wanted = _among(rows["estimate"], chart.estimates)
     if chart.ages:
-        drawn = drawn.loc[drawn["age_group"].astype(str).isin(chart.ages)]
+        wanted &= _among(rows["age_group"], chart.ages)
+    drawn = rows.loc[wanted]
     pathogens = sorted(map(str, drawn["pathogen"].unique()), key=_pathogen_order)
     ages = sorted(map(str, drawn["age_group"].unique()))
     live = bool(source is not None and source.live and source.interval_days)
     summary = ""
     sources = [] if source is None else [source]
-    own = drawn.loc[drawn["signal"].astype(str).to_numpy() == chart.signal]
+    own = drawn.loc[(drawn["signal"] == chart.signal).to_numpy(dtype=bool)]
     by_pathogen = {
         p: provisional_now(
-            own.loc[own["pathogen"].astype(str).to_numpy() == p], w, newest
+            own.loc[(own["pathogen"] == p).to_numpy(dtype=bool)], w, newest
         )
         for p, w in spec.provisional_weeks(chart).items()
     }
@@ -351,7 +392,8 @@ def _chart_text(
 def _rows_unit(rows: pd.DataFrame, signal: Signal | None) -> str:
     """The unit of a chart's values in a region: the rows' own where they have one (ECDC's
     rates differ by country), else the signal's."""
-    units: list[str] = sorted(set(rows["unit"].astype(str)))
+    # the distinct units first: a column of a few labels and many rows
+    units: list[str] = sorted({str(u) for u in rows["unit"].unique()})
     if len(units) == 1 and units[0]:
         return units[0]
     return signal.unit if signal is not None else units[0] if units else ""
@@ -423,7 +465,7 @@ def _disease_summary(
 def _age_summary(chart: SignalChart, rows: pd.DataFrame, unit: str, n: int) -> str:
     """The text alternative of a chart by age group in the region's unit, or with
     provisional weeks: each line's latest week and value, and which weeks are shaded."""
-    rows = rows.loc[rows["signal"].astype(str).to_numpy() == chart.signal]
+    rows = rows.loc[(rows["signal"] == chart.signal).to_numpy(dtype=bool)]
     rows = rows.loc[
         np.isfinite(rows["value"].to_numpy(dtype=np.float64, na_value=np.nan))
     ]
