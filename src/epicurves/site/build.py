@@ -226,6 +226,7 @@ class _Builder:
         number = self.site.next_number()
         self.folder = self.site.start()
         self.old = None if previous is None else self.site.current()
+        collecting = self.site.collect_older(self.folder)
         try:
             assets = asset_names() if previous is None else previous.assets
             common = self._common(assets)
@@ -297,12 +298,13 @@ class _Builder:
                 today=self.today,
                 forecasts=forecasts.digest,
             )
+            collecting.join()
             self.site.publish(self.folder, state)
-        except Exception as exc:
+        except BaseException as exc:
+            collecting.join()
             self.site.discard(self.folder)
-            raise self._failed(exc) from exc
-        except BaseException:
-            self.site.discard(self.folder)
+            if isinstance(exc, Exception):
+                raise self._failed(exc) from exc
             raise
         return BuildReport(
             out=self.site.out,

@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,6 +231,23 @@ class SiteFolder:
         prefix = f"{self.next_number():06d}.tmp"
         return Path(tempfile.mkdtemp(prefix=prefix, dir=self.root))
 
+    def collect_older(self, building: Path) -> threading.Thread:
+        """Start removing, in a thread, the generations older than the published one (and
+        their states): :meth:`publish` would remove them after the switch, where the build
+        waits for it (a whole site's files unlinked, half a second); from a thread started
+        beside the region pages, it is done while this process waits for its workers. The
+        published generation and ``building`` (the folder of :meth:`start`) stay; join the
+        thread before :meth:`publish`."""
+        published = self.generation()
+        keep = set() if published is None else {published}
+
+        def collect() -> None:
+            self._collect(keep, building.name)
+
+        thread = threading.Thread(target=collect, name="epicurves-collect", daemon=True)
+        thread.start()
+        return thread
+
     def publish(self, folder: Path, state: BuildState) -> Path:
         """Make ``folder`` generation ``state.generation`` and switch the site to it at once."""
         number = state.generation
@@ -278,11 +296,14 @@ class SiteFolder:
             return
         os.replace(link, out)
 
-    def _collect(self, keep: set[int]) -> None:
-        """Remove generations but ``keep`` (and their states), and leftovers of older builds."""
+    def _collect(self, keep: set[int], building: str = "") -> None:
+        """Remove generations but ``keep`` (and their states), and leftovers of older builds
+        (but the folder named ``building``, the build's own)."""
         for path in self.root.iterdir():
             number = path.name.split(".")[0]
-            if path.name == "build.lock" or (number.isdigit() and int(number) in keep):
+            if path.name in ("build.lock", building) or (
+                number.isdigit() and int(number) in keep
+            ):
                 continue
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
