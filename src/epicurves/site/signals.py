@@ -131,11 +131,12 @@ class SignalFiles:
 def _groups(
     frame: pd.DataFrame, columns: Sequence[str]
 ) -> Iterator[tuple[tuple[str, ...], np.ndarray]]:
-    """The rows of each combination of ``columns`` (categoricals of sorted categories, as
-    :func:`signal_files` makes them) that has rows, in the order of their labels, each with
-    its positions in ``frame`` in frame order: what ``groupby(columns, sort=True,
-    observed=True).indices`` gives, by the categories' codes (pandas' groupby of a slice of
-    a large categorical recodes it each time: most of the time of a region's signals)."""
+    """The rows of each combination of ``columns`` that has rows, in the order of their
+    labels, each with its positions in ``frame`` in frame order: what ``groupby(columns,
+    sort=True, observed=True).indices`` gives, computed on the categories' codes (the columns
+    are categoricals, as :func:`signal_files` makes them; others are made so). pandas'
+    groupby of a slice of a large categorical recodes it each time: it was most of the time
+    of a region's signals."""
     key = np.zeros(len(frame), dtype=np.int64)
     kept = np.ones(len(frame), dtype=bool)  # a missing label is no group, as in pandas
     labels = []
