@@ -185,7 +185,9 @@ class _Pace:
         self.factor = 1.0
 
     def landed_before(self, delay: float, commit: float) -> None:
-        self.factor = min(4.0, max(self.factor, 1.25 * delay / commit))
+        """A kill ``delay`` seconds in landed before the commit measured at ``commit``."""
+        if delay > commit:  # (before it, as expected: nothing learnt)
+            self.factor = min(4.0, max(self.factor, 1.25 * delay / commit))
 
 
 def _data(home: Path) -> Data:
