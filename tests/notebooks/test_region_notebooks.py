@@ -149,6 +149,28 @@ def test_notebook_command_errors_are_one_line(
     assert "Traceback" not in result.output
 
 
+def _run_notebook(
+    settings: epicurves.Settings,
+    site: Path,
+    region: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[dict[str, Any], list[Any]]:
+    """The site's notebook of ``region`` run as it is, on the store of ``settings``: its
+    namespace, and what it showed (Bokeh's ``show`` captured)."""
+    monkeypatch.setenv("EPICURVES_HOME", str(settings.home))
+    monkeypatch.setenv("EPICURVES_PRECEDENCE", ",".join(settings.precedence))
+    monkeypatch.delenv("EPICURVES_MIRROR", raising=False)
+    shown: list[Any] = []
+    monkeypatch.setattr("bokeh.io.show", shown.append)
+    monkeypatch.setattr("bokeh.io.output_notebook", lambda *a, **k: None)
+    notebook = json.loads((site / "notebooks" / f"{region}.ipynb").read_text("utf-8"))
+    namespace: dict[str, Any] = {}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            exec(compile(cell["source"], f"<{region}>", "exec"), namespace)
+    return namespace, shown
+
+
 @pytest.mark.slow
 def test_the_notebook_draws_the_page_s_charts_in_the_page_s_order(
     attacked_site: tuple[epicurves.Settings, Path], monkeypatch: pytest.MonkeyPatch
@@ -156,21 +178,8 @@ def test_the_notebook_draws_the_page_s_charts_in_the_page_s_order(
     """Its code run as it is (Bokeh's show captured): the comparison's lines are the page's
     peers, by name, in the page's order; the headline is the page's."""
     settings, out = attacked_site
-    monkeypatch.setenv("EPICURVES_HOME", str(settings.home))
-    monkeypatch.setenv("EPICURVES_PRECEDENCE", ",".join(settings.precedence))
-    monkeypatch.delenv("EPICURVES_MIRROR", raising=False)
-    shown: list[Any] = []
-    monkeypatch.setattr("bokeh.io.show", shown.append)
-    monkeypatch.setattr("bokeh.io.output_notebook", lambda *a, **k: None)
     for region in ("DE-09162", "DE"):
-        shown.clear()
-        notebook = json.loads(
-            (out / "notebooks" / f"{region}.ipynb").read_text("utf-8")
-        )
-        namespace: dict[str, Any] = {}
-        for cell in notebook["cells"]:
-            if cell["cell_type"] == "code":
-                exec(compile(cell["source"], f"<{region}>", "exec"), namespace)
+        namespace, shown = _run_notebook(settings, out, region, monkeypatch)
         page = (out / "region" / region / "index.html").read_text("utf-8")
         config = re.search(r'id="page-config"[^>]*>(.*?)</script>', page, re.S)
         assert config is not None
@@ -180,14 +189,6 @@ def test_the_notebook_draws_the_page_s_charts_in_the_page_s_order(
         labels = [item.label.value for item in legend.items]
         assert labels == [namespace["summary"]["name"], *peers]
         assert len(shown) == 2
-
-
-def _run_cells(notebook: dict[str, Any], where: str) -> dict[str, Any]:
-    namespace: dict[str, Any] = {}
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "code":
-            exec(compile(cell["source"], f"<{where}>", "exec"), namespace)
-    return namespace
 
 
 @pytest.mark.parametrize("region", ["DE", "US-CA", "DE-09162"])
@@ -200,14 +201,7 @@ def test_the_notebook_draws_the_page_s_fans(
     median in its first week (Germany: cases, deaths, hospitalisations; California: COVID-19
     and influenza admissions); a frozen district's, none."""
     settings, out = forecast_site
-    monkeypatch.setenv("EPICURVES_HOME", str(settings.home))
-    monkeypatch.setenv("EPICURVES_PRECEDENCE", ",".join(settings.precedence))
-    monkeypatch.delenv("EPICURVES_MIRROR", raising=False)
-    shown: list[Any] = []
-    monkeypatch.setattr("bokeh.io.show", shown.append)
-    monkeypatch.setattr("bokeh.io.output_notebook", lambda *a, **k: None)
-    notebook = json.loads((out / "notebooks" / f"{region}.ipynb").read_text("utf-8"))
-    namespace = _run_cells(notebook, region)
+    namespace, shown = _run_notebook(settings, out, region, monkeypatch)
     script = (out / "forecasts" / f"{region}.js").read_text("utf-8")
     page = json.loads(script.split("]=", 1)[1].rstrip().removesuffix(";"))
     fans = {
