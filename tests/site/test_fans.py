@@ -196,3 +196,25 @@ def test_the_forecasts_folder_follows_the_stored_forecasts(
     report = build_site(copy, tmp_path / "site", workers=1)
     assert not report.full and "new forecasts" in report.reason
     assert '"fans"' in (tmp_path / "site" / "forecasts" / "DE.js").read_text("utf-8")
+
+
+def test_a_renamed_region_rewrites_the_forecasts_folder() -> None:
+    """The Forecasts page and the downloads name each region: a new name (from a new upstream
+    file, or another precedence) rewrites them, as new forecasts or other regions do."""
+    import dataclasses
+
+    from epicurves.changes import RegionState
+    from epicurves.site.forecasts import forecasts_changed
+
+    de = RegionState("rki", "d", "Germany", "country", None, 83_000_000)
+    by = RegionState("rki-states", "e", "Bayern", "state", "DE", 13_000_000)
+    before = {"DE": de, "DE-BY": by}
+    assert not forecasts_changed(before, "f1", dict(before), "f1")
+    assert forecasts_changed(before, "f1", before, "f2")
+    assert forecasts_changed(before, "f1", {"DE": de}, "f1")
+    renamed = {"DE": de, "DE-BY": dataclasses.replace(by, name="Bavaria")}
+    assert forecasts_changed(before, "f1", renamed, "f1")
+    # the data of a region changed, not its name: its page is rewritten, not the folder
+    assert not forecasts_changed(
+        before, "f1", {"DE": dataclasses.replace(de, digest="x"), "DE-BY": by}, "f1"
+    )

@@ -41,7 +41,7 @@ from .decide import DEFAULT_THRESHOLD, plan_build, reuses_states, starting_point
 from .europe import SOURCE as EUROPE_SOURCE
 from .europe import europe_rows
 from .fingerprint import fingerprint
-from .forecasts import forecast_files, published_files
+from .forecasts import forecast_files, forecasts_changed, published_files
 from .graph import ALWAYS, Plan, region_paths
 from .jobs import MapJob, chunk_jobs, render_map
 from .maps import MAPS
@@ -214,10 +214,8 @@ class _Builder:
     ) -> BuildReport:
         previous, states, graph_plan, reason = self._decide(threshold, full, changes)
         forecasts = load_summary(self.settings)
-        fresh_forecasts = (
-            previous is None
-            or previous.forecasts != forecasts.digest
-            or set(previous.regions) != set(states)
+        fresh_forecasts = previous is None or forecasts_changed(
+            previous.regions, previous.forecasts, states, forecasts.digest
         )
         if previous is not None and graph_plan.files() == set(ALWAYS):
             if not fresh_forecasts:

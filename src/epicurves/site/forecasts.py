@@ -35,7 +35,14 @@ from ..forecast.series import FORECAST_TARGETS
 from ..forecast.summary import ForecastSummary
 from .signals import significant
 
-__all__ = ["FOLDER", "fan_data", "forecast_files", "published_files", "region_script"]
+__all__ = [
+    "FOLDER",
+    "fan_data",
+    "forecast_files",
+    "forecasts_changed",
+    "published_files",
+    "region_script",
+]
 
 
 #: Reads signals: ``load(regions, signals)`` (:meth:`epicurves.store.Snapshot.load_signals`).
@@ -146,6 +153,29 @@ def forecast_files(
     for region_id in sorted(states):
         yield f"{FOLDER}/{region_id}.js", region_script(region_id, data.get(region_id))
     yield from scorecard_files(summary, names, common)
+
+
+def forecasts_changed(
+    before: Mapping[str, RegionState],
+    before_digest: str,
+    states: Mapping[str, RegionState],
+    digest: str,
+) -> bool:
+    """Whether the forecasts folder is written anew: the stored forecasts changed (their
+    summaries' ``digest`` against the published build's), or the regions or their names did
+    (``states`` against ``before``): every region has a data script, and the Forecasts page and
+    the downloads name them.
+
+    >>> a = RegionState("rki", "d", "Germany", "country", None, 83_000_000)
+    >>> forecasts_changed({"DE": a}, "f1", {"DE": a}, "f1")
+    False
+    >>> import dataclasses
+    >>> forecasts_changed({"DE": a}, "f1", {"DE": dataclasses.replace(a, name="Deutschland")}, "f1")
+    True
+    """
+    if before_digest != digest or set(before) != set(states):
+        return True
+    return any(before[r].name != s.name for r, s in states.items())
 
 
 def published_files(old: Path | None) -> set[str]:
