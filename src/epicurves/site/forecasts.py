@@ -19,7 +19,6 @@ the stored forecasts or the regions change; else the build carries them on.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..charts.views.signals import fan_factors
 from ..forecast.series import FORECAST_TARGETS
 from ..forecast.summary import ForecastSummary
+from .payload import data_script, script_json
 from .signals import significant
 
 __all__ = [
@@ -127,14 +127,7 @@ def fan_data(
 def region_script(region_id: str, data: dict[str, Any] | None) -> bytes:
     """One region's forecast data script."""
     body = {"region_id": region_id, **(data or {})}
-    text = (
-        json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        .replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-    )
-    key = json.dumps(f"{region_id}.fc")
-    return f"(self.EPICURVES_DATA=self.EPICURVES_DATA||{{}})[{key}]={text};\n".encode()
+    return data_script(f"{region_id}.fc", script_json(body, sort_keys=True)).encode()
 
 
 def forecast_files(

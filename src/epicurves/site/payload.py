@@ -51,10 +51,12 @@ __all__ = [
     "SERIES",
     "LazyValues",
     "RegionFiles",
+    "data_script",
     "decode",
     "derive",
     "incidence",
     "region_files",
+    "script_json",
 ]
 
 #: Series stored, with the decimals kept (None: whole numbers): the daily counts, then the
@@ -199,19 +201,30 @@ def _people(value: float, decimals: int) -> str:
     return "" if math.isnan(value) else f"{value:,.{decimals}f}"
 
 
-def _script(key: str, head: dict[str, Any], series: str, tail: str) -> str:
-    """The data script registering one object under ``key``."""
-    # names come from upstream: no "<", ">" or "&" even in a script file of its own
-    opening = (
-        json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
+def script_json(value: Any, *, sort_keys: bool = False) -> str:
+    """JSON for a data script: compact, with no ``<``, ``>`` or ``&`` (names come from
+    upstream; not even in a script file of its own)."""
+    return (
+        json.dumps(
+            value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys
+        )
         .replace("&", "\\u0026")
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
     )
+
+
+def data_script(key: str, body: str) -> str:
+    """The classic script registering the JSON text ``body`` on ``self.EPICURVES_DATA`` under
+    ``key`` (so that it loads from ``file://`` and under ``script-src 'self'``)."""
     return (
-        f"(self.EPICURVES_DATA=self.EPICURVES_DATA||{{}})[{json.dumps(key)}]="
-        f'{opening},"series":{{{series}}}{tail}}};\n'
+        f"(self.EPICURVES_DATA=self.EPICURVES_DATA||{{}})[{json.dumps(key)}]={body};\n"
     )
+
+
+def _script(key: str, head: dict[str, Any], series: str, tail: str) -> str:
+    """The data script registering one object under ``key``."""
+    return data_script(key, f'{script_json(head)[:-1]},"series":{{{series}}}{tail}}}')
 
 
 def _series_texts(

@@ -39,6 +39,8 @@ from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..charts.views import pathogen_order as _pathogen_order
 from ..charts.views.signals import grid_step
 from ..sources import SOURCES, Signal, Source
+from .payload import data_script
+from .payload import script_json as _json
 
 __all__ = [
     "SIGNAL_CHARTS",
@@ -227,16 +229,6 @@ def _series_objects(
     return parts, first, last
 
 
-def _json(value: Any) -> str:
-    """JSON of upstream texts, with no ``<``, ``>`` or ``&`` (even in a script of its own)."""
-    return (
-        json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        .replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-    )
-
-
 def signal_files(
     signals: pd.DataFrame,
     scripts: Collection[str] | None = None,
@@ -283,9 +275,8 @@ def signal_files(
         if not parts:
             continue
         key = signal_key(str(region_id))
-        data = (
-            f"(self.EPICURVES_DATA=self.EPICURVES_DATA||{{}})[{json.dumps(key)}]="
-            f'{{"region_id":{_json(str(region_id))},"series":[{",".join(parts)}]}};\n'
+        data = data_script(
+            key, f'{{"region_id":{_json(str(region_id))},"series":[{",".join(parts)}]}}'
         )
         out[str(region_id)] = SignalFiles(data, charts)
     return out
