@@ -15,6 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ __all__ = [
     "load_summary",
     "records",
     "scorecard",
+    "summary_digest",
 ]
 
 #: The model whose forecasts the site shows and whose track record it gives.
@@ -122,6 +124,21 @@ def _read(folder: Path, prefix: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
+def _digest(meta: dict[str, Any]) -> str:
+    shown = {n: t.get("summary", "") for n, t in meta.get("targets", {}).items()}
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def summary_digest(settings: Settings | None = None) -> str:
+    """:attr:`ForecastSummary.digest` of the stored backtest, from its metadata alone (a
+    build that finds it unchanged reads none of the summaries); ``""`` without a backtest."""
+    from .stored import read_meta
+
+    settings = settings or Settings.from_env()
+    meta = read_meta(settings.home / "forecasts")
+    return _digest(meta) if meta else ""
+
+
 def load_summary(settings: Settings | None = None) -> ForecastSummary:
     """The stored backtest's current forecasts, track records and scorecard, as stored (not
     brought up to date: the daily run does that); empty when the home has no backtest."""
@@ -133,8 +150,7 @@ def load_summary(settings: Settings | None = None) -> ForecastSummary:
     if not meta:
         empty = pd.DataFrame()
         return ForecastSummary(empty, empty, empty, "")
-    shown = {n: t.get("summary", "") for n, t in meta.get("targets", {}).items()}
-    digest = hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:16]
     return ForecastSummary(
-        _read(folder, "current"), _read(folder, "record"), _read(folder, "card"), digest
-    )
+        _read(folder, "current"), _read(folder, "record"), _read(folder, "card"),
+        _digest(meta),
+    )  # fmt: skip

@@ -32,7 +32,7 @@ from ..config import Settings, binder_problem, docs_problem
 from ..errors import BuildError, EmptyStoreError, UsageError
 from ..executor import Executor, make_executor
 from ..files import remove_stale, write_atomic
-from ..forecast.summary import load_summary
+from ..forecast.summary import load_summary, summary_digest
 from ..freshness import freshness
 from ..store import Snapshot, Store
 from .assets import asset_names, write_assets
@@ -213,9 +213,9 @@ class _Builder:
         now: datetime,
     ) -> BuildReport:
         previous, states, graph_plan, reason = self._decide(threshold, full, changes)
-        forecasts = load_summary(self.settings)
+        digest = summary_digest(self.settings)  # the summaries are read if it changed
         fresh_forecasts = previous is None or forecasts_changed(
-            previous.regions, previous.forecasts, states, forecasts.digest
+            previous.regions, previous.forecasts, states, digest
         )
         if previous is not None and graph_plan.files() == set(ALWAYS):
             if not fresh_forecasts:
@@ -259,6 +259,8 @@ class _Builder:
                     def load(regions: list[str], names: list[str]) -> Any:
                         return snapshot.load_signals(regions=regions, signals=names)
 
+                    forecasts = load_summary(self.settings)
+                    digest = forecasts.digest  # as read (a backtest may end meanwhile)
                     for path, data in forecast_files(forecasts, states, common, load):
                         self._put(path, data)
                 # The maps on the workers while this process links the unchanged files
@@ -294,7 +296,7 @@ class _Builder:
                 threshold=self.threshold,
                 signal_charts=charts,
                 today=self.today,
-                forecasts=forecasts.digest,
+                forecasts=digest,
             )
             collecting.join()
             self.site.publish(self.folder, state)
