@@ -361,3 +361,16 @@ def test_relative_wis_on_the_common_forecasts_only() -> None:
 def test_relative_wis_needs_the_baseline() -> None:
     with pytest.raises(ValueError, match="no forecasts of the baseline 'baseline'"):
         relative_wis(scores_of("m", ["2025-07-05"], [1.0]))
+
+
+def test_relative_wis_names_a_forecast_scored_twice() -> None:
+    """A forecast there twice would count twice: an error naming it, unless the caller
+    vouches for its scores (``unique=True``, a backtest's own), when the check is skipped."""
+    base = scores_of("baseline", ["2025-07-05", "2025-07-12"], [4.0, 6.0])
+    twice = pd.concat([base, scores_of("m", ["2025-07-12"] * 2, [1.0, 1.0])])
+    with pytest.raises(
+        ValueError, match=r"scores hold a forecast twice: .*m.*2025-07-12"
+    ):
+        relative_wis(twice)
+    once = pd.concat([base, scores_of("m", ["2025-07-12"], [1.0])])
+    assert relative_wis(once, unique=True).equals(relative_wis(once))

@@ -503,8 +503,10 @@ def _path(value: object) -> str | None:
     return None
 
 
-def _audit(event: str, args: tuple[Any, ...]) -> None:
-    root = _REFUSE["root"]
+def _audit(event: str, args: tuple[Any, ...], refuse: dict[str, Any] = _REFUSE) -> None:
+    # ``refuse`` is bound once: the hook outlives the module's globals at the interpreter's
+    # exit, when they are None
+    root = refuse["root"]
     if root is None or not (event == "open" or event in _WRITE_EVENTS):
         return
     if event == "open":
@@ -520,7 +522,7 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     below = [p for p in targets if p == root or p.startswith(root + os.sep)]
     if not below:
         return
-    _REFUSE["attempts"].append((event, below[0]))
+    refuse["attempts"].append((event, below[0]))
     if event == "sqlite3.connect":
         msg = "unable to open database file"
         raise sqlite3.OperationalError(msg)

@@ -344,7 +344,7 @@ def concat_scores(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
         return compact_empty()
-    parts = [f.copy() for f in frames]
+    parts = [f.copy(deep=False) for f in frames]  # columns are replaced, not changed
     for column in CATEGORIES:
         values: set[str] = set()
         for part in parts:

@@ -499,11 +499,22 @@ def _since_all(series: Series, regions: Sequence[str] | None) -> np.ndarray:
 
 def _before(earlier: pd.DataFrame, series: Series, since: np.ndarray) -> pd.DataFrame:
     """The stored scores still valid: of a current region, before its first changed date."""
-    cut = pd.Series(since, index=series.regions)
-    regions_of = earlier["region_id"].astype(object)
-    mine = pd.to_datetime(regions_of.map(cut))
-    current = regions_of.isin(series.regions)  # none of a gone region
-    return earlier[current & (mine.isna() | (earlier["reference_date"] < mine))]
+    column = earlier["region_id"]
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(str).astype("category")
+    # by the categories' codes: the table has millions of rows and a few thousand regions
+    names = column.cat.categories
+    if not len(names):
+        return earlier.iloc[:0]
+    cut = pd.Series(since, index=series.regions).reindex(names).to_numpy()
+    current = names.isin(series.regions)  # none of a gone region
+    codes = column.cat.codes.to_numpy()
+    at = np.maximum(codes, 0)
+    mine = cut[at]
+    dates = earlier["reference_date"].to_numpy(dtype="datetime64[ns]")
+    keep = (codes >= 0) & current[at] & (np.isnat(mine) | (dates < mine))
+    kept: pd.DataFrame = earlier.loc[keep]
+    return kept
 
 
 def _sorted(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:

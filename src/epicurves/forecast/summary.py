@@ -64,7 +64,7 @@ def records(scores: pd.DataFrame) -> pd.DataFrame:
     """Per target and series, how the ensemble's past forecasts did, every horizon and period
     together: ``n`` forecasts scored, the share of outcomes inside the 50 % and 95 %
     intervals, and the WIS relative to the baseline's on the same forecasts (below 1: errors
-    smaller than the baseline's)."""
+    smaller than the baseline's). ``scores``: a backtest's own, each forecast once."""
     pair = scores[scores["model"].isin([RECORD_MODEL, "baseline"])]
     if not len(pair) or RECORD_MODEL not in set(pair["model"]):
         return pd.DataFrame({c: [] for c in RECORD_COLUMNS})
@@ -73,7 +73,7 @@ def records(scores: pd.DataFrame) -> pd.DataFrame:
         target=pair["target"].astype(str),
         region_id=pair["region_id"].astype(str),
     )
-    card = relative_wis(pair, by=("target", "region_id"))
+    card = relative_wis(pair, by=("target", "region_id"), unique=True)
     card = card[card["model"] == RECORD_MODEL]
     dates = (
         pair[pair["model"] == RECORD_MODEL]
@@ -87,10 +87,10 @@ def records(scores: pd.DataFrame) -> pd.DataFrame:
 
 def scorecard(scores: pd.DataFrame) -> pd.DataFrame:
     """Per target, period and horizon, every model's scores: :func:`epicurves.scores`'
-    table."""
+    table. ``scores``: a backtest's own, each forecast once."""
     if not len(scores):
         return pd.DataFrame()
-    return relative_wis(scores, by=("target", "period", "horizon"))
+    return relative_wis(scores, by=("target", "period", "horizon"), unique=True)
 
 
 @dataclass(frozen=True)
