@@ -134,7 +134,9 @@ def main() -> None:
         if args.forecasts:
             started = time.perf_counter()
             epicurves.backtest(settings=settings)
-            print(f"backtest           {time.perf_counter() - started:7.2f} s (untimed below)")
+            print(
+                f"backtest           {time.perf_counter() - started:7.2f} s (untimed below)"
+            )
         totals, per_page = [], []
         for _ in range(args.runs):
             report = build_site(settings, work / "site", full=True)
