@@ -17,7 +17,6 @@ store gives the same bytes in every other file.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -50,7 +49,7 @@ from .publish import (
     MARKER,
     BuildState,
     SiteFolder,
-    link_or_copy,
+    link_unchanged,
     put_file,
     signal_charts,
 )
@@ -240,29 +239,24 @@ class _Builder:
                     preload=PRELOAD,
                 )
             try:
+                found: list[str] = []  # the forecasts' digest as read, when written
+
+                def forecasts() -> None:  # while the workers render the regions
+                    found.append(self._forecasts(states, common))
+
                 started = time.perf_counter()
                 self._regions(
-                    states, graph_plan, common, (summaries, weekly, charts), executor
-                )
+                    states, graph_plan, common, (summaries, weekly, charts), executor,
+                    meanwhile=forecasts if fresh_forecasts else None,
+                )  # fmt: skip
                 region_seconds = time.perf_counter() - started
+                digest = found[0] if found else digest  # a backtest may end meanwhile
                 for region_id in graph_plan.removed:
                     summaries.pop(region_id, None)
                     weekly.pop(region_id, None)
                     charts.pop(region_id, None)
                 self.progress("tables and home page")
                 view = SiteView(states, summaries, weekly)
-                if fresh_forecasts:  # all anew: a region gone takes its files along
-                    self.progress("forecasts")
-                    self.dropped.update(published_files(self.old))
-                    snapshot = self.snapshot
-
-                    def load(regions: list[str], names: list[str]) -> Any:
-                        return snapshot.load_signals(regions=regions, signals=names)
-
-                    forecasts = load_summary(self.settings)
-                    digest = forecasts.digest  # as read (a backtest may end meanwhile)
-                    for path, data in forecast_files(forecasts, states, common, load):
-                        self._put(path, data)
                 # The maps on the workers while this process links the unchanged files
                 # (a tenth of a second for a whole site; in a thread beside the pages below
                 # it took twice as long, each link waiting for the GIL) and writes the other
@@ -271,7 +265,7 @@ class _Builder:
                     render_map, self._map_jobs(graph_plan, view, common)
                 )
                 skip = self._skip(graph_plan, {*graph_plan.collections, *ALWAYS})
-                linked = self._link_unchanged(skip)
+                linked = link_unchanged(self.old, self.folder, skip)
                 self._collections(graph_plan, view, common)
                 warnings = self._home(
                     view, common, now, number,
@@ -384,10 +378,11 @@ class _Builder:
             dict[str, list[dict[str, Any]]],
         ],
         executor: Executor,
+        meanwhile: Callable[[], None] | None = None,
     ) -> None:
-        """Render the planned regions' files on ``executor`` (and, for a full build, the
-        assets and articles meanwhile); collect their summaries, weekly sums and signal
-        charts ``into`` (whose signal charts are also those a page reuses)."""
+        """Render the planned regions' files on ``executor`` (and meanwhile, here, the assets
+        and articles of a full build, then ``meanwhile``); collect their summaries, weekly
+        sums and signal charts ``into`` (whose signal charts are also those a page reuses)."""
         snapshot = self.snapshot
         sources = snapshot.sources()
         observations = snapshot.files("observations", sources)
@@ -424,8 +419,27 @@ class _Builder:
 
             for path, data in article_files(common):
                 self._put(path, data)
+        if meanwhile is not None:
+            meanwhile()
         for result in results:
             self._take(result, *into)
+
+    def _forecasts(
+        self, states: Mapping[str, RegionState], common: dict[str, Any]
+    ) -> str:
+        """Write the forecasts folder anew (a region gone takes its files along); the digest
+        of the stored forecasts as read."""
+        self.progress("forecasts")
+        self.dropped.update(published_files(self.old))
+        snapshot = self.snapshot
+
+        def load(regions: list[str], names: list[str]) -> Any:
+            return snapshot.load_signals(regions=regions, signals=names)
+
+        forecasts = load_summary(self.settings)
+        for path, data in forecast_files(forecasts, states, common, load):
+            self._put(path, data)
+        return forecasts.digest
 
     def _take(
         self,
@@ -466,30 +480,6 @@ class _Builder:
         return frozenset(
             self.written | pending | set(graph_plan.delete) | self.dropped | {MARKER}
         )
-
-    def _link_unchanged(self, skip: frozenset[str]) -> int:
-        """Hard-link every file of the published site but ``skip`` into the new generation;
-        returns the number of files linked."""
-        total = 0
-        if self.old is None:
-            return total
-        old, new = str(self.old), str(self.folder)
-        for dirpath, _, names in os.walk(old):
-            relative = os.path.relpath(dirpath, old)
-            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-            # A site has no dotfiles but the marker: others are temporary files of a killed
-            # build (:meth:`_replace`), not carried on.
-            linked = [
-                n for n in names if prefix + n not in skip and not n.startswith(".")
-            ]
-            if not linked:
-                continue
-            target = os.path.join(new, relative)
-            os.makedirs(target, exist_ok=True)
-            for name in linked:
-                link_or_copy(os.path.join(dirpath, name), os.path.join(target, name))
-            total += len(linked)
-        return total
 
     def _collections(
         self, graph_plan: Plan, view: SiteView, common: dict[str, Any]

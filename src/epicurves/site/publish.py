@@ -45,6 +45,7 @@ __all__ = [
     "BuildState",
     "SiteFolder",
     "link_or_copy",
+    "link_unchanged",
     "put_file",
     "signal_charts",
 ]
@@ -370,3 +371,25 @@ def link_or_copy(source: str | Path, target: str | Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+def link_unchanged(old: Path | None, new: Path, skip: frozenset[str]) -> int:
+    """Hard-link every file of the published generation ``old`` but ``skip`` (paths in the
+    site) into the new generation ``new``; returns the number of files linked."""
+    total = 0
+    if old is None:
+        return total
+    for dirpath, _, names in os.walk(old):
+        relative = os.path.relpath(dirpath, old)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        # A site has no dotfiles but the marker: others are temporary files of a killed
+        # build (the build's in-place writes), not carried on.
+        linked = [n for n in names if prefix + n not in skip and not n.startswith(".")]
+        if not linked:
+            continue
+        target = os.path.join(new, relative)
+        os.makedirs(target, exist_ok=True)
+        for name in linked:
+            link_or_copy(os.path.join(dirpath, name), os.path.join(target, name))
+        total += len(linked)
+    return total
