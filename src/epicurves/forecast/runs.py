@@ -459,8 +459,8 @@ def _backtest(
                 "card": summary.scorecard(frame),
             }
 
-        # A thread per target: pandas and Arrow leave the GIL while they sort, join, group
-        # and write, and the largest target's bookkeeping is seconds of a daily run.
+        # A thread per target: pandas leaves the GIL for much of its sorting, joining and
+        # grouping, and the largest target's bookkeeping is seconds of a daily run.
         threads = max(1, min(len(found), os.cpu_count() or 1))
         with ThreadPoolExecutor(max_workers=threads) as pool:
             finished = dict(zip(found, pool.map(finish, found), strict=True))
