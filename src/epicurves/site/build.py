@@ -407,7 +407,8 @@ class _Builder:
                 if info.get("vintage")
             },
         )
-        self.progress(f"render {len(graph_plan.regions)} regions ({executor.name})")
+        rendering = f"render {len(graph_plan.regions)} regions ({executor.name})"
+        self.progress(rendering)
         results = executor.map_unordered(write_chunk, jobs)
         if graph_plan.full:  # while the workers render
             self.progress("assets and articles")
@@ -421,6 +422,7 @@ class _Builder:
                 self._put(path, data)
         if meanwhile is not None:
             meanwhile()
+        self.progress(rendering)  # what is left: waiting for the workers
         for result in results:
             self._take(result, *into)
 
