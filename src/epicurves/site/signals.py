@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ from ..charts.views.signals import grid_step
 from ..sources import SOURCES, Signal, Source
 from .payload import data_script
 from .payload import script_json as _json
+from .signaltable import SignalTable, groups
 
 __all__ = [
     "SIGNAL_CHARTS",
@@ -130,65 +131,29 @@ class SignalFiles:
     """The charts with data, in :data:`SIGNAL_CHARTS` order: anchor, signal, vintage, ..."""
 
 
-def _groups(
-    frame: pd.DataFrame, columns: Sequence[str]
-) -> Iterator[tuple[tuple[str, ...], np.ndarray]]:
-    """The rows of each combination of ``columns`` that has rows, in the order of their
-    labels, each with its positions in ``frame`` in frame order: what ``groupby(columns,
-    sort=True, observed=True).indices`` gives, computed on the categories' codes (the columns
-    are categoricals, as :func:`signal_files` makes them; others are made so). pandas'
-    groupby of a slice of a large categorical recodes it each time: it was most of the time
-    of a region's signals."""
-    key = np.zeros(len(frame), dtype=np.int64)
-    kept = np.ones(len(frame), dtype=bool)  # a missing label is no group, as in pandas
-    labels = []
-    for column in columns:
-        values = frame[column].array
-        if not isinstance(values, pd.Categorical):
-            values = pd.Categorical(values)
-        names = values.categories.astype(str).to_numpy()
-        order = np.argsort(names, kind="stable")
-        rank = np.zeros(len(names) + 1, dtype=np.int64)  # a code's rank in label order
-        rank[order] = np.arange(len(names))
-        labels.append(names[order].tolist())
-        codes = values.codes.astype(np.int64)
-        kept &= codes >= 0
-        key = key * len(names) + rank[codes]
-    rows = np.flatnonzero(kept)
-    rows = rows[np.argsort(key[rows], kind="stable")]
-    found, starts = np.unique(key[rows], return_index=True)
-    ends = [*starts[1:].tolist(), len(rows)]
-    for value, start, end in zip(found.tolist(), starts.tolist(), ends, strict=True):
-        parts = []
-        for names in reversed(labels):
-            value, at = divmod(value, len(names))
-            parts.append(names[at])
-        yield tuple(reversed(parts)), rows[start:end]
+def _shown(table: SignalTable, rows: np.ndarray, chart: SignalChart) -> np.ndarray:
+    """Which of ``rows`` the chart draws: its estimates, and its age groups if it names any."""
+    wanted = table.among("estimate", rows, chart.estimates)
+    if chart.ages:
+        wanted &= table.among("age_group", rows, chart.ages)
+    return wanted
 
 
-def _among(column: pd.Series, values: Collection[str]) -> np.ndarray:
-    """Which rows of ``column`` hold one of ``values``: a categorical's codes compared
-    (``isin`` looks each row's label up)."""
-    array = column.array
-    if isinstance(array, pd.Categorical):
-        found = array.categories.get_indexer(pd.Index(list(values)))
-        return np.isin(array.codes, found[found >= 0])
-    return column.isin(list(values)).to_numpy(dtype=bool)
+def _day_text(day: int) -> str:
+    return str(np.datetime64(int(day), "D"))
 
 
 def _series_objects(
-    frame: pd.DataFrame, chart: SignalChart, *, script: bool = True
+    table: SignalTable, rows: np.ndarray, chart: SignalChart, *, script: bool = True
 ) -> tuple[list[str], str, str]:
-    """The series of one chart of one region, as JSON objects (``script=False``: ``""`` for
-    each, where only the page is made); its first and last date."""
+    """The series of one chart of one region (``rows`` of ``table``), as JSON objects
+    (``script=False``: ``""`` for each, where only the page is made); its first and last
+    date."""
     parts: list[str] = []
-    every_day = frame["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    numbers = {
-        c: frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
-        for c in ("value", "lo", "hi")
-    }
-    units = frame["unit"].astype(str).to_numpy() if chart.unit_title else None
-    for key, rows in _groups(frame, ("signal", "pathogen", "age_group", "estimate")):
+    every_day = table.day[rows]
+    numbers = {c: v[rows] for c, v in table.numbers.items()}
+    units = table.text("unit", rows) if chart.unit_title else None
+    for key, at in groups(table, rows, ("signal", "pathogen", "age_group", "estimate")):
         signal, pathogen, age, estimate = key
         if estimate not in chart.estimates or (chart.ages and age not in chart.ages):
             continue
@@ -196,36 +161,33 @@ def _series_objects(
         if not script:
             parts.append("")
             continue
-        rows = rows[np.argsort(every_day[rows], kind="stable")]
-        days = every_day[rows]
+        at = at[np.argsort(every_day[at], kind="stable")]
+        days = every_day[at]
         step = grid_step(days)
         index = (days - days[0]) // step
         grid = {}
         for column in ("value", "lo", "hi"):
             values = np.full(int(index[-1]) + 1, np.nan)
-            values[index] = numbers[column][rows]
+            values[index] = numbers[column][at]
             grid[column] = values
         head = {
-            "signal": str(signal),
-            "pathogen": str(pathogen),
-            "age_group": str(age),
-            "estimate": str(estimate),
-            "start": str(np.datetime64(int(days[0]), "D")),
+            "signal": signal,
+            "pathogen": pathogen,
+            "age_group": age,
+            "estimate": estimate,
+            "start": _day_text(days[0]),
             "step": step,
         }
         if units is not None:  # its unit differs by region: each series says it
-            head["unit"] = str(units[rows[0]])
+            head["unit"] = str(units[at[0]])
         text = _json(head)[:-1] + ',"v":' + _array(grid["value"], digits)
         for bound in ("lo", "hi"):
             if not np.isnan(grid[bound]).all():
                 text += f',"{bound}":' + _array(grid[bound], digits)
         parts.append(text + "}")
-    shown = _among(frame["estimate"], chart.estimates)
-    if chart.ages:
-        shown &= _among(frame["age_group"], chart.ages)
-    dates = frame.loc[shown, "date"]
-    first = "" if dates.empty else dates.min().strftime("%Y-%m-%d")
-    last = "" if dates.empty else dates.max().strftime("%Y-%m-%d")
+    days = every_day[_shown(table, rows, chart)]
+    first = "" if not len(days) else _day_text(days.min())
+    last = "" if not len(days) else _day_text(days.max())
     return parts, first, last
 
 
@@ -243,42 +205,49 @@ def signal_files(
     out: dict[str, SignalFiles] = {}
     if signals.empty:
         return out
-    # grouped by codes, not by text: the table has a few labels and many rows
-    text = [
-        "source",
-        "region_id",
-        "signal",
-        "pathogen",
-        "age_group",
-        "estimate",
-        "unit",
-        "resolution",
-    ]
-    columns = [*text, "date", "value", "lo", "hi"]
-    signals = signals[columns].astype(dict.fromkeys(text, "category"))
-    for region_id, frame in signals.groupby("region_id", sort=True, observed=True):
+    table = SignalTable(signals)
+    regions = table.codes["region_id"]
+    order = np.argsort(regions, kind="stable")  # by region, each in the table's order
+    found, starts = np.unique(regions[order], return_index=True)
+    ends = [*starts[1:].tolist(), len(order)]
+    wanted = {c.signal for c in spec.SIGNAL_CHARTS} | {
+        c.counts for c in spec.SIGNAL_CHARTS if c.counts
+    }
+    codes = {s: table.code("signal", s) for s in wanted}
+    for code, start, end in zip(found.tolist(), starts.tolist(), ends, strict=True):
+        if code < 0:
+            continue
+        region_id = str(table.labels["region_id"][code])
+        rows = order[start:end]
+        of_signal = table.codes["signal"][rows]
+        by_signal = {
+            s: picked
+            for s, c in codes.items()
+            if c >= 0 and len(picked := rows[of_signal == c])
+        }
         parts: list[str] = []
         charts: list[dict[str, Any]] = []
-        by_signal = dict(tuple(frame.groupby("signal", sort=False, observed=True)))
         for chart in spec.SIGNAL_CHARTS:
-            rows = by_signal.get(chart.signal)
-            if rows is None:
+            chart_rows = by_signal.get(chart.signal)
+            if chart_rows is None:
                 continue
             if chart.counts and chart.counts in by_signal:
-                rows = pd.concat([rows, by_signal[chart.counts]])
+                chart_rows = np.concatenate([chart_rows, by_signal[chart.counts]])
             made = scripts is None or region_id in scripts
-            series, first, last = _series_objects(rows, chart, script=made)
+            series, first, last = _series_objects(table, chart_rows, chart, script=made)
             if not series:
                 continue
             parts.extend(series)
-            charts.append(_chart_text(chart, rows, first, last, newest or {}))
+            charts.append(
+                _chart_text(table, chart_rows, chart, first, last, newest or {})
+            )
         if not parts:
             continue
-        key = signal_key(str(region_id))
+        key = signal_key(region_id)
         data = data_script(
-            key, f'{{"region_id":{_json(str(region_id))},"series":[{",".join(parts)}]}}'
+            key, f'{{"region_id":{_json(region_id)},"series":[{",".join(parts)}]}}'
         )
-        out[str(region_id)] = SignalFiles(data, charts)
+        out[region_id] = SignalFiles(data, charts)
     return out
 
 
@@ -295,19 +264,42 @@ def provisional_now(
     >>> [provisional_now(rows, 4, {"s/x": d}) for d in ("2026-04-13", "2026-04-27", "2025-01-06")]
     [4, 2, 4]
     """
-    if rows.empty or not declared_weeks:
+    if rows.empty:
         return 0
-    last = pd.Timestamp(rows["date"].max())
+    day = rows["date"].to_numpy().astype("datetime64[D]").astype(np.int64).max()
     key = f"{rows['source'].iloc[0]}/{rows['signal'].iloc[0]}"
+    return _provisional(int(day), key, declared_weeks, newest)
+
+
+def _provisional(
+    last: int, key: str, declared_weeks: int, newest: Mapping[str, str]
+) -> int:
+    """:func:`provisional_now` of a line whose last day is ``last`` (days since 1970),
+    of ``key`` (``source/signal``)."""
+    if not declared_weeks:
+        return 0
     if key not in newest:
         return declared_weeks
-    behind = max((pd.Timestamp(newest[key]) - last).days // 7, 0)
+    newest_day = np.datetime64(newest[key], "D").astype(np.int64)
+    behind = max(int(newest_day - last) // 7, 0)
     return max(declared_weeks - behind, 0)
 
 
+def _line_provisional(
+    table: SignalTable, rows: np.ndarray, declared_weeks: int, newest: Mapping[str, str]
+) -> int:
+    """:func:`provisional_now` of ``rows`` of ``table``."""
+    if not len(rows):
+        return 0
+    first = rows[:1]
+    key = f"{table.text('source', first)[0]}/{table.text('signal', first)[0]}"
+    return _provisional(int(table.day[rows].max()), key, declared_weeks, newest)
+
+
 def _chart_text(
+    table: SignalTable,
+    rows: np.ndarray,
     chart: SignalChart,
-    rows: pd.DataFrame,
     first: str,
     last: str,
     newest: Mapping[str, str],
@@ -315,33 +307,32 @@ def _chart_text(
     """What the page says about one chart (plain strings: the template escapes them)."""
     found = declared(chart.signal)
     source, signal = (None, None) if found is None else found
-    wanted = _among(rows["estimate"], chart.estimates)
-    if chart.ages:
-        wanted &= _among(rows["age_group"], chart.ages)
-    drawn = rows.loc[wanted]
-    pathogens = sorted(map(str, drawn["pathogen"].unique()), key=_pathogen_order)
-    ages = sorted(map(str, drawn["age_group"].unique()))
+    drawn = rows[_shown(table, rows, chart)]
+    pathogens = sorted(table.distinct("pathogen", drawn), key=_pathogen_order)
+    ages = table.distinct("age_group", drawn)
     live = bool(source is not None and source.live and source.interval_days)
     summary = ""
     sources = [] if source is None else [source]
-    own = drawn.loc[(drawn["signal"] == chart.signal).to_numpy(dtype=bool)]
+    own = drawn[table.codes["signal"][drawn] == table.code("signal", chart.signal)]
+    own_pathogens = table.codes["pathogen"][own]
     by_pathogen = {
-        p: provisional_now(
-            own.loc[(own["pathogen"] == p).to_numpy(dtype=bool)], w, newest
+        p: _line_provisional(
+            table, own[own_pathogens == table.code("pathogen", p)], w, newest
         )
         for p, w in spec.provisional_weeks(chart).items()
     }
-    span = provisional_now(own, spec.provisional_span(chart), newest)
+    span = _line_provisional(table, own, spec.provisional_span(chart), newest)
+    unit = _rows_unit(table.distinct("unit", drawn), signal)
     if chart.lines == "disease":
         sources = [
             s for p in pathogens if (s := source_of(chart.signal, p)) is not None
         ]
         live = any(s.live and s.interval_days for s in sources)
         summary = _disease_summary(
-            chart, drawn, signal.unit if signal else "", by_pathogen
+            chart, table, own, signal.unit if signal else "", by_pathogen
         )
     elif chart.unit_title or spec.provisional_span(chart):
-        summary = _age_summary(chart, drawn, _rows_unit(drawn, signal), span)
+        summary = _age_summary(table, own, unit, span)
     return {
         "anchor": chart.anchor,
         "docs": chart.docs,
@@ -359,10 +350,10 @@ def _chart_text(
         else signal.title
         if signal is not None
         else chart.signal,
-        "unit": _unit(chart, _rows_unit(drawn, signal)),
+        "unit": _unit(chart, unit),
         "resolution": signal.resolution
         if signal is not None
-        else str(rows["resolution"].iloc[0]),
+        else str(table.text("resolution", rows[:1])[0]),
         "description": signal.description if signal is not None else "",
         "caveats": signal.caveats if signal is not None else "",
         "note": chart.note,
@@ -381,11 +372,10 @@ def _chart_text(
     }
 
 
-def _rows_unit(rows: pd.DataFrame, signal: Signal | None) -> str:
-    """The unit of a chart's values in a region: the rows' own where they have one (ECDC's
-    rates differ by country), else the signal's."""
-    # the distinct units first: a column of a few labels and many rows
-    units: list[str] = sorted({str(u) for u in rows["unit"].unique()})
+def _rows_unit(units: list[str], signal: Signal | None) -> str:
+    """The unit of a chart's values in a region: the rows' own (``units``, the distinct
+    ones in label order) where they have one (ECDC's rates differ by country), else the
+    signal's."""
     if len(units) == 1 and units[0]:
         return units[0]
     return signal.unit if signal is not None else units[0] if units else ""
@@ -408,28 +398,28 @@ def source_of(signal: str, pathogen: str) -> Source | None:
 
 
 def _disease_summary(
-    chart: SignalChart, rows: pd.DataFrame, unit: str, weeks: Mapping[str, int]
+    chart: SignalChart,
+    table: SignalTable,
+    own: np.ndarray,
+    unit: str,
+    weeks: Mapping[str, int],
 ) -> str:
-    """The text alternative of a chart by disease: its lines, each one's latest week (named
-    by its last day) and value, and which weeks are provisional (``weeks``, by pathogen)."""
+    """The text alternative of a chart by disease (``own``: the rows of its own signal, not
+    the counts it can switch to): its lines, each one's latest week (named by its last day)
+    and value, and which weeks are provisional (``weeks``, by pathogen)."""
     parts = []
-    # the chart's own signal, not the counts it can switch to
-    own = rows.loc[(rows["signal"] == chart.signal).to_numpy(dtype=bool)]
-    pathogens = own["pathogen"].astype(str).to_numpy()
-    values = own["value"].to_numpy(dtype=np.float64, na_value=np.nan)
-    dates = own["date"].to_numpy()
+    pathogens = table.codes["pathogen"][own]
+    values = table.numbers["value"][own]
+    days = table.day[own]
     for pathogen, disease in zip(chart.pathogens, chart.diseases, strict=True):
-        picked = np.flatnonzero((pathogens == pathogen) & ~np.isnan(values))
+        code = table.code("pathogen", pathogen)
+        picked = np.flatnonzero((pathogens == code) & (code >= 0) & ~np.isnan(values))
         if not len(picked):
             continue
-        at = picked[np.argmax(dates[picked])]
+        at = picked[np.argmax(days[picked])]
         found = source_of(chart.signal, pathogen)
         offset = 0 if found is None else found.date_offset_days
-        last = {
-            "value": values[at],
-            "date": pd.Timestamp(dates[at]) + pd.Timedelta(days=offset),
-        }
-        value = float(last["value"])
+        value = float(values[at])
         percent = float(f"{value * 100:.2g}")
         shown = (
             f"{percent:g} % of visits" if chart.percent else f"{people(value)} {unit}"
@@ -437,7 +427,7 @@ def _disease_summary(
         n = weeks.get(pathogen, 0)
         newest = "the newest week" if n == 1 else f"the newest {n} weeks"
         parts.append(
-            f"{disease}: {shown} in the week ending {pd.Timestamp(last['date']):%Y-%m-%d}"
+            f"{disease}: {shown} in the week ending {_day_text(days[at] + offset)}"
             + (
                 f" (provisional: {newest} of the line {'is' if n == 1 else 'are'} dashed)"
                 if n
@@ -454,34 +444,27 @@ def _disease_summary(
     )
 
 
-def _age_summary(chart: SignalChart, rows: pd.DataFrame, unit: str, n: int) -> str:
+def _age_summary(table: SignalTable, own: np.ndarray, unit: str, n: int) -> str:
     """The text alternative of a chart by age group in the region's unit, or with
-    provisional weeks: each line's latest week and value, and which weeks are shaded."""
-    rows = rows.loc[(rows["signal"] == chart.signal).to_numpy(dtype=bool)]
-    rows = rows.loc[
-        np.isfinite(rows["value"].to_numpy(dtype=np.float64, na_value=np.nan))
-    ]
-    if rows.empty:
+    provisional weeks (``own``: the rows of the chart's own signal): each line's latest week
+    and value, and which weeks are shaded."""
+    own = own[np.isfinite(table.numbers["value"][own])]
+    if not len(own):
         return ""
-    latest = (
-        rows.sort_values("date", kind="stable")
-        .groupby("age_group", observed=True, sort=True)
-        .tail(1)
-    )
     parts = []
-    ages = latest["age_group"].astype(str).tolist()
-    values = latest["value"].to_numpy(dtype=np.float64)
-    days = pd.DatetimeIndex(latest["date"])
-    for i in sorted(
-        range(len(ages)), key=lambda i: "" if ages[i] == spec.ALL_AGES else ages[i]
-    ):
-        age = "all ages" if ages[i] == spec.ALL_AGES else ages[i]
-        parts.append(
-            f"{age}: {people(float(values[i]))} in the week of {days[i]:%Y-%m-%d}"
+    for (age,), at in groups(table, own, ("age_group",)):
+        days = table.day[own[at]]
+        latest = own[at][np.flatnonzero(days == days.max())[-1]]
+        shown = "all ages" if age == spec.ALL_AGES else age
+        line = (
+            f"{shown}: {people(float(table.numbers['value'][latest]))} in the week of"
         )
+        parts.append(("" if age == spec.ALL_AGES else age, line, table.day[latest]))
+    parts.sort(key=lambda part: part[0])
+    lines = [f"{line} {_day_text(day)}" for _, line, day in parts]
     newest = "the newest week is" if n == 1 else f"the newest {n} weeks are"
     shaded = f" Shaded: {newest} provisional, still being revised." if n else ""
-    return f"Lines ({unit}): " + "; ".join(parts) + "." + shaded
+    return f"Lines ({unit}): " + "; ".join(lines) + "." + shaded
 
 
 _PREFIX = re.compile(
