@@ -374,3 +374,62 @@ def test_relative_wis_names_a_forecast_scored_twice() -> None:
         relative_wis(twice)
     once = pd.concat([base, scores_of("m", ["2025-07-12"], [1.0])])
     assert relative_wis(once, unique=True).equals(relative_wis(once))
+
+
+def _random_scores(seed: int) -> pd.DataFrame:
+    """Scores of three models over regions and dates at random, the baseline missing some
+    forecasts; text columns categorical with categories out of text order (as a backtest
+    concatenates them), and one region a plain string column would sort elsewhere."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for model in ("m", "baseline", "ensemble"):
+        for region in ("US-TX", "DE", "US-CA", "Ö-1", "de"):
+            for day in pd.date_range("2025-07-05", periods=6, freq="7D"):
+                for horizon in range(3):
+                    if model == "baseline" and rng.random() < 0.2:
+                        continue
+                    rows.append({
+                        "model": model, "target": rng.choice(["wk inc case", "wk inc death"]),
+                        "region_id": region, "reference_date": day, "horizon": horizon,
+                        "target_end_date": day + pd.Timedelta(days=7 * horizon),
+                        "period": rng.choice(["tuning", "evaluation"]),
+                    })  # fmt: skip
+    frame = pd.DataFrame(rows)
+    n = len(frame)
+    frame = frame.assign(
+        observed=rng.random(n), wis=rng.gamma(2.0, 3.0, n), dispersion=rng.random(n),
+        overprediction=rng.random(n), underprediction=rng.random(n),
+        ae_median=rng.random(n), covered_50=rng.random(n) < 0.5,
+        covered_95=rng.random(n) < 0.9,
+    )  # fmt: skip
+    for column in ("model", "target", "region_id", "period"):
+        labels = sorted(frame[column].unique(), reverse=True)
+        frame[column] = pd.Categorical(frame[column], categories=labels)
+    return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_backtest_s_own_summaries_equal_the_merged_ones(seed: int) -> None:
+    """``unique=True`` pairs each forecast with the baseline's on integer keys, and
+    :func:`records` groups categoricals in text order: the same tables, bytes and order, as
+    the merge and the text columns they replace."""
+    from epicurves.forecast.summary import RECORD_COLUMNS, records
+
+    scores = _random_scores(seed)
+    for by in (("target", "horizon"), ("target", "period", "horizon")):
+        fast = relative_wis(scores, by=by, unique=True)
+        merged = relative_wis(scores, by=by)
+        pd.testing.assert_frame_equal(fast, merged, check_exact=True)
+    pair = scores[scores["model"].isin(["ensemble", "baseline"])]
+    pair = pair.astype(dict.fromkeys(("model", "target", "region_id"), str))
+    card = relative_wis(pair, by=("target", "region_id"))
+    card = card[card["model"] == "ensemble"]
+    dates = (
+        pair[pair["model"] == "ensemble"]
+        .groupby(["target", "region_id"], sort=True)["reference_date"]
+        .agg(first_reference_date="min", last_reference_date="max")
+        .reset_index()
+    )
+    expected = card.merge(dates, on=["target", "region_id"], how="left")
+    expected = expected[list(RECORD_COLUMNS)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(records(scores), expected, check_exact=True)

@@ -372,6 +372,39 @@ def score(forecasts: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+def _row_keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray | None:
+    """One integer per row, equal exactly where the row's ``columns`` are (missing equal to
+    missing, as a merge matches them); None where their combinations would not fit."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    span = 1
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column])
+        size = len(uniques) + 1  # and -1, a missing value
+        span *= size
+        if span >= 2**62:
+            return None
+        combined = combined * size + (codes + 1)
+    return combined
+
+
+def _baseline_rows(
+    scores: pd.DataFrame, keys: Sequence[str], is_base: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Which rows of ``scores`` the baseline forecast too (the same ``keys``), and the row
+    of the baseline's forecast for each of them: an inner merge of ``scores`` with the
+    baseline's rows, computed on integer keys (millions of rows in a backtest). None where
+    the baseline's rows are not one per forecast (then merged)."""
+    combined = _row_keys(scores, keys)
+    if combined is None:
+        return None
+    base = pd.Index(combined[is_base])
+    if not base.is_unique:
+        return None
+    position = base.get_indexer(combined)
+    matched = position >= 0
+    return matched, np.flatnonzero(is_base)[position[matched]]
+
+
 def relative_wis(
     scores: pd.DataFrame,
     by: Sequence[str] = ("target", "horizon"),
@@ -392,7 +425,9 @@ def relative_wis(
     ``ae_median`` and the share of outcomes in the 50 % and 95 % intervals
     (``coverage_50``, ``coverage_95``). A forecast there twice is an error naming it;
     ``unique=True`` skips that check, for scores known to hold each forecast once (a
-    backtest's own: the check is a second of the daily run on millions of rows).
+    backtest's own: the check is a second of the daily run on millions of rows), and pairs
+    the forecasts with the baseline's on integer keys rather than by a merge (the same
+    table).
 
     This is what the hubs' "relative WIS against the baseline" is for one model and the
     baseline. Their reports over many models scale the geometric mean of pairwise ratios
@@ -427,8 +462,17 @@ def relative_wis(
             f"scores hold a forecast twice: {_describe(scores[['model', *keys]], row)}"
         )
         raise ValueError(msg)
-    base = scores.loc[scores["model"] == baseline, [*keys, "wis"]]
-    common = scores.merge(base.rename(columns={"wis": "baseline_wis"}), on=keys)
+    is_base = (scores["model"] == baseline).to_numpy(dtype=bool)
+    found = _baseline_rows(scores, keys, is_base) if unique else None
+    if found is None:
+        base = scores.loc[is_base, [*keys, "wis"]]
+        common = scores.merge(base.rename(columns={"wis": "baseline_wis"}), on=keys)
+    else:  # what the merge gives, in its order (the scores'), without merging
+        matched, at = found
+        values = ["wis", "ae_median", "covered_50", "covered_95"]
+        common = scores.loc[matched, [*groups, *values]].assign(
+            baseline_wis=scores["wis"].to_numpy()[at]
+        )
     table = (
         common.groupby(groups, sort=True, dropna=False)
         .agg(

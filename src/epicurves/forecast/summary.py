@@ -65,24 +65,44 @@ def records(scores: pd.DataFrame) -> pd.DataFrame:
     together: ``n`` forecasts scored, the share of outcomes inside the 50 % and 95 %
     intervals, and the WIS relative to the baseline's on the same forecasts (below 1: errors
     smaller than the baseline's). ``scores``: a backtest's own, each forecast once."""
-    pair = scores[scores["model"].isin([RECORD_MODEL, "baseline"])]
-    if not len(pair) or RECORD_MODEL not in set(pair["model"]):
+    wanted = scores["model"].isin([RECORD_MODEL, "baseline"]).to_numpy(dtype=bool)
+    # the scores relative_wis reads, not their parts (millions of rows in a backtest)
+    unused = {"observed", "dispersion", "overprediction", "underprediction"}
+    pair = scores.loc[wanted, [c for c in scores.columns if c not in unused]]
+    if not len(pair) or not (pair["model"] == RECORD_MODEL).any():
         return pd.DataFrame({c: [] for c in RECORD_COLUMNS})
-    pair = pair.assign(
-        model=pair["model"].astype(str),
-        target=pair["target"].astype(str),
-        region_id=pair["region_id"].astype(str),
-    )
+    texts = ("model", "target", "region_id")
+    pair = pair.assign(**{c: _in_text_order(pair[c]) for c in texts})
     card = relative_wis(pair, by=("target", "region_id"), unique=True)
     card = card[card["model"] == RECORD_MODEL]
     dates = (
-        pair[pair["model"] == RECORD_MODEL]
+        pair[(pair["model"] == RECORD_MODEL).to_numpy(dtype=bool)]
         .groupby(["target", "region_id"], sort=True)["reference_date"]
         .agg(first_reference_date="min", last_reference_date="max")
         .reset_index()
     )
+    card = card.astype(dict.fromkeys(texts, str))
+    dates = dates.astype(dict.fromkeys(texts[1:], str))
     out = card.merge(dates, on=["target", "region_id"], how="left")
     return out[list(RECORD_COLUMNS)].reset_index(drop=True)
+
+
+def _in_text_order(column: pd.Series) -> pd.Series:
+    """``column`` grouped as its text would be, cheaply: a categorical with its categories
+    as text in text order (grouped by them, in that order; made text once grouped), rather
+    than millions of strings."""
+    values = column.array
+    if not isinstance(values, pd.Categorical):
+        return column.astype(str)
+    names = values.categories.astype(str)
+    order = np.argsort(names.to_numpy(), kind="stable")
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1  # missing stays missing
+    return pd.Series(
+        pd.Categorical.from_codes(rank[values.codes], categories=names[order]),
+        index=column.index,
+    )
 
 
 def scorecard(scores: pd.DataFrame) -> pd.DataFrame:
