@@ -338,6 +338,9 @@ def _backtest(
     redone: dict[str, int] = {}
     counts: dict[str, int] = {}
     kept: dict[str, pd.DataFrame] = {}
+    valid: dict[
+        str, np.ndarray
+    ] = {}  # which of those rows of a redone target still hold
     loaded: dict[str, Series] = {}
     with reading(settings, snapshot) as (settings, pinned):
         folder = settings.home / "forecasts"
@@ -390,7 +393,9 @@ def _backtest(
                 if earlier is None:
                     since = _since_all(series, None)
                 else:
-                    kept[name] = _before(earlier, series, since)
+                    still = _still_valid(earlier, series, since)
+                    if still.any():
+                        kept[name], valid[name] = earlier, still
             if whole:
                 states[name] = stored.series_state(series)
                 fresh_meta["targets"][name] = {
@@ -450,7 +455,11 @@ def _backtest(
         def finish(name: str) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
             """A target's scores, kept and new, in order; and what the site shows of them."""
             parts = [*([kept[name]] if name in kept else []), *found[name]]
-            frame = _sorted(engine.concat_scores(parts), engine.BACKTEST_COLUMNS[:6])
+            frame = engine.concat_scores(parts)
+            rows = np.ones(len(frame), dtype=bool)
+            if name in valid:
+                rows[: len(valid[name])] = valid[name]
+            frame = _sorted(frame, engine.BACKTEST_COLUMNS[:6], rows)
             if not whole:
                 return frame, {}
             return frame, {
@@ -478,14 +487,8 @@ def _backtest(
         result = _sorted(result, engine.BACKTEST_COLUMNS[:6])
     made_all = None
     if forecasts:
-        keys = [
-            "model",
-            "target",
-            "region_id",
-            "reference_date",
-            "horizon",
-            "output_type_id",
-        ]
+        keys = ["model", "target", "region_id", "reference_date", "horizon",
+                "output_type_id"]  # fmt: skip
         made_all = (
             _sorted(pd.concat(found_forecasts, ignore_index=True), keys)
             if found_forecasts
@@ -504,28 +507,35 @@ def _since_all(series: Series, regions: Sequence[str] | None) -> np.ndarray:
     return since
 
 
-def _before(earlier: pd.DataFrame, series: Series, since: np.ndarray) -> pd.DataFrame:
-    """The stored scores still valid: of a current region, before its first changed date."""
+def _still_valid(
+    earlier: pd.DataFrame, series: Series, since: np.ndarray
+) -> np.ndarray:
+    """Which stored scores still hold: of a current region, before its first changed date."""
     column = earlier["region_id"]
     if not isinstance(column.dtype, pd.CategoricalDtype):
         column = column.astype(str).astype("category")
     # by the categories' codes: the table has millions of rows and a few thousand regions
     names = column.cat.categories
     if not len(names):
-        return earlier.iloc[:0]
+        return np.zeros(len(earlier), dtype=bool)
     cut = pd.Series(since, index=series.regions).reindex(names).to_numpy()
     current = names.isin(series.regions)  # none of a gone region
     codes = column.cat.codes.to_numpy()
     at = np.maximum(codes, 0)
     mine = cut[at]
     dates = earlier["reference_date"].to_numpy(dtype="datetime64[ns]")
-    keep = (codes >= 0) & current[at] & (np.isnat(mine) | (dates < mine))
-    kept: pd.DataFrame = earlier.loc[keep]
-    return kept
+    valid: np.ndarray = (codes >= 0) & current[at] & (np.isnat(mine) | (dates < mine))
+    return valid
 
 
-def _sorted(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    return frame.sort_values(list(keys), kind="stable", ignore_index=True)
+def _sorted(
+    frame: pd.DataFrame, keys: Sequence[str], rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``frame`` (only ``rows``, if given) sorted by ``keys``, stably, in one copy."""
+    if rows is None or rows.all():
+        return frame.sort_values(list(keys), kind="stable", ignore_index=True)
+    order = frame.loc[rows, list(keys)].sort_values(list(keys), kind="stable").index
+    return frame.take(order.to_numpy()).reset_index(drop=True)
 
 
 def has_backtest(settings: Settings) -> bool:
