@@ -338,9 +338,7 @@ def _backtest(
     redone: dict[str, int] = {}
     counts: dict[str, int] = {}
     kept: dict[str, pd.DataFrame] = {}
-    valid: dict[
-        str, np.ndarray
-    ] = {}  # which of those rows of a redone target still hold
+    valid: dict[str, np.ndarray] = {}  # which kept rows of a redone target still hold
     loaded: dict[str, Series] = {}
     with reading(settings, snapshot) as (settings, pinned):
         folder = settings.home / "forecasts"

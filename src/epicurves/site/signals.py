@@ -374,7 +374,7 @@ def _chart_text(
 
 def _rows_unit(units: list[str], signal: Signal | None) -> str:
     """The unit of a chart's values in a region: the rows' own (``units``, the distinct
-    ones in label order) where they have one (ECDC's rates differ by country), else the
+    ones, sorted) where they have one (ECDC's rates differ by country), else the
     signal's."""
     if len(units) == 1 and units[0]:
         return units[0]
