@@ -323,7 +323,7 @@ def _current(current: pd.DataFrame) -> list[dict[str, Any]]:
         rows = current[current["target"].astype(str) == name]
         if len(rows):
             dates = sorted(
-                {f"{pd.Timestamp(d):%Y-%m-%d}" for d in rows["reference_date"]}
+                {f"{pd.Timestamp(d):%Y-%m-%d}" for d in rows["reference_date"].unique()}
             )
             out.append(
                 {
