@@ -455,7 +455,7 @@ def _backtest(
             parts = [*([kept[name]] if name in kept else []), *found[name]]
             frame = engine.concat_scores(parts)
             rows = np.ones(len(frame), dtype=bool)
-            if name in valid:
+            if name in valid:  # the kept rows come first (never empty: not dropped)
                 rows[: len(valid[name])] = valid[name]
             frame = _sorted(frame, engine.BACKTEST_COLUMNS[:6], rows)
             if not whole:

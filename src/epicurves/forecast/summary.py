@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..categories import text_ordered
 from ..config import Settings
 from . import engine
 from .scoring import relative_wis
@@ -89,20 +90,11 @@ def records(scores: pd.DataFrame) -> pd.DataFrame:
 
 def _in_text_order(column: pd.Series) -> pd.Series:
     """``column`` grouped as its text would be, cheaply: a categorical with its categories
-    as text in text order (grouped by them, in that order; made text once grouped), rather
-    than millions of strings."""
+    as text in text order (made text once grouped), rather than millions of strings."""
     values = column.array
     if not isinstance(values, pd.Categorical):
         return column.astype(str)
-    names = values.categories.astype(str)
-    order = np.argsort(names.to_numpy(), kind="stable")
-    rank = np.empty(len(order) + 1, dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    rank[-1] = -1  # missing stays missing
-    return pd.Series(
-        pd.Categorical.from_codes(rank[values.codes], categories=names[order]),
-        index=column.index,
-    )
+    return pd.Series(text_ordered(values), index=column.index)
 
 
 def scorecard(scores: pd.DataFrame) -> pd.DataFrame:

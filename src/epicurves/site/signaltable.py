@@ -12,6 +12,8 @@ from collections.abc import Collection, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
+from ..categories import text_ordered
+
 __all__ = ["TEXT_COLUMNS", "SignalTable", "groups"]
 
 #: The text columns of the signals table, kept as codes into their labels.
@@ -28,14 +30,11 @@ class SignalTable:
         self.codes: dict[str, np.ndarray] = {}
         self.labels: dict[str, np.ndarray] = {}
         for column in TEXT_COLUMNS:
-            values = pd.Categorical(signals[column])
-            names = values.categories.astype(str).to_numpy(dtype=object)
-            order = np.argsort(names, kind="stable")
-            rank = np.empty(len(names) + 1, dtype=np.int64)
-            rank[order] = np.arange(len(names))
-            rank[-1] = -1  # a missing label is no group, as in pandas
-            self.codes[column] = rank[values.codes]
-            self.labels[column] = np.append(names[order], "nan")
+            values = text_ordered(pd.Categorical(signals[column]))
+            # a missing label (code -1) is no group, as in pandas
+            self.codes[column] = values.codes.astype(np.int64)
+            names = values.categories.to_numpy(dtype=object)
+            self.labels[column] = np.append(names, "nan")
         self.day = signals["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
         self.numbers = {
             c: signals[c].to_numpy(dtype=np.float64, na_value=np.nan)
