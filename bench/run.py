@@ -4,7 +4,9 @@ Owns the figures of the daily loop: a full run, a no-change run, one new nationa
 new day in all RKI files, and `build --full` per region (``build-full``: in a home after
 `update` alone, so each run also makes the chart layouts of the installed code;
 ``build-full-again``: in a home that has built its site once, the layouts cached); wall time
-and peak memory of each.
+and peak memory of each. The two new-day scenarios start from a full run; ``national-next`` and
+``all-next`` time the day after such a day (the daily loop's steady state, where a build
+recycles the site's generation before the published one).
 
 Run on demand (not part of the test suite)::
 
@@ -62,6 +64,8 @@ COMMANDS = {
     "no-change": ["run", "--mirror", "{scale}", "--out", "{site}"],
     "national": ["run", "--mirror", "{national}", "--out", "{site}"],
     "all": ["run", "--mirror", "{all}", "--out", "{site}"],
+    "national-next": ["run", "--mirror", "{national-next}", "--out", "{site}"],
+    "all-next": ["run", "--mirror", "{all-next}", "--out", "{site}"],
     "build-full": ["build", "--full", "--out", "{site}"],
     "build-full-again": ["build", "--full", "--out", "{site}"],
 }
@@ -72,6 +76,10 @@ PREPARE = {
     "no-change": FULL_RUN,
     "national": FULL_RUN,
     "all": FULL_RUN,
+    # the daily loop's steady state: a home whose last run was a day, not a full run (its
+    # site's generation before the published one is recycled)
+    "national-next": FULL_RUN,
+    "all-next": FULL_RUN,
     "build-full": ["update", "--mirror", "{data}"],
     # a home that has built its site before: the chart layouts of the installed code are
     # in its cache (`build-full` makes them in each timed run: seconds of Bokeh)
@@ -82,10 +90,18 @@ MEASURES = {
     "no-change": ("no-change `run`", "≤ 0.6 s"),
     "national": ("one new national RKI day", "≤ 1.2 s"),
     "all": ("one new day in all RKI files", "≤ 4 s, ≤ 0.45 of full"),
+    "national-next": ("one new national RKI day, the day after one", "≤ 1.2 s"),
+    "all-next": (
+        "one new day in all RKI files, the day after one",
+        "≤ 4 s, ≤ 0.45 of full",
+    ),
     "build-full": ("`build --full` on ../shared/data", ""),
     "build-full-again": ("`build --full` on ../shared/data, built once before", ""),
 }
 PER_REGION_TARGET_MS = 7
+#: The "-next" scenarios: their starting state is the full run's followed by this variant's
+#: new day (untimed); they time the day after it, a mirror one more day on.
+DAY_BEFORE = {"national-next": "national", "all-next": "all"}
 
 
 class CommandFailed(Exception):
@@ -312,13 +328,47 @@ def new_day_mirror(scale: Path, mirror: Path, variant: str) -> str:
     return done.stdout.split(" gain ")[-1].strip()
 
 
+def prepare_next_days(
+    scenarios: list[str],
+    mirrors: dict[str, Path],
+    work: Path,
+    revisions: list[Revision],
+    prepared: dict[str, tuple[Path, dict[str, Path]]],
+) -> dict[str, Path]:
+    """For each "-next" scenario: each revision's starting state (its full run's, then the
+    day before, untimed), and the mirror of the day after, checked on a copy of the
+    current revision's state."""
+    made = {}
+    for name in scenarios:
+        if name not in DAY_BEFORE:
+            continue
+        variant = DAY_BEFORE[name]
+        day = ["run", "--mirror", f"{{{variant}}}", "--out", "{site}"]
+        for rev in revisions:
+            after_full, states = prepared[rev.label]
+            slug = "".join(c if c.isalnum() else "-" for c in rev.label)
+            state = work / f"{slug}-prepared-{name}"
+            copy_state(after_full, state)
+            log(f"preparing ({rev.label}): the day before of {name} ...")
+            timed(fill(day, mirrors, state / "site", rev), state, rev)
+            states[name] = state
+        mirror = work / f"new-{name}"
+        date = new_day_mirror(mirrors[variant], mirror, variant)
+        copy_state(prepared["current"][1][name], work / "check")
+        log(f"{name}: {check_update(work / 'check' / 'home', mirror, variant, date)}")
+        shutil.rmtree(work / "check")
+        made[name] = mirror
+    return made
+
+
 def new_day_mirrors(
     scenarios: list[str], scale: Path, prepared: Path, work: Path
 ) -> dict:
     """The new-day mirrors the scenarios need, each checked on a copy of ``prepared``."""
     mirrors = {}
+    wanted = {DAY_BEFORE.get(name, name) for name in scenarios}
     for variant in ("national", "all"):
-        if variant in scenarios:
+        if variant in wanted:
             mirror = work / f"new-{variant}"
             date = new_day_mirror(scale, mirror, variant)
             copy_state(prepared, work / "check")
@@ -585,6 +635,7 @@ def measure(args: argparse.Namespace, results: Results) -> None:
             }
             after_full = prepared["current"][0]
             mirrors |= new_day_mirrors(scenarios, scale, after_full, work)
+            mirrors |= prepare_next_days(scenarios, mirrors, work, revisions, prepared)
             states = {label: own for label, (_, own) in prepared.items()}
             # Every scenario's runs alternate with full runs: `full` alone only if asked alone.
             for name in [name for name in scenarios if name != "full"] or ["full"]:

@@ -336,6 +336,18 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
     report = epicurves.update(Settings(home=before / "home", mirror=m1))
     assert {s.status for s in report.sources} == {"updated"}, report.sources
     build_site(Settings(home=before / "home"), before / "site", now=NOW)
+    # Two incremental builds (other incidence tables, then the usual ones again): the
+    # incremental build below recycles the folder of the generation before the published
+    # one, as a daily build does.
+    for threshold in (60.0, 50.0):
+        built = build_site(
+            Settings(home=before / "home"),
+            before / "site",
+            threshold=threshold,
+            now=NOW,
+        )
+        assert not built.full
+    published = _published(before / "site")
 
     after = _copy(before, base / "after")
     home = after / "home"
@@ -355,11 +367,14 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
     reference = _tree(fresh / "site")
     assert check_internal_links(fresh / "site") > 100
     incremental = _copy(after, base / "incremental")
+    older = incremental / ".site.generations" / f"{int(published) - 1:06d}"
+    recycled = older.stat().st_ino
     build_timing["incremental"] = _run(
         _command(incremental / "home", "build", "--out", str(incremental / "site")),
-        lambda: _published(incremental / "site") not in ("", "000001"),
+        lambda: _published(incremental / "site") not in ("", published),
     )
     assert _untimed(_tree(incremental / "site")) == _untimed(reference)
+    assert (incremental / "site").resolve().stat().st_ino == recycled
     build_timing["full"] = build_timing["fresh"]  # about as long, not measured again
     print(f"\nupdate: {update_timing}; build: {build_timing}")
     return Prepared(
@@ -554,7 +569,8 @@ def test_temporary_files_of_a_killed_no_change_build_are_not_published(
 ) -> None:
     """A kill inside a no-change build's ``os.replace`` of the home page (too short a moment
     for the random kills to find) leaves ``.index.html.<random>`` in the published
-    generation: the next build removes it and does not carry it into a new generation."""
+    generation: the next build removes it and does not carry it into a new generation (nor
+    one left in the generation it recycles)."""
     world = _copy(prepared.before, tmp_path / "touch")
     settings = Settings(home=world / "home")
     # The site's code as it was built (files edited since would make a full build).
@@ -563,13 +579,19 @@ def test_temporary_files_of_a_killed_no_change_build_are_not_published(
     monkeypatch.setattr(site_build, "fingerprint", lambda *_: state.fingerprint)
     leftover = world / "site" / ".index.html.k3j4h2q1"
     leftover.write_text("half a page")
+    published = int(_published(world / "site"))
     report = build_site(settings, world / "site", now=NOW)
-    assert report.generation == 1 and report.files_written == 2  # in place
+    assert report.generation == published and report.files_written == 2  # in place
     assert not leftover.exists()
     leftover.write_text("half a page")
     epicurves.update(Settings(home=world / "home", mirror=prepared.m2))
+    # and one of the generation before, which this build recycles
+    older = world / ".site.generations" / f"{published - 1:06d}"
+    (older / ".status.json.x8d7f6g5").write_text("half a status")
+    recycled = older.stat().st_ino
     report = build_site(settings, world / "site", now=NOW)
-    assert report.generation == 2
+    assert report.generation == published + 1
+    assert (world / "site").resolve().stat().st_ino == recycled
     assert [p.name for p in (world / "site").iterdir() if p.name.startswith(".")] == [
         MARKER
     ]

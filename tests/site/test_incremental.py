@@ -178,6 +178,52 @@ def test_an_incremental_build_equals_a_full_build_of_the_same_store(
     same_bytes(site, site.parent / "full")
 
 
+def _folders(site: Path) -> list[str]:
+    folder = site.resolve()
+    return sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()
+    )
+
+
+def test_the_build_after_next_recycles_the_folder_before_and_equals_a_full_build(
+    work: tuple[Settings, Path],
+) -> None:
+    """An incremental build takes the folder of the generation before the published one,
+    relinks the files the published one's build changed, and replaces (never writes into)
+    the files it writes: the published generation keeps its files and their bytes, and the
+    new one equals a site built anew, files and folders, a removed region's folder gone."""
+    settings, site = work
+    generations = site.resolve().parent
+    path = settings.mirror / "rki" / "COVID-19-Faelle_7-Tage-Inzidenz_Landkreise.csv"  # type: ignore[operator]
+    days = [
+        "2021-03-13,09175,145000,220,10,70,48.3",
+        "2021-03-14,09175,145000,230,10,70,50.5",
+        # another district: Ebersberg's files of the 14th come from the published site
+        "2021-03-13,16077,88356,110,5,35,41.0",
+    ]
+    for number, day in enumerate([*days, None], start=2):
+        if day is None:
+            epicurves.Store(settings.store_dir).remove("germany")
+        else:
+            with path.open("a", encoding="utf-8") as out:
+                out.write(day + "\n")
+            epicurves.update(settings, SOURCES)
+        older = generations / f"{number - 2:06d}"
+        older_inode = older.stat().st_ino if number > 2 else None
+        published = tree(site)
+        report = build_site(settings, site, now=NOW)
+        assert not report.full and report.generation == number
+        # the published generation is as it was, every file the same inode and bytes
+        assert tree(generations / f"{number - 1:06d}") == published
+        if older_inode is not None:  # the first incremental build has none to recycle
+            assert site.resolve().stat().st_ino == older_inode
+        assert report.files_total == len(tree(site))
+    assert "region/DE-11001" not in _folders(site)  # a borough: only germany had it
+    build_site(settings, site.parent / "full", full=True, now=NOW)
+    same_bytes(site, site.parent / "full")
+    assert _folders(site) == _folders(site.parent / "full")
+
+
 def test_the_same_store_gives_the_same_bytes(work: tuple[Settings, Path]) -> None:
     settings, site = work
     later = datetime(2024, 1, 1, tzinfo=UTC)

@@ -49,7 +49,7 @@ from .publish import (
     MARKER,
     BuildState,
     SiteFolder,
-    link_unchanged,
+    carry,
     put_file,
     signal_charts,
 )
@@ -221,8 +221,10 @@ class _Builder:
                 return self._touch(replace(previous, regions=dict(states)), now, reason)
             reason = (reason + "; " if reason else "") + "new forecasts"
         number = self.site.next_number()
-        self.folder = self.site.start()
         self.old = None if previous is None else self.site.current()
+        planned = graph_plan.files() | graph_plan.delete
+        recycled = self.site.recycle(previous, self.old, planned)
+        self.folder = self.site.start() if recycled is None else recycled.folder
         collecting = self.site.collect_older(self.folder)
         try:
             assets = asset_names() if previous is None else previous.assets
@@ -265,7 +267,7 @@ class _Builder:
                     render_map, self._map_jobs(graph_plan, view, common)
                 )
                 skip = self._skip(graph_plan, {*graph_plan.collections, *ALWAYS})
-                linked = link_unchanged(self.old, self.folder, skip)
+                linked = carry(self.old, self.folder, skip, recycled, self.written)
                 self._collections(graph_plan, view, common)
                 warnings = self._home(
                     view, common, now, number,
@@ -278,6 +280,7 @@ class _Builder:
                     executor.close()
             engine = executor.name
             total = len(self.written) + linked
+            total = total if recycled is None else self.site.count(self.folder)
             state = BuildState(
                 generation=number,
                 fingerprint=self.mark,
@@ -291,6 +294,9 @@ class _Builder:
                 signal_charts=charts,
                 today=self.today,
                 forecasts=digest,
+                base=None if previous is None else previous.generation,
+                touched=None if previous is None else sorted(skip | self.written),
+                files=total,
             )
             collecting.join()
             self.site.publish(self.folder, state)
@@ -535,7 +541,7 @@ class _Builder:
             }
             # Germany's, the US's and Europe's latest signals, kept from the last build
             # while the same
-            germany, us = view.states.get("DE"), view.states.get("US")
+            germany, usa = view.states.get("DE"), view.states.get("US")
             europe = self.snapshot.signal_digests().get(EUROPE_SOURCE, {})
             # Europe's rows name and link its countries: their names and pages too
             shown = sorted(
@@ -546,7 +552,7 @@ class _Builder:
             key = json.dumps(
                 [
                     germany and germany.signals,
-                    us and us.signals,
+                    usa and usa.signals,
                     vintages,
                     europe,
                     shown,

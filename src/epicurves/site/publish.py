@@ -15,6 +15,13 @@ one, never half of each. The previous generation stays until the next build, so 
 read during the switch can still load its files; older ones are removed. A failed build removes
 only its own unfinished folder.
 
+The build after next need not link the whole site anew: it takes the folder of the generation
+before the published one (41 above, no longer read), relinks the files that the published
+generation's build wrote or removed (its state lists them), and then writes and removes its own
+(:meth:`SiteFolder.recycle`). A day that changes a few regions then costs what changed, not the
+size of the site. Every file is written as a new one, never into an existing one: the files of
+a generation are hard links to those of the others.
+
 Where symbolic links cannot be made (Windows without the privilege), ``site`` is a plain folder
 swapped by two renames instead, as epicurves 0.1 did. A plain ``site`` folder from epicurves
 0.1 is moved into the generations folder by the first build.
@@ -28,7 +35,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,10 +50,13 @@ from ..locks import acquire
 __all__ = [
     "MARKER",
     "BuildState",
+    "Recycled",
     "SiteFolder",
+    "carry",
     "link_or_copy",
     "link_unchanged",
     "put_file",
+    "remove_empty",
     "signal_charts",
 ]
 
@@ -82,6 +92,15 @@ class BuildState:
     (``key``): the next build reuses them while that stays."""
     forecasts: str = ""
     """Which stored forecasts its forecast files show (:attr:`ForecastSummary.digest`)."""
+    base: int | None = None
+    """The generation it was built from (the one published when its build started); None:
+    a full build."""
+    touched: list[str] | None = None
+    """The site paths that may differ from generation :attr:`base`'s (those its build wrote
+    or removed); None: unknown. The build after next recycles :attr:`base`'s folder by them
+    (:meth:`SiteFolder.recycle`)."""
+    files: int = 0
+    """How many files it holds (the marker aside)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (:meth:`from_dict` reads it back)."""
@@ -99,6 +118,9 @@ class BuildState:
             "signal_charts": dict(sorted(self.signal_charts.items())),
             "today": self.today,
             "forecasts": self.forecasts,
+            "base": self.base,
+            "touched": self.touched,
+            "files": self.files,
         }
 
     @classmethod
@@ -117,6 +139,11 @@ class BuildState:
             signal_charts=dict(data.get("signal_charts", {})),
             today=dict(data.get("today", {})),
             forecasts=str(data.get("forecasts", "")),
+            base=None if data.get("base") is None else int(data["base"]),
+            touched=None
+            if data.get("touched") is None
+            else [str(path) for path in data["touched"]],
+            files=int(data.get("files", 0)),
         )
 
 
@@ -143,6 +170,15 @@ def _marker_generation(folder: Path) -> int | None:
         return None
     found = re.search(r"generation (\d+)", text)
     return int(found.group(1)) if found else 0  # 0: a site of epicurves 0.1
+
+
+@dataclass(frozen=True)
+class Recycled:
+    """A generation folder :meth:`SiteFolder.recycle` made a copy of the published one."""
+
+    folder: Path
+    left: frozenset[str]
+    """The files it removed for the build to write (not linked from the published one)."""
 
 
 class SiteFolder:
@@ -232,6 +268,50 @@ class SiteFolder:
         prefix = f"{self.next_number():06d}.tmp"
         return Path(tempfile.mkdtemp(prefix=prefix, dir=self.root))
 
+    def recycle(
+        self,
+        previous: BuildState | None,
+        published: Path | None,
+        planned: Set[str] = frozenset(),
+    ) -> Recycled | None:
+        """The folder of the generation before the published one (``previous.base``),
+        renamed as the next generation's unfinished folder and made a copy of the
+        ``published`` one by relinking only the files ``previous.touched`` names, but those
+        the build will write (``planned``: removed, left to it); None where it cannot be: no
+        such folder or list, or more than a quarter of the site's files to relink (linking
+        the whole site anew is then as quick).
+
+        The build then writes its new files into it and :func:`carry` removes those it
+        drops: its cost follows what changed, not the size of the site, and the folder it
+        replaces need not be removed. Every write replaces a file, never writes into it
+        (:func:`put_file`): its files are hard links to the published ones."""
+        if previous is None or published is None:
+            return None  # a full build
+        if previous.base is None or previous.touched is None:
+            return None
+        relink = [path for path in previous.touched if path not in planned]
+        if 4 * len(relink) > previous.files:
+            return None
+        old = self.root / f"{previous.base:06d}"
+        if (
+            previous.base == previous.generation
+            or _marker_generation(old) != previous.base
+        ):
+            return None
+        folder = self.start()
+        os.rmdir(folder)
+        os.replace(old, folder)  # from here on, a killed build leaves a stale folder
+        # its marker, and what a killed replacement of its home page left (in place: see
+        # link_unchanged)
+        for entry in os.scandir(folder):
+            if entry.name.startswith(".") and not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
+        left = frozenset(path for path in previous.touched if path in planned)
+        for path in left:
+            _unlink(os.path.join(folder, path))
+        remove_empty(folder, _relink(published, folder, relink))
+        return Recycled(folder, left)
+
     def collect_older(self, building: Path) -> threading.Thread:
         """Start removing, in a thread, the generations older than the published one (and
         their states): :meth:`publish` would remove them after the switch, where the build
@@ -253,6 +333,8 @@ class SiteFolder:
         """Make ``folder`` generation ``state.generation`` and switch the site to it at once."""
         number = state.generation
         published = self.generation()
+        # a recycled folder's marker, replaced: never written into
+        (folder / MARKER).unlink(missing_ok=True)
         (folder / MARKER).write_text(
             f"built by epicurves; generation {number}; `epicurves build` replaces this folder\n",
             "utf-8",
@@ -362,15 +444,95 @@ def _put(target: Path, previous: Path | None, data: bytes) -> None:
                 return
         except OSError:
             pass
-    target.write_bytes(data)
+    try:
+        handle = open(target, "xb")  # noqa: SIM115
+    except FileExistsError:
+        # A file of a recycled folder: a hard link to a published file, maybe; replaced,
+        # never written into.
+        os.unlink(target)
+        handle = open(target, "xb")  # noqa: SIM115
+    with handle:
+        handle.write(data)
 
 
 def link_or_copy(source: str | Path, target: str | Path) -> None:
-    """Hard-link ``source`` as ``target`` (copy it where hard links are refused)."""
+    """Hard-link ``source`` as ``target``, replacing a file there (copy it where hard links
+    are refused)."""
     try:
         os.link(source, target)
+    except FileExistsError:
+        os.unlink(target)
+        link_or_copy(source, target)
+    except FileNotFoundError:
+        raise
     except OSError:
         shutil.copy2(source, target)
+
+
+def _unlink(path: str) -> bool:
+    """Remove the file (or folder) ``path``; whether there was one."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    except IsADirectoryError:
+        shutil.rmtree(path)
+    return True
+
+
+def _relink(published: Path, folder: Path, paths: Iterable[str]) -> list[str]:
+    """Link ``paths`` of the ``published`` generation into ``folder`` (replacing what is
+    there); returns those the published generation does not have (removed from ``folder``)."""
+    gone = []
+    for path in paths:
+        if path == MARKER:
+            continue
+        target = os.path.join(folder, path)
+        _unlink(target)
+        source = os.path.join(published, path)
+        try:
+            link_or_copy(source, target)
+        except FileNotFoundError:
+            if os.path.lexists(source):  # a folder of the published site only
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                link_or_copy(source, target)
+            else:
+                gone.append(path)
+    return gone
+
+
+def carry(
+    old: Path | None,
+    folder: Path,
+    skip: frozenset[str],
+    recycled: Recycled | None,
+    written: Set[str],
+) -> int:
+    """Give the new generation ``folder`` the files of the published one ``old`` that the
+    build does not write, but ``skip`` (see :func:`link_unchanged`); returns how many were
+    linked, or 0 for a ``recycled`` folder (it holds them already: the files of ``skip``
+    not ``written`` are removed from it, those it left to the build and that it did not
+    write are linked)."""
+    if recycled is None:
+        return link_unchanged(old, folder, skip)
+    dropped = [path for path in skip - written if _unlink(os.path.join(folder, path))]
+    assert old is not None  # a recycled folder is a copy of the published one
+    gone = _relink(old, folder, recycled.left - skip - written)
+    remove_empty(folder, [*dropped, *gone, *(recycled.left - written)])
+    return 0
+
+
+def remove_empty(folder: Path, paths: Iterable[str]) -> None:
+    """Remove the folders of ``paths`` (site paths in ``folder``) left empty, and their
+    parents left empty by that: a site built anew has no empty folder."""
+    parents = {os.path.dirname(path) for path in paths} - {""}
+    for parent in sorted(parents, key=lambda p: -p.count("/")):
+        while parent:
+            try:
+                os.rmdir(os.path.join(folder, parent))
+            except OSError:  # not empty (or gone already)
+                break
+            parent = os.path.dirname(parent)
 
 
 def link_unchanged(old: Path | None, new: Path, skip: frozenset[str]) -> int:
