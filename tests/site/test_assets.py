@@ -78,3 +78,26 @@ def test_a_read_only_cache_still_gives_the_layouts(
 
     monkeypatch.setattr(assets, "write_atomic", refuse)
     assert cached_layouts(tmp_path / "none", asset_names()) == texts
+
+
+def test_the_dark_scheme_changes_colours_only() -> None:
+    """The stylesheet's dark scheme sets its colour variables and nothing else, and no page
+    script or template reads the scheme: the accessibility checks run every axe-core rule
+    in the light scheme and only those that read colours in the dark one
+    (``browser_checks.COLOUR_RULES``)."""
+    import re
+
+    static = Path(assets.__file__).with_name("static")
+    css = (static / "site.css").read_text("utf-8")
+    blocks = re.findall(
+        r"@media[^{]*prefers-color-scheme[^{]*\{\s*:root\s*\{([^}]*)\}\s*\}", css
+    )
+    assert len(blocks) == css.count("prefers-color-scheme") == 1
+    declarations = [d.strip() for d in blocks[0].split(";") if d.strip()]
+    assert declarations and all(
+        re.fullmatch(r"--[a-z-]+:\s*#[0-9a-f]{6}", d) for d in declarations
+    ), declarations
+    templates = static.with_name("templates")
+    for path in [*static.glob("*.js"), *templates.glob("*.html")]:
+        text = path.read_text("utf-8")
+        assert "prefers-color-scheme" not in text and "colorScheme" not in text, path
