@@ -103,7 +103,7 @@ class TrendParams:
 # Tuned by grid search on the tuning period only (chosen 2026-12-05), mean relative WIS over
 # horizons 0-3 and four targets: US COVID admissions R 2024-11-23..2025-06-28, US flu
 # admissions R 2022-10-01..2025-06-28, German cases (DE + 16 states) and deaths (DE)
-# R 2020-05-02..2021-06-26. See /work/fc/research/REPORT.md (not shipped).
+# R 2020-05-02..2021-06-26. The choices and their evidence: docs/explanations/forecast-choices.md.
 #: :func:`local_trend`'s parameters.
 LOCAL = TrendParams(k=2, phi=0.5, window=104, inflate=1.0, min_errors=12, power=0.25)
 #: :func:`pooled_trend`'s parameters.
@@ -365,7 +365,7 @@ class LeadParams:
     power: float = 0.25
 
 
-# Chosen on the tuning period only (2026-12-05; /work/fc/research2/REPORT.md, not shipped):
+# Chosen on the tuning period only (2026-12-05; docs/explanations/forecast-choices.md):
 # reference dates up to 2025-06-28 (US) and 2021-06-26 (Germany), as in the first round.
 #: :func:`lead_short`: last week's growth and the covariate's.
 SHORT = LeadParams(lags=1, cov_lags=1)
