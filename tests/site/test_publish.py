@@ -1,0 +1,86 @@
+"""The generation folders' file operations on small trees: a recycled folder completed by
+:func:`carry`, and a write that never goes into a file shared with the published site."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from epicurves.site.publish import Recycled, carry, link_unchanged, put_file
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _folders(folder: Path) -> list[str]:
+    return sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()
+    )
+
+
+def _published(tmp_path: Path) -> Path:
+    published = tmp_path / "published"
+    for path, text in {
+        "index.html": "home",
+        "region/A/index.html": "A",
+        "region/B/index.html": "B",
+        "data/A.js": "a",
+        "data/B.js": "b",
+    }.items():
+        (published / path).parent.mkdir(parents=True, exist_ok=True)
+        (published / path).write_text(text)
+    return published
+
+
+def test_carry_completes_a_recycled_folder_as_linking_anew_does(tmp_path: Path) -> None:
+    """The files the recycled folder left to the build and the build did not write come
+    from the published generation; those to skip are removed, with the folders they empty;
+    the result equals a new folder completed by :func:`link_unchanged`."""
+    published = _published(tmp_path)
+    skip = frozenset({"index.html", "region/B/index.html", "data/B.js"})  # B is gone
+    written = {"index.html"}
+    expected = tmp_path / "expected"
+    put_file(expected, published, "index.html", b"new home")
+    link_unchanged(published, expected, skip)
+
+    recycled = tmp_path / "recycled"
+    link_unchanged(published, recycled, frozenset())
+    # the recycle left data/A.js and the home page to the build: removed, not relinked
+    left = frozenset({"data/A.js", "index.html"})
+    for path in left:
+        os.unlink(recycled / path)
+    put_file(recycled, published, "index.html", b"new home")
+    assert carry(published, recycled, skip, Recycled(recycled, left), written) == 0
+
+    assert (
+        _files(recycled)
+        == _files(expected)
+        == {
+            "data/A.js": b"a",
+            "index.html": b"new home",
+            "region/A/index.html": b"A",
+        }
+    )
+    assert _folders(recycled) == _folders(expected) == ["data", "region", "region/A"]
+    # the carried files are the published ones, not copies
+    assert (recycled / "data/A.js").stat().st_ino == (
+        published / "data/A.js"
+    ).stat().st_ino
+
+
+def test_a_write_replaces_a_file_shared_with_the_published_site(tmp_path: Path) -> None:
+    published = _published(tmp_path)
+    recycled = tmp_path / "recycled"
+    link_unchanged(published, recycled, frozenset())
+    put_file(recycled, None, "data/A.js", b"changed")
+    put_file(recycled, published, "data/B.js", b"b")  # the same bytes: linked again
+    assert (recycled / "data/A.js").read_bytes() == b"changed"
+    assert (published / "data/A.js").read_bytes() == b"a"
+    assert (recycled / "data/B.js").stat().st_ino == (
+        published / "data/B.js"
+    ).stat().st_ino
