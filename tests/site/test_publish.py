@@ -6,7 +6,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from epicurves.site.publish import Recycled, carry, link_unchanged, put_file
+from epicurves.site.publish import (
+    MARKER,
+    BuildState,
+    Recycled,
+    SiteFolder,
+    carry,
+    link_unchanged,
+    put_file,
+)
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -84,3 +92,22 @@ def test_a_write_replaces_a_file_shared_with_the_published_site(tmp_path: Path) 
     assert (recycled / "data/B.js").stat().st_ino == (
         published / "data/B.js"
     ).stat().st_ino
+
+
+def test_a_state_naming_paths_outside_the_site_recycles_nothing(tmp_path: Path) -> None:
+    """The state file is read back from the disk: paths in it that leave the folder (not
+    written by a build) make the build link anew rather than touch them."""
+    site = SiteFolder(tmp_path / "site")
+    for number in (1, 2):
+        folder = site.root / f"{number:06d}"
+        folder.mkdir(parents=True)
+        (folder / MARKER).write_text(f"built by epicurves; generation {number}; ...")
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    for path in ("../../victim", str(victim)):
+        state = BuildState(2, "f", "s", 1, {}, base=1, touched=[path], files=100)
+        assert site.recycle(state, site.root / "000002", frozenset()) is None
+        assert victim.read_text() == "keep"
+    good = BuildState(2, "f", "s", 1, {}, base=1, touched=["index.html"], files=100)
+    recycled = site.recycle(good, site.root / "000002", frozenset())
+    assert recycled is not None and not (site.root / "000001").exists()

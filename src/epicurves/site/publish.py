@@ -289,6 +289,8 @@ class SiteFolder:
             return None  # a full build
         if previous.base is None or previous.touched is None:
             return None
+        if any(p.startswith("/") or ".." in p.split("/") for p in previous.touched):
+            return None  # not a state this code wrote: nothing outside the folder is touched
         relink = [path for path in previous.touched if path not in planned]
         if 4 * len(relink) > previous.files:
             return None
@@ -475,7 +477,10 @@ def _unlink(path: str) -> bool:
         os.unlink(path)
     except FileNotFoundError:
         return False
-    except IsADirectoryError:
+    # a folder (Linux says IsADirectoryError, macOS PermissionError)
+    except (IsADirectoryError, PermissionError):
+        if not os.path.isdir(path) or os.path.islink(path):
+            raise
         shutil.rmtree(path)
     return True
 
