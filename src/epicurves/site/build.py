@@ -279,8 +279,8 @@ class _Builder:
                 if own:
                     executor.close()
             engine = executor.name
-            total = len(self.written) + linked
-            total = total if recycled is None else self.site.count(self.folder)
+            total = len(self.written) + linked  # a recycled folder's: counted
+            total = self.site.count(self.folder) if recycled else total
             state = BuildState(
                 generation=number,
                 fingerprint=self.mark,

@@ -295,6 +295,7 @@ class SiteFolder:
         if 4 * len(relink) > previous.files:
             return None
         old = self.root / f"{previous.base:06d}"
+        # never the published folder itself (a state not written by a build)
         if (
             previous.base == previous.generation
             or _marker_generation(old) != previous.base
