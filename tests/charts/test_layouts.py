@@ -212,3 +212,50 @@ def test_importing_the_site_build_does_not_import_bokeh() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+def test_every_layout_passes_bokehs_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``item_json`` skips Bokeh's document validation (a fifth of making the layouts): here
+    every layout the site writes through it (the region charts, each signal chart, each map,
+    the Forecasts page's coverage chart) is validated instead, with no error and no warning;
+    and the setting is as it was after each call, a value the user set included."""
+    from bokeh.core.validation.check import check_integrity
+    from bokeh.settings import settings as bokeh_settings
+
+    from epicurves.charts.layouts import common
+    from epicurves.site.assets import MAP_FILES
+    from epicurves.site.coverage import coverage_item
+    from epicurves.site.maps import geometry
+
+    problems: dict[str, list[str]] = {}
+    serialised = common.json_item
+
+    def validated(layout: Any) -> Any:
+        assert bokeh_settings.perform_document_validation() is False
+        found = check_integrity(list(layout.references()))
+        problems[str(layout.name or type(layout).__name__) + f"#{len(problems)}"] = [
+            f"{issue.code} {issue.name}: {issue.text}"
+            for issue in (*found.error, *found.warning)
+        ]
+        return serialised(layout)
+
+    monkeypatch.setattr(common, "json_item", validated)
+    region._chart_item.__wrapped__()
+    signals._signal_items.__wrapped__()
+    for name in MAP_FILES:
+        maps.map_item(geometry(name))
+    rows = [
+        {"horizon": h, "n": 10, "coverage_50": 0.5, "coverage_95": 0.9}
+        for h in range(4)
+    ]
+    coverage_item([("COVID-19 admissions", rows), ("Influenza admissions", rows)])
+    assert len(problems) == 1 + len(spec.SIGNAL_FIGURES) + len(MAP_FILES) + 1
+    assert {k: v for k, v in problems.items() if v} == {}
+    assert bokeh_settings.perform_document_validation() is True  # the default again
+    bokeh_settings.perform_document_validation.set_value(False)
+    try:
+        maps.map_item(geometry("germany"))
+        assert bokeh_settings.perform_document_validation.is_set  # still the user's
+    finally:
+        bokeh_settings.perform_document_validation.unset_value()

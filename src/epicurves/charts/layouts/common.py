@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from bokeh.embed import json_item
@@ -18,6 +20,8 @@ from bokeh.models import (
 from bokeh.models.annotations import Legend, LegendItem, Span, Title
 from bokeh.models.renderers import GlyphRenderer
 from bokeh.plotting import figure
+from bokeh.settings import SettingProvenance
+from bokeh.settings import settings as bokeh_settings
 
 from ..spec import COLOURS, DATE_FORMAT, NAMES, SHORT_NUMBER
 from ..views import axis_log_ticks
@@ -209,11 +213,30 @@ def _renumber(node: Any, ids: dict[str, str]) -> Any:
     return node
 
 
+@contextmanager
+def _unvalidated() -> Iterator[None]:
+    """Bokeh's document validation off, then as it was. ``json_item`` validates every model
+    of the layout each time (a fifth of making the site's layouts); a layout is made from the
+    code alone, and tests/charts/test_layouts.py validates each one instead."""
+    setting = bokeh_settings.perform_document_validation
+    value, provenance = setting.get_value_with_provenance()
+    setting.set_value(False)
+    try:
+        yield
+    finally:
+        if provenance is SettingProvenance.USER_SET:
+            setting.set_value(value)
+        else:
+            setting.unset_value()
+
+
 def item_json(layout: Any) -> dict[str, Any]:
     """``layout`` as a ``bokeh.embed.json_item`` dict, its model ids renumbered ``c0, c1,
     ...`` in order of appearance (the root first): the same layout always gives the same
-    bytes, and the file the site writes the same hash."""
-    item = json_item(layout)
+    bytes, and the file the site writes the same hash. Bokeh's validation of the layout is
+    left to the tests (:func:`_unvalidated`)."""
+    with _unvalidated():
+        item = json_item(layout)
     ids: dict[str, str] = {item["root_id"]: "c0"}
     stable: dict[str, Any] = _renumber(dict(item), ids)
     return stable
