@@ -186,6 +186,22 @@ def test_levels_must_be_symmetric_with_a_median(
         interval_parts(np.zeros(len(levels)), 0.0, levels)
 
 
+def test_the_hub_levels_are_checked_once_and_other_arrays_each_time() -> None:
+    """The hubs' levels are the checked, read-only copy; an equal array of one's own is
+    checked as given (a bad one refused), and the scores are the same either way."""
+    from epicurves.forecast.scoring import _check_levels
+
+    checked = _check_levels(LEVELS)
+    assert checked.tolist() == LEVELS.tolist() and not checked.flags.writeable
+    assert _check_levels(LEVELS.copy()) is not checked
+    bad = LEVELS.copy()
+    bad[0] = 0.02  # no longer pairs with 0.99
+    with pytest.raises(ValueError, match="not symmetric"):
+        interval_parts(np.zeros(23), 0.0, bad)
+    q = np.linspace(80.0, 120.0, 23)
+    assert interval_parts(q, 130.0).wis == interval_parts(q, 130.0, LEVELS.copy()).wis
+
+
 def test_quantiles_must_match_the_levels() -> None:
     with pytest.raises(ValueError, match=r"expected \(\.\.\., 23\)"):
         interval_parts(np.zeros(22), 0.0)

@@ -93,7 +93,16 @@ def _floats(values: Any) -> Floats:
 
 def _check_levels(levels: npt.ArrayLike) -> Floats:
     """``levels`` as floats, or a ValueError unless they are increasing, inside (0, 1),
-    include 0.5 and pair up symmetrically around it (``levels[i] + levels[-1 - i] == 1``)."""
+    include 0.5 and pair up symmetrically around it (``levels[i] + levels[-1 - i] == 1``).
+    The hubs' :data:`LEVELS` are checked once, at import: a backtest scores each reference
+    date's forecasts with them, three calls a model (30 µs each; 21,000 calls, 0.6 s, in a
+    backtest of a few regions)."""
+    if levels is LEVELS:
+        return _HUB_LEVELS
+    return _checked(levels)
+
+
+def _checked(levels: npt.ArrayLike) -> Floats:
     values = _floats(levels)
     if values.ndim != 1 or values.size == 0:
         msg = f"quantile levels of shape {values.shape}: expected a non-empty 1-D array"
@@ -111,6 +120,11 @@ def _check_levels(levels: npt.ArrayLike) -> Floats:
         msg = f"quantile levels {values.tolist()}: {problem}"
         raise ValueError(msg)
     return values
+
+
+#: :data:`LEVELS`, checked; read-only, as every caller shares it.
+_HUB_LEVELS = _checked(LEVELS).copy()
+_HUB_LEVELS.flags.writeable = False
 
 
 def _quantiles(quantiles: npt.ArrayLike, levels: Floats) -> Floats:
