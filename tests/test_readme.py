@@ -29,6 +29,7 @@ def test_it_starts_with_the_two_commands_ci_runs() -> None:
     assert ci[-1] == test
 
 
+@pytest.mark.slow
 def test_its_python_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The Python section, on a store filled from the fixture mirror on first use."""
     snippet = re.search(r"```python\n(.*?)```", TEXT, re.DOTALL)

@@ -69,6 +69,7 @@ def test_level_colours_interpolate_as_hand_computed() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_per_100k_and_counts_are_scaled_as_on_the_page(rise: pd.DataFrame) -> None:
     per = epicurves.plot_region(rise)
     cases = data(per, "cases")
@@ -284,6 +285,7 @@ def test_plot_region_refuses_unknown_options(
         epicurves.plot_region(rise, **options)
 
 
+@pytest.mark.slow
 def test_each_plot_is_new_and_the_site_item_stays(rise: pd.DataFrame) -> None:
     before = region.chart_item_js()
     one, two = epicurves.plot_region(rise), epicurves.plot_region(rise)

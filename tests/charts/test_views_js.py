@@ -303,6 +303,7 @@ def de_signals(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     return epicurves.load_signals(["DE"], settings=settings)
 
 
+@pytest.mark.slow
 def test_the_signal_charts_are_the_same_in_both_languages(
     de_signals: pd.DataFrame,
 ) -> None:
@@ -396,6 +397,7 @@ def test_the_us_charts_by_disease_are_the_same_in_both_languages(
             assert np.isnan(provisional[:joined]).all()
 
 
+@pytest.mark.slow
 def test_a_new_signal_chart_is_one_entry_in_the_spec(
     de_signals: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -567,6 +567,7 @@ def shared(tmp_path: Path) -> Settings:
     return Settings(home=settings.home)
 
 
+@pytest.mark.slow
 def test_reading_a_read_only_store_writes_nothing(
     shared: Settings, tmp_path: Path
 ) -> None:
@@ -601,6 +602,7 @@ def test_reading_a_read_only_store_writes_nothing(
     assert tried == {("store", "pins")}, attempts
 
 
+@pytest.mark.slow
 def test_an_update_without_write_access_fails_in_one_line_and_loses_nothing(
     shared: Settings, tmp_path: Path
 ) -> None:
@@ -632,6 +634,7 @@ def test_an_update_without_write_access_fails_in_one_line_and_loses_nothing(
     assert not report.failed and report.generation == 2
 
 
+@pytest.mark.slow
 def test_an_unpinned_read_overlapping_an_update_says_to_read_again(
     shared: Settings, tmp_path: Path
 ) -> None:

@@ -26,6 +26,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
     return cache, texts
 
 
+@pytest.mark.slow
 def test_the_background_process_makes_every_layout(
     made: tuple[Path, dict[str, str]],
 ) -> None:
@@ -40,6 +41,7 @@ def test_the_background_process_makes_every_layout(
     assert prewarm(cache) is False  # nothing missing: no process
 
 
+@pytest.mark.slow
 def test_a_cached_layout_is_read_a_missing_or_broken_one_made_again(
     made: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
@@ -67,6 +69,7 @@ def test_a_cached_layout_is_read_a_missing_or_broken_one_made_again(
     )
 
 
+@pytest.mark.slow
 def test_a_read_only_cache_still_gives_the_layouts(
     made: tuple[Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -110,6 +110,7 @@ def test_the_site_is_a_link_to_a_generation_folder(work: tuple[Settings, Path]) 
     assert site.resolve().name == "000004"
 
 
+@pytest.mark.slow
 def test_new_parsing_code_parses_unchanged_files_again(
     work: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -185,6 +186,7 @@ def _folders(site: Path) -> list[str]:
     )
 
 
+@pytest.mark.slow
 def test_the_build_after_next_recycles_the_folder_before_and_equals_a_full_build(
     work: tuple[Settings, Path],
 ) -> None:

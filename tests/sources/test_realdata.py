@@ -12,7 +12,9 @@ from epicurves import Settings, load_observations, load_regions, update
 pytestmark = pytest.mark.realdata
 
 
-@pytest.fixture(scope="module")
+# Session-scoped, not module-scoped: a worker of pytest-xdist that runs this module's tests
+# apart (another module's test between them) would otherwise update twice (seconds).
+@pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from conftest import SHARED_DATA
 
