@@ -228,6 +228,7 @@ def test_every_layout_passes_bokehs_validation(monkeypatch: pytest.MonkeyPatch) 
     from epicurves.site.coverage import coverage_item
     from epicurves.site.maps import geometry
 
+    before = bokeh_settings.perform_document_validation()
     problems: dict[str, list[str]] = {}
     serialised = common.json_item
 
@@ -252,7 +253,7 @@ def test_every_layout_passes_bokehs_validation(monkeypatch: pytest.MonkeyPatch) 
     coverage_item([("COVID-19 admissions", rows), ("Influenza admissions", rows)])
     assert len(problems) == 1 + len(spec.SIGNAL_FIGURES) + len(MAP_FILES) + 1
     assert {k: v for k, v in problems.items() if v} == {}
-    assert bokeh_settings.perform_document_validation() is True  # the default again
+    assert bokeh_settings.perform_document_validation() is before  # as it was
     bokeh_settings.perform_document_validation.set_value(False)
     try:
         maps.map_item(geometry("germany"))
