@@ -219,7 +219,7 @@ def test_every_layout_passes_bokehs_validation(monkeypatch: pytest.MonkeyPatch) 
     """``item_json`` skips Bokeh's document validation (a fifth of making the layouts): here
     every layout the site writes through it (the region charts, each signal chart, each map,
     the Forecasts page's coverage chart) is validated instead, with no error and no warning;
-    and the setting is as it was after each call, a value the user set included."""
+    and afterwards the setting is as it was, a value the user set included."""
     from bokeh.core.validation.check import check_integrity
     from bokeh.settings import settings as bokeh_settings
 
