@@ -279,8 +279,10 @@ class _Builder:
                 if own:
                     executor.close()
             engine = executor.name
-            total = len(self.written) + linked  # a recycled folder's: counted
-            total = self.site.count(self.folder) if recycled else total
+            # a recycled folder's files are counted: what it held is not tracked file by file
+            total = (
+                self.site.count(self.folder) if recycled else len(self.written) + linked
+            )
             state = BuildState(
                 generation=number,
                 fingerprint=self.mark,
