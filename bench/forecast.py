@@ -72,11 +72,12 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def digest(folder: Path) -> str:
-    """One hash of the stored scores (every target's file)."""
+    """One hash of the stored scores (every target's files, one per quarter)."""
     h = hashlib.sha256()
-    for path in sorted(folder.glob("scores-*.parquet")):
+    for path in sorted(folder.glob("scores-*/*.parquet")):
         h.update(
-            path.name.encode() + pd.read_parquet(path).to_csv(index=False).encode()
+            f"{path.parent.name}/{path.name}".encode()
+            + pd.read_parquet(path).to_csv(index=False).encode()
         )
     return h.hexdigest()[:16]
 
@@ -163,7 +164,7 @@ def main() -> None:
         scores = pd.concat(
             [
                 pd.read_parquet(p)
-                for p in sorted((state / "forecasts").glob("scores-*.parquet"))
+                for p in sorted((state / "forecasts").glob("scores-*/*.parquet"))
             ]
         )
         dates = scores.groupby("target")["reference_date"].nunique().sum()

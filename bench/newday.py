@@ -19,10 +19,11 @@ The values are synthetic benchmark inputs, not RKI data.
 
 Run on demand::
 
-    python bench/newday.py MIRROR OUT [--variant national|all] [--check]
+    python bench/newday.py MIRROR OUT [--variant national|all] [--days N] [--check]
 
-``--check`` fills a temporary home from MIRROR, then runs ``epicurves update --mirror OUT`` and
-verifies that exactly the expected sources are updated, to the new date.
+``--days N`` gains N days, one after the other (each from the one before; the files between
+are removed). ``--check`` fills a temporary home from MIRROR, then runs ``epicurves update
+--mirror OUT`` and verifies that exactly the expected sources are updated, to the new date.
 """
 
 from __future__ import annotations
@@ -212,6 +213,16 @@ def write_new_day_mirror(mirror: Path, out: Path, variant: str = "national") -> 
     return date
 
 
+def write_days_mirror(mirror: Path, out: Path, variant: str, days: int) -> str:
+    """Write ``out``: ``mirror`` whose RKI files gain ``days`` days. Returns the last date."""
+    if days == 1:
+        return write_new_day_mirror(mirror, out, variant)
+    with tempfile.TemporaryDirectory(prefix="days-", dir=out.parent) as tmp:
+        before = Path(tmp) / "day"
+        write_days_mirror(mirror, before, variant, days - 1)
+        return write_new_day_mirror(before, out, variant)
+
+
 # --- check --------------------------------------------------------------------------------
 
 
@@ -259,14 +270,18 @@ def main() -> None:
     )
     parser.add_argument("out", type=Path, help="the new mirror folder (must not exist)")
     parser.add_argument("--variant", choices=sorted(CASE_FILES), default="national")
+    parser.add_argument("--days", type=int, default=1, help="how many days (default 1)")
     parser.add_argument(
         "--check", action="store_true", help="verify with `epicurves update`"
     )
     args = parser.parse_args()
     if args.out.exists():
         sys.exit(f"{args.out} exists")
-    date = write_new_day_mirror(args.mirror, args.out, args.variant)
-    print(f"wrote {args.out}: RKI files ({args.variant}) gain {date}")
+    if args.days < 1:
+        parser.error("--days must be at least 1")
+    date = write_days_mirror(args.mirror, args.out, args.variant, args.days)
+    days = "" if args.days == 1 else f"{args.days} days, the last "
+    print(f"wrote {args.out}: RKI files ({args.variant}) gain {days}{date}")
     if args.check:
         with tempfile.TemporaryDirectory(prefix="epicurves-newday-") as home:
             update_report(Path(home), args.mirror)

@@ -1,7 +1,8 @@
 """Benchmark: the daily loop, `epicurves run`, as whole processes of the CLI.
 
 Owns the figures of the daily loop: a full run, a no-change run, one new national RKI day, one
-new day in all RKI files, and `build --full` per region (``build-full``: in a home after
+new day in all RKI files (``week``: the Saturday that completes a week, in a home with a stored
+backtest, whose forecasts the run then makes for the new week), and `build --full` per region (``build-full``: in a home after
 `update` alone, so each run also makes the chart layouts of the installed code;
 ``build-full-again``: in a home that has built its site once, the layouts cached); wall time
 and peak memory of each. The two new-day scenarios start from a full run; ``national-next`` and
@@ -68,6 +69,7 @@ COMMANDS = {
     "all-next": ["run", "--mirror", "{all-next}", "--out", "{site}"],
     "build-full": ["build", "--full", "--out", "{site}"],
     "build-full-again": ["build", "--full", "--out", "{site}"],
+    "week": ["run", "--mirror", "{week}", "--out", "{site}"],
 }
 # The untimed command that prepares each scenario's starting home and site (None: empty).
 FULL_RUN = ["run", "--mirror", "{scale}", "--out", "{site}"]
@@ -84,6 +86,8 @@ PREPARE = {
     # a home that has built its site before: the chart layouts of the installed code are
     # in its cache (`build-full` makes them in each timed run: seconds of Bokeh)
     "build-full-again": ["run", "--mirror", "{data}", "--out", "{site}"],
+    # the Friday before: a full run with a backtest (which the timed run then keeps current)
+    "week": ["run", "--mirror", "{friday}", "--out", "{site}", "--forecasts"],
 }
 MEASURES = {
     "full": ("full run (empty home, no site)", "≤ 7 s"),
@@ -97,6 +101,10 @@ MEASURES = {
     ),
     "build-full": ("`build --full` on ../shared/data", ""),
     "build-full-again": ("`build --full` on ../shared/data, built once before", ""),
+    "week": (
+        "one new day in all RKI files that completes a week, with forecasts",
+        "≤ 4 s",
+    ),
 }
 PER_REGION_TARGET_MS = 7
 #: The "-next" scenarios: their starting state is the full run's followed by this variant's
@@ -314,18 +322,18 @@ def prepare_states(
     return after_full, states
 
 
-def new_day_mirror(scale: Path, mirror: Path, variant: str) -> str:
+def new_day_mirror(scale: Path, mirror: Path, variant: str, days: int = 1) -> str:
     """`newday.py` in a child process, which gives back its memory when done: a process
     started from a large one reports that one's size as its own peak (Linux counts the memory
     the child had before its exec), so this process stays small."""
     script = Path(__file__).with_name("newday.py")
     command = [sys.executable, str(script), str(scale), str(mirror)]
-    command += ["--variant", variant]
+    command += ["--variant", variant, "--days", str(days)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         msg = f"{done.stderr}\nfailed: {' '.join(command)}"
         raise CommandFailed(msg)
-    return done.stdout.split(" gain ")[-1].strip()
+    return done.stdout.split()[-1]
 
 
 def prepare_next_days(
@@ -378,6 +386,22 @@ def new_day_mirrors(
             shutil.rmtree(work / "check")
             mirrors[variant] = mirror
     return mirrors
+
+
+def week_mirrors(scale: Path, work: Path) -> dict[str, Path]:
+    """For ``week``: the scale mirror (its RKI files end on a Saturday) six days on, to the
+    Friday, and seven, to the Saturday that completes the week (each day's rows as
+    `newday.py` writes them)."""
+    friday = work / "new-friday"
+    date = new_day_mirror(scale, friday, "all", days=6)
+    if dt.date.fromisoformat(date).weekday() != 4:
+        sys.exit(
+            f"the scale mirror's RKI files do not end on a Saturday: {date} + 6 days"
+        )
+    saturday = work / "new-week"
+    new_day_mirror(friday, saturday, "all")
+    log(f"week: RKI files to Friday {date}, then its Saturday")
+    return {"friday": friday, "week": saturday}
 
 
 # --- measuring ----------------------------------------------------------------------------
@@ -629,6 +653,8 @@ def measure(args: argparse.Namespace, results: Results) -> None:
             revisions += [baseline] if baseline is not None else []
             scale = build_scale_mirror(args.data, args.scale, work / "scale")
             mirrors = {"scale": scale, "data": args.data.resolve()}
+            if "week" in scenarios:
+                mirrors |= week_mirrors(scale, work)
             prepared = {
                 rev.label: prepare_states(scenarios, mirrors, work, rev)
                 for rev in revisions

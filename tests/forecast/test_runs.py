@@ -125,9 +125,18 @@ def test_the_stored_backtest_is_redone_only_where_the_data_changed(
     again = backtest(targets, settings=settings, workers=1)
     assert again.redone == {COVID: 0}
     same(again.scores, first.scores)
+    folder = home / "forecasts" / "scores-wk-inc-covid-hosp"
+    files = {p.name: p.stat() for p in folder.iterdir()}
+    assert len(files) > 4  # a file per quarter of the reference date
     full.to_parquet(path, index=False)  # the newest release arrives
     assert not update(settings, ["cdc-covid"]).failed
     later = backtest(targets, settings=settings, workers=1)
+    # the quarters the release reaches are written again, the older ones are not touched
+    after = {p.name: p.stat() for p in folder.iterdir()}
+    assert set(after) >= set(files)
+    touched = sorted(n for n in files if after[n].st_ino != files[n].st_ino)
+    assert touched == sorted(files)[-len(touched) :], touched
+    assert 0 < len(touched) < len(files), touched
     made = later.scores[later.scores["target"] == COVID]
     assert (
         made["reference_date"].max()
@@ -137,6 +146,10 @@ def test_the_stored_backtest_is_redone_only_where_the_data_changed(
     shutil.rmtree(home / "forecasts")
     fresh = backtest(targets, settings=settings, workers=1)
     same(later.scores, fresh.scores)
+    min(folder.iterdir()).unlink()  # a quarter lost: all made again, the same
+    lost = backtest(targets, settings=settings, workers=1)
+    assert lost.redone == lost.series
+    same(lost.scores, fresh.scores)
     # what the site shows, kept beside the scores: the same after a partial redo
     made = load_summary(settings)
     for name in ("current", "records", "card"):

@@ -13,8 +13,10 @@ from epicurves.forecast.scoring import (
     absolute_error,
     covered,
     interval_parts,
+    quarter,
     relative_wis,
     score,
+    score_sums,
 )
 
 #: A small symmetric level set for sums by hand: K = 2 intervals (alpha 0.2 and 0.5).
@@ -392,7 +394,7 @@ def test_relative_wis_names_a_forecast_scored_twice() -> None:
     assert relative_wis(once, unique=True).equals(relative_wis(once))
 
 
-def _random_scores(seed: int) -> pd.DataFrame:
+def _random_scores(seed: int, weeks: int = 6) -> pd.DataFrame:
     """Scores of three models over regions and dates at random, the baseline missing some
     forecasts; text columns categorical with categories out of text order (as a backtest
     concatenates them), and one region a plain string column would sort elsewhere."""
@@ -400,7 +402,7 @@ def _random_scores(seed: int) -> pd.DataFrame:
     rows = []
     for model in ("m", "baseline", "ensemble"):
         for region in ("US-TX", "DE", "US-CA", "Ö-1", "de"):
-            for day in pd.date_range("2025-07-05", periods=6, freq="7D"):
+            for day in pd.date_range("2025-07-05", periods=weeks, freq="7D"):
                 for horizon in range(3):
                     if model == "baseline" and rng.random() < 0.2:
                         continue
@@ -449,3 +451,58 @@ def test_a_backtest_s_own_summaries_equal_the_merged_ones(seed: int) -> None:
     expected = card.merge(dates, on=["target", "region_id"], how="left")
     expected = expected[list(RECORD_COLUMNS)].reset_index(drop=True)
     pd.testing.assert_frame_equal(records(scores), expected, check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_sums_of_each_quarter_add_up_to_the_whole_table_s(seed: int) -> None:
+    """A stored backtest keeps the scorecard's and the track records' sums per quarter of
+    the reference date, and adds them up: the same tables, to the last bit, as from all the
+    scores at once (``epicurves scores`` computes those), whatever the quarters' order."""
+    from epicurves.forecast import stored
+    from epicurves.forecast.summary import (
+        card_sums,
+        record_sums,
+        records,
+        records_from,
+        scorecard,
+        scorecard_from,
+    )  # fmt: skip
+
+    scores = _random_scores(seed, weeks=40)  # four quarters
+    keys = ["model", "target", "region_id", "reference_date", "horizon"]
+    ordered = scores.sort_values(keys, kind="stable", ignore_index=True)
+    parts = stored.by_quarter(ordered)
+    assert len(parts) == 4
+    assert sum(len(p) for p in parts.values()) == len(scores)
+    numbers = list(parts)
+    if seed % 2:  # the sums read back in any order: added up in the quarters' order
+        numbers.reverse()
+    card = scorecard_from(pd.concat([card_sums(parts[q]) for q in numbers]))
+    whole = scorecard(ordered).astype(dict.fromkeys(("target", "period", "model"), str))
+    pd.testing.assert_frame_equal(card, whole, check_exact=True)
+    # the scores unsorted, paired by a merge: the same numbers, but for the last bits of
+    # sums taken in another order
+    groups = ["target", "period", "horizon", "model"]
+    merged = relative_wis(scores, by=groups[:3]).astype(
+        dict.fromkeys(("target", "period", "model"), str)
+    )
+    merged = merged.sort_values(groups, ignore_index=True)
+    pd.testing.assert_frame_equal(card, merged, check_exact=False, rtol=1e-12)
+    track = records_from(pd.concat([record_sums(parts[q]) for q in numbers]))
+    pd.testing.assert_frame_equal(track, records(ordered), check_exact=True)
+    # a quarter's sums: those of its forecasts alone
+    one = score_sums(parts[numbers[0]], by=("target",), unique=True)
+    assert set(one["quarter"]) == {numbers[0]}
+
+
+def test_quarters_to_redo() -> None:
+    from epicurves.forecast.stored import quarter_name, quarters_to_redo
+
+    stored_ones = [quarter(pd.to_datetime([d]))[0] for d in ("2025-03-01", "2025-06-28",
+                                                              "2025-09-27")]  # fmt: skip
+    assert [quarter_name(q) for q in stored_ones] == ["2025q1", "2025q2", "2025q3"]
+    since = np.array(["NaT", "2025-05-03", "2025-08-02"], dtype="datetime64[ns]")
+    assert quarters_to_redo(stored_ones, since, gone=False) == stored_ones[1:]
+    none = np.array(["NaT", "NaT"], dtype="datetime64[ns]")
+    assert quarters_to_redo(stored_ones, none, gone=False) == []
+    assert quarters_to_redo(stored_ones, none, gone=True) == stored_ones

@@ -1,12 +1,13 @@
 """Forecasts, backtests and scores of the series in the store: the functions behind
 ``epicurves forecast``, ``epicurves backtest`` and ``epicurves scores``.
 
-A backtest's scores are kept in ``HOME/forecasts/`` with the store generation, a digest of what
-each target's series are made of and the series themselves; the next backtest redoes only the
-reference dates whose forecasts or scores the data that changed can reach (a new week: the
-last few; a revised one: from three weeks before it; a new release: from the first date that
-may use it), and does not even read a target whose data (and the forecasting code) did not
-change. ``epicurves run`` keeps a stored backtest current.
+A backtest's scores are kept in ``HOME/forecasts/`` (:mod:`.stored`: a file per quarter of the
+reference date) with the store generation, a digest of what each target's series are made of
+and the series themselves; the next backtest redoes only the reference dates whose forecasts
+or scores the data that changed can reach (a new week: the last few; a revised one: from three
+weeks before it; a new release: from the first date that may use it), reads and writes only
+the quarters they are in, and does not even read a target whose data (and the forecasting
+code) did not change. ``epicurves run`` keeps a stored backtest current.
 """
 
 from __future__ import annotations
@@ -337,8 +338,12 @@ def _backtest(
     found_forecasts: list[pd.DataFrame] = []
     redone: dict[str, int] = {}
     counts: dict[str, int] = {}
-    kept: dict[str, pd.DataFrame] = {}
-    valid: dict[str, np.ndarray] = {}  # which kept rows of a redone target still hold
+    kept: dict[str, pd.DataFrame] = {}  # stored scores that stay (read when collected)
+    earlier: dict[str, pd.DataFrame] = {}  # the stored scores of the quarters redone
+    stay: dict[
+        str, list[int]
+    ] = {}  # per redone target, the quarters that stay as stored
+    before: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}  # and their sums
     loaded: dict[str, Series] = {}
     with reading(settings, snapshot) as (settings, pinned):
         folder = settings.home / "forecasts"
@@ -357,11 +362,12 @@ def _backtest(
                 stored.signature(pinned, name, settings.precedence) if whole else ""
             )
             entry = stored_targets.get(name, {})
+            quarters = stored.stored_quarters(entry)
             if whole and entry.get("signature") == digest:
-                earlier = stored.read_scores(folder, name) if collect else None
-                if not collect or earlier is not None:  # nothing it is made of changed
-                    if earlier is not None:
-                        kept[name] = earlier
+                every = stored.read_scores(folder, name, quarters) if collect else None
+                if not collect or every is not None:  # nothing it is made of changed
+                    if every is not None:
+                        kept[name] = every
                     fresh_meta["targets"][name] = entry
                     redone[name], counts[name] = 0, int(entry.get("series", 0))
                     continue
@@ -374,6 +380,7 @@ def _backtest(
             counts[name] = len(series.regions)
             since = _since_all(series, regions)
             dates = engine.reference_dates(series)
+            stay[name] = []
             if whole and entry:
                 state = stored.read_state(folder, name)
                 since = stored.since(series, state)
@@ -383,17 +390,36 @@ def _backtest(
                     fresh_meta["targets"][name] = {
                         "signature": digest,
                         "series": counts[name],
+                        "quarters": quarters,
                         "summary": entry.get("summary", ""),  # its files stay
                     }
                     redone[name] = 0
                     continue
-                earlier = stored.read_scores(folder, name)
-                if earlier is None:
-                    since = _since_all(series, None)
+                gone = state is None or bool(
+                    set(state["regions"]) - set(series.regions)
+                )
+                again = stored.quarters_to_redo(quarters, since, gone=gone)
+                stay[name] = [q for q in quarters if q not in again]
+                old = stored.read_scores(folder, name, again)
+                kept_scores = (
+                    stored.read_scores(folder, name, stay[name]) if collect else None
+                )
+                card = stored.read_sums(folder, name, "card")
+                record = stored.read_sums(folder, name, "record")
+                if (
+                    old is None
+                    or card is None
+                    or record is None
+                    or (collect and kept_scores is None)
+                ):  # a file is missing: everything is made again
+                    since, stay[name] = _since_all(series, None), []
                 else:
-                    still = _still_valid(earlier, series, since)
+                    before[name] = (card, record)
+                    still = stored.still_valid(old, series, since)
                     if still.any():
-                        kept[name], valid[name] = earlier, still
+                        earlier[name] = old.loc[still]
+                    if kept_scores is not None:
+                        kept[name] = kept_scores
             if whole:
                 states[name] = stored.series_state(series)
                 fresh_meta["targets"][name] = {
@@ -450,21 +476,16 @@ def _backtest(
             executor.close()
             _SERIES.clear()
 
-        def finish(name: str) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-            """A target's scores, kept and new, in order; and what the site shows of them."""
-            parts = [*([kept[name]] if name in kept else []), *found[name]]
-            frame = engine.concat_scores(parts)
-            rows = np.ones(len(frame), dtype=bool)
-            if name in valid:  # the kept rows come first (never empty: not dropped)
-                rows[: len(valid[name])] = valid[name]
-            frame = _sorted(frame, engine.BACKTEST_COLUMNS[:6], rows)
+        def finish(name: str) -> tuple[pd.DataFrame, stored.Target | None]:
+            """A target's scores made anew (with those still valid of the quarters redone),
+            in order; and, for the stored backtest, its quarters and their sums."""
+            parts = [*([earlier[name]] if name in earlier else []), *found[name]]
+            frame = _sorted(engine.concat_scores(parts), engine.BACKTEST_COLUMNS[:6])
             if not whole:
-                return frame, {}
-            return frame, {
-                "current": summary.current(loaded[name], seed=seed),
-                "record": summary.records(frame),
-                "card": summary.scorecard(frame),
-            }
+                return frame, None
+            quarters = stored.stored_quarters(stored_targets.get(name, {}))
+            target = stored.target_files(frame, stay[name], before.get(name), quarters)
+            return frame, target
 
         # A thread per target: pandas leaves the GIL for much of its sorting, joining and
         # grouping, and the largest target's bookkeeping is seconds of a daily run.
@@ -476,13 +497,18 @@ def _backtest(
             fresh_meta["store"] = pinned.store_id
             fresh_meta["generation"] = pinned.generation
             fresh_meta["code"] = code
-            made_now = {name: made for name, (_, made) in finished.items()}
-            stored.write(folder, by_target, fresh_meta, states, made_now)
+            written = {n: t for n, (_, t) in finished.items() if t is not None}
+            shown = {
+                name: summary.shown(loaded[name], t.card_sums, t.record_sums, seed=seed)
+                for name, t in written.items()
+            }
+            stored.write(folder, written, fresh_meta, states, shown)
     result = engine.compact_empty()
     if collect:
-        every = [by_target.get(n, kept.get(n)) for n in names]
-        result = engine.concat_scores([f for f in every if f is not None])
-        result = _sorted(result, engine.BACKTEST_COLUMNS[:6])
+        each = [
+            f for n in names for f in (kept.get(n), by_target.get(n)) if f is not None
+        ]
+        result = _sorted(engine.concat_scores(each), engine.BACKTEST_COLUMNS[:6])
     made_all = None
     if forecasts:
         keys = ["model", "target", "region_id", "reference_date", "horizon",
@@ -503,27 +529,6 @@ def _since_all(series: Series, regions: Sequence[str] | None) -> np.ndarray:
     if len(dates):
         since[rows] = dates[0].to_datetime64()
     return since
-
-
-def _still_valid(
-    earlier: pd.DataFrame, series: Series, since: np.ndarray
-) -> np.ndarray:
-    """Which stored scores still hold: of a current region, before its first changed date."""
-    column = earlier["region_id"]
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        column = column.astype(str).astype("category")
-    # by the categories' codes: the table has millions of rows and a few thousand regions
-    names = column.cat.categories
-    if not len(names):
-        return np.zeros(len(earlier), dtype=bool)
-    cut = pd.Series(since, index=series.regions).reindex(names).to_numpy()
-    current = names.isin(series.regions)  # none of a gone region
-    codes = column.cat.codes.to_numpy()
-    at = np.maximum(codes, 0)
-    mine = cut[at]
-    dates = earlier["reference_date"].to_numpy(dtype="datetime64[ns]")
-    valid: np.ndarray = (codes >= 0) & current[at] & (np.isnat(mine) | (dates < mine))
-    return valid
 
 
 def _sorted(

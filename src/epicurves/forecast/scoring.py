@@ -38,9 +38,12 @@ __all__ = [
     "WIS",
     "absolute_error",
     "covered",
+    "from_sums",
     "interval_parts",
+    "quarter",
     "relative_wis",
     "score",
+    "score_sums",
 ]
 
 Floats = npt.NDArray[np.float64]
@@ -443,6 +446,10 @@ def relative_wis(
     the forecasts with the baseline's on integer keys rather than by a merge (the same
     table).
 
+    The table is :func:`from_sums` of :func:`score_sums`: summed by quarter of the reference
+    date first, so that a stored backtest's summaries, kept as sums per quarter, are the
+    same numbers to the last bit.
+
     This is what the hubs' "relative WIS against the baseline" is for one model and the
     baseline. Their reports over many models scale the geometric mean of pairwise ratios
     (Cramer et al. 2022) instead; the two agree when every model forecasts the same set.
@@ -458,16 +465,49 @@ def relative_wis(
     0  baseline  1  4.0          1.00
     1         m  1  3.0          0.75
     """
+    models = scores["model"].unique().tolist() if "model" in scores else []
+    if "model" in scores and baseline not in models:
+        msg = f"no forecasts of the baseline {baseline!r}: the models are {models}"
+        raise ValueError(msg)
+    return from_sums(score_sums(scores, by, baseline, unique=unique), by)
+
+
+#: The sums :func:`score_sums` keeps per group, model and quarter (``n``: how many).
+SUMS = ("n", "wis", "baseline_wis", "ae_median", "covered_50", "covered_95")
+#: The column of :func:`score_sums` naming the quarter of the reference date (:func:`quarter`).
+QUARTER = "quarter"
+
+
+def quarter(dates: Any) -> np.ndarray:
+    """The quarter of each date, as a number (1970's first: 0), from its month alone.
+
+    >>> quarter(pd.to_datetime(["1970-03-31", "2026-08-22"])).tolist()
+    [0, 226]
+    """
+    months = np.asarray(dates, dtype="datetime64[ns]").astype("datetime64[M]")
+    out: np.ndarray = months.astype(np.int64) // 3
+    return out
+
+
+def score_sums(
+    scores: pd.DataFrame,
+    by: Sequence[str] = ("target", "horizon"),
+    baseline: str = "baseline",
+    *,
+    unique: bool = False,
+) -> pd.DataFrame:
+    """What :func:`relative_wis`' means are made of, per group ``by``, model and quarter of
+    the reference date (``quarter``: :func:`quarter`; 0 without dates in that column): the
+    forecasts compared with the baseline's (``n``) and the sums of :data:`SUMS` over them
+    (the model's and the baseline's WIS, the median's absolute errors, the outcomes inside
+    the 50 % and 95 % intervals). The sums of several tables' quarters add up: a stored
+    backtest keeps them per quarter and adds them up with :func:`from_sums`."""
     groups = [*by, "model"]
     needed = ["model", "wis", "ae_median", "covered_50", "covered_95", *by]
     _require(scores, needed, "scores")
     keys = [c for c in scores.columns if c not in {*SCORE_COLUMNS, "model"}]
     if not set(by) <= set(keys):
         msg = f"relative_wis by {list(by)}: expected key columns among {keys}"
-        raise ValueError(msg)
-    models = scores["model"].unique().tolist()
-    if baseline not in models:
-        msg = f"no forecasts of the baseline {baseline!r}: the models are {models}"
         raise ValueError(msg)
     twice = pd.Series(False) if unique else scores.duplicated([*keys, "model"])
     if twice.any():
@@ -478,27 +518,70 @@ def relative_wis(
         raise ValueError(msg)
     is_base = (scores["model"] == baseline).to_numpy(dtype=bool)
     found = _baseline_rows(scores, keys, is_base) if unique else None
+    values = ["wis", "ae_median", "covered_50", "covered_95"]
+    dated = (
+        ["reference_date"]
+        if "reference_date" in scores
+        and pd.api.types.is_datetime64_dtype(scores["reference_date"])
+        else []
+    )
     if found is None:
         base = scores.loc[is_base, [*keys, "wis"]]
         common = scores.merge(base.rename(columns={"wis": "baseline_wis"}), on=keys)
+        common = common[list(dict.fromkeys([*groups, *values, "baseline_wis", *dated]))]
     else:  # what the merge gives, in its order (the scores'), without merging
         matched, at = found
-        values = ["wis", "ae_median", "covered_50", "covered_95"]
-        common = scores.loc[matched, [*groups, *values]].assign(
-            baseline_wis=scores["wis"].to_numpy()[at]
-        )
+        common = scores.loc[matched, list(dict.fromkeys([*groups, *values, *dated]))]
+        common = common.assign(baseline_wis=scores["wis"].to_numpy()[at])
+    within = (
+        quarter(common["reference_date"].to_numpy())
+        if dated
+        else np.zeros(len(common), dtype=np.int64)
+    )
     table = (
-        common.groupby(groups, sort=True, dropna=False)
+        common.assign(**{QUARTER: within})
+        .groupby([*groups, QUARTER], sort=True, dropna=False)
         .agg(
             n=("wis", "size"),
-            wis=("wis", "mean"),
-            baseline_wis=("baseline_wis", "mean"),
-            ae_median=("ae_median", "mean"),
-            coverage_50=("covered_50", "mean"),
-            coverage_95=("covered_95", "mean"),
+            wis=("wis", "sum"),
+            baseline_wis=("baseline_wis", "sum"),
+            ae_median=("ae_median", "sum"),
+            covered_50=("covered_50", "sum"),
+            covered_95=("covered_95", "sum"),
         )
         .reset_index()
     )
-    # Means over the same n forecasts: their ratio is the ratio of the sums.
-    table.insert(len(groups) + 3, "relative_wis", table["wis"] / table["baseline_wis"])
-    return table
+    return table.astype({"n": np.int64, "covered_50": np.int64, "covered_95": np.int64})
+
+
+def from_sums(
+    sums: pd.DataFrame, by: Sequence[str] = ("target", "horizon")
+) -> pd.DataFrame:
+    """:func:`relative_wis`' table from :func:`score_sums`' (one table's, or several tables'
+    one after the other): each group's and model's sums added up in the order of their
+    quarters (by NumPy, on each group's rows alone: the same sums give the same bits however
+    the rows came), then divided."""
+    groups = [*by, "model"]
+    order = [*groups, QUARTER] if QUARTER in sums else groups
+    ordered = sums.sort_values(order, kind="stable", ignore_index=True)
+    codes = ordered.groupby(groups, sort=False, dropna=False).ngroup().to_numpy()
+    starts = np.flatnonzero(np.r_[True, np.diff(codes) != 0]) if len(codes) else codes
+    total = {
+        c: np.add.reduceat(ordered[c].to_numpy(dtype=np.float64), starts)
+        if len(starts)
+        else np.zeros(0)
+        for c in SUMS
+    }
+    n = total["n"].astype(np.int64)
+    table = ordered.loc[starts, groups].reset_index(drop=True)
+    # as pandas divides: a baseline's WIS of 0 gives inf or NaN, without a warning
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return table.assign(
+            n=n,
+            wis=total["wis"] / n,
+            baseline_wis=total["baseline_wis"] / n,
+            relative_wis=total["wis"] / total["baseline_wis"],
+            ae_median=total["ae_median"] / n,
+            coverage_50=total["covered_50"] / n,
+            coverage_95=total["covered_95"] / n,
+        )

@@ -1,10 +1,15 @@
 """The stored backtest: its files in ``HOME/forecasts/``, and what changed since it was made.
 
-Per target: ``scores-<target>.parquet`` (every scored forecast), ``series-<target>.npz`` (the
-series the forecasts were made from), what the site shows of them (:mod:`.summary`), and
+Per target: ``scores-<target>/<quarter>.parquet`` (every scored forecast, a file per quarter of
+the reference date: a new week rewrites the newest quarter alone), ``cardsums-<target>.parquet``
+and ``recordsums-<target>.parquet`` (the sums per quarter the scorecard and the track records
+are made of: :func:`.summary.card_sums`, :func:`.summary.record_sums`), ``series-<target>.npz``
+(the series the forecasts were made from), what the site shows of them (:mod:`.summary`), and
 ``meta.json`` naming the store, its generation and, per target, a digest of everything in the
-store its series are made of (with the forecasting code) and one of what the site shows. :func:`since` compares a target's series now with the stored ones and says, per series,
-from which reference date its forecasts or scores may differ.
+store its series are made of (with the forecasting code), its quarters and a digest of what
+the site shows. :func:`since` compares a target's series now with the stored ones and says,
+per series, from which reference date its forecasts or scores may differ;
+:func:`quarters_to_redo` which stored quarters that reaches.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import hashlib
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,19 +28,27 @@ import pandas as pd
 
 from ..files import write_atomic
 from ..store import Snapshot
-from . import engine
+from . import engine, summary
+from .scoring import QUARTER, quarter
 from .series import COVARIATES, FORECAST_TARGETS, Series
+from .summary import read_meta, slug
 
 __all__ = [
+    "Target",
+    "by_quarter",
     "code_fingerprint",
     "first_change",
+    "quarters_to_redo",
     "read_meta",
     "read_scores",
     "read_state",
+    "read_sums",
     "series_state",
     "signature",
     "since",
     "slug",
+    "still_valid",
+    "target_files",
     "write",
 ]
 
@@ -140,22 +154,131 @@ def series_state(series: Series) -> dict[str, Any]:
     }
 
 
-def slug(name: str) -> str:
-    return name.replace(" ", "-")
+def quarter_name(number: int) -> str:
+    """A quarter's file name: ``2026q3`` (:func:`~.scoring.quarter` 226)."""
+    return f"{number // 4 + 1970}q{number % 4 + 1}"
 
 
-def read_meta(folder: Path) -> dict[str, Any]:
+def stored_quarters(entry: dict[str, Any]) -> list[int]:
+    """The quarters a target's metadata says are stored."""
+    return [int(q) for q in entry.get("quarters", [])]
+
+
+def quarters_to_redo(
+    quarters: Sequence[int], since: np.ndarray, *, gone: bool
+) -> list[int]:
+    """The stored ``quarters`` whose scores :func:`since`'s dates reach: from the quarter of
+    the earliest of them on (none if none); all of them where a series is ``gone`` (its
+    scores are in every quarter)."""
+    dates = since[~np.isnat(since)]
+    if gone:
+        return list(quarters)
+    if not len(dates):
+        return []
+    first = int(quarter(dates.min(keepdims=True))[0])
+    return [q for q in quarters if q >= first]
+
+
+def read_scores(
+    folder: Path, name: str, quarters: Sequence[int]
+) -> pd.DataFrame | None:
+    """The stored scores of a target's ``quarters``, one after the other (None when one
+    cannot be read: the backtest then redoes the target)."""
+    frames = []
+    for number in quarters:
+        path = folder / f"scores-{slug(name)}" / f"{quarter_name(number)}.parquet"
+        try:
+            frames.append(pd.read_parquet(path))
+        except (OSError, ValueError):
+            return None
+    return engine.concat_scores(frames)
+
+
+def read_sums(folder: Path, name: str, kind: str) -> pd.DataFrame | None:
+    """A target's stored sums of ``kind`` (``card`` or ``record``), every quarter."""
     try:
-        return dict(json.loads((folder / "meta.json").read_text("utf-8")))
-    except (OSError, ValueError):
-        return {}
-
-
-def read_scores(folder: Path, name: str) -> pd.DataFrame | None:
-    try:
-        return pd.read_parquet(folder / f"scores-{slug(name)}.parquet")
+        return pd.read_parquet(folder / f"{kind}sums-{slug(name)}.parquet")
     except (OSError, ValueError):
         return None
+
+
+def by_quarter(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    """``frame``'s rows by quarter of the reference date, each in ``frame``'s order."""
+    if not len(frame):
+        return {}
+    numbers = quarter(frame["reference_date"].to_numpy())
+    order = np.argsort(numbers, kind="stable")
+    cuts = np.flatnonzero(np.diff(numbers[order])) + 1
+    return {
+        int(numbers[rows[0]]): frame.take(rows).reset_index(drop=True)
+        for rows in np.split(order, cuts)
+    }
+
+
+@dataclass
+class Target:
+    """What a backtest writes of one target: the scores of the quarters it ``made`` (an
+    empty frame: a quarter no longer stored), the sums of every quarter, and the quarters
+    stored in the end."""
+
+    made: dict[int, pd.DataFrame]
+    card_sums: pd.DataFrame
+    record_sums: pd.DataFrame
+    quarters: list[int]
+
+
+def still_valid(earlier: pd.DataFrame, series: Series, since: np.ndarray) -> np.ndarray:
+    """Which stored scores still hold: of a current region, before its first changed date."""
+    column = earlier["region_id"]
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(str).astype("category")
+    # by the categories' codes: the table has millions of rows and a few thousand regions
+    names = column.cat.categories
+    if not len(names):
+        return np.zeros(len(earlier), dtype=bool)
+    cut = pd.Series(since, index=series.regions).reindex(names).to_numpy()
+    current = names.isin(series.regions)  # none of a gone region
+    codes = column.cat.codes.to_numpy()
+    at = np.maximum(codes, 0)
+    mine = cut[at]
+    dates = earlier["reference_date"].to_numpy(dtype="datetime64[ns]")
+    valid: np.ndarray = (codes >= 0) & current[at] & (np.isnat(mine) | (dates < mine))
+    return valid
+
+
+def target_files(
+    frame: pd.DataFrame,
+    stay: Sequence[int],
+    before: tuple[pd.DataFrame, pd.DataFrame] | None,
+    stored: Sequence[int],
+) -> Target:
+    """What a backtest writes of a target: its scores made anew (``frame``, in order) by
+    quarter, and the sums of every quarter — of those made anew computed, of those that
+    ``stay`` as stored the stored ones (``before``: the card's and the records' sums); a
+    quarter ``stored`` before that has no score now is emptied."""
+    made = by_quarter(frame)
+    card = {q: summary.card_sums(part) for q, part in made.items()}
+    record = {q: summary.record_sums(part) for q, part in made.items()}
+    for sums, kept in zip((card, record), before or (), strict=False):
+        if QUARTER not in kept:  # no sums stored: no score
+            continue
+        numbers = kept[QUARTER].to_numpy()
+        for q in stay:
+            sums[q] = kept[numbers == q]
+    quarters = sorted({*stay, *made})
+    gone = {q: engine.compact_empty() for q in stored if q not in quarters}
+    return Target(
+        {**made, **gone},
+        _in_order(card, quarters),
+        _in_order(record, quarters),
+        quarters,
+    )
+
+
+def _in_order(sums: dict[int, pd.DataFrame], quarters: list[int]) -> pd.DataFrame:
+    """The sums of the ``quarters``, one after the other in their order."""
+    frames = [sums[q] for q in quarters if q in sums and len(sums[q])]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def read_state(folder: Path, name: str) -> dict[str, Any] | None:
@@ -176,31 +299,50 @@ def read_state(folder: Path, name: str) -> dict[str, Any] | None:
 
 def write(
     folder: Path,
-    scores: dict[str, pd.DataFrame],
+    targets: dict[str, Target],
     meta: dict[str, Any],
     states: dict[str, dict[str, Any]],
     summaries: dict[str, dict[str, pd.DataFrame]] | None = None,
 ) -> None:
-    """The scores of the targets in ``scores``, the series of those in ``states`` and the
+    """The quarters and sums of the ``targets``, the series of those in ``states`` and the
     summaries (:mod:`.summary`: ``{"current": frame, "record": ..., "card": ...}``) of those in
     ``summaries`` (the others' files stay), then the metadata naming them (last, and removed
-    first: a killed write leaves no metadata, and the next backtest redoes everything)."""
+    first: a killed write leaves no metadata, and the next backtest redoes everything); a
+    target's files of quarters it no longer has are removed."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "meta.json").unlink(missing_ok=True)
-    tables = [(f"scores-{slug(n)}", part) for n, part in scores.items()]
+    tables: list[tuple[Path, pd.DataFrame]] = []
+    for name, target in targets.items():
+        place = folder / f"scores-{slug(name)}"
+        place.mkdir(exist_ok=True)
+        for number, frame in target.made.items():
+            tables.append((place / f"{quarter_name(number)}.parquet", frame))
+        tables.append((folder / f"cardsums-{slug(name)}.parquet", target.card_sums))
+        tables.append((folder / f"recordsums-{slug(name)}.parquet", target.record_sums))
+        meta["targets"][name]["quarters"] = target.quarters
     for name, kinds in (summaries or {}).items():
         digest = hashlib.sha256()
         for kind, frame in sorted(kinds.items()):
-            tables.append((f"{kind}-{slug(name)}", frame))
+            tables.append((folder / f"{kind}-{slug(name)}.parquet", frame))
             digest.update(
                 kind.encode() + pd.util.hash_pandas_object(frame).values.tobytes()
             )
         # what the site shows of the target: its pages are rewritten when this changes
         meta["targets"][name]["summary"] = digest.hexdigest()[:16]
-    for stem, part in tables:
+    for path, part in tables:
+        if path.parent.name.startswith("scores-") and not len(part):
+            path.unlink(missing_ok=True)
+            continue
         buffer = io.BytesIO()
         part.reset_index(drop=True).to_parquet(buffer, index=False)
-        write_atomic(folder / f"{stem}.parquet", buffer.getvalue())
+        write_atomic(path, buffer.getvalue())
+    for name, target in targets.items():
+        keep = {f"{quarter_name(q)}.parquet" for q in target.quarters}
+        for path in (folder / f"scores-{slug(name)}").iterdir():
+            if path.name not in keep:  # of earlier code, or a killed write
+                path.unlink(missing_ok=True)
+        # the whole table in one file, as earlier versions stored it
+        (folder / f"scores-{slug(name)}.parquet").unlink(missing_ok=True)
     for name, state in states.items():
         buffer = io.BytesIO()
         realtime = state["realtime"]

@@ -23,16 +23,23 @@ import pandas as pd
 from ..categories import text_ordered
 from ..config import Settings
 from . import engine
-from .scoring import relative_wis
+from .scoring import QUARTER, SUMS, from_sums, quarter, score_sums
 from .series import FORECAST_TARGETS, Series
 
 __all__ = [
     "RECORD_MODEL",
     "ForecastSummary",
+    "card_sums",
     "current",
     "load_summary",
+    "read_meta",
+    "record_sums",
     "records",
+    "records_from",
     "scorecard",
+    "scorecard_from",
+    "shown",
+    "slug",
     "summary_digest",
 ]
 
@@ -43,6 +50,7 @@ RECORD_COLUMNS = (
     "target", "region_id", "n", "coverage_50", "coverage_95", "relative_wis",
     "first_reference_date", "last_reference_date",
 )  # fmt: skip
+RECORD_DATES = ("first_reference_date", "last_reference_date")
 
 
 def current(series: Series, *, seed: int = 0) -> pd.DataFrame:
@@ -66,25 +74,59 @@ def records(scores: pd.DataFrame) -> pd.DataFrame:
     together: ``n`` forecasts scored, the share of outcomes inside the 50 % and 95 %
     intervals, and the WIS relative to the baseline's on the same forecasts (below 1: errors
     smaller than the baseline's). ``scores``: a backtest's own, each forecast once."""
+    return records_from(record_sums(scores))
+
+
+def record_sums(scores: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`records` is made of, per target, series and quarter of the reference date:
+    :func:`~.scoring.score_sums` of the ensemble against the baseline, with the first and
+    last reference date of the ensemble's forecasts (``n`` 0 where none was compared). The
+    sums of a backtest's quarters, one table after the other, give its :func:`records_from`.
+    """
     wanted = scores["model"].isin([RECORD_MODEL, "baseline"]).to_numpy(dtype=bool)
-    # the scores relative_wis reads, not their parts (millions of rows in a backtest)
+    # the scores score_sums reads, not their parts (millions of rows in a backtest)
     unused = {"observed", "dispersion", "overprediction", "underprediction"}
     pair = scores.loc[wanted, [c for c in scores.columns if c not in unused]]
+    by = ["target", "region_id", QUARTER]
     if not len(pair) or not (pair["model"] == RECORD_MODEL).any():
-        return pd.DataFrame({c: [] for c in RECORD_COLUMNS})
+        return pd.DataFrame({c: [] for c in [*by, *SUMS, *RECORD_DATES]})
     texts = ("model", "target", "region_id")
     pair = pair.assign(**{c: _in_text_order(pair[c]) for c in texts})
-    card = relative_wis(pair, by=("target", "region_id"), unique=True)
-    card = card[card["model"] == RECORD_MODEL]
+    sums = score_sums(pair, by=("target", "region_id"), unique=True)
+    sums = sums[(sums["model"] == RECORD_MODEL).to_numpy(dtype=bool)].drop(
+        columns="model"
+    )
+    mine = pair[(pair["model"] == RECORD_MODEL).to_numpy(dtype=bool)]
+    dated = mine.assign(**{QUARTER: quarter(mine["reference_date"].to_numpy())})
     dates = (
-        pair[(pair["model"] == RECORD_MODEL).to_numpy(dtype=bool)]
-        .groupby(["target", "region_id"], sort=True)["reference_date"]
+        dated.groupby(by, sort=True)["reference_date"]
         .agg(first_reference_date="min", last_reference_date="max")
         .reset_index()
     )
-    card = card.astype(dict.fromkeys(texts, str))
+    sums = sums.astype(dict.fromkeys(texts[1:], str))
     dates = dates.astype(dict.fromkeys(texts[1:], str))
-    out = card.merge(dates, on=["target", "region_id"], how="left")
+    out = dates.merge(sums, on=by, how="left")
+    out[list(SUMS)] = out[list(SUMS)].fillna(0)
+    return out[[*by, *SUMS, *RECORD_DATES]].astype({"n": np.int64})
+
+
+def records_from(sums: pd.DataFrame) -> pd.DataFrame:
+    """:func:`records` from :func:`record_sums` (of one table, or of several one after the
+    other): a series none of whose forecasts was compared with the baseline's is left out."""
+    if not len(sums):
+        return pd.DataFrame({c: [] for c in RECORD_COLUMNS})
+    by = ["target", "region_id"]
+    compared = sums[(sums["n"] > 0).to_numpy(dtype=bool)]
+    card = from_sums(compared.assign(model=RECORD_MODEL), by=by)
+    dates = (
+        sums.groupby(by, sort=True)
+        .agg(
+            first_reference_date=("first_reference_date", "min"),
+            last_reference_date=("last_reference_date", "max"),
+        )
+        .reset_index()
+    )
+    out = card.merge(dates, on=by, how="left")
     return out[list(RECORD_COLUMNS)].reset_index(drop=True)
 
 
@@ -97,12 +139,44 @@ def _in_text_order(column: pd.Series) -> pd.Series:
     return pd.Series(text_ordered(values), index=column.index)
 
 
+#: The groups of the scorecard (:func:`scorecard`).
+CARD_BY = ("target", "period", "horizon")
+
+
 def scorecard(scores: pd.DataFrame) -> pd.DataFrame:
     """Per target, period and horizon, every model's scores: :func:`epicurves.scores`'
     table. ``scores``: a backtest's own, each forecast once."""
+    return scorecard_from(card_sums(scores))
+
+
+def card_sums(scores: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`scorecard` is made of, per quarter of the reference date
+    (:func:`~.scoring.score_sums`, its text columns as text)."""
     if not len(scores):
         return pd.DataFrame()
-    return relative_wis(scores, by=("target", "period", "horizon"), unique=True)
+    sums = score_sums(scores, by=CARD_BY, unique=True)
+    return sums.astype(dict.fromkeys(("target", "period", "model"), str))
+
+
+def scorecard_from(sums: pd.DataFrame) -> pd.DataFrame:
+    """:func:`scorecard` from :func:`card_sums` (of one table, or several one after the
+    other)."""
+    if not len(sums):
+        return pd.DataFrame()
+    return from_sums(sums, by=CARD_BY)
+
+
+def shown(
+    series: Series, card_sums: pd.DataFrame, record_sums: pd.DataFrame, *, seed: int = 0
+) -> dict[str, pd.DataFrame]:
+    """What the site shows of a target (kept with its stored backtest): the ``current``
+    forecasts of ``series``, the track records (``record``) and the scorecard (``card``)
+    from the sums of every quarter of its scores."""
+    return {
+        "current": current(series, seed=seed),
+        "record": records_from(record_sums),
+        "card": scorecard_from(card_sums),
+    }
 
 
 @dataclass(frozen=True)
@@ -124,9 +198,20 @@ class ForecastSummary:
         return not len(self.records) and not len(self.current)
 
 
-def _read(folder: Path, prefix: str) -> pd.DataFrame:
-    from .stored import slug
+def slug(name: str) -> str:
+    """A target's name in file names: ``wk-inc-case``."""
+    return name.replace(" ", "-")
 
+
+def read_meta(folder: Path) -> dict[str, Any]:
+    """The stored backtest's metadata (:mod:`.stored`); empty without one."""
+    try:
+        return dict(json.loads((folder / "meta.json").read_text("utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def _read(folder: Path, prefix: str) -> pd.DataFrame:
     parts = []
     for name in FORECAST_TARGETS:
         path = folder / f"{prefix}-{slug(name)}.parquet"
@@ -144,8 +229,6 @@ def _digest(meta: dict[str, Any]) -> str:
 def summary_digest(settings: Settings | None = None) -> str:
     """:attr:`ForecastSummary.digest` of the stored backtest, from its metadata alone (a
     build that finds it unchanged reads none of the summaries); ``""`` without a backtest."""
-    from .stored import read_meta
-
     settings = settings or Settings.from_env()
     meta = read_meta(settings.home / "forecasts")
     return _digest(meta) if meta else ""
@@ -154,8 +237,6 @@ def summary_digest(settings: Settings | None = None) -> str:
 def load_summary(settings: Settings | None = None) -> ForecastSummary:
     """The stored backtest's current forecasts, track records and scorecard, as stored (not
     brought up to date: the daily run does that); empty when the home has no backtest."""
-    from .stored import read_meta
-
     settings = settings or Settings.from_env()
     folder = settings.home / "forecasts"
     meta = read_meta(folder)
