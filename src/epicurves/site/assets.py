@@ -195,7 +195,7 @@ def layout_files(names: dict[str, object]) -> dict[str, Callable[[], str]]:
 
 
 @functools.cache
-def _code_digest() -> str:
+def code_digest() -> str:
     """A hash of all of epicurves' code and the Bokeh version: what a cached layout is kept
     under. A layout's name hashes only its direct inputs (enough for a browser's cache), but
     it is also made with the metrics' registry, the analysis' options and the errors."""
@@ -208,7 +208,7 @@ def _code_digest() -> str:
 
 
 def _cached(cache: Path, name: str) -> Path:
-    return cache / f"{_code_digest()}-{name}"
+    return cache / f"{code_digest()}-{name}"
 
 
 #: The background process :func:`prewarm` started in this process, if any.
@@ -236,7 +236,7 @@ def prewarm(cache: Path) -> bool:
 
 def cached_layouts(cache: Path, names: dict[str, object]) -> dict[str, str]:
     """Each chart layout of ``names``: read from ``cache`` where it is there (kept under a hash
-    of the whole code, :func:`_code_digest`), else made and put there (atomically; the layouts
+    of the whole code, :func:`code_digest`), else made and put there (atomically; the layouts
     of other versions are removed)."""
     for started in _PREWARM:
         started.wait()  # its files are whole or absent: it writes them atomically

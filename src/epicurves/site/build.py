@@ -447,7 +447,8 @@ class _Builder:
             return snapshot.load_signals(regions=regions, signals=names)
 
         forecasts = load_summary(self.settings)
-        for path, data in forecast_files(forecasts, states, common, load):
+        cache = self.settings.layout_cache
+        for path, data in forecast_files(forecasts, states, common, load, cache):
             self._put(path, data)
         return forecasts.digest
 

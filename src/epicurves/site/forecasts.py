@@ -135,17 +135,18 @@ def forecast_files(
     states: Mapping[str, RegionState],
     common: dict[str, Any],
     load: Loader | None = None,
+    cache: Path | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Every file of the site's forecasts folder: each region's data script (``states``: the
     regions with a page; ``load`` reads their signals), then the Forecasts page and the
-    downloads."""
+    downloads (its chart from the layouts' ``cache``)."""
     from .scorecard import scorecard_files  # only when forecasts change
 
     names = {r: s.name for r, s in states.items()}
     data = fan_data(summary, load)
     for region_id in sorted(states):
         yield f"{FOLDER}/{region_id}.js", region_script(region_id, data.get(region_id))
-    yield from scorecard_files(summary, names, common)
+    yield from scorecard_files(summary, names, common, cache)
 
 
 def forecasts_changed(

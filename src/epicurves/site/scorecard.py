@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -376,9 +377,13 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def scorecard_files(
-    summary: ForecastSummary, names: dict[str, str], common: dict[str, Any]
+    summary: ForecastSummary,
+    names: dict[str, str],
+    common: dict[str, Any],
+    cache: Path | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """The Forecasts page, its chart and the downloads (``names``: region id -> name)."""
+    """The Forecasts page, its chart (from the layouts' ``cache``: :func:`.coverage_item`) and
+    the downloads (``names``: region id -> name)."""
     root = "../"
     context = page_context(summary, names, root)
     current = summary.current
@@ -401,7 +406,7 @@ def scorecard_files(
             for s in context["sections"]
             if s["chart"]
         ]
-        yield f"{FOLDER}/coverage.js", coverage_script(panels)
+        yield f"{FOLDER}/coverage.js", coverage_script(panels, cache)
     html = (
         environment()
         .get_template("forecasts.html")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
@@ -25,6 +24,7 @@ from bokeh.settings import settings as bokeh_settings
 
 from ..spec import COLOURS, DATE_FORMAT, NAMES, SHORT_NUMBER
 from ..views import axis_log_ticks
+from . import item_js
 
 __all__ = [
     "DATE_ROW",
@@ -240,13 +240,6 @@ def item_json(layout: Any) -> dict[str, Any]:
     ids: dict[str, str] = {item["root_id"]: "c0"}
     stable: dict[str, Any] = _renumber(dict(item), ids)
     return stable
-
-
-def item_js(variable: str, item: Any) -> str:
-    """A classic script assigning ``item`` (JSON) to ``variable`` (``window.X`` or an
-    expression), which works from ``file://``; ``</`` is escaped, as JSON allows."""
-    text = json.dumps(item, separators=(",", ":")).replace("</", "<\\/")
-    return f"{variable} = {text};\n"
 
 
 def named(root: Any) -> dict[str, Any]:
