@@ -257,8 +257,10 @@ def target_files(
     ``stay`` as stored the stored ones (``before``: the card's and the records' sums); a
     quarter ``stored`` before that has no score now is emptied."""
     made = by_quarter(frame)
-    card = {q: summary.card_sums(part) for q, part in made.items()}
-    record = {q: summary.record_sums(part) for q, part in made.items()}
+    # the sums of every quarter made, in one pass: a quarter's rows are in the same order
+    # as in a table of that quarter alone, so its sums are the same
+    card = _per_quarter(summary.card_sums(frame))
+    record = _per_quarter(summary.record_sums(frame))
     for sums, kept in zip((card, record), before or (), strict=False):
         if QUARTER not in kept:  # no sums stored: no score
             continue
@@ -273,6 +275,14 @@ def target_files(
         _in_order(record, quarters),
         quarters,
     )
+
+
+def _per_quarter(sums: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    """The rows of each quarter of :func:`.summary.card_sums`' or ``record_sums``' table."""
+    if QUARTER not in sums:
+        return {}
+    numbers = sums[QUARTER].to_numpy()
+    return {int(q): sums[numbers == q] for q in np.unique(numbers)}
 
 
 def _in_order(sums: dict[int, pd.DataFrame], quarters: list[int]) -> pd.DataFrame:
