@@ -58,11 +58,15 @@ def test_carry_completes_a_recycled_folder_as_linking_anew_does(tmp_path: Path) 
 
     recycled = tmp_path / "recycled"
     link_unchanged(published, recycled, frozenset())
-    # the recycle left data/A.js and the home page to the build: removed, not relinked
+    # the recycle left data/A.js and the home page to the build as they were: the recycled
+    # generation's own versions, older than the published ones
     left = frozenset({"data/A.js", "index.html"})
     for path in left:
         os.unlink(recycled / path)
+        (recycled / path).write_bytes(b"older")
+    home = (recycled / "index.html").stat().st_ino
     put_file(recycled, published, "index.html", b"new home")
+    assert (recycled / "index.html").stat().st_ino == home  # its own: written into
     assert carry(published, recycled, skip, Recycled(recycled, left), written) == 0
 
     assert (
@@ -79,6 +83,29 @@ def test_carry_completes_a_recycled_folder_as_linking_anew_does(tmp_path: Path) 
     assert (recycled / "data/A.js").stat().st_ino == (
         published / "data/A.js"
     ).stat().st_ino
+
+
+def test_a_write_rewrites_a_file_the_recycled_folder_alone_holds(
+    tmp_path: Path,
+) -> None:
+    """A recycled folder's own version of a file (the published build wrote that file anew)
+    is written into, in place: no other generation has it. One that is a hard link to a
+    published file is replaced, and the published file keeps its bytes."""
+    published = _published(tmp_path)
+    recycled = tmp_path / "recycled"
+    link_unchanged(published, recycled, frozenset())
+    own = recycled / "data/A.js"
+    os.unlink(own)
+    own.write_bytes(b"the version of the generation before")
+    inode = own.stat().st_ino
+    put_file(recycled, None, "data/A.js", b"changed")
+    assert own.read_bytes() == b"changed"
+    assert own.stat().st_ino == inode and own.stat().st_nlink == 1
+    shared = recycled / "data/B.js"
+    put_file(recycled, None, "data/B.js", b"changed too")
+    assert shared.read_bytes() == b"changed too"
+    assert (published / "data/B.js").read_bytes() == b"b"
+    assert shared.stat().st_ino != (published / "data/B.js").stat().st_ino
 
 
 def test_a_write_replaces_a_file_shared_with_the_published_site(tmp_path: Path) -> None:

@@ -19,8 +19,9 @@ The build after next need not link the whole site anew: it takes the folder of t
 before the published one (41 above, no longer read), relinks the files that the published
 generation's build wrote or removed (its state lists them), and then writes and removes its own
 (:meth:`SiteFolder.recycle`). A day that changes a few regions then costs what changed, not the
-size of the site. Every file is written as a new one, never into an existing one: the files of
-a generation are hard links to those of the others.
+size of the site. No file another generation shares is ever written into (the files of a
+generation are hard links to those of the others): a file the recycled folder alone holds is
+rewritten in place, any other replaced.
 
 Where symbolic links cannot be made (Windows without the privilege), ``site`` is a plain folder
 swapped by two renames instead, as epicurves 0.1 did. A plain ``site`` folder from epicurves
@@ -33,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Set
@@ -277,14 +279,14 @@ class SiteFolder:
         """The folder of the generation before the published one (``previous.base``),
         renamed as the next generation's unfinished folder and made a copy of the
         ``published`` one by relinking only the files ``previous.touched`` names, but those
-        the build will write (``planned``: removed, left to it); None where it cannot be: no
+        the build will write (``planned``: left to it as they are); None where it cannot be: no
         such folder or list, or more than a quarter of the site's files to relink (linking
         the whole site anew is then as quick).
 
         The build then writes its new files into it and :func:`carry` removes those it
         drops: its cost follows what changed, not the size of the site, and the folder it
-        replaces need not be removed. Every write replaces a file, never writes into it
-        (:func:`put_file`): its files are hard links to the published ones."""
+        replaces need not be removed. A write replaces a file shared with the published
+        generation and rewrites one this folder alone holds (:func:`put_file`)."""
         if previous is None or published is None:
             return None  # a full build
         if previous.base is None or previous.touched is None:
@@ -309,9 +311,10 @@ class SiteFolder:
         for entry in os.scandir(folder):
             if entry.name.startswith(".") and not entry.is_dir(follow_symlinks=False):
                 os.unlink(entry.path)
+        # what the build will write is left to it as it is: its file here is this folder's
+        # own where the published build wrote that file (written into, not replaced:
+        # put_file); carry relinks or removes those the build does not write after all
         left = frozenset(path for path in previous.touched if path in planned)
-        for path in left:
-            _unlink(os.path.join(folder, path))
         remove_empty(folder, _relink(published, folder, relink))
         return Recycled(folder, left)
 
@@ -448,14 +451,26 @@ def _put(target: Path, previous: Path | None, data: bytes) -> None:
         except OSError:
             pass
     try:
-        handle = open(target, "xb")  # noqa: SIM115
-    except FileExistsError:
-        # A file of a recycled folder: a hard link to a published file, maybe; replaced,
-        # never written into.
-        os.unlink(target)
-        handle = open(target, "xb")  # noqa: SIM115
-    with handle:
+        fd = os.open(target, _NEW)
+    except FileExistsError:  # a file of a recycled folder
+        fd = _rewritten(target)
+    with open(fd, "wb") as handle:
         handle.write(data)
+
+
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def _rewritten(target: Path) -> int:
+    """A file of a recycled folder opened to be written anew: truncated in place where no
+    other folder shares it (one link: the recycled generation's own version, which no one
+    reads; a quarter of the time of replacing it, on this project's disk), else replaced —
+    a hard link to a published file is never written into."""
+    found = os.lstat(target)
+    if stat.S_ISREG(found.st_mode) and found.st_nlink == 1:
+        return os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_BINARY", 0))
+    os.unlink(target)
+    return os.open(target, _NEW)
 
 
 def link_or_copy(source: str | Path, target: str | Path) -> None:
