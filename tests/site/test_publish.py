@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from epicurves.site.publish import (
@@ -106,6 +107,13 @@ def test_a_write_rewrites_a_file_the_recycled_folder_alone_holds(
     assert shared.read_bytes() == b"changed too"
     assert (published / "data/B.js").read_bytes() == b"b"
     assert shared.stat().st_ino != (published / "data/B.js").stat().st_ino
+    # made as open(path, "wb") makes a file: readable by all, executable by none
+    put_file(recycled, None, "data/C.js", b"new")
+    reference = tmp_path / "reference.js"
+    reference.write_bytes(b"")
+    mode = stat.S_IMODE(reference.stat().st_mode)
+    for path in ("data/A.js", "data/B.js", "data/C.js"):
+        assert stat.S_IMODE((recycled / path).stat().st_mode) == mode, path
 
 
 def test_a_write_replaces_a_file_shared_with_the_published_site(tmp_path: Path) -> None:

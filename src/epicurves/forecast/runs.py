@@ -340,9 +340,8 @@ def _backtest(
     counts: dict[str, int] = {}
     kept: dict[str, pd.DataFrame] = {}  # stored scores that stay (read when collected)
     earlier: dict[str, pd.DataFrame] = {}  # the stored scores of the quarters redone
-    stay: dict[
-        str, list[int]
-    ] = {}  # per redone target, the quarters that stay as stored
+    # per redone target, the quarters that stay as stored
+    stay: dict[str, list[int]] = {}
     before: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}  # and their sums
     loaded: dict[str, Series] = {}
     with reading(settings, snapshot) as (settings, pinned):
@@ -531,14 +530,9 @@ def _since_all(series: Series, regions: Sequence[str] | None) -> np.ndarray:
     return since
 
 
-def _sorted(
-    frame: pd.DataFrame, keys: Sequence[str], rows: np.ndarray | None = None
-) -> pd.DataFrame:
-    """``frame`` (only ``rows``, if given) sorted by ``keys``, stably, in one copy."""
-    if rows is None or rows.all():
-        return frame.sort_values(list(keys), kind="stable", ignore_index=True)
-    order = frame.loc[rows, list(keys)].sort_values(list(keys), kind="stable").index
-    return frame.take(order.to_numpy()).reset_index(drop=True)
+def _sorted(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """``frame`` sorted by ``keys``, stably."""
+    return frame.sort_values(list(keys), kind="stable", ignore_index=True)
 
 
 def has_backtest(settings: Settings) -> bool:

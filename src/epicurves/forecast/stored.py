@@ -38,6 +38,7 @@ __all__ = [
     "by_quarter",
     "code_fingerprint",
     "first_change",
+    "quarter_name",
     "quarters_to_redo",
     "read_meta",
     "read_scores",
@@ -48,6 +49,7 @@ __all__ = [
     "since",
     "slug",
     "still_valid",
+    "stored_quarters",
     "target_files",
     "write",
 ]

@@ -451,7 +451,7 @@ def _put(target: Path, previous: Path | None, data: bytes) -> None:
         except OSError:
             pass
     try:
-        fd = os.open(target, _NEW)
+        fd = os.open(target, _NEW, 0o666)  # as open(..., "xb") makes it
     except FileExistsError:  # a file of a recycled folder
         fd = _rewritten(target)
     with open(fd, "wb") as handle:
@@ -469,8 +469,8 @@ def _rewritten(target: Path) -> int:
     found = os.lstat(target)
     if stat.S_ISREG(found.st_mode) and found.st_nlink == 1:
         return os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_BINARY", 0))
-    os.unlink(target)
-    return os.open(target, _NEW)
+    _unlink(str(target))  # a folder there, even
+    return os.open(target, _NEW, 0o666)
 
 
 def link_or_copy(source: str | Path, target: str | Path) -> None:
