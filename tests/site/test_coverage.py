@@ -73,3 +73,7 @@ def test_a_damaged_kept_chart_is_made_anew(tmp_path: Path) -> None:
     for damaged in ("{not json", "[]", json.dumps({"root_id": "c0", "doc": {}})):
         kept.write_text(damaged, "utf-8")
         assert coverage_item(panels, tmp_path) == coverage_item(panels)
+    # a number Bokeh would write otherwise than a plain one: the chart made by Bokeh
+    coverage_item(panels, tmp_path)
+    panels[0][1][0]["coverage_50"] = float("nan")
+    assert coverage_script(panels, tmp_path) == coverage_script(panels)

@@ -16,9 +16,9 @@ week).
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..charts.layouts import item_js
 from ..charts.spec import COLOURS
 from ..files import write_atomic
+from .assets import code_digest
 
 if TYPE_CHECKING:
     from bokeh.plotting import figure
@@ -140,8 +141,6 @@ def coverage_item(panels: Panels, cache: Path | None = None) -> dict[str, Any]:
     if cache is None:
         return _made(shown)
     shape = [(title, [int(r["horizon"]) for r in rows]) for title, rows in shown]
-    from .assets import code_digest
-
     key = hashlib.sha256(json.dumps([code_digest(), shape]).encode()).hexdigest()[:16]
     path = cache / f"coverage-{key}.json"
     try:
@@ -181,9 +180,10 @@ def _made(shown: Panels) -> dict[str, Any]:
 def _filled(
     item: dict[str, Any], panels: Sequence[Sequence[dict[str, Any]]]
 ) -> dict[str, Any]:
-    """``item`` (a chart of the same shape) with each panel's numbers in its data source,
-    as Bokeh serialises them (a map of lists)."""
-    out = copy.deepcopy(item)
+    """``item`` (a chart of the same shape, read from the cache) with each panel's numbers
+    put in its data source, as Bokeh serialises them (a map of lists; a number that is not
+    finite, which Bokeh writes otherwise: an error, and the chart is made by Bokeh)."""
+    out = item
     names = {SOURCE_NAME.format(i): rows for i, rows in enumerate(panels)}
     found = 0
 
@@ -195,6 +195,11 @@ def _filled(
                 rows = names.get(attributes.get("name", ""))
                 if rows is not None:
                     entries = [[k, v] for k, v in _data(rows).items()]
+                    if not all(math.isfinite(x) for _, v in entries for x in v):
+                        msg = (
+                            f"coverage chart: a number that is not finite in {entries}"
+                        )
+                        raise ValueError(msg)
                     attributes["data"] = {"type": "map", "entries": entries}
                     found += 1
             for value in node.values():
