@@ -41,6 +41,7 @@ SHAPE = {
 }
 
 
+@pytest.mark.slow  # Bokeh makes eight charts: seconds
 def test_a_kept_chart_filled_in_is_the_chart_bokeh_makes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -66,6 +67,7 @@ def test_a_kept_chart_filled_in_is_the_chart_bokeh_makes(
     assert not kept.exists() and len(list(tmp_path.glob("coverage-*.json"))) == 1
 
 
+@pytest.mark.slow
 def test_a_damaged_kept_chart_is_made_anew(tmp_path: Path) -> None:
     panels = _panels(0, SHAPE)
     coverage_item(panels, tmp_path)
