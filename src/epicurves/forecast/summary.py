@@ -107,7 +107,8 @@ def record_sums(scores: pd.DataFrame) -> pd.DataFrame:
     dates = dates.astype(dict.fromkeys(texts[1:], str))
     out = dates.merge(sums, on=by, how="left")
     out[list(SUMS)] = out[list(SUMS)].fillna(0)
-    return out[[*by, *SUMS, *RECORD_DATES]].astype({"n": np.int64})
+    counts = dict.fromkeys(("n", "covered_50", "covered_95"), np.int64)
+    return out[[*by, *SUMS, *RECORD_DATES]].astype(counts)
 
 
 def records_from(sums: pd.DataFrame) -> pd.DataFrame:
