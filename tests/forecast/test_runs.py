@@ -147,9 +147,11 @@ def test_the_stored_backtest_is_redone_only_where_the_data_changed(
     fresh = backtest(targets, settings=settings, workers=1)
     same(later.scores, fresh.scores)
     min(folder.iterdir()).unlink()  # a quarter lost: all made again, the same
+    (folder / "1999q1.parquet").write_bytes(b"a quarter it has no score of")
     lost = backtest(targets, settings=settings, workers=1)
     assert lost.redone == lost.series
     same(lost.scores, fresh.scores)
+    assert not (folder / "1999q1.parquet").exists()  # only its quarters' files stay
     # what the site shows, kept beside the scores: the same after a partial redo
     made = load_summary(settings)
     for name in ("current", "records", "card"):

@@ -482,9 +482,7 @@ def _backtest(
             frame = _sorted(engine.concat_scores(parts), engine.BACKTEST_COLUMNS[:6])
             if not whole:
                 return frame, None
-            quarters = stored.stored_quarters(stored_targets.get(name, {}))
-            target = stored.target_files(frame, stay[name], before.get(name), quarters)
-            return frame, target
+            return frame, stored.target_files(frame, stay[name], before.get(name))
 
         # A thread per target: pandas leaves the GIL for much of its sorting, joining and
         # grouping, and the largest target's bookkeeping is seconds of a daily run.

@@ -219,9 +219,8 @@ def by_quarter(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
 
 @dataclass
 class Target:
-    """What a backtest writes of one target: the scores of the quarters it ``made`` (an
-    empty frame: a quarter no longer stored), the sums of every quarter, and the quarters
-    stored in the end."""
+    """What a backtest writes of one target: the scores of the quarters it ``made``, the
+    sums of every quarter, and the quarters stored in the end (the files of others go)."""
 
     made: dict[int, pd.DataFrame]
     card_sums: pd.DataFrame
@@ -252,12 +251,12 @@ def target_files(
     frame: pd.DataFrame,
     stay: Sequence[int],
     before: tuple[pd.DataFrame, pd.DataFrame] | None,
-    stored: Sequence[int],
 ) -> Target:
     """What a backtest writes of a target: its scores made anew (``frame``, in order) by
     quarter, and the sums of every quarter — of those made anew computed, of those that
-    ``stay`` as stored the stored ones (``before``: the card's and the records' sums); a
-    quarter ``stored`` before that has no score now is emptied."""
+    ``stay`` as stored the stored ones (``before``: the card's and the records' sums). A
+    quarter stored before that has no score now is not among its quarters: :func:`write`
+    removes its file."""
     made = by_quarter(frame)
     # the sums of every quarter made, in one pass: a quarter's rows are in the same order
     # as in a table of that quarter alone, so its sums are the same
@@ -270,9 +269,8 @@ def target_files(
         for q in stay:
             sums[q] = kept[numbers == q]
     quarters = sorted({*stay, *made})
-    gone = {q: engine.compact_empty() for q in stored if q not in quarters}
     return Target(
-        {**made, **gone},
+        made,
         _in_order(card, quarters),
         _in_order(record, quarters),
         quarters,
@@ -342,16 +340,15 @@ def write(
         # what the site shows of the target: its pages are rewritten when this changes
         meta["targets"][name]["summary"] = digest.hexdigest()[:16]
     for path, part in tables:
-        if path.parent.name.startswith("scores-") and not len(part):
-            path.unlink(missing_ok=True)
-            continue
         buffer = io.BytesIO()
         part.reset_index(drop=True).to_parquet(buffer, index=False)
         write_atomic(path, buffer.getvalue())
     for name, target in targets.items():
         keep = {f"{quarter_name(q)}.parquet" for q in target.quarters}
         for path in (folder / f"scores-{slug(name)}").iterdir():
-            if path.name not in keep:  # of earlier code, or a killed write
+            if (
+                path.name not in keep
+            ):  # no score now, of earlier code, or a killed write
                 path.unlink(missing_ok=True)
         # the whole table in one file, as earlier versions stored it
         (folder / f"scores-{slug(name)}.parquet").unlink(missing_ok=True)
