@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import epicurves
+from conftest import ROOT
 
 SRC = Path(epicurves.__file__).parent
 README = Path(__file__).parent.parent / "README.md"
@@ -219,5 +220,21 @@ def test_no_module_or_script_is_too_long_to_hold(pattern: str, most: int) -> Non
         str(path.relative_to(SRC)): n
         for path in SRC.rglob(pattern)
         if (n := len(path.read_text("utf-8").splitlines())) > most
+    }
+    assert long == {}
+
+
+#: The project's Python outside the package: its tests, tools, benchmarks and the docs'
+#: configuration, held to the package's rule.
+PROJECT_FOLDERS = ("tests", "tools", "bench", "docs")
+
+
+def test_no_module_of_the_tests_tools_or_benchmarks_is_too_long_to_hold() -> None:
+    long = {
+        str(path.relative_to(ROOT)): n
+        for folder in PROJECT_FOLDERS
+        for path in (ROOT / folder).rglob("*.py")
+        if "_build" not in path.parts
+        and (n := len(path.read_text("utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}

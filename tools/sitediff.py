@@ -12,16 +12,16 @@ Each revision is checked out with ``git worktree add --detach`` into a temporary
 (``WORKTREE``: the working tree is copied there as it is when the tool starts, uncommitted
 changes and the untracked files git does not ignore included, so that edits made meanwhile do
 not mix into the run). Its commands run with this interpreter as ``python -m epicurves``
-would (:func:`child_main`, through ``runpy``), with the revision's ``src`` first on
-``PYTHONPATH`` (every run checks that ``epicurves`` was imported from there), a fresh
-``EPICURVES_HOME``, ``COLUMNS=160``, no colour, and the clock pinned to ``--now``
-(:func:`install_clock`). For each revision, one after the other (about a minute each on two
-idle cores; two to three on a busy machine):
+would (:func:`child_main` of ``sitediff_parts/clock.py``, through ``runpy``), with the
+revision's ``src`` first on ``PYTHONPATH`` (every run checks that ``epicurves`` was imported
+from there), a fresh ``EPICURVES_HOME``, ``COLUMNS=160``, no colour, and the clock pinned to
+``--now`` (:func:`install_clock`, beside it). For each revision, one after the other (about a
+minute each on two idle cores; two to three on a busy machine):
 
 1. ``epicurves run --mirror DATA --out SITE`` (``--data``, default ``REPO/../shared/data``);
-2. the exports (:data:`EXPORTS`): ``export`` of every region as CSV and of every source as
-   Parquet, ``signals``, ``summary --format csv`` and JSON, ``regions``, ``notebook --all``,
-   ``recipes --out``;
+2. the exports (:data:`EXPORTS` of ``sitediff_parts/side.py``): ``export`` of every region as
+   CSV and of every source as Parquet, ``signals``, ``summary --format csv`` and JSON,
+   ``regions``, ``notebook --all``, ``recipes --out``;
 3. the recorded commands, ``tools/sitediff/commands.txt``: stdout, stderr, exit status and
    the files each writes (two commands at a time, ``--jobs``).
 

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 import epicurves
+from browser_checks import VIOLATIONS
 from conftest import ROOT, check_internal_links, shared_folder
 from epicurves.charts.spec import CHART_DOCS, SIGNAL_CHARTS
 
@@ -237,7 +238,7 @@ def test_pages_in_chromium(
     # Before axe: axe-core fetches the stylesheets again, resolving the theme's @import
     # against the page rather than the stylesheet (a 404 of its own, not of the page).
     problems = [f"console: {e}" for e in errors]
-    result = axe_module.Axe().run(page)
+    result = axe_module.Axe().run(page, options=VIOLATIONS)
     problems += [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
         for v in result.response["violations"]
