@@ -1,6 +1,6 @@
 """The fixtures several test modules of tests/site/ share: the built fixture site (read, and
 served or opened from disk for the browser tests, with a recording page), the real site served,
-and the daily loop's site built once a module (copied for each test that changes it)."""
+and the daily loop's site built once (copied for each test that changes it)."""
 
 from __future__ import annotations
 
@@ -54,9 +54,10 @@ def site(attacked_site: tuple[epicurves.Settings, Path]) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home filled from the fixture mirror and a site built from it (copied per test)."""
+    """A home filled from the fixture mirror and a site built from it, once a worker for
+    test_incremental.py and test_daily_run.py (read only through :func:`work`'s copy)."""
     base = tmp_path_factory.mktemp("daily")
     shutil.copytree(FIXTURES, base / "mirror")
     settings = Settings(home=base / "home", mirror=base / "mirror")
