@@ -104,9 +104,9 @@ def prepare_next_days(
 
 def new_day_mirrors(
     scenarios: list[str], scale: Path, prepared: Path, work: Path
-) -> dict:
+) -> dict[str, Path]:
     """The new-day mirrors the scenarios need, each checked on a copy of ``prepared``."""
-    mirrors = {}
+    mirrors: dict[str, Path] = {}
     wanted = {DAY_BEFORE.get(name, name) for name in scenarios}
     for variant in ("national", "all"):
         if variant in wanted:

@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -139,7 +140,7 @@ def new_case_rows(table: pa.Table) -> tuple[str, list[dict[str, str]]]:
 
 def new_deaths_row(table: pa.Table, date: str, cases_total: int) -> dict[str, str]:
     """The next day of the national deaths file, with the national file's new case total."""
-    last = table.slice(table.num_rows - 1).to_pylist()[0]
+    last: dict[str, str] = table.slice(table.num_rows - 1).to_pylist()[0]
     if next_day(last["Berichtsdatum"]) != date:
         sys.exit(
             f"{DEATHS} ends on {last['Berichtsdatum']}, the case files the day before {date}"
@@ -156,7 +157,9 @@ def new_deaths_row(table: pa.Table, date: str, cases_total: int) -> dict[str, st
 
 
 def append_rows(
-    source: Path, target: Path, build_rows
+    source: Path,
+    target: Path,
+    build_rows: Callable[[pa.Table], tuple[str, list[dict[str, str]]]],
 ) -> tuple[str, list[dict[str, str]]]:
     """Write ``target``: ``source`` with the rows of ``build_rows(table)`` appended."""
     original = source.read_bytes()

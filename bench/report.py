@@ -10,6 +10,7 @@ import platform
 import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from processes import Run
 from scenarios import MEASURES, PER_REGION_TARGET_MS, Pair, Results
@@ -112,7 +113,7 @@ def machine() -> dict[str, str | int | None]:
 
 
 def write_json(path: Path, results: Results, args: argparse.Namespace) -> None:
-    def raw(scenarios: dict[str, list[Pair]]) -> dict[str, list[dict]]:
+    def raw(scenarios: dict[str, list[Pair]]) -> dict[str, list[dict[str, Any]]]:
         return {
             name: [asdict(p) | {"ratio": p.ratio} for p in pairs]
             for name, pairs in scenarios.items()

@@ -86,7 +86,7 @@ Results = dict[str, dict[str, list[Pair]]]
 def run_scenario(
     name: str,
     runs: int,
-    mirrors: dict,
+    mirrors: dict[str, Path],
     states: dict[str, dict[str, Path]],
     work: Path,
     revisions: list[Revision],
@@ -114,7 +114,11 @@ def run_scenario(
 
 
 def timed_in_copy(
-    name: str, mirrors: dict, states: dict[str, Path], work: Path, rev: Revision
+    name: str,
+    mirrors: dict[str, Path],
+    states: dict[str, Path],
+    work: Path,
+    rev: Revision,
 ) -> Run:
     """One timed run of scenario ``name`` in a fresh copy of its prepared state."""
     state = work / "state"
