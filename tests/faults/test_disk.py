@@ -25,7 +25,7 @@ from epicurves import Settings
 from epicurves.cli import cli
 from epicurves.site.build import build_site
 
-from .test_faults import FIXTURES, _snapshot
+from .cases import FIXTURES, snapshot
 
 pytestmark = pytest.mark.faults
 
@@ -107,7 +107,7 @@ def test_an_update_that_cannot_write_keeps_the_store(
 ) -> None:
     settings, site = work
     before, exported = (
-        _snapshot(settings),
+        snapshot(settings),
         _export(settings, tmp_path / "before.csv"),
     )
     monkeypatch.setattr(*UPDATE_WRITES[where], _failing(code))
@@ -123,7 +123,7 @@ def test_an_update_that_cannot_write_keeps_the_store(
     assert len(errors) == 1, output
     assert "Traceback" not in output
     assert REASONS[code] in errors[0], errors[0]
-    assert _snapshot(settings) == before
+    assert snapshot(settings) == before
     assert _export(settings, tmp_path / "after.csv") == exported
     # the disk works again: the next run completes the update
     again = epicurves.update(settings)

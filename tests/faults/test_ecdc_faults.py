@@ -20,7 +20,7 @@ import epicurves
 from epicurves import Settings
 
 from . import inputs as I
-from .test_faults import FIXTURES, Frames, Input, _snapshot
+from .cases import FIXTURES, Frames, Input, snapshot
 
 pytestmark = pytest.mark.faults
 
@@ -178,7 +178,7 @@ def test_at_least_eight_refusals_of_the_kinds_issue_22_names() -> None:
 
 @pytest.mark.parametrize("item", ECDC_INPUTS, ids=[i.name for i in ECDC_INPUTS])
 def test_bad_ecdc_input(ecdc_env: Settings, ecdc_base: EcdcBase, item: Input) -> None:
-    before = _snapshot(ecdc_env)
+    before = snapshot(ecdc_env)
     assert ecdc_env.mirror is not None
     item.mutate(ecdc_env.mirror, I.ECDC_TARGET)
     (result,) = epicurves.update(ecdc_env, [NAME]).sources
@@ -190,7 +190,7 @@ def test_bad_ecdc_input(ecdc_env: Settings, ecdc_base: EcdcBase, item: Input) ->
         assert any(message.startswith(f"{NAME}: {f}: ") for f in files), message
         for word in item.words:
             assert word in message, message
-        assert _snapshot(ecdc_env) == before
+        assert snapshot(ecdc_env) == before
         pd.testing.assert_frame_equal(_ecdc_signals(ecdc_env), ecdc_base.signals)
         return
     assert result.status in ("updated", "unchanged"), result.message

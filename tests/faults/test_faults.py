@@ -27,43 +27,14 @@ from epicurves.site.build import build_site
 from epicurves.sources import SOURCES
 
 from . import inputs as I
+from .cases import FIXTURES, Frames, Input, snapshot
 
 pytestmark = pytest.mark.faults
 
-FIXTURES = Path(__file__).parent.parent / "data"
 #: The build time of both sites compared (the home page shows it).
 NOW = datetime(2021, 3, 13, 6, 0, tzinfo=UTC)
 ALL = I.CSV_SOURCES
 LONG = ("nyt", "rki", "rki-states", "rki-districts", "germany")  # a row per date
-#: Files of the store an update writes whatever its outcome.
-NOT_DATA = ("checked.json", "pins")
-
-
-@dataclass(frozen=True)
-class Input:
-    name: str
-    mutate: I.Mutation
-    sources: tuple[str, ...]
-    outcome: str | dict[str, str] = "refuse"
-    """``refuse``, ``same`` or ``kept``; per source where they differ."""
-    why: str = ""
-    """Why a tolerance is one (one line)."""
-    words: tuple[str, ...] = ()
-    """Words a refusal's message must hold besides the source and the file."""
-    check: Callable[[Settings, str, tuple[pd.DataFrame, pd.DataFrame]], None] | None = (
-        None
-    )
-    """For ``kept``: what must hold of the stored data."""
-
-    def outcome_for(self, source: str) -> str:
-        return (
-            self.outcome
-            if isinstance(self.outcome, str)
-            else self.outcome.get(source, "refuse")
-        )
-
-
-Frames = tuple[pd.DataFrame, pd.DataFrame]
 
 
 def _mine(settings: Settings, source: str) -> Frames:
@@ -184,15 +155,6 @@ class Base:
     site: Path
 
 
-def _snapshot(settings: Settings) -> dict[str, bytes]:
-    root = settings.store_dir
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).parts[0] not in NOT_DATA
-    }
-
-
 def _frames(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     return (
         load_observations(all_sources=True, settings=settings),
@@ -270,7 +232,7 @@ def assert_refused(
     assert file in message, message
     for word in words:
         assert word in message, message
-    assert _snapshot(settings) == before
+    assert snapshot(settings) == before
     after = _frames(settings)
     pd.testing.assert_frame_equal(after[0], frames[0])
     pd.testing.assert_frame_equal(after[1], frames[1])
@@ -293,7 +255,7 @@ def _each_case() -> Iterator[object]:
 @pytest.mark.parametrize(("item", "source"), _cases())
 def test_bad_input(env: Settings, base: Base, item: Input, source: str) -> None:
     target = I.TARGETS[source]
-    before = _snapshot(env)
+    before = snapshot(env)
     clean = _source_frames(env, source)
     assert env.mirror is not None
     item.mutate(env.mirror, target)
@@ -558,7 +520,7 @@ def _cdc_cases() -> list[object]:
 def test_bad_cdc_input(
     cdc_env: Settings, cdc_base: CdcBase, item: Input, source: str
 ) -> None:
-    before = _snapshot(cdc_env)
+    before = snapshot(cdc_env)
     clean = cdc_base.signals[source]
     assert cdc_env.mirror is not None
     item.mutate(cdc_env.mirror, I.CDC_TARGETS[source])
@@ -573,7 +535,7 @@ def test_bad_cdc_input(
         assert any(message.startswith(f"{source}: {n}: ") for n in names), message
         for word in item.words:
             assert word in message, message
-        assert _snapshot(cdc_env) == before
+        assert snapshot(cdc_env) == before
         pd.testing.assert_frame_equal(_cdc_signals(cdc_env, source), clean)
         return
     assert result.status in ("updated", "unchanged"), result.message

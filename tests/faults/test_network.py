@@ -27,11 +27,10 @@ from epicurves.cli import cli
 from epicurves.sources import SOURCES
 
 from . import server as S
-from .test_faults import _snapshot
+from .cases import FIXTURES, snapshot
 
 pytestmark = pytest.mark.faults
 
-FIXTURES = Path(__file__).parent.parent / "data"
 #: Sources tried, and the file of each the faults replace (the other files are served clean).
 MAIN = {
     "nyt": "us-states.csv",
@@ -39,8 +38,9 @@ MAIN = {
 }
 
 
-#: Files of the store an update writes whatever its outcome (as in test_faults.py).
 def _downloads(settings: Settings) -> dict[str, bytes]:
+    """The kept upstream copies (the downloads folder), by path: what a refused download must
+    leave as it was."""
     root = settings.downloads_dir
     if not root.exists():
         return {}
@@ -145,7 +145,7 @@ CASES = [
 
 def _refused(net: Net, case: Case, run: Callable[[], str]) -> str:
     settings = net.settings
-    before = _snapshot(settings)
+    before = snapshot(settings)
     frames = load_observations(all_sources=True, settings=settings)
     downloads = _downloads(settings)
     net.server.faults[net.path] = case.fault(net)
@@ -156,7 +156,7 @@ def _refused(net: Net, case: Case, run: Callable[[], str]) -> str:
         assert net.url in message, message
     for word in case.words:
         assert word in message, message
-    assert _snapshot(settings) == before
+    assert snapshot(settings) == before
     pd.testing.assert_frame_equal(
         load_observations(all_sources=True, settings=settings), frames
     )
@@ -205,9 +205,9 @@ def test_cli_reports_a_network_fault_in_one_line(net: Net, case: Case) -> None:
 def test_etag_answered_with_304_is_unchanged(net: Net) -> None:
     """A tolerance: a server that revalidates with ETag -> 304 leaves the source unchanged."""
     net.server.faults[net.path] = S.with_etag(net.body)
-    before = _snapshot(net.settings)
+    before = snapshot(net.settings)
     for expected in (200, 304):
         (item,) = epicurves.update(net.settings, [net.source]).sources
         assert item.status == "unchanged", item
         assert [c for p, c in net.server.hits if p == net.path][-1] == expected
-    assert _snapshot(net.settings) == before
+    assert snapshot(net.settings) == before
