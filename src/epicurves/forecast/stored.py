@@ -172,9 +172,9 @@ def quarters_to_redo(
     """The stored ``quarters`` whose scores :func:`since`'s dates reach: from the quarter of
     the earliest of them on (none if none); all of them where a series is ``gone`` (its
     scores are in every quarter)."""
-    dates = since[~np.isnat(since)]
     if gone:
         return list(quarters)
+    dates = since[~np.isnat(since)]
     if not len(dates):
         return []
     first = int(quarter(dates.min(keepdims=True))[0])
@@ -335,7 +335,7 @@ def write(
         for kind, frame in sorted(kinds.items()):
             tables.append((folder / f"{kind}-{slug(name)}.parquet", frame))
             digest.update(
-                kind.encode() + pd.util.hash_pandas_object(frame).values.tobytes()
+                kind.encode() + pd.util.hash_pandas_object(frame).to_numpy().tobytes()
             )
         # what the site shows of the target: its pages are rewritten when this changes
         meta["targets"][name]["summary"] = digest.hexdigest()[:16]
@@ -346,9 +346,8 @@ def write(
     for name, target in targets.items():
         keep = {f"{quarter_name(q)}.parquet" for q in target.quarters}
         for path in (folder / f"scores-{slug(name)}").iterdir():
-            if (
-                path.name not in keep
-            ):  # no score now, of earlier code, or a killed write
+            # a quarter with no score now, of earlier code, or of a killed write
+            if path.name not in keep:
                 path.unlink(missing_ok=True)
         # the whole table in one file, as earlier versions stored it
         (folder / f"scores-{slug(name)}.parquet").unlink(missing_ok=True)

@@ -183,7 +183,6 @@ def _filled(
     """``item`` (a chart of the same shape, read from the cache) with each panel's numbers
     put in its data source, as Bokeh serialises them (a map of lists; a number that is not
     finite, which Bokeh writes otherwise: an error, and the chart is made by Bokeh)."""
-    out = item
     names = {SOURCE_NAME.format(i): rows for i, rows in enumerate(panels)}
     found = 0
 
@@ -208,11 +207,11 @@ def _filled(
             for value in node:
                 visit(value)
 
-    visit(out)
+    visit(item)
     if found != len(panels):  # not an item of this shape: made anew
         msg = f"coverage chart: {found} data sources for {len(panels)} panels"
         raise ValueError(msg)
-    return out
+    return item
 
 
 def coverage_script(panels: Panels, cache: Path | None = None) -> bytes:
