@@ -236,6 +236,45 @@ def test_inline_is_used_for_little_work() -> None:
     assert os.cpu_count()
 
 
+def test_run_starts_the_pool_only_for_a_build_that_will_use_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the update parses, ``run`` starts the pool's fork server once the sources with
+    new files held as many regions as a pool is started for: not for a day of the national
+    file alone (a build of one page, inline), at once for a source new to the store or
+    ``--full``, and only once."""
+    from epicurves.cli import site as site_cli
+
+    epicurves.update(settings, ["rki", "rki-districts", "jhu"])
+    held = {
+        name: m.regions
+        for name, m in epicurves.Store(settings.store_dir).meta().items()
+    }
+    assert held == {"rki": 1, "rki-districts": 6, "jhu": 11}
+    started: list[str] = []
+    monkeypatch.setattr(
+        "epicurves.executor.warm_up", lambda preload: started.append("pool")
+    )
+    monkeypatch.setattr("epicurves.site.assets.prewarm", lambda cache: False)
+    monkeypatch.setattr(site_cli, "MIN_ITEMS_FOR_POOL", 7)
+
+    warm = site_cli._WarmUp(True, settings)
+    warm("rki")
+    assert started == []  # 1 region
+    warm("rki-districts")
+    assert started == ["pool"]  # 1 + 6
+    warm("jhu")
+    assert started == ["pool"]  # started once
+    site_cli._WarmUp(True, settings)("rki-districts")
+    assert started == ["pool"]  # 6 alone
+    site_cli._WarmUp(True, settings)("nyt")  # new to the store
+    site_cli._WarmUp(True, settings, full=True)("rki")
+    site_cli._WarmUp(False, settings, full=True)(
+        "jhu"
+    )  # no pool: a Dask scheduler, one core
+    assert started == ["pool"] * 3
+
+
 @pytest.mark.slow
 def test_without_symbolic_links_the_site_is_a_plain_folder_swapped_by_renames(
     work: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch

@@ -13,6 +13,7 @@ from rich.markup import escape
 from ..changes import ChangeSet
 from ..config import Settings
 from ..errors import LockError
+from ..executor import MIN_ITEMS_FOR_POOL
 from ..locks import acquire, writing
 from .group import (
     EXIT_FAILED,
@@ -140,26 +141,61 @@ def serve_command(directory: Path, port: int, host: str) -> None:
             err.print("stopped")
 
 
-def _warm_up(pool: bool, settings: Settings) -> None:
-    """Something is new: while the update parses, import scipy.special here (the build's R
-    needs it, and it takes a third of a second to import), start making the chart layouts a
-    full build needs if they are not cached (seconds of Bokeh, in a process of their own),
-    and start the fork server of the site's worker pool, when there is one, so that its
-    workers start at once."""
-    import importlib
-    import threading
+class _WarmUp:
+    """What ``run`` starts while the update parses, once a source has new files: the import of
+    scipy.special (the build's R needs it, and it takes a third of a second to import), the
+    chart layouts a full build needs if they are not cached (seconds of Bokeh, in a process of
+    their own), and — when there is a pool, and once the sources with new files held enough
+    regions for the build to use it — the pool's fork server, so that its workers start at
+    once. A day of one national file leaves the fork server unstarted: its build runs inline,
+    and the server's imports would only take a core from the update (a tenth of a second of
+    such a run)."""
 
-    from ..site.assets import prewarm
+    def __init__(self, pool: bool, settings: Settings, *, full: bool = False) -> None:
+        self.pool = pool
+        self.settings = settings
+        self.started = False
+        self.regions = 0
+        self.full = full  # ``run --full``: every region is built again
+        self.stored: dict[str, int] | None = None  # source -> its regions in the store
 
-    threading.Thread(
-        target=importlib.import_module, args=("scipy.special",), daemon=True
-    ).start()
-    prewarm(settings.layout_cache)
-    if pool:
+    def __call__(self, source: str) -> None:
+        if not self.started:
+            import importlib
+            import threading
+
+            from ..site.assets import prewarm
+
+            threading.Thread(
+                target=importlib.import_module, args=("scipy.special",), daemon=True
+            ).start()
+            prewarm(self.settings.layout_cache)
+            self.started = True
+        if not self.pool:
+            return
         from ..executor import warm_up
         from ..site.build import PRELOAD
 
-        warm_up(PRELOAD)
+        self.regions += self._regions_of(source)
+        if self.regions >= MIN_ITEMS_FOR_POOL:
+            warm_up(PRELOAD)
+            self.pool = False  # started
+
+    def _regions_of(self, source: str) -> int:
+        """How many regions' pages ``source``'s new files may change: those it held in the
+        store the update started from (every one when the run builds them all, and as many
+        as a pool wants for a source new to the store: all its regions are new)."""
+        if self.full:
+            return MIN_ITEMS_FOR_POOL
+        if self.stored is None:
+            from ..store import Store
+
+            manifest = Store(self.settings.store_dir).manifest()
+            self.stored = {
+                name: int(entry["meta"]["regions"])
+                for name, entry in manifest["sources"].items()
+            }
+        return self.stored.get(source, MIN_ITEMS_FOR_POOL)
 
 
 def _forecasts(
@@ -227,7 +263,7 @@ def run_command(
             (),
             force=False,
             quiet=quiet,
-            on_parse=lambda: _warm_up(pool, settings),
+            on_parse=_WarmUp(pool, settings, full=full),
         )
         if report.failed and not quiet:
             err.print(

@@ -65,11 +65,12 @@ def run_update(
     *,
     force: bool,
     quiet: bool,
-    on_parse: Callable[[], None] | None = None,
+    on_parse: Callable[[str], None] | None = None,
 ) -> UpdateReport:
     """Run an update with a progress bar; print its table (unless ``quiet``) and its errors.
 
-    ``on_parse`` is called once, when a source turns out to have new files."""
+    ``on_parse`` is called with the name of each source that turns out to have new files,
+    as it starts parsing them."""
     if settings.mirror is not None and not settings.mirror.is_dir():
         msg = f"mirror folder {settings.mirror} does not exist"
         raise UsageError(msg)
@@ -86,11 +87,9 @@ def run_update(
     ) as bar:
         task = bar.add_task("update", total=total)
 
-        pending = [on_parse] if on_parse is not None else []
-
         def progress(source: str, step: str) -> None:
-            if step == "parse" and pending:
-                pending.pop()()
+            if step == "parse" and on_parse is not None:
+                on_parse(source)
             bar.update(
                 task,
                 advance=0 if not source else 1,
