@@ -103,11 +103,9 @@ def accuracy(scores: pd.DataFrame) -> list[list[str]]:
             continue
         card = relative_wis(part, by=("horizon",))
         ens = card[card["model"] == "ensemble"].set_index("horizon")
-        rel = " / ".join(f"{ens.loc[h, 'relative_wis']:.3f}" for h in range(4))
-        met = all(
-            ens.loc[h, "relative_wis"] <= b
-            for h, b in zip(range(4), bounds, strict=True)
-        )
+        relative = ens["relative_wis"].reindex(range(4)).astype(float).tolist()
+        rel = " / ".join(f"{value:.3f}" for value in relative)
+        met = all(value <= b for value, b in zip(relative, bounds, strict=True))
         cov = (
             f"{ens['coverage_50'].min():.2f}-{ens['coverage_50'].max():.2f} / "
             f"{ens['coverage_95'].min():.2f}-{ens['coverage_95'].max():.2f}"
@@ -116,7 +114,7 @@ def accuracy(scores: pd.DataFrame) -> list[list[str]]:
         rows.append([label, rel, cov, f"{int(ens['n'].min()):,}", f"≤ {target_text}",
                      "met" if met else "missed"])  # fmt: skip
         others = card[card["model"] != "ensemble"].groupby("model")["relative_wis"]
-        worst = {m: f"{v.max():.2f}" for m, v in others}
+        worst = {str(m): f"{v.max():.2f}" for m, v in others}
         rows[-1].append(", ".join(f"{m} ≤ {v}" for m, v in worst.items()))
     return rows
 

@@ -81,7 +81,7 @@ def execute(
     os.environ["EPICURVES_HOME"] = str(settings.home)
     seconds = []
     for _ in range(runs):
-        notebook = nbformat.reads(text, as_version=4)
+        notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
         client = nbclient.NotebookClient(
             notebook, timeout=600, kernel_name="python3",
             resources={"metadata": {"path": str(work)}},

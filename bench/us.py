@@ -72,7 +72,7 @@ def previous_release(data: Path, out: Path) -> str:
     shutil.copytree(data, out, copy_function=os.link)
     path = out / COVID
     table = pq.read_table(path)
-    newest = pc.max(table["as_of"]).as_py()
+    newest: dt.date = pc.max(table["as_of"]).as_py()
     path.unlink()  # a link to the original: write a new file
     pq.write_table(table.filter(pc.not_equal(table["as_of"], newest)), path)
     return newest.isoformat()

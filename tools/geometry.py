@@ -100,11 +100,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("give all three of world110, world50 and us, or none")
     if not any(atlases) and args.de_districts is None:
         parser.error("nothing to do: give world110 world50 us, or --de-districts")
-    if all(atlases):
-        world(args.world110, args.world50, args.jhu, args.out)
-        us(args.us, args.out)
-    if args.de_districts is not None:
-        de_districts(args.de_districts, args.out)
+    try:
+        if all(atlases):
+            world(args.world110, args.world50, args.jhu, args.out)
+            us(args.us, args.out)
+        if args.de_districts is not None:
+            de_districts(args.de_districts, args.out)
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        given = [str(p) for p in (*atlases, args.de_districts) if p is not None]
+        parser.exit(
+            1,
+            f"{parser.prog}: error: {', '.join(given)}: {type(exc).__name__}: {exc} "
+            "(expected the files --help names, as their npm packages ship them)\n",
+        )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ time to the first chart in headless Chromium.
 Run on demand (not part of the test suite)::
 
     pip install '.[bench]'
-    python bench/site.py [--mirror ../shared/data] [--runs 3] [--notebooks 3]
+    python bench/site_pages.py [--mirror ../shared/data] [--runs 3] [--notebooks 3]
 
 1. Fills a temporary store from the mirror, then builds the whole site ``--runs`` times
    (``full=True``: every file, on both cores) and reports the median total build time and time
@@ -35,10 +35,14 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import epicurves
 from epicurves.site.build import build_site
 from epicurves.site.serve import make_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,9 +74,9 @@ def run_notebooks(home: Path, regions: list[str], work: Path) -> list[float]:
     times = []
     for region in regions:
         svg = work / f"{region}.svg"
-        nb = nbformat.v4.new_notebook()
+        nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
         nb.cells = [
-            nbformat.v4.new_code_cell(
+            nbformat.v4.new_code_cell(  # type: ignore[no-untyped-call]
                 NOTEBOOK.format(home=str(home), region=region, svg=str(svg))
             )
         ]
@@ -86,8 +90,8 @@ def run_notebooks(home: Path, regions: list[str], work: Path) -> list[float]:
 DISTRICTS = ["DE-09162", "DE-09175", "DE-05315", "DE-11000", "DE-08111"]
 #: Pages with fans on the real data (live series), timed with ``--forecasts``.
 FANS = ["DE", "US", "US-CA"]
-#: A phone's viewport, CSS pixels.
-PHONE = {"width": 390, "height": 844}
+#: A phone's viewport, CSS pixels (playwright's ``ViewportSize``).
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def first_chart_times(site: Path, regions: list[str]) -> list[float]:
