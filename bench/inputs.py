@@ -13,7 +13,7 @@ from pathlib import Path
 
 from newday import check_update
 from processes import CommandFailed, Revision, copy_state, fill, log, timed
-from scenarios import DAY_BEFORE, FULL_RUN, PREPARE
+from scenarios import DAY_BEFORE, FULL_RUN, PREPARE, THEN
 
 
 def build_scale_mirror(data: Path, scale: Path, out: Path) -> Path:
@@ -52,6 +52,10 @@ def prepare_states(
             states[name] = prepare(
                 PREPARE[name], mirrors, work / f"{slug}-prepared-{name}", rev
             )
+            if name in THEN:
+                log(f"preparing ({rev.label}): the day before of {name} ...")
+                state = states[name]
+                timed(fill(THEN[name], mirrors, state / "site", rev), state, rev)
     return after_full, states
 
 
@@ -122,16 +126,18 @@ def new_day_mirrors(
 
 
 def week_mirrors(scale: Path, work: Path) -> dict[str, Path]:
-    """For ``week``: the scale mirror (its RKI files end on a Saturday) six days on, to the
-    Friday, and seven, to the Saturday that completes the week (each day's rows as
-    `newday.py` writes them)."""
-    friday = work / "new-friday"
-    date = new_day_mirror(scale, friday, "all", days=6)
-    if dt.date.fromisoformat(date).weekday() != 4:
+    """For ``week`` and ``week-next``: the scale mirror (its RKI files end on a Saturday) five
+    days on, to the Thursday, six, to the Friday, and seven, to the Saturday that completes the
+    week (each day's rows as `newday.py` writes them, each mirror from the one before)."""
+    thursday = work / "new-thursday"
+    date = new_day_mirror(scale, thursday, "all", days=5)
+    if dt.date.fromisoformat(date).weekday() != 3:
         sys.exit(
-            f"the scale mirror's RKI files do not end on a Saturday: {date} + 6 days"
+            f"the scale mirror's RKI files do not end on a Saturday: {date} + 5 days"
         )
+    friday = work / "new-friday"
+    new_day_mirror(thursday, friday, "all")
     saturday = work / "new-week"
     new_day_mirror(friday, saturday, "all")
-    log(f"week: RKI files to Friday {date}, then its Saturday")
-    return {"friday": friday, "week": saturday}
+    log(f"week: RKI files to Thursday {date}, then its Friday and Saturday")
+    return {"thursday": thursday, "friday": friday, "week": saturday}

@@ -2,7 +2,8 @@
 
 Owns the figures of the daily loop: a full run, a no-change run, one new national RKI day, one
 new day in all RKI files (``week``: the Saturday that completes a week, in a home with a stored
-backtest, whose forecasts the run then makes for the new week), and `build --full` per region (``build-full``: in a home after
+backtest, whose forecasts the run then makes for the new week; ``week-next``: the same Saturday
+after a Friday's run), and `build --full` per region (``build-full``: in a home after
 `update` alone, so each run also makes the chart layouts of the installed code;
 ``build-full-again``: in a home that has built its site once, the layouts cached); wall time
 and peak memory of each. The two new-day scenarios start from a full run; ``national-next`` and
@@ -123,7 +124,7 @@ def measure(args: argparse.Namespace, results: Results) -> None:
             revisions += [baseline] if baseline is not None else []
             scale = build_scale_mirror(args.data, args.scale, work / "scale")
             mirrors = {"scale": scale, "data": args.data.resolve()}
-            if "week" in scenarios:
+            if {"week", "week-next"} & set(scenarios):
                 mirrors |= week_mirrors(scale, work)
             prepared = {
                 rev.label: prepare_states(scenarios, mirrors, work, rev)
