@@ -256,7 +256,7 @@ def test_run_starts_the_pool_only_for_a_build_that_will_use_it(
         "epicurves.executor.warm_up", lambda preload: started.append("pool")
     )
     monkeypatch.setattr("epicurves.site.assets.prewarm", lambda cache: False)
-    monkeypatch.setattr(site_cli, "MIN_ITEMS_FOR_POOL", 7)
+    monkeypatch.setattr("epicurves.executor.MIN_ITEMS_FOR_POOL", 7)
 
     warm = site_cli._WarmUp(True, settings)
     warm("rki")
@@ -269,9 +269,8 @@ def test_run_starts_the_pool_only_for_a_build_that_will_use_it(
     assert started == ["pool"]  # 6 alone
     site_cli._WarmUp(True, settings)("nyt")  # new to the store
     site_cli._WarmUp(True, settings, full=True)("rki")
-    site_cli._WarmUp(False, settings, full=True)(
-        "jhu"
-    )  # no pool: a Dask scheduler, one core
+    # no pool (a Dask scheduler, one core): never
+    site_cli._WarmUp(False, settings, full=True)("jhu")
     assert started == ["pool"] * 3
 
 

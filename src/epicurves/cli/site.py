@@ -13,7 +13,6 @@ from rich.markup import escape
 from ..changes import ChangeSet
 from ..config import Settings
 from ..errors import LockError
-from ..executor import MIN_ITEMS_FOR_POOL
 from ..locks import acquire, writing
 from .group import (
     EXIT_FAILED,
@@ -152,11 +151,11 @@ class _WarmUp:
     such a run)."""
 
     def __init__(self, pool: bool, settings: Settings, *, full: bool = False) -> None:
-        self.pool = pool
         self.settings = settings
-        self.started = False
-        self.regions = 0
+        self.started = False  # the import and the layouts
+        self.pool_waits = pool  # a pool's fork server not started yet
         self.full = full  # ``run --full``: every region is built again
+        self.regions = 0  # held by the sources with new files so far
         self.stored: dict[str, int] | None = None  # source -> its regions in the store
 
     def __call__(self, source: str) -> None:
@@ -171,25 +170,23 @@ class _WarmUp:
             ).start()
             prewarm(self.settings.layout_cache)
             self.started = True
-        if not self.pool:
+        if not self.pool_waits:
             return
-        from ..executor import warm_up
+        from .. import executor
         from ..site.build import PRELOAD
 
         self.regions += self._regions_of(source)
-        if self.regions >= MIN_ITEMS_FOR_POOL:
-            warm_up(PRELOAD)
-            self.pool = False  # started
+        if self.full or self.regions >= executor.MIN_ITEMS_FOR_POOL:
+            executor.warm_up(PRELOAD)
+            self.pool_waits = False
 
     def _regions_of(self, source: str) -> int:
-        """How many regions' pages ``source``'s new files may change: those it held in the
-        store the update started from (every one when the run builds them all, and as many
-        as a pool wants for a source new to the store: all its regions are new)."""
-        if self.full:
-            return MIN_ITEMS_FOR_POOL
-        if self.stored is None:
-            from ..store import Store
+        """How many regions ``source`` held in the store the update started from (a source new
+        to the store: all its regions are new, counted as many as a pool is started for)."""
+        from ..executor import MIN_ITEMS_FOR_POOL
+        from ..store import Store
 
+        if self.stored is None:
             manifest = Store(self.settings.store_dir).manifest()
             self.stored = {
                 name: int(entry["meta"]["regions"])
