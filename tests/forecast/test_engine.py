@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import epicurves
 from epicurves.export import table_bytes
 from epicurves.forecast import engine
 from epicurves.forecast.levels import LEVELS
@@ -198,3 +199,31 @@ def test_the_forecast_package_is_reachable_beside_the_function() -> None:
 
     assert epicurves.forecast.models.MODELS
     assert callable(epicurves.make_forecasts)
+
+
+def test_a_region_the_store_does_not_hold_is_refused_before_any_series_is_read(
+    settings: epicurves.Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``make_forecasts(regions=…)`` of regions the store does not hold says so at once, in
+    the words it uses when no series has them (it read every target's series for that)."""
+    from epicurves.forecast import runs
+
+    epicurves.update(settings, ["rki", "cdc-covid"])
+
+    def unread(*args: object, **kwargs: object) -> None:
+        msg = "a series was read"
+        raise AssertionError(msg)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(runs, "load_series", unread)
+        with pytest.raises(epicurves.UsageError) as refused:
+            runs.make_forecasts(regions=["XX", "YY"], settings=settings)
+    assert str(refused.value) == (
+        "no live weekly series of XX, YY to forecast in the store "
+        "(frozen series are backtested: `epicurves backtest`)"
+    )
+    # a region of the store among them: the series are read, and the same words said
+    with pytest.raises(
+        epicurves.UsageError, match="no live weekly series of XX, DE to"
+    ):
+        runs.make_forecasts(regions=["XX", "DE"], settings=settings)

@@ -106,6 +106,8 @@ def make_forecasts(
     day = None if reference_date is None else check_reference_date(reference_date)
     frames = []
     with reading(settings, snapshot) as (settings, pinned):
+        if regions is not None and not pinned.holds_any(regions):
+            raise UsageError(_nothing_to_forecast(regions))  # before any series is read
         for series in _each_series(
             pinned, names, settings.precedence, regions, bool(targets)
         ):
@@ -136,13 +138,16 @@ def make_forecasts(
                 raise UsageError(msg)
             frames.append(engine.hub_frame(series, [batch]))
     if not frames:
-        what = f" of {', '.join(regions)}" if regions else ""
-        msg = (
-            f"no live weekly series{what} to forecast in the store "
-            "(frozen series are backtested: `epicurves backtest`)"
-        )
-        raise UsageError(msg)
+        raise UsageError(_nothing_to_forecast(regions))
     return pd.concat(frames, ignore_index=True)
+
+
+def _nothing_to_forecast(regions: Sequence[str] | None) -> str:
+    what = f" of {', '.join(regions)}" if regions else ""
+    return (
+        f"no live weekly series{what} to forecast in the store "
+        "(frozen series are backtested: `epicurves backtest`)"
+    )
 
 
 def _newest(series: Series, rows: np.ndarray) -> pd.Timestamp:

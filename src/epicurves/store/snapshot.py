@@ -100,6 +100,18 @@ class Snapshot:
             if "signals" in entry
         }
 
+    def holds_any(self, regions: Iterable[str]) -> bool:
+        """Whether any of ``regions`` has observations or signals stored (True where a source
+        stored by epicurves 0.1, without the regions' digests, cannot tell)."""
+        wanted = set(regions)
+        for entry in self.manifest["sources"].values():
+            if "digests" not in entry:
+                return True
+            for held in (entry["digests"], entry.get("signal_digests", {})):
+                if not wanted.isdisjoint(held):
+                    return True
+        return False
+
     def files(self, table: str, sources: Iterable[str] | None = None) -> list[Path]:
         """The ``observations``, ``regions`` or ``signals`` files of the given sources
         (default all; only sources that provide signals have a ``signals`` file)."""
