@@ -114,6 +114,18 @@ def signal_url(signal_site: tuple[epicurves.Settings, Path]) -> Iterator[str]:
     yield from _served(signal_site[1])
 
 
+@pytest.fixture(params=["http", "file"])
+def signal_root(
+    request: pytest.FixtureRequest,
+    signal_url: str,
+    signal_site: tuple[epicurves.Settings, Path],
+) -> str:
+    """The root of the signal site, served over HTTP or opened from its folder."""
+    if request.param == "http":
+        return signal_url
+    return signal_site[1].resolve().as_uri() + "/"
+
+
 #: The US pages with CDC's charts by disease.
 US_SIGNAL_PAGES = (
     "region/US/index.html",
@@ -131,20 +143,15 @@ def _model(p: Any, name: str, expression: str) -> Any:
     )
 
 
-@pytest.mark.parametrize("where", ["http", "file"])
 def test_the_us_pages_draw_covid_and_influenza_with_provisional_weeks(
-    page: object,
-    signal_url: str,
-    signal_site: tuple[epicurves.Settings, Path],
-    where: str,
+    page: object, signal_root: str
 ) -> None:
     """The US page, California and New York draw admissions and ED shares, a line per
     disease with its provisional weeks apart; the admissions switch to counts (the title says
     so) and to a log scale; no console error; served over HTTP or opened from a file."""
     p = page
-    root = signal_url if where == "http" else signal_site[1].resolve().as_uri() + "/"
     for path in US_SIGNAL_PAGES:
-        _open(p, root + path, "signals")
+        _open(p, signal_root + path, "signals")
         for chart in ("admissions", "ed_share"):
             filled = _model(
                 p, f"src_{chart}",
@@ -198,19 +205,14 @@ US_MAP = "maps/us-admissions/index.html"
 MAP_COLOURS = "Array.from(Bokeh.documents[0].get_model_by_name('map').data.colour)"
 
 
-@pytest.mark.parametrize("where", ["http", "file"])
 def test_the_us_admissions_map_switches_disease_and_week(
-    page: object,
-    signal_url: str,
-    signal_site: tuple[epicurves.Settings, Path],
-    where: str,
+    page: object, signal_root: str
 ) -> None:
     """The map draws over HTTP and from a file: California and New York coloured on each
     disease's latest week, the others grey and saying why; the disease and the week live in
     the link; no console error."""
     p = page
-    root = signal_url if where == "http" else signal_site[1].resolve().as_uri() + "/"
-    _open(p, root + US_MAP, "map")
+    _open(p, signal_root + US_MAP, "map")
     config = json.loads(p.inner_text("#map-config"))  # type: ignore[attr-defined]
     covid, flu = config["layers"]
     assert p.evaluate("document.body.dataset.mapLayer") == "SARS-CoV-2"  # type: ignore[attr-defined]

@@ -175,7 +175,8 @@ class _WarmUp:
         from .. import executor
         from ..site.build import PRELOAD
 
-        self.regions += self._regions_of(source)
+        if not self.full:  # else every region is built: no need to count
+            self.regions += self._regions_of(source)
         if self.full or self.regions >= executor.MIN_ITEMS_FOR_POOL:
             executor.warm_up(PRELOAD)
             self.pool_waits = False
