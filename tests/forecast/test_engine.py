@@ -227,3 +227,54 @@ def test_a_region_the_store_does_not_hold_is_refused_before_any_series_is_read(
         epicurves.UsageError, match="no live weekly series of XX, DE to"
     ):
         runs.make_forecasts(regions=["XX", "DE"], settings=settings)
+
+
+def _whole_releases(seed: int, pathogens: tuple[str, ...]) -> pd.DataFrame:
+    """Ten weekly releases of a source's admissions, each whole: some rows revised, some
+    missing, some gone from a release and back in the next (a history of them has
+    tombstones)."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for week in range(10):
+        release = pd.Timestamp("2025-03-05") + pd.Timedelta(weeks=week)
+        dates = pd.date_range("2025-01-04", release - pd.Timedelta(days=4), freq="7D")
+        for region in ("US", "US-CA", "US-NY"):
+            for pathogen in pathogens:
+                kept = rng.random(len(dates)) > 0.15
+                value = np.round(rng.gamma(2.0, 50.0, len(dates)))
+                value[rng.random(len(dates)) < 0.05] = np.nan
+                frames.append(pd.DataFrame({
+                    "region_id": region, "signal": "admissions", "pathogen": pathogen,
+                    "age_group": "00+", "estimate": "measured", "date": dates[kept],
+                    "value": value[kept], "lo": np.nan, "hi": np.nan, "release": release,
+                }))  # fmt: skip
+    frame = pd.concat(frames, ignore_index=True)
+    frame["release"] = frame["release"].astype("datetime64[s]")
+    return frame
+
+
+@pytest.mark.parametrize("pathogens", [("SARS-CoV-2",), ("SARS-CoV-2", "Omicron")])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_each_release_s_matrix_is_its_view_s(
+    seed: int, pathogens: tuple[str, ...]
+) -> None:
+    """The release matrices made in one pass equal those of each release's view made whole,
+    also where two keys share a cell (two pathogens: the view's order decides)."""
+    from epicurves.forecast.series import each_view, release_matrices
+    from epicurves.model import SIGNAL_KEY
+    from epicurves.releases import changes
+    from epicurves.store.history import VALUES
+
+    history = changes(_whole_releases(seed, pathogens), SIGNAL_KEY, values=VALUES)
+    assert history["value"].isna().any()  # tombstones, and missing values
+    t = FORECAST_TARGETS["wk inc covid hosp"]
+    ids = ["US", "US-CA", "US-NY", "US-TX"]  # one without rows
+    weeks = pd.date_range("2024-12-28", "2025-05-10", freq="7D")
+    fast = release_matrices(history, t, ids, weeks)
+    slow = each_view(history, t, ids, weeks)
+    assert list(fast) == list(slow) and len(fast) == 10
+    for day, matrix in slow.items():
+        np.testing.assert_array_equal(fast[day], matrix)
+    newest, before = fast[max(fast)], fast[sorted(fast)[-2]]
+    assert np.isfinite(newest[:3]).sum() > 25 and np.isnan(newest[3]).all()
+    assert not np.array_equal(newest, before, equal_nan=True)  # a release revises

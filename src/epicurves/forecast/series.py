@@ -329,13 +329,17 @@ def _bounds(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def _signal_rows(frame: pd.DataFrame, t: Target, estimate: str) -> pd.DataFrame:
+def _signal_rows(
+    frame: pd.DataFrame, t: Target, estimate: str, extra: Sequence[str] = ()
+) -> pd.DataFrame:
+    """``region_id, week, value`` (and the ``extra`` columns) of the rows of ``t``'s signal,
+    ``estimate`` and all ages, each dated by the Saturday ending its week."""
     rows = frame[
         (frame["signal"].astype(str) == t.signal)
         & (frame["estimate"].astype(str) == estimate)
         & (frame["age_group"].astype(str) == "00+")
     ]
-    out = rows[["region_id", "date", "value"]].rename(columns={"date": "week"})
+    out = rows[["region_id", "date", "value", *extra]].rename(columns={"date": "week"})
     if get_source(t.source).interval_days == 1:  # a daily 7-day value: its Saturday's
         dates = pd.to_datetime(out["week"])
         out = out[dates.dt.day_of_week.to_numpy() == 5]
@@ -362,14 +366,14 @@ def _weekly_of(snapshot: Snapshot, table: pd.DataFrame, column: str) -> pd.DataF
         daily = snapshot.load_observations(sources)
         source_of = dict(zip(table["region_id"], table["source"], strict=True))
         # each region from its shown source only (a region may come from several)
-        codes, regions = pd.factorize(daily["region_id"], sort=True)
+        codes, found = pd.factorize(daily["region_id"], sort=True)
         from_codes, names = pd.factorize(daily["source"])
         index = {str(n): i for i, n in enumerate(names)}
         shown_code = np.array(
-            [index.get(source_of.get(str(r), ""), -1) for r in regions]
+            [index.get(source_of.get(str(r), ""), -1) for r in found]
         )
         mine = shown_code[codes] == from_codes
-        regions = np.asarray([str(r) for r in regions], dtype=object)
+        regions = np.asarray([str(r) for r in found], dtype=object)
         for name in ("new_cases", "new_deaths"):
             values = daily[name].to_numpy(dtype=np.float64, na_value=np.nan)
             _WEEKLY[(*key[:3], name)] = _weekly(
@@ -414,11 +418,58 @@ def _filled(
         series.realtime_values = _matrix(fixed, ids, weeks)
     elif t.realtime == "releases":
         history = snapshot.load_history(t.source, signals=[t.signal])
-        for day in sorted(history["release"].dropna().unique()):
-            release = view(history, pd.Timestamp(day), list(SIGNAL_KEY), values=VALUES)
-            rows = _signal_rows(release, t, t.estimate)
-            series.releases[pd.Timestamp(day)] = _matrix(rows, ids, weeks)
+        series.releases = release_matrices(history, t, ids, weeks)
     return series
+
+
+def release_matrices(
+    history: pd.DataFrame, t: Target, ids: Sequence[str], weeks: pd.DatetimeIndex
+) -> dict[pd.Timestamp, np.ndarray]:
+    """The matrix of ``t`` over ``ids`` x ``weeks`` in each release of ``history`` (a
+    source's rows each release changed, tombstones included: :mod:`epicurves.releases`):
+    what each release's :func:`~epicurves.releases.view` holds, made in one pass, each
+    release's matrix the one before with the release's rows written over it. The signal,
+    estimate and age are key columns, so the rows of ``t`` in a release's view are the view
+    of ``t``'s rows. Where two keys share a cell (two pathogens, or two dates of one week),
+    which one shows depends on which keys a release holds: each view is then made whole."""
+    days = np.unique(history["release"].dropna().to_numpy("datetime64[s]"))
+    rows = _signal_rows(history, t, t.estimate, ["release", "pathogen"])
+    cell_rows = pd.Index(ids).get_indexer(pd.Index(rows["region_id"]))
+    cols = weeks.get_indexer(pd.DatetimeIndex(rows["week"]))
+    ok = (cell_rows >= 0) & (cols >= 0)
+    keys = rows.loc[ok, ["region_id", "week", "pathogen"]].astype(str)
+    cells = rows.loc[ok, ["region_id", "week"]].astype(str)
+    if len(keys.drop_duplicates()) != len(cells.drop_duplicates()):
+        return each_view(history, t, ids, weeks)
+    stamps = rows["release"].to_numpy("datetime64[s]")[ok]
+    order = np.argsort(stamps, kind="stable")
+    at = np.searchsorted(days, stamps[order])  # each row's release, as an index of days
+    r, c = cell_rows[ok][order], cols[ok][order]
+    v = rows["value"].to_numpy(np.float64, na_value=np.nan)[ok][order]
+    bounds = np.searchsorted(at, np.arange(len(days) + 1))
+    current = np.full((len(ids), len(weeks)), np.nan)
+    out = {}
+    for i, day in enumerate(days):
+        part = slice(bounds[i], bounds[i + 1])
+        # a tombstone's missing value clears its cell
+        current[r[part], c[part]] = v[part]
+        out[pd.Timestamp(day)] = current.copy()
+    return out
+
+
+def each_view(
+    history: pd.DataFrame, t: Target, ids: Sequence[str], weeks: pd.DatetimeIndex
+) -> dict[pd.Timestamp, np.ndarray]:
+    """:func:`release_matrices` the long way: each release's view made whole, its rows of
+    ``t`` put in a matrix (a view's rows are sorted by key: of two keys in one cell, the
+    greater shows)."""
+    out = {}
+    for day in np.unique(history["release"].dropna().to_numpy("datetime64[s]")):
+        release = view(history, pd.Timestamp(day), list(SIGNAL_KEY), values=VALUES)
+        out[pd.Timestamp(day)] = _matrix(
+            _signal_rows(release, t, t.estimate), ids, weeks
+        )
+    return out
 
 
 def load_series(
