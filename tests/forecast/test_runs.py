@@ -254,6 +254,18 @@ def test_the_daily_run_keeps_a_backtest_current(
     assert later.exit_code == 0, later.output
     covid = pd.read_parquet(path)["location"].nunique()
     assert f"forecasts: {covid} of" in later.output, later.output
+    # made while the build rendered the pages, read by it: the site shows the new forecasts
+    current = load_summary(Settings(home=home)).current
+    median = current["output_type_id"] == 0.5
+    stored = current[
+        median & (current["region_id"] == "US") & (current["target"] == COVID)
+    ]
+    script = (tmp_path / "site" / "forecasts" / "US.js").read_text("utf-8")
+    shown = json.loads(script[script.index("=", script.index("]")) + 1 : -2])
+    medians = [week[3] for week in shown["fans"][COVID]["weeks"]]  # end, 2.5, 25, 50 %
+    assert medians == pytest.approx(
+        stored.sort_values("horizon")["value"].tolist(), 1e-2
+    )
     again = run(home, "run", "--mirror", str(mirror), "--out", site)
     assert "forecasts: 0 of" in again.output, again.output
     off = run(home, "run", "--mirror", str(mirror), "--out", site, "--no-forecasts")
@@ -279,3 +291,28 @@ def test_a_backtest_reports_its_progress(real_home: Path) -> None:
         progress=lambda done, total: seen.append((done, total)),
     )
     assert seen == [(0, 2), (1, 2), (2, 2)]
+
+
+def test_a_failed_refresh_leaves_the_site_built_and_says_why(
+    home: Path, mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's forecasts fail: the site is built from the new data all the same (with the
+    forecasts stored before), then the error is one line and the exit status 1."""
+    from epicurves.errors import EpicurvesError
+    from epicurves.forecast import runs
+
+    def broken(*args: object, **kwargs: object) -> None:
+        msg = "the forecasts broke"
+        raise EpicurvesError(msg)
+
+    monkeypatch.setattr(runs, "refresh_backtest", broken)
+    site = tmp_path / "site"
+    result = run(
+        home, "run", "--mirror", str(mirror), "--out", str(site), "--forecasts"
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines()[-1] == "Error: the forecasts broke"
+    assert (
+        "built " in result.output
+        and (site / "region" / "US-CA" / "index.html").is_file()
+    )

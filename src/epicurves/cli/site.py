@@ -26,6 +26,9 @@ from .group import (
 from .store import run_update
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..forecast.runs import BacktestReport, Progress
     from ..site.build import BuildReport
 
 __all__ = ["build_command", "run_command", "serve_command"]
@@ -81,6 +84,7 @@ def _build(
     workers: int | None = None,
     changes: ChangeSet | None = None,
     quiet: bool = False,
+    refresh: Callable[[], object] | None = None,
 ) -> BuildReport:
     from ..site.build import build_site
 
@@ -96,6 +100,7 @@ def _build(
             scheduler=scheduler,
             workers=workers,
             progress=lambda step: status.update(step),
+            refresh=refresh,
         )
     if not quiet:
         kind = "full" if report.full else "incremental"
@@ -196,23 +201,41 @@ class _WarmUp:
         return self.stored.get(source, MIN_ITEMS_FOR_POOL)
 
 
-def _forecasts(
-    settings: Settings, scheduler: str | None, workers: int | None, *, quiet: bool
-) -> None:
-    """The stored backtest brought up to date: the series that changed forecast again."""
-    from ..forecast.runs import refresh_backtest
-    from .forecasts import progress_bar
+class _Refresh:
+    """The daily run's refresh of a stored backtest (the series that changed forecast again),
+    handed to the build, which does it while its workers render the regions' pages; an error
+    is kept for the run to report once the site is built from the forecasts stored before."""
 
-    with progress_bar("forecasts", quiet=quiet) as moved:
-        report = refresh_backtest(
-            settings, scheduler=scheduler, workers=workers, progress=moved
-        )
-    if not quiet:
-        made = sum(report.redone.values())
-        err.print(
-            f"forecasts: {made:,} of {sum(report.series.values()):,} series forecast "
-            "anew (the others had not changed)"
-        )
+    def __init__(
+        self, settings: Settings, scheduler: str | None, workers: int | None
+    ) -> None:
+        self.settings, self.scheduler, self.workers = settings, scheduler, workers
+        self.report: BacktestReport | None = None
+        self.error: Exception | None = None
+
+    def __call__(self, progress: Progress | None = None) -> None:
+        from ..forecast.runs import refresh_backtest
+
+        try:
+            self.report = refresh_backtest(
+                self.settings,
+                scheduler=self.scheduler,
+                workers=self.workers,
+                progress=progress,
+            )
+        except Exception as exc:  # the build goes on: the site shows the data anyway
+            self.error = exc
+
+    def done(self, *, quiet: bool) -> None:
+        """Say how much was forecast anew, or raise the refresh's error."""
+        if self.error is not None:
+            raise self.error
+        if self.report is not None and not quiet:
+            made = sum(self.report.redone.values())
+            err.print(
+                f"forecasts: {made:,} of {sum(self.report.series.values()):,} series "
+                "forecast anew (the others had not changed)"
+            )
 
 
 @cli.command("run")
@@ -269,12 +292,22 @@ def run_command(
             )
         from ..forecast.runs import has_backtest
 
+        refresh = overlap = None
         if forecasts or (forecasts is None and has_backtest(settings)):
-            _forecasts(settings, scheduler, workers, quiet=quiet)
+            refresh = _Refresh(settings, scheduler, workers)
+            if scheduler or settings.scheduler:  # a cluster: one job after the other
+                from .forecasts import progress_bar
+
+                with progress_bar("forecasts", quiet=quiet) as moved:
+                    refresh(moved)
+            else:  # done by the build while its workers render the pages
+                overlap = refresh
         _build(
             settings, out, threshold, full=full, scheduler=scheduler, workers=workers,
-            changes=report.changes, quiet=quiet,
+            changes=report.changes, quiet=quiet, refresh=overlap,
         )  # fmt: skip
+        if refresh is not None:
+            refresh.done(quiet=quiet)
     finally:
         lock.release()
     if report.failed:

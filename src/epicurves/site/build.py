@@ -16,7 +16,6 @@ store gives the same bytes in every other file.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..analysis import signal_trends
 from ..changes import ChangeSet, RegionState, region_states
 from ..config import Settings, binder_problem, docs_problem
 from ..errors import BuildError, EmptyStoreError, UsageError
@@ -37,8 +35,6 @@ from ..store import Snapshot, Store
 from .assets import asset_names, write_assets
 from .collections import SiteView, compare_page, home_files, table_pages
 from .decide import DEFAULT_THRESHOLD, plan_build, reuses_states, starting_point
-from .europe import SOURCE as EUROPE_SOURCE
-from .europe import europe_rows
 from .fingerprint import fingerprint
 from .forecasts import forecast_files, forecasts_changed, published_files
 from .graph import ALWAYS, Plan, region_paths
@@ -54,7 +50,7 @@ from .publish import (
     signal_charts,
 )
 from .render import ChunkResult, write_chunk
-from .today import latest_rows, today_rows
+from .today import today_cards, today_rows
 
 __all__ = ["PRELOAD", "BuildReport", "build_site"]
 
@@ -102,6 +98,7 @@ def build_site(
     executor: Executor | None = None,
     progress: Callable[[str], None] = lambda step: None,
     now: datetime | None = None,
+    refresh: Callable[[], object] | None = None,
 ) -> BuildReport:
     """Build the site into ``out`` from the store, incrementally unless ``full``.
 
@@ -112,7 +109,10 @@ def build_site(
     ``workers`` and ``scheduler`` choose the executor
     (:func:`epicurves.executor.make_executor`), unless an ``executor`` is given (the caller
     closes it). A failed build leaves the published site as it was and raises
-    :class:`~epicurves.BuildError`. Binder settings that could not make a link
+    :class:`~epicurves.BuildError`. ``refresh``: work that may change the stored forecasts
+    (the daily run's :func:`~epicurves.forecast.runs.refresh_backtest`), done while the workers
+    render the regions' pages, before the forecasts are read (an error it raises fails the
+    build). Binder settings that could not make a link
     (``settings.binder_repo`` not ``owner/name``, say) are a :class:`~epicurves.UsageError`,
     before anything is read or written.
     """
@@ -138,6 +138,7 @@ def build_site(
                 scheduler=scheduler or settings.scheduler,
                 executor=executor,
                 now=now or datetime.now(UTC),
+                refresh=refresh,
             )
         finally:
             lock.release()
@@ -210,12 +211,24 @@ class _Builder:
         scheduler: str | None,
         executor: Executor | None,
         now: datetime,
+        refresh: Callable[[], object] | None,
     ) -> BuildReport:
         previous, states, graph_plan, reason = self._decide(threshold, full, changes)
+        if (
+            refresh is not None
+            and previous is not None
+            and graph_plan.files() == set(ALWAYS)
+        ):
+            refresh()  # no pages to render meanwhile
+            refresh = None
         digest = summary_digest(self.settings)  # the summaries are read if it changed
-        fresh_forecasts = previous is None or forecasts_changed(
-            previous.regions, previous.forecasts, states, digest
-        )
+
+        def fresh(digest: str) -> bool:
+            return previous is None or forecasts_changed(
+                previous.regions, previous.forecasts, states, digest
+            )
+
+        fresh_forecasts = refresh is not None or fresh(digest)
         if previous is not None and graph_plan.files() == set(ALWAYS):
             if not fresh_forecasts:
                 return self._touch(replace(previous, regions=dict(states)), now, reason)
@@ -244,6 +257,12 @@ class _Builder:
                 found: list[str] = []  # the forecasts' digest as read, when written
 
                 def forecasts() -> None:  # while the workers render the regions
+                    if refresh is not None:
+                        self.progress("forecasts")
+                        refresh()
+                        if not fresh(stored := summary_digest(self.settings)):
+                            found.append(stored)  # the published files are carried on
+                            return
                     found.append(self._forecasts(states, common))
 
                 started = time.perf_counter()
@@ -534,55 +553,7 @@ class _Builder:
         used if they are of the same signals."""
         fresh = freshness(self.snapshot.meta(), self.snapshot.store.checked(), now)
         put = self._replace if in_place else self._put
-        self.today = {}
-        if self.snapshot.signal_digests():
-            vintages = {
-                key: info["vintage"]
-                for source, m in self.snapshot.meta().items()
-                for name, info in m.signals.items()
-                for key in (name, f"{source}/{name}")
-            }
-            # Germany's, the US's and Europe's latest signals, kept from the last build
-            # while the same
-            germany, usa = view.states.get("DE"), view.states.get("US")
-            europe = self.snapshot.signal_digests().get(EUROPE_SOURCE, {})
-            # Europe's rows name and link its countries: their names and pages too
-            shown = sorted(
-                (r, view.states[r].name, view.states[r].observed)
-                for r in europe
-                if r in view.states
-            )
-            key = json.dumps(
-                [
-                    germany and germany.signals,
-                    usa and usa.signals,
-                    vintages,
-                    europe,
-                    shown,
-                ],
-                sort_keys=True,
-            )
-            if cached and cached.get("key") == key:
-                self.today = dict(cached)
-            else:
-                # Germany's own (RKI's); ECDC's are in "Europe today"
-                national = self.snapshot.load_signals(regions=["DE", "US"])
-                trends = signal_trends(
-                    national.loc[national["source"].astype(str) != EUROPE_SOURCE]
-                )
-                names = {r: s.name for r, s in view.states.items() if r in europe}
-                self.today = {
-                    "key": key,
-                    "rows": latest_rows(trends, vintages),
-                    "us": latest_rows(trends, vintages, "US"),
-                    "europe": europe_rows(
-                        self.snapshot.load_signals([EUROPE_SOURCE]),
-                        names,
-                        {r for r in names if view.states[r].observed},
-                    )
-                    if europe
-                    else [],
-                }
+        self.today = today_cards(self.snapshot, view.states, cached)
         today = today_rows(self.today.get("rows", []), now.date())
         us = today_rows(self.today.get("us", []), now.date())
         for path, data in home_files(

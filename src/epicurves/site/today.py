@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from ..analysis import signal_trends
+from ..changes import RegionState
 from ..charts import spec
 from ..charts.views import pathogen_order as _pathogen_order
 from ..freshness import is_stale
 from ..sources import SOURCES
+from ..store import Snapshot
+from .europe import SOURCE as EUROPE_SOURCE
+from .europe import europe_rows
 from .signals import declared, people, source_of
 
-__all__ = ["MIN_PLANTS", "germany_today", "latest_rows", "today_rows", "us_today"]
+__all__ = [
+    "MIN_PLANTS", "germany_today", "latest_rows", "today_cards", "today_rows", "us_today",
+]  # fmt: skip
 
 
 def germany_today(
@@ -148,3 +156,49 @@ def _few_plants(
     if sites.empty or float(sites["value"].iloc[0]) >= MIN_PLANTS:
         return None
     return int(sites["value"].iloc[0])
+
+
+def today_cards(
+    snapshot: Snapshot,
+    states: Mapping[str, RegionState],
+    cached: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The rows of the home page's "today" cards from the store ``snapshot`` (of the regions
+    with a page, ``states``): Germany's and the US's latest signals (:func:`latest_rows`),
+    "Europe today" (:func:`.europe.europe_rows`), and the key of what they are made of;
+    ``cached``, the build before's, when its key is the same. Empty without signals."""
+    if not snapshot.signal_digests():
+        return {}
+    vintages = {
+        key: info["vintage"]
+        for source, m in snapshot.meta().items()
+        for name, info in m.signals.items()
+        for key in (name, f"{source}/{name}")
+    }
+    germany, usa = states.get("DE"), states.get("US")
+    europe = snapshot.signal_digests().get(EUROPE_SOURCE, {})
+    # Europe's rows name and link its countries: their names and pages too
+    shown = sorted(
+        (r, states[r].name, states[r].observed) for r in europe if r in states
+    )
+    key = json.dumps(
+        [germany and germany.signals, usa and usa.signals, vintages, europe, shown],
+        sort_keys=True,
+    )
+    if cached and cached.get("key") == key:
+        return dict(cached)
+    # Germany's own (RKI's); ECDC's are in "Europe today"
+    national = snapshot.load_signals(regions=["DE", "US"])
+    trends = signal_trends(
+        national.loc[national["source"].astype(str) != EUROPE_SOURCE]
+    )
+    names = {r: s.name for r, s in states.items() if r in europe}
+    observed = {r for r in names if states[r].observed}
+    return {
+        "key": key,
+        "rows": latest_rows(trends, vintages),
+        "us": latest_rows(trends, vintages, "US"),
+        "europe": europe_rows(snapshot.load_signals([EUROPE_SOURCE]), names, observed)
+        if europe
+        else [],
+    }
