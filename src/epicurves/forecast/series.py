@@ -369,9 +369,7 @@ def _weekly_of(snapshot: Snapshot, table: pd.DataFrame, column: str) -> pd.DataF
         codes, found = pd.factorize(daily["region_id"], sort=True)
         from_codes, names = pd.factorize(daily["source"])
         index = {str(n): i for i, n in enumerate(names)}
-        shown_code = np.array(
-            [index.get(source_of.get(str(r), ""), -1) for r in found]
-        )
+        shown_code = np.array([index.get(source_of.get(str(r), ""), -1) for r in found])
         mine = shown_code[codes] == from_codes
         regions = np.asarray([str(r) for r in found], dtype=object)
         for name in ("new_cases", "new_deaths"):
