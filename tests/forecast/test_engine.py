@@ -229,7 +229,7 @@ def test_a_region_the_store_does_not_hold_is_refused_before_any_series_is_read(
         runs.make_forecasts(regions=["XX", "DE"], settings=settings)
 
 
-def _whole_releases(seed: int, pathogens: tuple[str, ...]) -> pd.DataFrame:
+def _whole_releases(seed: int, pathogens: tuple[str, ...], every: int) -> pd.DataFrame:
     """Ten weekly releases of a source's admissions, each whole: some rows revised, some
     missing, some gone from a release and back in the next (a history of them has
     tombstones)."""
@@ -237,7 +237,9 @@ def _whole_releases(seed: int, pathogens: tuple[str, ...]) -> pd.DataFrame:
     frames = []
     for week in range(10):
         release = pd.Timestamp("2025-03-05") + pd.Timedelta(weeks=week)
-        dates = pd.date_range("2025-01-04", release - pd.Timedelta(days=4), freq="7D")
+        dates = pd.date_range(
+            "2025-01-04", release - pd.Timedelta(days=4), freq=f"{every}D"
+        )
         for region in ("US", "US-CA", "US-NY"):
             for pathogen in pathogens:
                 kept = rng.random(len(dates)) > 0.15
@@ -253,19 +255,26 @@ def _whole_releases(seed: int, pathogens: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize("pathogens", [("SARS-CoV-2",), ("SARS-CoV-2", "Omicron")])
+@pytest.mark.parametrize(
+    ("pathogens", "every"),
+    [(("SARS-CoV-2",), 7), (("SARS-CoV-2", "Omicron"), 7), (("SARS-CoV-2",), 3)],
+    ids=["weekly", "two-pathogens", "two-days-a-week"],
+)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_each_release_s_matrix_is_its_view_s(
-    seed: int, pathogens: tuple[str, ...]
+    seed: int, pathogens: tuple[str, ...], every: int
 ) -> None:
     """The release matrices made in one pass equal those of each release's view made whole,
-    also where two keys share a cell (two pathogens: the view's order decides)."""
+    also where two keys share a cell (two pathogens, or two dates in one week: the view's
+    order decides)."""
     from epicurves.forecast.series import each_view, release_matrices
     from epicurves.model import SIGNAL_KEY
     from epicurves.releases import changes
     from epicurves.store.history import VALUES
 
-    history = changes(_whole_releases(seed, pathogens), SIGNAL_KEY, values=VALUES)
+    history = changes(
+        _whole_releases(seed, pathogens, every), SIGNAL_KEY, values=VALUES
+    )
     assert history["value"].isna().any()  # tombstones, and missing values
     t = FORECAST_TARGETS["wk inc covid hosp"]
     ids = ["US", "US-CA", "US-NY", "US-TX"]  # one without rows

@@ -431,11 +431,13 @@ def release_matrices(
     of ``t``'s rows. Where two keys share a cell (two pathogens, or two dates of one week),
     which one shows depends on which keys a release holds: each view is then made whole."""
     days = np.unique(history["release"].dropna().to_numpy("datetime64[s]"))
-    rows = _signal_rows(history, t, t.estimate, ["release", "pathogen"])
+    # each row's key: its cell, pathogen and day (a weekly cell holds any day of its week)
+    dated = history.assign(day=history["date"])
+    rows = _signal_rows(dated, t, t.estimate, ["release", "pathogen", "day"])
     cell_rows = pd.Index(ids).get_indexer(pd.Index(rows["region_id"]))
     cols = weeks.get_indexer(pd.DatetimeIndex(rows["week"]))
     ok = (cell_rows >= 0) & (cols >= 0)
-    keys = rows.loc[ok, ["region_id", "week", "pathogen"]].astype(str)
+    keys = rows.loc[ok, ["region_id", "week", "pathogen", "day"]].astype(str)
     cells = rows.loc[ok, ["region_id", "week"]].astype(str)
     if len(keys.drop_duplicates()) != len(cells.drop_duplicates()):
         return each_view(history, t, ids, weeks)
