@@ -218,3 +218,40 @@ def test_a_renamed_region_rewrites_the_forecasts_folder() -> None:
     assert not forecasts_changed(
         before, "f1", {"DE": dataclasses.replace(de, digest="x"), "DE-BY": by}, "f1"
     )
+
+
+def test_a_refresh_handed_to_the_build_is_done_before_it_reads_the_forecasts(
+    forecast_site: tuple[epicurves.Settings, Path], tmp_path: Path
+) -> None:
+    """`build_site(refresh=...)`, as `run` hands it the backtest's refresh: what it stores is
+    on the site built, whether the build has pages to render (a full build) or none; an
+    error it raises fails the build and keeps the published site."""
+    import shutil
+
+    from epicurves.errors import BuildError
+    from epicurves.site.build import build_site
+
+    settings = forecast_site[0]
+    home, site = tmp_path / "home", tmp_path / "site"
+    shutil.copytree(settings.home, home, symlinks=True)
+    shutil.rmtree(home / "forecasts")
+    copy = epicurves.Settings(home=home, mirror=settings.mirror)
+    script = site / "forecasts" / "DE.js"
+
+    def bring() -> None:
+        shutil.copytree(settings.home / "forecasts", home / "forecasts")
+
+    assert build_site(copy, site, workers=1, refresh=bring).full
+    assert '"fans"' in script.read_text("utf-8")
+
+    def broken() -> None:
+        msg = "the refresh broke"
+        raise RuntimeError(msg)
+
+    shutil.rmtree(home / "forecasts")
+    with pytest.raises(BuildError, match="the refresh broke"):
+        build_site(copy, site, workers=1, refresh=broken)  # no pages: done first
+    assert '"fans"' in script.read_text("utf-8")
+    report = build_site(copy, site, workers=1, refresh=lambda: None)
+    assert "new forecasts" in report.reason
+    assert '"fans"' not in script.read_text("utf-8")

@@ -111,8 +111,8 @@ def build_site(
     closes it). A failed build leaves the published site as it was and raises
     :class:`~epicurves.BuildError`. ``refresh``: work that may change the stored forecasts
     (the daily run's :func:`~epicurves.forecast.runs.refresh_backtest`), done while the workers
-    render the regions' pages, before the forecasts are read (an error it raises fails the
-    build). Binder settings that could not make a link
+    render the regions' pages (first, if there are none), before the forecasts are read; an
+    error it raises fails the build. Binder settings that could not make a link
     (``settings.binder_repo`` not ``owner/name``, say) are a :class:`~epicurves.UsageError`,
     before anything is read or written.
     """
@@ -219,7 +219,10 @@ class _Builder:
             and previous is not None
             and graph_plan.files() == set(ALWAYS)
         ):
-            refresh()  # no pages to render meanwhile
+            try:
+                refresh()  # no pages to render meanwhile
+            except Exception as exc:
+                raise self._failed(exc) from exc
             refresh = None
         digest = summary_digest(self.settings)  # the summaries are read if it changed
 
