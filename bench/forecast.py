@@ -25,7 +25,6 @@ import datetime as dt
 import hashlib
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -34,6 +33,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from processes import become_subreaper, reap_orphans
 from us import env_for, spread  # bench/us.py: the same environment and table cells
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,8 @@ ACCURACY = [
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB, the largest process waited for) of one process."""
+    """Wall seconds and peak RSS (MiB) of one command: the largest of its process and its
+    descendants (a process pool's workers, adopted: :func:`processes.become_subreaper`)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -67,8 +68,7 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed ({status}): {' '.join(command)}\n{err.decode()[-2000:]}")
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, max(usage.ru_maxrss, children.ru_maxrss) / 1024
+    return wall, max(usage.ru_maxrss, reap_orphans()) / 1024  # Linux reports KiB
 
 
 def digest(folder: Path) -> str:
@@ -125,6 +125,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, help="make the temporary folder here")
     args = parser.parse_args()
+    become_subreaper()  # the workers' memory is counted with their command's
     python = sys.executable
     epicurves = [python, "-m", "epicurves"]
     rows: list[list[str]] = []
