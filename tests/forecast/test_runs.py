@@ -312,6 +312,7 @@ def test_a_failed_refresh_leaves_the_site_built_and_says_why(
     )
     assert result.exit_code == 1, result.output
     assert result.output.strip().splitlines()[-1] == "Error: the forecasts broke"
+    assert "the site shows those stored before" in " ".join(result.output.split())
     assert (
         "built " in result.output
         and (site / "region" / "US-CA" / "index.html").is_file()

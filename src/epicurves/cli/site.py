@@ -227,8 +227,14 @@ class _Refresh:
             self.error = exc
 
     def done(self, *, quiet: bool) -> None:
-        """Say how much was forecast anew, or raise the refresh's error."""
+        """Say how much was forecast anew, or raise the refresh's error (saying first that
+        the site shows the forecasts stored before)."""
         if self.error is not None:
+            if not quiet:
+                err.print(
+                    "[yellow]The forecasts could not be brought up to date: the site shows "
+                    "those stored before.[/]"
+                )
             raise self.error
         if self.report is not None and not quiet:
             made = sum(self.report.redone.values())
