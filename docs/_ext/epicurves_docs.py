@@ -3,7 +3,9 @@
 Directives (each a table or a run of autodoc directives, made when the docs are built, so
 that they cannot drift from the code):
 
-- ``epicurves-api``: every public name of :data:`epicurves.__all__`, grouped by kind;
+- ``epicurves-api-index``: every public name of :data:`epicurves.__all__`, grouped by kind,
+  each group a table of names linking to its own page (``reference/api/SLUG``);
+- ``epicurves-api SLUG``: the names of one group, each documented in full;
 - ``epicurves-settings``: every setting of ``epicurves.SETTINGS``;
 - ``epicurves-columns`` (``export`` or ``signals``): the columns of ``epicurves export`` and
   ``epicurves signals``, each with what it holds;
@@ -39,10 +41,12 @@ from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 
-#: The groups of the API reference: (title, test of a public object).
-GROUPS: tuple[tuple[str, Any], ...] = (
+#: The groups of the API reference, each a page ``reference/api/SLUG``: (title, slug, test
+#: of a public object); a name goes to the first group whose test it passes.
+GROUPS: tuple[tuple[str, str, Any], ...] = (
     (
         "Reading the store",
+        "store",
         lambda n, o: (
             n.startswith(("load_", "read_"))
             or n
@@ -56,11 +60,19 @@ GROUPS: tuple[tuple[str, Any], ...] = (
             )
         ),
     ),
-    ("Analysis", lambda n, o: inspect.isfunction(o) and not n.startswith("plot_")),
-    ("Charts", lambda n, o: n.startswith("plot_")),
-    ("Errors", lambda n, o: inspect.isclass(o) and issubclass(o, Exception)),
-    ("Classes", lambda n, o: inspect.isclass(o)),
-    ("Constants and registries", lambda n, o: True),
+    (
+        "Analysis",
+        "analysis",
+        lambda n, o: inspect.isfunction(o) and not n.startswith("plot_"),
+    ),
+    ("Charts", "charts", lambda n, o: n.startswith("plot_")),
+    (
+        "Errors",
+        "errors",
+        lambda n, o: inspect.isclass(o) and issubclass(o, Exception),
+    ),
+    ("Classes", "classes", lambda n, o: inspect.isclass(o)),
+    ("Constants and registries", "constants", lambda n, o: True),
 )
 
 
@@ -69,10 +81,17 @@ def group_of(name: str) -> str:
     import epicurves
 
     obj = getattr(epicurves, name)
-    for title, test in GROUPS:
+    for title, _, test in GROUPS:
         if test(name, obj):
             return title
     raise AssertionError(name)  # the last group takes everything
+
+
+def group_names(title: str) -> list[str]:
+    """The public names of the API reference's group ``title``, in ``__all__``'s order."""
+    import epicurves
+
+    return [n for n in epicurves.__all__ if group_of(n) == title]
 
 
 @functools.cache
@@ -173,41 +192,71 @@ def _summary(doc: str) -> str:
     return paragraph
 
 
+def _api_table(names: list[str]) -> list[str]:
+    rows = [(f":py:obj:`{n}`", _summary(public_doc(n))) for n in names]
+    return [*_table(("name", "what it is"), rows, "30 70"), ""]
+
+
+class ApiIndexDirective(SphinxDirective):
+    """The API reference's front page: each group's names in a table linking to their
+    documentation on the group's page; a group whose page is missing is a warning (an error
+    with ``-W``). The group pages are listed in the Reference's table of contents beside this
+    one, not under it: the theme's toggle of a nested entry has no accessible name."""
+
+    def run(self) -> list[nodes.Node]:
+        lines = [".. currentmodule:: epicurves", ""]
+        for title, slug, _ in GROUPS:
+            names = group_names(title)
+            if not names:
+                continue
+            page = f"api/{slug}"
+            if f"reference/{page}" not in self.env.found_docs:
+                logger.warning(
+                    "the API group %r has no page docs/reference/%s.md", title, page
+                )
+            lines += [title, "-" * len(title), "", f"In full: :doc:`{page}`.", ""]
+            lines += _api_table(names)
+        return _rst(self, lines)
+
+
 class ApiDirective(SphinxDirective):
-    """Every public name, grouped, each by autodoc (constants as ``py:data`` with their
-    ``#:`` comment, which autodoc cannot find through the package's re-export)."""
+    """The public names of one group (its slug the argument), each by autodoc (constants as
+    ``py:data`` with their ``#:`` comment, which autodoc cannot find through the package's
+    re-export), after a table of them."""
+
+    required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
         import epicurves
 
-        lines = [".. currentmodule:: epicurves", ""]
-        for title, _ in GROUPS:
-            names = [n for n in epicurves.__all__ if group_of(n) == title]
-            if not names:
-                continue
-            lines += [title, "-" * len(title), ""]
-            rows = [(f":py:obj:`{n}`", _summary(public_doc(n))) for n in names]
-            lines += [*_table(("name", "what it is"), rows, "30 70"), ""]
-            for name in names:
-                obj = getattr(epicurves, name)
-                if inspect.isclass(obj) and issubclass(obj, Exception):
-                    lines += [f".. autoexception:: {name}", "   :show-inheritance:", ""]
-                elif inspect.isclass(obj):
-                    lines += [f".. autoclass:: {name}", "   :members:", ""]
-                elif inspect.isroutine(obj):
-                    lines += [f".. autofunction:: {name}", ""]
-                else:
-                    module, doc = _attribute_docs().get(name, ("", ""))
-                    if not doc:
-                        logger.warning("epicurves.%s has no documentation", name)
-                    lines += [
-                        f".. py:data:: {name}",
-                        f"   :type: {type(obj).__name__}",
-                        "",
-                    ]
-                    lines += [f"   {line}" if line else "" for line in doc.splitlines()]
-                    if module:
-                        lines += ["", f"   Defined in ``{module}``.", ""]
+        titles = {slug: title for title, slug, _ in GROUPS}
+        if self.arguments[0] not in titles:
+            raise self.error(
+                f"epicurves-api: unknown group {self.arguments[0]!r}, expected one of "
+                + ", ".join(titles)
+            )
+        names = group_names(titles[self.arguments[0]])
+        lines = [".. currentmodule:: epicurves", "", *_api_table(names)]
+        for name in names:
+            obj = getattr(epicurves, name)
+            if inspect.isclass(obj) and issubclass(obj, Exception):
+                lines += [f".. autoexception:: {name}", "   :show-inheritance:", ""]
+            elif inspect.isclass(obj):
+                lines += [f".. autoclass:: {name}", "   :members:", ""]
+            elif inspect.isroutine(obj):
+                lines += [f".. autofunction:: {name}", ""]
+            else:
+                module, doc = _attribute_docs().get(name, ("", ""))
+                if not doc:
+                    logger.warning("epicurves.%s has no documentation", name)
+                lines += [
+                    f".. py:data:: {name}",
+                    f"   :type: {type(obj).__name__}",
+                    "",
+                ]
+                lines += [f"   {line}" if line else "" for line in doc.splitlines()]
+                if module:
+                    lines += ["", f"   Defined in ``{module}``.", ""]
         return _rst(self, lines)
 
 
@@ -415,6 +464,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     app.add_config_value("epicurves_recipes_executed", False, "env")
     app.add_config_value("epicurves_recipes_data", "", "env")
+    app.add_directive("epicurves-api-index", ApiIndexDirective)
     app.add_directive("epicurves-api", ApiDirective)
     app.add_directive("epicurves-settings", SettingsDirective)
     app.add_directive("epicurves-columns", ColumnsDirective)
