@@ -38,7 +38,9 @@ __all__ = [
     "horizons_of",
     "hub_frame",
     "model_names",
+    "newest_reference_date",
     "reference_dates",
+    "reference_span",
     "scores_frame",
 ]
 
@@ -102,6 +104,18 @@ def reference_dates(series: Series) -> pd.DatetimeIndex:
         start = max(start, first + pd.Timedelta(days=(5 - first.day_of_week) % 7))
     end = series.weeks[-1] + pd.Timedelta(days=7)
     return pd.date_range(start, end, freq="7D")
+
+
+def reference_span(series: Series) -> str:
+    """The first and last of :func:`reference_dates`, as the errors say them."""
+    dates = reference_dates(series)
+    return f"{dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d}" if len(dates) else "none"
+
+
+def newest_reference_date(series: Series, rows: np.ndarray) -> pd.Timestamp:
+    """The newest reference date of the series ``rows``: the Saturday after their last week."""
+    last = int(series.last[rows].max())
+    return pd.Timestamp(series.weeks[last]) + pd.Timedelta(days=7)
 
 
 def _rows_at(series: Series, history: np.ndarray, week: int) -> np.ndarray:

@@ -105,6 +105,7 @@ def make_forecasts(
     chosen = engine.model_names(models or ["ensemble"])
     day = None if reference_date is None else check_reference_date(reference_date)
     frames = []
+    outside: list[str] = []  # the live targets whose reference dates do not hold `day`
     with reading(settings, snapshot) as (settings, pinned):
         if regions is not None and not pinned.holds_any(regions):
             raise UsageError(_nothing_to_forecast(regions))  # before any series is read
@@ -125,8 +126,11 @@ def make_forecasts(
                 rows = rows[series.live[rows]]
             if not len(rows):
                 continue
-            at = day or _newest(series, rows)
+            at = day or engine.newest_reference_date(series, rows)
             if not _in_data(series, at, explicit=bool(targets)):
+                outside.append(
+                    f"{series.target.name!r} {engine.reference_span(series)}"
+                )
                 continue
             batch = engine.forecast_rows(series, at, chosen, rows, seed=seed)
             if regions is not None and targets and len(batch.rows) < len(rows):
@@ -137,6 +141,12 @@ def make_forecasts(
                 )
                 raise UsageError(msg)
             frames.append(engine.hub_frame(series, [batch]))
+    if not frames and outside:
+        msg = (
+            f"reference date {day:%Y-%m-%d} is outside the data of every live target: "
+            + "; ".join(outside)
+        )
+        raise UsageError(msg)
     if not frames:
         raise UsageError(_nothing_to_forecast(regions))
     return pd.concat(frames, ignore_index=True)
@@ -150,12 +160,6 @@ def _nothing_to_forecast(regions: Sequence[str] | None) -> str:
     )
 
 
-def _newest(series: Series, rows: np.ndarray) -> pd.Timestamp:
-    """The newest reference date of the series ``rows``: the Saturday after their last week."""
-    last = int(series.last[rows].max())
-    return pd.Timestamp(series.weeks[last]) + pd.Timedelta(days=7)
-
-
 def _in_data(series: Series, day: pd.Timestamp, *, explicit: bool) -> bool:
     """Whether ``day`` is one of the target's reference dates (if not, and the target was
     asked for: a one-line error naming its range)."""
@@ -163,10 +167,9 @@ def _in_data(series: Series, day: pd.Timestamp, *, explicit: bool) -> bool:
     if len(dates) and dates[0] <= day <= dates[-1]:
         return True
     if explicit:
-        span = f"{dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d}" if len(dates) else "none"
         msg = (
             f"reference date {day:%Y-%m-%d} is outside the data of "
-            f"{series.target.name!r}: its reference dates are {span}"
+            f"{series.target.name!r}: its reference dates are {engine.reference_span(series)}"
         )
         raise UsageError(msg)
     return False
