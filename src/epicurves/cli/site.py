@@ -296,7 +296,7 @@ def run_command(
             err.print(
                 "[yellow]Building from the last good data of the failed sources.[/]"
             )
-        from ..forecast.runs import has_backtest
+        from ..forecast.summary import has_backtest
 
         refresh = overlap = None
         if forecasts or (forecasts is None and has_backtest(settings)):

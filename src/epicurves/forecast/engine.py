@@ -42,6 +42,7 @@ __all__ = [
     "reference_dates",
     "reference_span",
     "scores_frame",
+    "sorted_scores",
 ]
 
 #: The fewest known weeks a series needs by R - 7 to be forecast at R.
@@ -374,6 +375,16 @@ def concat_scores(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
             part[column] = part[column].cat.set_categories(every)
     out = pd.concat(parts, ignore_index=True)
     return out.astype({"horizon": "int64", "covered_50": bool, "covered_95": bool})
+
+
+def sorted_scores(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Scores tables joined (:func:`concat_scores`) and sorted stably by the first six of
+    :data:`BACKTEST_COLUMNS`; ``parts`` is emptied once they are joined, so that they can go
+    before the sorted copy is made (a backtest's largest target is hundreds of MiB)."""
+    joined = concat_scores(parts)
+    parts.clear()
+    keys = list(BACKTEST_COLUMNS[:6])
+    return joined.sort_values(keys, kind="stable", ignore_index=True)
 
 
 def compact_empty() -> pd.DataFrame:

@@ -37,7 +37,6 @@ __all__ = [
     "BacktestReport",
     "backtest",
     "forecast_targets",
-    "has_backtest",
     "load_scores",
     "refresh_backtest",
     "scores",
@@ -486,17 +485,18 @@ def _backtest(
         def finish(name: str) -> tuple[pd.DataFrame, stored.Target | None]:
             """A target's scores made anew (with those still valid of the quarters redone),
             in order; and, for the stored backtest, its quarters and their sums."""
-            parts = [*([earlier[name]] if name in earlier else []), *found[name]]
-            frame = _sorted(engine.concat_scores(parts), engine.BACKTEST_COLUMNS[:6])
+            first = [earlier.pop(name)] if name in earlier else []
+            frame = engine.sorted_scores([*first, *found.pop(name)])
             if not whole:
                 return frame, None
             return frame, stored.target_files(frame, stay[name], before.get(name))
 
         # A thread per target: pandas leaves the GIL for much of its sorting, joining and
         # grouping, and the largest target's bookkeeping is seconds of a daily run.
-        threads = max(1, min(len(found), os.cpu_count() or 1))
+        targets = list(found)
+        threads = max(1, min(len(targets), os.cpu_count() or 1))
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            finished = dict(zip(found, pool.map(finish, found), strict=True))
+            finished = dict(zip(targets, pool.map(finish, targets), strict=True))
         by_target = {name: frame for name, (frame, _) in finished.items()}
         if whole:
             fresh_meta["store"] = pinned.store_id
@@ -508,12 +508,14 @@ def _backtest(
                 for name, t in written.items()
             }
             stored.write(folder, written, fresh_meta, states, shown)
+            del written  # the quarters' copies of the scores
+        del finished
     result = engine.compact_empty()
     if collect:
-        each = [
-            f for n in names for f in (kept.get(n), by_target.get(n)) if f is not None
-        ]
-        result = _sorted(engine.concat_scores(each), engine.BACKTEST_COLUMNS[:6])
+        pairs = ((kept.pop(n, None), by_target.pop(n, None)) for n in names)
+        result = engine.sorted_scores(
+            [f for pair in pairs for f in pair if f is not None]
+        )
     made_all = None
     if forecasts:
         keys = ["model", "target", "region_id", "reference_date", "horizon",
@@ -539,11 +541,6 @@ def _since_all(series: Series, regions: Sequence[str] | None) -> np.ndarray:
 def _sorted(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """``frame`` sorted by ``keys``, stably."""
     return frame.sort_values(list(keys), kind="stable", ignore_index=True)
-
-
-def has_backtest(settings: Settings) -> bool:
-    """Whether the home holds a stored backtest (which the daily run then keeps current)."""
-    return (settings.home / "forecasts" / "meta.json").is_file()
 
 
 def load_scores(

@@ -31,6 +31,7 @@ __all__ = [
     "ForecastSummary",
     "card_sums",
     "current",
+    "has_backtest",
     "load_summary",
     "read_meta",
     "record_sums",
@@ -202,6 +203,11 @@ class ForecastSummary:
 def slug(name: str) -> str:
     """A target's name in file names: ``wk-inc-case``."""
     return name.replace(" ", "-")
+
+
+def has_backtest(settings: Settings) -> bool:
+    """Whether the home holds a stored backtest (which the daily run then keeps current)."""
+    return (settings.home / "forecasts" / "meta.json").is_file()
 
 
 def read_meta(folder: Path) -> dict[str, Any]:
