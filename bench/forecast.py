@@ -129,6 +129,8 @@ def main() -> None:
     python = sys.executable
     epicurves = [python, "-m", "epicurves"]
     rows: list[list[str]] = []
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(
         prefix="epicurves-bench-fc-", dir=args.work
     ) as tmp:

@@ -113,6 +113,8 @@ def main() -> None:
 def measure(args: argparse.Namespace, results: Results) -> None:
     """Prepare the mirrors and states in a temporary folder, then time each scenario."""
     scenarios = args.only or list(COMMANDS)
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(
         prefix="epicurves-bench-run-", dir=args.work
     ) as tmp:
