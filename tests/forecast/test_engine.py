@@ -227,6 +227,19 @@ def test_a_region_the_store_does_not_hold_is_refused_before_any_series_is_read(
         epicurves.UsageError, match="no live weekly series of XX, DE to"
     ):
         runs.make_forecasts(regions=["XX", "DE"], settings=settings)
+    # Germany's live series of the fixture (RKI's hospitalisations) is too short for a first
+    # reference date: without a date the same words; with one, that it is outside them all
+    epicurves.update(settings, ["rki-hospitalisation"])
+    with pytest.raises(epicurves.UsageError, match="no live weekly series of DE to"):
+        runs.make_forecasts(regions=["DE"], settings=settings)
+    with pytest.raises(epicurves.UsageError) as outside:
+        runs.make_forecasts(
+            regions=["DE"], reference_date="2030-01-05", settings=settings
+        )
+    assert str(outside.value) == (
+        "reference date 2030-01-05 is outside the data of every live target: "
+        "'wk inc hosp' none"
+    )
 
 
 def _whole_releases(seed: int, pathogens: tuple[str, ...], every: int) -> pd.DataFrame:

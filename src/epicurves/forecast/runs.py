@@ -127,9 +127,10 @@ def make_forecasts(
                 continue
             at = day or engine.newest_reference_date(series, rows)
             if not _in_data(series, at, explicit=bool(targets)):
-                outside.append(
-                    f"{series.target.name!r} {engine.reference_span(series)}"
-                )
+                if day is not None:  # (without one: too short a series for its first)
+                    outside.append(
+                        f"{series.target.name!r} {engine.reference_span(series)}"
+                    )
                 continue
             batch = engine.forecast_rows(series, at, chosen, rows, seed=seed)
             if regions is not None and targets and len(batch.rows) < len(rows):
