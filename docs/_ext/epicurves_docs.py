@@ -57,6 +57,7 @@ GROUPS: tuple[tuple[str, str, Any], ...] = (
                 "upstream_copy",
                 "update",
                 "headline",
+                "get_source",
             )
         ),
     ),
