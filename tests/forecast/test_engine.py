@@ -238,7 +238,7 @@ def test_a_region_the_store_does_not_hold_is_refused_before_any_series_is_read(
         )
     assert str(outside.value) == (
         "reference date 2030-01-05 is outside the data of every live target: "
-        "'wk inc hosp' none"
+        "'wk inc hosp' (none)"
     )
 
 

@@ -221,7 +221,7 @@ def test_a_forecast_is_the_same_whichever_regions_are_asked(real_home: Path) -> 
         (["forecast", "--reference-date", "2026-08-21"], "is a Friday: expected a Saturday"),
         (["forecast", "--target", COVID, "--reference-date", "2030-01-05"], "outside the data"),
         (["forecast", "--target", COVID, "--reference-date", "2024-11-16"], "outside the data"),
-        (["forecast", "--reference-date", "2019-01-05"], "is outside the data of every live target: 'wk inc case' 2020-02-01 to "),
+        (["forecast", "--reference-date", "2019-01-05"], "is outside the data of every live target: 'wk inc case' (2020-02-01 to "),
         (["backtest", "--model", "nope"], "unknown model 'nope'"),
         (["scores", "--by", "colour"], "--by 'colour'"),
     ],

@@ -129,7 +129,7 @@ def make_forecasts(
             if not _in_data(series, at, explicit=bool(targets)):
                 if day is not None:  # (without one: too short a series for its first)
                     outside.append(
-                        f"{series.target.name!r} {engine.reference_span(series)}"
+                        f"{series.target.name!r} ({engine.reference_span(series)})"
                     )
                 continue
             batch = engine.forecast_rows(series, at, chosen, rows, seed=seed)
