@@ -167,7 +167,8 @@ def today_cards(
     with a page, ``states``): Germany's and the US's latest signals (:func:`latest_rows`),
     "Europe today" (:func:`.europe.europe_rows`), and the key of what they are made of;
     ``cached``, the build before's, when its key is the same. Empty without signals."""
-    if not snapshot.signal_digests():
+    digests = snapshot.signal_digests()
+    if not digests:
         return {}
     vintages = {
         key: info["vintage"]
@@ -176,7 +177,7 @@ def today_cards(
         for key in (name, f"{source}/{name}")
     }
     germany, usa = states.get("DE"), states.get("US")
-    europe = snapshot.signal_digests().get(EUROPE_SOURCE, {})
+    europe = digests.get(EUROPE_SOURCE, {})
     # Europe's rows name and link its countries: their names and pages too
     shown = sorted(
         (r, states[r].name, states[r].observed) for r in europe if r in states
