@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from newday import check_update
-from processes import CommandFailed, Revision, copy_state, fill, log, timed
+from processes import CommandFailed, Revision, copy_state, discard, fill, log, timed
 from scenarios import DAY_BEFORE, FULL_RUN, PREPARE, THEN
 
 
@@ -101,7 +101,7 @@ def prepare_next_days(
         date = new_day_mirror(mirrors[variant], mirror, variant)
         copy_state(prepared["current"][1][name], work / "check")
         log(f"{name}: {check_update(work / 'check' / 'home', mirror, variant, date)}")
-        shutil.rmtree(work / "check")
+        discard(work / "check", work)
         made[name] = mirror
     return made
 
@@ -120,7 +120,7 @@ def new_day_mirrors(
             log(
                 f"{variant}: {check_update(work / 'check' / 'home', mirror, variant, date)}"
             )
-            shutil.rmtree(work / "check")
+            discard(work / "check", work)
             mirrors[variant] = mirror
     return mirrors
 

@@ -6,12 +6,20 @@ in the table; its runs are paired with full runs, the pairs of the revisions int
 
 from __future__ import annotations
 
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from processes import Revision, Run, copy_state, count_regions, fill, log, timed
+from processes import (
+    Revision,
+    Run,
+    copy_state,
+    count_regions,
+    discard,
+    fill,
+    log,
+    timed,
+)
 
 # The timed command of each scenario. {scale}, {national}, {all}, {data}: mirrors; {site}: the
 # site folder of the run (its home is beside it, in EPICURVES_HOME).
@@ -138,7 +146,7 @@ def timed_in_copy(
         run.regions = count_regions(state / "site")
         if not run.regions:
             sys.exit(f"no region/*/index.html in the site of {name}")
-    shutil.rmtree(state)
+    discard(state, work)
     return run
 
 
