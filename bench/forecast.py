@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from processes import become_subreaper, reap_orphans
+from processes import become_subreaper, discard, reap_orphans
 from us import env_for, spread  # bench/us.py: the same environment and table cells
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,7 +161,7 @@ def main() -> None:
             peaks.append(mib)
             hashes.add(digest(state / "forecasts"))
             if i < args.runs - 1:
-                shutil.rmtree(state)
+                discard(state, work)
         scores = pd.concat(
             [
                 pd.read_parquet(p)
