@@ -522,7 +522,9 @@ def _backtest(
         keys = ["model", "target", "region_id", "reference_date", "horizon",
                 "output_type_id"]  # fmt: skip
         made_all = (
-            _sorted(pd.concat(found_forecasts, ignore_index=True), keys)
+            pd.concat(found_forecasts, ignore_index=True).sort_values(
+                keys, kind="stable", ignore_index=True
+            )
             if found_forecasts
             else pd.DataFrame({c: [] for c in engine.FORECAST_COLUMNS})
         )
@@ -537,11 +539,6 @@ def _since_all(series: Series, regions: Sequence[str] | None) -> np.ndarray:
     if len(dates):
         since[rows] = dates[0].to_datetime64()
     return since
-
-
-def _sorted(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """``frame`` sorted by ``keys``, stably."""
-    return frame.sort_values(list(keys), kind="stable", ignore_index=True)
 
 
 def load_scores(
