@@ -12,7 +12,7 @@ below the map, with their value and link.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..changes import RegionState
@@ -62,25 +62,38 @@ def _layer_keys(chart: SignalChart) -> tuple[str, ...]:
     return chart.pathogens or (chart.signal,)
 
 
-def _weekly(text: str, chart: SignalChart) -> dict[str, tuple[dict[str, float], str]]:
-    """The values of a chart's signal per 100 000 in a region's signal data script, by layer
-    (:func:`_layer_keys`): date -> value (its main estimate, all ages where there are
-    several), and their unit where the data script gives it."""
-    out: dict[str, tuple[dict[str, float], str]] = {}
-    for series in decode_signals(text)[1]:
-        if (
-            series["signal"] != chart.signal
-            or series["estimate"] != chart.estimates[0]
-            or (chart.pathogens and series["pathogen"] not in chart.pathogens)
-            or series["age_group"] not in (ALL_AGES, "")
-        ):
-            continue
-        key = series["pathogen"] if chart.pathogens else chart.signal
-        values, _ = out.setdefault(key, ({}, str(series.get("unit", ""))))
-        for day, value in zip(series["dates"], series["values"], strict=True):
-            if value is not None:
-                values[day] = value
-    return out
+def _shows(chart: SignalChart, series: Mapping[str, Any]) -> bool:
+    """Whether a map of ``chart`` colours by ``series`` of a signal data script: its signal,
+    its main estimate, one of its diseases, all ages."""
+    return (
+        series["signal"] == chart.signal
+        and series["estimate"] == chart.estimates[0]
+        and (not chart.pathogens or series["pathogen"] in chart.pathogens)
+        and series["age_group"] in (ALL_AGES, "")
+    )
+
+
+def _weekly(
+    text: str, charts: Sequence[SignalChart]
+) -> dict[str, tuple[dict[str, float], str]]:
+    """The values of the charts' signals per 100 000 in a region's signal data script, by
+    layer (:func:`_layer_keys`; a later chart's layer replaces an earlier one of the same
+    key): date -> value (its main estimate, all ages where there are several), and their
+    unit where the data script gives it. Only the series shown are expanded."""
+    _, decoded = decode_signals(text, lambda s: any(_shows(c, s) for c in charts))
+    found: dict[str, tuple[dict[str, float], str]] = {}
+    for chart in charts:
+        out: dict[str, tuple[dict[str, float], str]] = {}
+        for series in decoded:
+            if not _shows(chart, series):
+                continue
+            key = series["pathogen"] if chart.pathogens else chart.signal
+            values, _ = out.setdefault(key, ({}, str(series.get("unit", ""))))
+            for day, value in zip(series["dates"], series["values"], strict=True):
+                if value is not None:
+                    values[day] = value
+        found.update(out)
+    return found
 
 
 def signal_map_data(
@@ -119,7 +132,7 @@ def signal_map_data(
             continue  # a view of part of the geometry: the regions in view only
         text = read(f"data/{region_id}.sig.js")
         if text is not None:
-            found = {k: v for c in charts for k, v in _weekly(text, c).items()}
+            found = _weekly(text, charts)
             if found:
                 weekly[region_id] = found
     regions = {

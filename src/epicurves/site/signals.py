@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -474,9 +474,12 @@ _HOLE = re.compile(r"(?<=[\[,])(?=[,\]])")
 _POINT = re.compile(r"(?<=[\[,:-])\.")
 
 
-def decode_signals(text: str) -> tuple[str, list[dict[str, Any]]]:
+def decode_signals(
+    text: str, keep: Callable[[Mapping[str, Any]], bool] | None = None
+) -> tuple[str, list[dict[str, Any]]]:
     """The key and the series of a signal data script, each with ``dates`` and ``values``
-    (and ``lo``/``hi`` where given) expanded, None where missing.
+    (and ``lo``/``hi`` where given) expanded, None where missing; only those ``keep`` is true
+    of (asked with the series' fields before expansion), if given.
 
     >>> key, series = decode_signals('(self.EPICURVES_DATA=self.EPICURVES_DATA||{})["X.sig"]='
     ...     '{"region_id":"X","series":[{"signal":"s","pathogen":"p","age_group":"00+",'
@@ -492,6 +495,8 @@ def decode_signals(text: str) -> tuple[str, list[dict[str, Any]]]:
     data: dict[str, Any] = json.loads(_POINT.sub("0.", _HOLE.sub("null", body)))
     out = []
     for series in data["series"]:
+        if keep is not None and not keep(series):
+            continue
         start = dt.date.fromisoformat(series["start"])
         step = int(series["step"])
         length = max(len(series.get(k, [])) for k in ("v", "lo", "hi"))
