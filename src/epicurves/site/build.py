@@ -416,14 +416,21 @@ class _Builder:
         snapshot = self.snapshot
         sources = snapshot.sources()
         observations = snapshot.files("observations", sources)
-        with_signals = sorted(snapshot.signal_digests())
+        digests = snapshot.signal_digests()
+        with_signals = sorted(digests)
+        signals = {  # (a store of epicurves 0.1 has no digests: all regions, perhaps)
+            str(path): frozenset(digests[name]) if digests[name] else None
+            for name, path in zip(
+                with_signals, snapshot.files("signals", with_signals), strict=True
+            )
+        }
         jobs = chunk_jobs(
             states,
             graph_plan,
             observations={
                 s: str(p) for s, p in zip(sources, observations, strict=True)
             },
-            signals=[str(p) for p in snapshot.files("signals", with_signals)],
+            signals=signals,
             days={n: m.rows / max(m.regions, 1) for n, m in snapshot.meta().items()},
             workers=executor.workers,
             common=common,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ def chunk_jobs(
     plan: Plan,
     *,
     observations: Mapping[str, str],
-    signals: Sequence[str],
+    signals: Mapping[str, Collection[str] | None],
     days: Mapping[str, float],
     workers: int,
     common: Mapping[str, Any],
@@ -50,10 +50,11 @@ def chunk_jobs(
     newest: Mapping[str, str] | None = None,
 ) -> list[ChunkJob]:
     """The regions ``plan`` renders, with what their pages say of other regions, cut into
-    chunks (:func:`chunks`). ``observations`` maps each source to its observations file and
-    ``signals`` lists the signals files of the pinned store generation; ``days`` is the mean
-    length of a region's series per source; ``out`` the new generation's folder and ``old``
-    the published one; ``charts`` the signal charts a region's page may reuse (when its
+    chunks (:func:`chunks`). ``observations`` maps each source to its observations file,
+    ``signals`` each signals file of the pinned store generation to the regions it holds
+    signals of (None: not known), so that a chunk reads those of its regions only; ``days``
+    is the mean length of a region's series per source; ``out`` the new generation's folder
+    and ``old`` the published one; ``charts`` the signal charts a region's page may reuse (when its
     signal data script is not rewritten); ``newest`` the newest date of each signal in its
     source (``source/signal``), from which the provisional weeks count."""
     hierarchy = Hierarchy(states)
@@ -89,7 +90,13 @@ def chunk_jobs(
             cori,
             out,
             old,
-            signals=tuple(signals) if any(j.signals for j in part) else (),
+            signals=tuple(
+                path
+                for path, held in signals.items()
+                if any(
+                    j.signals and (held is None or j.region_id in held) for j in part
+                )
+            ),
             newest=dict(newest or {}),
         )
         for part in parts

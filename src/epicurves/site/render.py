@@ -104,7 +104,8 @@ class ChunkJob:
     old: str | None = None
     """For :func:`write_chunk`: the published generation; an unchanged file is linked from it."""
     signals: tuple[str, ...] = ()
-    """The signals files of the pinned store generation (sources that provide signals)."""
+    """The signals files of the pinned store generation that hold signals of the chunk's
+    regions."""
     newest: Mapping[str, str] = field(default_factory=dict)
     """The newest date of each signal in its source (``source/signal`` -> ``YYYY-MM-DD``):
     where the provisional weeks count from (:func:`.signals.provisional_now`)."""
