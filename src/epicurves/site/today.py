@@ -14,6 +14,7 @@ from ..changes import RegionState
 from ..charts import spec
 from ..charts.views import pathogen_order as _pathogen_order
 from ..freshness import is_stale
+from ..model import empty_signals
 from ..sources import SOURCES
 from ..store import Snapshot
 from .europe import SOURCE as EUROPE_SOURCE
@@ -165,41 +166,70 @@ def today_cards(
 ) -> dict[str, Any]:
     """The rows of the home page's "today" cards from the store ``snapshot`` (of the regions
     with a page, ``states``): Germany's and the US's latest signals (:func:`latest_rows`),
-    "Europe today" (:func:`.europe.europe_rows`), and the key of what they are made of;
-    ``cached``, the build before's, when its key is the same. Empty without signals."""
+    "Europe today" (:func:`.europe.europe_rows`), and the key of what each is made of
+    (``keys``); each card as in ``cached``, the build before's, when its key is the same (a
+    new CDC release leaves Germany's and Europe's cards as they were). Empty without
+    signals."""
     digests = snapshot.signal_digests()
     if not digests:
         return {}
+    meta = snapshot.meta()
     vintages = {
         key: info["vintage"]
-        for source, m in snapshot.meta().items()
+        for source, m in meta.items()
         for name, info in m.signals.items()
         for key in (name, f"{source}/{name}")
     }
-    germany, usa = states.get("DE"), states.get("US")
     europe = digests.get(EUROPE_SOURCE, {})
     # Europe's rows name and link its countries: their names and pages too
     shown = sorted(
         (r, states[r].name, states[r].observed) for r in europe if r in states
     )
-    key = json.dumps(
-        [germany and germany.signals, usa and usa.signals, vintages, europe, shown],
-        sort_keys=True,
-    )
-    if cached and cached.get("key") == key:
-        return dict(cached)
-    # Germany's own (RKI's); ECDC's are in "Europe today"
-    national = snapshot.load_signals(regions=["DE", "US"])
-    trends = signal_trends(
-        national.loc[national["source"].astype(str) != EUROPE_SOURCE]
-    )
-    names = {r: s.name for r, s in states.items() if r in europe}
-    observed = {r for r in names if states[r].observed}
-    return {
-        "key": key,
-        "rows": latest_rows(trends, vintages),
-        "us": latest_rows(trends, vintages, "US"),
-        "europe": europe_rows(snapshot.load_signals([EUROPE_SOURCE]), names, observed)
-        if europe
-        else [],
+
+    def held(region: str) -> list[str]:
+        """The sources with signals of ``region`` (ECDC's are in "Europe today"; a source
+        without the regions' digests, stored by epicurves 0.1, may have some)."""
+        return sorted(
+            s
+            for s, d in digests.items()
+            if (region in d or not d) and s != EUROPE_SOURCE
+        )
+
+    def key(region: str) -> str:
+        state = states.get(region)
+        own = {
+            f"{s}/{n}": info["vintage"]
+            for s in held(region)
+            for n, info in meta[s].signals.items()
+        }
+        return json.dumps([state and state.signals, own], sort_keys=True)
+
+    keys = {
+        "rows": key("DE"),
+        "us": key("US"),
+        "europe": json.dumps([europe, shown], sort_keys=True),
     }
+    before = cached if cached and isinstance(cached.get("keys"), dict) else {}
+    out: dict[str, Any] = {"keys": keys}
+    for card, region in (("rows", "DE"), ("us", "US")):
+        if before and before["keys"].get(card) == keys[card]:
+            out[card] = before[card]
+            continue
+        sources = held(region)
+        trends = signal_trends(
+            snapshot.load_signals(sources, regions=[region])
+            if sources
+            else empty_signals()
+        )
+        out[card] = latest_rows(trends, vintages, region)
+    if before and before["keys"].get("europe") == keys["europe"]:
+        out["europe"] = before["europe"]
+    else:
+        names = {r: s.name for r, s in states.items() if r in europe}
+        observed = {r for r in names if states[r].observed}
+        out["europe"] = (
+            europe_rows(snapshot.load_signals([EUROPE_SOURCE]), names, observed)
+            if europe
+            else []
+        )
+    return out
