@@ -29,7 +29,7 @@ from ..freshness import Freshness, cadence, region_status
 from ..sources import SOURCES, aliases_of
 from ..succession import SUCCESSIONS
 from .europe import EUROPE_COLUMNS, STALE_WEEKS
-from .graph import Collection
+from .graph import CASE_KINDS, Collection
 from .maps import MAPS, map_collections
 from .pages import (
     INCIDENCE_COLUMNS,
@@ -112,7 +112,11 @@ TABLE_PAGES: tuple[TablePage, ...] = (
 
 #: Every file over many regions, with what it shows (see :mod:`.graph`).
 COLLECTIONS: tuple[Collection, ...] = (
-    *(Collection(p.path, p.select, data=True, parents=True) for p in TABLE_PAGES),
+    # The tables show the regions' cases (their summaries and weekly sums), not their signals.
+    *(
+        Collection(p.path, p.select, data=True, parents=True, kinds=CASE_KINDS)
+        for p in TABLE_PAGES
+    ),
     # The compare page lists the current regions with data: a region becoming empty (or no
     # longer) is a change of its description too (kind ``empty``).
     Collection("compare/index.html", lambda s: True, data=False, parents=True),
