@@ -8,6 +8,7 @@ import shutil
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -15,7 +16,7 @@ import pytest
 import epicurves
 from conftest import DISTRICT_DAY_FILES
 from epicurves import Settings
-from epicurves.site import payload
+from epicurves.site import payload, render
 from epicurves.site.build import build_site
 from epicurves.site.collections import THRESHOLD_PAGES
 from epicurves.site.publish import SiteFolder
@@ -294,10 +295,18 @@ def add_covid_release(mirror: Path) -> None:
 
 @pytest.mark.slow
 def test_a_new_release_is_stored_alone_and_rewrites_the_pages_it_changes(
-    work: tuple[Settings, Path],
+    work: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings, site = work
     before = tree(site)
+    cases: list[str] = []  # the regions whose cases the build reads
+    real = render._case_files
+
+    def recording(job: render.ChunkJob, regions: tuple[render.RegionJob, ...]) -> Any:
+        cases.extend(r.region_id for r in regions)
+        return real(job, regions)
+
+    monkeypatch.setattr(render, "_case_files", recording)
     add_covid_release(settings.mirror)  # type: ignore[arg-type]
     report = epicurves.update(settings, SOURCES)
     assert [s.source for s in report.sources if s.status == "updated"] == ["cdc-covid"]
@@ -313,8 +322,23 @@ def test_a_new_release_is_stored_alone_and_rewrites_the_pages_it_changes(
 
     built = build_site(settings, site, changes=report.changes, now=NOW)
 
-    assert not built.full and built.reason == "2 regions changed (signals 2)"
-    changed = rewritten(before, tree(site))
+    # New York's and Puerto Rico's signals did not change, but the newest week of CDC's
+    # admissions moved: their pages count their provisional weeks from it again
+    assert not built.full and built.reason == (
+        "2 regions changed (signals 2); provisional weeks of 2 regions"
+    )
+    after = tree(site)
+    changed = rewritten(before, after)
     assert {"region/US-CA/index.html", "data/US-CA.sig.js", "data/US.sig.js"} <= changed
-    assert not {p for p in changed if "US-NY" in p or "US-PR" in p}
+    assert {"region/US-NY/index.html", "region/US-PR/index.html"} <= changed
+    assert not {p for p in changed if p.startswith(("data/US-NY", "data/US-PR"))}
     assert not {p for p in changed if p.startswith(("region/DE", "data/DE"))}
+    # the four pages: the published ones with their signal parts rendered again, their cases
+    # not read; the same bytes as a full build's (New York's marks two weeks provisional now)
+    assert not {"US", "US-CA", "US-NY", "US-PR"} & set(cases), cases
+    assert (
+        "provisional: the newest 2 weeks"
+        in after["region/US-NY/index.html"][1].decode()
+    )
+    build_site(settings, site.parent / "full", full=True, now=NOW)
+    same_bytes(site, site.parent / "full")

@@ -34,7 +34,14 @@ from ..freshness import freshness
 from ..store import Snapshot, Store
 from .assets import asset_names, write_assets
 from .collections import SiteView, compare_page, home_files, table_pages
-from .decide import DEFAULT_THRESHOLD, plan_build, reuses_states, starting_point
+from .decide import (
+    DEFAULT_THRESHOLD,
+    newest_dates,
+    plan_build,
+    provisional_moved,
+    reuses_states,
+    starting_point,
+)
 from .fingerprint import fingerprint
 from .forecasts import forecast_files, forecasts_changed, published_files
 from .graph import ALWAYS, Plan, region_paths
@@ -165,7 +172,11 @@ class _Builder:
         self.old: Path | None = None
         self.written: set[str] = set()
         self.dropped: set[str] = set()  # files of regions left without observations
-        self.today: dict[str, Any] = {}  # the home page's "Germany today", and its key
+        self.today: dict[str, Any] = {}  # the home page's "today" cards, and their keys
+        # source/signal -> its newest date; the regions counting provisional weeks from one
+        # that moved since the published build (:func:`.decide.provisional_moved`)
+        self.newest: dict[str, str] = {}
+        self.provisional: frozenset[str] = frozenset()
         self.mark = fingerprint(settings.precedence, settings.binder, settings.docs_url)
 
     # -- deciding what to build --------------------------------------------------------------------
@@ -195,9 +206,14 @@ class _Builder:
                 self.settings.precedence,
                 snapshot.signal_digests(),
             )
+        self.newest = newest_dates(snapshot.meta())
+        if previous is not None:
+            digests = snapshot.signal_digests()
+            self.provisional = provisional_moved(previous, self.newest, digests)
         graph_plan, why = plan_build(
             previous, states, changes, store_id=snapshot.store_id,
             generation=snapshot.generation, threshold=threshold,
+            provisional=self.provisional,
         )  # fmt: skip
         return previous, states, graph_plan, why or reason
 
@@ -234,7 +250,8 @@ class _Builder:
         fresh_forecasts = refresh is not None or fresh(digest)
         if previous is not None and graph_plan.files() == set(ALWAYS):
             if not fresh_forecasts:
-                return self._touch(replace(previous, regions=dict(states)), now, reason)
+                kept = replace(previous, regions=dict(states), newest=self.newest)
+                return self._touch(kept, now, reason)
             reason = (reason + "; " if reason else "") + "new forecasts"
         number = self.site.next_number()
         self.old = None if previous is None else self.site.current()
@@ -247,7 +264,11 @@ class _Builder:
             common = self._common(assets)
             summaries = {} if previous is None else dict(previous.summaries)
             weekly = {} if previous is None else dict(previous.weekly)
-            charts = {} if previous is None else signal_charts(previous, states)
+            charts = (
+                {}
+                if previous is None
+                else signal_charts(previous, states, self.provisional)
+            )
             own = executor is None
             if executor is None:
                 executor = make_executor(
@@ -321,6 +342,7 @@ class _Builder:
                 base=None if previous is None else previous.generation,
                 touched=None if previous is None else sorted(skip | self.written),
                 files=total,
+                newest=self.newest,
             )
             collecting.join()
             self.site.publish(self.folder, state)
@@ -437,12 +459,7 @@ class _Builder:
             out=str(self.folder),
             old=None if self.old is None else str(self.old),
             charts=into[2],
-            newest={
-                f"{source}/{name}": str(info["vintage"])
-                for source, m in snapshot.meta().items()
-                for name, info in m.signals.items()
-                if info.get("vintage")
-            },
+            newest=self.newest,
         )
         rendering = f"render {len(graph_plan.regions)} regions ({executor.name})"
         self.progress(rendering)

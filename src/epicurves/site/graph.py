@@ -94,10 +94,12 @@ SIGNAL_SCRIPT = "data/{id}.sig.js"
 #: The kinds of change that rewrite what shows a region's signals (not a new day of cases).
 SIGNAL_KINDS = frozenset({"added", "empty", "signals"})
 
+#: A region's page.
+PAGE = "region/{id}/index.html"
 #: Every per-region file. The page shows breadcrumbs, parts, peers and successions.
 REGION_FILES: tuple[RegionFile, ...] = (
     RegionFile(
-        "region/{id}/index.html",
+        PAGE,
         data=True,
         meta=("self", "ancestors", "children", "peers", "predecessors", "successor"),
     ),
@@ -233,6 +235,9 @@ class Plan:
     """Paths of files that no longer exist (regions that are gone)."""
     removed: frozenset[str] = frozenset()
     """The regions that are gone."""
+    signals_only: frozenset[str] = frozenset()
+    """The regions whose page is rendered for a change of their own signals alone (no other
+    change of theirs or of a region the page shows): everything else on the page stays."""
 
     def files(self) -> set[str]:
         """Every path the build writes (:data:`ALWAYS` included)."""
@@ -271,6 +276,7 @@ def plan(
     data = changes.data
     meta = changes.meta
     targets: dict[str, set[str]] = {}
+    redescribed: set[str] = set()  # the pages that show a changed description
     graphs = (Hierarchy(old), Hierarchy(new))
     for file in REGION_FILES:
         touched: set[str] = set()
@@ -284,7 +290,10 @@ def plan(
             for graph in graphs:
                 dependents = graph.dependents(file.meta)
                 for region_id in meta:
-                    touched |= dependents.get(region_id, set())
+                    described = dependents.get(region_id, set())
+                    touched |= described
+                    if file.pattern == PAGE:
+                        redescribed |= described
         for region_id in touched & set(new):
             if file.of(new[region_id]):
                 targets.setdefault(region_id, set()).add(file.pattern)
@@ -314,4 +323,11 @@ def plan(
         collections=frozenset(chosen),
         delete=frozenset(delete),
         removed=frozenset(removed),
+        signals_only=frozenset(
+            r
+            for r, patterns in targets.items()
+            if PAGE in patterns
+            and changes.regions.get(r) == frozenset({"signals"})
+            and r not in redescribed
+        ),
     )

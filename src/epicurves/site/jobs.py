@@ -72,6 +72,10 @@ def chunk_jobs(
         else job
         for job in regions
     ]
+    regions = [
+        replace(job, signals_only=True) if job.region_id in plan.signals_only else job
+        for job in regions
+    ]
     cori = CoriOptions()
     parts = chunks(regions, days, workers)
     # The longest first, so that the workers finish together: those that write signal data

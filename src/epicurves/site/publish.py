@@ -37,7 +37,7 @@ import shutil
 import stat
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Set
+from collections.abc import Collection, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,8 +90,9 @@ class BuildState:
     """Region id -> what its page says about its signal charts (of the signals its state's
     digest names): a page rewritten while its signals stay reuses it."""
     today: dict[str, Any] = field(default_factory=dict)
-    """The home page's "Germany today" rows whatever the day (``rows``), and of which signals
-    (``key``): the next build reuses them while that stays."""
+    """The home page's "today" cards whatever the day (``rows``: Germany's, ``us``,
+    ``europe``), and of which signals each is (``keys``): the next build reuses a card while
+    its key stays."""
     forecasts: str = ""
     """Which stored forecasts its forecast files show (:attr:`ForecastSummary.digest`)."""
     base: int | None = None
@@ -103,6 +104,9 @@ class BuildState:
     (:meth:`SiteFolder.recycle`)."""
     files: int = 0
     """How many files it holds (the marker aside)."""
+    newest: dict[str, str] | None = None
+    """The newest date of each signal in its source (``source/signal``), from which its pages
+    and maps count the provisional weeks; None: not recorded (a site of an earlier version)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (:meth:`from_dict` reads it back)."""
@@ -123,6 +127,7 @@ class BuildState:
             "base": self.base,
             "touched": self.touched,
             "files": self.files,
+            "newest": self.newest,
         }
 
     @classmethod
@@ -146,18 +151,23 @@ class BuildState:
             if data.get("touched") is None
             else [str(path) for path in data["touched"]],
             files=int(data.get("files", 0)),
+            newest=None if data.get("newest") is None else dict(data["newest"]),
         )
 
 
 def signal_charts(
-    previous: BuildState, states: Mapping[str, RegionState]
+    previous: BuildState,
+    states: Mapping[str, RegionState],
+    moved: Collection[str] = (),
 ) -> dict[str, list[dict[str, Any]]]:
     """The signal charts of ``previous`` still true of ``states``: of the regions whose
-    signals (their digest) are the same."""
+    signals (their digest) are the same, but those ``moved`` (whose provisional weeks count
+    from a newer date, :func:`.decide.provisional_moved`)."""
     return {
         region_id: charts
         for region_id, charts in previous.signal_charts.items()
         if region_id in states
+        and region_id not in moved
         and region_id in previous.regions
         and states[region_id].signals
         and states[region_id].signals == previous.regions[region_id].signals

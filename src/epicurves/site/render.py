@@ -30,7 +30,7 @@ from ..headline import headline
 from ..model import REGION_COLUMNS
 from ..notebooks import region_notebook
 from ..store import read_observations, read_signals
-from .graph import REGION_FILES, SIGNAL_SCRIPT
+from .graph import PAGE, REGION_FILES, SIGNAL_SCRIPT
 from .pages import (
     CSP,
     KIND_LABELS,
@@ -86,6 +86,10 @@ class RegionJob:
     signal_charts: tuple[dict[str, Any], ...] | None = None
     """What its page says about its signal charts, from the build before (its signals did
     not change, and its signal data script is not rewritten): the signals are not read."""
+    signals_only: bool = False
+    """Whether its page is rendered for a change of its signals alone (:attr:`.Plan
+    .signals_only`): the published page is kept but for its signal parts, rendered again
+    (:data:`SIGNAL_BLOCKS`), and its cases are not read."""
 
 
 @dataclass(frozen=True)
@@ -226,25 +230,14 @@ def _page_context(
     signals: SignalFiles | None = None,
 ) -> dict[str, Any]:
     """The region page's template context: the job's links to other regions, its own numbers."""
-    page = dict(job.page)
     flags = [
         {"date": date, "text": "; ".join(FLAG_TEXT.get(t, t) for t in text.split(";"))}
         for date, text in item.flags[:MAX_FLAGS_SHOWN]
     ]
-    root = "../../"
-    return page | {
-        "root": root,
-        "page": "region",
-        "current": "",
-        "title": job.name,
-        "region": {
-            "region_id": job.region_id,
-            "name": job.name,
-            "kind_label": KIND_LABELS.get(job.kind, job.kind),
-            "population": fmt_int(job.population),
-            "vintage": item.vintage,
-            "file": job.region_id,
-        },
+    context = _signal_context(job, signals)
+    page, root = dict(job.page), context["root"]
+    return context | {
+        "region": context["region"] | {"vintage": item.vintage},
         "headline": _headline(summary),
         "chart_text": _chart_text(job, summary),
         "flags": flags,
@@ -266,6 +259,25 @@ def _page_context(
         ),
         "breadcrumbs": [("Home", "index.html")]
         + [(name, region_href(rid)) for rid, name in page.get("ancestors", [])],
+    }
+
+
+def _signal_context(job: RegionJob, signals: SignalFiles | None) -> dict[str, Any]:
+    """What the region page's signal parts (:data:`SIGNAL_BLOCKS`) are rendered from; the
+    rest of the page's context adds to it."""
+    root = "../../"
+    return dict(job.page) | {
+        "root": root,
+        "page": "region",
+        "current": "",
+        "title": job.name,
+        "region": {
+            "region_id": job.region_id,
+            "name": job.name,
+            "kind_label": KIND_LABELS.get(job.kind, job.kind),
+            "population": fmt_int(job.population),
+            "file": job.region_id,
+        },
         "signals": [] if signals is None else signals.charts,
         "signals_config": None
         if signals is None
@@ -299,10 +311,15 @@ def _regions_frame(jobs: tuple[RegionJob, ...]) -> pd.DataFrame:
     return frame.astype(REGION_COLUMNS)
 
 
-def render_chunk(job: ChunkJob) -> ChunkResult:
-    """Render the files of ``job``'s regions; pure: the same job gives the same bytes."""
+def _case_files(
+    job: ChunkJob, regions: tuple[RegionJob, ...]
+) -> tuple[
+    dict[str, dict[str, Any]], dict[str, list[float | None]], dict[str, RegionFiles]
+]:
+    """The summaries, weekly sums and case files (:func:`.payload.region_files`) of
+    ``regions`` of the chunk, from their observations."""
     by_source: dict[str, list[str]] = {}
-    for region in job.regions:
+    for region in regions:
         by_source.setdefault(region.source, []).append(region.region_id)
     frames = [
         read_observations([Path(job.observations[source])], regions=ids)
@@ -311,9 +328,9 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
     observations = (
         pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     )
-    regions = _regions_frame(job.regions)
-    metrics = compute_metrics(observations, regions, cori=job.cori)
-    summary = summarize(metrics, regions)
+    frame = _regions_frame(regions)
+    metrics = compute_metrics(observations, frame, cori=job.cori)
+    summary = summarize(metrics, frame)
     summaries = {
         str(row["region_id"]): {str(k): json_ready(v) for k, v in row.items()}
         for row in summary.to_dict(orient="records")
@@ -322,8 +339,80 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
         region: [None if math.isnan(v) else v for v in values]
         for region, values in weekly_sums(metrics).items()
     }
-    items = region_files(metrics, regions, job.cori.provisional_days)
-    del observations, metrics
+    return summaries, weekly, region_files(metrics, frame, job.cori.provisional_days)
+
+
+#: The parts of a region page that show its signals: blocks of ``region.html``, each
+#: between its two markers, in the order of the page.
+SIGNAL_BLOCKS = {
+    "surveillance": ("<!--surveillance-->", "<!--/surveillance-->"),
+    "signal_scripts": ("<!--signal-scripts-->", "<!--/signal-scripts-->"),
+}
+
+
+def _signal_spans(page: str) -> list[tuple[int, int]] | None:
+    """Where the :data:`SIGNAL_BLOCKS` are in a rendered page, markers included (each once,
+    in order), or None."""
+    spans: list[tuple[int, int]] = []
+    for first, last in SIGNAL_BLOCKS.values():
+        start, end = page.find(first), page.find(last)
+        if start < 0 or end < start or page.count(first) + page.count(last) != 2:
+            return None
+        if spans and start < spans[-1][1]:
+            return None
+        spans.append((start, end + len(last)))
+    return spans
+
+
+def _published_pages(job: ChunkJob) -> dict[str, tuple[str, list[tuple[int, int]]]]:
+    """The published pages of the chunk's regions whose signals alone changed (and whose
+    page and signal data script alone are written), with where their signal parts are."""
+    if job.old is None:
+        return {}
+    out = {}
+    for region in job.regions:
+        if not (region.signals_only and region.signals):
+            continue
+        if not set(region.files) <= {PAGE, SIGNAL_SCRIPT}:
+            continue
+        path = Path(job.old) / PAGE.format(id=region.region_id)
+        try:
+            page = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        spans = _signal_spans(page)
+        if spans is not None:
+            out[region.region_id] = (page, spans)
+    return out
+
+
+def _spliced(
+    page: str,
+    spans: list[tuple[int, int]],
+    region: RegionJob,
+    template: jinja2.Template,
+    job: ChunkJob,
+    sig: SignalFiles | None,
+) -> bytes:
+    """A published region page with its signal parts rendered again: the page a full render
+    gives, when nothing but the region's signals changed."""
+    context = template.new_context({**job.common, **_signal_context(region, sig)})
+    parts, at = [], 0
+    for (start, end), (name, (first, last)) in zip(
+        spans, SIGNAL_BLOCKS.items(), strict=True
+    ):
+        block = "".join(template.blocks[name](context))
+        parts += [
+            page[at:start],
+            block[block.index(first) : block.rindex(last) + len(last)],
+        ]
+        at = end
+    return "".join([*parts, page[at:]]).encode()
+
+
+def render_chunk(job: ChunkJob) -> ChunkResult:
+    """Render the files of ``job``'s regions; pure: the same job gives the same bytes (a
+    region whose signals alone changed: given the published generation's page)."""
     # signals are read for the regions whose data script is written, or whose page has no
     # charts from the build before
     with_signals = [
@@ -344,13 +433,21 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
     for r in job.regions:
         if r.signals and r.region_id not in with_signals and r.signal_charts:
             sig_items[r.region_id] = SignalFiles("", list(r.signal_charts))
+    published = {  # (with signals still: its new page has their parts)
+        region: page
+        for region, page in _published_pages(job).items()
+        if region in sig_items
+    }
+    cases = tuple(r for r in job.regions if r.region_id not in published)
+    summaries, weekly, items = _case_files(job, cases) if cases else ({}, {}, {})
     absent: list[str] = []
     template = environment().get_template("region.html")
     files: list[tuple[str, bytes]] = []
     empty: list[str] = []
     for region in job.regions:
         item = items.get(region.region_id)
-        if item is None:
+        kept = published.get(region.region_id)
+        if item is None and kept is None:
             empty.append(region.region_id)
             continue
         sig = sig_items.get(region.region_id)
@@ -360,12 +457,17 @@ def render_chunk(job: ChunkJob) -> ChunkResult:
                 continue
             if file.pattern not in region.files:
                 continue
-            files.append(
-                (
-                    file.path(region.region_id),
-                    _render(file.pattern, region, item, summaries, template, job, sig),
+            if kept is None:
+                assert item is not None
+                data = _render(
+                    file.pattern, region, item, summaries, template, job, sig
                 )
-            )
+            elif file.pattern == PAGE:
+                data = _spliced(*kept, region, template, job, sig)
+            else:  # its signal data script (what else it would write is not spliced)
+                assert sig is not None
+                data = sig.data.encode()
+            files.append((file.path(region.region_id), data))
     return ChunkResult(
         files, summaries, weekly, empty, absent=absent, signal_charts=charts
     )
