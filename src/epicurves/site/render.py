@@ -87,9 +87,9 @@ class RegionJob:
     """What its page says about its signal charts, from the build before (its signals did
     not change, and its signal data script is not rewritten): the signals are not read."""
     signals_only: bool = False
-    """Whether its page is rendered for a change of its signals alone (:attr:`.Plan
-    .signals_only`): the published page is kept but for its signal parts, rendered again
-    (:data:`SIGNAL_BLOCKS`), and its cases are not read."""
+    """Whether its page is rendered for a change of its signals alone
+    (:attr:`.Plan.signals_only`): the published page is kept but for its signal parts,
+    rendered again (:data:`SIGNAL_BLOCKS`), and its cases are not read."""
 
 
 @dataclass(frozen=True)
