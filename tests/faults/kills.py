@@ -106,8 +106,9 @@ def pipelined(
     the time. Without, each command runs alone, as fast as when it was measured.
 
     After the ``count`` planned trials, up to `EXTRA` more while ``short()``: no kill has yet
-    reached past the commit. (With ``overlap``, ``short()`` is asked before the trial just
-    ended is checked: one extra trial may run that its outcome made unnecessary.)"""
+    landed on one side of the commit. (With ``overlap``, ``short()`` is asked before the
+    trial just ended is checked: one extra trial may run that its outcome made
+    unnecessary.)"""
 
     def wanted(number: int) -> bool:
         return number < count or (number < count + EXTRA and short())
@@ -125,14 +126,24 @@ def pipelined(
 
 
 def delay(
-    rng: random.Random, trial: int, timing: Timing, *, late: float = 1.3, extra: int = 0
+    rng: random.Random,
+    trial: int,
+    timing: Timing,
+    *,
+    late: float = 1.3,
+    extra: int = 0,
+    early: bool = False,
 ) -> float:
     """A kill delay over the command's measured run: every third trial anywhere in it, the
     others from a little before its commit (the time before is mostly the interpreter
     starting and importing) to ``late`` times its end. Runs that overlap another take longer
     than the run measured alone: give them a larger ``late``. The ``extra``-th extra trial
-    (see `pipelined`) waits ``2 ** extra`` times ``late`` times the end."""
+    (see `pipelined`) waits ``2 ** extra`` times ``late`` times the end, or, ``early`` (no
+    kill has landed before the commit yet: a machine faster than when measured), a
+    ``2 ** (extra + 1)``-th of the time to the commit."""
     if extra:
+        if early:
+            return timing.commit / 2.0 ** (extra + 1)
         return 2.0**extra * late * timing.end
     if trial % 3 == 0:
         return rng.uniform(0.0, timing.end)

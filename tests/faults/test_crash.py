@@ -300,16 +300,22 @@ def test_a_killed_update_leaves_the_old_store_or_the_new_one(
     def start(number: int) -> tuple[tuple[Path, float], K.Killed]:
         home = _copy(prepared.before / "home", tmp_path / f"u{number}" / "home")
         extra = max(0, number + 1 - UPDATE_TRIALS)
-        delay = pace.factor * K.delay(rng, number, prepared.update_timing, extra=extra)
+        early = extra > 0 and not none_after() and none_before()
+        delay = pace.factor * K.delay(
+            rng, number, prepared.update_timing, extra=extra, early=early
+        )
         return (home, delay), K.Killed(
             K.command(home, "update", "--mirror", str(prepared.m2)), delay
         )
 
-    def short() -> bool:
+    def none_after() -> bool:
         return outcomes["after the commit"] + outcomes["ended before the kill"] == 0
 
+    def none_before() -> bool:
+        return not any(k != "after the commit" and "ended" not in k for k in outcomes)
+
     for (home, delay), status in K.pipelined(
-        UPDATE_TRIALS, start, overlap=False, short=short
+        UPDATE_TRIALS, start, overlap=False, short=lambda: none_after() or none_before()
     ):
         assert status in (0, -signal.SIGKILL), status
         # 1. the store opens; 2. it holds the data before the update or after, never a mix
@@ -356,6 +362,8 @@ def test_a_killed_update_leaves_the_old_store_or_the_new_one(
 # -- build ---------------------------------------------------------------------------------------
 VARIANTS = ("incremental", "fresh", "full")
 """A site of M1 published, the store of M2: an incremental build; no site yet; ``--full``."""
+#: The outcomes of a kill before the new site was switched to.
+KILLED_BEFORE = ("during the build", "before writing")
 
 
 def _site_outcome(
@@ -401,17 +409,21 @@ def test_a_killed_build_leaves_a_whole_site(prepared: Prepared, tmp_path: Path) 
         # two builds run at once (overlap=True) on as few as two cores: each may take up to
         # twice its measured time: the late kills reach further, past the switch too
         extra = max(0, number + 1 - BUILD_TRIALS)
+        early = extra > 0 and not none_after() and none_before()
         timing = prepared.build_timing[variant]
         delay = pace.factor * K.delay(
-            rng, number // len(VARIANTS), timing, late=1.7, extra=extra
+            rng, number // len(VARIANTS), timing, late=1.7, extra=extra, early=early
         )
         return (variant, world, delay), K.Killed(args, delay)
 
-    def short() -> bool:
+    def none_after() -> bool:
         return not any("after the switch" in k or "ended" in k for k in outcomes)
 
+    def none_before() -> bool:  # ("ended before the kill" is not one)
+        return not any(k.endswith(KILLED_BEFORE) for k in outcomes)
+
     for (variant, world, delay), status in K.pipelined(
-        BUILD_TRIALS, start, overlap=True, short=short
+        BUILD_TRIALS, start, overlap=True, short=lambda: none_after() or none_before()
     ):
         assert status in (0, -signal.SIGKILL), status
         old = None if variant == "fresh" else prepared.old_site
@@ -441,7 +453,7 @@ def test_a_killed_build_leaves_a_whole_site(prepared: Prepared, tmp_path: Path) 
         shutil.rmtree(world)
     _report("build", outcomes, time.perf_counter() - started)
     assert BUILD_TRIALS <= sum(outcomes.values()) <= BUILD_TRIALS + K.EXTRA
-    assert any("during" in k or "before" in k for k in outcomes), outcomes
+    assert not none_before(), outcomes
     site = SiteFolder(prepared.after / "site").state()
     assert site is not None
     settings = Settings(home=prepared.after / "home")
