@@ -54,9 +54,9 @@ def chunk_jobs(
     ``signals`` each signals file of the pinned store generation to the regions it holds
     signals of (None: not known), so that a chunk reads those of its regions only; ``days``
     is the mean length of a region's series per source; ``out`` the new generation's folder
-    and ``old`` the published one; ``charts`` the signal charts a region's page may reuse (when its
-    signal data script is not rewritten); ``newest`` the newest date of each signal in its
-    source (``source/signal``), from which the provisional weeks count."""
+    and ``old`` the published one; ``charts`` the signal charts a region's page may reuse
+    (when its signal data script is not rewritten); ``newest`` the newest date of each signal
+    in its source (``source/signal``), from which the provisional weeks count."""
     hierarchy = Hierarchy(states)
     ordered = sorted(plan.regions, key=lambda r: (states[r].source, r))
     charts = charts or {}
