@@ -10,7 +10,7 @@ compares the state it last built from with the generation it reads. Both use :fu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .succession import SUCCESSIONS
@@ -70,7 +70,11 @@ class RegionState:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (:meth:`from_dict` reads it back)."""
-        return asdict(self) | {"sources": list(self.sources)}
+        # (flat fields: no need of asdict's recursive copy, most of the time a build's state
+        # took to save)
+        return {name: getattr(self, name) for name in self.__dataclass_fields__} | {
+            "sources": list(self.sources)
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RegionState:

@@ -22,7 +22,6 @@ read it.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -497,13 +496,12 @@ def decode_signals(
     for series in data["series"]:
         if keep is not None and not keep(series):
             continue
-        start = dt.date.fromisoformat(series["start"])
+        start = np.datetime64(series["start"], "D")
         step = int(series["step"])
         length = max(len(series.get(k, [])) for k in ("v", "lo", "hi"))
         item = {k: v for k, v in series.items() if k not in ("v", "lo", "hi")}
-        item["dates"] = [
-            (start + dt.timedelta(days=i * step)).isoformat() for i in range(length)
-        ]
+        days = start + np.arange(length) * step
+        item["dates"] = np.datetime_as_string(days).tolist()
         for name, key in (("values", "v"), ("lo", "lo"), ("hi", "hi")):
             if key in series:
                 values = series[key]
