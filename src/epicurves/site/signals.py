@@ -112,12 +112,28 @@ def _texts(values: np.ndarray, digits: int | None) -> list[str]:
     return [t or "" for t in pc.fill_null(text, "").to_pylist()]
 
 
-def _array(values: np.ndarray, digits: int | None) -> str:
-    """``[v,,v]``: holes where NaN, trailing holes left out."""
-    texts = _texts(values, digits)
-    while texts and texts[-1] == "":
-        texts.pop()
-    return "[" + ",".join(texts) + "]"
+def _arrays(items: list[tuple[int | None, np.ndarray]]) -> list[str]:
+    """Each ``(digits, values)`` as ``[v,,v]``: holes where NaN, trailing holes left out;
+    one :func:`_texts` for all the values of the same digits.
+
+    >>> _arrays([(3, np.array([0.5, np.nan, 2631.95, np.nan])), (None, np.array([1.4]))])
+    ['[.5,,2630]', '[1]']
+    """
+    out = [""] * len(items)
+    by_digits: dict[int | None, list[int]] = {}
+    for number, (digits, _) in enumerate(items):
+        by_digits.setdefault(digits, []).append(number)
+    for digits, numbers in by_digits.items():
+        texts = _texts(np.concatenate([items[n][1] for n in numbers]), digits)
+        at = 0
+        for number in numbers:
+            end = at + len(items[number][1])
+            part = texts[at:end]
+            while part and part[-1] == "":
+                part.pop()
+            out[number] = "[" + ",".join(part) + "]"
+            at = end
+    return out
 
 
 @dataclass(frozen=True)
@@ -152,6 +168,8 @@ def _series_objects(
     every_day = table.day[rows]
     numbers = {c: v[rows] for c, v in table.numbers.items()}
     units = table.text("unit", rows) if chart.unit_title else None
+    heads: list[str] = []  # each series' object but its arrays, and its arrays
+    arrays: list[list[tuple[str, int | None, np.ndarray]]] = []
     for key, at in groups(table, rows, ("signal", "pathogen", "age_group", "estimate")):
         signal, pathogen, age, estimate = key
         if estimate not in chart.estimates or (chart.ages and age not in chart.ages):
@@ -179,11 +197,19 @@ def _series_objects(
         }
         if units is not None:  # its unit differs by region: each series says it
             head["unit"] = str(units[at[0]])
-        text = _json(head)[:-1] + ',"v":' + _array(grid["value"], digits)
-        for bound in ("lo", "hi"):
-            if not np.isnan(grid[bound]).all():
-                text += f',"{bound}":' + _array(grid[bound], digits)
-        parts.append(text + "}")
+        heads.append(_json(head)[:-1])
+        arrays.append(
+            [("v", digits, grid["value"])]
+            + [
+                (bound, digits, grid[bound])
+                for bound in ("lo", "hi")
+                if not np.isnan(grid[bound]).all()
+            ]
+        )
+    texts = iter(_arrays([(d, v) for series in arrays for _, d, v in series]))
+    for start, series in zip(heads, arrays, strict=True):
+        fields = "".join(f',"{name}":{next(texts)}' for name, _, _ in series)
+        parts.append(start + fields + "}")
     days = every_day[_shown(table, rows, chart)]
     first = "" if not len(days) else _day_text(days.min())
     last = "" if not len(days) else _day_text(days.max())
