@@ -70,8 +70,8 @@ class RegionState:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (:meth:`from_dict` reads it back)."""
-        # (flat fields: no need of asdict's recursive copy, most of the time a build's state
-        # took to save)
+        # flat fields: no need of asdict's recursive copy, which was most of the time a
+        # build took to save its state
         return {name: getattr(self, name) for name in self.__dataclass_fields__} | {
             "sources": list(self.sources)
         }
