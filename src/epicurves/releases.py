@@ -73,7 +73,8 @@ def _codes(frame: pd.DataFrame, key: Sequence[str]) -> np.ndarray:
 
 def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Element-wise equality where two missing values are equal."""
-    return (a == b) | (np.isnan(a) & np.isnan(b))
+    equal: np.ndarray = (a == b) | (np.isnan(a) & np.isnan(b))
+    return equal
 
 
 def _value_matrix(frame: pd.DataFrame, values: Sequence[str]) -> np.ndarray:
@@ -140,7 +141,8 @@ def changes(
     out = pd.concat(parts) if len(parts) > 1 else kept
     out_codes = np.r_[k[changed], k[gone]]
     out_rel = np.r_[r[changed], r[gone] + 1]
-    return out.iloc[np.lexsort((out_rel, out_codes))].reset_index(drop=True)
+    ordered: pd.DataFrame = out.iloc[np.lexsort((out_rel, out_codes))]
+    return ordered.reset_index(drop=True)
 
 
 def restrict(
@@ -183,7 +185,8 @@ def restrict(
     out[release] = pd.Series(points[s[keep]], index=out.index).astype(
         history[release].dtype
     )
-    return out.reset_index(drop=True)
+    kept: pd.DataFrame = out.reset_index(drop=True)
+    return kept
 
 
 def view(
@@ -342,9 +345,10 @@ def _shown(
     numbers = np.nan_to_num(
         place[list(values)].to_numpy(np.float64, na_value=np.nan), nan=_NOTHING
     )
-    order = np.lexsort((slot, place["index"].to_numpy()))
+    index = place["index"].to_numpy(np.int64)
+    order = np.lexsort((slot, index))
     for i in order:  # oldest first: a later row of a row overwrites an earlier one
-        out[place["index"].iat[i], slot[i] :, :] = numbers[i]
+        out[index[i], slot[i] :, :] = numbers[i]
     return out
 
 
