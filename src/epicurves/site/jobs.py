@@ -60,22 +60,23 @@ def chunk_jobs(
     hierarchy = Hierarchy(states)
     ordered = sorted(plan.regions, key=lambda r: (states[r].source, r))
     charts = charts or {}
-    regions = [
-        region_job(r, states, hierarchy, tuple(sorted(plan.regions[r])))
-        for r in ordered
-    ]
-    regions = [
-        replace(job, signal_charts=tuple(charts[job.region_id]))
-        if job.signals
-        and job.region_id in charts
-        and SIGNAL_SCRIPT not in plan.regions[job.region_id]
-        else job
-        for job in regions
-    ]
-    regions = [
-        replace(job, signals_only=True) if job.region_id in plan.signals_only else job
-        for job in regions
-    ]
+
+    def job_of(region_id: str) -> RegionJob:
+        job = region_job(
+            region_id, states, hierarchy, tuple(sorted(plan.regions[region_id]))
+        )
+        reuse = (
+            job.signals
+            and region_id in charts
+            and SIGNAL_SCRIPT not in plan.regions[region_id]
+        )
+        return replace(
+            job,
+            signal_charts=tuple(charts[region_id]) if reuse else None,
+            signals_only=region_id in plan.signals_only,
+        )
+
+    regions = [job_of(r) for r in ordered]
     cori = CoriOptions()
     parts = chunks(regions, days, workers)
     # The longest first, so that the workers finish together: those that write signal data
