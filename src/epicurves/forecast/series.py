@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from ..sources import get_source
 from ..store import Snapshot
 from ..store.history import VALUES
 from .levels import cutoff
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "COVARIATES",
@@ -181,40 +184,46 @@ def weekly_sums(daily: pd.DataFrame, column: str) -> pd.DataFrame:
     """
     codes, regions = pd.factorize(daily["region_id"].astype(str), sort=True)
     values = daily[column].to_numpy(dtype=np.float64, na_value=np.nan)
-    return _weekly(codes, np.asarray(regions, dtype=object), daily["date"], values)
+    [out] = _weekly(codes, np.asarray(regions, dtype=object), daily["date"], values)
+    return out
 
 
 def _weekly(
-    codes: np.ndarray, regions: np.ndarray, dates: Any, values: np.ndarray
-) -> pd.DataFrame:
-    """:func:`weekly_sums` of rows given as region codes (into ``regions``), dates and
-    values: counted with ``bincount``, sorted by region then week (sums of whole counts are
-    exact in any order)."""
+    codes: np.ndarray, regions: np.ndarray, dates: Any, *columns: np.ndarray
+) -> list[pd.DataFrame]:
+    """:func:`weekly_sums` of each of ``columns`` (values of rows given as region codes into
+    ``regions``, and dates): counted with ``bincount``, sorted by region then week (sums of
+    whole counts are exact in any order)."""
     if not len(codes):
-        return pd.DataFrame(
+        empty = pd.DataFrame(
             {"region_id": pd.Series([], dtype=object),
              "week": pd.Series([], dtype="datetime64[ns]"), "value": []}
         )  # fmt: skip
+        return [empty.copy() for _ in columns]
     ends = week_end(dates).astype(np.int64)
     first = int(ends.min())
     week = (ends - first) // 7
     weeks = int(week.max()) + 1
     key = codes.astype(np.int64) * weeks + week
     length = len(regions) * weeks
-    known = ~np.isnan(values)
     size = np.bincount(key, minlength=length)
-    count = np.bincount(key, weights=known, minlength=length)
-    total = np.bincount(key, weights=np.where(known, values, 0.0), minlength=length)
-    whole = np.flatnonzero((size == 7) & (count == 7))
-    return pd.DataFrame(
-        {
-            "region_id": regions[whole // weeks],
-            "week": ((first + 7 * (whole % weeks)).astype("datetime64[D]")).astype(
-                "datetime64[ns]"
-            ),
-            "value": total[whole],
-        }
-    )
+    out = []
+    for values in columns:
+        known = ~np.isnan(values)
+        count = np.bincount(key, weights=known, minlength=length)
+        total = np.bincount(key, weights=np.where(known, values, 0.0), minlength=length)
+        whole = np.flatnonzero((size == 7) & (count == 7))
+        days = (first + 7 * (whole % weeks)).astype("datetime64[D]")
+        out.append(
+            pd.DataFrame(
+                {
+                    "region_id": regions[whole // weeks],
+                    "week": days.astype("datetime64[ns]"),
+                    "value": total[whole],
+                }
+            )
+        )
+    return out
 
 
 @dataclass
@@ -363,21 +372,52 @@ def _weekly_of(snapshot: Snapshot, table: pd.DataFrame, column: str) -> pd.DataF
         if any(k[:3] != key[:3] for k in _WEEKLY):
             _WEEKLY.clear()  # another generation's
         sources = sorted(set(table["source"]) & set(snapshot.sources()))
-        daily = snapshot.load_observations(sources)
-        source_of = dict(zip(table["region_id"], table["source"], strict=True))
-        # each region from its shown source only (a region may come from several)
-        codes, found = pd.factorize(daily["region_id"], sort=True)
-        from_codes, names = pd.factorize(daily["source"])
-        index = {str(n): i for i, n in enumerate(names)}
-        shown_code = np.array([index.get(source_of.get(str(r), ""), -1) for r in found])
-        mine = shown_code[codes] == from_codes
-        regions = np.asarray([str(r) for r in found], dtype=object)
-        for name in ("new_cases", "new_deaths"):
-            values = daily[name].to_numpy(dtype=np.float64, na_value=np.nan)
-            _WEEKLY[(*key[:3], name)] = _weekly(
-                codes[mine], regions, daily["date"].to_numpy()[mine], values[mine]
+        # the few columns summed, as Arrow reads them (no nullable pandas types)
+        daily = snapshot.load_columns(
+            "observations", ["source", "region_id", "date", *_SUMMED], sources
+        )
+        if daily.num_rows:
+            codes, regions = _codes(daily["region_id"])
+            from_codes, names = _codes(daily["source"])
+            # each region from its shown source only (a region may come from several)
+            source_of = dict(zip(table["region_id"], table["source"], strict=True))
+            index = {str(n): i for i, n in enumerate(names)}
+            shown_code = np.array(
+                [index.get(source_of.get(str(r), ""), -1) for r in regions],
+                dtype=np.int64,
             )
+            mine = shown_code[codes] == from_codes
+            dates = daily["date"].to_numpy()[mine]
+            values = [_floats(daily[name])[mine] for name in _SUMMED]
+            sums = _weekly(codes[mine], regions, dates, *values)
+        else:
+            nothing = np.zeros(0, dtype=np.int64)
+            sums = _weekly(nothing, nothing, nothing, *(nothing for _ in _SUMMED))
+        for name, frame in zip(_SUMMED, sums, strict=True):
+            _WEEKLY[(*key[:3], name)] = frame
     return _WEEKLY[key]
+
+
+#: The observations' columns whose weekly sums are targets or covariates.
+_SUMMED = ("new_cases", "new_deaths")
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's code into the column's distinct values, sorted (as ``pd.factorize(...,
+    sort=True)``, without making a Python string of each row)."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    names = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(names)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[encoded.indices.to_numpy()], names[order]
+
+
+def _floats(column: pa.ChunkedArray) -> np.ndarray:
+    """A column's values as floats, NaN where missing."""
+    return np.asarray(column.to_numpy(), dtype=np.float64)
 
 
 def _rows_of(

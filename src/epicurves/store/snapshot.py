@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 from ..errors import StoreError
 from .meta import SourceMeta
 from .pins import release
-from .tables import read_observations, read_regions, read_signals
+from .tables import read_columns, read_observations, read_regions, read_signals
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
     from filelock import ReadWriteLock
 
     from .generations import Store
@@ -174,6 +175,13 @@ class Snapshot:
         return read_observations(
             self.files("observations", sources), regions=regions, start=start, end=end
         )
+
+    def load_columns(
+        self, table: str, columns: Sequence[str], sources: Iterable[str] | None = None
+    ) -> pa.Table:
+        """The ``columns`` of every row of ``table`` (``observations``…) of the given sources
+        (default all), unconverted (:func:`~epicurves.store.tables.read_columns`)."""
+        return read_columns(self.files(table, sources), columns)
 
     def load_signals(
         self,

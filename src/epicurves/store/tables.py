@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "ROW_GROUP_ROWS",
+    "read_columns",
     "read_observations",
     "read_regions",
     "read_signals",
@@ -89,6 +91,19 @@ def read_observations(
     table = pa.concat_tables(tables, promote_options="default")
     frame: pd.DataFrame = table.to_pandas().astype(OBSERVATION_COLUMNS)
     return frame[list(OBSERVATION_COLUMNS)]
+
+
+def read_columns(files: Sequence[Path], columns: Sequence[str]) -> pa.Table:
+    """The ``columns`` of every row of ``files`` (tables of one kind), as one Arrow table in
+    the files' own types: for readers of a few columns of every row, which need neither the
+    other columns nor pandas' nullable types (a tenth of :func:`read_observations`' time)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not files:
+        return pa.table({name: pa.array([], pa.null()) for name in columns})
+    tables = [pq.read_table(path, columns=list(columns)) for path in files]
+    return pa.concat_tables(tables, promote_options="default")
 
 
 def read_signals(
