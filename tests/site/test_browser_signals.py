@@ -374,6 +374,7 @@ def test_the_europe_map_colours_rates_per_population_only(
 def test_no_serious_accessibility_violation_on_europe(
     browser: object, real_url: str
 ) -> None:
-    """axe-core, light and dark: a country with ERVISS charts, the Europe map, the home page
-    with "Europe today"."""
-    _axe_paths(browser, real_url, ("region/FR/index.html", EUROPE_MAP, "index.html"))
+    """axe-core, light and dark: a country with ERVISS charts, the Europe map. (The real
+    site's home page, with "Europe today", is checked with the other real pages:
+    tests/site/test_browser_a11y.py::test_no_serious_accessibility_violation_on_the_real_site.)"""
+    _axe_paths(browser, real_url, ("region/FR/index.html", EUROPE_MAP))
