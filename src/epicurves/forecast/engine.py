@@ -93,8 +93,11 @@ def horizons_of(series: Series) -> np.ndarray:
     return HORIZONS if series.target.realtime == "releases" else HORIZONS[1:]
 
 
-def reference_dates(series: Series) -> pd.DatetimeIndex:
-    """Every reference date at which at least one series of ``series`` is forecast."""
+def reference_dates(series: Series, *, scored: bool = False) -> pd.DatetimeIndex:
+    """Every reference date at which at least one series of ``series`` is forecast; with
+    ``scored``, only those whose forecasts have an outcome in the data now (the newest of a
+    target without releases has none: its horizon 0 is the week after the data's last), as a
+    backtest that keeps no forecasts makes only those."""
     if not len(series.weeks):
         return pd.DatetimeIndex([])
     start = series.weeks[0] + pd.Timedelta(days=7 * MIN_WEEKS)
@@ -104,6 +107,8 @@ def reference_dates(series: Series) -> pd.DatetimeIndex:
         first = min(series.releases) + pd.Timedelta(days=3)
         start = max(start, first + pd.Timedelta(days=(5 - first.day_of_week) % 7))
     end = series.weeks[-1] + pd.Timedelta(days=7)
+    if scored:  # the week of the nearest horizon in the data
+        end = series.weeks[-1] - pd.Timedelta(days=7 * int(horizons_of(series).min()))
     return pd.date_range(start, end, freq="7D")
 
 

@@ -262,8 +262,10 @@ def backtest(
     every model (default all), scored against the data as known now. A full backtest (no
     ``models``, ``start``, ``end`` or ``regions``) is kept with the store and redone only for
     series that changed; ``scheduler`` spreads it over a Dask cluster (same result);
-    ``forecasts`` also returns every forecast made, in the hubs' format. ``progress`` is
-    called with the pieces of work done and their number: first with none, then after each.
+    ``forecasts`` also returns every forecast made, in the hubs' format (only then is a date
+    none of whose outcomes is known yet forecast: :func:`~.engine.reference_dates`'
+    ``scored``). ``progress`` is called with the pieces of work done and their number: first
+    with none, then after each.
 
     >>> report = backtest(["wk inc covid hosp"], regions=["US-CA"], models=["baseline"])
     >>> report.scores[["region_id", "reference_date", "horizon", "wis"]]
@@ -386,7 +388,7 @@ def _backtest(
                 continue
             counts[name] = len(series.regions)
             since = _since_all(series, regions)
-            dates = engine.reference_dates(series)
+            dates = engine.reference_dates(series, scored=not forecasts)
             stay[name] = []
             if whole and entry:
                 state = stored.read_state(folder, name)
