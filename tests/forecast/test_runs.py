@@ -7,6 +7,7 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ from conftest import SHARED_DATA, shared_folder
 from epicurves import Settings, update
 from epicurves.cli import cli
 from epicurves.forecast.runs import backtest, make_forecasts, scores
+from epicurves.forecast.series import Series
 from epicurves.forecast.summary import load_summary
 
 pytestmark = pytest.mark.slow
@@ -166,6 +168,87 @@ def test_the_stored_backtest_is_redone_only_where_the_data_changed(
     ensemble = fresh.scores.query("model == 'ensemble' and region_id == 'US-CA'")
     assert record["n"] == len(ensemble)
     assert record["coverage_95"] == ensemble["covered_95"].mean()
+
+
+def _rki_mirror(folder: Path, *, until: str, revised: str | None = None) -> None:
+    """RKI's national files in ``folder``, its case file cut after the day ``until`` and,
+    with ``revised``, five more cases reported on that day (the cumulative count from then
+    on)."""
+    shutil.copytree(SHARED_DATA / "rki", folder, dirs_exist_ok=True)
+    path = folder / "COVID-19-Faelle_7-Tage-Inzidenz_Deutschland.csv.gz"
+    frame = pd.read_csv(SHARED_DATA / "rki" / path.name, dtype=str)
+    frame = frame[frame["Meldedatum"] <= until]
+    if revised is not None:
+        later = (frame["Meldedatum"] >= revised) & (frame["Altersgruppe"] == "00+")
+        total = frame.loc[later, "Faelle_gesamt"].astype(int) + 5
+        frame.loc[later, "Faelle_gesamt"] = total.astype(str)
+    frame.to_csv(path, index=False, compression="gzip", lineterminator="\n")
+
+
+def test_kept_forecasts_are_scored_when_their_outcomes_arrive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The newest forecasts are kept with the stored backtest: a new week scores them without
+    making them again (only the new newest date is forecast), a week revised makes again
+    those whose data it is in; the scores and the kept forecasts are those of a backtest
+    from nothing."""
+    from epicurves.forecast import engine
+
+    if not (SHARED_DATA / "SOURCES.md").is_file():
+        pytest.skip(f"real upstream data not found at {SHARED_DATA}")
+    made: list[str] = []
+    forecast_every = engine.forecast_every
+
+    def counted(
+        series: Series, inputs: engine.Inputs, models: Sequence[str], *, seed: int = 0
+    ) -> engine.Batch:
+        made.append(f"{inputs.reference_date:%Y-%m-%d}")
+        return forecast_every(series, inputs, models, seed=seed)
+
+    monkeypatch.setattr(engine, "forecast_every", counted)
+    mirror, home = tmp_path / "mirror", tmp_path / "home"
+    settings = Settings(home=home, mirror=mirror)
+    case = ["wk inc case"]
+    folder = home / "forecasts"
+    kept = folder / "pending-wk-inc-case"
+
+    def kept_files() -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in sorted(kept.iterdir())}
+
+    def fresh() -> tuple[pd.DataFrame, dict[str, bytes]]:
+        """A backtest from nothing of the same store."""
+        shutil.move(folder, tmp_path / "incremental")
+        scores = backtest(case, settings=settings, workers=1).scores
+        files = kept_files()
+        shutil.rmtree(folder)
+        shutil.move(tmp_path / "incremental", folder)
+        return scores, files
+
+    _rki_mirror(mirror / "rki", until="2026-08-15")  # a week less
+    assert not update(settings, ["rki"]).failed
+    backtest(case, settings=settings, workers=1)
+    assert sorted(kept_files())[-1] == "2026-08-22.npz"  # the newest, not yet scored
+    assert len(kept_files()) == 6
+    made.clear()
+    _rki_mirror(mirror / "rki", until="2026-08-22")  # the week arrives
+    assert not update(settings, ["rki"]).failed
+    later = backtest(case, settings=settings, workers=1)
+    assert made == ["2026-08-29"], made  # the four it scores were kept
+    scores, files = fresh()
+    same(later.scores, scores)
+    assert kept_files() == files
+    assert sorted(files) == [f"2026-{d}.npz" for d in
+                             ("07-25", "08-01", "08-08", "08-15", "08-22", "08-29")]  # fmt: skip
+    made.clear()
+    # a revision of the week ending 2026-08-08: the dates whose data it is in are made again,
+    # those it is an outcome of are scored again (from 2026-07-18), the kept ones from them
+    _rki_mirror(mirror / "rki", until="2026-08-22", revised="2026-08-05")
+    assert not update(settings, ["rki"]).failed
+    revised = backtest(case, settings=settings, workers=1)
+    assert sorted(made) == ["2026-07-18", "2026-08-15", "2026-08-22", "2026-08-29"]
+    scores, files = fresh()
+    same(revised.scores, scores)
+    assert kept_files() == files
 
 
 def test_a_backtest_on_dask_gives_the_same_scores(real_home: Path) -> None:

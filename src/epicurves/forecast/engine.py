@@ -13,6 +13,7 @@ horizon 0 it has data for (frozen series are backtested, not forecast beyond the
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -33,14 +34,18 @@ __all__ = [
     "MIN_WEEKS",
     "MODELS",
     "Batch",
+    "Inputs",
     "Model",
     "batches",
+    "forecast_every",
     "horizons_of",
     "hub_frame",
+    "inputs_at",
     "model_names",
     "newest_reference_date",
     "reference_dates",
     "reference_span",
+    "restrict",
     "scores_frame",
     "sorted_scores",
 ]
@@ -155,6 +160,89 @@ def _covariate_at(covariate: Series, reference_date: pd.Timestamp) -> np.ndarray
     return covariate.known_at(reference_date)[0]
 
 
+@dataclass
+class Inputs:
+    """What the models see at a reference date: every series forecast then (pooled models
+    learn from all of them), its known weeks, how many of them were carried forward, and its
+    covariate's known weeks. A forecast is a function of these (with the models and seed)."""
+
+    reference_date: pd.Timestamp
+    every: np.ndarray
+    """The series forecast then (indices into :attr:`Series.regions`)."""
+    known: np.ndarray
+    carried: np.ndarray
+    covariate: np.ndarray | None
+
+    def digest(self, series: Series, models: Sequence[str], seed: int) -> str:
+        """A digest of everything a forecast at this date is made of: the same digest, the
+        same forecasts (kept ones are used again only then: :mod:`.pending`)."""
+        made = hashlib.sha256()
+        ids = np.asarray(series.regions, dtype=object)[self.every]
+        head = [series.target.name, f"{series.weeks[0]:%Y-%m-%d}", *models, str(seed)]
+        made.update("\0".join([*head, *map(str, ids)]).encode())
+        made.update(np.int64(self.known.shape[1]).tobytes())
+        for part in (self.known, self.carried, self.covariate):
+            if part is not None:
+                made.update(np.ascontiguousarray(part).tobytes())
+        return made.hexdigest()[:24]
+
+
+def inputs_at(series: Series, reference_date: pd.Timestamp) -> Inputs:
+    """The :class:`Inputs` of a forecast of ``series`` at ``reference_date``."""
+    history, carried = series.known_at(reference_date)
+    week = history.shape[1] - 1
+    every = _rows_at(series, history, week)
+    every = every[carried[every] <= MAX_CARRIED]
+    covariate = None
+    if series.covariate is not None:  # what was known of it then, same weeks
+        covariate = _covariate_at(series.covariate, reference_date)[every]
+    return Inputs(reference_date, every, history[every], carried[every], covariate)
+
+
+def forecast_every(
+    series: Series, inputs: Inputs, models: Sequence[str], *, seed: int = 0
+) -> Batch:
+    """Every model's forecasts of every series forecast at the inputs' date."""
+    horizons = horizons_of(series)
+    keep = np.searchsorted(HORIZONS, horizons)
+    if not len(inputs.every):
+        return _empty(series, inputs.reference_date, models)
+    known = inputs.known
+    releases = series.target.realtime == "releases"
+    base = baseline(known)
+    made = {"baseline": base}
+    extra: dict[str, np.ndarray] = {}
+    if inputs.covariate is not None:
+        extra["covariate"] = inputs.covariate
+    for name in _members():
+        if name in models or "ensemble" in models:
+            made[name] = MODELS[name](
+                known, releases=releases, seed=seed, fallback=base, **extra
+            )
+    if "ensemble" in models:
+        made["ensemble"] = _models.ensemble([made[n] for n in _members()])
+    out = {n: made[n][:, keep, :] for n in models}
+    return Batch(inputs.reference_date, inputs.every, horizons, out, inputs.carried)
+
+
+def restrict(
+    batch: Batch, rows: np.ndarray | None, models: Sequence[str] | None = None
+) -> Batch:
+    """``batch``'s forecasts of those of the series ``rows`` it has (default all), by the
+    ``models`` (default all it has)."""
+    pick = np.arange(len(batch.rows))
+    if rows is not None:
+        pick = np.searchsorted(batch.rows, np.intersect1d(batch.rows, rows))
+    names = list(batch.quantiles) if models is None else list(models)
+    return Batch(
+        batch.reference_date,
+        batch.rows[pick],
+        batch.horizons,
+        {n: batch.quantiles[n][pick] for n in names},
+        batch.carried[pick],
+    )
+
+
 def forecast_rows(
     series: Series,
     reference_date: pd.Timestamp,
@@ -166,34 +254,22 @@ def forecast_rows(
     """Every model's forecasts at ``reference_date`` of the series ``rows`` (default: every
     one forecast then). The models always see every series forecast at that date (pooled
     models learn from all of them), so a series' forecast is the same whichever are asked."""
-    history, carried = series.known_at(reference_date)
-    week = history.shape[1] - 1
-    every = _rows_at(series, history, week)
-    every = every[carried[every] <= MAX_CARRIED]
-    chosen = every if rows is None else np.intersect1d(every, rows)
+    inputs = inputs_at(series, reference_date)
+    if rows is not None and not np.isin(inputs.every, rows).any():  # none to forecast
+        return _empty(series, reference_date, models)
+    return restrict(forecast_every(series, inputs, models, seed=seed), rows)
+
+
+def _empty(
+    series: Series, reference_date: pd.Timestamp, models: Sequence[str]
+) -> Batch:
+    """A batch without forecasts."""
     horizons = horizons_of(series)
-    keep = np.searchsorted(HORIZONS, horizons)
-    out: dict[str, np.ndarray] = {}
-    if len(chosen):
-        known = history[every]
-        pick = np.searchsorted(every, chosen)
-        releases = series.target.realtime == "releases"
-        base = baseline(known)
-        made = {"baseline": base}
-        extra: dict[str, np.ndarray] = {}
-        if series.covariate is not None:  # what was known of it then, same weeks
-            extra["covariate"] = _covariate_at(series.covariate, reference_date)[every]
-        for name in _members():
-            if name in models or "ensemble" in models:
-                made[name] = MODELS[name](
-                    known, releases=releases, seed=seed, fallback=base, **extra
-                )
-        if "ensemble" in models:
-            made["ensemble"] = _models.ensemble([made[n] for n in _members()])
-        out = {n: made[n][pick][:, keep, :] for n in models}
-    else:
-        out = {n: np.empty((0, len(horizons), len(LEVELS))) for n in models}
-    return Batch(reference_date, chosen, horizons, out, carried[chosen])
+    none = np.empty(0, dtype=np.int64)
+    shape = (0, len(horizons), len(LEVELS))
+    return Batch(
+        reference_date, none, horizons, {n: np.empty(shape) for n in models}, none
+    )
 
 
 def batches(

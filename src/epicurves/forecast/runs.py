@@ -17,7 +17,6 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,10 +27,11 @@ from ..config import Settings
 from ..errors import UsageError
 from ..executor import make_executor
 from ..locks import acquire, writing
-from ..store import Snapshot, Store
-from . import engine, stored, summary
+from ..store import Snapshot
+from . import engine, pending, stored, summary
 from .levels import check_reference_date
 from .series import FORECAST_TARGETS, NoSeriesError, Series, load_series, target
+from .work import SERIES, Piece, plan, work
 
 __all__ = [
     "BacktestReport",
@@ -194,55 +194,6 @@ class BacktestReport:
     """Per target, how many series it has."""
 
 
-@dataclass(frozen=True)
-class _Piece:
-    """One piece of a backtest, small to send: the worker reads the series itself (once per
-    worker process) from the pinned store generation the caller holds."""
-
-    store: str
-    manifest: dict[str, Any]
-    target: str
-    precedence: tuple[str, ...]
-    models: list[str]
-    dates: list[pd.Timestamp]
-    rows: np.ndarray
-    seed: int
-    keep: bool
-
-    @property
-    def key(self) -> tuple[str, int, str, tuple[str, ...]]:
-        return (
-            self.store,
-            int(self.manifest.get("generation", 0)),
-            self.target,
-            self.precedence,
-        )
-
-
-#: The series a worker process read, by :attr:`_Piece.key` (the caller's are put here too).
-_SERIES: dict[tuple[str, int, str, tuple[str, ...]], Series] = {}
-
-
-def _series_of(piece: _Piece) -> Series:
-    if piece.key not in _SERIES:
-        store = Store(Path(piece.store))
-        snapshot = Snapshot(store, piece.manifest, None)  # the caller holds the pin
-        if len(_SERIES) >= 4:
-            _SERIES.clear()
-        _SERIES[piece.key] = load_series(snapshot, piece.target, piece.precedence)
-    return _SERIES[piece.key]
-
-
-def _work(piece: _Piece) -> tuple[str, pd.DataFrame, pd.DataFrame | None]:
-    """One piece of a backtest (module-level: run in a worker process or on Dask)."""
-    series = _series_of(piece)
-    found = list(
-        engine.batches(series, piece.models, piece.dates, piece.rows, seed=piece.seed)
-    )
-    made = engine.hub_frame(series, found) if piece.keep else None
-    return piece.target, engine.scores_frame(series, found), made
-
-
 def backtest(
     targets: Sequence[str] | None = None,
     *,
@@ -354,6 +305,9 @@ def _backtest(
     stay: dict[str, list[int]] = {}
     before: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}  # and their sums
     loaded: dict[str, Series] = {}
+    # per target, the forecasts of the dates kept (pending) made or found valid this time
+    current: dict[str, pending.Kept] = {}
+    keep: dict[str, pd.DatetimeIndex] = {}
     with reading(settings, snapshot) as (settings, pinned):
         folder = settings.home / "forecasts"
         meta = stored.read_meta(folder) if whole else {}
@@ -364,7 +318,7 @@ def _backtest(
         # the targets not asked for this time stay as they were stored
         others = {k: v for k, v in stored_targets.items() if k not in names}
         fresh_meta: dict[str, Any] = {"targets": others}
-        work = []
+        pieces: list[Piece] = []
         states: dict[str, dict[str, Any]] = {}
         for name in names:
             digest = (
@@ -443,47 +397,46 @@ def _backtest(
                 name,
                 tuple(settings.precedence),
             )
-            _SERIES[key] = series  # for the work done in this process
+            SERIES[key] = series  # for the work done in this process
             loaded[name] = series
-            for day in np.unique(since[~np.isnat(since)]):
-                group = np.flatnonzero(since == day)
-                chosen_dates = [
-                    d
-                    for d in dates
-                    if d >= pd.Timestamp(day)
-                    and (first is None or d >= first)
-                    and (last is None or d <= last)
-                ]
+            # the newest dates' forecasts are kept, and used again while their inputs hold
+            keep[name] = pending.kept_dates(series) if whole else dates[:0]
+            reusable = pending.read(folder, name, keep[name]) if whole and entry else {}
+            reused, jobs = plan(
+                series, since, dates, (first, last), reusable, keep[name], chosen, seed
+            )
+            current[name] = reused.kept
+            found[name].extend(reused.scores)
+            for chosen_dates, rows in jobs:
                 for i in range(0, len(chosen_dates), CHUNK):
-                    piece = chosen_dates[i : i + CHUNK]
-                    work.append(
-                        _Piece(
-                            str(pinned.store.root),
-                            pinned.manifest,
-                            name,
-                            tuple(settings.precedence),
-                            chosen,
-                            piece,
-                            group,
-                            seed,
-                            forecasts,
+                    part = chosen_dates[i : i + CHUNK]
+                    pieces.append(
+                        Piece(
+                            str(pinned.store.root), pinned.manifest, name,
+                            tuple(settings.precedence), chosen, part, rows, seed,
+                            forecasts, tuple(d for d in part if d in keep[name]),
                         )
-                    )
-        executor = make_executor(len(work) * 8, scheduler=scheduler, workers=workers)
+                    )  # fmt: skip
+        executor = make_executor(len(pieces) * 8, scheduler=scheduler, workers=workers)
         if progress is not None:
-            progress(0, len(work))
+            progress(0, len(pieces))
+        fresh: dict[str, pending.Kept] = {name: {} for name in current}
         try:
-            for done, (name, scored, made) in enumerate(
-                executor.map_unordered(_work, work), start=1
-            ):
+            for count, done in enumerate(executor.map_unordered(work, pieces), 1):
                 if progress is not None:
-                    progress(done, len(work))
-                found[name].append(scored)
-                if made is not None:
-                    found_forecasts.append(made)
+                    progress(count, len(pieces))
+                found[done.target].append(done.scores)
+                if done.forecasts is not None:
+                    found_forecasts.append(done.forecasts)
+                for made_from, batch in done.kept:
+                    fresh[done.target][batch.reference_date] = (made_from, batch)
         finally:
             executor.close()
-            _SERIES.clear()
+            SERIES.clear()
+        for name, made in fresh.items():
+            if whole:  # written first: each is used again only if its digest holds
+                pending.write(folder, name, made, keep[name])
+            current[name].update(made)
 
         def finish(name: str) -> tuple[pd.DataFrame, stored.Target | None]:
             """A target's scores made anew (with those still valid of the quarters redone),
@@ -507,7 +460,13 @@ def _backtest(
             fresh_meta["code"] = code
             written = {n: t for n, (_, t) in finished.items() if t is not None}
             shown = {
-                name: summary.shown(loaded[name], t.card_sums, t.record_sums, seed=seed)
+                name: summary.shown(
+                    loaded[name],
+                    t.card_sums,
+                    t.record_sums,
+                    seed=seed,
+                    made={day: batch for day, (_, batch) in current[name].items()},
+                )
                 for name, t in written.items()
             }
             stored.write(folder, written, fresh_meta, states, shown)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,16 @@ RECORD_COLUMNS = (
 RECORD_DATES = ("first_reference_date", "last_reference_date")
 
 
-def current(series: Series, *, seed: int = 0) -> pd.DataFrame:
+def current(
+    series: Series,
+    *,
+    seed: int = 0,
+    made: Mapping[pd.Timestamp, engine.Batch] | None = None,
+) -> pd.DataFrame:
     """The ensemble's forecast of every live series of ``series`` at the newest reference date
     (the Saturday after the newest week of any of them), in the hubs' format; none when no
-    live series can be forecast then (a series whose data stop earlier is left out)."""
+    live series can be forecast then (a series whose data stop earlier is left out). Taken
+    from ``made`` (every model's forecasts of every series, by date) when it has that date."""
     rows = np.flatnonzero(series.live & (series.last >= 0))
     if not len(rows):
         return engine.hub_frame(series, [])
@@ -66,7 +73,11 @@ def current(series: Series, *, seed: int = 0) -> pd.DataFrame:
     if not len(dates) or at > dates[-1]:
         return engine.hub_frame(series, [])
     rows = rows[series.last[rows] == series.last[rows].max()]  # up to date
-    batch = engine.forecast_rows(series, at, [RECORD_MODEL], rows, seed=seed)
+    kept = (made or {}).get(at)
+    if kept is not None and RECORD_MODEL in kept.quantiles:
+        batch = engine.restrict(kept, rows, [RECORD_MODEL])
+    else:
+        batch = engine.forecast_rows(series, at, [RECORD_MODEL], rows, seed=seed)
     return engine.hub_frame(series, [batch])
 
 
@@ -169,13 +180,19 @@ def scorecard_from(sums: pd.DataFrame) -> pd.DataFrame:
 
 
 def shown(
-    series: Series, card_sums: pd.DataFrame, record_sums: pd.DataFrame, *, seed: int = 0
+    series: Series,
+    card_sums: pd.DataFrame,
+    record_sums: pd.DataFrame,
+    *,
+    seed: int = 0,
+    made: Mapping[pd.Timestamp, engine.Batch] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """What the site shows of a target (kept with its stored backtest): the ``current``
-    forecasts of ``series``, the track records (``record``) and the scorecard (``card``)
-    from the sums of every quarter of its scores."""
+    forecasts of ``series`` (from ``made`` where it has them: :func:`current`), the track
+    records (``record``) and the scorecard (``card``) from the sums of every quarter of its
+    scores."""
     return {
-        "current": current(series, seed=seed),
+        "current": current(series, seed=seed, made=made),
         "record": records_from(record_sums),
         "card": scorecard_from(card_sums),
     }
