@@ -7,7 +7,9 @@ and the series themselves; the next backtest redoes only the reference dates who
 or scores the data that changed can reach (a new week: the last few; a revised one: from three
 weeks before it; a new release: from the first date that may use it), reads and writes only
 the quarters they are in, and does not even read a target whose data (and the forecasting
-code) did not change. ``epicurves run`` keeps a stored backtest current.
+code) did not change. The newest forecasts are kept too (:mod:`.pending`): redone dates whose
+forecasts' data did not change are scored from them, not forecast again (:mod:`.work`).
+``epicurves run`` keeps a stored backtest current.
 """
 
 from __future__ import annotations

@@ -4,12 +4,13 @@ Per target: ``scores-<target>/<quarter>.parquet`` (every scored forecast, a file
 the reference date: a new week rewrites the newest quarter alone), ``cardsums-<target>.parquet``
 and ``recordsums-<target>.parquet`` (the sums per quarter the scorecard and the track records
 are made of: :func:`.summary.card_sums`, :func:`.summary.record_sums`), ``series-<target>.npz``
-(the series the forecasts were made from), what the site shows of them (:mod:`.summary`), and
-``meta.json`` naming the store, its generation and, per target, a digest of everything in the
-store its series are made of (with the forecasting code), its quarters and a digest of what
-the site shows. :func:`since` compares a target's series now with the stored ones and says,
-per series, from which reference date its forecasts or scores may differ;
-:func:`quarters_to_redo` which stored quarters that reaches.
+(the series the forecasts were made from), what the site shows of them (:mod:`.summary`), the
+newest forecasts themselves (``pending-<target>/``: :mod:`.pending`), and ``meta.json`` naming
+the store, its generation and, per target, a digest of everything in the store its series are
+made of (with the forecasting code), its quarters and a digest of what the site shows.
+:func:`since` compares a target's series now with the stored ones and says, per series, from
+which reference date its forecasts or scores may differ; :func:`quarters_to_redo` which stored
+quarters that reaches.
 """
 
 from __future__ import annotations
