@@ -251,6 +251,28 @@ def test_kept_forecasts_are_scored_when_their_outcomes_arrive(
     assert kept_files() == files
 
 
+def test_a_revised_covariate_alone_redoes_the_forecasts_that_use_it(
+    tmp_path: Path,
+) -> None:
+    """Weekly deaths are forecast with weekly cases as covariate: a revision of the cases
+    alone makes again the deaths' forecasts whose data it is in, as a backtest from nothing
+    makes them."""
+    if not (SHARED_DATA / "SOURCES.md").is_file():
+        pytest.skip(f"real upstream data not found at {SHARED_DATA}")
+    mirror, home = tmp_path / "mirror", tmp_path / "home"
+    settings = Settings(home=home, mirror=mirror)
+    deaths = ["wk inc death"]
+    _rki_mirror(mirror / "rki", until="2026-08-22")
+    assert not update(settings, ["rki"]).failed
+    backtest(deaths, settings=settings, workers=1)
+    _rki_mirror(mirror / "rki", until="2026-08-22", revised="2026-06-03")
+    assert not update(settings, ["rki"]).failed
+    later = backtest(deaths, settings=settings, workers=1)
+    assert later.redone == {"wk inc death": 1}
+    shutil.rmtree(home / "forecasts")
+    same(later.scores, backtest(deaths, settings=settings, workers=1).scores)
+
+
 def test_a_backtest_on_dask_gives_the_same_scores(real_home: Path) -> None:
     pytest.importorskip("distributed")
     settings = Settings(home=real_home)

@@ -106,7 +106,7 @@ def first_change(old: np.ndarray, new: np.ndarray) -> np.ndarray:
 def since(series: Series, old: dict[str, Any] | None) -> np.ndarray:
     """Per series, the first reference date whose forecast or score may differ from the
     stored ones (NaT: none). A forecast at R depends on the data up to R - 7 (or the release
-    of R - 3), its scores on the weeks up to R + 21."""
+    of R - 3) and its covariate's, its scores on the weeks up to R + 21."""
     count = len(series.regions)
     start = engine.reference_dates(series)
     everything = np.full(
@@ -126,8 +126,20 @@ def since(series: Series, old: dict[str, Any] | None) -> np.ndarray:
     since = np.full(known.sum(), np.datetime64("NaT"), dtype="datetime64[ns]")
     hit = changed < len(weeks)
     since[hit] = (weeks[changed[hit]] - pd.Timedelta(days=21)).to_numpy()
-    if series.realtime_values is not None and old.get("realtime") is not None:
-        fixed = first_change(old["realtime"][pick], series.realtime_values[known])
+    # what the forecasts see besides the values: the values as first reported, and the
+    # covariate's (a change at week W reaches the forecasts from W + 7 on); a covariate with
+    # releases is read as each release had it, like the target's own from the same source:
+    # a new release reaches them both (below)
+    covariate = series.covariate
+    if covariate is not None and covariate.releases:
+        covariate = None
+    for now, before in (
+        (series.realtime_values, old.get("realtime")),
+        (None if covariate is None else covariate.values, old.get("covariate")),
+    ):
+        if now is None or before is None:
+            continue
+        fixed = first_change(before[pick], now[known])
         hit = fixed < len(weeks)
         later = (
             weeks[np.minimum(fixed, len(weeks) - 1)] + pd.Timedelta(days=7)
