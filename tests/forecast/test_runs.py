@@ -171,18 +171,25 @@ def test_the_stored_backtest_is_redone_only_where_the_data_changed(
 
 
 def _rki_mirror(folder: Path, *, until: str, revised: str | None = None) -> None:
-    """RKI's national files in ``folder``, its case file cut after the day ``until`` and,
-    with ``revised``, five more cases reported on that day (the cumulative count from then
-    on)."""
+    """RKI's national files in ``folder`` from 2025 on (a short backtest), its case file cut
+    after the day ``until`` and, with ``revised``, five more cases reported on that day (the
+    cumulative count from then on)."""
     shutil.copytree(SHARED_DATA / "rki", folder, dirs_exist_ok=True)
-    path = folder / "COVID-19-Faelle_7-Tage-Inzidenz_Deutschland.csv.gz"
-    frame = pd.read_csv(SHARED_DATA / "rki" / path.name, dtype=str)
-    frame = frame[frame["Meldedatum"] <= until]
-    if revised is not None:
-        later = (frame["Meldedatum"] >= revised) & (frame["Altersgruppe"] == "00+")
-        total = frame.loc[later, "Faelle_gesamt"].astype(int) + 5
-        frame.loc[later, "Faelle_gesamt"] = total.astype(str)
-    frame.to_csv(path, index=False, compression="gzip", lineterminator="\n")
+    for name, day in (
+        ("COVID-19-Faelle_7-Tage-Inzidenz_Deutschland.csv.gz", "Meldedatum"),
+        ("COVID-19-Todesfaelle_Deutschland.csv.gz", "Berichtsdatum"),
+    ):
+        frame = pd.read_csv(SHARED_DATA / "rki" / name, dtype=str)
+        frame = frame[frame[day] >= "2025-01-01"]
+        if day == "Meldedatum":
+            frame = frame[frame[day] <= until]
+            if revised is not None:
+                later = (frame[day] >= revised) & (frame["Altersgruppe"] == "00+")
+                total = frame.loc[later, "Faelle_gesamt"].astype(int) + 5
+                frame.loc[later, "Faelle_gesamt"] = total.astype(str)
+        frame.to_csv(
+            folder / name, index=False, compression="gzip", lineterminator="\n"
+        )
 
 
 def test_kept_forecasts_are_scored_when_their_outcomes_arrive(
@@ -249,6 +256,22 @@ def test_kept_forecasts_are_scored_when_their_outcomes_arrive(
     scores, files = fresh()
     same(revised.scores, scores)
     assert kept_files() == files
+    # a damaged file is made again, not read: a kept forecast, the stored series
+    made.clear()
+    (kept / "2026-07-25.npz").write_bytes(b"PK\x03\x04 cut short")
+    _rki_mirror(mirror / "rki", until="2026-08-22", revised="2026-07-22")
+    assert not update(settings, ["rki"]).failed
+    damaged = backtest(case, settings=settings, workers=1)
+    assert "2026-07-25" in made  # its data did not change: read, had it been whole
+    scores, files = fresh()
+    same(damaged.scores, scores)
+    assert kept_files() == files
+    (folder / "series-wk-inc-case.npz").write_bytes(b"PK\x03\x04 cut short")
+    _rki_mirror(mirror / "rki", until="2026-08-22")  # read when the data change
+    assert not update(settings, ["rki"]).failed
+    damaged = backtest(case, settings=settings, workers=1)
+    assert damaged.redone == {"wk inc case": 1}
+    same(damaged.scores, fresh()[0])
 
 
 def test_a_revised_covariate_alone_redoes_the_forecasts_that_use_it(

@@ -15,6 +15,7 @@ forecast at the :data:`KEPT` newest reference dates, by every model.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -54,7 +55,8 @@ def read(folder: Path, name: str, dates: Iterable[pd.Timestamp]) -> Kept:
     for day in dates:
         path = _folder(folder, name) / f"{day:%Y-%m-%d}.npz"
         try:
-            with np.load(path, allow_pickle=False) as data:
+            # from the bytes: a damaged file leaves no file open
+            with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as data:
                 models = data["models"].tolist()
                 quantiles = {
                     m: q for m, q in zip(models, data["quantiles"], strict=True)
@@ -67,8 +69,8 @@ def read(folder: Path, name: str, dates: Iterable[pd.Timestamp]) -> Kept:
                     data["carried"],
                 )
                 found[pd.Timestamp(day)] = (str(data["digest"]), batch)
-        except (OSError, ValueError, KeyError):
-            continue
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            continue  # (a damaged file: its forecasts are made again)
     return found
 
 
@@ -87,11 +89,11 @@ def usable(
         return None
     digest, batch = kept[day]
     inputs = engine.inputs_at(series, day)
-    if inputs.digest(series, models, seed) != digest or set(batch.quantiles) != set(
-        models
+    if (
+        inputs.digest(series, models, seed) != digest
+        or set(batch.quantiles) != set(models)
+        or len(batch.rows) != len(inputs.every)  # (the digest names them: never)
     ):
-        return None
-    if len(batch.rows) != len(inputs.every):  # (the digest names them: never)
         return None
     return digest, engine.Batch(
         day, inputs.every, batch.horizons, batch.quantiles, inputs.carried

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import io
 import json
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -306,7 +307,9 @@ def _in_order(sums: dict[int, pd.DataFrame], quarters: list[int]) -> pd.DataFram
 
 def read_state(folder: Path, name: str) -> dict[str, Any] | None:
     try:
-        with np.load(folder / f"series-{slug(name)}.npz", allow_pickle=False) as data:
+        # from the bytes: a damaged file leaves no file open
+        raw = io.BytesIO((folder / f"series-{slug(name)}.npz").read_bytes())
+        with np.load(raw, allow_pickle=False) as data:
             realtime, covariate = data["realtime"], data["covariate"]
             return {
                 "start": pd.Timestamp(str(data["start"])),
@@ -316,8 +319,8 @@ def read_state(folder: Path, name: str) -> dict[str, Any] | None:
                 "releases": data["releases"].tolist(),
                 "covariate": covariate if covariate.size else None,
             }
-    except (OSError, ValueError, KeyError):
-        return None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None  # (a damaged file: the target is made again)
 
 
 def write(
