@@ -178,7 +178,7 @@ def backtest_command(
     every = sum(report.series.values())
     err.print(
         f"backtest: {count(len(report.scores), 'scored forecast')}; "
-        f"{made:,} of {every:,} series forecast anew"
+        f"{made:,} of {every:,} series redone"
     )
     from ..forecast.scoring import relative_wis
 

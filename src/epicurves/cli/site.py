@@ -227,7 +227,7 @@ class _Refresh:
             self.error = exc
 
     def done(self, *, quiet: bool) -> None:
-        """Say how much was forecast anew, or raise the refresh's error (saying first that
+        """Say how many series were redone, or raise the refresh's error (saying first that
         the site shows the forecasts stored before)."""
         if self.error is not None:
             if not quiet:
@@ -240,7 +240,7 @@ class _Refresh:
             made = sum(self.report.redone.values())
             err.print(
                 f"forecasts: {made:,} of {sum(self.report.series.values()):,} series "
-                "forecast anew (the others had not changed)"
+                "redone (the others had not changed)"
             )
 
 

@@ -191,7 +191,8 @@ class BacktestReport:
     forecasts: pd.DataFrame | None
     """Every forecast made, in the hubs' format (only when asked for)."""
     redone: dict[str, int]
-    """Per target, how many series were forecast anew (the others' scores were kept)."""
+    """Per target, how many series were redone: forecast anew, or their kept forecasts scored
+    anew (the others' scores were kept)."""
     series: dict[str, int]
     """Per target, how many series it has."""
 
