@@ -114,11 +114,15 @@ def plan(
     its outcomes is known (its forecasts are kept, and shown on the site)."""
     first, last = span
     reused = Reused()
+    stale: set[pd.Timestamp] = set()  # kept, but made from other data
 
     def valid(day: pd.Timestamp) -> bool:
-        if day in kept and day not in reused.kept:
+        """Whether ``day``'s kept forecasts hold (each date checked once)."""
+        if day in kept and day not in reused.kept and day not in stale:
             found = pending.usable(kept, series, day, models, seed=seed)
-            if found is not None:
+            if found is None:
+                stale.add(day)
+            else:
                 reused.kept[day] = found
         return day in reused.kept
 
