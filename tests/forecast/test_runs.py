@@ -104,11 +104,14 @@ def test_forecast_writes_the_hubs_format_with_their_locations(
 
 
 def test_the_stored_backtest_is_redone_only_where_the_data_changed(
-    real_home: Path, tmp_path: Path
+    real_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A store without the newest CDC release, backtested; the release added and the
-    backtest run again: only the reference dates the new release reaches are made anew,
-    and the result equals a backtest from nothing."""
+    backtest run again: only the reference dates the new release reaches are made anew, each
+    once although it reaches the series from different weeks, and the result equals a
+    backtest from nothing."""
+    from epicurves.forecast import engine
+
     mirror = tmp_path / "mirror"
     for folder in ("cdc-covid", "cdc-flu", "rki"):
         shutil.copytree(SHARED_DATA / folder, mirror / folder)
@@ -132,7 +135,19 @@ def test_the_stored_backtest_is_redone_only_where_the_data_changed(
     assert len(files) > 4  # a file per quarter of the reference date
     full.to_parquet(path, index=False)  # the newest release arrives
     assert not update(settings, ["cdc-covid"]).failed
-    later = backtest(targets, settings=settings, workers=1)
+    made: list[pd.Timestamp] = []
+    forecast_every = engine.forecast_every
+
+    def counted(
+        series: Series, inputs: engine.Inputs, models: Sequence[str], *, seed: int = 0
+    ) -> engine.Batch:
+        made.append(inputs.reference_date)
+        return forecast_every(series, inputs, models, seed=seed)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "forecast_every", counted)
+        later = backtest(targets, settings=settings, workers=1)
+    assert made and len(made) == len(set(made)), len(made)  # each date once
     # the quarters the release reaches are written again, the older ones are not touched
     after = {p.name: p.stat() for p in folder.iterdir()}
     assert set(after) >= set(files)

@@ -108,10 +108,12 @@ def plan(
     models: list[str],
     seed: int,
 ) -> tuple[Reused, list[tuple[list[pd.Timestamp], np.ndarray]]]:
-    """A target's work: per series, the reference ``dates`` from its ``since`` on (within
-    ``span``), scored from the ``kept`` forecasts that are still valid; the others to forecast,
-    as (dates, series) pairs. The newest of the dates to ``keep`` is forecast even when none of
-    its outcomes is known (its forecasts are kept, and shown on the site)."""
+    """A target's work: each reference date (of ``dates``, within ``span``) for the series
+    whose ``since`` is on or before it, scored from the ``kept`` forecasts that still hold,
+    or to forecast: each date once, as (dates, series) pairs (a date's forecast is made for
+    every series at once: series whose data changed at different weeks share it). The
+    newest of the dates to ``keep`` is forecast even when none of its outcomes is known (its
+    forecasts are kept, and shown on the site)."""
     first, last = span
     reused = Reused()
     stale: set[pd.Timestamp] = set()  # kept, but made from other data
@@ -127,19 +129,26 @@ def plan(
         return day in reused.kept
 
     jobs = []
-    for day in np.unique(since[~np.isnat(since)]):
-        group = np.flatnonzero(since == day)
+    changed = ~np.isnat(since)
+    starts = np.unique(since[changed])
+    # between one series' first date and the next's, the same series: one job
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else None
+        rows = np.flatnonzero(changed & (since <= start))
         chosen = [
             d
             for d in dates
-            if d >= pd.Timestamp(day)
+            if d >= pd.Timestamp(start)
+            and (end is None or d < pd.Timestamp(end))
             and (first is None or d >= first)
             and (last is None or d <= last)
         ]
         for d in [d for d in chosen if valid(d)]:
-            batch = engine.restrict(reused.kept[d][1], group)
+            batch = engine.restrict(reused.kept[d][1], rows)
             reused.scores.append(engine.scores_frame(series, [batch]))
-        jobs.append(([d for d in chosen if d not in reused.kept], group))
+        todo = [d for d in chosen if d not in reused.kept]
+        if todo:
+            jobs.append((todo, rows))
     newest = keep[-1:]
     if len(newest) and newest[0] not in dates and not valid(newest[0]):
         jobs.append(([newest[0]], np.empty(0, dtype=np.int64)))
