@@ -64,6 +64,25 @@ def run(home: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--home", str(home), *args])
 
 
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The reference dates forecast from now on in this process (``YYYY-MM-DD``, once per
+    forecast of a date's series)."""
+    from epicurves.forecast import engine
+
+    dates: list[str] = []
+    forecast_every = engine.forecast_every
+
+    def counted(
+        series: Series, inputs: engine.Inputs, models: Sequence[str], *, seed: int = 0
+    ) -> engine.Batch:
+        dates.append(f"{inputs.reference_date:%Y-%m-%d}")
+        return forecast_every(series, inputs, models, seed=seed)
+
+    monkeypatch.setattr(engine, "forecast_every", counted)
+    return dates
+
+
 def test_forecast_writes_the_hubs_format_with_their_locations(
     real_home: Path, tmp_path: Path
 ) -> None:
@@ -104,14 +123,12 @@ def test_forecast_writes_the_hubs_format_with_their_locations(
 
 
 def test_the_stored_backtest_is_redone_only_where_the_data_changed(
-    real_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    real_home: Path, tmp_path: Path, made: list[str]
 ) -> None:
     """A store without the newest CDC release, backtested; the release added and the
     backtest run again: only the reference dates the new release reaches are made anew, each
     once although it reaches the series from different weeks, and the result equals a
     backtest from nothing."""
-    from epicurves.forecast import engine
-
     mirror = tmp_path / "mirror"
     for folder in ("cdc-covid", "cdc-flu", "rki"):
         shutil.copytree(SHARED_DATA / folder, mirror / folder)
@@ -135,18 +152,8 @@ def test_the_stored_backtest_is_redone_only_where_the_data_changed(
     assert len(files) > 4  # a file per quarter of the reference date
     full.to_parquet(path, index=False)  # the newest release arrives
     assert not update(settings, ["cdc-covid"]).failed
-    made: list[pd.Timestamp] = []
-    forecast_every = engine.forecast_every
-
-    def counted(
-        series: Series, inputs: engine.Inputs, models: Sequence[str], *, seed: int = 0
-    ) -> engine.Batch:
-        made.append(inputs.reference_date)
-        return forecast_every(series, inputs, models, seed=seed)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(engine, "forecast_every", counted)
-        later = backtest(targets, settings=settings, workers=1)
+    made.clear()
+    later = backtest(targets, settings=settings, workers=1)
     assert made and len(made) == len(set(made)), len(made)  # each date once
     # the quarters the release reaches are written again, the older ones are not touched
     after = {p.name: p.stat() for p in folder.iterdir()}
@@ -208,26 +215,14 @@ def _rki_mirror(folder: Path, *, until: str, revised: str | None = None) -> None
 
 
 def test_kept_forecasts_are_scored_when_their_outcomes_arrive(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, made: list[str]
 ) -> None:
     """The newest forecasts are kept with the stored backtest: a new week scores them without
     making them again (only the new newest date is forecast), a week revised makes again
     those whose data it is in; the scores and the kept forecasts are those of a backtest
     from nothing."""
-    from epicurves.forecast import engine
-
     if not (SHARED_DATA / "SOURCES.md").is_file():
         pytest.skip(f"real upstream data not found at {SHARED_DATA}")
-    made: list[str] = []
-    forecast_every = engine.forecast_every
-
-    def counted(
-        series: Series, inputs: engine.Inputs, models: Sequence[str], *, seed: int = 0
-    ) -> engine.Batch:
-        made.append(f"{inputs.reference_date:%Y-%m-%d}")
-        return forecast_every(series, inputs, models, seed=seed)
-
-    monkeypatch.setattr(engine, "forecast_every", counted)
     mirror, home = tmp_path / "mirror", tmp_path / "home"
     settings = Settings(home=home, mirror=mirror)
     case = ["wk inc case"]
