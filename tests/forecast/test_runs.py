@@ -192,10 +192,20 @@ def test_the_stored_backtest_is_redone_only_where_the_data_changed(
     assert record["coverage_95"] == ensemble["covered_95"].mean()
 
 
-def _rki_mirror(folder: Path, *, until: str, revised: str | None = None) -> None:
-    """RKI's national files in ``folder`` from 2025 on (a short backtest), its case file cut
-    after the day ``until`` and, with ``revised``, five more cases reported on that day (the
-    cumulative count from then on)."""
+@pytest.fixture
+def rki_settings(tmp_path: Path) -> Settings:
+    """An empty home, and a mirror for RKI's national files (:func:`_rki_mirror`)."""
+    if not (SHARED_DATA / "SOURCES.md").is_file():
+        pytest.skip(f"real upstream data not found at {SHARED_DATA}")
+    return Settings(home=tmp_path / "home", mirror=tmp_path / "mirror")
+
+
+def _rki_mirror(settings: Settings, *, until: str, revised: str | None = None) -> None:
+    """RKI's national files in the mirror, from 2025 on (a short backtest), its case file
+    cut after the day ``until`` and, with ``revised``, five more cases reported on that day
+    (the cumulative count from then on); then ``update``."""
+    assert settings.mirror is not None
+    folder = settings.mirror / "rki"
     shutil.copytree(SHARED_DATA / "rki", folder, dirs_exist_ok=True)
     for name, day in (
         ("COVID-19-Faelle_7-Tage-Inzidenz_Deutschland.csv.gz", "Meldedatum"),
@@ -212,21 +222,19 @@ def _rki_mirror(folder: Path, *, until: str, revised: str | None = None) -> None
         frame.to_csv(
             folder / name, index=False, compression="gzip", lineterminator="\n"
         )
+    assert not update(settings, ["rki"]).failed
 
 
 def test_kept_forecasts_are_scored_when_their_outcomes_arrive(
-    tmp_path: Path, made: list[str]
+    rki_settings: Settings, tmp_path: Path, made: list[str]
 ) -> None:
     """The newest forecasts are kept with the stored backtest: a new week scores them without
     making them again (only the new newest date is forecast), a week revised makes again
     those whose data it is in; the scores and the kept forecasts are those of a backtest
     from nothing."""
-    if not (SHARED_DATA / "SOURCES.md").is_file():
-        pytest.skip(f"real upstream data not found at {SHARED_DATA}")
-    mirror, home = tmp_path / "mirror", tmp_path / "home"
-    settings = Settings(home=home, mirror=mirror)
+    settings = rki_settings
     case = ["wk inc case"]
-    folder = home / "forecasts"
+    folder = settings.home / "forecasts"
     kept = folder / "pending-wk-inc-case"
 
     def kept_files() -> dict[str, bytes]:
@@ -241,14 +249,12 @@ def test_kept_forecasts_are_scored_when_their_outcomes_arrive(
         shutil.move(tmp_path / "incremental", folder)
         return scores, files
 
-    _rki_mirror(mirror / "rki", until="2026-08-15")  # a week less
-    assert not update(settings, ["rki"]).failed
+    _rki_mirror(settings, until="2026-08-15")  # a week less
     backtest(case, settings=settings, workers=1)
     assert sorted(kept_files())[-1] == "2026-08-22.npz"  # the newest, not yet scored
     assert len(kept_files()) == 6
     made.clear()
-    _rki_mirror(mirror / "rki", until="2026-08-22")  # the week arrives
-    assert not update(settings, ["rki"]).failed
+    _rki_mirror(settings, until="2026-08-22")  # the week arrives
     later = backtest(case, settings=settings, workers=1)
     assert made == ["2026-08-29"], made  # the four it scores were kept
     scores, files = fresh()
@@ -259,8 +265,7 @@ def test_kept_forecasts_are_scored_when_their_outcomes_arrive(
     made.clear()
     # a revision of the week ending 2026-08-08: the dates whose data it is in are made again,
     # those it is an outcome of are scored again (from 2026-07-18), the kept ones from them
-    _rki_mirror(mirror / "rki", until="2026-08-22", revised="2026-08-05")
-    assert not update(settings, ["rki"]).failed
+    _rki_mirror(settings, until="2026-08-22", revised="2026-08-05")
     revised = backtest(case, settings=settings, workers=1)
     assert sorted(made) == ["2026-07-18", "2026-08-15", "2026-08-22", "2026-08-29"]
     scores, files = fresh()
@@ -269,40 +274,33 @@ def test_kept_forecasts_are_scored_when_their_outcomes_arrive(
     # a damaged file is made again, not read: a kept forecast, the stored series
     made.clear()
     (kept / "2026-07-25.npz").write_bytes(b"PK\x03\x04 cut short")
-    _rki_mirror(mirror / "rki", until="2026-08-22", revised="2026-07-22")
-    assert not update(settings, ["rki"]).failed
+    _rki_mirror(settings, until="2026-08-22", revised="2026-07-22")
     damaged = backtest(case, settings=settings, workers=1)
     assert "2026-07-25" in made  # its data did not change: read, had it been whole
     scores, files = fresh()
     same(damaged.scores, scores)
     assert kept_files() == files
     (folder / "series-wk-inc-case.npz").write_bytes(b"PK\x03\x04 cut short")
-    _rki_mirror(mirror / "rki", until="2026-08-22")  # read when the data change
-    assert not update(settings, ["rki"]).failed
+    _rki_mirror(settings, until="2026-08-22")  # read when the data change
     damaged = backtest(case, settings=settings, workers=1)
     assert damaged.redone == {"wk inc case": 1}
     same(damaged.scores, fresh()[0])
 
 
 def test_a_revised_covariate_alone_redoes_the_forecasts_that_use_it(
-    tmp_path: Path,
+    rki_settings: Settings,
 ) -> None:
     """Weekly deaths are forecast with weekly cases as covariate: a revision of the cases
     alone makes again the deaths' forecasts whose data it is in, as a backtest from nothing
     makes them."""
-    if not (SHARED_DATA / "SOURCES.md").is_file():
-        pytest.skip(f"real upstream data not found at {SHARED_DATA}")
-    mirror, home = tmp_path / "mirror", tmp_path / "home"
-    settings = Settings(home=home, mirror=mirror)
+    settings = rki_settings
     deaths = ["wk inc death"]
-    _rki_mirror(mirror / "rki", until="2026-08-22")
-    assert not update(settings, ["rki"]).failed
+    _rki_mirror(settings, until="2026-08-22")
     backtest(deaths, settings=settings, workers=1)
-    _rki_mirror(mirror / "rki", until="2026-08-22", revised="2026-06-03")
-    assert not update(settings, ["rki"]).failed
+    _rki_mirror(settings, until="2026-08-22", revised="2026-06-03")
     later = backtest(deaths, settings=settings, workers=1)
     assert later.redone == {"wk inc death": 1}
-    shutil.rmtree(home / "forecasts")
+    shutil.rmtree(settings.home / "forecasts")
     same(later.scores, backtest(deaths, settings=settings, workers=1).scores)
 
 
