@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,7 @@ from . import engine
 from .series import Series
 from .summary import slug
 
-__all__ = ["KEPT", "Kept", "kept_dates", "read", "usable", "write"]
+__all__ = ["KEPT", "Kept", "kept_dates", "usable", "write"]
 
 #: How many of the newest reference dates keep their forecasts: the newest (no outcome known
 #: yet), the three before it (horizons 1-3 still to come), and two more, scored again when a
@@ -35,8 +35,7 @@ __all__ = ["KEPT", "Kept", "kept_dates", "read", "usable", "write"]
 KEPT = 6
 
 Kept = dict[pd.Timestamp, tuple[str, engine.Batch]]
-"""Forecasts by reference date, each with the digest of its inputs; a batch's rows are those
-of the series when it was made (:func:`usable` gives them for the series now)."""
+"""Forecasts by reference date, each with the digest of its inputs."""
 
 
 def kept_dates(series: Series) -> pd.DatetimeIndex:
@@ -48,56 +47,43 @@ def _folder(folder: Path, name: str) -> Path:
     return folder / f"pending-{slug(name)}"
 
 
-def read(folder: Path, name: str, dates: Iterable[pd.Timestamp]) -> Kept:
-    """The kept forecasts of a target at those of ``dates`` that have one (a file that cannot
-    be read is left out: its forecasts are made again)."""
-    found: Kept = {}
-    for day in dates:
-        path = _folder(folder, name) / f"{day:%Y-%m-%d}.npz"
-        try:
-            # from the bytes: a damaged file leaves no file open
-            with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as data:
-                models = data["models"].tolist()
-                quantiles = {
-                    m: q for m, q in zip(models, data["quantiles"], strict=True)
-                }
-                batch = engine.Batch(
-                    pd.Timestamp(day),
-                    data["rows"],
-                    data["horizons"],
-                    quantiles,
-                    data["carried"],
-                )
-                found[pd.Timestamp(day)] = (str(data["digest"]), batch)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-            continue  # (a damaged file: its forecasts are made again)
-    return found
+def _file(day: pd.Timestamp) -> str:
+    return f"{day:%Y-%m-%d}.npz"
 
 
 def usable(
-    kept: Kept,
+    folder: Path,
+    name: str,
     series: Series,
     day: pd.Timestamp,
     models: Sequence[str],
     *,
     seed: int,
 ) -> tuple[str, engine.Batch] | None:
-    """The kept forecasts at ``day`` with their digest, as :func:`.engine.forecast_every`
-    would make them now from ``series``; None when none is kept or the data they were made
-    from changed."""
-    if day not in kept:
+    """The forecasts of target ``name`` kept at ``day``, with their digest, as
+    :func:`.engine.forecast_every` would make them now from ``series``; None when none is
+    kept, the data they were made from changed, or the file cannot be read (they are then
+    made again). Their values are read only when the digest holds."""
+    path = _folder(folder, name) / _file(day)
+    if not path.is_file():
         return None
-    digest, batch = kept[day]
     inputs = engine.inputs_at(series, day)
-    if (
-        inputs.digest(series, models, seed) != digest
-        or set(batch.quantiles) != set(models)
-        or len(batch.rows) != len(inputs.every)  # (the digest names them: never)
-    ):
+    digest = inputs.digest(series, models, seed)
+    try:  # the file opened here: a damaged one is closed all the same
+        with path.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
+            names = data["models"].tolist()
+            if str(data["digest"]) != digest or set(names) != set(models):
+                return None
+            quantiles = data["quantiles"]
+            if quantiles.shape[1] != len(
+                inputs.every
+            ):  # (the digest names them: never)
+                return None
+            by_model = dict(zip(names, quantiles, strict=True))
+            horizons = data["horizons"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
-    return digest, engine.Batch(
-        day, inputs.every, batch.horizons, batch.quantiles, inputs.carried
-    )
+    return digest, engine.Batch(day, inputs.every, horizons, by_model, inputs.carried)
 
 
 def write(folder: Path, name: str, made: Kept, dates: pd.DatetimeIndex) -> None:
@@ -105,9 +91,9 @@ def write(folder: Path, name: str, made: Kept, dates: pd.DatetimeIndex) -> None:
     files of other dates are removed."""
     place = _folder(folder, name)
     place.mkdir(parents=True, exist_ok=True)
-    wanted = {f"{d:%Y-%m-%d}.npz" for d in dates}
+    wanted = {_file(d) for d in dates}
     for day, (digest, batch) in made.items():
-        if f"{day:%Y-%m-%d}.npz" not in wanted:
+        if _file(day) not in wanted:
             continue
         models = list(batch.quantiles)
         buffer = io.BytesIO()
@@ -115,12 +101,10 @@ def write(folder: Path, name: str, made: Kept, dates: pd.DatetimeIndex) -> None:
             buffer,
             digest=np.array(digest),
             models=np.array(models, dtype=str),
-            rows=batch.rows,
             horizons=batch.horizons,
-            carried=batch.carried,
             quantiles=np.stack([batch.quantiles[m] for m in models]),
         )
-        write_atomic(place / f"{day:%Y-%m-%d}.npz", buffer.getvalue())
+        write_atomic(place / _file(day), buffer.getvalue())
     for path in place.iterdir():
         if path.name not in wanted:
             path.unlink(missing_ok=True)

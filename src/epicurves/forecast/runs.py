@@ -15,6 +15,7 @@ forecasts' data did not change are scored from them, not forecast again (:mod:`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -404,10 +405,14 @@ def _backtest(
             loaded[name] = series
             # the newest dates' forecasts are kept, and used again while their inputs hold
             keep[name] = pending.kept_dates(series) if whole else dates[:0]
-            reusable = pending.read(folder, name, keep[name]) if whole and entry else {}
-            reused, jobs = plan(
-                series, since, dates, (first, last), reusable, keep[name], chosen, seed
+            usable = (
+                functools.partial(
+                    pending.usable, folder, name, series, models=chosen, seed=seed
+                )
+                if entry  # (made by this code from this store)
+                else _none_kept
             )
+            reused, jobs = plan(series, since, dates, (first, last), usable, keep[name])
             current[name] = reused.kept
             found[name].extend(reused.scores)
             for chosen_dates, rows in jobs:
@@ -493,6 +498,10 @@ def _backtest(
             else pd.DataFrame({c: [] for c in engine.FORECAST_COLUMNS})
         )
     return BacktestReport(result, made_all, redone, counts)
+
+
+def _none_kept(day: pd.Timestamp) -> None:
+    """No kept forecast (:func:`.pending.usable` for a backtest that has none to read)."""
 
 
 def _since_all(series: Series, regions: Sequence[str] | None) -> np.ndarray:

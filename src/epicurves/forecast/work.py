@@ -4,6 +4,7 @@ process or on a Dask cluster (:func:`work`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -103,25 +104,23 @@ def plan(
     since: np.ndarray,
     dates: pd.DatetimeIndex,
     span: tuple[pd.Timestamp | None, pd.Timestamp | None],
-    kept: pending.Kept,
+    usable: Callable[[pd.Timestamp], tuple[str, engine.Batch] | None],
     keep: pd.DatetimeIndex,
-    models: list[str],
-    seed: int,
 ) -> tuple[Reused, list[tuple[list[pd.Timestamp], np.ndarray]]]:
     """A target's work: each reference date (of ``dates``, within ``span``) for the series
-    whose ``since`` is on or before it, scored from the ``kept`` forecasts that still hold,
-    or to forecast: each date once, as (dates, series) pairs (a date's forecast is made for
+    whose ``since`` is on or before it, scored from the forecasts kept at the dates to ``keep``
+    that still hold (``usable``: :func:`.pending.usable`), or to forecast: each date once, as (dates, series) pairs (a date's forecast is made for
     every series at once: series whose data changed at different weeks share it). The
     newest of the dates to ``keep`` is forecast even when none of its outcomes is known (its
     forecasts are kept, and shown on the site)."""
     first, last = span
     reused = Reused()
-    stale: set[pd.Timestamp] = set()  # kept, but made from other data
+    stale: set[pd.Timestamp] = set()  # none kept, or made from other data
 
     def valid(day: pd.Timestamp) -> bool:
         """Whether ``day``'s kept forecasts hold (each date checked once)."""
-        if day in kept and day not in reused.kept and day not in stale:
-            found = pending.usable(kept, series, day, models, seed=seed)
+        if day in keep and day not in reused.kept and day not in stale:
+            found = usable(day)
             if found is None:
                 stale.add(day)
             else:
