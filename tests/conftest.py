@@ -360,16 +360,21 @@ def check_internal_links(site: Path, skip: str | None = None) -> int:
     return checked
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Headless Chromium (skipped without Playwright or /usr/bin/chromium)."""
+    """Headless Chromium, its pages opened warm (:class:`browser_checks.WarmChromium`;
+    skipped without Playwright or /usr/bin/chromium)."""
     playwright = pytest.importorskip(
         "playwright.sync_api", reason="playwright is not installed"
     )
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
+    from browser_checks import WarmChromium
+
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = WarmChromium(
+            p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        )
         yield chromium
         chromium.close()
 

@@ -95,21 +95,20 @@ def _read(browser: Any, site: Path, region: str, hash_: str = "") -> dict[str, A
     """The state of a region page (from disk, with ``hash_``) once its charts, peers and
     signal charts are drawn: ``region`` (:data:`READ_REGION`), ``signals``
     (:data:`READ_SIGNALS`, empty for a page without signals)."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto((site / "region" / region / "index.html").resolve().as_uri() + hash_)
-    flags = ["all-charts-ready", "peers-ready"]
-    if page.locator("#signals-config").count():
-        flags.append("signals-ready")
-    for flag in flags:
-        page.wait_for_selector(f"body[data-{flag}='1']", timeout=15_000)
-    names = {"sources": list(spec.SOURCES_OF_REGION), "figures": list(spec.FIGURES)}
-    state = {
-        "region": page.evaluate(READ_REGION, names),
-        "signals": page.evaluate(READ_SIGNALS),
-    }
-    page.close()
+    with browser.page(viewport={"width": 1280, "height": 900}) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((site / "region" / region / "index.html").resolve().as_uri() + hash_)
+        flags = ["all-charts-ready", "peers-ready"]
+        if page.locator("#signals-config").count():
+            flags.append("signals-ready")
+        for flag in flags:
+            page.wait_for_selector(f"body[data-{flag}='1']", timeout=15_000)
+        names = {"sources": list(spec.SOURCES_OF_REGION), "figures": list(spec.FIGURES)}
+        state = {
+            "region": page.evaluate(READ_REGION, names),
+            "signals": page.evaluate(READ_SIGNALS),
+        }
     assert errors == []
     return state
 

@@ -233,33 +233,33 @@ def test_pages_in_chromium(
         "axe_playwright_python.sync_playwright",
         reason="axe-playwright-python is not installed",
     )
-    context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "response",
-        lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    page.on(
-        "request",
-        lambda r: (
-            None
-            if r.url.startswith((docs_url, "data:", "blob:"))
-            else errors.append(f"fetched from another host: {r.url}")
-        ),
-    )
-    page.goto(docs_url + path)
-    page.wait_for_load_state("networkidle")
-    # Before axe: axe-core fetches the stylesheets again, resolving the theme's @import
-    # against the page rather than the stylesheet (a 404 of its own, not of the page).
-    problems = [f"console: {e}" for e in errors]
-    result = axe_module.Axe().run(page, options=VIOLATIONS)
-    problems += [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    context.close()
+    with browser.page(viewport={"width": width, "height": 900}) as page:  # type: ignore[attr-defined]
+        errors: list[str] = []
+        page.on(
+            "console", lambda m: errors.append(m.text) if m.type == "error" else None
+        )
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on(
+            "response",
+            lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith((docs_url, "data:", "blob:"))
+                else errors.append(f"fetched from another host: {r.url}")
+            ),
+        )
+        page.goto(docs_url + path)
+        page.wait_for_load_state("networkidle")
+        # Before axe: axe-core fetches the stylesheets again, resolving the theme's @import
+        # against the page rather than the stylesheet (a 404 of its own, not of the page).
+        problems = [f"console: {e}" for e in errors]
+        result = axe_module.Axe().run(page, options=VIOLATIONS)
+        problems += [
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
     assert problems == []

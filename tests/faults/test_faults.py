@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 import epicurves
+from conftest import shared_folder
 from epicurves import EpicurvesError, Settings, load_observations, load_regions
 from epicurves.site.build import build_site
 from epicurves.sources import SOURCES
@@ -182,11 +183,17 @@ def _site_files(site: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="session")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
-    root = tmp_path_factory.mktemp("faults-base")
+    """Every source stored from the clean fixtures and a site built from them, once a test
+    run (the tests work on copies)."""
+
+    def make(root: Path) -> None:
+        settings = Settings(home=root / "home", mirror=FIXTURES)
+        report = epicurves.update(settings, list(ALL))
+        assert {s.status for s in report.sources} == {"updated"}, report.sources
+        build_site(settings, root / "site", workers=1, now=NOW)
+
+    root = shared_folder(tmp_path_factory, "faults-base", make)
     settings = Settings(home=root / "home", mirror=FIXTURES)
-    report = epicurves.update(settings, list(ALL))
-    assert {s.status for s in report.sources} == {"updated"}, report.sources
-    build_site(settings, root / "site", workers=1, now=NOW)
     return Base(root / "home", _frames(settings), root / "site")
 
 

@@ -13,7 +13,7 @@ import pytest
 import epicurves
 from browser_checks import recording_page
 from browser_checks import served as _served
-from conftest import FIXTURES
+from conftest import FIXTURES, shared_folder
 from epicurves import Settings
 from epicurves.site.build import build_site
 from site_checks import NOW, SOURCES
@@ -56,15 +56,17 @@ def site(attacked_site: tuple[epicurves.Settings, Path]) -> Path:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home filled from the fixture mirror and a site built from it, once a worker for
+    """A home filled from the fixture mirror and a site built from it, once a test run for
     test_incremental.py and test_daily_run.py (read only through :func:`work`'s copy)."""
-    base = tmp_path_factory.mktemp("daily")
-    shutil.copytree(FIXTURES, base / "mirror")
-    settings = Settings(home=base / "home", mirror=base / "mirror")
-    report = epicurves.update(settings, SOURCES)
-    assert {s.status for s in report.sources} == {"updated"}, report.sources
-    build_site(settings, base / "site", now=NOW)
-    return base
+
+    def make(base: Path) -> None:
+        shutil.copytree(FIXTURES, base / "mirror")
+        settings = Settings(home=base / "home", mirror=base / "mirror")
+        report = epicurves.update(settings, SOURCES)
+        assert {s.status for s in report.sources} == {"updated"}, report.sources
+        build_site(settings, base / "site", now=NOW)
+
+    return shared_folder(tmp_path_factory, "daily", make)
 
 
 @pytest.fixture

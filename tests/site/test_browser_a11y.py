@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_checks import CSP_RECORDER, VIOLATIONS, record_errors
+from browser_checks import CSP_RECORDER, VIOLATIONS, WarmChromium, record_errors
 from browser_checks import axe as _axe_paths
 from site_checks import MAP_PAGES
 
@@ -17,27 +17,25 @@ pytestmark = pytest.mark.browser
 
 
 def test_phone_width_has_no_horizontal_overflow(
-    browser: object, base_url: str, tmp_path: Path
+    browser: WarmChromium, base_url: str, tmp_path: Path
 ) -> None:
-    context = browser.new_context(
+    with browser.page(
         viewport={"width": 390, "height": 844}, device_scale_factor=1
-    )  # type: ignore[attr-defined]
-    p = context.new_page()
-    for path in (
-        "index.html",
-        "countries/index.html",
-        "region/DE/index.html",
-        "compare/index.html",
-        "maps/index.html",
-        "maps/germany/index.html",
-    ):
-        p.goto(base_url + path)
-        p.wait_for_load_state("load")
-        p.wait_for_timeout(500)
-        width = p.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"{path} is {width} px wide"
-    p.screenshot(path=str(tmp_path / "phone.png"), full_page=False)
-    context.close()
+    ) as p:
+        for path in (
+            "index.html",
+            "countries/index.html",
+            "region/DE/index.html",
+            "compare/index.html",
+            "maps/index.html",
+            "maps/germany/index.html",
+        ):
+            p.goto(base_url + path)
+            p.wait_for_load_state("load")
+            p.wait_for_timeout(500)
+            width = p.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{path} is {width} px wide"
+        p.screenshot(path=str(tmp_path / "phone.png"), full_page=False)
 
 
 A11Y_PAGES = (
@@ -46,7 +44,9 @@ A11Y_PAGES = (
 )  # fmt: skip
 
 
-def test_no_serious_accessibility_violation(browser: object, base_url: str) -> None:
+def test_no_serious_accessibility_violation(
+    browser: WarmChromium, base_url: str
+) -> None:
     """axe-core finds no serious or critical violation (WCAG 2 A and AA rules, contrast
     included) on each kind of page, in light and in dark mode."""
     _axe_paths(browser, base_url, A11Y_PAGES)
@@ -54,7 +54,7 @@ def test_no_serious_accessibility_violation(browser: object, base_url: str) -> N
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violation_on_the_analysis_page(
-    browser: object, base_url: str, scheme: str
+    browser: WarmChromium, base_url: str, scheme: str
 ) -> None:
     """The Analysis page with every recipe's code shown (each <details> opened by a click), by
     axe-core in light and in dark mode, at phone width, where it must not scroll sideways."""
@@ -62,22 +62,20 @@ def test_no_serious_accessibility_violation_on_the_analysis_page(
         "axe_playwright_python.sync_playwright",
         reason="axe-playwright-python is not installed",
     )
-    context = browser.new_context(  # type: ignore[attr-defined]
+    with browser.page(
         color_scheme=scheme, viewport={"width": 390, "height": 844}
-    )
-    page = context.new_page()
-    page.goto(base_url + "analysis/index.html")
-    page.wait_for_load_state("load")
-    summaries = page.locator("section.recipe details > summary")
-    for number in range(summaries.count()):
-        summaries.nth(number).click()
-    assert (
-        page.locator("section.recipe details[open] pre code").count()
-        == summaries.count()
-    )
-    result = axe_module.Axe().run(page, options=VIOLATIONS)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    context.close()
+    ) as page:
+        page.goto(base_url + "analysis/index.html")
+        page.wait_for_load_state("load")
+        summaries = page.locator("section.recipe details > summary")
+        for number in range(summaries.count()):
+            summaries.nth(number).click()
+        assert (
+            page.locator("section.recipe details[open] pre code").count()
+            == summaries.count()
+        )
+        result = axe_module.Axe().run(page, options=VIOLATIONS)
+        width = page.evaluate("document.documentElement.scrollWidth")
     serious = [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
         for v in result.response["violations"]
@@ -98,21 +96,19 @@ REAL_A11Y_PAGES = (
 
 @pytest.mark.realdata
 def test_no_serious_accessibility_violation_on_the_real_site(
-    browser: object, real_url: str
+    browser: WarmChromium, real_url: str
 ) -> None:
     _axe_paths(browser, real_url, REAL_A11Y_PAGES)
 
 
 @pytest.mark.parametrize("where", ["http", "file"])
 def test_no_content_security_policy_violation(
-    browser: object, base_url: str, file_url: str, where: str
+    browser: WarmChromium, base_url: str, file_url: str, where: str
 ) -> None:
     """Every kind of page, used (charts on a log axis, compare on a log axis, a map's date, a
     table's search), runs under the site's policy (script-src 'self', no unsafe-eval): no
     violation is reported, served over HTTP (header and <meta>) or opened from a file."""
     root = base_url if where == "http" else file_url
-    context = browser.new_context()  # type: ignore[attr-defined]
-    context.add_init_script(CSP_RECORDER)
     found: dict[str, list[str]] = {}
     for path in (
         *A11Y_PAGES,
@@ -120,32 +116,33 @@ def test_no_content_security_policy_violation(
         "analysis/index.html",
         "about/index.html",
     ):
-        page = context.new_page()
-        errors = record_errors(page)
-        page.goto(root + path)
-        page.wait_for_load_state("load")
-        if path.startswith("region/"):
-            page.wait_for_selector("body[data-all-charts-ready='1']", timeout=15_000)
-            page.select_option("#ctl-scale", "log")
-        elif path.startswith("compare/"):
-            page.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)
-            page.select_option("#cmp-scale", "log")
-            page.wait_for_function(
-                "Bokeh.documents.at(-1).roots()[0].y_scale.type === 'LogScale'"
-            )
-        elif path.startswith("maps/"):
-            page.wait_for_selector("body[data-map-ready='1']", timeout=15_000)
-            page.focus("#map-date")
-            page.keyboard.press("Home")
-        elif page.locator("table.data").count():
-            page.wait_for_selector("body[data-tables-ready='1']")
-            page.locator("input[type='search']").first.fill("a")
-        page.wait_for_timeout(200)
-        violations = page.evaluate("window.__csp") + [
-            e for e in errors if "Content Security Policy" in e
-        ]
-        if violations:
-            found[path] = violations
-        page.close()
-    context.close()
+        with browser.page() as page:
+            page.add_init_script(CSP_RECORDER)
+            errors = record_errors(page)
+            page.goto(root + path)
+            page.wait_for_load_state("load")
+            if path.startswith("region/"):
+                page.wait_for_selector(
+                    "body[data-all-charts-ready='1']", timeout=15_000
+                )
+                page.select_option("#ctl-scale", "log")
+            elif path.startswith("compare/"):
+                page.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)
+                page.select_option("#cmp-scale", "log")
+                page.wait_for_function(
+                    "Bokeh.documents.at(-1).roots()[0].y_scale.type === 'LogScale'"
+                )
+            elif path.startswith("maps/"):
+                page.wait_for_selector("body[data-map-ready='1']", timeout=15_000)
+                page.focus("#map-date")
+                page.keyboard.press("Home")
+            elif page.locator("table.data").count():
+                page.wait_for_selector("body[data-tables-ready='1']")
+                page.locator("input[type='search']").first.fill("a")
+            page.wait_for_timeout(200)
+            violations = page.evaluate("window.__csp") + [
+                e for e in errors if "Content Security Policy" in e
+            ]
+            if violations:
+                found[path] = violations
     assert found == {}

@@ -401,21 +401,19 @@ def test_the_page_draws_its_chart(
         forecast_url if where == "http" else forecast_site[1].resolve().as_uri() + "/"
     )
     for scheme, width in (("light", 1280), ("dark", 390)):
-        context = browser.new_context(
+        with browser.page(
             viewport={"width": width, "height": 900}, color_scheme=scheme
-        )
-        context.add_init_script(CSP_RECORDER)
-        page = context.new_page()
-        errors = record_errors(page)
-        _open(page, root + PAGE, "coverage")
-        panels = page.evaluate("Bokeh.documents[0].roots()[0].children.length")
-        (table,) = _tables(_parse(page.content()), "coverage")
-        assert panels == len({r["data-target"] for r in table["rows"]}) > 1
-        assert page.locator("#coverage-chart canvas").count() >= 1
-        assert page.evaluate("window.__csp") == []
-        assert errors == []
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        context.close()
+        ) as page:
+            page.add_init_script(CSP_RECORDER)
+            errors = record_errors(page)
+            _open(page, root + PAGE, "coverage")
+            panels = page.evaluate("Bokeh.documents[0].roots()[0].children.length")
+            (table,) = _tables(_parse(page.content()), "coverage")
+            assert panels == len({r["data-target"] for r in table["rows"]}) > 1
+            assert page.locator("#coverage-chart canvas").count() >= 1
+            assert page.evaluate("window.__csp") == []
+            assert errors == []
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 @pytest.mark.realdata
