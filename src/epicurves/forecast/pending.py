@@ -75,9 +75,7 @@ def usable(
             if str(data["digest"]) != digest or set(names) != set(models):
                 return None
             quantiles = data["quantiles"]
-            if quantiles.shape[1] != len(
-                inputs.every
-            ):  # (the digest names them: never)
+            if quantiles.shape[1] != len(inputs.every):  # (the digest names them)
                 return None
             by_model = dict(zip(names, quantiles, strict=True))
             horizons = data["horizons"]

@@ -108,11 +108,12 @@ def plan(
     keep: pd.DatetimeIndex,
 ) -> tuple[Reused, list[tuple[list[pd.Timestamp], np.ndarray]]]:
     """A target's work: each reference date (of ``dates``, within ``span``) for the series
-    whose ``since`` is on or before it, scored from the forecasts kept at the dates to ``keep``
-    that still hold (``usable``: :func:`.pending.usable`), or to forecast: each date once, as (dates, series) pairs (a date's forecast is made for
-    every series at once: series whose data changed at different weeks share it). The
-    newest of the dates to ``keep`` is forecast even when none of its outcomes is known (its
-    forecasts are kept, and shown on the site)."""
+    whose ``since`` is on or before it, scored from the forecasts kept at the dates to
+    ``keep`` that still hold (``usable``: :func:`.pending.usable`), or to forecast: each date
+    once, as (dates, series) pairs (a date's forecast is made for every series at once:
+    series whose data changed at different weeks share it). The newest of the dates to
+    ``keep`` is forecast even when none of its outcomes is known (its forecasts are kept, and
+    shown on the site)."""
     first, last = span
     reused = Reused()
     stale: set[pd.Timestamp] = set()  # none kept, or made from other data
