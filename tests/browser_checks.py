@@ -96,8 +96,8 @@ COLOUR_RULES = {
 
 
 def axe(browser: WarmChromium, base_url: str, paths: tuple[str, ...]) -> None:
-    """axe-core finds no serious or critical violation on each of ``paths`` (waiting for
-    its charts, tables, maps), in each of :data:`SCHEMES`."""
+    """axe-core finds no serious or critical violation on each of ``paths`` (once its charts,
+    tables or map are drawn: :func:`wait_until_drawn`), in each of :data:`SCHEMES`."""
     axe_module = pytest.importorskip(
         "axe_playwright_python.sync_playwright",
         reason="axe-playwright-python is not installed",
@@ -107,19 +107,9 @@ def axe(browser: WarmChromium, base_url: str, paths: tuple[str, ...]) -> None:
     with browser.page() as page:
         for path in paths:
             page.goto(base_url + path)
-            page.wait_for_load_state("load")
+            wait_until_drawn(page, path)
             if page.locator("#signals-config").count():
                 page.wait_for_selector("body[data-signals-ready='1']", timeout=15_000)
-            for ready in (
-                "tables-ready",
-                "all-charts-ready",
-                "compare-ready",
-                "map-ready",
-            ):
-                if page.evaluate(
-                    f"document.body.dataset['{ready}'.replace(/-./g, m => m[1].toUpperCase())] !== undefined"
-                ):
-                    break
             page.wait_for_timeout(300)
             for scheme in SCHEMES:
                 page.emulate_media(color_scheme=scheme)  # type: ignore[attr-defined]
@@ -143,6 +133,23 @@ def axe(browser: WarmChromium, base_url: str, paths: tuple[str, ...]) -> None:
                 if serious:
                     found[f"{path} ({scheme})"] = serious
     assert found == {}
+
+
+def wait_until_drawn(page: Any, path: str) -> None:
+    """Wait, once the page at ``path`` has loaded, for what its scripts draw: a region page's
+    charts, Compare's chart, a map, or a page's tables (a page without any: nothing)."""
+    page.wait_for_load_state("load")
+    if path.startswith("region/"):
+        drawn = "all-charts"
+    elif path.startswith("compare/"):
+        drawn = "compare"
+    elif path.startswith("maps/"):
+        drawn = "map"
+    elif page.locator("table.data").count():
+        drawn = "tables"
+    else:
+        return
+    page.wait_for_selector(f"body[data-{drawn}-ready='1']", timeout=15_000)
 
 
 def open_page(p: Any, url: str, *ready: str, timeout: float | None = 15_000) -> None:

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from browser_checks import CSP_RECORDER, VIOLATIONS, WarmChromium, record_errors
+from browser_checks import (
+    CSP_RECORDER,
+    VIOLATIONS,
+    WarmChromium,
+    record_errors,
+    wait_until_drawn,
+)
 from browser_checks import axe as _axe_paths
 from site_checks import MAP_PAGES
 
@@ -120,24 +126,18 @@ def test_no_content_security_policy_violation(
             page.add_init_script(CSP_RECORDER)
             errors = record_errors(page)
             page.goto(root + path)
-            page.wait_for_load_state("load")
+            wait_until_drawn(page, path)
             if path.startswith("region/"):
-                page.wait_for_selector(
-                    "body[data-all-charts-ready='1']", timeout=15_000
-                )
                 page.select_option("#ctl-scale", "log")
             elif path.startswith("compare/"):
-                page.wait_for_selector("body[data-compare-ready='1']", timeout=15_000)
                 page.select_option("#cmp-scale", "log")
                 page.wait_for_function(
                     "Bokeh.documents.at(-1).roots()[0].y_scale.type === 'LogScale'"
                 )
             elif path.startswith("maps/"):
-                page.wait_for_selector("body[data-map-ready='1']", timeout=15_000)
                 page.focus("#map-date")
                 page.keyboard.press("Home")
             elif page.locator("table.data").count():
-                page.wait_for_selector("body[data-tables-ready='1']")
                 page.locator("input[type='search']").first.fill("a")
             page.wait_for_timeout(200)
             violations = page.evaluate("window.__csp") + [
