@@ -293,3 +293,43 @@ def test_build_does_not_replace_a_folder_of_other_files(
     result = CliRunner().invoke(cli, ["build", "--out", str(folder)])
     assert result.exit_code == 1 and "not an epicurves site" in result.stderr
     assert (folder / "thesis.tex").read_text() == "precious"
+
+
+#: Runs the script's entry point for ``--version``; as it exits, prints the Arrow allocator of
+#: its own process and of a process it starts.
+_ALLOCATORS = """
+import os, subprocess, sys
+import pyarrow as pa
+from epicurves import cli
+child = [sys.executable, "-c", "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"]
+leave = os._exit
+def report(code):
+    own = pa.default_memory_pool().backend_name
+    started = subprocess.run(child, capture_output=True, text=True, check=True).stdout.strip()
+    print(own, started, flush=True)
+    leave(code)
+os._exit = report
+sys.argv = ["epicurves", "--version"]
+cli.script()
+"""
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [(None, "system system"), ("mimalloc", "mimalloc mimalloc")],
+)
+def test_the_script_gives_arrow_the_c_allocator_unless_told_otherwise(
+    environment: str | None, expected: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if environment is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = environment
+    done = subprocess.run(
+        [sys.executable, "-c", _ALLOCATORS], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == expected
