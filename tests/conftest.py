@@ -15,12 +15,12 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 import pandas as pd
 import platformdirs
-import pyarrow as pa
 import pytest
 from filelock import FileLock
 
 import epicurves
 from epicurves import Settings
+from epicurves.cli import use_system_allocator
 
 HERE = Path(__file__).parent
 #: The chart layouts (made from the code alone, seconds each time) are made once for the whole
@@ -35,12 +35,10 @@ os.environ.setdefault(
     ),
 )  # the user's own cache folder, one per checkout: two checkouts never evict each other's
 #: Arrow's allocator in the tests' processes and in those they start (workers, notebook
-#: kernels, commands): the C library's, as the ``epicurves`` script gives it (cli/__init__.py),
-#: not pyarrow's mimalloc, which zeroes whole huge pages on first touch (the notebook and
-#: forecast tests: 7-8 % less CPU). A pool named in the environment before the run is kept.
-if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
-    pa.set_memory_pool(pa.system_memory_pool())
+#: kernels, commands): the C library's, as the ``epicurves`` script gives it, not pyarrow's
+#: mimalloc, which zeroes whole huge pages on first touch (the notebook and forecast tests:
+#: 7-8 % less CPU). A pool named in the environment before the run is kept.
+use_system_allocator()
 #: The project's checkout.
 ROOT = HERE.parent
 #: tests/data is a mirror folder (DIR/<folder>/<file>) of tiny files in each upstream format.

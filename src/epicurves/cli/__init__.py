@@ -26,6 +26,7 @@ __all__ = [
     "cli",
     "main",
     "script",
+    "use_system_allocator",
 ]
 
 #: The modules whose commands the group holds (imported for their ``@cli.command``).
@@ -37,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=argv, prog_name="epicurves")
 
 
-def _use_system_allocator() -> None:
+def use_system_allocator() -> None:
     """Make the C library's allocator Arrow's in this process and in every process it starts
     (``ARROW_DEFAULT_MEMORY_POOL=system``, inherited), unless the environment names one.
 
@@ -61,7 +62,7 @@ def script() -> None:
     teardown of every module (pandas and pyarrow take a few tenths of a second to take apart),
     which a daily job, or a user waiting at a prompt, would pay on every run.
     """
-    _use_system_allocator()
+    use_system_allocator()
     try:
         main()
         code = 0
