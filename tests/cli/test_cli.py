@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -321,10 +324,6 @@ cli.script()
 def test_the_script_gives_arrow_the_c_allocator_unless_told_otherwise(
     environment: str | None, expected: str
 ) -> None:
-    import os
-    import subprocess
-    import sys
-
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     if environment is not None:
         env["ARROW_DEFAULT_MEMORY_POOL"] = environment
