@@ -23,17 +23,16 @@ SIGNAL_REGIONS = ("DE", *(f"DE-{s}" for s in (
 def _check_signal_scripts(settings: epicurves.Settings, site: Path) -> set[str]:
     """Every signal data script decodes back to the stored values of the charted signals,
     at the kept precision; returns the regions that have one."""
-    import numpy as np
-
     from epicurves.site import signals as site_signals
 
     charted = {c.signal: c for c in site_signals.SIGNAL_CHARTS}
     charted |= {c.counts: c for c in site_signals.SIGNAL_CHARTS if c.counts}
     stored = epicurves.load_signals(settings=settings)
     stored = stored[stored["signal"].isin(list(charted))]
+    # the columns as lists: walking Arrow's strings row by row took seconds on the real data
     stored = stored[
         [e in charted[s].estimates and (not charted[s].ages or a in charted[s].ages)
-         for s, e, a in zip(stored["signal"], stored["estimate"], stored["age_group"], strict=True)]
+         for s, e, a in zip(*(stored[c].tolist() for c in ("signal", "estimate", "age_group")), strict=True)]
     ]  # fmt: skip
     # the values as the scripts keep them (None where missing), each signal at once
     kept = {}
@@ -42,11 +41,10 @@ def _check_signal_scripts(settings: epicurves.Settings, site: Path) -> set[str]:
         for signal in stored["signal"].unique():
             rows = (stored["signal"] == signal).to_numpy()
             values[rows] = site_signals.kept_values(values[rows], str(signal))
-        kept[column] = [None if np.isnan(v) else v for v in values.tolist()]
+        kept[column] = [None if v != v else v for v in values.tolist()]  # NaN: None
     keys = list(zip(
-        stored["region_id"].astype(str), stored["signal"].astype(str),
-        stored["pathogen"].astype(str), stored["age_group"].astype(str),
-        stored["estimate"].astype(str), stored["date"].dt.strftime("%Y-%m-%d"),
+        *(stored[c].astype(str).tolist() for c in ("region_id", "signal", "pathogen", "age_group", "estimate")),
+        stored["date"].dt.strftime("%Y-%m-%d").tolist(),
         strict=True,
     ))  # fmt: skip
     expected_of: dict[str, dict[tuple[str, ...], tuple[float | None, ...]]] = {}

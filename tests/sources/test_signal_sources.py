@@ -374,6 +374,14 @@ def test_update_stores_and_loads_the_real_signals(
     loaded = load_signals(settings=settings)
     by_source = loaded.groupby("source", observed=True).size().to_dict()
     assert by_source == {n: REAL[n].rows for n in SIGNAL_SOURCES}
+    # every row carries its own source's and signal's vintage (the sources' vintages differ)
+    vintages = loaded.groupby(["source", "signal"], observed=True)["vintage"].unique()
+    meta = epicurves.Store(settings.store_dir).meta()
+    assert {k: list(v) for k, v in vintages.items()} == {
+        (source, name): [info["vintage"]]
+        for source in SIGNAL_SOURCES
+        for name, info in meta[source].signals.items()
+    }
     deaths = load_signals(["DE-BY"], ["deaths-weekly"], settings=settings)
     assert len(deaths) == 336 and set(deaths["unit"]) == {"deaths per week"}
     assert set(deaths["vintage"].astype(str)) == {"2026-08-10"}
