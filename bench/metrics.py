@@ -1,4 +1,5 @@
-"""Benchmark: every metric for every region, from the store (load + compute_metrics).
+"""Benchmark: every metric for every region, from the store (load + compute_metrics), and
+every surveillance signal (load_signals).
 
 Run on demand (not part of the test suite)::
 
@@ -6,7 +7,8 @@ Run on demand (not part of the test suite)::
 
 Fills a temporary store from the mirror once, then times, in this process, loading every
 region's observations and regions (shown source) and computing all metrics (Cori included),
-``--runs`` times. Prints the median, minimum and maximum, and the number of regions and rows.
+and loading every signal of every region, ``--runs`` times. Prints the median, minimum and
+maximum, and the number of regions and rows.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="epicurves-bench-") as home:
         settings = epicurves.Settings(home=Path(home), mirror=args.mirror)
         epicurves.update(settings)
-        load, compute, total = [], [], []
+        load, compute, total, signal_load = [], [], [], []
         for _ in range(args.runs):
             started = time.perf_counter()
             observations = epicurves.load_observations(settings=settings)
@@ -46,17 +48,21 @@ def main() -> None:
             load.append(loaded - started)
             compute.append(done - loaded)
             total.append(done - started)
+            signals = epicurves.load_signals(settings=settings)
+            signal_load.append(time.perf_counter() - done)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(
         f"regions: {metrics['region_id'].nunique()}, rows: {len(metrics):,}, "
-        f"metric columns: {len(epicurves.METRIC_COLUMNS)}, runs: {args.runs}"
+        f"metric columns: {len(epicurves.METRIC_COLUMNS)}, signal rows: {len(signals):,}, "
+        f"runs: {args.runs}"
     )
     for label, values in (
         ("load", load),
         ("compute_metrics", compute),
         ("total", total),
+        ("load_signals", signal_load),
     ):
         print(
             f"{label:<16} median {statistics.median(values):6.3f} s   "
