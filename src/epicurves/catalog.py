@@ -302,7 +302,9 @@ def load_signals(
         [vintages.get((s, n)) for s in source_of for n in signal_of], dtype="string"
     )
     pair = source_codes * len(signal_of) + signal_codes
-    frame["vintage"] = pd.Series(found.take(pair), index=frame.index, dtype="string")
+    pair[(source_codes < 0) | (signal_codes < 0)] = -1  # a missing name: no vintage
+    vintage = found.take(pair, allow_fill=True)
+    frame["vintage"] = pd.Series(vintage, index=frame.index, dtype="string")
     frame = frame.sort_values(
         ["region_id", "signal", "pathogen", "age_group", "estimate", "date"],
         kind="stable",
