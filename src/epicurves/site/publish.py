@@ -460,15 +460,15 @@ def _put(target: Path, previous: Path | None, data: bytes) -> None:
                 return
         except OSError:
             pass
+    recycled = False
     try:
         fd = os.open(target, _NEW, 0o666)  # as open(..., "xb") makes it
     except FileExistsError:  # a file of a recycled folder
-        with open(_rewritten(target), "wb") as handle:
-            handle.write(data)
-            handle.truncate()  # where the old version was longer, its tail goes
-        return
+        fd, recycled = _rewritten(target), True
     with open(fd, "wb") as handle:
         handle.write(data)
+        if recycled:
+            handle.truncate()  # where the old version was longer, its tail goes
 
 
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
