@@ -293,7 +293,13 @@ def load_signals(
     )
     if as_of is not None:  # what was known then, not the stored vintage
         last = frame.groupby(["source", "signal"], observed=True)["date"].max()
-        vintages = {(str(s), str(n)): f"{d:%Y-%m-%d}" for (s, n), d in last.items()}
+        pairs = last.reset_index()
+        vintages = {
+            (str(s), str(n)): f"{d:%Y-%m-%d}"
+            for s, n, d in zip(
+                pairs["source"], pairs["signal"], pairs["date"], strict=True
+            )
+        }
     # one lookup of each (source, signal) pair, not one per row (Arrow's strings are slow
     # to walk in Python: 1.2 s of 1.4 for the real data's 490,000 rows)
     source_codes, source_of = pd.factorize(frame["source"])

@@ -97,6 +97,7 @@ def merge_history(
     notes: list[str] = []
     done = list(replaced)
     history: pd.DataFrame | None
+    reuse: tuple[str, ...]
     if not ours:
         history, reuse, every = new, (), theirs
     elif [r for r in theirs if r <= ours[-1]] == ours and _same_rows(

@@ -329,8 +329,8 @@ def filled_signal(view: SignalView) -> figure:
             models[signal_model("provisional", chart)].data = dict(view.provisional)
         if view.title:
             fig.title.text = view.title
-    shown: figure = fig
-    return shown
+    drawn: figure = fig
+    return drawn
 
 
 def draw_signals(views: Sequence[SignalView]) -> Column:
