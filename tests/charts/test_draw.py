@@ -108,6 +108,7 @@ def test_the_population_is_found_or_given(rise: pd.DataFrame) -> None:
         epicurves.plot_region(unknown, per="per100k")
 
 
+@pytest.mark.slow  # over a second alone; the full command runs it
 def test_a_population_given_rescales_every_per_100k_panel(rise: pd.DataFrame) -> None:
     """The incidence, the daily panels and the comparison line all use it, so the panels
     agree with each other (and a frame without populations gets an incidence)."""

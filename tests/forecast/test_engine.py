@@ -104,6 +104,7 @@ def test_a_week_without_release_uses_the_one_before_carried_forward() -> None:
     assert np.array_equal(history[:, -1], history[:, -2])
 
 
+@pytest.mark.slow  # over a second alone; the full command runs it
 def test_forecasts_are_the_same_bytes_every_time() -> None:
     series = _released(_values(count=3))
     one = engine.hub_frame(series, list(engine.batches(series, list(engine.MODELS))))

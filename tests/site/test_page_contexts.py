@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from conftest import ATTACK as EVIL
 from epicurves.site import pages, payload
 
@@ -80,6 +82,7 @@ def test_biggest_rises_rank_live_regions_first_and_mark_frozen_ones() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.slow  # over a second alone; the full command runs it
 def test_chart_and_map_colours_have_3_to_1_contrast() -> None:
     """Lines of the charts, the incidence levels, compare's lines and the map's classes are
     graphics people must see: WCAG AA asks 3:1 against the chart's background."""
