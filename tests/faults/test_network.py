@@ -83,10 +83,11 @@ def net(
     for name in ("EPICURVES_HOME", "EPICURVES_MIRROR", "EPICURVES_PRECEDENCE"):
         monkeypatch.delenv(name, raising=False)
     # Small bounds: a case that is not cut off by them shows as a slow test, not a hang. The
-    # read timeout is short only for the case about it (Case.read_timeout): on a loaded
-    # machine the server's thread may take longer than half a second to answer.
+    # read timeout and a download's time are short only for the cases about them
+    # (Case.read_timeout, Case.max_seconds): on a loaded machine the server's thread may take
+    # longer than half a second to answer, and a whole download of a few bytes over a second.
     monkeypatch.setattr(epicurves.fetch, "TIMEOUT", (2, 10.0))
-    monkeypatch.setattr(epicurves.fetch, "MAX_SECONDS", 1.0)
+    monkeypatch.setattr(epicurves.fetch, "MAX_SECONDS", 10.0)
     monkeypatch.setattr(epicurves.fetch, "MAX_BYTES", 1 << 20)
     shutil.copytree(base, tmp_path / "home")
     name: str = request.param
@@ -119,6 +120,8 @@ class Case:
     """Whether the message must name the URL."""
     read_timeout: float | None = None
     """The fetch's read timeout for this case (default the fixture's)."""
+    max_seconds: float | None = None
+    """The fetch's bound on a download's seconds for this case (default the fixture's)."""
 
 
 HTML_503 = S.HTML.replace(b"Sorry", b"503 Service Unavailable")
@@ -142,7 +145,7 @@ CASES = [
          ("cut off",)),
     Case("endless-trickle",
          lambda n: S.endless(n.body, n.body.splitlines(True)[-1], n.server.stop, pause=0.01),
-         ("cut off",)),
+         ("cut off", "within 1 s"), max_seconds=1.0),
     Case("endless-with-etag",
          lambda n: S.endless(n.body, n.body.splitlines(True)[-1], n.server.stop, ETag='"e"'),
          ("cut off",)),
@@ -160,6 +163,9 @@ def _refused(net: Net, case: Case, run: Callable[[], str]) -> str:
             connect = epicurves.fetch.TIMEOUT[0]
             timeout = (connect, case.read_timeout)
             stack.enter_context(mock.patch.object(epicurves.fetch, "TIMEOUT", timeout))
+        if case.max_seconds is not None:
+            bound = mock.patch.object(epicurves.fetch, "MAX_SECONDS", case.max_seconds)
+            stack.enter_context(bound)
         message = run()
     assert "\n" not in message, message
     assert message.startswith(f"{net.source}: {MAIN[net.source]}: "), message
