@@ -123,7 +123,7 @@ def first_chart_times(
             # When the page itself saw its first charts painted, from the navigation's start.
             return float(page.evaluate("document.body.dataset.chartsReadyMs")) / 1000
 
-        page.goto(base + "index.html")
+        page.goto(base + "index.html")  # a reader comes from the home page (no charts)
         first = drawn(WARM)  # caches the shared scripts: BokehJS, the layouts
         drawn(WARM)  # and, opened again, their compiled code (Chromium's code cache)
         for _ in range(rounds):
