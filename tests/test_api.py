@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,13 +25,82 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 def test_all_is_sorted_and_complete() -> None:
     assert epicurves.__all__ == sorted(epicurves.__all__, key=_isort_key)
-    public = {n for n, v in vars(epicurves).items() if not n.startswith("_")}
-    modules = {n for n, v in vars(epicurves).items() if type(v).__name__ == "module"}
-    assert public - modules - {"annotations"} == set(epicurves.__all__)
+    # Each name is read from its module on first use; `headline` is imported at once.
+    homes = {**epicurves._HOMES, "headline": "headline"}
+    assert set(homes) == set(epicurves.__all__)
+    for name, module in homes.items():
+        home = importlib.import_module(f"epicurves.{module}")
+        assert getattr(epicurves, name) is getattr(home, name), name
+    # The imports that type checkers and readers see name the same modules.
+    tree = ast.parse((SRC / "__init__.py").read_text())
+    imported = {
+        (node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1
+        for alias in node.names
+    }
+    assert imported == {(module, name) for name, module in homes.items()}
+    assert set(epicurves.__all__) <= set(dir(epicurves))
+    with pytest.raises(AttributeError, match="no attribute 'load_everything'"):
+        epicurves.load_everything  # noqa: B018
 
 
-#: Which package modules each layer may import; the core never imports the CLI.
+#: Runs some code in a new interpreter, then prints the heavy modules it imported.
+_IMPORTED = """
+import sys
+{code}
+print(" ".join(m for m in ("pandas", "numpy", "pyarrow", "bokeh") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("import epicurves", ""),
+        ("import epicurves.cli", "numpy"),
+        ("import epicurves.sources", ""),
+        # the home page of a run with nothing new formats plain numbers
+        (
+            "from epicurves.formatting import fmt_int, fmt_num\n"
+            "fmt_num(1.5), fmt_num(float('nan')), fmt_int(None), fmt_int(3)",
+            "",
+        ),
+    ],
+)
+def test_imports_leave_pandas_until_it_is_used(code: str, expected: str) -> None:
+    """pandas, NumPy and Arrow come from epicurves.lazy (0.4 s that `--help` and a run
+    with nothing new do without); the command line imports NumPy for the forecasts' levels."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTED.format(code=code)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == expected
+
+
+def test_no_module_imports_pandas_numpy_or_arrow_at_its_top() -> None:
+    """They come from epicurves.lazy (recipes and notebook templates are the user's code)."""
+    heavy = {"pandas", "numpy", "pyarrow"}
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        if {"recipes", "templates"} & set(path.parts) or path.name == "lazy.py":
+            continue
+        for node in ast.parse(path.read_text()).body:
+            names = (
+                [a.name for a in node.names] if isinstance(node, ast.Import)
+                else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            )  # fmt: skip
+            found += [
+                f"{path.relative_to(SRC)}:{node.lineno}"
+                for n in names
+                if n.split(".")[0] in heavy
+            ]
+    assert found == []
+
+
+#: Which package modules each layer may import (besides ``lazy``, from which every layer takes
+#: pandas, NumPy and Arrow); the core never imports the CLI.
 LAYERS = {
+    "lazy": set(),
     "errors": set(),
     "config": set(),
     "files": set(),
@@ -174,7 +245,9 @@ def test_import_layers(layer: str) -> None:
         else [SRC / f"{layer}.py"]
     )
     for path in paths:
-        assert _imports(path) <= LAYERS[layer], f"{path.name} imports beyond its layer"
+        assert _imports(path) - {"lazy"} <= LAYERS[layer], (
+            f"{path.name} imports beyond its layer"
+        )
 
 
 def _graph(paths: list[Path]) -> dict[str, set[str]]:

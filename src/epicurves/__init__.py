@@ -14,68 +14,78 @@ The public Python API. A notebook needs nothing else::
 
 from __future__ import annotations
 
-from .access import ensure_data, upstream_copy
-from .analysis import (
-    METRIC_COLUMNS,
-    METRICS,
-    CoriOptions,
-    Metric,
-    compute_metrics,
-    discrete_serial_interval,
-    doubling_time,
-    growth_rate,
-    incidence_7d,
-    incidence_per_100k,
-    r_cori,
-    r_rki,
-    signal_changes,
-    signal_trends,
-    summarize,
-    week_change_pct,
-)
-from .catalog import (
-    SIGNAL_EXPORT_COLUMNS,
-    load_metrics,
-    load_observations,
-    load_regions,
-    load_signals,
-    load_summary,
-)
-from .changes import ChangeSet
-from .charts import plot_region, plot_signals
-from .config import SETTINGS, Settings
-from .errors import (
-    BuildError,
-    EmptyStoreError,
-    EpicurvesError,
-    FetchError,
-    LockError,
-    NotInMirrorError,
-    ParseError,
-    SourceError,
-    StoreError,
-    UnknownRegionError,
-    UsageError,
-    ValidationError,
-)
-from .export import EXPORT_COLUMNS, load_export
-from .forecast.engine import BACKTEST_COLUMNS, FORECAST_COLUMNS
-from .forecast.runs import (
-    BacktestReport,
-    backtest,
-    load_scores,
-    make_forecasts,
-    scores,
-)
-from .forecast.series import FORECAST_TARGETS
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Each public name is imported from its module when first read (PEP 562), so that
+# `import epicurves` and the command line start without the modules (and pandas) they do not
+# use: tests/test_public_api.py checks that these imports, _HOMES and __all__ agree.
+if TYPE_CHECKING:
+    from .access import ensure_data, upstream_copy
+    from .analysis import (
+        METRIC_COLUMNS,
+        METRICS,
+        CoriOptions,
+        Metric,
+        compute_metrics,
+        discrete_serial_interval,
+        doubling_time,
+        growth_rate,
+        incidence_7d,
+        incidence_per_100k,
+        r_cori,
+        r_rki,
+        signal_changes,
+        signal_trends,
+        summarize,
+        week_change_pct,
+    )
+    from .catalog import (
+        SIGNAL_EXPORT_COLUMNS,
+        load_metrics,
+        load_observations,
+        load_regions,
+        load_signals,
+        load_summary,
+    )
+    from .changes import ChangeSet
+    from .charts import plot_region, plot_signals
+    from .config import SETTINGS, Settings
+    from .errors import (
+        BuildError,
+        EmptyStoreError,
+        EpicurvesError,
+        FetchError,
+        LockError,
+        NotInMirrorError,
+        ParseError,
+        SourceError,
+        StoreError,
+        UnknownRegionError,
+        UsageError,
+        ValidationError,
+    )
+    from .export import EXPORT_COLUMNS, load_export
+    from .forecast.engine import BACKTEST_COLUMNS, FORECAST_COLUMNS
+    from .forecast.runs import (
+        BacktestReport,
+        backtest,
+        load_scores,
+        make_forecasts,
+        scores,
+    )
+    from .forecast.series import FORECAST_TARGETS
+    from .info import StoreInfo, store_info
+    from .model import KINDS, OBSERVATION_COLUMNS, REGION_COLUMNS, SIGNAL_COLUMNS
+    from .pipeline import SourceReport, UpdateReport, update
+    from .reference import reference_data
+    from .sources import SOURCES, Signal, Source, UpstreamFile, get_source
+    from .store import Snapshot, SourceMeta, Store
+    from .userdata import read_observations
+
+# A public name that is also a module's name is imported now: importing the module later would
+# otherwise make the package's attribute the module.
 from .headline import headline
-from .info import StoreInfo, store_info
-from .model import KINDS, OBSERVATION_COLUMNS, REGION_COLUMNS, SIGNAL_COLUMNS
-from .pipeline import SourceReport, UpdateReport, update
-from .reference import reference_data
-from .sources import SOURCES, Signal, Source, UpstreamFile, get_source
-from .store import Snapshot, SourceMeta, Store
-from .userdata import read_observations
 
 __all__ = [
     "BACKTEST_COLUMNS",
@@ -152,3 +162,57 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+#: The module of each public name but :func:`headline` (``__getattr__`` imports it on first read).
+_HOMES: dict[str, str] = {
+    name: module
+    for module, names in {
+        "access": "ensure_data upstream_copy",
+        "analysis": (
+            "METRIC_COLUMNS METRICS CoriOptions Metric compute_metrics "
+            "discrete_serial_interval doubling_time growth_rate incidence_7d "
+            "incidence_per_100k r_cori r_rki signal_changes signal_trends summarize "
+            "week_change_pct"
+        ),
+        "catalog": (
+            "SIGNAL_EXPORT_COLUMNS load_metrics load_observations load_regions "
+            "load_signals load_summary"
+        ),
+        "changes": "ChangeSet",
+        "charts": "plot_region plot_signals",
+        "config": "SETTINGS Settings",
+        "errors": (
+            "BuildError EmptyStoreError EpicurvesError FetchError LockError "
+            "NotInMirrorError ParseError SourceError StoreError UnknownRegionError "
+            "UsageError ValidationError"
+        ),
+        "export": "EXPORT_COLUMNS load_export",
+        "forecast.engine": "BACKTEST_COLUMNS FORECAST_COLUMNS",
+        "forecast.runs": "BacktestReport backtest load_scores make_forecasts scores",
+        "forecast.series": "FORECAST_TARGETS",
+        "info": "StoreInfo store_info",
+        "model": "KINDS OBSERVATION_COLUMNS REGION_COLUMNS SIGNAL_COLUMNS",
+        "pipeline": "SourceReport UpdateReport update",
+        "reference": "reference_data",
+        "sources": "SOURCES Signal Source UpstreamFile get_source",
+        "store": "Snapshot SourceMeta Store",
+        "userdata": "read_observations",
+    }.items()
+    for name in names.split()
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _HOMES[name]
+    except KeyError:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg) from None
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -16,11 +16,10 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-import pandas as pd
-
 from .analysis import CoriOptions, compute_metrics, summarize
 from .config import Settings
 from .errors import EmptyStoreError, UnknownRegionError, UsageError
+from .lazy import pd
 from .model import KINDS, SIGNAL_COLUMNS, SIGNAL_KEY, pick_shown
 from .releases import view
 from .store import Snapshot, SourceMeta, Store

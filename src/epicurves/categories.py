@@ -9,8 +9,7 @@ not be that.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from .lazy import np, pd
 
 __all__ = ["text_ordered"]
 

@@ -13,13 +13,12 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-import pandas as pd
-
 from .analysis.registry import EXPORT_METRICS
 from .catalog import load_metrics, load_regions
 from .config import Settings
 from .errors import UsageError
 from .files import write_atomic
+from .lazy import pd
 from .store import Store
 
 __all__ = [

@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-import pandas as pd
+from .lazy import np, pd
 
 __all__ = ["NO_VALUE", "fmt_cell", "fmt_date", "fmt_int", "fmt_num", "is_missing"]
 
@@ -24,7 +23,13 @@ def is_missing(value: Any) -> bool:
     >>> is_missing(None), is_missing(float("nan")), is_missing(pd.NA), is_missing("")
     (True, True, True, False)
     """
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+    if value is None:
+        return True
+    if isinstance(value, str | int):  # bool too
+        return False
+    if isinstance(value, float):  # NumPy's float64 too
+        return math.isnan(value)
+    return bool(pd.isna(value))  # pandas' and NumPy's own missing values
 
 
 def fmt_int(value: Any) -> str:

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-
 from .formatting import NO_VALUE, fmt_date, fmt_int, fmt_num, is_missing
+from .lazy import pd
 
 __all__ = ["headline"]
 

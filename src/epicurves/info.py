@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
-
 from .config import Settings
 from .errors import UnknownRegionError
 from .freshness import cadence, freshness
+from .lazy import pd
 from .model import pick_shown
 from .sources import SOURCES
 from .store import Store
@@ -63,7 +62,7 @@ class StoreInfo:
     """(source, description, licence) of every known source."""
     empty: bool
     """Nothing is stored yet."""
-    shown: pd.DataFrame = field(default_factory=pd.DataFrame)
+    shown: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     """How many regions of each kind are shown from which source (:data:`SHOWN_COLUMNS`)."""
     region: list[str] = field(default_factory=list)
     """For the region asked about: one line per source that has it, the shown one marked."""

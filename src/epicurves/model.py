@@ -30,12 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from .errors import ValidationError
+from .lazy import np, pa, pc, pd
 
 
 class Signal(Protocol):

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from .changes import ChangeSet, RegionState, diff, region_states
 from .config import Settings
 from .errors import (
@@ -27,6 +25,7 @@ from .errors import (
     ValidationError,
 )
 from .fetch import Fetched, Fetcher
+from .lazy import pd
 from .locks import acquire, writing
 from .model import (
     REGION_COLUMNS,

@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
-import pandas as pd
-
 from .errors import UsageError
+from .lazy import pd
 
 __all__ = ["REFERENCE_DATA", "ReferenceData", "reference_data"]
 

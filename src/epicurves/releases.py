@@ -30,8 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
+from .lazy import np, pd
 
 __all__ = [
     "Difference",

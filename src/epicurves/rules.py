@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-import pandas as pd
-
 from .errors import ValidationError
+from .lazy import np, pd
 from .model import (
     KINDS,
     OBSERVATION_COLUMNS,

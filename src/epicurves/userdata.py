@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from .lazy import np, pd
 from .model import (
     FLAG_CASES_DECREASE,
     FLAG_DEATHS_DECREASE,

@@ -223,6 +223,33 @@ def test_run_updates_and_builds_the_site(
     assert "of 75 or more per 100 000" in (out / "countries/index.html").read_text()
 
 
+#: A second ``run`` in a new interpreter: its output, then the heavy modules it imported.
+_RUN_AGAIN = """
+import sys
+from epicurves.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    assert exc.code in (0, None), exc.code
+print(" ".join(m for m in ("pandas", "pyarrow", "bokeh") if m in sys.modules))
+"""
+
+
+@pytest.mark.slow
+def test_a_run_with_nothing_new_imports_neither_pandas_nor_arrow(
+    home: Path, mirror: Path, tmp_path: Path
+) -> None:
+    """It compares digests and rewrites the home page from the site's state (lazy.py)."""
+    args = ["run", "--mirror", str(mirror), "--out", str(tmp_path / "site")]
+    assert run(*args).exit_code == 0
+    again = subprocess.run(
+        [sys.executable, "-c", _RUN_AGAIN, *args], capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    assert "no region changed" in again.stderr
+    assert again.stdout.splitlines()[-1] == ""
+
+
 def test_build_without_data_is_one_line(home: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", "--out", str(tmp_path / "site")])
     assert result.exit_code == 1
@@ -298,15 +325,16 @@ def test_build_does_not_replace_a_folder_of_other_files(
     assert (folder / "thesis.tex").read_text() == "precious"
 
 
-#: Runs the script's entry point for ``--version``; as it exits, prints the Arrow allocator of
-#: its own process and of a process it starts.
+#: Runs the script's entry point for ``--version`` (with Arrow imported before it or not); as it
+#: exits, prints the Arrow allocator of its own process and of a process it starts.
 _ALLOCATORS = """
 import os, subprocess, sys
-import pyarrow as pa
+{first}
 from epicurves import cli
 child = [sys.executable, "-c", "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"]
 leave = os._exit
 def report(code):
+    import pyarrow as pa
     own = pa.default_memory_pool().backend_name
     started = subprocess.run(child, capture_output=True, text=True, check=True).stdout.strip()
     print(own, started, flush=True)
@@ -317,18 +345,22 @@ cli.script()
 """
 
 
+@pytest.mark.parametrize("first", ["import pyarrow", ""])
 @pytest.mark.parametrize(
     ("environment", "expected"),
     [(None, "system system"), ("mimalloc", "mimalloc mimalloc")],
 )
 def test_the_script_gives_arrow_the_c_allocator_unless_told_otherwise(
-    environment: str | None, expected: str
+    environment: str | None, expected: str, first: str
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     if environment is not None:
         env["ARROW_DEFAULT_MEMORY_POOL"] = environment
     done = subprocess.run(
-        [sys.executable, "-c", _ALLOCATORS], env=env, capture_output=True, text=True
+        [sys.executable, "-c", _ALLOCATORS.format(first=first)],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == expected

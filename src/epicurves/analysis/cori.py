@@ -25,9 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
-
+from ..lazy import np, npt
 from .windows import Floats, Series
 
 __all__ = ["CoriOptions", "cori_estimates", "discrete_serial_interval"]

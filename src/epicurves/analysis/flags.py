@@ -16,9 +16,7 @@ counts ``N_t`` of each series, looking only backwards:
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from .windows import Series, to_floats
 
 __all__ = ["BACKLOG_FACTOR", "anomaly_flags"]

@@ -38,9 +38,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from ..model import OBSERVATION_COLUMNS
 from .cori import CoriOptions, cori_estimates
 from .flags import anomaly_flags

@@ -35,9 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from .metrics import TREND_THRESHOLD_PCT
 
 __all__ = [

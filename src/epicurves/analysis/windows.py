@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
+from ..lazy import np, npt, pd
 
 __all__ = ["Series", "series_starts", "to_floats", "window_sums"]
 
-Floats = npt.NDArray[np.float64]
+#: An array of floats (a string, so that importing this module leaves NumPy alone).
+Floats: TypeAlias = "npt.NDArray[np.float64]"
 
 
 def to_floats(values: Any) -> Floats:

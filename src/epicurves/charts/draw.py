@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from ..errors import UsageError
+from ..lazy import pd
 from .views import SignalView, one_signal_region, region_view, signal_views
 
 if TYPE_CHECKING:

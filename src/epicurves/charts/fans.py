@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-
 from ..errors import UsageError
 from ..forecast.series import FORECAST_TARGETS
+from ..lazy import pd
 
 __all__ = [
     "DAILY_RULE",

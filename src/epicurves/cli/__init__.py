@@ -40,7 +40,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def use_system_allocator() -> None:
     """Make the C library's allocator Arrow's in this process and in every process it starts
-    (``ARROW_DEFAULT_MEMORY_POOL=system``, inherited), unless the environment names one.
+    (``ARROW_DEFAULT_MEMORY_POOL=system``, inherited), unless the environment names one. Arrow
+    reads that variable when it is first imported; where it has been imported already, its
+    pool is set here too.
 
     pyarrow's default, mimalloc, takes its memory from the kernel in huge pages, each zeroed
     whole when first touched: on the scale mirror a full run spent about a CPU-second of its
@@ -48,10 +50,11 @@ def use_system_allocator() -> None:
     """
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
         return
-    import pyarrow as pa
-
     os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
-    pa.set_memory_pool(pa.system_memory_pool())
+    if "pyarrow" in sys.modules:
+        import pyarrow as pa
+
+        pa.set_memory_pool(pa.system_memory_pool())
 
 
 def script() -> None:

@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import Iterator
 
 import click
-import pandas as pd
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 
@@ -14,6 +13,7 @@ from ..errors import UsageError
 from ..export import file_format
 from ..forecast.runs import Progress, backtest, make_forecasts, scores
 from ..forecast.series import FORECAST_TARGETS
+from ..lazy import pd
 from .group import (
     Context,
     check_out_file,

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -21,6 +20,7 @@ from ..config import Settings
 from ..errors import EpicurvesError, UsageError
 from ..export import table_bytes, write_table
 from ..formatting import fmt_cell
+from ..lazy import pd
 from ..model import KINDS
 from ..sources import SOURCES
 

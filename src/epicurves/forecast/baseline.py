@@ -23,8 +23,7 @@ COVID-19 hub's file).
 
 from __future__ import annotations
 
-import numpy as np
-
+from ..lazy import np
 from .levels import HORIZONS, LEVELS
 
 __all__ = ["BINS", "POINTS", "baseline", "differences"]

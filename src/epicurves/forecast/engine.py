@@ -17,10 +17,8 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
 from ..errors import UsageError
+from ..lazy import np, pd
 from ..sources.geo import us_code_by_fips
 from . import models as _models
 from .baseline import baseline
@@ -57,7 +55,7 @@ MIN_WEEKS = 3
 #: forecast is made (CDC published nothing from 2025-09-24 to 2025-11-19, and the hubs paused).
 MAX_CARRIED = 1
 
-Model = Callable[..., np.ndarray]
+Model = Callable[..., "np.ndarray"]
 """``model(history, *, releases, seed, fallback) -> (S, 5, 23)``: see :mod:`.models`."""
 
 

@@ -16,10 +16,8 @@ for :data:`HORIZONS`, in that order, monotone along the last axis.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from ..errors import UsageError
+from ..lazy import np, pd
 
 __all__ = [
     "HORIZONS",

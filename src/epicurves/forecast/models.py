@@ -40,8 +40,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
+from ..lazy import np
 from .levels import HORIZONS, LEVELS, MEDIAN
 
 __all__ = [
@@ -589,7 +588,7 @@ def ensemble(
     return np.maximum.accumulate(comb, axis=-1)
 
 
-Model = Callable[..., np.ndarray]
+Model = Callable[..., "np.ndarray"]
 #: Every model by name.
 MODELS: dict[str, Model] = {
     "pooled_growth": pooled_growth,

@@ -19,10 +19,8 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from ..files import write_atomic
+from ..lazy import np, pd
 from . import engine
 from .series import Series
 from .summary import slug
@@ -34,7 +32,7 @@ __all__ = ["KEPT", "Kept", "kept_dates", "usable", "write"]
 #: source revises its newest weeks.
 KEPT = 6
 
-Kept = dict[pd.Timestamp, tuple[str, engine.Batch]]
+Kept = dict["pd.Timestamp", tuple[str, engine.Batch]]
 """Forecasts by reference date, each with the digest of its inputs."""
 
 

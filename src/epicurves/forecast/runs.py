@@ -22,13 +22,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from ..catalog import reading
 from ..config import Settings
 from ..errors import UsageError
 from ..executor import make_executor
+from ..lazy import np, pd
 from ..locks import acquire, writing
 from ..store import Snapshot
 from . import engine, pending, stored, summary

@@ -21,14 +21,12 @@ splits it, into **dispersion** (the weighted interval widths; the median adds no
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
-
+from ..lazy import np, npt, pd
 from .levels import LEVELS
 
 __all__ = [
@@ -46,7 +44,8 @@ __all__ = [
     "score_sums",
 ]
 
-Floats = npt.NDArray[np.float64]
+#: An array of floats (a string, so that importing this module leaves NumPy alone).
+Floats: TypeAlias = "npt.NDArray[np.float64]"
 
 #: The columns naming one forecast in the hubs' model-output table (besides extra keys).
 FORECAST_KEYS = (
@@ -97,11 +96,11 @@ def _floats(values: Any) -> Floats:
 def _check_levels(levels: npt.ArrayLike) -> Floats:
     """``levels`` as floats, or a ValueError unless they are increasing, inside (0, 1),
     include 0.5 and pair up symmetrically around it (``levels[i] + levels[-1 - i] == 1``).
-    The hubs' :data:`LEVELS` are checked once, at import: a backtest scores each reference
+    The hubs' :data:`LEVELS` are checked once, on first use: a backtest scores each reference
     date's forecasts with them, three calls a model (30 µs each; 21,000 calls, 0.6 s, in a
     backtest of a few regions)."""
     if levels is LEVELS:
-        return _HUB_LEVELS
+        return _hub_levels()
     return _checked(levels)
 
 
@@ -125,9 +124,12 @@ def _checked(levels: npt.ArrayLike) -> Floats:
     return values
 
 
-#: :data:`LEVELS`, checked; read-only, as every caller shares it.
-_HUB_LEVELS = _checked(LEVELS).copy()
-_HUB_LEVELS.flags.writeable = False
+@functools.cache
+def _hub_levels() -> Floats:
+    """:data:`LEVELS`, checked once; read-only, as every caller shares it."""
+    levels = _checked(LEVELS).copy()
+    levels.flags.writeable = False
+    return levels
 
 
 def _quantiles(quantiles: npt.ArrayLike, levels: Floats) -> Floats:

@@ -24,10 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
 from ..errors import UsageError
+from ..lazy import np, pd
 from ..model import SIGNAL_KEY, pick_shown
 from ..releases import view
 from ..sources import get_source

@@ -25,10 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from ..files import write_atomic
+from ..lazy import np, pd
 from ..store import Snapshot
 from . import engine, summary
 from .scoring import QUARTER, quarter

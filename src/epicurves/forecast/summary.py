@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from ..categories import text_ordered
 from ..config import Settings
+from ..lazy import np, pd
 from . import engine
 from .scoring import QUARTER, SUMS, from_sums, quarter, score_sums
 from .series import FORECAST_TARGETS, Series

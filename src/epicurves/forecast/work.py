@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from ..store import Snapshot, Store
 from . import engine, pending
 from .series import Series, load_series

@@ -61,9 +61,10 @@ from .today import today_cards, today_rows
 
 __all__ = ["PRELOAD", "BuildReport", "build_site"]
 
-#: Modules a process pool's workers start with (imported once by the fork server).
+#: Modules a process pool's workers start with (imported once by the fork server): pandas
+#: too, which epicurves' modules import when first used (:mod:`epicurves.lazy`).
 PRELOAD = (
-    "epicurves.site.render", "epicurves.site.jobs", "scipy.special", "pyarrow.parquet",
+    "pandas", "pyarrow.parquet", "scipy.special", "epicurves.site.render", "epicurves.site.jobs",
 )  # fmt: skip
 
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
-
 from .. import __version__
 from ..analysis.metrics import SUMMARY_FIELDS
 from ..analysis.registry import COMPARE_METRICS as REGISTERED_COMPARE
@@ -26,6 +24,7 @@ from ..changes import RegionState
 from ..charts.spec import SIGNAL_CHARTS
 from ..formatting import fmt_int, fmt_num
 from ..freshness import Freshness, cadence, region_status
+from ..lazy import pd
 from ..sources import SOURCES, aliases_of
 from ..succession import SUCCESSIONS
 from .europe import EUROPE_COLUMNS, STALE_WEEKS

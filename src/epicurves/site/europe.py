@@ -13,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from ..charts.spec import ALL_AGES, DISEASES, ERVISS_DISEASES, SIGNAL_CHARTS
+from ..lazy import np, pd
 from ..sources.ecdc import ECDC_ERVISS
 from .signals import people
 

@@ -23,15 +23,13 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from ..changes import RegionState
 from ..charts.fans import FOLDER, FORECAST_CHARTS, fans_by_region
 from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..charts.views.signals import fan_factors
 from ..forecast.series import FORECAST_TARGETS
 from ..forecast.summary import ForecastSummary
+from ..lazy import np, pd
 from .payload import data_script, script_json
 from .signals import significant
 
@@ -46,7 +44,7 @@ __all__ = [
 
 
 #: Reads signals: ``load(regions, signals)`` (:meth:`epicurves.store.Snapshot.load_signals`).
-Loader = Callable[[list[str], list[str]], pd.DataFrame]
+Loader = Callable[[list[str], list[str]], "pd.DataFrame"]
 
 
 def _signal_charts(

@@ -11,11 +11,9 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-import numpy as np
-import pandas as pd
-
 from ..formatting import fmt_int, fmt_num
 from ..formatting import is_missing as _missing
+from ..lazy import np, pd
 
 __all__ = [
     "BINDER",

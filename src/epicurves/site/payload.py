@@ -36,14 +36,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from ..analysis.registry import SITE_METRICS
 from ..analysis.windows import series_starts, window_sums
 from ..charts.spec import DERIVED as SPEC_DERIVED
+from ..lazy import np, pa, pc, pd
 
 __all__ = [
     "DERIVED",

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import pandas as pd
 from markupsafe import Markup
 
 from ..analysis import CoriOptions, compute_metrics, summarize
 from ..charts.spec import CHART_DOCS
 from ..formatting import fmt_int, fmt_num, is_missing
 from ..headline import headline
+from ..lazy import pd
 from ..model import REGION_COLUMNS
 from ..notebooks import region_notebook
 from ..store import read_observations, read_signals

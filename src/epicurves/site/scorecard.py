@@ -26,15 +26,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-import numpy as np
-import pandas as pd
-
 from ..charts.fans import FOLDER
 from ..forecast.engine import FORECAST_COLUMNS, MODELS
 from ..forecast.levels import LEVELS
 from ..forecast.series import FORECAST_TARGETS, Target
 from ..forecast.summary import RECORD_MODEL, ForecastSummary
 from ..formatting import fmt_int, is_missing
+from ..lazy import np, pd
 from .coverage import COVERAGE_LEVELS, coverage_script
 from .pages import region_href
 from .render import environment

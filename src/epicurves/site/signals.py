@@ -28,15 +28,11 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from ..charts import spec
 from ..charts.spec import SIGNAL_CHARTS, SignalChart
 from ..charts.views import pathogen_order as _pathogen_order
 from ..charts.views.signals import grid_step
+from ..lazy import np, pa, pc, pd
 from ..sources import SOURCES, Signal, Source
 from .payload import data_script
 from .payload import script_json as _json

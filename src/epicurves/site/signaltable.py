@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 
-import numpy as np
-import pandas as pd
-
 from ..categories import text_ordered
+from ..lazy import np, pd
 
 __all__ = ["TEXT_COLUMNS", "SignalTable", "groups"]
 

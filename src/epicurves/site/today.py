@@ -7,13 +7,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-
 from ..analysis import signal_trends
 from ..changes import RegionState
 from ..charts import spec
 from ..charts.views import pathogen_order as _pathogen_order
 from ..freshness import is_stale
+from ..lazy import pd
 from ..model import empty_signals
 from ..sources import SOURCES
 from ..store import Snapshot

@@ -18,9 +18,7 @@ import functools
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from .base import Signal, Source, SourceData, UpstreamFile
 from .cells import (
     count_column,

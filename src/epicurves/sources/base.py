@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-import pandas as pd
-
+from ..lazy import pd
 from .readers import FileRef
 
 __all__ = [

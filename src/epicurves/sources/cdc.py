@@ -29,9 +29,7 @@ import functools
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from ..releases import changes, releases_of
 from .base import Signal, Source, SourceData, UpstreamFile
 from .cells import (

@@ -14,9 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from .geo import us_code_by_fips
 from .readers import ROW, FileRef, cell_error, day_text, line_of, row_error
 

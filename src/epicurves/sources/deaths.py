@@ -15,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import pandas as pd
-
+from ..lazy import pd
 from .base import Signal, Source, SourceData, UpstreamFile
 from .cells import count_column, duplicated_rows, known_values, week_column
 from .readers import FileRef, read_csv

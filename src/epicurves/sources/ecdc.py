@@ -40,9 +40,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from .base import Signal, Source, SourceData, UpstreamFile
 from .cells import (
     duplicated_rows,

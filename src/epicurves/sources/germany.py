@@ -19,9 +19,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from .base import Source, SourceData, UpstreamFile
 from .cells import (
     consecutive_days,

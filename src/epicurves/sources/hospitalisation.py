@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import pandas as pd
-
+from ..lazy import pd
 from .base import Signal, Source, SourceData, UpstreamFile
 from .cells import (
     consecutive_days,

@@ -36,9 +36,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from .base import Source, SourceData, UpstreamFile, display_aliases
 from .cells import date_columns, duplicated_rows, integer_column, sum_known, wide_counts
 from .geo import US_ALIASES, us_code_by_name, us_state_name

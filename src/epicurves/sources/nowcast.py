@@ -24,8 +24,7 @@ import functools
 from collections.abc import Mapping
 from pathlib import Path
 
-import pandas as pd
-
+from ..lazy import pd
 from .base import Signal, Source, SourceData, UpstreamFile
 from .cells import (
     consecutive_days,

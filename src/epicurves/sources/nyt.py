@@ -13,8 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import pandas as pd
-
+from ..lazy import pd
 from .base import Source, SourceData, UpstreamFile
 from .cells import (
     consecutive_days,

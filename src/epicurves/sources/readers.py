@@ -25,13 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
-
 from ..errors import ParseError
+from ..lazy import np, pa, pa_csv, pd, pq
 
 __all__ = [
     "PARQUET_KINDS",

@@ -22,9 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from .base import Source, SourceData, UpstreamFile
 from .cells import (
     consecutive_days,

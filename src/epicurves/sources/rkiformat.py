@@ -6,8 +6,7 @@ Used by :mod:`.rki` and the modules of RKI's surveillance signals (:mod:`.amelag
 
 from __future__ import annotations
 
-import pandas as pd
-
+from ..lazy import pd
 from .cells import known_values
 from .geo import DE_STATES
 from .readers import FileRef

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import np, pd
 from .base import SourceData
 
 __all__ = ["SIGNAL_LAYOUT", "no_cases", "signal_rows", "signals_data"]

@@ -26,10 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import numpy as np
-import pandas as pd
-
 from ..errors import ValidationError
+from ..lazy import np, pd
 from ..model import SIGNAL_KEY
 from ..releases import (
     Difference,

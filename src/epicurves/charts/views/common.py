@@ -7,10 +7,8 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from ...errors import UsageError
+from ...lazy import np, pd
 from ..fans import FAN_COLUMNS, fan_label
 from ..spec import DAY_MS, LEVEL_COLOURS, NEUTRAL_COLOUR
 

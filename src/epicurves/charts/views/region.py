@@ -8,12 +8,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from ...analysis import CoriOptions
 from ...analysis.registry import CHART_METRICS
 from ...errors import UsageError
+from ...lazy import np, pd
 from ..fans import FORECAST_CHARTS, fans_of
 from ..spec import (
     COMPARE_LINES,

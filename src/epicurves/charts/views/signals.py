@@ -6,11 +6,9 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from ...errors import UsageError
 from ...forecast.series import FORECAST_TARGETS
+from ...lazy import np, pd
 from .. import spec
 from ..fans import fan_lines, fans_of
 from ..spec import AGE_LINES, DAY_MS, SignalChart
