@@ -33,11 +33,8 @@ class LazyModule(ModuleType):
     """
 
     def __getattr__(self, attr: str) -> Any:
-        # Called only for an attribute not yet kept (``vars(self)`` holds the kept ones).
-        if attr.startswith("__") and attr.endswith("__"):
-            # Copiers, pickle and doctest ask for special names (__wrapped__, __path__...):
-            # answering them must not import the module.
-            raise AttributeError(attr)
+        # Called only for an attribute not yet kept (``vars(self)`` holds the kept ones, and
+        # those every module has: ``__name__``, ``__spec__``...).
         value = getattr(importlib.import_module(self.__name__), attr)
         setattr(self, attr, value)
         return value
