@@ -15,7 +15,7 @@ from ..lazy import np, npt, pd
 
 __all__ = ["Series", "series_starts", "to_floats", "window_sums"]
 
-#: An array of floats (a string, so that importing this module leaves NumPy alone).
+#: An array of floats (a string: numpy.typing is for the type checker, not imported to run).
 Floats: TypeAlias = "npt.NDArray[np.float64]"
 
 

@@ -44,7 +44,7 @@ __all__ = [
     "score_sums",
 ]
 
-#: An array of floats (a string, so that importing this module leaves NumPy alone).
+#: An array of floats (a string: numpy.typing is for the type checker, not imported to run).
 Floats: TypeAlias = "npt.NDArray[np.float64]"
 
 #: The columns naming one forecast in the hubs' model-output table (besides extra keys).
