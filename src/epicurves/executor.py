@@ -79,7 +79,9 @@ class InlineExecutor:
 class ProcessExecutor:
     """A local pool of worker processes started by ``forkserver`` (or ``spawn``).
 
-    ``preload`` names modules the fork server imports once, so that each worker starts with them.
+    ``preload`` names modules the fork server imports once, so that each worker starts with them;
+    the program's main module too, as multiprocessing's default does (a worker would otherwise
+    import it on start: the ``epicurves`` script imports the whole command line).
     While the workers start, until one has taken something, the calling process runs items too.
     """
 
@@ -92,7 +94,7 @@ class ProcessExecutor:
         method = "forkserver" if "forkserver" in methods else "spawn"
         context = multiprocessing.get_context(method)
         if method == "forkserver":
-            context.set_forkserver_preload(list(preload))
+            context.set_forkserver_preload(["__main__", *preload])
         self.workers = workers
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
@@ -234,7 +236,9 @@ def warm_up(preload: Iterable[str]) -> None:
         return
     from multiprocessing import forkserver
 
-    multiprocessing.get_context("forkserver").set_forkserver_preload(list(preload))
+    multiprocessing.get_context("forkserver").set_forkserver_preload(
+        ["__main__", *preload]
+    )
     threading.Thread(target=forkserver.ensure_running, daemon=True).start()
 
 

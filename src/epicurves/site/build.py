@@ -61,10 +61,11 @@ from .today import today_cards, today_rows
 
 __all__ = ["PRELOAD", "BuildReport", "build_site"]
 
-#: Modules a process pool's workers start with (imported once by the fork server): pandas
-#: too, which epicurves' modules import when first used (:mod:`epicurves.lazy`).
+#: Modules a process pool's workers start with (imported once by the fork server): pandas and
+#: Arrow's readers too, which epicurves' modules import on first use (:mod:`epicurves.lazy`).
 PRELOAD = (
-    "pandas", "pyarrow.parquet", "scipy.special", "epicurves.site.render", "epicurves.site.jobs",
+    "pandas", "pyarrow.parquet", "pyarrow.dataset", "scipy.special", "epicurves.site.render",
+    "epicurves.site.jobs",
 )  # fmt: skip
 
 
