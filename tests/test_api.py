@@ -77,6 +77,27 @@ def test_imports_leave_pandas_until_it_is_used(code: str, expected: str) -> None
     assert done.stdout.strip() == expected
 
 
+#: A module's NumPy before and after its first use, and that of a module imported afterwards.
+_REPLACED = """
+import sys
+import epicurves.analysis.windows as windows
+before = type(windows.np).__name__
+windows.np.asarray([1.0])
+import epicurves.site.payload as payload
+numpy = sys.modules["numpy"]
+print(before, windows.np is numpy, payload.np is numpy, type(payload.pd).__name__)
+"""
+
+
+def test_a_lazy_module_is_put_in_its_stand_in_s_place_once_used() -> None:
+    """Reads through the stand-in are slower than a module's: after the first, the modules of
+    epicurves hold the module itself (pandas, not used yet, is still a stand-in)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _REPLACED], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["LazyModule", "True", "True", "LazyModule"]
+
+
 def test_no_module_imports_pandas_numpy_or_arrow_at_its_top() -> None:
     """They come from epicurves.lazy (recipes and notebook templates are the user's code)."""
     heavy = {"pandas", "numpy", "pyarrow"}
