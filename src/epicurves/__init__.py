@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 # Each public name is imported from its module when first read (PEP 562), so that
 # `import epicurves` and the command line start without the modules (and pandas) they do not
-# use: tests/test_public_api.py checks that these imports, _HOMES and __all__ agree.
+# use: tests/test_api.py checks that these imports, _HOMES and __all__ agree.
 if TYPE_CHECKING:
     from .access import ensure_data, upstream_copy
     from .analysis import (

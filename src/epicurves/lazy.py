@@ -50,7 +50,9 @@ def _replace(stand_in: LazyModule, module: ModuleType) -> None:
     """``module`` wherever ``stand_in`` is a global: here first (a module imported from now on
     takes the module), then in every module of epicurves imported so far."""
     for namespace in [globals()] + [
-        vars(m) for name, m in list(sys.modules.items()) if name.startswith("epicurves")
+        vars(m)
+        for name, m in list(sys.modules.items())
+        if name.startswith("epicurves") and isinstance(m, ModuleType)
     ]:
         for key, value in list(namespace.items()):
             if value is stand_in:
