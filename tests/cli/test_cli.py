@@ -231,7 +231,7 @@ try:
     main(sys.argv[1:])
 except SystemExit as exc:
     assert exc.code in (0, None), exc.code
-print(" ".join(m for m in ("pandas", "pyarrow", "bokeh") if m in sys.modules))
+print(" ".join(m for m in ("numpy", "pandas", "pyarrow", "bokeh") if m in sys.modules))
 """
 
 
@@ -239,7 +239,8 @@ print(" ".join(m for m in ("pandas", "pyarrow", "bokeh") if m in sys.modules))
 def test_a_run_with_nothing_new_imports_neither_pandas_nor_arrow(
     home: Path, mirror: Path, tmp_path: Path
 ) -> None:
-    """It compares digests and rewrites the home page from the site's state (lazy.py)."""
+    """It compares digests and rewrites the home page from the site's state (lazy.py); nor
+    NumPy (the forecasts' levels are made on first read, the models imported to forecast)."""
     args = ["run", "--mirror", str(mirror), "--out", str(tmp_path / "site")]
     assert run(*args).exit_code == 0
     again = subprocess.run(

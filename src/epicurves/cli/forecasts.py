@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
@@ -11,7 +12,6 @@ from rich.progress import Progress as RichProgress
 
 from ..errors import UsageError
 from ..export import file_format
-from ..forecast.runs import Progress, backtest, make_forecasts, scores
 from ..forecast.series import FORECAST_TARGETS
 from ..lazy import pd
 from .group import (
@@ -29,6 +29,9 @@ from .group import (
     table_format_option,
     write_output,
 )
+
+if TYPE_CHECKING:
+    from ..forecast.runs import Progress
 
 __all__ = ["backtest_command", "forecast_command", "progress_bar", "scores_command"]
 
@@ -103,6 +106,8 @@ def forecast_command(
     submitted as it is. Uses only what was published by the Wednesday before the reference
     date.
     """
+    from ..forecast.runs import make_forecasts  # with its models, and NumPy: when used
+
     fmt = file_format(out, fmt)
     check_out_file(out)
     frame = make_forecasts(
@@ -154,6 +159,8 @@ def backtest_command(
     """Forecast every series at every reference date and score each forecast against the
     data as known now; the scores are kept with the store, and redone only for series that
     changed. Prints the scorecard (`epicurves scores` shows it again, by other groupings)."""
+    from ..forecast.runs import backtest
+
     fmt = None
     if forecasts_out:
         fmt = file_format(forecasts_out)
@@ -233,6 +240,8 @@ def scores_command(
     """The scorecard of the backtest: per group and model, the number of forecasts, mean
     WIS, relative WIS against the baseline on the same forecasts (below 1 beats it), mean
     absolute error of the median, and the 50 % and 95 % intervals' coverage."""
+    from ..forecast.runs import scores
+
     groups = [c.strip() for c in by.split(",") if c.strip()]
     allowed = {"target", "period", "horizon", "region_id", "reference_date"}
     bad = [c for c in groups if c not in allowed]

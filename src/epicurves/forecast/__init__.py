@@ -6,7 +6,13 @@ Pure and vectorised over all series at once: no file, no store, no site. See
 
 from __future__ import annotations
 
-from .levels import HORIZONS, LEVELS, MEDIAN, check_reference_date, cutoff, target_end
+from typing import TYPE_CHECKING, Any
+
+from . import levels
+from .levels import MEDIAN, check_reference_date, cutoff, target_end
+
+if TYPE_CHECKING:
+    from .levels import HORIZONS, LEVELS
 
 __all__ = [
     "HORIZONS",
@@ -16,3 +22,12 @@ __all__ = [
     "cutoff",
     "target_end",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """:data:`LEVELS` and :data:`HORIZONS` from :mod:`.levels`, which makes them on first
+    read (importing NumPy then)."""
+    if name in ("LEVELS", "HORIZONS"):
+        return getattr(levels, name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

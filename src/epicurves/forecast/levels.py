@@ -8,6 +8,7 @@ was published by R - 3, the Wednesday before (:func:`cutoff`).
 Forecasts are arrays of shape ``(series, horizons, levels)``: the quantiles at :data:`LEVELS`
 for :data:`HORIZONS`, in that order, monotone along the last axis.
 
+>>> from epicurves.forecast import LEVELS, MEDIAN
 >>> len(LEVELS), LEVELS[[0, MEDIAN, -1]].tolist()
 (23, [0.01, 0.5, 0.99])
 >>> str(cutoff(pd.Timestamp("2025-07-05")).date()), str(target_end(pd.Timestamp("2025-07-05"), 2).date())
@@ -15,6 +16,8 @@ for :data:`HORIZONS`, in that order, monotone along the last axis.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..lazy import np, pd
@@ -28,14 +31,30 @@ __all__ = [
     "target_end",
 ]
 
-#: The 23 quantile levels of the US and European forecast hubs.
-LEVELS: np.ndarray = np.array(
-    [0.01, 0.025, *np.round(np.arange(0.05, 0.951, 0.05), 2), 0.975, 0.99]
-)
+if TYPE_CHECKING:  # made on first read (__getattr__): NumPy is imported then, not here
+    #: The 23 quantile levels of the US and European forecast hubs.
+    LEVELS: np.ndarray
+    #: Every horizon a model forecasts, in order: -1 (the newest week, a nowcast) to 3.
+    HORIZONS: np.ndarray
 #: The index of the median in :data:`LEVELS`.
 MEDIAN = 11
-#: Every horizon a model forecasts, in order: -1 (the newest week, a nowcast) to 3.
-HORIZONS: np.ndarray = np.arange(-1, 4)
+
+
+def __getattr__(name: str) -> Any:
+    """:data:`LEVELS` and :data:`HORIZONS`, made on first read and kept (PEP 562): a
+    process that imports the forecasts' conventions without using them, as ``epicurves
+    run`` with nothing new does, imports no NumPy."""
+    if name == "LEVELS":
+        value = np.array(
+            [0.01, 0.025, *np.round(np.arange(0.05, 0.951, 0.05), 2), 0.975, 0.99]
+        )
+    elif name == "HORIZONS":
+        value = np.arange(-1, 4)
+    else:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    globals()[name] = value
+    return value
 
 
 def cutoff(reference_date: pd.Timestamp) -> pd.Timestamp:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from ..lazy import np, npt, pd
-from .levels import LEVELS
+from . import levels as hub
 
 __all__ = [
     "FORECAST_KEYS",
@@ -93,13 +93,13 @@ def _floats(values: Any) -> Floats:
     return np.asarray(values, dtype=np.float64)
 
 
-def _check_levels(levels: npt.ArrayLike) -> Floats:
+def _check_levels(levels: npt.ArrayLike | None) -> Floats:
     """``levels`` as floats, or a ValueError unless they are increasing, inside (0, 1),
     include 0.5 and pair up symmetrically around it (``levels[i] + levels[-1 - i] == 1``).
-    The hubs' :data:`LEVELS` are checked once, on first use: a backtest scores each reference
-    date's forecasts with them, three calls a model (30 µs each; 21,000 calls, 0.6 s, in a
-    backtest of a few regions)."""
-    if levels is LEVELS:
+    The hubs' :data:`~epicurves.forecast.LEVELS` (``levels`` None) are checked once, on
+    first use: a backtest scores each reference date's forecasts with them, three calls a
+    model (30 µs each; 21,000 calls, 0.6 s, in a backtest of a few regions)."""
+    if levels is None or levels is hub.LEVELS:
         return _hub_levels()
     return _checked(levels)
 
@@ -126,8 +126,8 @@ def _checked(levels: npt.ArrayLike) -> Floats:
 
 @functools.cache
 def _hub_levels() -> Floats:
-    """:data:`LEVELS`, checked once; read-only, as every caller shares it."""
-    levels = _checked(LEVELS).copy()
+    """:data:`~epicurves.forecast.LEVELS`, checked once; read-only, as every caller shares it."""
+    levels = _checked(hub.LEVELS).copy()
     levels.flags.writeable = False
     return levels
 
@@ -159,16 +159,18 @@ def _observations(observed: npt.ArrayLike, q: Floats) -> Floats:
 
 
 def interval_parts(
-    quantiles: npt.ArrayLike, observed: npt.ArrayLike, levels: npt.ArrayLike = LEVELS
+    quantiles: npt.ArrayLike,
+    observed: npt.ArrayLike,
+    levels: npt.ArrayLike | None = None,
 ) -> WIS:
     """The weighted interval score of quantile forecasts, and its parts, as the hubs define it.
 
-    ``quantiles`` has shape ``(..., L)``, the values at ``levels`` (default the hubs' 23)
-    along its last axis; ``observed`` has shape ``(...)`` (or broadcasts to it). Any
-    symmetric level set containing 0.5 works; others are a ValueError. A missing (NaN)
-    observation or quantile gives NaN scores. Crossing quantiles are scored as given (the
-    hubs reject them on submission): the WIS stays twice the mean pinball loss, but the
-    dispersion of a crossed interval is negative.
+    ``quantiles`` has shape ``(..., L)``, the values at ``levels`` (None: the hubs' 23,
+    :data:`~epicurves.forecast.LEVELS`) along its last axis; ``observed`` has shape
+    ``(...)`` (or broadcasts to it). Any symmetric level set containing 0.5 works; others
+    are a ValueError. A missing (NaN) observation or quantile gives NaN scores. Crossing
+    quantiles are scored as given (the hubs reject them on submission): the WIS stays twice
+    the mean pinball loss, but the dispersion of a crossed interval is negative.
 
     >>> levels = [0.1, 0.25, 0.5, 0.75, 0.9]
     >>> parts = interval_parts([2.0, 4.0, 5.0, 7.0, 10.0], [3.0, np.nan], levels)
@@ -217,14 +219,15 @@ def covered(
     quantiles: npt.ArrayLike,
     observed: npt.ArrayLike,
     width: float,
-    levels: npt.ArrayLike = LEVELS,
+    levels: npt.ArrayLike | None = None,
 ) -> Floats:
     """Whether ``observed`` lies in the central ``width`` interval, bounds included.
 
     ``width`` 0.5 is the interval from level 0.25 to 0.75, 0.95 from 0.025 to 0.975; its
-    two levels must be in ``levels``. The result is a **float** array: 1.0 inside, 0.0
-    outside, and NaN where the observation (or a bound) is missing, so that a missing
-    outcome is never counted as a miss: ``np.nanmean`` of it is the coverage.
+    two levels must be in ``levels`` (None: the hubs' 23). The result is a **float**
+    array: 1.0 inside, 0.0 outside, and NaN where the observation (or a bound) is missing,
+    so that a missing outcome is never counted as a miss: ``np.nanmean`` of it is the
+    coverage.
 
     >>> q = np.linspace(0.0, 22.0, 23)  # level 0.25 at 6, 0.75 at 16
     >>> covered(q, [6.0, 16.0, 17.0, np.nan], 0.5).tolist()
@@ -302,6 +305,7 @@ def score(forecasts: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     absolute error of the median) and ``covered_50``/``covered_95`` (booleans, bounds
     included).
 
+    >>> from epicurves.forecast import LEVELS
     >>> forecasts = pd.DataFrame({"model": "flat", "region_id": "US", "target": "hosp",
     ...     "reference_date": "2025-07-05", "horizon": 0, "target_end_date": "2025-07-05",
     ...     "output_type_id": LEVELS, "value": np.linspace(80.0, 120.0, 23)})
@@ -322,7 +326,7 @@ def score(forecasts: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
         reference_date=_to_days(frame["reference_date"]),
         target_end_date=_to_days(frame["target_end_date"]),
     )
-    grid = _check_levels(LEVELS)
+    grid = _hub_levels()
     size = grid.size
     forecast = frame.groupby(keys, sort=True, dropna=False).ngroup().to_numpy()
     n = int(forecast.max()) + 1 if forecast.size else 0

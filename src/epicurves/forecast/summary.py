@@ -16,14 +16,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..categories import text_ordered
 from ..config import Settings
 from ..lazy import np, pd
-from . import engine
 from .scoring import QUARTER, SUMS, from_sums, quarter, score_sums
 from .series import FORECAST_TARGETS, Series
+
+if TYPE_CHECKING:
+    from . import engine
 
 __all__ = [
     "RECORD_MODEL",
@@ -63,6 +65,9 @@ def current(
     (the Saturday after the newest week of any of them), in the hubs' format; none when no
     live series can be forecast then (a series whose data stop earlier is left out). Taken
     from ``made`` (every model's forecasts of every series, by date) when it has that date."""
+    # The models (and NumPy): imported by who forecasts, not by who reads a summary.
+    from . import engine
+
     rows = np.flatnonzero(series.live & (series.last >= 0))
     if not len(rows):
         return engine.hub_frame(series, [])
