@@ -17,6 +17,7 @@ for :data:`HORIZONS`, in that order, monotone along the last axis.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
@@ -40,21 +41,34 @@ if TYPE_CHECKING:  # made on first read (__getattr__): NumPy is imported then, n
 MEDIAN = 11
 
 
+#: Guards the first read of the arrays: every thread gets the same object (the scoring
+#: functions know the hubs' levels by identity).
+_MAKING = threading.Lock()
+
+
 def __getattr__(name: str) -> Any:
     """:data:`LEVELS` and :data:`HORIZONS`, made on first read and kept (PEP 562): a
     process that imports the forecasts' conventions without using them, as ``epicurves
     run`` with nothing new does, imports no NumPy."""
-    if name == "LEVELS":
-        value = np.array(
-            [0.01, 0.025, *np.round(np.arange(0.05, 0.951, 0.05), 2), 0.975, 0.99]
-        )
-    elif name == "HORIZONS":
-        value = np.arange(-1, 4)
-    else:
+    if name not in ("LEVELS", "HORIZONS"):
         msg = f"module {__name__!r} has no attribute {name!r}"
         raise AttributeError(msg)
-    globals()[name] = value
+    with _MAKING:
+        value = globals().get(name)
+        if value is None:
+            value = globals()[name] = _make(name)
     return value
+
+
+def _make(name: str) -> np.ndarray:
+    if name == "LEVELS":
+        middle = np.round(np.arange(0.05, 0.951, 0.05), 2)
+        return np.array([0.01, 0.025, *middle, 0.975, 0.99])
+    return np.arange(-1, 4)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def cutoff(reference_date: pd.Timestamp) -> pd.Timestamp:
