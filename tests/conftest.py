@@ -6,7 +6,9 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -332,6 +334,19 @@ def attacked_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, P
 
     base = shared_folder(tmp_path_factory, "attacked", make)
     return settings(base), base / "site"
+
+
+def python(
+    code: str, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``code`` run by a new interpreter (this one's) with ``args``: for what a fresh process
+    imports or sets up, which the test process has long done. Its output, as text; a failure
+    fails the test with the child's standard error."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done
 
 
 class _Links(HTMLParser):

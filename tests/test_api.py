@@ -5,14 +5,12 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import epicurves
-from conftest import ROOT
+from conftest import ROOT, python
 
 SRC = Path(epicurves.__file__).parent
 README = Path(__file__).parent.parent / "README.md"
@@ -74,11 +72,7 @@ print(" ".join(m for m in ("pandas", "numpy", "pyarrow", "bokeh") if m in sys.mo
 def test_imports_leave_pandas_until_it_is_used(code: str, expected: str) -> None:
     """pandas, NumPy and Arrow come from epicurves.lazy (0.4 s that `--help` and a run
     with nothing new do without); the forecasts' levels, an array, are made on first read."""
-    done = subprocess.run(
-        [sys.executable, "-c", _IMPORTED.format(code=code)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert done.stdout.strip() == expected
+    assert python(_IMPORTED.format(code=code)).stdout.strip() == expected
 
 
 #: A module's NumPy before and after its first use, and that of a module imported afterwards.
@@ -96,9 +90,7 @@ print(before, windows.np is numpy, payload.np is numpy, type(payload.pd).__name_
 def test_a_lazy_module_is_put_in_its_stand_in_s_place_once_used() -> None:
     """Reads through the stand-in are slower than a module's: after the first, the modules of
     epicurves hold the module itself (pandas, not used yet, is still a stand-in)."""
-    done = subprocess.run(
-        [sys.executable, "-c", _REPLACED], capture_output=True, text=True, check=True
-    )
+    done = python(_REPLACED)
     assert done.stdout.split() == ["LazyModule", "True", "True", "LazyModule"]
 
 

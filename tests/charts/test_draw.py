@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import epicurves
-from conftest import POPULATION, metrics_of
+from conftest import POPULATION, metrics_of, python
 from epicurves.charts import spec
 from epicurves.charts.layouts import region
 from epicurves.charts.views import level_colours, log_ticks, region_view
@@ -296,14 +296,8 @@ def test_each_plot_is_new_and_the_site_item_stays(rise: pd.DataFrame) -> None:
 
 
 def test_importing_epicurves_does_not_import_bokeh() -> None:
-    import subprocess
-    import sys
-
     code = "import sys, epicurves; epicurves.plot_region; print('bokeh' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "False"
+    assert python(code).stdout.strip() == "False"
 
 
 def test_the_signal_registry_lives_in_the_core() -> None:

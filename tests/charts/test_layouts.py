@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conftest import python
 from epicurves.charts import spec
 from epicurves.charts.layouts import maps, region, signals
 
@@ -204,14 +205,8 @@ def test_every_signal_chart_of_the_site_has_its_figure() -> None:
 
 def test_importing_the_site_build_does_not_import_bokeh() -> None:
     """The daily no-change run imports the site's build, not the chart code (0.5 s)."""
-    import subprocess
-    import sys
-
     code = "import sys, epicurves.site.build; print('bokeh' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "False"
+    assert python(code).stdout.strip() == "False"
 
 
 @pytest.mark.slow

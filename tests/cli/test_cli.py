@@ -5,15 +5,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import CASE_SOURCES, FIXTURES
+from conftest import CASE_SOURCES, FIXTURES, python
 from epicurves.cli import cli
 from epicurves.export import EXPORT_COLUMNS
 
@@ -243,10 +241,7 @@ def test_a_run_with_nothing_new_imports_neither_pandas_nor_arrow(
     NumPy (the forecasts' levels are made on first read, the models imported to forecast)."""
     args = ["run", "--mirror", str(mirror), "--out", str(tmp_path / "site")]
     assert run(*args).exit_code == 0
-    again = subprocess.run(
-        [sys.executable, "-c", _RUN_AGAIN, *args], capture_output=True, text=True
-    )
-    assert again.returncode == 0, again.stderr
+    again = python(_RUN_AGAIN, *args)
     assert "no region changed" in again.stderr
     assert again.stdout.splitlines()[-1] == ""
 
@@ -357,11 +352,5 @@ def test_the_script_gives_arrow_the_c_allocator_unless_told_otherwise(
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     if environment is not None:
         env["ARROW_DEFAULT_MEMORY_POOL"] = environment
-    done = subprocess.run(
-        [sys.executable, "-c", _ALLOCATORS.format(first=first)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr
+    done = python(_ALLOCATORS.format(first=first), env=env)
     assert done.stdout.splitlines()[-1] == expected
