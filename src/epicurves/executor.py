@@ -94,7 +94,7 @@ class ProcessExecutor:
         method = "forkserver" if "forkserver" in methods else "spawn"
         context = multiprocessing.get_context(method)
         if method == "forkserver":
-            context.set_forkserver_preload(["__main__", *preload])
+            _preload(context, preload)
         self.workers = workers
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
@@ -236,10 +236,14 @@ def warm_up(preload: Iterable[str]) -> None:
         return
     from multiprocessing import forkserver
 
-    multiprocessing.get_context("forkserver").set_forkserver_preload(
-        ["__main__", *preload]
-    )
+    _preload(multiprocessing.get_context("forkserver"), preload)
     threading.Thread(target=forkserver.ensure_running, daemon=True).start()
+
+
+def _preload(context: Any, preload: Iterable[str]) -> None:
+    """The modules the fork server of ``context`` imports before it forks a worker: the
+    program's main module, as multiprocessing's default does, then ``preload``."""
+    context.set_forkserver_preload(["__main__", *preload])
 
 
 class _Flow:
