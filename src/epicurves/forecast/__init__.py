@@ -26,9 +26,10 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """:data:`LEVELS` and :data:`HORIZONS` from :mod:`.levels`, which makes them on first
-    read (importing NumPy then)."""
+    read (importing NumPy then); kept here too, so that later reads are plain ones."""
     if name in ("LEVELS", "HORIZONS"):
-        return getattr(levels, name)
+        value = globals()[name] = getattr(levels, name)
+        return value
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)
 
