@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import epicurves
 from epicurves import METRIC_COLUMNS, CoriOptions, compute_metrics
 from epicurves.analysis.cori import MAX_UNKNOWN_INFECTIOUSNESS
+from epicurves.analysis.windows import Series
 from epicurves.model import add_daily
 
 #: Few examples, no deadline: the whole folder should run in seconds.
@@ -409,3 +410,29 @@ def test_r_rki_of_a_constant_series_is_one(value: int, n: int) -> None:
     defined = (t >= 9) & (t <= n - 2) & (7 * value >= 10)
     np.testing.assert_array_equal(r[defined], 1.0)
     assert np.isnan(r[~defined]).all()
+
+
+@FEW
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.one_of(st.none(), st.floats(0, 1e6))),
+        max_size=60,
+    ),
+    st.lists(st.sampled_from([0.0, 0.1, 0.25, 1 / 3, 0.5]), min_size=1, max_size=12),
+)
+def test_lagged_sum_is_the_sum_of_shifts_to_the_last_bit(
+    rows: list[tuple[int, float | None]], weights: list[float]
+) -> None:
+    """Cori's infectiousness, added lag after lag without an array a lag, is bit for bit what
+    adding up each lag's shifted values gives (series of any length, longer or shorter than
+    the weights; missing values as nothing)."""
+    keys = np.sort(np.array([k for k, _ in rows], dtype=np.int64))
+    values = np.array([np.nan if v is None else v for _, v in rows], dtype=np.float64)
+    w = np.array([0.0, *weights])
+    series = Series.from_keys(keys)
+    expected = np.zeros(len(values))
+    for lag in range(1, len(w)):
+        if w[lag] > 0:
+            expected += w[lag] * np.nan_to_num(series.shift(values, lag), nan=0.0)
+    got = series.lagged_sum(values, w)
+    assert got.tobytes() == expected.tobytes()

@@ -177,18 +177,13 @@ def cori_estimates(
     known = ~np.isnan(incidence)
     counts = np.where(known, np.maximum(np.where(known, incidence, 0.0), 0.0), 0.0)
     w = options.weights()
-    infectiousness = np.zeros(len(counts))
+    infectiousness = series.lagged_sum(counts, w)
     # The share of infectiousness that missing days hide (none without missing days).
-    unknown_weight = np.zeros(len(counts))
-    gaps = (~known).astype(np.float64)
-    missing_days = not known.all()
-    for lag in range(1, len(w)):
-        if w[lag] > 0:
-            infectiousness += w[lag] * np.nan_to_num(series.shift(counts, lag), nan=0.0)
-            if missing_days:
-                unknown_weight += w[lag] * np.nan_to_num(
-                    series.shift(gaps, lag), nan=0.0
-                )
+    unknown_weight = (
+        np.zeros(len(counts))
+        if known.all()
+        else series.lagged_sum((~known).astype(np.float64), w)
+    )
     tau = options.window
     window_known = np.where(known, counts, np.nan)
     sum_cases = series.rolling_sum(window_known, tau)

@@ -117,6 +117,34 @@ class Series:
             out[self.remaining < -days] = np.nan
         return out
 
+    def lagged_sum(self, values: Floats, weights: Floats) -> Floats:
+        """``sum(weights[lag] * values[day - lag])`` over the lags from 1 whose weight is
+        positive and whose day lies in the same series (a missing value counts as 0), added
+        lag after lag: what adding up ``weights[lag] * nan_to_num(shift(values, lag))`` gives,
+        to the last bit, without an array a lag.
+
+        >>> s = Series.from_keys([0, 0, 0, 1, 1])
+        >>> s.lagged_sum(np.array([1.0, 2, np.nan, 4, 5]), np.array([0, 1.0, 10])).tolist()
+        [0.0, 1.0, 12.0, 0.0, 4.0]
+        """
+        values = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0)
+        n = len(values)
+        out = np.zeros(n)
+        part = np.empty(n)
+        # the days less than the longest lag into their series: where a lag may cross into
+        # the series stored before
+        early = np.flatnonzero(self.pos < len(weights) - 1)
+        early_pos = self.pos[early]
+        for lag in range(1, min(len(weights), n)):
+            if not weights[lag] > 0:
+                continue
+            lagged = part[: n - lag]
+            np.multiply(values[:-lag], weights[lag], out=lagged)
+            crossing = early[early_pos < lag]
+            lagged[crossing[crossing >= lag] - lag] = 0.0
+            out[lag:] += lagged
+        return out
+
     def rolling_sum(self, values: Floats, window: int) -> Floats:
         """Sum of the ``window`` days ending on each day; NaN without a full window or when a
         day in it is missing.
